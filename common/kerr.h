@@ -1,0 +1,106 @@
+/* kerr.h - error codes.
+ *
+ * Two code spaces, kept apart on purpose:
+ *  - internal results: int, 0 = SK_OK, negative SK_E* on failure;
+ *  - Kafka wire error codes: int16_t SK_KERR_* with Kafka's own numbers.
+ * @locality any
+ */
+#ifndef SK_KERR_H
+#define SK_KERR_H
+#include <stdint.h>
+
+/* Internal result codes. */
+enum {
+    SK_OK = 0,
+    SK_EINVAL = -1,    /* invalid argument or input */
+    SK_EPARSE = -2,    /* malformed bytes */
+    SK_EIO = -3,       /* I/O error, errno says more */
+    SK_ENOENT = -4,    /* not found */
+    SK_EEXIST = -5,    /* already exists */
+    SK_ETOOBIG = -6,   /* over a configured limit */
+    SK_ENOSPC = -7,    /* disk full */
+    SK_ECORRUPT = -8,  /* checksum or structure check failed */
+    SK_ESTATE = -9,    /* not allowed in the current state */
+    SK_EZK = -10,      /* ZooKeeper error */
+    SK_EAGAIN = -11,   /* try again later */
+};
+
+/* Kafka protocol error codes (Errors.java, Kafka 3.7.1). */
+enum {
+    SK_KERR_UNKNOWN_SERVER_ERROR = -1,
+    SK_KERR_NONE = 0,
+    SK_KERR_OFFSET_OUT_OF_RANGE = 1,
+    SK_KERR_CORRUPT_MESSAGE = 2,
+    SK_KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
+    SK_KERR_INVALID_FETCH_SIZE = 4,
+    SK_KERR_LEADER_NOT_AVAILABLE = 5,
+    SK_KERR_NOT_LEADER_OR_FOLLOWER = 6,
+    SK_KERR_REQUEST_TIMED_OUT = 7,
+    SK_KERR_BROKER_NOT_AVAILABLE = 8,
+    SK_KERR_REPLICA_NOT_AVAILABLE = 9,
+    SK_KERR_MESSAGE_TOO_LARGE = 10,
+    SK_KERR_STALE_CONTROLLER_EPOCH = 11,
+    SK_KERR_OFFSET_METADATA_TOO_LARGE = 12,
+    SK_KERR_NETWORK_EXCEPTION = 13,
+    SK_KERR_COORDINATOR_LOAD_IN_PROGRESS = 14,
+    SK_KERR_COORDINATOR_NOT_AVAILABLE = 15,
+    SK_KERR_NOT_COORDINATOR = 16,
+    SK_KERR_INVALID_TOPIC_EXCEPTION = 17,
+    SK_KERR_RECORD_LIST_TOO_LARGE = 18,
+    SK_KERR_NOT_ENOUGH_REPLICAS = 19,
+    SK_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
+    SK_KERR_INVALID_REQUIRED_ACKS = 21,
+    SK_KERR_ILLEGAL_GENERATION = 22,
+    SK_KERR_INCONSISTENT_GROUP_PROTOCOL = 23,
+    SK_KERR_INVALID_GROUP_ID = 24,
+    SK_KERR_UNKNOWN_MEMBER_ID = 25,
+    SK_KERR_INVALID_SESSION_TIMEOUT = 26,
+    SK_KERR_REBALANCE_IN_PROGRESS = 27,
+    SK_KERR_INVALID_COMMIT_OFFSET_SIZE = 28,
+    SK_KERR_TOPIC_AUTHORIZATION_FAILED = 29,
+    SK_KERR_GROUP_AUTHORIZATION_FAILED = 30,
+    SK_KERR_CLUSTER_AUTHORIZATION_FAILED = 31,
+    SK_KERR_INVALID_TIMESTAMP = 32,
+    SK_KERR_UNSUPPORTED_SASL_MECHANISM = 33,
+    SK_KERR_ILLEGAL_SASL_STATE = 34,
+    SK_KERR_UNSUPPORTED_VERSION = 35,
+    SK_KERR_TOPIC_ALREADY_EXISTS = 36,
+    SK_KERR_INVALID_PARTITIONS = 37,
+    SK_KERR_INVALID_REPLICATION_FACTOR = 38,
+    SK_KERR_INVALID_REPLICA_ASSIGNMENT = 39,
+    SK_KERR_INVALID_CONFIG = 40,
+    SK_KERR_NOT_CONTROLLER = 41,
+    SK_KERR_INVALID_REQUEST = 42,
+    SK_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT = 43,
+    SK_KERR_POLICY_VIOLATION = 44,
+    SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45,
+    SK_KERR_DUPLICATE_SEQUENCE_NUMBER = 46,
+    SK_KERR_INVALID_PRODUCER_EPOCH = 47,
+    SK_KERR_INVALID_TXN_STATE = 48,
+    SK_KERR_INVALID_PRODUCER_ID_MAPPING = 49,
+    SK_KERR_INVALID_TRANSACTION_TIMEOUT = 50,
+    SK_KERR_CONCURRENT_TRANSACTIONS = 51,
+    SK_KERR_KAFKA_STORAGE_ERROR = 56,
+    SK_KERR_SASL_AUTHENTICATION_FAILED = 58,
+    SK_KERR_UNKNOWN_PRODUCER_ID = 59,
+    SK_KERR_NON_EMPTY_GROUP = 68,
+    SK_KERR_GROUP_ID_NOT_FOUND = 69,
+    SK_KERR_TOPIC_DELETION_DISABLED = 73,
+    SK_KERR_FENCED_LEADER_EPOCH = 74,
+    SK_KERR_UNKNOWN_LEADER_EPOCH = 75,
+    SK_KERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
+    SK_KERR_STALE_BROKER_EPOCH = 77,
+    SK_KERR_OFFSET_NOT_AVAILABLE = 78,
+    SK_KERR_MEMBER_ID_REQUIRED = 79,
+    SK_KERR_FENCED_INSTANCE_ID = 82,
+    SK_KERR_INVALID_RECORD = 87,
+    SK_KERR_UNSTABLE_OFFSET_COMMIT = 88,
+    SK_KERR_PRODUCER_FENCED = 90,
+};
+
+/* Kafka's upper-case name for a wire error code ("UNKNOWN" if not listed). */
+const char *sk_kerr_name(int code);
+/* Short text for an internal SK_E* result. */
+const char *sk_strerror(int rc);
+
+#endif
