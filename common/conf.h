@@ -1,0 +1,210 @@
+/* conf.h - broker configuration: Kafka's key names, defaults and validation.
+ *
+ * One static table (conf.c) drives parsing, validation, defaults, --help and
+ * the key list in man/skein.properties.5. sk_conf_t is a plain struct the
+ * broker reads directly; each field is named after its key with dots turned
+ * into underscores (log.segment.bytes -> log_segment_bytes).
+ *
+ * Keys that Kafka derives from others hold the EFFECTIVE value after
+ * sk_conf_init()/sk_conf_load():
+ *   log_roll_ms                      log.roll.ms, else log.roll.hours * 3600000
+ *   log_retention_ms                 log.retention.ms, else .minutes, else .hours;
+ *                                    any negative result is -1 (= unlimited)
+ *   log_flush_interval_ms            log.flush.interval.ms, else log.flush.scheduler.interval.ms
+ *   zookeeper_connection_timeout_ms  else zookeeper.session.timeout.ms
+ *   log_dirs                         log.dirs, else log.dir (comma lists)
+ *   advertised_listeners             else listeners; an empty advertised host
+ *                                    becomes this machine's hostname
+ *   inter_broker_listener_name       else the listener named after
+ *                                    security.inter.broker.protocol (PLAINTEXT)
+ *
+ * Strings are owned by the struct (sk_strdup); NULL means unset.
+ * @locality loop (loaded once at startup by main(), read-only afterwards)
+ */
+#ifndef SK_CONF_H
+#define SK_CONF_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One listener: "NAME://host:port". name is upper-cased (Kafka normalises
+ * listener names); protocol comes from listener.security.protocol.map and is
+ * one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL. host "" = all interfaces;
+ * an IPv6 host is stored without brackets. port 0 = any free port (listeners
+ * only; the broker advertises the port it actually bound). */
+typedef struct sk_listener_cfg {
+    char *name;
+    char *protocol;
+    char *host;
+    int port;
+} sk_listener_cfg_t;
+
+/* A parsed comma list: items trimmed, empty items dropped. */
+typedef struct sk_conf_list {
+    char **v;
+    int n;
+} sk_conf_list_t;
+
+/* log.message.timestamp.type (values are Kafka's wire codes). */
+enum { SK_CONF_TS_CREATE_TIME = 0, SK_CONF_TS_LOG_APPEND_TIME = 1 };
+
+/* Where a key's value came from (sk_conf_t.source[], indexed like the table). */
+enum { SK_CONF_SRC_DEFAULT = 0, SK_CONF_SRC_FILE = 1, SK_CONF_SRC_OVERRIDE = 2 };
+#define SK_CONF_MAX_KEYS 128
+
+typedef struct sk_conf {
+    /* identity */
+    int32_t broker_id;                        /* broker.id: required, >= 0 */
+    char *broker_rack;                        /* broker.rack: NULL = none */
+
+    /* listeners */
+    char *listeners;                          /* raw text, default PLAINTEXT://:9092 */
+    char *advertised_listeners;               /* raw text (effective) */
+    char *listener_security_protocol_map;     /* raw text */
+    char *security_inter_broker_protocol;     /* default PLAINTEXT */
+    char *inter_broker_listener_name;         /* effective, upper-case, always set */
+    sk_listener_cfg_t *listeners_parsed;      /* in listeners order */
+    int n_listeners_parsed;
+    sk_listener_cfg_t *advertised_listeners_parsed;
+    int n_advertised_listeners_parsed;
+
+    /* storage */
+    char *log_dir;                            /* log.dir, default /tmp/kafka-logs */
+    sk_conf_list_t log_dirs;                  /* effective data directories */
+
+    /* ZooKeeper */
+    char *zookeeper_connect;                  /* raw: host:port[,host:port...][/chroot] */
+    char *zookeeper_hosts;                    /* "host:port,host:port" part */
+    char *zookeeper_chroot;                   /* "/skein" or NULL when none */
+    int32_t zookeeper_session_timeout_ms;     /* 18000 */
+    int32_t zookeeper_connection_timeout_ms;  /* effective */
+    int32_t zookeeper_max_in_flight_requests; /* 10 */
+    bool zookeeper_set_acl;                   /* false */
+
+    /* topics */
+    int32_t num_partitions;                   /* 1 */
+    int32_t default_replication_factor;       /* 1 */
+    int32_t min_insync_replicas;              /* 1 */
+    bool auto_create_topics_enable;           /* true */
+    bool delete_topic_enable;                 /* true */
+
+    /* log segments and retention */
+    int32_t log_segment_bytes;                /* 1073741824, >= 14 */
+    int32_t log_roll_hours;                   /* 168 */
+    int64_t log_roll_ms;                      /* effective */
+    int32_t log_retention_hours;              /* 168 */
+    int32_t log_retention_minutes;            /* as given (0 if unset; see log_retention_ms) */
+    int64_t log_retention_ms;                 /* effective; -1 = unlimited */
+    int64_t log_retention_bytes;              /* -1 = unlimited */
+    int64_t log_retention_check_interval_ms;  /* 300000 */
+    sk_conf_list_t log_cleanup_policy;        /* items "delete" / "compact" */
+    bool log_cleanup_policy_delete;           /* convenience: list contains delete */
+    bool log_cleanup_policy_compact;          /* convenience: list contains compact */
+    int32_t log_index_interval_bytes;         /* 4096 */
+    int32_t log_index_size_max_bytes;         /* 10485760 */
+    int64_t log_flush_interval_messages;      /* INT64_MAX */
+    int64_t log_flush_interval_ms;            /* effective */
+    int64_t log_flush_scheduler_interval_ms;  /* INT64_MAX */
+    int32_t log_flush_offset_checkpoint_interval_ms;       /* 60000 */
+    int32_t log_flush_start_offset_checkpoint_interval_ms; /* 60000 */
+    int log_message_timestamp_type;           /* SK_CONF_TS_* */
+
+    /* requests and sockets */
+    int32_t message_max_bytes;                /* 1048588 */
+    int32_t socket_request_max_bytes;         /* 104857600 */
+    int32_t socket_send_buffer_bytes;         /* 102400; -1 = OS default */
+    int32_t socket_receive_buffer_bytes;      /* 102400; -1 = OS default */
+    int32_t num_network_threads;              /* accepted; skeind runs one loop */
+    int32_t num_io_threads;                   /* accepted; skeind runs one loop */
+    int32_t num_recovery_threads_per_data_dir;/* accepted */
+
+    /* replication */
+    int64_t replica_lag_time_max_ms;          /* 30000 */
+    int32_t replica_fetch_max_bytes;          /* 1048576 */
+    int32_t replica_fetch_min_bytes;          /* 1 */
+    int32_t replica_fetch_wait_max_ms;        /* 500 */
+    int32_t replica_fetch_backoff_ms;         /* 1000 */
+    int32_t replica_socket_timeout_ms;        /* 30000 */
+    int64_t replica_high_watermark_checkpoint_interval_ms; /* 5000 */
+    bool unclean_leader_election_enable;      /* false */
+
+    /* controller */
+    bool controlled_shutdown_enable;          /* true */
+    int32_t controlled_shutdown_max_retries;  /* 3 */
+    int64_t controlled_shutdown_retry_backoff_ms; /* 5000 */
+    bool auto_leader_rebalance_enable;        /* true */
+    int64_t leader_imbalance_check_interval_seconds; /* 300 */
+    int32_t leader_imbalance_per_broker_percentage;  /* 10 */
+    int32_t controller_socket_timeout_ms;     /* 30000 */
+
+    /* groups and internal topics */
+    int32_t offsets_topic_num_partitions;     /* 50 */
+    int32_t offsets_topic_replication_factor; /* 3 */
+    int32_t offsets_topic_segment_bytes;      /* 104857600 */
+    int32_t offsets_retention_minutes;        /* 10080 */
+    int64_t offsets_retention_check_interval_ms; /* 600000 */
+    int32_t offsets_commit_timeout_ms;        /* 5000 */
+    int32_t offset_metadata_max_bytes;        /* 4096 */
+    int32_t group_initial_rebalance_delay_ms; /* 3000 */
+    int32_t group_min_session_timeout_ms;     /* 6000 */
+    int32_t group_max_session_timeout_ms;     /* 1800000 */
+    int32_t group_max_size;                   /* INT32_MAX */
+    int32_t transaction_state_log_num_partitions;     /* accepted: 50 */
+    int32_t transaction_state_log_replication_factor; /* accepted: 3 */
+    int32_t transaction_state_log_min_isr;            /* accepted: 2 */
+    int32_t transaction_state_log_segment_bytes;      /* accepted: 104857600 */
+
+    /* skein's own */
+    int log_level;                            /* sk_log_level_t, default SK_LOG_INFO */
+    char *log_file;                           /* NULL = stderr */
+
+    /* bookkeeping: source[i] is SK_CONF_SRC_* for table key i */
+    uint8_t source[SK_CONF_MAX_KEYS];
+} sk_conf_t;
+
+/* Set every key to its default. Never fails. @locality any */
+void sk_conf_init(sk_conf_t *c);
+
+/* Load path (may be NULL: defaults + overrides only), then apply overrides
+ * ("key=value" strings from --override, later ones win), then resolve derived
+ * keys and validate. On an invalid value, a missing required key or an invalid
+ * combination: return SK_EINVAL with text such as
+ *   invalid value 'abc' for log.segment.bytes in /etc/skein/server.properties:12:
+ *   expected an integer between 14 and 2147483647
+ * An unreadable or malformed file gives SK_EINVAL (or SK_EIO) with "FILE:LINE: ...".
+ * Unknown keys are logged as WARN and ignored. c must come from sk_conf_init();
+ * call sk_conf_free() afterwards whatever the result. @locality any */
+int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_overrides,
+                 char *err, size_t errlen);
+
+/* Free everything c owns; c may then be sk_conf_init()ed again. */
+void sk_conf_free(sk_conf_t *c);
+
+/* The key table for `skeind --help`: name, type, default, range and doc. */
+void sk_conf_print_help(FILE *out);
+
+/* Table introspection (for DescribeConfigs and tests). i = 0 .. count-1. */
+int sk_conf_key_count(void);
+const char *sk_conf_key_name(int i);
+/* Index of key, or -1 if not a known key. */
+int sk_conf_key_index(const char *key);
+/* Current value of key i as Kafka would print it (lists comma-joined,
+ * booleans true/false, unset nullable keys as ""), into buf. Returns 0, or
+ * SK_EINVAL if i is out of range. @locality any */
+int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen);
+
+/* Parse a listeners string ("PLAINTEXT://127.0.0.1:9092,INTERNAL://:9093")
+ * with a protocol map ("INTERNAL:PLAINTEXT,..."; NULL = Kafka's default map).
+ * Names must be unique, as must non-zero ports. Returns 0 and a new array, or
+ * SK_EINVAL with the reason in err. Free with sk_listeners_free(). */
+int sk_listeners_parse(const char *s, const char *protocol_map, sk_listener_cfg_t **out,
+                       int *n_out, char *err, size_t errlen);
+void sk_listeners_free(sk_listener_cfg_t *v, int n);
+/* Find a listener by (case-insensitive) name; NULL if absent. */
+const sk_listener_cfg_t *sk_listeners_find(const sk_listener_cfg_t *v, int n, const char *name);
+
+/* Split and validate "host:port[,host:port...][/chroot]". *chroot = NULL
+ * when there is none (a bare "/" also means none). Returns 0 or SK_EINVAL. */
+int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, size_t errlen);
+
+#endif
