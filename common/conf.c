@@ -1,67 +1,1250 @@
-/* conf.c - broker configuration table (see conf.h). Temporary stub: the
- * table-driven implementation replaces this shortly. */
+/* conf.c - broker configuration table (see conf.h).
+ *
+ * Flow of sk_conf_load(): read the properties file (props.c), apply each entry
+ * through the table (parse + range check, remembering where it came from),
+ * apply --override strings the same way, then resolve keys that Kafka derives
+ * from others and check combinations. Every error names the key, the value
+ * and where the value came from (FILE:LINE, --override, or defaults).
+ */
 #include "conf.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "kerr.h"
+#include "log.h"
 #include "mem.h"
+#include "props.h"
 
-void sk_conf_init(sk_conf_t *c)
+typedef enum { T_INT32, T_INT64, T_BOOL, T_STRING, T_LIST, T_ENUM } ctype_t;
+
+enum {
+    F_REQUIRED = 1, /* must be given; no default */
+    F_ICASE = 2,    /* names match case-insensitively */
+    F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
+};
+
+typedef struct ckey {
+    const char *key;
+    ctype_t type;
+    const char *def; /* default as text; NULL = unset (derived, nullable or required) */
+    int64_t min, max;
+    size_t off;
+    unsigned flags;
+    const char *const *names; /* T_ENUM values (index = stored int); allowed items of a T_STRING/T_LIST */
+    const char *doc;
+} ckey_t;
+
+static const char *const ts_names[] = {"CreateTime", "LogAppendTime", NULL};
+static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const cleanup_names[] = {"delete", "compact", NULL};
+static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
+
+#define DEFAULT_PROTOCOL_MAP "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+#define I32MAX "2147483647"
+#define I64MAX "9223372036854775807"
+
+#define OFF(f) offsetof(sk_conf_t, f)
+#define KI32(k, f, d, lo, hi, doc) {k, T_INT32, d, lo, hi, OFF(f), 0, NULL, doc}
+#define KI64(k, f, d, lo, hi, doc) {k, T_INT64, d, lo, hi, OFF(f), 0, NULL, doc}
+#define KBOOL(k, f, d, doc) {k, T_BOOL, d, 0, 0, OFF(f), 0, NULL, doc}
+#define KSTR(k, f, d, fl, nm, doc) {k, T_STRING, d, 0, 0, OFF(f), fl, nm, doc}
+#define KLIST(k, f, d, fl, nm, doc) {k, T_LIST, d, 0, 0, OFF(f), fl, nm, doc}
+#define KENUM(k, f, d, fl, nm, doc) {k, T_ENUM, d, 0, 0, OFF(f), fl, nm, doc}
+
+/* The table. Keep man/skein.properties.5 in step (check_conf compares them). */
+static const ckey_t keys[] = {
+    /* identity */
+    {"broker.id", T_INT32, NULL, 0, INT32_MAX, OFF(broker_id), F_REQUIRED, NULL,
+     "Id of this broker, unique in the cluster (required; broker.id.generation is not supported)."},
+    KSTR("broker.rack", broker_rack, NULL, 0, NULL,
+         "Rack of this broker, used for rack-aware replica assignment."),
+    /* listeners */
+    KSTR("listeners", listeners, "PLAINTEXT://:9092", F_NONEMPTY, NULL,
+         "Comma list of NAME://host:port to listen on; empty host = all interfaces, [IPv6] in brackets, port 0 = any."),
+    KSTR("advertised.listeners", advertised_listeners, NULL, 0, NULL,
+         "Listeners published in ZooKeeper for clients (default: listeners; empty host = this machine's hostname)."),
+    KSTR("listener.security.protocol.map", listener_security_protocol_map, DEFAULT_PROTOCOL_MAP,
+         F_NONEMPTY, NULL, "Comma list of NAME:PROTOCOL giving each listener name its security protocol."),
+    KSTR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT", F_ICASE,
+         proto_names, "Protocol between brokers; names the listener used when inter.broker.listener.name is unset."),
+    KSTR("inter.broker.listener.name", inter_broker_listener_name, NULL, 0, NULL,
+         "Listener (from advertised.listeners) that other brokers and the controller connect to."),
+    /* storage */
+    KSTR("log.dir", log_dir, "/tmp/kafka-logs", F_NONEMPTY, NULL,
+         "Data directory, used when log.dirs is not set."),
+    KLIST("log.dirs", log_dirs, NULL, F_NONEMPTY, NULL,
+          "Comma list of data directories (default: log.dir)."),
+    /* ZooKeeper */
+    KSTR("zookeeper.connect", zookeeper_connect, NULL, F_REQUIRED | F_NONEMPTY, NULL,
+         "ZooKeeper ensemble as host:port[,host:port...][/chroot] (required)."),
+    KI32("zookeeper.session.timeout.ms", zookeeper_session_timeout_ms, "18000", 1, INT32_MAX,
+         "ZooKeeper session timeout; a broker silent this long loses its registration."),
+    KI32("zookeeper.connection.timeout.ms", zookeeper_connection_timeout_ms, NULL, 1, INT32_MAX,
+         "How long to wait for the first ZooKeeper connection (default: zookeeper.session.timeout.ms)."),
+    KI32("zookeeper.max.in.flight.requests", zookeeper_max_in_flight_requests, "10", 1, INT32_MAX,
+         "Maximum unacknowledged ZooKeeper requests before the broker waits."),
+    KBOOL("zookeeper.set.acl", zookeeper_set_acl, "false",
+          "Create znodes with secure ACLs (accepted; skeind creates open znodes)."),
+    /* topics */
+    KI32("num.partitions", num_partitions, "1", 1, INT32_MAX,
+         "Partitions of an automatically created topic."),
+    KI32("default.replication.factor", default_replication_factor, "1", 1, INT32_MAX,
+         "Replication factor of an automatically created topic."),
+    KI32("min.insync.replicas", min_insync_replicas, "1", 1, INT32_MAX,
+         "Replicas that must be in sync for an acks=all produce to succeed."),
+    KBOOL("auto.create.topics.enable", auto_create_topics_enable, "true",
+          "Create a topic when a client asks for metadata of a topic that does not exist."),
+    KBOOL("delete.topic.enable", delete_topic_enable, "true",
+          "Allow topics to be deleted."),
+    /* log segments */
+    KI32("log.segment.bytes", log_segment_bytes, "1073741824", 14, INT32_MAX,
+         "Maximum size of one segment file."),
+    KI32("log.roll.hours", log_roll_hours, "168", 1, INT32_MAX,
+         "Maximum age of the active segment before a new one is rolled."),
+    KI64("log.roll.ms", log_roll_ms, NULL, 1, INT64_MAX,
+         "Same as log.roll.hours in milliseconds; wins over it when set."),
+    KI32("log.retention.hours", log_retention_hours, "168", INT32_MIN, INT32_MAX,
+         "Age after which a segment is deleted; negative = unlimited."),
+    KI32("log.retention.minutes", log_retention_minutes, NULL, INT32_MIN, INT32_MAX,
+         "Same in minutes; wins over log.retention.hours when set."),
+    KI64("log.retention.ms", log_retention_ms, NULL, INT64_MIN, INT64_MAX,
+         "Same in milliseconds; wins over minutes and hours; -1 = unlimited, 0 is invalid."),
+    KI64("log.retention.bytes", log_retention_bytes, "-1", INT64_MIN, INT64_MAX,
+         "Maximum size of a partition before old segments are deleted; -1 = unlimited."),
+    KI64("log.retention.check.interval.ms", log_retention_check_interval_ms, "300000", 1, INT64_MAX,
+         "How often the retention rules are checked."),
+    KLIST("log.cleanup.policy", log_cleanup_policy, "delete", F_NONEMPTY, cleanup_names,
+          "Comma list of delete and/or compact."),
+    KI32("log.index.interval.bytes", log_index_interval_bytes, "4096", 0, INT32_MAX,
+         "Bytes of records between two offset index entries."),
+    KI32("log.index.size.max.bytes", log_index_size_max_bytes, "10485760", 4, INT32_MAX,
+         "Maximum size of an index file; a full index rolls the segment."),
+    KI64("log.flush.interval.messages", log_flush_interval_messages, I64MAX, 1, INT64_MAX,
+         "Messages appended to a partition before it is fsynced."),
+    KI64("log.flush.interval.ms", log_flush_interval_ms, NULL, INT64_MIN, INT64_MAX,
+         "Maximum time data stays unflushed (default: log.flush.scheduler.interval.ms)."),
+    KI64("log.flush.scheduler.interval.ms", log_flush_scheduler_interval_ms, I64MAX, INT64_MIN,
+         INT64_MAX, "How often the flusher checks whether a log needs flushing."),
+    KI32("log.flush.offset.checkpoint.interval.ms", log_flush_offset_checkpoint_interval_ms,
+         "60000", 0, INT32_MAX, "How often recovery points are written to recovery-point-offset-checkpoint."),
+    KI32("log.flush.start.offset.checkpoint.interval.ms",
+         log_flush_start_offset_checkpoint_interval_ms, "60000", 0, INT32_MAX,
+         "How often log start offsets are written to log-start-offset-checkpoint."),
+    KENUM("log.message.timestamp.type", log_message_timestamp_type, "CreateTime", 0, ts_names,
+          "CreateTime keeps the producer's timestamp, LogAppendTime stamps the broker's clock."),
+    /* requests and sockets */
+    KI32("message.max.bytes", message_max_bytes, "1048588", 0, INT32_MAX,
+         "Largest record batch the broker accepts."),
+    KI32("socket.request.max.bytes", socket_request_max_bytes, "104857600", 1, INT32_MAX,
+         "Largest request the broker reads; larger ones close the connection."),
+    KI32("socket.send.buffer.bytes", socket_send_buffer_bytes, "102400", -1, INT32_MAX,
+         "SO_SNDBUF of client sockets; -1 = operating system default."),
+    KI32("socket.receive.buffer.bytes", socket_receive_buffer_bytes, "102400", -1, INT32_MAX,
+         "SO_RCVBUF of client sockets; -1 = operating system default."),
+    KI32("num.network.threads", num_network_threads, "3", 1, INT32_MAX,
+         "Accepted for compatibility; skeind serves all sockets from one event loop."),
+    KI32("num.io.threads", num_io_threads, "8", 1, INT32_MAX,
+         "Accepted for compatibility; skeind serves all requests from one event loop."),
+    KI32("num.recovery.threads.per.data.dir", num_recovery_threads_per_data_dir, "1", 1, INT32_MAX,
+         "Accepted for compatibility; skeind recovers logs from its one loop and disk workers."),
+    /* replication */
+    KI64("replica.lag.time.max.ms", replica_lag_time_max_ms, "30000", 1, INT64_MAX,
+         "A follower that has not caught up for this long leaves the ISR."),
+    KI32("replica.fetch.max.bytes", replica_fetch_max_bytes, "1048576", 0, INT32_MAX,
+         "Bytes a follower asks for per partition in one fetch."),
+    KI32("replica.fetch.min.bytes", replica_fetch_min_bytes, "1", 1, INT32_MAX,
+         "Bytes a follower fetch waits for before the leader answers."),
+    KI32("replica.fetch.wait.max.ms", replica_fetch_wait_max_ms, "500", 0, INT32_MAX,
+         "Longest time a leader holds a follower fetch; at most replica.lag.time.max.ms."),
+    KI32("replica.fetch.backoff.ms", replica_fetch_backoff_ms, "1000", 0, INT32_MAX,
+         "Pause after a failed follower fetch."),
+    KI32("replica.socket.timeout.ms", replica_socket_timeout_ms, "30000", 1, INT32_MAX,
+         "Timeout of follower fetch requests; at least replica.fetch.wait.max.ms."),
+    KI64("replica.high.watermark.checkpoint.interval.ms",
+         replica_high_watermark_checkpoint_interval_ms, "5000", 1, INT64_MAX,
+         "How often high watermarks are written to replication-offset-checkpoint."),
+    KBOOL("unclean.leader.election.enable", unclean_leader_election_enable, "false",
+          "Allow a replica outside the ISR to become leader (may lose committed data)."),
+    /* controller */
+    KBOOL("controlled.shutdown.enable", controlled_shutdown_enable, "true",
+          "On SIGTERM, ask the controller to move leadership away before stopping."),
+    KI32("controlled.shutdown.max.retries", controlled_shutdown_max_retries, "3", 0, INT32_MAX,
+         "Attempts at a controlled shutdown before stopping anyway."),
+    KI64("controlled.shutdown.retry.backoff.ms", controlled_shutdown_retry_backoff_ms, "5000", 0,
+         INT64_MAX, "Pause between controlled shutdown attempts."),
+    KBOOL("auto.leader.rebalance.enable", auto_leader_rebalance_enable, "true",
+          "Let the controller move leadership back to preferred replicas."),
+    KI64("leader.imbalance.check.interval.seconds", leader_imbalance_check_interval_seconds, "300",
+         1, INT64_MAX, "How often the controller checks leader balance."),
+    KI32("leader.imbalance.per.broker.percentage", leader_imbalance_per_broker_percentage, "10", 0,
+         100, "Share of non-preferred leaders on a broker that triggers a rebalance."),
+    KI32("controller.socket.timeout.ms", controller_socket_timeout_ms, "30000", 1, INT32_MAX,
+         "Timeout of controller-to-broker requests."),
+    /* groups and internal topics */
+    KI32("offsets.topic.num.partitions", offsets_topic_num_partitions, "50", 1, INT32_MAX,
+         "Partitions of __consumer_offsets (do not change once it exists)."),
+    KI32("offsets.topic.replication.factor", offsets_topic_replication_factor, "3", 1, 32767,
+         "Replication factor of __consumer_offsets (capped at the number of live brokers)."),
+    KI32("offsets.topic.segment.bytes", offsets_topic_segment_bytes, "104857600", 1, INT32_MAX,
+         "Segment size of __consumer_offsets."),
+    KI32("offsets.retention.minutes", offsets_retention_minutes, "10080", 1, INT32_MAX,
+         "How long committed offsets of an empty group are kept."),
+    KI64("offsets.retention.check.interval.ms", offsets_retention_check_interval_ms, "600000", 1,
+         INT64_MAX, "How often expired offsets are removed."),
+    KI32("offsets.commit.timeout.ms", offsets_commit_timeout_ms, "5000", 1, INT32_MAX,
+         "How long an offset commit waits for __consumer_offsets replication."),
+    KI32("offset.metadata.max.bytes", offset_metadata_max_bytes, "4096", 0, INT32_MAX,
+         "Largest metadata string stored with a committed offset."),
+    KI32("group.initial.rebalance.delay.ms", group_initial_rebalance_delay_ms, "3000", 0,
+         INT32_MAX, "How long a new group waits for more members before the first rebalance."),
+    KI32("group.min.session.timeout.ms", group_min_session_timeout_ms, "6000", 0, INT32_MAX,
+         "Smallest session timeout a consumer may ask for."),
+    KI32("group.max.session.timeout.ms", group_max_session_timeout_ms, "1800000", 0, INT32_MAX,
+         "Largest session timeout a consumer may ask for."),
+    KI32("group.max.size", group_max_size, I32MAX, 1, INT32_MAX,
+         "Largest number of members in one consumer group."),
+    KI32("transaction.state.log.num.partitions", transaction_state_log_num_partitions, "50", 1,
+         INT32_MAX, "Accepted for compatibility; transactions are not supported."),
+    KI32("transaction.state.log.replication.factor", transaction_state_log_replication_factor, "3",
+         1, 32767, "Accepted for compatibility; transactions are not supported."),
+    KI32("transaction.state.log.min.isr", transaction_state_log_min_isr, "2", 1, INT32_MAX,
+         "Accepted for compatibility; transactions are not supported."),
+    KI32("transaction.state.log.segment.bytes", transaction_state_log_segment_bytes, "104857600",
+         1, INT32_MAX, "Accepted for compatibility; transactions are not supported."),
+    /* skein's own */
+    KENUM("log.level", log_level, "info", F_ICASE, level_names,
+          "skeind's own log verbosity: error, warn, info or debug."),
+    KSTR("log.file", log_file, NULL, 0, NULL,
+         "File skeind appends its log lines to; empty = standard error."),
+};
+
+#define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
+_Static_assert(sizeof(keys) / sizeof(keys[0]) <= SK_CONF_MAX_KEYS, "raise SK_CONF_MAX_KEYS");
+
+/* Section headings for --help, printed before the named key. */
+static const struct {
+    const char *first_key;
+    const char *title;
+} sections[] = {
+    {"broker.id", "Broker identity"},
+    {"listeners", "Listeners"},
+    {"log.dir", "Data directories"},
+    {"zookeeper.connect", "ZooKeeper"},
+    {"num.partitions", "Topic defaults"},
+    {"log.segment.bytes", "Log segments, retention and flushing"},
+    {"message.max.bytes", "Requests and sockets"},
+    {"replica.lag.time.max.ms", "Replication"},
+    {"controlled.shutdown.enable", "Controller"},
+    {"offsets.topic.num.partitions", "Consumer groups and internal topics"},
+    {"log.level", "Skein's own logging"},
+};
+
+/* ---------------------------------------------------------------------- */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
-    memset(c, 0, sizeof(*c));
-    c->broker_id = -1;
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }
 
-int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_overrides,
-                 char *err, size_t errlen)
+static void *field(sk_conf_t *c, const ckey_t *k)
 {
-    (void)c; (void)path; (void)overrides; (void)n_overrides;
-    if (err && errlen)
-        strncpy(err, "configuration loading not implemented yet", errlen - 1), err[errlen - 1] = 0;
-    return SK_EINVAL;
+    return (char *)c + k->off;
 }
 
-void sk_conf_free(sk_conf_t *c)
+static const void *cfield(const sk_conf_t *c, const ckey_t *k)
 {
-    memset(c, 0, sizeof(*c));
+    return (const char *)c + k->off;
 }
 
-void sk_conf_print_help(FILE *out)
+static void list_free(sk_conf_list_t *l)
 {
-    fputs("(configuration help not implemented yet)\n", out);
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
 }
 
-int sk_conf_key_count(void) { return 0; }
-const char *sk_conf_key_name(int i) { (void)i; return NULL; }
-int sk_conf_key_index(const char *key) { (void)key; return -1; }
-int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
+/* Copy s[0..n) without surrounding whitespace (Kafka trims every value). */
+static char *dup_trim(const char *s, size_t n)
 {
-    (void)c; (void)i; (void)buf; (void)buflen;
-    return SK_EINVAL;
+    while (n > 0 && isspace((unsigned char)*s))
+        s++, n--;
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    return sk_strndup(s, n);
+}
+
+/* Split a comma list; items trimmed, empty ones dropped. */
+static void list_split(const char *s, sk_conf_list_t *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char *item = dup_trim(p, n);
+        if (*item) {
+            out->v = sk_realloc(out->v, (size_t)(out->n + 1) * sizeof(char *));
+            out->v[out->n++] = item;
+        } else {
+            free(item);
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+}
+
+static int name_index(const char *const *names, const char *s, int icase)
+{
+    for (int i = 0; names[i]; i++)
+        if (icase ? strcasecmp(names[i], s) == 0 : strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static void names_join(const char *const *names, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Parse a whole decimal integer (optional sign, no spaces, no junk). */
+static int parse_i64(const char *s, int64_t *out)
+{
+    if (!*s)
+        return -1;
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    for (const char *q = p; *q; q++)
+        if (!isdigit((unsigned char)*q))
+            return -1;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* Store value v (already trimmed) into key k. Returns 0, or -1 with the
+ * reason ("expected ...") in why. */
+static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, size_t whylen)
+{
+    switch (k->type) {
+    case T_INT32:
+    case T_INT64: {
+        int64_t x;
+        if (parse_i64(v, &x) != 0 || x < k->min || x > k->max) {
+            seterr(why, whylen, "expected an integer between %" PRId64 " and %" PRId64, k->min,
+                   k->max);
+            return -1;
+        }
+        if (k->type == T_INT32)
+            *(int32_t *)field(c, k) = (int32_t)x;
+        else
+            *(int64_t *)field(c, k) = x;
+        return 0;
+    }
+    case T_BOOL:
+        if (strcasecmp(v, "true") == 0)
+            *(bool *)field(c, k) = true;
+        else if (strcasecmp(v, "false") == 0)
+            *(bool *)field(c, k) = false;
+        else {
+            seterr(why, whylen, "expected true or false");
+            return -1;
+        }
+        return 0;
+    case T_ENUM: {
+        int i = name_index(k->names, v, k->flags & F_ICASE);
+        if (i < 0) {
+            char list[256];
+            names_join(k->names, list, sizeof(list));
+            seterr(why, whylen, "expected one of %s", list);
+            return -1;
+        }
+        *(int *)field(c, k) = i;
+        return 0;
+    }
+    case T_STRING: {
+        char **f = field(c, k);
+        const char *store = v;
+        if (!*v && (k->flags & F_NONEMPTY)) {
+            seterr(why, whylen, "expected a non-empty value");
+            return -1;
+        }
+        if (k->names) {
+            int i = name_index(k->names, v, k->flags & F_ICASE);
+            if (i < 0) {
+                char list[256];
+                names_join(k->names, list, sizeof(list));
+                seterr(why, whylen, "expected one of %s", list);
+                return -1;
+            }
+            store = k->names[i];
+        }
+        free(*f);
+        *f = *store ? sk_strdup(store) : NULL; /* empty = unset */
+        return 0;
+    }
+    case T_LIST: {
+        sk_conf_list_t l;
+        list_split(v, &l);
+        if (l.n == 0 && (k->flags & F_NONEMPTY)) {
+            list_free(&l);
+            seterr(why, whylen, "expected a comma-separated list with at least one item");
+            return -1;
+        }
+        if (k->names) {
+            for (int i = 0; i < l.n; i++) {
+                if (name_index(k->names, l.v[i], k->flags & F_ICASE) < 0) {
+                    char list[256];
+                    names_join(k->names, list, sizeof(list));
+                    seterr(why, whylen, "'%s' is not one of %s", l.v[i], list);
+                    list_free(&l);
+                    return -1;
+                }
+            }
+        }
+        list_free(field(c, k));
+        *(sk_conf_list_t *)field(c, k) = l;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* zookeeper.connect */
+
+static int valid_zk_host_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_' || ch == ':' ||
+           ch == '[' || ch == ']' || ch == '%';
+}
+
+int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, size_t errlen)
+{
+    int rc = SK_EINVAL;
+    char *h = NULL, *root = NULL;
+    sk_conf_list_t items = {0};
+    *hosts = NULL;
+    *chroot = NULL;
+
+    const char *slash = strchr(s, '/');
+    size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
+    char *hostpart = dup_trim(s, hlen);
+    if (!*hostpart) {
+        seterr(err, errlen, "no host:port before the chroot");
+        free(hostpart);
+        goto out;
+    }
+    /* items: reject empty ones explicitly (list_split would drop them) */
+    for (const char *p = hostpart;; p++) {
+        if (*p == ',' && (p == hostpart || p[1] == '\0' || p[1] == ',')) {
+            seterr(err, errlen, "empty host in the host list");
+            free(hostpart);
+            goto out;
+        }
+        if (!*p)
+            break;
+    }
+    list_split(hostpart, &items);
+    free(hostpart);
+    size_t total = 0;
+    for (int i = 0; i < items.n; i++) {
+        const char *it = items.v[i];
+        const char *colon = strrchr(it, ':');
+        if (!colon) {
+            seterr(err, errlen, "'%s' has no :port", it);
+            goto out;
+        }
+        if (colon == it) {
+            seterr(err, errlen, "'%s' has no host", it);
+            goto out;
+        }
+        for (const char *q = it; q < colon; q++) {
+            if (!valid_zk_host_char(*q)) {
+                seterr(err, errlen, "'%s' has an invalid character in its host", it);
+                goto out;
+            }
+        }
+        int64_t port;
+        if (parse_i64(colon + 1, &port) != 0 || colon[1] == '+' || colon[1] == '-' || port < 1 ||
+            port > 65535) {
+            seterr(err, errlen, "port '%s' of '%s' is not a number between 1 and 65535", colon + 1,
+                   it);
+            goto out;
+        }
+        total += strlen(it) + 1;
+    }
+    h = sk_malloc(total + 1);
+    h[0] = '\0';
+    for (int i = 0; i < items.n; i++) {
+        if (i)
+            strcat(h, ",");
+        strcat(h, items.v[i]);
+    }
+
+    if (slash) {
+        char *r = dup_trim(slash, strlen(slash));
+        if (strcmp(r, "/") == 0) {
+            free(r);
+        } else {
+            root = r;
+            size_t rl = strlen(root);
+            if (root[rl - 1] == '/') {
+                seterr(err, errlen, "chroot '%s' must not end with '/'", root);
+                goto out;
+            }
+            /* each segment: non-empty, not "." or "..", printable, no spaces */
+            const char *seg = root + 1;
+            for (;;) {
+                const char *end = strchr(seg, '/');
+                size_t sl = end ? (size_t)(end - seg) : strlen(seg);
+                if (sl == 0 || (sl == 1 && seg[0] == '.') ||
+                    (sl == 2 && seg[0] == '.' && seg[1] == '.')) {
+                    seterr(err, errlen, "chroot '%s' has an empty, '.' or '..' path element", root);
+                    goto out;
+                }
+                for (size_t q = 0; q < sl; q++) {
+                    unsigned char ch = (unsigned char)seg[q];
+                    if (ch <= ' ' || ch == 0x7f) {
+                        seterr(err, errlen, "chroot '%s' contains a space or control character",
+                               root);
+                        goto out;
+                    }
+                }
+                if (!end)
+                    break;
+                seg = end + 1;
+            }
+        }
+    }
+    *hosts = h;
+    *chroot = root;
+    h = root = NULL;
+    rc = SK_OK;
+out:
+    list_free(&items);
+    free(h);
+    free(root);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* listeners */
+
+typedef struct {
+    char *name;
+    char *proto;
+} pmap_ent_t;
+
+static void upcase(char *s)
+{
+    for (; *s; s++)
+        *s = (char)toupper((unsigned char)*s);
+}
+
+static int valid_listener_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return 0;
+    return 1;
+}
+
+static void pmap_free(pmap_ent_t *m, int n)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < n; i++) {
+        free(m[i].name);
+        free(m[i].proto);
+    }
+    free(m);
+}
+
+static int pmap_parse(const char *s, pmap_ent_t **out, int *n_out, char *err, size_t errlen)
+{
+    int rc = SK_EINVAL;
+    sk_conf_list_t l;
+    pmap_ent_t *m = NULL;
+    int n = 0;
+    list_split(s, &l);
+    if (l.n == 0) {
+        seterr(err, errlen, "expected NAME:PROTOCOL[,NAME:PROTOCOL...]");
+        goto out;
+    }
+    m = sk_calloc((size_t)l.n, sizeof(*m));
+    for (int i = 0; i < l.n; i++) {
+        char *colon = strchr(l.v[i], ':');
+        if (!colon) {
+            seterr(err, errlen, "'%s' is not NAME:PROTOCOL", l.v[i]);
+            goto out;
+        }
+        char *name = dup_trim(l.v[i], (size_t)(colon - l.v[i]));
+        char *proto = dup_trim(colon + 1, strlen(colon + 1));
+        upcase(name);
+        upcase(proto);
+        m[n].name = name;
+        m[n].proto = proto;
+        n++;
+        if (!valid_listener_name(name)) {
+            seterr(err, errlen, "'%s' has an invalid listener name", l.v[i]);
+            goto out;
+        }
+        if (name_index(proto_names, proto, 0) < 0) {
+            seterr(err, errlen,
+                   "'%s': unknown security protocol (expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)",
+                   l.v[i]);
+            goto out;
+        }
+        for (int j = 0; j < n - 1; j++) {
+            if (strcmp(m[j].name, name) == 0) {
+                seterr(err, errlen, "listener name %s is mapped twice", name);
+                goto out;
+            }
+        }
+    }
+    *out = m;
+    *n_out = n;
+    m = NULL;
+    rc = SK_OK;
+out:
+    pmap_free(m, n);
+    list_free(&l);
+    return rc;
+}
+
+void sk_listeners_free(sk_listener_cfg_t *v, int n)
+{
+    if (!v)
+        return;
+    for (int i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].protocol);
+        free(v[i].host);
+    }
+    free(v);
+}
+
+const sk_listener_cfg_t *sk_listeners_find(const sk_listener_cfg_t *v, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(v[i].name, name) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* Parse one "NAME://host:port" into l (fields allocated). */
+static int listener_parse_one(const char *it, sk_listener_cfg_t *l, char *err, size_t errlen)
+{
+    const char *sep = strstr(it, "://");
+    if (!sep) {
+        seterr(err, errlen, "'%s' is not NAME://host:port", it);
+        return SK_EINVAL;
+    }
+    l->name = dup_trim(it, (size_t)(sep - it));
+    upcase(l->name);
+    if (!valid_listener_name(l->name)) {
+        seterr(err, errlen, "'%s' has an invalid listener name", it);
+        return SK_EINVAL;
+    }
+    const char *hp = sep + 3, *portstr;
+    if (*hp == '[') {
+        const char *close = strchr(hp, ']');
+        if (!close || close[1] != ':') {
+            seterr(err, errlen, "'%s': expected [IPv6]:port", it);
+            return SK_EINVAL;
+        }
+        l->host = sk_strndup(hp + 1, (size_t)(close - hp - 1));
+        /* validate without a %zone suffix */
+        char *addr = sk_strdup(l->host);
+        char *pct = strchr(addr, '%');
+        if (pct)
+            *pct = '\0';
+        struct in6_addr a6;
+        int ok = inet_pton(AF_INET6, addr, &a6) == 1;
+        free(addr);
+        if (!ok) {
+            seterr(err, errlen, "'%s': '%s' is not an IPv6 address", it, l->host);
+            return SK_EINVAL;
+        }
+        portstr = close + 2;
+    } else {
+        const char *colon = strrchr(hp, ':');
+        if (!colon) {
+            seterr(err, errlen, "'%s' has no :port", it);
+            return SK_EINVAL;
+        }
+        l->host = sk_strndup(hp, (size_t)(colon - hp));
+        for (const char *q = l->host; *q; q++) {
+            if (*q == ':') {
+                seterr(err, errlen, "'%s': put an IPv6 host in brackets, e.g. [::1]:9092", it);
+                return SK_EINVAL;
+            }
+            if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_') {
+                seterr(err, errlen, "'%s': invalid character in host '%s'", it, l->host);
+                return SK_EINVAL;
+            }
+        }
+        portstr = colon + 1;
+    }
+    int64_t port;
+    if (parse_i64(portstr, &port) != 0 || *portstr == '+' || *portstr == '-' || port < 0 ||
+        port > 65535) {
+        seterr(err, errlen, "'%s': port '%s' is not a number between 0 and 65535", it, portstr);
+        return SK_EINVAL;
+    }
+    l->port = (int)port;
+    return SK_OK;
 }
 
 int sk_listeners_parse(const char *s, const char *protocol_map, sk_listener_cfg_t **out,
                        int *n_out, char *err, size_t errlen)
 {
-    (void)s; (void)protocol_map; (void)err; (void)errlen;
+    int rc = SK_EINVAL;
+    pmap_ent_t *map = NULL;
+    int nmap = 0;
+    sk_conf_list_t items = {0};
+    sk_listener_cfg_t *v = NULL;
+    int n = 0;
     *out = NULL;
     *n_out = 0;
+
+    if (pmap_parse(protocol_map ? protocol_map : DEFAULT_PROTOCOL_MAP, &map, &nmap, err,
+                   errlen) != SK_OK)
+        goto out;
+    list_split(s, &items);
+    if (items.n == 0) {
+        seterr(err, errlen, "expected at least one NAME://host:port");
+        goto out;
+    }
+    v = sk_calloc((size_t)items.n, sizeof(*v));
+    for (int i = 0; i < items.n; i++) {
+        sk_listener_cfg_t *l = &v[n++];
+        if (listener_parse_one(items.v[i], l, err, errlen) != SK_OK)
+            goto out;
+        for (int j = 0; j < nmap; j++)
+            if (strcmp(map[j].name, l->name) == 0)
+                l->protocol = sk_strdup(map[j].proto);
+        if (!l->protocol) {
+            seterr(err, errlen,
+                   "no security protocol for listener %s (add %s:PLAINTEXT to listener.security.protocol.map)",
+                   l->name, l->name);
+            goto out;
+        }
+        for (int j = 0; j < n - 1; j++) {
+            if (strcmp(v[j].name, l->name) == 0) {
+                seterr(err, errlen, "listener name %s is used twice", l->name);
+                goto out;
+            }
+            if (l->port != 0 && v[j].port == l->port) {
+                seterr(err, errlen, "listeners %s and %s both use port %d", v[j].name, l->name,
+                       l->port);
+                goto out;
+            }
+        }
+    }
+    *out = v;
+    *n_out = n;
+    v = NULL;
+    rc = SK_OK;
+out:
+    sk_listeners_free(v, n);
+    pmap_free(map, nmap);
+    list_free(&items);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* load */
+
+typedef struct {
+    const char *path; /* file, for messages */
+    int line[SK_CONF_MAX_KEYS];
+} loadctx_t;
+
+static const char *const src_default_text = "defaults";
+
+/* Where key i's value came from, for messages. */
+static void where(const sk_conf_t *c, const loadctx_t *lc, int i, char *buf, size_t len)
+{
+    switch (c->source[i]) {
+    case SK_CONF_SRC_FILE:
+        snprintf(buf, len, "%s:%d", lc && lc->path ? lc->path : "(file)", lc ? lc->line[i] : 0);
+        break;
+    case SK_CONF_SRC_OVERRIDE:
+        snprintf(buf, len, "--override");
+        break;
+    default:
+        snprintf(buf, len, "%s", src_default_text);
+        break;
+    }
+}
+
+static int bad_value(const sk_conf_t *c, const loadctx_t *lc, int i, const char *value,
+                     const char *why, char *err, size_t errlen)
+{
+    char w[512];
+    where(c, lc, i, w, sizeof(w));
+    seterr(err, errlen, "invalid value '%s' for %s in %s: %s", value ? value : "", keys[i].key, w,
+           why);
     return SK_EINVAL;
 }
 
-void sk_listeners_free(sk_listener_cfg_t *v, int n) { (void)v; (void)n; }
-
-const sk_listener_cfg_t *sk_listeners_find(const sk_listener_cfg_t *v, int n, const char *name)
+static int key_index(const char *key)
 {
-    (void)v; (void)n; (void)name;
-    return NULL;
+    for (int i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].key, key) == 0)
+            return i;
+    return -1;
 }
 
-int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, size_t errlen)
+#define KIDX(name) key_index(name)
+#define IS_SET(c, name) ((c)->source[KIDX(name)] != SK_CONF_SRC_DEFAULT)
+
+/* Apply one key=value from the file or an override. */
+static int apply(sk_conf_t *c, loadctx_t *lc, const char *key, const char *rawval, int src,
+                 int line, char *err, size_t errlen)
 {
-    (void)s; (void)err; (void)errlen;
-    *hosts = NULL;
-    *chroot = NULL;
-    return SK_EINVAL;
+    int i = key_index(key);
+    if (i < 0) {
+        if (src == SK_CONF_SRC_FILE)
+            sk_warn("conf", "unknown configuration key '%s' (line %d) ignored", key, line);
+        else
+            sk_warn("conf", "unknown configuration key '%s' (--override) ignored", key);
+        return SK_OK;
+    }
+    char *v = dup_trim(rawval, strlen(rawval));
+    uint8_t old_src = c->source[i];
+    int old_line = lc->line[i];
+    c->source[i] = (uint8_t)src;
+    lc->line[i] = line;
+    char why[512];
+    int rc = SK_OK;
+    if (set_value(c, &keys[i], v, why, sizeof(why)) != 0) {
+        rc = bad_value(c, lc, i, v, why, err, errlen);
+        c->source[i] = old_src;
+        lc->line[i] = old_line;
+    }
+    free(v);
+    return rc;
+}
+
+static void replace_str(char **f, char *v)
+{
+    free(*f);
+    *f = v;
+}
+
+/* Derive the effective values and check combinations. When strict is 0
+ * (sk_conf_init), missing required keys are not errors. */
+static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, size_t errlen)
+{
+    char why[768];
+    int rc = SK_OK;
+    pmap_ent_t *pm = NULL;
+    int npm = 0;
+
+    /* required keys */
+    if (strict) {
+        for (int i = 0; i < NKEYS; i++) {
+            if ((keys[i].flags & F_REQUIRED) && c->source[i] == SK_CONF_SRC_DEFAULT) {
+                seterr(err, errlen, "missing required configuration key %s (%s)", keys[i].key,
+                       keys[i].doc);
+                return SK_EINVAL;
+            }
+        }
+    }
+
+    /* time and size derivations */
+    if (!IS_SET(c, "log.roll.ms"))
+        c->log_roll_ms = (int64_t)c->log_roll_hours * 3600000;
+    int ret_key;
+    int64_t ret;
+    if (IS_SET(c, "log.retention.ms")) {
+        ret_key = KIDX("log.retention.ms");
+        ret = c->log_retention_ms;
+    } else if (IS_SET(c, "log.retention.minutes")) {
+        ret_key = KIDX("log.retention.minutes");
+        ret = (int64_t)c->log_retention_minutes * 60000;
+    } else {
+        ret_key = KIDX("log.retention.hours");
+        ret = (int64_t)c->log_retention_hours * 3600000;
+    }
+    if (ret == 0) {
+        char v[32];
+        sk_conf_value_string(c, ret_key, v, sizeof(v));
+        return bad_value(c, lc, ret_key, v, "log retention must be unlimited (-1) or positive",
+                         err, errlen);
+    }
+    c->log_retention_ms = ret < 0 ? -1 : ret;
+    if (!IS_SET(c, "log.retention.minutes"))
+        c->log_retention_minutes = 0;
+    if (!IS_SET(c, "log.flush.interval.ms"))
+        c->log_flush_interval_ms = c->log_flush_scheduler_interval_ms;
+    if (!IS_SET(c, "zookeeper.connection.timeout.ms"))
+        c->zookeeper_connection_timeout_ms = c->zookeeper_session_timeout_ms;
+    if (!IS_SET(c, "log.dirs")) {
+        list_free(&c->log_dirs);
+        list_split(c->log_dir ? c->log_dir : "", &c->log_dirs);
+        if (c->log_dirs.n == 0)
+            return bad_value(c, lc, KIDX("log.dir"), c->log_dir, "expected a directory", err,
+                             errlen);
+    }
+    c->log_cleanup_policy_delete = c->log_cleanup_policy_compact = false;
+    for (int i = 0; i < c->log_cleanup_policy.n; i++) {
+        if (strcmp(c->log_cleanup_policy.v[i], "delete") == 0)
+            c->log_cleanup_policy_delete = true;
+        else if (strcmp(c->log_cleanup_policy.v[i], "compact") == 0)
+            c->log_cleanup_policy_compact = true;
+    }
+
+    /* zookeeper.connect */
+    replace_str(&c->zookeeper_hosts, NULL);
+    replace_str(&c->zookeeper_chroot, NULL);
+    if (c->zookeeper_connect &&
+        sk_zk_connect_parse(c->zookeeper_connect, &c->zookeeper_hosts, &c->zookeeper_chroot, why,
+                            sizeof(why)) != SK_OK) {
+        char full[900];
+        snprintf(full, sizeof(full), "%s (expected host:port[,host:port...][/chroot])", why);
+        return bad_value(c, lc, KIDX("zookeeper.connect"), c->zookeeper_connect, full, err,
+                         errlen);
+    }
+
+    /* listeners */
+    int i_map = KIDX("listener.security.protocol.map");
+    if (pmap_parse(c->listener_security_protocol_map, &pm, &npm, why, sizeof(why)) != SK_OK) {
+        rc = bad_value(c, lc, i_map, c->listener_security_protocol_map, why, err, errlen);
+        goto out;
+    }
+    sk_listeners_free(c->listeners_parsed, c->n_listeners_parsed);
+    c->listeners_parsed = NULL;
+    c->n_listeners_parsed = 0;
+    if (sk_listeners_parse(c->listeners, c->listener_security_protocol_map, &c->listeners_parsed,
+                           &c->n_listeners_parsed, why, sizeof(why)) != SK_OK) {
+        rc = bad_value(c, lc, KIDX("listeners"), c->listeners, why, err, errlen);
+        goto out;
+    }
+    int i_adv = KIDX("advertised.listeners");
+    int adv_set = IS_SET(c, "advertised.listeners") && c->advertised_listeners;
+    int i_adv_err = adv_set ? i_adv : KIDX("listeners");
+    if (!adv_set)
+        replace_str(&c->advertised_listeners, sk_strdup(c->listeners));
+    sk_listeners_free(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed);
+    c->advertised_listeners_parsed = NULL;
+    c->n_advertised_listeners_parsed = 0;
+    if (sk_listeners_parse(c->advertised_listeners, c->listener_security_protocol_map,
+                           &c->advertised_listeners_parsed, &c->n_advertised_listeners_parsed, why,
+                           sizeof(why)) != SK_OK) {
+        rc = bad_value(c, lc, i_adv_err, c->advertised_listeners, why, err, errlen);
+        goto out;
+    }
+    for (int i = 0; i < c->n_advertised_listeners_parsed; i++) {
+        sk_listener_cfg_t *a = &c->advertised_listeners_parsed[i];
+        if (strcmp(a->host, "0.0.0.0") == 0 || strcmp(a->host, "::") == 0) {
+            snprintf(why, sizeof(why),
+                     "listener %s: %s cannot be advertised to clients; set advertised.listeners to a routable address",
+                     a->name, a->host);
+            rc = bad_value(c, lc, i_adv_err, c->advertised_listeners, why, err, errlen);
+            goto out;
+        }
+        if (adv_set && a->port == 0) {
+            snprintf(why, sizeof(why), "listener %s: port 0 cannot be advertised", a->name);
+            rc = bad_value(c, lc, i_adv, c->advertised_listeners, why, err, errlen);
+            goto out;
+        }
+        if (!sk_listeners_find(c->listeners_parsed, c->n_listeners_parsed, a->name)) {
+            snprintf(why, sizeof(why), "listener %s is not in listeners", a->name);
+            rc = bad_value(c, lc, i_adv, c->advertised_listeners, why, err, errlen);
+            goto out;
+        }
+        if (a->host[0] == '\0') {
+            char hn[256];
+            if (gethostname(hn, sizeof(hn)) != 0 || hn[0] == '\0')
+                snprintf(hn, sizeof(hn), "localhost");
+            hn[sizeof(hn) - 1] = '\0';
+            replace_str(&a->host, sk_strdup(hn));
+        }
+    }
+
+    /* inter-broker listener */
+    int i_ibl = KIDX("inter.broker.listener.name");
+    int i_sibp = KIDX("security.inter.broker.protocol");
+    if (IS_SET(c, "inter.broker.listener.name") && c->inter_broker_listener_name) {
+        if (IS_SET(c, "security.inter.broker.protocol")) {
+            rc = bad_value(c, lc, i_ibl, c->inter_broker_listener_name,
+                           "set only one of inter.broker.listener.name and security.inter.broker.protocol",
+                           err, errlen);
+            goto out;
+        }
+        upcase(c->inter_broker_listener_name);
+    } else {
+        replace_str(&c->inter_broker_listener_name, sk_strdup(c->security_inter_broker_protocol));
+    }
+    if (!sk_listeners_find(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed,
+                           c->inter_broker_listener_name)) {
+        int ik = IS_SET(c, "inter.broker.listener.name") ? i_ibl
+                 : IS_SET(c, "security.inter.broker.protocol") ? i_sibp
+                                                                : i_adv_err;
+        char names[300] = "";
+        for (int i = 0; i < c->n_advertised_listeners_parsed; i++) {
+            size_t u = strlen(names);
+            snprintf(names + u, sizeof(names) - u, "%s%s", i ? ", " : "",
+                     c->advertised_listeners_parsed[i].name);
+        }
+        snprintf(why, sizeof(why),
+                 "the inter-broker listener %s must be one of the advertised listeners (%s); set inter.broker.listener.name",
+                 c->inter_broker_listener_name, names);
+        char v[512];
+        sk_conf_value_string(c, ik, v, sizeof(v));
+        rc = bad_value(c, lc, ik, ik == i_adv_err ? c->advertised_listeners : v, why, err, errlen);
+        goto out;
+    }
+
+    /* combinations */
+    if (c->group_min_session_timeout_ms > c->group_max_session_timeout_ms) {
+        char v[32];
+        snprintf(v, sizeof(v), "%" PRId32, c->group_min_session_timeout_ms);
+        rc = bad_value(c, lc, KIDX("group.min.session.timeout.ms"), v,
+                       "must not exceed group.max.session.timeout.ms", err, errlen);
+        goto out;
+    }
+    if (c->replica_fetch_wait_max_ms > c->replica_socket_timeout_ms ||
+        c->replica_fetch_wait_max_ms > c->replica_lag_time_max_ms) {
+        char v[32];
+        snprintf(v, sizeof(v), "%" PRId32, c->replica_fetch_wait_max_ms);
+        rc = bad_value(c, lc, KIDX("replica.fetch.wait.max.ms"), v,
+                       "must not exceed replica.socket.timeout.ms or replica.lag.time.max.ms", err,
+                       errlen);
+        goto out;
+    }
+out:
+    pmap_free(pm, npm);
+    return rc;
+}
+
+void sk_conf_init(sk_conf_t *c)
+{
+    char why[256];
+    memset(c, 0, sizeof(*c));
+    c->broker_id = -1;
+    for (int i = 0; i < NKEYS; i++)
+        if (keys[i].def)
+            set_value(c, &keys[i], keys[i].def, why, sizeof(why)); /* defaults are valid */
+    resolve(c, NULL, 0, why, sizeof(why));
+}
+
+int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_overrides,
+                 char *err, size_t errlen)
+{
+    int rc = SK_OK;
+    sk_props_t props;
+    loadctx_t *lc = sk_calloc(1, sizeof(*lc));
+    sk_props_init(&props);
+    lc->path = path;
+
+    if (path) {
+        rc = sk_props_parse_file(&props, path, err, errlen);
+        if (rc != SK_OK)
+            goto out;
+        for (int i = 0; i < props.n; i++) {
+            rc = apply(c, lc, props.v[i].key, props.v[i].value, SK_CONF_SRC_FILE,
+                       props.v[i].line, err, errlen);
+            if (rc != SK_OK)
+                goto out;
+        }
+    }
+    for (int i = 0; i < n_overrides; i++) {
+        const char *o = overrides[i];
+        const char *eq = o ? strchr(o, '=') : NULL;
+        if (!eq) {
+            seterr(err, errlen, "invalid --override '%s': expected key=value", o ? o : "");
+            rc = SK_EINVAL;
+            goto out;
+        }
+        char *key = dup_trim(o, (size_t)(eq - o));
+        if (!*key) {
+            free(key);
+            seterr(err, errlen, "invalid --override '%s': empty key", o);
+            rc = SK_EINVAL;
+            goto out;
+        }
+        rc = apply(c, lc, key, eq + 1, SK_CONF_SRC_OVERRIDE, 0, err, errlen);
+        free(key);
+        if (rc != SK_OK)
+            goto out;
+    }
+    rc = resolve(c, lc, 1, err, errlen);
+out:
+    sk_props_free(&props);
+    free(lc);
+    return rc;
+}
+
+void sk_conf_free(sk_conf_t *c)
+{
+    for (int i = 0; i < NKEYS; i++) {
+        if (keys[i].type == T_STRING)
+            replace_str(field(c, &keys[i]), NULL);
+        else if (keys[i].type == T_LIST)
+            list_free(field(c, &keys[i]));
+    }
+    free(c->zookeeper_hosts);
+    free(c->zookeeper_chroot);
+    sk_listeners_free(c->listeners_parsed, c->n_listeners_parsed);
+    sk_listeners_free(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---------------------------------------------------------------------- */
+/* introspection and help */
+
+int sk_conf_key_count(void)
+{
+    return NKEYS;
+}
+
+const char *sk_conf_key_name(int i)
+{
+    return i >= 0 && i < NKEYS ? keys[i].key : NULL;
+}
+
+int sk_conf_key_index(const char *key)
+{
+    return key ? key_index(key) : -1;
+}
+
+int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
+{
+    if (i < 0 || i >= NKEYS || !buf || buflen == 0)
+        return SK_EINVAL;
+    const ckey_t *k = &keys[i];
+    buf[0] = '\0';
+    if (!k->def && c->source[i] == SK_CONF_SRC_DEFAULT)
+        return SK_OK; /* unset (null in Kafka's terms) */
+    switch (k->type) {
+    case T_INT32:
+        snprintf(buf, buflen, "%" PRId32, *(const int32_t *)cfield(c, k));
+        break;
+    case T_INT64:
+        snprintf(buf, buflen, "%" PRId64, *(const int64_t *)cfield(c, k));
+        break;
+    case T_BOOL:
+        snprintf(buf, buflen, "%s", *(const bool *)cfield(c, k) ? "true" : "false");
+        break;
+    case T_ENUM: {
+        int v = *(const int *)cfield(c, k);
+        int n = 0;
+        while (k->names[n])
+            n++;
+        snprintf(buf, buflen, "%s", v >= 0 && v < n ? k->names[v] : "");
+        break;
+    }
+    case T_STRING: {
+        const char *s = *(char *const *)cfield(c, k);
+        snprintf(buf, buflen, "%s", s ? s : "");
+        break;
+    }
+    case T_LIST: {
+        const sk_conf_list_t *l = cfield(c, k);
+        size_t used = 0;
+        for (int j = 0; j < l->n && used < buflen; j++) {
+            int n = snprintf(buf + used, buflen - used, "%s%s", j ? "," : "", l->v[j]);
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        break;
+    }
+    }
+    return SK_OK;
+}
+
+static const char *type_name(const ckey_t *k)
+{
+    switch (k->type) {
+    case T_INT32: return "int";
+    case T_INT64: return "long";
+    case T_BOOL: return "boolean";
+    case T_STRING: return "string";
+    case T_LIST: return "list";
+    case T_ENUM: return "enum";
+    }
+    return "?";
+}
+
+static void print_range(FILE *out, const ckey_t *k)
+{
+    if (k->type != T_INT32 && k->type != T_INT64)
+        return;
+    int64_t lo_full = k->type == T_INT32 ? INT32_MIN : INT64_MIN;
+    int64_t hi_full = k->type == T_INT32 ? INT32_MAX : INT64_MAX;
+    if (k->min == lo_full && k->max == hi_full)
+        return;
+    if (k->max == hi_full)
+        fprintf(out, ", >= %" PRId64, k->min);
+    else
+        fprintf(out, ", %" PRId64 "..%" PRId64, k->min, k->max);
+}
+
+void sk_conf_print_help(FILE *out)
+{
+    fputs("Configuration keys (Kafka names). Set them in the --config file as key=value,\n"
+          "or on the command line with --override key=value (overrides win over the file).\n"
+          "Unknown keys are ignored with a warning. See skein.properties(5).\n",
+          out);
+    for (int i = 0; i < NKEYS; i++) {
+        const ckey_t *k = &keys[i];
+        for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
+            if (strcmp(sections[s].first_key, k->key) == 0)
+                fprintf(out, "\n%s:\n", sections[s].title);
+        fprintf(out, "  %s (%s", k->key, type_name(k));
+        if (k->flags & F_REQUIRED)
+            fputs(", required", out);
+        else if (k->def)
+            fprintf(out, ", default %s", k->def[0] ? k->def : "\"\"");
+        else
+            fputs(", default unset", out);
+        print_range(out, k);
+        if (k->names) {
+            char list[256];
+            names_join(k->names, list, sizeof(list));
+            fprintf(out, ", one of: %s", list);
+        }
+        fprintf(out, ")\n      %s\n", k->doc);
+    }
 }
