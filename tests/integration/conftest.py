@@ -1,0 +1,83 @@
+"""pytest fixtures for the Skein integration tests (real ZooKeeper, real skeind, real clients).
+
+Run: /usr/bin/python3 -m pytest tests/integration     (SKEIND=/path/to/skeind to choose the binary)
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "harness"))
+
+import skein_harness as H  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def skeind_bin():
+    path = H.skeind_path()
+    if not os.access(path, os.X_OK):
+        pytest.fail("skeind binary %s not found or not executable; build it or set SKEIND" % path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def zk(tmp_path_factory):
+    """One ZooKeeper server for the whole session; clusters use distinct chroots."""
+    z = H.ZooKeeper(tmp_path_factory.mktemp("zk"))
+    yield z
+    z.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(zk, skeind_bin, tmp_path_factory):
+    """A shared single-broker cluster for tests that do not disturb it (auto-create on)."""
+    c = H.Cluster(1, tmp_path_factory.mktemp("cluster"), zk=zk,
+                  auto_create_topics_enable="true", num_partitions=1)
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def make_cluster(zk, skeind_bin, tmp_path):
+    """Factory for fresh clusters (tests that kill, restart or reconfigure brokers)."""
+    made = []
+
+    def make(n=1, **overrides):
+        c = H.Cluster(n, tmp_path / ("cluster-%d" % len(made)), zk=zk, **overrides)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+@pytest.fixture(autouse=True)
+def _mark_test_start(request):
+    request.node._skein_started = time.monotonic()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.failed or rep.when not in ("setup", "call"):
+        return
+    started = getattr(item, "_skein_started", 0)
+    for inst in H.instances():
+        proc = getattr(inst, "proc", None)
+        if proc is None:
+            continue
+        if proc.running() or proc.started_at >= started:
+            state = "running" if proc.running() else "exit %s" % proc.returncode()
+            rep.sections.append(("%s (%s) log tail" % (inst.name, state),
+                                 H.tail(inst.log_path, 40)))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    H.kill_everything()
