@@ -1221,6 +1221,27 @@ static void print_range(FILE *out, const ckey_t *k)
         fprintf(out, ", %" PRId64 "..%" PRId64, k->min, k->max);
 }
 
+/* Print text indented by indent columns, breaking lines at blanks before width. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    const char *p = text;
+    while (*p) {
+        int room = width - indent;
+        int n = (int)strlen(p);
+        if (n > room) {
+            n = room;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0) /* one long word: let it overflow */
+                n = (int)strcspn(p, " ");
+        }
+        fprintf(out, "%*s%.*s\n", indent, "", n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 void sk_conf_print_help(FILE *out)
 {
     fputs("Configuration keys (Kafka names). Set them in the --config file as key=value,\n"
@@ -1245,6 +1266,7 @@ void sk_conf_print_help(FILE *out)
             names_join(k->names, list, sizeof(list));
             fprintf(out, ", one of: %s", list);
         }
-        fprintf(out, ")\n      %s\n", k->doc);
+        fputs(")\n", out);
+        print_wrapped(out, k->doc, 6, 79);
     }
 }

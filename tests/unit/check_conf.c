@@ -678,7 +678,7 @@ START_TEST(test_man_page_matches_table)
                 *w++ = *r;
             }
             *w = '\0';
-            if (strchr(key, '.') && !strchr(key, ' ')) {
+            if (key[0] && !strchr(key, ' ')) {
                 int i = sk_conf_key_index(key);
                 ck_assert_msg(i >= 0, "man page documents unknown key '%s'", key);
                 ck_assert_msg(!seen[i], "man page documents '%s' twice", key);
@@ -693,6 +693,41 @@ START_TEST(test_man_page_matches_table)
         ck_assert_msg(seen[i], "man page lacks key %s", sk_conf_key_name(i));
     ck_assert_int_eq(documented, n);
     free(seen);
+}
+END_TEST
+
+/* The example configurations in deploy/ load without errors or warnings. */
+START_TEST(test_deploy_examples)
+{
+    char logpath[] = "/tmp/check_conf_log_XXXXXX";
+    int fd = mkstemp(logpath);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(sk_log_open(logpath), 0);
+    sk_log_set_level(SK_LOG_WARN);
+    for (int i = 0; i < 3; i++) {
+        char path[512], err[1024], dir[64];
+        snprintf(path, sizeof(path), SK_TOP_SRCDIR "/deploy/server-%d.properties", i);
+        sk_conf_t c;
+        sk_conf_init(&c);
+        ck_assert_msg(sk_conf_load(&c, path, NULL, 0, err, sizeof(err)) == SK_OK, "%s", err);
+        ck_assert_int_eq(c.broker_id, i);
+        ck_assert_int_eq(c.n_listeners_parsed, 1);
+        ck_assert_int_eq(c.listeners_parsed[0].port, 9092 + i);
+        ck_assert_str_eq(c.advertised_listeners_parsed[0].host, "127.0.0.1");
+        snprintf(dir, sizeof(dir), "/var/lib/skein/broker-%d", i);
+        ck_assert_int_eq(c.log_dirs.n, 1);
+        ck_assert_str_eq(c.log_dirs.v[0], dir);
+        ck_assert_str_eq(c.zookeeper_hosts, "127.0.0.1:2181");
+        ck_assert_str_eq(c.zookeeper_chroot, "/skein");
+        ck_assert_int_eq(c.min_insync_replicas, 2);
+        ck_assert_int_le(c.min_insync_replicas, c.default_replication_factor);
+        sk_conf_free(&c);
+    }
+    sk_log_set_level(SK_LOG_ERROR);
+    const char *log = slurp(logpath);
+    ck_assert_msg(log[0] == '\0', "warnings: %s", log);
+    unlink(logpath);
 }
 END_TEST
 
@@ -718,6 +753,7 @@ int main(void)
     tcase_add_test(tc, test_defaults_round_trip);
     tcase_add_test(tc, test_help_lists_every_key);
     tcase_add_test(tc, test_man_page_matches_table);
+    tcase_add_test(tc, test_deploy_examples);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
