@@ -870,29 +870,26 @@ static void replace_str(char **f, char *v)
     *f = v;
 }
 
-/* Derive the effective values and check combinations. When strict is 0
- * (sk_conf_init), missing required keys are not errors. */
-static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, size_t errlen)
+/* Required keys must have been given. */
+static int check_required(const sk_conf_t *c, char *err, size_t errlen)
 {
-    char why[768];
-    int rc = SK_OK;
-    pmap_ent_t *pm = NULL;
-    int npm = 0;
-
-    /* required keys */
-    if (strict) {
-        for (int i = 0; i < NKEYS; i++) {
-            if ((keys[i].flags & F_REQUIRED) && c->source[i] == SK_CONF_SRC_DEFAULT) {
-                seterr(err, errlen, "missing required configuration key %s (%s)", keys[i].key,
-                       keys[i].doc);
-                return SK_EINVAL;
-            }
+    for (int i = 0; i < NKEYS; i++) {
+        if ((keys[i].flags & F_REQUIRED) && c->source[i] == SK_CONF_SRC_DEFAULT) {
+            seterr(err, errlen, "missing required configuration key %s (%s)", keys[i].key,
+                   keys[i].doc);
+            return SK_EINVAL;
         }
     }
+    return SK_OK;
+}
 
-    /* time and size derivations */
+/* Keys Kafka derives from others: roll and retention times, flush interval,
+ * ZooKeeper connection timeout, data directories, cleanup flags. */
+static int resolve_derived(sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
     if (!IS_SET(c, "log.roll.ms"))
         c->log_roll_ms = (int64_t)c->log_roll_hours * 3600000;
+
     int ret_key;
     int64_t ret;
     if (IS_SET(c, "log.retention.ms")) {
@@ -914,10 +911,12 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
     c->log_retention_ms = ret < 0 ? -1 : ret;
     if (!IS_SET(c, "log.retention.minutes"))
         c->log_retention_minutes = 0;
+
     if (!IS_SET(c, "log.flush.interval.ms"))
         c->log_flush_interval_ms = c->log_flush_scheduler_interval_ms;
     if (!IS_SET(c, "zookeeper.connection.timeout.ms"))
         c->zookeeper_connection_timeout_ms = c->zookeeper_session_timeout_ms;
+
     if (!IS_SET(c, "log.dirs")) {
         list_free(&c->log_dirs);
         list_split(c->log_dir ? c->log_dir : "", &c->log_dirs);
@@ -925,6 +924,7 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
             return bad_value(c, lc, KIDX("log.dir"), c->log_dir, "expected a directory", err,
                              errlen);
     }
+
     c->log_cleanup_policy_delete = c->log_cleanup_policy_compact = false;
     for (int i = 0; i < c->log_cleanup_policy.n; i++) {
         if (strcmp(c->log_cleanup_policy.v[i], "delete") == 0)
@@ -932,8 +932,13 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
         else if (strcmp(c->log_cleanup_policy.v[i], "compact") == 0)
             c->log_cleanup_policy_compact = true;
     }
+    return SK_OK;
+}
 
-    /* zookeeper.connect */
+/* zookeeper.connect -> zookeeper_hosts + zookeeper_chroot. */
+static int resolve_zookeeper(sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
+    char why[768];
     replace_str(&c->zookeeper_hosts, NULL);
     replace_str(&c->zookeeper_chroot, NULL);
     if (c->zookeeper_connect &&
@@ -944,11 +949,87 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
         return bad_value(c, lc, KIDX("zookeeper.connect"), c->zookeeper_connect, full, err,
                          errlen);
     }
+    return SK_OK;
+}
 
-    /* listeners */
-    int i_map = KIDX("listener.security.protocol.map");
+/* Check one advertised listener and fill in an empty host. adv_key is the
+ * key errors name (listeners when advertised.listeners was not given). */
+static int check_advertised(sk_conf_t *c, const loadctx_t *lc, sk_listener_cfg_t *a, int adv_set,
+                            int adv_key, char *err, size_t errlen)
+{
+    char why[768];
+    if (strcmp(a->host, "0.0.0.0") == 0 || strcmp(a->host, "::") == 0) {
+        snprintf(why, sizeof(why),
+                 "listener %s: %s cannot be advertised to clients; set advertised.listeners to a routable address",
+                 a->name, a->host);
+        return bad_value(c, lc, adv_key, c->advertised_listeners, why, err, errlen);
+    }
+    if (adv_set && a->port == 0) {
+        snprintf(why, sizeof(why), "listener %s: port 0 cannot be advertised", a->name);
+        return bad_value(c, lc, adv_key, c->advertised_listeners, why, err, errlen);
+    }
+    if (!sk_listeners_find(c->listeners_parsed, c->n_listeners_parsed, a->name)) {
+        snprintf(why, sizeof(why), "listener %s is not in listeners", a->name);
+        return bad_value(c, lc, adv_key, c->advertised_listeners, why, err, errlen);
+    }
+    if (a->host[0] == '\0') {
+        char hn[256];
+        if (gethostname(hn, sizeof(hn)) != 0 || hn[0] == '\0')
+            snprintf(hn, sizeof(hn), "localhost");
+        hn[sizeof(hn) - 1] = '\0';
+        replace_str(&a->host, sk_strdup(hn));
+    }
+    return SK_OK;
+}
+
+/* The inter-broker listener: named, or derived from the protocol; it must be
+ * advertised. adv_key as for check_advertised(). */
+static int resolve_inter_broker(sk_conf_t *c, const loadctx_t *lc, int adv_key, char *err,
+                                size_t errlen)
+{
+    char why[768];
+    int i_ibl = KIDX("inter.broker.listener.name");
+    int i_sibp = KIDX("security.inter.broker.protocol");
+    int named = IS_SET(c, "inter.broker.listener.name") && c->inter_broker_listener_name;
+    if (named) {
+        if (IS_SET(c, "security.inter.broker.protocol"))
+            return bad_value(c, lc, i_ibl, c->inter_broker_listener_name,
+                             "set only one of inter.broker.listener.name and security.inter.broker.protocol",
+                             err, errlen);
+        upcase(c->inter_broker_listener_name);
+    } else {
+        replace_str(&c->inter_broker_listener_name, sk_strdup(c->security_inter_broker_protocol));
+    }
+    if (sk_listeners_find(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed,
+                          c->inter_broker_listener_name))
+        return SK_OK;
+
+    int ik = named ? i_ibl : IS_SET(c, "security.inter.broker.protocol") ? i_sibp : adv_key;
+    char names[300] = "";
+    for (int i = 0; i < c->n_advertised_listeners_parsed; i++) {
+        size_t u = strlen(names);
+        snprintf(names + u, sizeof(names) - u, "%s%s", i ? ", " : "",
+                 c->advertised_listeners_parsed[i].name);
+    }
+    snprintf(why, sizeof(why),
+             "the inter-broker listener %s must be one of the advertised listeners (%s); set inter.broker.listener.name",
+             c->inter_broker_listener_name, names);
+    char v[512];
+    sk_conf_value_string(c, ik, v, sizeof(v));
+    return bad_value(c, lc, ik, ik == adv_key ? c->advertised_listeners : v, why, err, errlen);
+}
+
+/* listeners, advertised.listeners, the protocol map and the inter-broker listener. */
+static int resolve_listeners(sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
+    char why[768];
+    int rc = SK_OK;
+    pmap_ent_t *pm = NULL;
+    int npm = 0;
+
     if (pmap_parse(c->listener_security_protocol_map, &pm, &npm, why, sizeof(why)) != SK_OK) {
-        rc = bad_value(c, lc, i_map, c->listener_security_protocol_map, why, err, errlen);
+        rc = bad_value(c, lc, KIDX("listener.security.protocol.map"),
+                       c->listener_security_protocol_map, why, err, errlen);
         goto out;
     }
     sk_listeners_free(c->listeners_parsed, c->n_listeners_parsed);
@@ -959,9 +1040,9 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
         rc = bad_value(c, lc, KIDX("listeners"), c->listeners, why, err, errlen);
         goto out;
     }
-    int i_adv = KIDX("advertised.listeners");
+
     int adv_set = IS_SET(c, "advertised.listeners") && c->advertised_listeners;
-    int i_adv_err = adv_set ? i_adv : KIDX("listeners");
+    int adv_key = adv_set ? KIDX("advertised.listeners") : KIDX("listeners");
     if (!adv_set)
         replace_str(&c->advertised_listeners, sk_strdup(c->listeners));
     sk_listeners_free(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed);
@@ -970,91 +1051,54 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
     if (sk_listeners_parse(c->advertised_listeners, c->listener_security_protocol_map,
                            &c->advertised_listeners_parsed, &c->n_advertised_listeners_parsed, why,
                            sizeof(why)) != SK_OK) {
-        rc = bad_value(c, lc, i_adv_err, c->advertised_listeners, why, err, errlen);
+        rc = bad_value(c, lc, adv_key, c->advertised_listeners, why, err, errlen);
         goto out;
     }
     for (int i = 0; i < c->n_advertised_listeners_parsed; i++) {
-        sk_listener_cfg_t *a = &c->advertised_listeners_parsed[i];
-        if (strcmp(a->host, "0.0.0.0") == 0 || strcmp(a->host, "::") == 0) {
-            snprintf(why, sizeof(why),
-                     "listener %s: %s cannot be advertised to clients; set advertised.listeners to a routable address",
-                     a->name, a->host);
-            rc = bad_value(c, lc, i_adv_err, c->advertised_listeners, why, err, errlen);
+        rc = check_advertised(c, lc, &c->advertised_listeners_parsed[i], adv_set, adv_key, err,
+                              errlen);
+        if (rc != SK_OK)
             goto out;
-        }
-        if (adv_set && a->port == 0) {
-            snprintf(why, sizeof(why), "listener %s: port 0 cannot be advertised", a->name);
-            rc = bad_value(c, lc, i_adv, c->advertised_listeners, why, err, errlen);
-            goto out;
-        }
-        if (!sk_listeners_find(c->listeners_parsed, c->n_listeners_parsed, a->name)) {
-            snprintf(why, sizeof(why), "listener %s is not in listeners", a->name);
-            rc = bad_value(c, lc, i_adv, c->advertised_listeners, why, err, errlen);
-            goto out;
-        }
-        if (a->host[0] == '\0') {
-            char hn[256];
-            if (gethostname(hn, sizeof(hn)) != 0 || hn[0] == '\0')
-                snprintf(hn, sizeof(hn), "localhost");
-            hn[sizeof(hn) - 1] = '\0';
-            replace_str(&a->host, sk_strdup(hn));
-        }
     }
-
-    /* inter-broker listener */
-    int i_ibl = KIDX("inter.broker.listener.name");
-    int i_sibp = KIDX("security.inter.broker.protocol");
-    if (IS_SET(c, "inter.broker.listener.name") && c->inter_broker_listener_name) {
-        if (IS_SET(c, "security.inter.broker.protocol")) {
-            rc = bad_value(c, lc, i_ibl, c->inter_broker_listener_name,
-                           "set only one of inter.broker.listener.name and security.inter.broker.protocol",
-                           err, errlen);
-            goto out;
-        }
-        upcase(c->inter_broker_listener_name);
-    } else {
-        replace_str(&c->inter_broker_listener_name, sk_strdup(c->security_inter_broker_protocol));
-    }
-    if (!sk_listeners_find(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed,
-                           c->inter_broker_listener_name)) {
-        int ik = IS_SET(c, "inter.broker.listener.name") ? i_ibl
-                 : IS_SET(c, "security.inter.broker.protocol") ? i_sibp
-                                                                : i_adv_err;
-        char names[300] = "";
-        for (int i = 0; i < c->n_advertised_listeners_parsed; i++) {
-            size_t u = strlen(names);
-            snprintf(names + u, sizeof(names) - u, "%s%s", i ? ", " : "",
-                     c->advertised_listeners_parsed[i].name);
-        }
-        snprintf(why, sizeof(why),
-                 "the inter-broker listener %s must be one of the advertised listeners (%s); set inter.broker.listener.name",
-                 c->inter_broker_listener_name, names);
-        char v[512];
-        sk_conf_value_string(c, ik, v, sizeof(v));
-        rc = bad_value(c, lc, ik, ik == i_adv_err ? c->advertised_listeners : v, why, err, errlen);
-        goto out;
-    }
-
-    /* combinations */
-    if (c->group_min_session_timeout_ms > c->group_max_session_timeout_ms) {
-        char v[32];
-        snprintf(v, sizeof(v), "%" PRId32, c->group_min_session_timeout_ms);
-        rc = bad_value(c, lc, KIDX("group.min.session.timeout.ms"), v,
-                       "must not exceed group.max.session.timeout.ms", err, errlen);
-        goto out;
-    }
-    if (c->replica_fetch_wait_max_ms > c->replica_socket_timeout_ms ||
-        c->replica_fetch_wait_max_ms > c->replica_lag_time_max_ms) {
-        char v[32];
-        snprintf(v, sizeof(v), "%" PRId32, c->replica_fetch_wait_max_ms);
-        rc = bad_value(c, lc, KIDX("replica.fetch.wait.max.ms"), v,
-                       "must not exceed replica.socket.timeout.ms or replica.lag.time.max.ms", err,
-                       errlen);
-        goto out;
-    }
+    rc = resolve_inter_broker(c, lc, adv_key, err, errlen);
 out:
     pmap_free(pm, npm);
     return rc;
+}
+
+/* Limits that involve two keys. */
+static int check_combinations(const sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
+    char v[32];
+    if (c->group_min_session_timeout_ms > c->group_max_session_timeout_ms) {
+        snprintf(v, sizeof(v), "%" PRId32, c->group_min_session_timeout_ms);
+        return bad_value(c, lc, KIDX("group.min.session.timeout.ms"), v,
+                         "must not exceed group.max.session.timeout.ms", err, errlen);
+    }
+    if (c->replica_fetch_wait_max_ms > c->replica_socket_timeout_ms ||
+        c->replica_fetch_wait_max_ms > c->replica_lag_time_max_ms) {
+        snprintf(v, sizeof(v), "%" PRId32, c->replica_fetch_wait_max_ms);
+        return bad_value(c, lc, KIDX("replica.fetch.wait.max.ms"), v,
+                         "must not exceed replica.socket.timeout.ms or replica.lag.time.max.ms",
+                         err, errlen);
+    }
+    return SK_OK;
+}
+
+/* Derive the effective values and check combinations. When strict is 0
+ * (sk_conf_init), missing required keys are not errors. */
+static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, size_t errlen)
+{
+    int rc = SK_OK;
+    if (strict && (rc = check_required(c, err, errlen)) != SK_OK)
+        return rc;
+    if ((rc = resolve_derived(c, lc, err, errlen)) != SK_OK)
+        return rc;
+    if ((rc = resolve_zookeeper(c, lc, err, errlen)) != SK_OK)
+        return rc;
+    if ((rc = resolve_listeners(c, lc, err, errlen)) != SK_OK)
+        return rc;
+    return check_combinations(c, lc, err, errlen);
 }
 
 void sk_conf_init(sk_conf_t *c)
