@@ -3,6 +3,7 @@
 
 #include "mem.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int sk_str_eq(sk_str_t s, const char *c)

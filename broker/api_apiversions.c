@@ -1,0 +1,35 @@
+/* api_apiversions.c - ApiVersions (key 18): what we speak, from the API table. */
+#include "broker_int.h"
+
+#include "apis.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_apiversions.h"
+
+int sk_api_apiversions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    (void)b;
+    sk_apiversions_resp_t resp = {0};
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_apiversions_resp_fill(&resp, req->arena);
+
+    if (!sk_api_supported(SK_API_API_VERSIONS, req->api_version)) {
+        /* KIP-511: a too-new ApiVersions gets a v0-layout body with
+         * UNSUPPORTED_VERSION and our ranges, so the client can retry lower. */
+        resp.ErrorCode = SK_KERR_UNSUPPORTED_VERSION;
+        req->resp_flexible = 0;
+        sk_apiversions_resp_encode(&w, 0, &resp);
+        sk_req_set_body(req, &w);
+        sk_debug("net", "ApiVersions v%d from %s not supported: answered with v0 layout",
+                 req->api_version, sk_req_peer(req));
+        return SK_REQ_DONE;
+    }
+    sk_apiversions_req_t in;
+    if (sk_apiversions_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    resp.ErrorCode = SK_KERR_NONE;
+    sk_apiversions_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}

@@ -1,0 +1,154 @@
+/* api_createtopics.c - CreateTopics (key 19). Each topic is validated, then
+ * written to ZooKeeper; the response waits until every write has finished. */
+#include "broker_int.h"
+
+#include "arena.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_createtopics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ct_state {
+    sk_broker_t *b;
+    sk_req_t *req;
+    sk_createtopics_resp_t resp;
+    int outstanding;
+} ct_state_t;
+
+typedef struct ct_item {
+    ct_state_t *st;
+    int index;
+} ct_item_t;
+
+static void ct_finish(ct_state_t *st)
+{
+    sk_req_t *req = st->req;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_createtopics_resp_encode(&w, req->api_version, &st->resp);
+    sk_req_set_body(req, &w);
+}
+
+static void ct_free(sk_req_t *req)
+{
+    free(req->handler_state);
+    req->handler_state = NULL;
+}
+
+static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
+{
+    ct_item_t *it = arg;
+    ct_state_t *st = it->st;
+    sk_createtopics_result_t *res = &st->resp.Topics[it->index];
+    res->ErrorCode = kerr;
+    if (kerr != SK_KERR_NONE && msg)
+        res->ErrorMessage = sk_str_c(sk_arena_strdup(st->req->arena, msg));
+    free(it);
+    if (--st->outstanding == 0) {
+        ct_finish(st);
+        sk_req_complete(st->req);
+    }
+}
+
+int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_createtopics_req_t in;
+    if (sk_createtopics_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+
+    ct_state_t *st = sk_calloc(1, sizeof(*st));
+    st->b = b;
+    st->req = req;
+    st->resp.TopicsCnt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+    st->resp.Topics = sk_arena_calloc(req->arena, (size_t)st->resp.TopicsCnt + 1,
+                                      sizeof(*st->resp.Topics));
+    st->outstanding = 1; /* held until every topic has been started */
+    req->handler_state = st;
+    req->handler_free = ct_free;
+
+    for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
+        const sk_createtopics_topic_t *t = &in.Topics[i];
+        sk_createtopics_result_t *res = &st->resp.Topics[i];
+        res->Name = t->Name;
+        res->ErrorMessage = SK_STR_NULL;
+        const char *msg = NULL;
+
+        /* The same name twice in one request is refused for both (Kafka). */
+        int dup = 0;
+        for (int32_t j = 0; j < st->resp.TopicsCnt; j++)
+            if (j != i && in.Topics[j].Name.len == t->Name.len && t->Name.len >= 0 &&
+                memcmp(in.Topics[j].Name.p, t->Name.p, (size_t)t->Name.len) == 0)
+                dup = 1;
+        if (dup) {
+            res->ErrorCode = SK_KERR_INVALID_REQUEST;
+            res->ErrorMessage = sk_str_c("Create topics request from client contains the same "
+                                         "topic more than once");
+            continue;
+        }
+        char *name = sk_arena_memdup(req->arena, t->Name.p ? t->Name.p : "",
+                                     (size_t)(t->Name.len > 0 ? t->Name.len : 0) + 1);
+        name[t->Name.len > 0 ? t->Name.len : 0] = '\0';
+
+        int32_t **assign = NULL;
+        int32_t *assign_sizes = NULL;
+        if (t->AssignmentsCnt > 0) {
+            assign = sk_arena_calloc(req->arena, (size_t)t->AssignmentsCnt, sizeof(*assign));
+            assign_sizes = sk_arena_calloc(req->arena, (size_t)t->AssignmentsCnt, sizeof(int32_t));
+            for (int32_t k = 0; k < t->AssignmentsCnt; k++) {
+                int32_t pi = t->Assignments[k].PartitionIndex;
+                if (pi < 0 || pi >= t->AssignmentsCnt || assign[pi]) {
+                    assign = NULL;
+                    break;
+                }
+                assign[pi] = t->Assignments[k].BrokerIds;
+                assign_sizes[pi] = t->Assignments[k].BrokerIdsCnt;
+            }
+            if (!assign) {
+                res->ErrorCode = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                res->ErrorMessage = sk_str_c("partition indexes of the assignment must be 0..n-1");
+                continue;
+            }
+        }
+        int n_cfg = t->ConfigsCnt > 0 ? t->ConfigsCnt : 0;
+        char **keys = sk_arena_calloc(req->arena, (size_t)n_cfg + 1, sizeof(char *));
+        char **vals = sk_arena_calloc(req->arena, (size_t)n_cfg + 1, sizeof(char *));
+        int bad_cfg = 0;
+        for (int k = 0; k < n_cfg; k++) {
+            keys[k] = sk_arena_memdup(req->arena, t->Configs[k].Name.p ? t->Configs[k].Name.p : "",
+                                      (size_t)(t->Configs[k].Name.len > 0 ? t->Configs[k].Name.len : 0) + 1);
+            keys[k][t->Configs[k].Name.len > 0 ? t->Configs[k].Name.len : 0] = '\0';
+            if (t->Configs[k].Value.len < 0) {
+                bad_cfg = 1;
+                break;
+            }
+            vals[k] = sk_arena_memdup(req->arena, t->Configs[k].Value.p ? t->Configs[k].Value.p : "",
+                                      (size_t)t->Configs[k].Value.len + 1);
+            vals[k][t->Configs[k].Value.len] = '\0';
+        }
+        if (bad_cfg) {
+            res->ErrorCode = SK_KERR_INVALID_CONFIG;
+            res->ErrorMessage = sk_str_c("null config value");
+            continue;
+        }
+        ct_item_t *it = sk_calloc(1, sizeof(*it));
+        it->st = st;
+        it->index = i;
+        int32_t nparts = t->AssignmentsCnt > 0 ? t->AssignmentsCnt : t->NumPartitions;
+        int16_t kerr = sk_topic_create(b, name, nparts, t->ReplicationFactor, assign, assign_sizes,
+                                       keys, vals, n_cfg, in.ValidateOnly, &msg, ct_topic_done, it);
+        if (kerr != SK_KERR_NONE) {
+            free(it);
+            res->ErrorCode = kerr;
+            res->ErrorMessage = sk_str_c(msg ? sk_arena_strdup(req->arena, msg) : NULL);
+            continue;
+        }
+        st->outstanding++;
+    }
+    if (--st->outstanding == 0) {
+        ct_finish(st);
+        return SK_REQ_DONE;
+    }
+    return SK_REQ_PENDING;
+}

@@ -1,0 +1,232 @@
+/* api_fetch.c - Fetch (key 1) and the fetch purgatory.
+ *
+ * Record data is never copied: each partition's answer is a range of a
+ * segment file, handed to libevent as a file segment (sendfile on plain TCP).
+ * A fetch that finds fewer than MinBytes waits up to MaxWaitMs; appends wake
+ * the waiting fetches, which are then re-evaluated once per loop turn.
+ */
+#include "broker_int.h"
+
+#include "arena.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "log.h"
+#include "proto_fetch.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sk_fetch_wait_s {
+    TAILQ_ENTRY(sk_fetch_wait_s) link;
+    sk_broker_t *b;
+    sk_req_t *req;
+    sk_fetch_req_t in;
+    struct event *timer;
+};
+
+static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t topic,
+                           const sk_fetch_req_partition_t *rp, sk_fetch_resp_partition_t *out,
+                           int64_t *total, int *errors)
+{
+    out->PartitionIndex = rp->Partition;
+    out->HighWatermark = -1;
+    out->LastStableOffset = -1;
+    out->LogStartOffset = -1;
+    out->AbortedTransactionsCnt = -1;
+    out->PreferredReadReplica = -1;
+    out->Records.kind = SK_FETCH_REC_MEM;
+    out->Records.ptr = NULL;
+    out->Records.len = 0;
+    out->Records.fd = -1;
+
+    sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->Partition);
+    int16_t err = SK_KERR_NONE;
+    if (!p)
+        err = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    else if (p->leader != b->id || !p->log)
+        err = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    else if (rp->CurrentLeaderEpoch >= 0 && rp->CurrentLeaderEpoch < p->leader_epoch)
+        err = SK_KERR_FENCED_LEADER_EPOCH;
+    else if (rp->CurrentLeaderEpoch > p->leader_epoch)
+        err = SK_KERR_UNKNOWN_LEADER_EPOCH;
+    if (err != SK_KERR_NONE) {
+        out->ErrorCode = err;
+        (*errors)++;
+        return;
+    }
+    int64_t start = sk_plog_start_offset(p->log);
+    int64_t leo = sk_plog_end_offset(p->log);
+    out->HighWatermark = p->high_watermark;
+    out->LastStableOffset = p->high_watermark; /* no open transactions */
+    out->LogStartOffset = start;
+    if (rp->FetchOffset < start || rp->FetchOffset > leo) {
+        out->ErrorCode = SK_KERR_OFFSET_OUT_OF_RANGE;
+        (*errors)++;
+        return;
+    }
+    out->ErrorCode = SK_KERR_NONE;
+    int64_t max_offset = in->ReplicaId >= 0 ? leo : p->high_watermark;
+    int64_t budget = (int64_t)in->MaxBytes - *total;
+    if (budget <= 0 && *total > 0)
+        return;
+    int64_t limit = rp->PartitionMaxBytes;
+    if (budget > 0 && budget < limit)
+        limit = budget;
+    if (limit <= 0 || rp->FetchOffset >= max_offset)
+        return;
+    sk_plog_slice_t slice;
+    int rc = sk_plog_read(p->log, rp->FetchOffset, max_offset, (int32_t)limit, &slice);
+    if (rc != SK_OK) {
+        out->ErrorCode = SK_KERR_OFFSET_OUT_OF_RANGE;
+        (*errors)++;
+        return;
+    }
+    if (slice.len <= 0) {
+        if (slice.fd >= 0)
+            close(slice.fd);
+        return;
+    }
+    out->Records.kind = SK_FETCH_REC_FILE;
+    out->Records.fd = slice.fd;
+    out->Records.pos = slice.file_pos;
+    out->Records.len = slice.len;
+    *total += slice.len;
+}
+
+/* Builds the answer from the current logs; returns the record bytes found. */
+static int64_t build(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in, sk_fetch_resp_t *resp,
+                     int *errors)
+{
+    int64_t total = 0;
+    memset(resp, 0, sizeof(*resp));
+    resp->ResponsesCnt = in->TopicsCnt > 0 ? in->TopicsCnt : 0;
+    resp->Responses = sk_arena_calloc(req->arena, (size_t)resp->ResponsesCnt + 1,
+                                      sizeof(*resp->Responses));
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
+        const sk_fetch_req_topic_t *t = &in->Topics[i];
+        sk_fetch_resp_topic_t *rt = &resp->Responses[i];
+        rt->Topic = t->Topic;
+        rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++)
+            fill_partition(b, in, t->Topic, &t->Partitions[j], &rt->Partitions[j], &total, errors);
+    }
+    return total;
+}
+
+/* Closes the file descriptors of an answer that will not be sent. */
+static void discard(sk_fetch_resp_t *resp)
+{
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++)
+        for (int32_t j = 0; j < resp->Responses[i].PartitionsCnt; j++) {
+            sk_fetch_records_t *rec = &resp->Responses[i].Partitions[j].Records;
+            if (rec->kind == SK_FETCH_REC_FILE && rec->fd >= 0) {
+                close(rec->fd);
+                rec->fd = -1;
+            }
+        }
+}
+
+static void send_answer(sk_req_t *req, sk_fetch_resp_t *resp)
+{
+    if (sk_fetch_resp_encode(req->resp, req->api_version, resp) != SK_OK)
+        sk_error("fetch", "encoding a Fetch v%d response for %s failed", req->api_version,
+                 sk_req_peer(req));
+}
+
+static void wait_free(sk_broker_t *b, sk_fetch_wait_t *w)
+{
+    TAILQ_REMOVE(&b->fetch_waits, w, link);
+    event_free(w->timer);
+    free(w);
+}
+
+/* Re-evaluates one waiting fetch; completes it if satisfied or if forced. */
+static int wait_check(sk_fetch_wait_t *w, int force)
+{
+    sk_broker_t *b = w->b;
+    sk_fetch_resp_t resp;
+    int errors = 0;
+    int64_t total = build(b, w->req, &w->in, &resp, &errors);
+    if (!force && !errors && total < w->in.MinBytes) {
+        discard(&resp);
+        return 0;
+    }
+    sk_req_t *req = w->req;
+    send_answer(req, &resp);
+    wait_free(b, w);
+    sk_req_complete(req);
+    return 1;
+}
+
+static void wait_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    wait_check(arg, 1);
+}
+
+static void wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    b->fetch_wake_pending = 0;
+    sk_fetch_wait_t *w = TAILQ_FIRST(&b->fetch_waits), *next;
+    for (; w; w = next) {
+        next = TAILQ_NEXT(w, link);
+        wait_check(w, 0);
+    }
+}
+
+void sk_fetch_purgatory_wake(sk_broker_t *b)
+{
+    if (TAILQ_EMPTY(&b->fetch_waits) || b->fetch_wake_pending)
+        return;
+    if (!b->fetch_wake_ev)
+        b->fetch_wake_ev = event_new(b->base, -1, 0, wake_cb, b);
+    b->fetch_wake_pending = 1;
+    event_active(b->fetch_wake_ev, 0, 0);
+}
+
+void sk_fetch_purgatory_flush(sk_broker_t *b)
+{
+    sk_fetch_wait_t *w;
+    while ((w = TAILQ_FIRST(&b->fetch_waits)) != NULL)
+        wait_check(w, 1);
+    if (b->fetch_wake_ev) {
+        event_free(b->fetch_wake_ev);
+        b->fetch_wake_ev = NULL;
+    }
+}
+
+int sk_api_fetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_fetch_req_t in;
+    if (sk_fetch_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    if (in.MaxBytes <= 0)
+        in.MaxBytes = INT32_MAX;
+
+    sk_fetch_resp_t resp;
+    int errors = 0;
+    int64_t total = build(b, req, &in, &resp, &errors);
+    if (in.MaxWaitMs <= 0 || total >= in.MinBytes || errors || b->stopping) {
+        send_answer(req, &resp);
+        return SK_REQ_DONE;
+    }
+    discard(&resp);
+    sk_fetch_wait_t *w = sk_calloc(1, sizeof(*w));
+    w->b = b;
+    w->req = req;
+    w->in = in;
+    w->timer = evtimer_new(b->base, wait_timeout_cb, w);
+    struct timeval tv = {in.MaxWaitMs / 1000, (in.MaxWaitMs % 1000) * 1000};
+    evtimer_add(w->timer, &tv);
+    TAILQ_INSERT_TAIL(&b->fetch_waits, w, link);
+    return SK_REQ_PENDING;
+}

@@ -1,0 +1,182 @@
+/* api_produce.c - Produce (key 0): validate each partition's record batch
+ * without decompressing, append it as received (offsets stamped in place),
+ * and answer per partition. acks=0 gets no response at all. */
+#include "broker_int.h"
+
+#include "clock.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "log.h"
+#include "proto_produce.h"
+#include "recbatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Topic override of max.message.bytes, else the broker's message.max.bytes. */
+static int64_t max_message_bytes(const sk_broker_t *b, const sk_partition_t *p)
+{
+    sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
+    const char *v = t ? sk_topic_config(t, "max.message.bytes") : NULL;
+    if (v) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*end == '\0' && n > 0)
+            return n;
+    }
+    return b->conf->message_max_bytes;
+}
+
+/* Checks every batch in records; returns a Kafka error code. */
+static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partition_t *p,
+                                uint8_t *data, size_t len)
+{
+    char err[160];
+    size_t off = 0;
+    int nbatches = 0;
+    if (len == 0)
+        return SK_KERR_INVALID_RECORD;
+    while (off < len) {
+        ssize_t n = sk_batch_next(data + off, len - off);
+        if (n <= 0) {
+            sk_warn("produce", "rejecting produce to %s-%d from %s: truncated or malformed record "
+                    "batch at byte %zu (CORRUPT_MESSAGE)", p->topic, p->id, sk_req_peer(req), off);
+            return SK_KERR_CORRUPT_MESSAGE;
+        }
+        sk_batch_info_t info;
+        if (sk_batch_parse_header(data + off, (size_t)n, &info) != SK_OK || info.magic != 2) {
+            sk_warn("produce", "rejecting produce to %s-%d from %s: record batch magic is not 2 "
+                    "(INVALID_RECORD)", p->topic, p->id, sk_req_peer(req));
+            return SK_KERR_INVALID_RECORD;
+        }
+        if (n > max_message_bytes(b, p)) {
+            sk_info("produce", "rejecting produce to %s-%d from %s: batch of %zd bytes exceeds "
+                    "max message size %lld (MESSAGE_TOO_LARGE)", p->topic, p->id,
+                    sk_req_peer(req), n, (long long)max_message_bytes(b, p));
+            return SK_KERR_MESSAGE_TOO_LARGE;
+        }
+        if (n > b->plog_cfg.segment_bytes)
+            return SK_KERR_RECORD_LIST_TOO_LARGE;
+        int comp = sk_batch_compression(&info);
+        if (comp > SK_COMPRESSION_ZSTD)
+            return SK_KERR_INVALID_RECORD;
+        if (comp == SK_COMPRESSION_ZSTD && req->api_version < 7)
+            return SK_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+        int kerr = sk_batch_validate(data + off, (size_t)n, err, sizeof(err));
+        if (kerr != SK_KERR_NONE) {
+            sk_warn("produce", "rejecting produce to %s-%d from %s: %s (%s)", p->topic, p->id,
+                    sk_req_peer(req), err, sk_kerr_name(kerr));
+            return (int16_t)kerr;
+        }
+        off += (size_t)n;
+        nbatches++;
+    }
+    if (nbatches != 1) {
+        sk_warn("produce", "rejecting produce to %s-%d from %s: %d record batches, Produce v3+ "
+                "carries exactly one (INVALID_RECORD)", p->topic, p->id, sk_req_peer(req),
+                nbatches);
+        return SK_KERR_INVALID_RECORD;
+    }
+    return SK_KERR_NONE;
+}
+
+/* Under log.message.timestamp.type=LogAppendTime the broker sets the batch
+ * timestamp type and max timestamp, which the CRC covers. */
+static void apply_log_append_time(uint8_t *batch, size_t len, int64_t now)
+{
+    uint16_t attr = sk_be16(batch + SK_BATCH_OFF_ATTRIBUTES);
+    sk_put_be16(batch + SK_BATCH_OFF_ATTRIBUTES, (uint16_t)(attr | SK_BATCH_ATTR_LOG_APPEND_TIME));
+    sk_put_be64(batch + SK_BATCH_OFF_MAX_TIMESTAMP, (uint64_t)now);
+    sk_batch_update_crc(batch, len);
+}
+
+static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
+                              const sk_produce_req_partition_t *in, sk_produce_resp_partition_t *out)
+{
+    out->Index = in->Index;
+    out->BaseOffset = -1;
+    out->LogAppendTimeMs = -1;
+    out->LogStartOffset = -1;
+    sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, in->Index);
+    if (!p) {
+        out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    if (p->leader != b->id || !p->log) {
+        out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        return;
+    }
+    if (in->Records.len <= 0) {
+        out->ErrorCode = SK_KERR_INVALID_RECORD;
+        return;
+    }
+    /* The request frame is ours and writable: batches are stamped in place. */
+    uint8_t *data = (uint8_t *)(uintptr_t)in->Records.p;
+    size_t len = (size_t)in->Records.len;
+    int16_t kerr = validate_records(b, req, p, data, len);
+    if (kerr != SK_KERR_NONE) {
+        out->ErrorCode = kerr;
+        return;
+    }
+    if (b->conf->log_message_timestamp_type == SK_CONF_TS_LOG_APPEND_TIME) {
+        int64_t now = sk_wall_ms();
+        apply_log_append_time(data, len, now);
+        out->LogAppendTimeMs = now;
+    }
+    int64_t first = -1, last = -1;
+    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
+    if (rc != SK_OK) {
+        sk_error("produce", "append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)", p->topic, p->id,
+                 sk_strerror(rc));
+        out->ErrorCode = SK_KERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
+    out->ErrorCode = SK_KERR_NONE;
+    out->BaseOffset = first;
+    out->LogStartOffset = sk_plog_start_offset(p->log);
+    sk_broker_data_arrived(b, p);
+}
+
+int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_produce_req_t in;
+    if (sk_produce_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+
+    sk_produce_resp_t resp = {0};
+    resp.ResponsesCnt = in.TopicDataCnt > 0 ? in.TopicDataCnt : 0;
+    resp.Responses = sk_arena_calloc(req->arena, (size_t)resp.ResponsesCnt + 1,
+                                     sizeof(*resp.Responses));
+    int acks_ok = in.Acks == 0 || in.Acks == 1 || in.Acks == -1;
+    int transactional = in.TransactionalId.len >= 0;
+    for (int32_t i = 0; i < resp.ResponsesCnt; i++) {
+        const sk_produce_req_topic_t *t = &in.TopicData[i];
+        sk_produce_resp_topic_t *rt = &resp.Responses[i];
+        rt->Name = t->Name;
+        rt->PartitionResponsesCnt = t->PartitionDataCnt > 0 ? t->PartitionDataCnt : 0;
+        rt->PartitionResponses = sk_arena_calloc(req->arena, (size_t)rt->PartitionResponsesCnt + 1,
+                                                 sizeof(*rt->PartitionResponses));
+        for (int32_t j = 0; j < rt->PartitionResponsesCnt; j++) {
+            sk_produce_resp_partition_t *rp = &rt->PartitionResponses[j];
+            if (!acks_ok || transactional) {
+                rp->Index = t->PartitionData[j].Index;
+                rp->ErrorCode = !acks_ok ? SK_KERR_INVALID_REQUIRED_ACKS
+                                         : SK_KERR_INVALID_TXN_STATE;
+                rp->BaseOffset = -1;
+                rp->LogAppendTimeMs = -1;
+                rp->LogStartOffset = -1;
+                continue;
+            }
+            produce_partition(b, req, t->Name, &t->PartitionData[j], rp);
+        }
+    }
+    if (in.Acks == 0) {
+        req->no_response = 1;
+        return SK_REQ_DONE;
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_produce_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}

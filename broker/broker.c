@@ -1,0 +1,491 @@
+/* broker.c - broker start-up, ZooKeeper duties, partition table, shutdown.
+ *
+ * Start-up: open and recover logs, bind listeners, connect to ZooKeeper,
+ * create the top-level paths, read or create the cluster id, register the
+ * ephemeral /brokers/ids/<id>, watch topics, then accept clients.
+ * Shutdown (SIGTERM/SIGINT): stop accepting, answer waiting fetches,
+ * deregister, close the ZooKeeper session, flush every log, exit 0.
+ */
+#include "broker_int.h"
+
+#include "clock.h"
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void broker_finish_stop(sk_broker_t *b);
+
+/* ---- partitions ---- */
+
+static int64_t topic_config_long(const sk_zk_topic_t *t, const char *key, int64_t dflt)
+{
+    for (int i = 0; i < t->n_configs; i++)
+        if (strcmp(t->config_keys[i], key) == 0) {
+            char *end;
+            errno = 0;
+            long long v = strtoll(t->config_values[i], &end, 10);
+            if (errno == 0 && *end == '\0' && end != t->config_values[i])
+                return v;
+        }
+    return dflt;
+}
+
+/* Partition log settings: broker defaults with the topic's overrides. */
+static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_zk_topic_t *t)
+{
+    sk_plog_config_t c = b->plog_cfg;
+    c.segment_bytes = topic_config_long(t, "segment.bytes", c.segment_bytes);
+    c.roll_ms = topic_config_long(t, "segment.ms", c.roll_ms);
+    c.index_interval_bytes = (int32_t)topic_config_long(t, "index.interval.bytes",
+                                                        c.index_interval_bytes);
+    c.index_max_bytes = (int32_t)topic_config_long(t, "segment.index.bytes", c.index_max_bytes);
+    c.flush_interval_messages = topic_config_long(t, "flush.messages", c.flush_interval_messages);
+    c.flush_interval_ms = topic_config_long(t, "flush.ms", c.flush_interval_ms);
+    return c;
+}
+
+static int32_t *dup_ids(const int32_t *v, int n)
+{
+    int32_t *out = sk_calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t));
+    if (n > 0)
+        memcpy(out, v, (size_t)n * sizeof(int32_t));
+    return out;
+}
+
+static int has_replica(const int32_t *v, int n, int32_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
+static void state_written_cb(int rc, int32_t new_version, void *arg)
+{
+    char *what = arg;
+    if (rc != SK_OK && rc != SK_EEXIST)
+        sk_warn("topics", "writing partition state of %s failed: %s", what, sk_strerror(rc));
+    else
+        sk_debug("topics", "partition state of %s written (version %d)", what, new_version);
+    free(what);
+}
+
+/* A partition of ours has no state node yet (a topic written by a tool). With
+ * no controller running yet, the first replica takes leadership itself when it
+ * is the only replica. */
+static void maybe_claim(sk_broker_t *b, const sk_zk_topic_t *zt, const sk_zk_partition_t *zp)
+{
+    if (zp->has_state || zp->n_replicas != 1 || zp->replicas[0] != b->id)
+        return;
+    sk_zk_partition_t st = *zp;
+    st.has_state = 1;
+    st.leader = b->id;
+    st.leader_epoch = 0;
+    st.isr = &b->id;
+    st.n_isr = 1;
+    char *what = sk_asprintf("%s-%d", zt->name, zp->partition);
+    sk_zkt_write_partition_state(b->zk, zt->name, &st, 0, -1, state_written_cb, what);
+}
+
+static void update_high_watermark(sk_broker_t *b, sk_partition_t *p)
+{
+    if (!p->log || p->leader != b->id)
+        return;
+    /* The ISR is this broker alone: everything appended is committed. */
+    if (p->n_isr <= 1) {
+        int64_t leo = sk_plog_end_offset(p->log);
+        if (leo != p->high_watermark) {
+            p->high_watermark = leo;
+            sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, leo);
+        }
+    }
+}
+
+void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p)
+{
+    update_high_watermark(b, p);
+    sk_fetch_purgatory_wake(b);
+}
+
+void sk_broker_apply_topics(sk_broker_t *b, const sk_zk_topic_t *topics, int n)
+{
+    sk_topics_t *next = sk_topics_new();
+    for (int i = 0; i < n; i++) {
+        const sk_zk_topic_t *zt = &topics[i];
+        sk_topic_t *old = sk_topics_find(b->topics, zt->name, (int32_t)strlen(zt->name));
+        sk_topic_t *t = sk_calloc(1, sizeof(*t));
+        t->name = sk_strdup(zt->name);
+        t->topic_id = zt->topic_id ? sk_strdup(zt->topic_id) : NULL;
+        t->internal = strcmp(zt->name, "__consumer_offsets") == 0 ||
+                      strcmp(zt->name, "__transaction_state") == 0;
+        t->n_configs = zt->n_configs;
+        t->config_keys = sk_calloc((size_t)zt->n_configs + 1, sizeof(char *));
+        t->config_values = sk_calloc((size_t)zt->n_configs + 1, sizeof(char *));
+        for (int k = 0; k < zt->n_configs; k++) {
+            t->config_keys[k] = sk_strdup(zt->config_keys[k]);
+            t->config_values[k] = sk_strdup(zt->config_values[k]);
+        }
+        t->n_partitions = zt->n_partitions;
+        t->partitions = sk_calloc((size_t)zt->n_partitions + 1, sizeof(*t->partitions));
+        sk_plog_config_t lcfg = topic_log_config(b, zt);
+        for (int j = 0; j < zt->n_partitions; j++) {
+            const sk_zk_partition_t *zp = &zt->partitions[j];
+            sk_partition_t *p = &t->partitions[j];
+            p->topic = t->name;
+            p->id = zp->partition;
+            p->replicas = dup_ids(zp->replicas, zp->n_replicas);
+            p->n_replicas = zp->n_replicas;
+            p->high_watermark = 0;
+            if (zp->has_state) {
+                p->leader = zp->leader;
+                p->leader_epoch = zp->leader_epoch;
+                p->zk_version = zp->state_version;
+                p->isr = dup_ids(zp->isr, zp->n_isr);
+                p->n_isr = zp->n_isr;
+            } else {
+                p->leader = -1;
+                p->leader_epoch = -1;
+                p->isr = dup_ids(NULL, 0);
+                p->n_isr = 0;
+                maybe_claim(b, zt, zp);
+            }
+            const sk_partition_t *op = old && j < old->n_partitions ? &old->partitions[j] : NULL;
+            if (op) {
+                p->log = op->log;
+                p->high_watermark = op->high_watermark;
+                if (op->leader_epoch != p->leader_epoch || op->leader != p->leader)
+                    sk_info("topics", "partition %s-%d: leader %d, leader epoch %d, isr size %d",
+                            p->topic, p->id, p->leader, p->leader_epoch, p->n_isr);
+            } else if (p->leader >= 0) {
+                sk_info("topics", "partition %s-%d: leader %d, leader epoch %d, isr size %d",
+                        p->topic, p->id, p->leader, p->leader_epoch, p->n_isr);
+            }
+            if (!p->log && has_replica(p->replicas, p->n_replicas, b->id)) {
+                int rc = sk_logmgr_get_or_create(b->logs, t->name, p->id, &lcfg, &p->log);
+                if (rc != SK_OK) {
+                    sk_error("log", "cannot open the log of %s-%d: %s", t->name, p->id,
+                             sk_strerror(rc));
+                    p->log = NULL;
+                }
+            }
+            if (p->log && p->leader == b->id && !op) {
+                /* A fresh leadership: the HW restarts from the checkpoint,
+                 * and with an ISR of one it is the log end. */
+                int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, t->name, p->id);
+                p->high_watermark = hw > 0 ? hw : 0;
+            }
+            update_high_watermark(b, p);
+        }
+        sk_topics_put(next, t);
+    }
+    sk_topics_free(b->topics);
+    b->topics = next;
+    sk_fetch_purgatory_wake(b);
+}
+
+static void topics_changed_cb(const sk_zk_topic_t *topics, int n, void *arg)
+{
+    sk_broker_apply_topics(arg, topics, n);
+}
+
+/* ---- ZooKeeper session ---- */
+
+static sk_zkb_reg_t registration(sk_broker_t *b)
+{
+    sk_zkb_reg_t reg;
+    reg.broker_id = b->id;
+    reg.endpoints = b->endpoints;
+    reg.n_endpoints = b->n_endpoints;
+    reg.rack = b->conf->broker_rack;
+    return reg;
+}
+
+static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, const char *err,
+                       void *arg)
+{
+    sk_broker_t *b = arg;
+    char e[512];
+    if (b->stopping)
+        return;
+    if (rc != SK_OK) {
+        sk_error("zk", "start-up failed: %s", err ? err : sk_strerror(rc));
+        sk_broker_stop(b, 1);
+        return;
+    }
+    if (b->zk_timeout_ev)
+        event_del(b->zk_timeout_ev);
+    free(b->cluster_id);
+    b->cluster_id = sk_strdup(cluster_id);
+    if (sk_logmgr_set_cluster_id(b->logs, cluster_id, e, sizeof(e)) != SK_OK) {
+        sk_error("log", "%s", e);
+        sk_broker_stop(b, 1);
+        return;
+    }
+    b->broker_epoch = broker_epoch;
+    b->registered = 1;
+    b->topic_watch = sk_zkt_watch(b->zk, topics_changed_cb, b);
+    sk_net_start(b->net);
+    b->serving = 1;
+    for (int i = 0; i < b->n_endpoints; i++)
+        sk_info("broker", "serving %s://%s:%d", b->endpoints[i].listener, b->endpoints[i].host,
+                b->endpoints[i].port);
+    sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
+            (long long)broker_epoch);
+}
+
+static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void *arg)
+{
+    sk_broker_t *b = arg;
+    if (rc != SK_OK) {
+        sk_error("zk", "re-registration after session expiry failed: %s",
+                 err ? err : sk_strerror(rc));
+        sk_broker_stop(b, 1);
+        return;
+    }
+    b->broker_epoch = broker_epoch;
+    b->registered = 1;
+    sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
+}
+
+static void zk_session_cb(sk_zk_event_t ev, void *arg)
+{
+    sk_broker_t *b = arg;
+    if (b->stopping)
+        return;
+    switch (ev) {
+    case SK_ZK_CONNECTED:
+        if (!b->registered && !b->cluster_id) {
+            sk_info("zk", "connected to ZooKeeper %s (session timeout %d ms)",
+                    b->conf->zookeeper_connect, b->conf->zookeeper_session_timeout_ms);
+            sk_zkb_reg_t reg = registration(b);
+            sk_zkb_start(b->zk, &reg, started_cb, b);
+        } else {
+            sk_info("zk", "reconnected to ZooKeeper");
+        }
+        break;
+    case SK_ZK_DISCONNECTED:
+        sk_warn("zk", "disconnected from ZooKeeper; the client is reconnecting");
+        break;
+    case SK_ZK_EXPIRED_NEW_SESSION: {
+        sk_warn("zk", "ZooKeeper session expired; registering again in a new session");
+        b->registered = 0;
+        sk_zkb_reg_t reg = registration(b);
+        sk_zkb_reregister(b->zk, &reg, reregistered_cb, b);
+        if (b->topic_watch)
+            sk_zkt_rearm(b->topic_watch);
+        break;
+    }
+    case SK_ZK_AUTH_FAILED:
+        sk_error("zk", "ZooKeeper authentication failed");
+        sk_broker_stop(b, 1);
+        break;
+    }
+}
+
+static void zk_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    if (b->registered || b->stopping)
+        return;
+    sk_error("zk", "could not connect to ZooKeeper %s within zookeeper.connection.timeout.ms "
+             "(%d ms)", b->conf->zookeeper_connect, b->conf->zookeeper_connection_timeout_ms);
+    sk_broker_stop(b, 1);
+}
+
+/* ---- signals and shutdown ---- */
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    sk_broker_t *b = arg;
+    if (b->stopping) {
+        sk_info("broker", "second signal %d: exiting at once", (int)sig);
+        event_base_loopbreak(b->base);
+        return;
+    }
+    sk_info("broker", "received signal %d: shutting down", (int)sig);
+    sk_broker_stop(b, 0);
+}
+
+static void deregistered_cb(int rc, void *arg)
+{
+    sk_broker_t *b = arg;
+    if (rc != 0)
+        sk_warn("zk", "deregistration returned ZooKeeper code %d", rc);
+    else
+        sk_info("zk", "deregistered /brokers/ids/%d", b->id);
+    b->registered = 0;
+    broker_finish_stop(b);
+}
+
+static void broker_finish_stop(sk_broker_t *b)
+{
+    if (b->zk_timeout_ev)
+        event_del(b->zk_timeout_ev);
+    if (b->topic_watch) {
+        sk_zkt_watcher_free(b->topic_watch);
+        b->topic_watch = NULL;
+    }
+    if (b->zk) {
+        sk_zk_close(b->zk);
+        b->zk = NULL;
+    }
+    event_base_loopexit(b->base, NULL);
+}
+
+void sk_broker_stop(sk_broker_t *b, int exit_code)
+{
+    if (b->stopping)
+        return;
+    b->stopping = 1;
+    b->exit_code = exit_code;
+    sk_fetch_purgatory_flush(b);
+    if (b->net) {
+        sk_net_free(b->net);
+        b->net = NULL;
+    }
+    b->serving = 0;
+    if (b->registered && b->zk) {
+        sk_zkb_deregister(b->zk, b->id, deregistered_cb, b);
+        /* Safety net: do not hang on an unreachable ZooKeeper. */
+        struct timeval tv = {5, 0};
+        event_base_loopexit(b->base, &tv);
+        return;
+    }
+    broker_finish_stop(b);
+}
+
+int sk_broker_exit_code(const sk_broker_t *b)
+{
+    return b->exit_code;
+}
+
+/* ---- construction ---- */
+
+static int setup_endpoints(sk_broker_t *b, char *err, size_t errlen)
+{
+    const sk_conf_t *c = b->conf;
+    b->n_endpoints = c->n_advertised_listeners_parsed;
+    b->endpoints = sk_calloc((size_t)b->n_endpoints + 1, sizeof(*b->endpoints));
+    for (int i = 0; i < b->n_endpoints; i++) {
+        const sk_listener_cfg_t *a = &c->advertised_listeners_parsed[i];
+        int port = a->port;
+        if (port == 0) {
+            /* Advertise the port the same-named listener really bound. */
+            for (int j = 0; j < c->n_listeners_parsed; j++)
+                if (strcmp(c->listeners_parsed[j].name, a->name) == 0)
+                    port = sk_net_port(b->net, j);
+        }
+        if (port <= 0) {
+            snprintf(err, errlen, "advertised listener %s has no port", a->name);
+            return SK_EINVAL;
+        }
+        b->endpoints[i].listener = a->name;
+        b->endpoints[i].protocol = a->protocol;
+        b->endpoints[i].host = a->host;
+        b->endpoints[i].port = port;
+    }
+    if (b->n_endpoints == 0) {
+        snprintf(err, errlen, "no advertised listeners");
+        return SK_EINVAL;
+    }
+    return SK_OK;
+}
+
+int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **out, char *err,
+                  size_t errlen)
+{
+    sk_broker_t *b = sk_calloc(1, sizeof(*b));
+    int rc;
+    b->base = base;
+    b->conf = conf;
+    b->id = conf->broker_id;
+    b->controller_id = conf->broker_id;
+    b->topics = sk_topics_new();
+    LIST_INIT(&b->creations);
+    TAILQ_INIT(&b->fetch_waits);
+
+    b->plog_cfg.segment_bytes = conf->log_segment_bytes;
+    b->plog_cfg.roll_ms = conf->log_roll_ms;
+    b->plog_cfg.index_interval_bytes = conf->log_index_interval_bytes;
+    b->plog_cfg.index_max_bytes = conf->log_index_size_max_bytes;
+    b->plog_cfg.flush_interval_messages = conf->log_flush_interval_messages;
+    b->plog_cfg.flush_interval_ms = conf->log_flush_interval_ms;
+
+    b->io = sk_diskio_new(base, 2);
+    rc = sk_logmgr_open(base, b->io, conf->log_dirs.v, conf->log_dirs.n, b->id, &b->plog_cfg,
+                        conf->log_flush_scheduler_interval_ms,
+                        conf->log_flush_offset_checkpoint_interval_ms, &b->logs, err, errlen);
+    if (rc != SK_OK)
+        goto fail;
+
+    sk_net_listener_t *ls = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*ls));
+    for (int i = 0; i < conf->n_listeners_parsed; i++) {
+        ls[i].name = conf->listeners_parsed[i].name;
+        ls[i].host = conf->listeners_parsed[i].host;
+        ls[i].port = conf->listeners_parsed[i].port;
+    }
+    rc = sk_net_new(base, ls, conf->n_listeners_parsed, conf->socket_request_max_bytes,
+                    sk_dispatch, b, &b->net, err, errlen);
+    free(ls);
+    if (rc != SK_OK)
+        goto fail;
+    rc = setup_endpoints(b, err, errlen);
+    if (rc != SK_OK)
+        goto fail;
+
+    rc = sk_zk_open(base, conf->zookeeper_connect, conf->zookeeper_session_timeout_ms,
+                    zk_session_cb, b, &b->zk, err, errlen);
+    if (rc != SK_OK)
+        goto fail;
+    b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
+    struct timeval tv = {conf->zookeeper_connection_timeout_ms / 1000,
+                         (conf->zookeeper_connection_timeout_ms % 1000) * 1000};
+    evtimer_add(b->zk_timeout_ev, &tv);
+
+    b->sigterm_ev = evsignal_new(base, SIGTERM, signal_cb, b);
+    b->sigint_ev = evsignal_new(base, SIGINT, signal_cb, b);
+    event_add(b->sigterm_ev, NULL);
+    event_add(b->sigint_ev, NULL);
+    *out = b;
+    return SK_OK;
+fail:
+    sk_broker_free(b);
+    return rc;
+}
+
+void sk_broker_free(sk_broker_t *b)
+{
+    if (!b)
+        return;
+    sk_fetch_purgatory_flush(b);
+    if (b->net)
+        sk_net_free(b->net);
+    if (b->topic_watch)
+        sk_zkt_watcher_free(b->topic_watch);
+    if (b->zk)
+        sk_zk_close(b->zk);
+    if (b->logs)
+        sk_logmgr_close(b->logs);
+    if (b->io)
+        sk_diskio_free(b->io);
+    sk_topics_free(b->topics);
+    if (b->zk_timeout_ev)
+        event_free(b->zk_timeout_ev);
+    if (b->sigterm_ev)
+        event_free(b->sigterm_ev);
+    if (b->sigint_ev)
+        event_free(b->sigint_ev);
+    free(b->endpoints);
+    free(b->cluster_id);
+    free(b);
+}

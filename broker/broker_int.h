@@ -1,0 +1,112 @@
+/* broker_int.h - the broker's state, shared by the broker's own modules
+ * (startup, dispatch, API handlers). Not for use outside broker/.
+ *
+ * One owner: the libevent loop thread. ZooKeeper and disk threads reach this
+ * state only through messages posted to the loop.
+ * @locality loop
+ */
+#ifndef SK_BROKER_INT_H
+#define SK_BROKER_INT_H
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "broker.h"
+#include "conf.h"
+#include "net.h"
+#include "topics.h"
+#include "log.h"
+#include "mem.h"
+#include <stdlib.h>
+#include <string.h>
+#include "diskio.h"
+#include "logmgr.h"
+#include "zk.h"
+#include "zkbroker.h"
+#include "zktopics.h"
+
+struct event;
+typedef struct sk_fetch_wait_s sk_fetch_wait_t;
+typedef struct sk_creation_s sk_creation_t;
+
+struct sk_broker_s {
+    struct event_base *base;
+    const sk_conf_t *conf;
+    int32_t id;
+    sk_plog_config_t plog_cfg;   /* defaults for new partition logs */
+
+    sk_diskio_t *io;
+    sk_logmgr_t *logs;
+    sk_zk_t *zk;
+    sk_zkt_watcher_t *topic_watch;
+    sk_net_t *net;
+    sk_topics_t *topics;
+
+    /* Advertised endpoints (ports resolved after binding). */
+    sk_zkb_endpoint_t *endpoints;
+    int n_endpoints;
+    char **endpoint_strs;        /* storage for endpoint strings */
+
+    char *cluster_id;
+    int64_t broker_epoch;
+    int32_t controller_id;
+    int registered;              /* /brokers/ids/<id> is ours */
+    int serving;                 /* listeners accepting */
+    int stopping;
+    int exit_code;
+
+    /* Topic creations waiting for ZooKeeper (auto-create and CreateTopics). */
+    LIST_HEAD(, sk_creation_s) creations;
+    /* Long-polled fetches (the fetch purgatory). */
+    TAILQ_HEAD(, sk_fetch_wait_s) fetch_waits;
+    struct event *fetch_wake_ev; /* deferred re-check of waiting fetches */
+    int fetch_wake_pending;
+
+    struct event *sigterm_ev;
+    struct event *sigint_ev;
+    struct event *zk_timeout_ev;
+};
+
+/* --- dispatch.c --- */
+int sk_dispatch(void *arg, sk_req_t *req);
+
+/* --- API handlers (api_*.c): decode, act, encode the response body into
+ * req->resp. Return SK_REQ_DONE / SK_REQ_PENDING / SK_REQ_CLOSE. --- */
+struct sk_rd;
+int sk_api_apiversions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_metadata(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_produce(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_fetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_listoffsets(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
+/* A malformed body: one log line; returns SK_REQ_CLOSE. */
+int sk_api_malformed(sk_req_t *req);
+
+/* Copy a finished sk_wr_t body into req->resp. */
+struct sk_wr;
+void sk_req_set_body(sk_req_t *req, struct sk_wr *w);
+
+/* --- topic creation (topic_create.c) --- */
+typedef void (*sk_create_done_fn)(int16_t kerr, const char *msg, void *arg);
+/* Validate and start creating a topic in ZooKeeper. Returns SK_KERR_NONE if
+ * started (done runs later on the loop), or a Kafka error code with *msg set
+ * (static or arena text) if refused at once; done is not called then.
+ * replicas: explicit assignment [partition][replica] or NULL. */
+int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, int16_t rf,
+                        int32_t *const *assignment, const int32_t *assignment_sizes,
+                        char *const *config_keys, char *const *config_values, int n_configs,
+                        int validate_only, const char **msg, sk_create_done_fn done, void *arg);
+/* Is a creation of this topic in flight? */
+int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
+
+/* --- partitions (broker.c) --- */
+/* Apply a ZooKeeper snapshot of all topics. */
+void sk_broker_apply_topics(sk_broker_t *b, const sk_zk_topic_t *topics, int n);
+/* Data was appended or the HW moved: wake waiting fetches. */
+void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p);
+
+/* --- fetch purgatory (api_fetch.c) --- */
+void sk_fetch_purgatory_wake(sk_broker_t *b);
+void sk_fetch_purgatory_flush(sk_broker_t *b);
+
+#endif

@@ -1,0 +1,76 @@
+/* dispatch.c - request header decoding and routing to the API handlers. */
+#include "broker_int.h"
+
+#include "apis.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_hdr.h"
+
+#include <event2/buffer.h>
+
+typedef int (*api_handler_fn)(sk_broker_t *b, sk_req_t *req, sk_rd_t *r);
+
+static api_handler_fn handler_for(int16_t key)
+{
+    switch (key) {
+    case SK_API_PRODUCE: return sk_api_produce;
+    case SK_API_FETCH: return sk_api_fetch;
+    case SK_API_LIST_OFFSETS: return sk_api_listoffsets;
+    case SK_API_METADATA: return sk_api_metadata;
+    case SK_API_API_VERSIONS: return sk_api_apiversions;
+    case SK_API_CREATE_TOPICS: return sk_api_createtopics;
+    default: return NULL;
+    }
+}
+
+void sk_req_set_body(sk_req_t *req, sk_wr_t *w)
+{
+    evbuffer_add(req->resp, w->buf, w->len);
+    sk_wr_free(w);
+}
+
+int sk_dispatch(void *arg, sk_req_t *req)
+{
+    sk_broker_t *b = arg;
+    sk_rd_t r;
+    sk_req_hdr_t hdr;
+
+    sk_rd_init(&r, req->frame, req->frame_len);
+    int rc = sk_req_hdr_decode(&r, &hdr);
+    api_handler_fn fn = handler_for(hdr.RequestApiKey);
+    if (rc == SK_ENOENT || (rc == SK_OK && !fn)) {
+        sk_warn("net", "closing connection from %s: unsupported API key %d (%s) version %d, "
+                "correlation id %d (UNSUPPORTED_VERSION)",
+                sk_req_peer(req), hdr.RequestApiKey, sk_api_name(hdr.RequestApiKey),
+                hdr.RequestApiVersion, hdr.CorrelationId);
+        return SK_REQ_CLOSE;
+    }
+    if (rc != SK_OK) {
+        sk_warn("net", "closing connection from %s: malformed request header (api key %d)",
+                sk_req_peer(req), hdr.RequestApiKey);
+        return SK_REQ_CLOSE;
+    }
+    if (!sk_api_supported(hdr.RequestApiKey, hdr.RequestApiVersion) &&
+        hdr.RequestApiKey != SK_API_API_VERSIONS) {
+        sk_warn("net", "closing connection from %s: %s version %d is not supported "
+                "(UNSUPPORTED_VERSION), correlation id %d",
+                sk_req_peer(req), sk_api_name(hdr.RequestApiKey), hdr.RequestApiVersion,
+                hdr.CorrelationId);
+        return SK_REQ_CLOSE;
+    }
+    req->resp_flexible = sk_resp_hdr_version(hdr.RequestApiKey, hdr.RequestApiVersion) == 1;
+    if (b->stopping) {
+        sk_debug("net", "closing connection from %s: broker is shutting down", sk_req_peer(req));
+        return SK_REQ_CLOSE;
+    }
+    rc = fn(b, req, &r);
+    return rc;
+}
+
+/* A malformed body: one log line, then the connection is closed. */
+int sk_api_malformed(sk_req_t *req)
+{
+    sk_warn("net", "closing connection from %s: malformed %s v%d request (correlation id %d)",
+            sk_req_peer(req), sk_api_name(req->api_key), req->api_version, req->correlation_id);
+    return SK_REQ_CLOSE;
+}

@@ -1,0 +1,367 @@
+/* net.c - listeners, connections, framing (see net.h). */
+#include "net.h"
+
+#include "arena.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "clock.h"
+#include "log.h"
+#include "mem.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+/* Stop reading requests from a connection whose unsent responses pass this
+ * many bytes; resume once they drain below the low mark. */
+#define SK_NET_OUT_HIGH (64u * 1024 * 1024)
+#define SK_NET_OUT_LOW (16u * 1024 * 1024)
+/* Smallest legal frame: api key, version, correlation id. */
+#define SK_NET_MIN_FRAME 8
+
+struct sk_conn_s {
+    TAILQ_ENTRY(sk_conn_s) link;
+    sk_net_t *net;
+    struct bufferevent *bev;
+    sk_req_t *pending;   /* the request being handled asynchronously */
+    int out_blocked;     /* waiting for output to drain */
+    int close_after;     /* close once the pending response is queued */
+    char peer[64];
+    char listener[32];
+};
+
+struct sk_net_s {
+    struct event_base *base;
+    struct evconnlistener **listeners;
+    char **listener_names;
+    int n_listeners;
+    int32_t max_request_bytes;
+    sk_net_request_fn fn;
+    void *arg;
+    TAILQ_HEAD(, sk_conn_s) conns;
+    int n_conns;
+};
+
+static void conn_process(sk_conn_t *c);
+static void conn_close(sk_conn_t *c, const char *why);
+
+static void req_free(sk_req_t *req)
+{
+    if (!req)
+        return;
+    if (req->handler_free)
+        req->handler_free(req);
+    if (req->resp)
+        evbuffer_free(req->resp);
+    sk_arena_free(req->arena);
+    free(req->frame);
+    free(req);
+}
+
+const char *sk_req_peer(const sk_req_t *req)
+{
+    return req->conn ? req->conn->peer : "(closed)";
+}
+
+void sk_req_close_after(sk_req_t *req)
+{
+    if (req->conn)
+        req->conn->close_after = 1;
+}
+
+/* Queues the response frame: size, response header, body. */
+static void conn_send(sk_conn_t *c, sk_req_t *req)
+{
+    if (req->no_response)
+        return;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t body = evbuffer_get_length(req->resp);
+    uint8_t hdr[9];
+    size_t hlen = 8;
+    sk_put_be32(hdr + 4, (uint32_t)req->correlation_id);
+    if (req->resp_flexible)
+        hdr[hlen++] = 0; /* empty tag section */
+    sk_put_be32(hdr, (uint32_t)(hlen - 4 + body));
+    evbuffer_add(out, hdr, hlen);
+    evbuffer_add_buffer(out, req->resp);
+    if (evbuffer_get_length(out) > SK_NET_OUT_HIGH) {
+        c->out_blocked = 1;
+        bufferevent_setwatermark(c->bev, EV_WRITE, SK_NET_OUT_LOW, 0);
+    }
+}
+
+void sk_req_complete(sk_req_t *req)
+{
+    sk_conn_t *c = req->conn;
+    if (!c) { /* the connection died while we worked */
+        req_free(req);
+        return;
+    }
+    c->pending = NULL;
+    conn_send(c, req);
+    req_free(req);
+    if (c->close_after) {
+        conn_close(c, NULL);
+        return;
+    }
+    bufferevent_enable(c->bev, EV_READ);
+    conn_process(c);
+}
+
+static void conn_close(sk_conn_t *c, const char *why)
+{
+    sk_net_t *net = c->net;
+    if (why)
+        sk_info("net", "closing connection from %s on %s: %s", c->peer, c->listener, why);
+    else
+        sk_debug("net", "connection from %s closed", c->peer);
+    if (c->pending) {
+        c->pending->conn = NULL; /* the handler finishes it and frees it */
+        c->pending = NULL;
+    }
+    TAILQ_REMOVE(&net->conns, c, link);
+    net->n_conns--;
+    bufferevent_free(c->bev);
+    free(c);
+}
+
+/* Reads and handles complete frames until one goes pending or input runs out. */
+static void conn_process(sk_conn_t *c)
+{
+    sk_net_t *net = c->net;
+    while (!c->pending && !c->out_blocked) {
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        size_t avail = evbuffer_get_length(in);
+        if (avail < 4) {
+            bufferevent_setwatermark(c->bev, EV_READ, 4, 0);
+            return;
+        }
+        uint8_t szb[4];
+        evbuffer_copyout(in, szb, 4);
+        int32_t size = (int32_t)sk_be32(szb);
+        if (size < SK_NET_MIN_FRAME || size > net->max_request_bytes) {
+            char why[160];
+            if (size > net->max_request_bytes)
+                snprintf(why, sizeof(why), "request size %d exceeds socket.request.max.bytes %d",
+                         size, net->max_request_bytes);
+            else
+                snprintf(why, sizeof(why), "invalid request size %d", size);
+            sk_warn("net", "closing connection from %s on %s: %s", c->peer, c->listener, why);
+            conn_close(c, NULL);
+            return;
+        }
+        if (avail < 4 + (size_t)size) {
+            bufferevent_setwatermark(c->bev, EV_READ, 4 + (size_t)size, 0);
+            return;
+        }
+        evbuffer_drain(in, 4);
+        sk_req_t *req = sk_calloc(1, sizeof(*req));
+        req->conn = c;
+        req->frame = sk_malloc((size_t)size);
+        req->frame_len = (size_t)size;
+        evbuffer_remove(in, req->frame, (size_t)size);
+        req->api_key = (int16_t)sk_be16(req->frame);
+        req->api_version = (int16_t)sk_be16(req->frame + 2);
+        req->correlation_id = (int32_t)sk_be32(req->frame + 4);
+        req->resp = evbuffer_new();
+        req->arena = sk_arena_new(0);
+        req->received_ms = sk_mono_ms();
+
+        int rc = net->fn(net->arg, req);
+        if (rc == SK_REQ_PENDING) {
+            c->pending = req;
+            bufferevent_disable(c->bev, EV_READ);
+            return;
+        }
+        if (rc == SK_REQ_CLOSE) {
+            req_free(req);
+            conn_close(c, NULL);
+            return;
+        }
+        conn_send(c, req);
+        req_free(req);
+        if (c->close_after) {
+            conn_close(c, NULL);
+            return;
+        }
+    }
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_process(arg);
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+    sk_conn_t *c = arg;
+    if (c->out_blocked && evbuffer_get_length(bufferevent_get_output(bev)) <= SK_NET_OUT_LOW) {
+        c->out_blocked = 0;
+        bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+        conn_process(c);
+    }
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    sk_conn_t *c = arg;
+    if (what & BEV_EVENT_EOF)
+        conn_close(c, NULL);
+    else if (what & BEV_EVENT_ERROR)
+        conn_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+static void format_peer(const struct sockaddr *sa, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+        snprintf(buf, len, "%s:%d", host, port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+        snprintf(buf, len, "[%s]:%d", host, port);
+    } else {
+        snprintf(buf, len, "unknown");
+    }
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
+{
+    (void)salen;
+    sk_net_t *net = arg;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct bufferevent *bev = bufferevent_socket_new(net->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        evutil_closesocket(fd);
+        return;
+    }
+    sk_conn_t *c = sk_calloc(1, sizeof(*c));
+    c->net = net;
+    c->bev = bev;
+    format_peer(sa, c->peer, sizeof(c->peer));
+    for (int i = 0; i < net->n_listeners; i++)
+        if (net->listeners[i] == l)
+            snprintf(c->listener, sizeof(c->listener), "%s", net->listener_names[i]);
+    TAILQ_INSERT_TAIL(&net->conns, c, link);
+    net->n_conns++;
+    bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_setwatermark(bev, EV_READ, 4, 0);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    sk_debug("net", "accepted connection from %s on %s", c->peer, c->listener);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+    (void)l;
+    (void)arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    sk_warn("net", "accept failed: %s", evutil_socket_error_to_string(err));
+}
+
+int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int32_t max_request_bytes,
+               sk_net_request_fn fn, void *arg, sk_net_t **out, char *err, size_t errlen)
+{
+    sk_net_t *net = sk_calloc(1, sizeof(*net));
+    net->base = base;
+    net->max_request_bytes = max_request_bytes;
+    net->fn = fn;
+    net->arg = arg;
+    TAILQ_INIT(&net->conns);
+    net->listeners = sk_calloc((size_t)n, sizeof(*net->listeners));
+    net->listener_names = sk_calloc((size_t)n, sizeof(*net->listener_names));
+    for (int i = 0; i < n; i++) {
+        struct addrinfo hints = {0}, *res = NULL;
+        char port[16];
+        snprintf(port, sizeof(port), "%d", ls[i].port);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE;
+        const char *host = (ls[i].host && ls[i].host[0]) ? ls[i].host : NULL;
+        int gai = getaddrinfo(host, port, &hints, &res);
+        if (gai != 0) {
+            snprintf(err, errlen, "listener %s: cannot resolve '%s': %s", ls[i].name,
+                     host ? host : "", gai_strerror(gai));
+            goto fail;
+        }
+        /* With no host, prefer the IPv6 wildcard (dual stack) if offered. */
+        struct addrinfo *pick = res;
+        for (struct addrinfo *ai = res; !host && ai; ai = ai->ai_next)
+            if (ai->ai_family == AF_INET6) {
+                pick = ai;
+                break;
+            }
+        net->listeners[i] = evconnlistener_new_bind(
+            base, accept_cb, net, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED, 512,
+            pick->ai_addr, (int)pick->ai_addrlen);
+        int e = errno;
+        freeaddrinfo(res);
+        if (!net->listeners[i]) {
+            snprintf(err, errlen, "listener %s: cannot bind %s:%d: %s", ls[i].name,
+                     host ? host : "*", ls[i].port, strerror(e));
+            goto fail;
+        }
+        evconnlistener_set_error_cb(net->listeners[i], accept_error_cb);
+        net->listener_names[i] = sk_strdup(ls[i].name ? ls[i].name : "PLAINTEXT");
+        net->n_listeners = i + 1;
+    }
+    *out = net;
+    return SK_OK;
+fail:
+    sk_net_free(net);
+    return SK_EIO;
+}
+
+void sk_net_start(sk_net_t *net)
+{
+    for (int i = 0; i < net->n_listeners; i++)
+        evconnlistener_enable(net->listeners[i]);
+}
+
+int sk_net_port(const sk_net_t *net, int i)
+{
+    if (i < 0 || i >= net->n_listeners)
+        return -1;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(evconnlistener_get_fd(net->listeners[i]), (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+void sk_net_free(sk_net_t *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; i < net->n_listeners; i++) {
+        evconnlistener_free(net->listeners[i]);
+        free(net->listener_names[i]);
+    }
+    sk_conn_t *c;
+    while ((c = TAILQ_FIRST(&net->conns)) != NULL)
+        conn_close(c, NULL);
+    free(net->listeners);
+    free(net->listener_names);
+    free(net);
+}

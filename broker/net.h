@@ -1,0 +1,74 @@
+/* net.h - listeners and client connections: Kafka framing and in-order responses.
+ *
+ * Each connection reads size-prefixed frames. A size that is negative or over
+ * socket.request.max.bytes closes that connection (one log line) before any
+ * allocation. Requests on one connection are handled strictly one at a time,
+ * in arrival order: while a request is pending (a long-polled Fetch, a
+ * CreateTopics waiting for ZooKeeper) the connection reads nothing further,
+ * which is how Kafka keeps responses in request order.
+ * @locality loop (everything here)
+ */
+#ifndef SK_NET_H
+#define SK_NET_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct evbuffer;
+
+typedef struct sk_net_s sk_net_t;
+typedef struct sk_conn_s sk_conn_t;
+typedef struct sk_req_s sk_req_t;
+
+/* One request in flight. The frame buffer belongs to the request and is
+ * writable: Produce stamps offsets into batches in place before appending. */
+struct sk_req_s {
+    sk_conn_t *conn;
+    uint8_t *frame;        /* header + body, without the 4-byte size */
+    size_t frame_len;
+    int16_t api_key;
+    int16_t api_version;
+    int32_t correlation_id;
+    int resp_flexible;     /* response header v1 (tag byte) */
+    int no_response;       /* acks=0 Produce: send nothing */
+    struct evbuffer *resp; /* response body, filled by the handler */
+    struct sk_arena_s *arena; /* per-request allocations (decoded structs) */
+    void *handler_state;   /* owned by the handler while pending */
+    void (*handler_free)(sk_req_t *req); /* frees handler_state (also if the conn dies) */
+    int64_t received_ms;   /* monotonic */
+};
+
+/* Returned by the request callback. */
+enum {
+    SK_REQ_DONE = 0,    /* resp is complete: send it (or nothing if no_response) */
+    SK_REQ_PENDING = 1, /* the handler calls sk_req_complete() later */
+    SK_REQ_CLOSE = 2,   /* protocol violation: close the connection (handler logged it) */
+};
+
+typedef int (*sk_net_request_fn)(void *arg, sk_req_t *req);
+
+typedef struct sk_net_listener {
+    const char *name;  /* listener name, for logs */
+    const char *host;  /* bind address; "" or NULL = all interfaces */
+    int port;
+} sk_net_listener_t;
+
+/* Binds every listener now (so a busy port fails start-up), accepts only
+ * after sk_net_start(). */
+int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int32_t max_request_bytes,
+               sk_net_request_fn fn, void *arg, sk_net_t **out, char *err, size_t errlen);
+void sk_net_start(sk_net_t *net);
+/* Stop accepting and close every connection (pending requests are freed). */
+void sk_net_free(sk_net_t *net);
+/* Bound port of listener i (useful when configured as port 0). */
+int sk_net_port(const sk_net_t *net, int i);
+
+/* A pending request is finished: send resp (unless no_response) and resume
+ * reading. Safe if the connection already died (the request is just freed). */
+void sk_req_complete(sk_req_t *req);
+/* Peer address "ip:port" of the request's connection (for logs). */
+const char *sk_req_peer(const sk_req_t *req);
+/* Close the connection of a pending request after it completes. */
+void sk_req_close_after(sk_req_t *req);
+
+#endif

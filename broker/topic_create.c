@@ -1,0 +1,232 @@
+/* topic_create.c - validating and creating topics (auto-create, CreateTopics).
+ *
+ * The topic is written to ZooKeeper in Kafka's layout (config node, then the
+ * assignment node, then partition state nodes); the broker's topic watcher
+ * then picks it up like any topic created by another tool.
+ */
+#include "broker_int.h"
+
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+#include "znode.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sk_creation_s {
+    LIST_ENTRY(sk_creation_s) link;
+    sk_broker_t *b;
+    char *name;
+    sk_create_done_fn done;
+    void *arg;
+    sk_zk_topic_t topic;   /* what we asked ZooKeeper to write */
+};
+
+/* Kafka's topic-level configuration keys (TopicConfig). */
+static const char *const topic_config_keys[] = {
+    "cleanup.policy", "compression.type", "delete.retention.ms", "file.delete.delay.ms",
+    "flush.messages", "flush.ms", "follower.replication.throttled.replicas",
+    "index.interval.bytes", "leader.replication.throttled.replicas", "local.retention.bytes",
+    "local.retention.ms", "max.compaction.lag.ms", "max.message.bytes",
+    "message.downconversion.enable", "message.format.version",
+    "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
+    "message.timestamp.after.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
+    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable",
+    "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes",
+    "segment.jitter.ms", "segment.ms", "unclean.leader.election.enable", NULL,
+};
+
+static int known_topic_config(const char *key)
+{
+    for (int i = 0; topic_config_keys[i]; i++)
+        if (strcmp(topic_config_keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len)
+{
+    sk_creation_t *c;
+    LIST_FOREACH(c, &b->creations, link)
+        if ((int32_t)strlen(c->name) == len && memcmp(c->name, name, (size_t)len) == 0)
+            return 1;
+    return 0;
+}
+
+static void creation_free(sk_creation_t *c)
+{
+    for (int i = 0; i < c->topic.n_partitions; i++)
+        free(c->topic.partitions[i].replicas);
+    free(c->topic.partitions);
+    free(c->topic.topic_id);
+    free(c->name);
+    free(c);
+}
+
+static void created_cb(int rc, const char *err, void *arg)
+{
+    sk_creation_t *c = arg;
+    LIST_REMOVE(c, link);
+    int16_t kerr = SK_KERR_NONE;
+    char msg[256] = "";
+    if (rc == SK_EEXIST) {
+        kerr = SK_KERR_TOPIC_ALREADY_EXISTS;
+        snprintf(msg, sizeof(msg), "Topic '%s' already exists.", c->name);
+    } else if (rc != SK_OK) {
+        kerr = SK_KERR_UNKNOWN_SERVER_ERROR;
+        snprintf(msg, sizeof(msg), "ZooKeeper write failed: %s", err ? err : sk_strerror(rc));
+        sk_warn("topics", "creating topic %s failed: %s", c->name, msg);
+    } else {
+        sk_info("topics", "created topic %s with %d partitions (replication factor %d)", c->name,
+                c->topic.n_partitions, c->topic.partitions[0].n_replicas);
+    }
+    if (c->done)
+        c->done(kerr, msg[0] ? msg : NULL, c->arg);
+    creation_free(c);
+}
+
+struct later {
+    sk_create_done_fn done;
+    void *arg;
+};
+
+static void later_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct later *l = arg;
+    l->done(SK_KERR_NONE, NULL, l->arg);
+    free(l);
+}
+
+/* Live brokers, for assignment and replication-factor checks. Until the
+ * controller tracks /brokers/ids, this broker is the only one it knows. */
+static int live_brokers(sk_broker_t *b, const int32_t **ids)
+{
+    *ids = &b->id;
+    return 1;
+}
+
+static int is_live(const int32_t *ids, int n, int32_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, int16_t rf,
+                        int32_t *const *assignment, const int32_t *assignment_sizes,
+                        char *const *config_keys, char *const *config_values, int n_configs,
+                        int validate_only, const char **msg, sk_create_done_fn done, void *arg)
+{
+    static char text[512];
+    char verr[256];
+    *msg = NULL;
+    if (sk_topic_name_valid(name, verr, sizeof(verr)) != SK_OK) {
+        snprintf(text, sizeof(text), "%s", verr);
+        *msg = text;
+        return SK_KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (sk_topics_find(b->topics, name, (int32_t)strlen(name)) ||
+        sk_topic_creating(b, name, (int32_t)strlen(name))) {
+        snprintf(text, sizeof(text), "Topic '%s' already exists.", name);
+        *msg = text;
+        return SK_KERR_TOPIC_ALREADY_EXISTS;
+    }
+    const int32_t *live;
+    int n_live = live_brokers(b, &live);
+    if (!assignment) {
+        if (partitions == -1)
+            partitions = b->conf->num_partitions;
+        if (rf == -1)
+            rf = (int16_t)b->conf->default_replication_factor;
+        if (partitions < 1) {
+            snprintf(text, sizeof(text), "Number of partitions must be larger than 0.");
+            *msg = text;
+            return SK_KERR_INVALID_PARTITIONS;
+        }
+        if (rf < 1) {
+            snprintf(text, sizeof(text), "Replication factor must be larger than 0.");
+            *msg = text;
+            return SK_KERR_INVALID_REPLICATION_FACTOR;
+        }
+        if (rf > n_live) {
+            snprintf(text, sizeof(text), "Replication factor: %d larger than available brokers: %d.",
+                     rf, n_live);
+            *msg = text;
+            return SK_KERR_INVALID_REPLICATION_FACTOR;
+        }
+    } else {
+        for (int32_t p = 0; p < partitions; p++) {
+            if (assignment_sizes[p] < 1 || (p > 0 && assignment_sizes[p] != assignment_sizes[0])) {
+                snprintf(text, sizeof(text), "All partitions should have the same number of "
+                         "replicas, and at least one.");
+                *msg = text;
+                return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+            }
+            for (int32_t i = 0; i < assignment_sizes[p]; i++) {
+                if (!is_live(live, n_live, assignment[p][i])) {
+                    snprintf(text, sizeof(text), "Unknown broker id %d in the assignment of "
+                             "partition %d.", assignment[p][i], p);
+                    *msg = text;
+                    return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                }
+                for (int32_t j = 0; j < i; j++)
+                    if (assignment[p][j] == assignment[p][i]) {
+                        snprintf(text, sizeof(text), "Duplicate broker id %d in the assignment "
+                                 "of partition %d.", assignment[p][i], p);
+                        *msg = text;
+                        return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                    }
+            }
+        }
+        rf = (int16_t)assignment_sizes[0];
+    }
+    for (int i = 0; i < n_configs; i++)
+        if (!known_topic_config(config_keys[i])) {
+            snprintf(text, sizeof(text), "Unknown topic config name: %s", config_keys[i]);
+            *msg = text;
+            return SK_KERR_INVALID_CONFIG;
+        }
+    if (validate_only) {
+        struct later *l = sk_calloc(1, sizeof(*l));
+        l->done = done;
+        l->arg = arg;
+        event_base_once(b->base, -1, EV_TIMEOUT, later_cb, l, NULL);
+        return SK_KERR_NONE;
+    }
+
+    sk_creation_t *c = sk_calloc(1, sizeof(*c));
+    c->b = b;
+    c->name = sk_strdup(name);
+    c->done = done;
+    c->arg = arg;
+    c->topic.name = c->name;
+    char id[SK_UUID_B64_LEN + 1];
+    if (sk_znode_uuid_generate(id) == SK_OK)
+        c->topic.topic_id = sk_strdup(id);
+    c->topic.n_partitions = partitions;
+    c->topic.partitions = sk_calloc((size_t)partitions, sizeof(*c->topic.partitions));
+    for (int32_t p = 0; p < partitions; p++) {
+        sk_zk_partition_t *zp = &c->topic.partitions[p];
+        zp->partition = p;
+        zp->n_replicas = rf;
+        zp->replicas = sk_calloc((size_t)rf, sizeof(int32_t));
+        for (int i = 0; i < rf; i++)
+            zp->replicas[i] = assignment ? assignment[p][i] : live[(p + i) % n_live];
+    }
+    c->topic.config_keys = (char **)config_keys;
+    c->topic.config_values = (char **)config_values;
+    c->topic.n_configs = n_configs;
+    LIST_INSERT_HEAD(&b->creations, c, link);
+    sk_zkt_create_topic(b->zk, &c->topic, 1, 0, created_cb, c);
+    /* The config arrays belong to the caller; ZooKeeper has its copy now. */
+    c->topic.config_keys = NULL;
+    c->topic.config_values = NULL;
+    c->topic.n_configs = 0;
+    return SK_KERR_NONE;
+}

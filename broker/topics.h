@@ -1,0 +1,59 @@
+/* topics.h - the broker's table of topics and partitions (its metadata cache).
+ *
+ * Filled from ZooKeeper (assignment and partition state); for each partition
+ * this broker hosts, it holds the partition log and the high watermark.
+ * Plain data structs: the request handlers read them directly; only this
+ * module changes them.
+ * @locality loop
+ */
+#ifndef SK_TOPICS_H
+#define SK_TOPICS_H
+#include <stdint.h>
+
+typedef struct sk_plog_s sk_plog_t;
+
+typedef struct sk_partition {
+    const char *topic;     /* points at the owning topic's name */
+    int32_t id;
+    int32_t leader;        /* -1: none */
+    int32_t leader_epoch;
+    int32_t zk_version;    /* state znode version (partition epoch) */
+    int32_t *replicas;
+    int n_replicas;
+    int32_t *isr;
+    int n_isr;
+    sk_plog_t *log;        /* set when this broker hosts a replica */
+    int64_t high_watermark;
+} sk_partition_t;
+
+typedef struct sk_topic {
+    char *name;
+    char *topic_id;        /* may be NULL */
+    int internal;
+    int n_partitions;
+    sk_partition_t *partitions;
+    char **config_keys;
+    char **config_values;
+    int n_configs;
+} sk_topic_t;
+
+typedef struct sk_topics_s sk_topics_t;
+
+sk_topics_t *sk_topics_new(void);
+void sk_topics_free(sk_topics_t *t);
+sk_topic_t *sk_topics_find(sk_topics_t *t, const char *name, int32_t len);
+sk_partition_t *sk_topics_partition(sk_topics_t *t, const char *name, int32_t len, int32_t partition);
+int sk_topics_count(const sk_topics_t *t);
+/* Iteration in name order (stable output for Metadata "all topics"). */
+void sk_topics_foreach(sk_topics_t *t, void (*fn)(sk_topic_t *topic, void *arg), void *arg);
+/* Insert or replace a topic (takes ownership of topic and its arrays); the
+ * caller moves logs and watermarks over from the old entry if it wants them. */
+sk_topic_t *sk_topics_put(sk_topics_t *t, sk_topic_t *topic);
+/* Remove (and free) a topic. */
+void sk_topics_remove(sk_topics_t *t, const char *name);
+void sk_topic_free(sk_topic_t *topic);
+
+/* Config value of a topic override, or NULL. */
+const char *sk_topic_config(const sk_topic_t *topic, const char *key);
+
+#endif

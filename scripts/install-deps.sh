@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package Skein needs to build, test and run locally.
+# Safe to run again: packages already present are skipped quickly.
+set -euo pipefail
+
+PKGS=(
+  # build
+  autoconf automake libtool pkg-config make gcc
+  libzookeeper-mt-dev libevent-dev libssl-dev check libjansson-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
+  # ZooKeeper server (standalone, started by our scripts, never as a service)
+  zookeeper default-jre-headless
+  # real clients used by the tests
+  kcat python3-kafka python3-confluent-kafka python3-pytest python3-kazoo
+  # tools used by tests and scripts
+  procps iproute2 netcat-openbsd
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# zookeeperd would start a system ZooKeeper on port 2181; we only want the jars.
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" zookeeperd-
