@@ -1,0 +1,848 @@
+/* log_plog.c - a partition's log: segments, offsets, recovery, flushing. */
+#include "log_plog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diskio.h"
+#include "kerr.h"
+#include "log.h"
+#include "log_segment.h"
+#include "mem.h"
+#include "recbatch.h"
+
+#define MOD "log"
+
+/* Async jobs point at the log through this refcounted handle; closing the
+ * log clears handle->log so a late completion is ignored. Refcounts are only
+ * touched on the loop thread (submit and done both run there). */
+typedef struct plog_handle {
+    sk_plog_t *log;
+    int refs;
+} plog_handle_t;
+
+struct sk_plog_s {
+    char *dir;
+    sk_plog_config_t cfg;
+    sk_diskio_t *io;
+    sk_seg_t **segs;
+    size_t nsegs, cap;
+    int64_t start_offset;
+    int64_t recovery_point;
+    int64_t last_flush_ms;
+    int flush_inflight, flush_again;
+    int dir_dirty;   /* segment files created/removed since the last dir fsync */
+    uint64_t gen;    /* bumped by truncation: older flush results are stale */
+    plog_handle_t *h;
+    int64_t (*now)(void);
+};
+
+static sk_seg_t *active(const sk_plog_t *log) { return log->segs[log->nsegs - 1]; }
+
+static void handle_unref(plog_handle_t *h)
+{
+    if (--h->refs == 0)
+        free(h);
+}
+
+void sk_plog_config_defaults(sk_plog_config_t *cfg)
+{
+    cfg->segment_bytes = 1073741824LL;
+    cfg->roll_ms = 168LL * 3600 * 1000;
+    cfg->index_interval_bytes = 4096;
+    cfg->index_max_bytes = 10485760;
+    cfg->flush_interval_messages = INT64_MAX;
+    cfg->flush_interval_ms = INT64_MAX;
+}
+
+static void set_config(sk_plog_t *log, const sk_plog_config_t *cfg)
+{
+    if (cfg)
+        log->cfg = *cfg;
+    else
+        sk_plog_config_defaults(&log->cfg);
+    /* Index entries store int32 positions. */
+    if (log->cfg.segment_bytes > INT32_MAX || log->cfg.segment_bytes <= 0)
+        log->cfg.segment_bytes = INT32_MAX;
+    if (log->cfg.index_interval_bytes < 0)
+        log->cfg.index_interval_bytes = 0;
+    if (log->cfg.index_max_bytes < SK_SEG_TIDX_ENTRY * 2)
+        log->cfg.index_max_bytes = SK_SEG_TIDX_ENTRY * 2;
+}
+
+void sk_plog_set_config(sk_plog_t *log, const sk_plog_config_t *cfg) { set_config(log, cfg); }
+
+/* ---- filesystem helpers ---- */
+
+int sk_plog_mkdirs(const char *path)
+{
+    char *p = sk_strdup(path);
+    int rc = SK_OK;
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+                rc = SK_EIO;
+                break;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    if (rc == SK_OK) {
+        struct stat st;
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            if (errno == 0)
+                errno = ENOTDIR;
+            rc = SK_EIO;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+static int rmtree_at(int dfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? SK_OK : SK_EIO;
+    if (!S_ISDIR(st.st_mode))
+        return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? SK_EIO : SK_OK;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return SK_EIO;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return SK_EIO;
+    }
+    int rc = SK_OK;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (rmtree_at(fd, de->d_name) != SK_OK)
+            rc = SK_EIO;
+    }
+    closedir(d);
+    if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        rc = SK_EIO;
+    return rc;
+}
+
+int sk_plog_rmtree(const char *path) { return rmtree_at(AT_FDCWD, path); }
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return SK_EIO;
+    int rc = fsync(fd) < 0 ? SK_EIO : SK_OK;
+    close(fd);
+    return rc;
+}
+
+/* ---- async unlink of removed segments ---- */
+
+typedef struct unlink_job {
+    char *paths[3];
+} unlink_job_t;
+
+static void unlink_work(void *arg)
+{
+    unlink_job_t *j = arg;
+    for (int i = 0; i < 3; i++)
+        if (unlink(j->paths[i]) < 0 && errno != ENOENT)
+            sk_warn(MOD, "cannot remove %s: %s", j->paths[i], strerror(errno));
+}
+
+static void unlink_done(void *arg)
+{
+    unlink_job_t *j = arg;
+    for (int i = 0; i < 3; i++)
+        free(j->paths[i]);
+    free(j);
+}
+
+/* Renames the segment's files to *.deleted, frees it, and unlinks the files
+ * on the diskio pool (a fetch in flight holds its own dup'd fd). */
+static void discard_segment(sk_plog_t *log, sk_seg_t *seg)
+{
+    sk_seg_rename_deleted(seg);
+    unlink_job_t *j = sk_calloc(1, sizeof(*j));
+    j->paths[0] = sk_strdup(seg->log_path);
+    j->paths[1] = sk_strdup(seg->idx_path);
+    j->paths[2] = sk_strdup(seg->tidx_path);
+    sk_seg_free(seg);
+    log->dir_dirty = 1;
+    if (log->io) {
+        sk_diskio_submit(log->io, unlink_work, unlink_done, j);
+    } else {
+        unlink_work(j);
+        unlink_done(j);
+    }
+}
+
+static void push_segment(sk_plog_t *log, sk_seg_t *seg)
+{
+    if (log->nsegs == log->cap) {
+        log->cap = log->cap ? log->cap * 2 : 8;
+        log->segs = sk_realloc(log->segs, log->cap * sizeof(*log->segs));
+    }
+    log->segs[log->nsegs++] = seg;
+}
+
+/* ---- open / recovery ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* Lists segment base offsets; removes leftovers (*.deleted, Kafka's
+ * .cleaned and .swap files, indexes without a .log). */
+static int list_segments(const char *dir, int64_t **bases_out, size_t *n_out, char *err,
+                         size_t errlen)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "cannot open log directory %s: %s", dir, strerror(errno));
+        return SK_EIO;
+    }
+    int64_t *bases = NULL;
+    size_t n = 0, cap = 0;
+    char **orphans = NULL;
+    size_t no = 0, capo = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *nm = de->d_name;
+        int64_t base;
+        if (has_suffix(nm, ".deleted") || has_suffix(nm, ".cleaned") || has_suffix(nm, ".swap")) {
+            char *p = sk_asprintf("%s/%s", dir, nm);
+            if (unlink(p) == 0)
+                sk_info(MOD, "removed leftover file %s", p);
+            free(p);
+        } else if (sk_seg_parse_name(nm, ".log", &base) == SK_OK) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                bases = sk_realloc(bases, cap * sizeof(*bases));
+            }
+            bases[n++] = base;
+        } else if (sk_seg_parse_name(nm, ".index", &base) == SK_OK ||
+                   sk_seg_parse_name(nm, ".timeindex", &base) == SK_OK) {
+            if (no == capo) {
+                capo = capo ? capo * 2 : 16;
+                orphans = sk_realloc(orphans, capo * sizeof(*orphans));
+            }
+            orphans[no++] = sk_strdup(nm);
+        } else if (has_suffix(nm, ".log") || has_suffix(nm, ".index")) {
+            sk_warn(MOD, "ignoring unexpected file %s/%s", dir, nm);
+        }
+    }
+    closedir(d);
+    if (n)
+        qsort(bases, n, sizeof(*bases), cmp_i64);
+    for (size_t i = 0; i < no; i++) {
+        int64_t base;
+        if (sk_seg_parse_name(orphans[i], ".index", &base) != SK_OK)
+            sk_seg_parse_name(orphans[i], ".timeindex", &base);
+        if (!n || !bsearch(&base, bases, n, sizeof(*bases), cmp_i64)) {
+            char *p = sk_asprintf("%s/%s", dir, orphans[i]);
+            sk_warn(MOD, "removing index without a log segment: %s", p);
+            unlink(p);
+            free(p);
+        }
+        free(orphans[i]);
+    }
+    free(orphans);
+    *bases_out = bases;
+    *n_out = n;
+    return SK_OK;
+}
+
+/* Loads or recovers every segment. A damaged segment is cut at its first bad
+ * batch and all later segments are removed. */
+static int load_segments(sk_plog_t *log, int64_t recovery_point, char *err, size_t errlen)
+{
+    int64_t *bases = NULL;
+    size_t n = 0;
+    int rc = list_segments(log->dir, &bases, &n, err, errlen);
+    if (rc != SK_OK)
+        return rc;
+    int64_t now = log->now();
+    for (size_t i = 0; i < n; i++) {
+        sk_seg_t *seg;
+        int idx_missing;
+        rc = sk_seg_open(log->dir, bases[i], now, &seg, &idx_missing, err, errlen);
+        if (rc != SK_OK)
+            goto out;
+        push_segment(log, seg);
+    }
+    for (size_t i = 0; i < log->nsegs; i++) {
+        sk_seg_t *seg = log->segs[i];
+        int64_t limit = i + 1 < log->nsegs ? log->segs[i + 1]->base : INT64_MAX;
+        int lrc = sk_seg_load(seg, log->cfg.index_interval_bytes);
+        if (lrc == SK_OK && seg->next_offset <= recovery_point && seg->next_offset <= limit)
+            continue; /* flushed and consistent: trusted */
+        if (lrc == SK_EIO) {
+            snprintf(err, errlen, "cannot read indexes of %s: %s", seg->log_path, strerror(errno));
+            rc = SK_EIO;
+            goto out;
+        }
+        if (lrc != SK_OK)
+            sk_info(MOD, "%s: rebuilding index files of segment %020" PRId64, log->dir, seg->base);
+        int64_t dropped = 0;
+        rc = sk_seg_recover(seg, log->cfg.index_interval_bytes, &dropped);
+        if (rc != SK_OK) {
+            snprintf(err, errlen, "recovery of %s failed: %s", seg->log_path, strerror(errno));
+            goto out;
+        }
+        int64_t later = 0;
+        if (dropped > 0 || seg->next_offset > limit) {
+            for (size_t j = i + 1; j < log->nsegs; j++) {
+                later += log->segs[j]->size;
+                discard_segment(log, log->segs[j]);
+            }
+            log->nsegs = i + 1;
+        }
+        if (dropped > 0 || later > 0)
+            sk_warn(MOD,
+                    "%s: invalid or torn data at offset %" PRId64 " (segment %020" PRId64
+                    " position %" PRId64 "): dropped %" PRId64 " bytes and %" PRId64
+                    " bytes of later segments",
+                    log->dir, seg->next_offset, seg->base, seg->size, dropped, later);
+    }
+    if (log->nsegs == 0) {
+        sk_seg_t *seg;
+        rc = sk_seg_create(log->dir, 0, now, &seg, err, errlen);
+        if (rc != SK_OK)
+            goto out;
+        push_segment(log, seg);
+        log->dir_dirty = 1;
+    }
+    rc = SK_OK;
+out:
+    free(bases);
+    return rc;
+}
+
+int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
+                 int64_t recovery_point, sk_plog_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (sk_plog_mkdirs(dir) != SK_OK) {
+        snprintf(err, errlen, "cannot create log directory %s: %s", dir, strerror(errno));
+        return SK_EIO;
+    }
+    sk_plog_t *log = sk_calloc(1, sizeof(*log));
+    log->dir = sk_strdup(dir);
+    set_config(log, cfg);
+    log->io = io;
+    log->now = sk_wall_ms;
+    log->h = sk_calloc(1, sizeof(*log->h));
+    log->h->log = log;
+    log->h->refs = 1;
+    int rc = load_segments(log, recovery_point < 0 ? 0 : recovery_point, err, errlen);
+    if (rc != SK_OK) {
+        for (size_t i = 0; i < log->nsegs; i++)
+            sk_seg_free(log->segs[i]);
+        log->nsegs = 0;
+        if (io)
+            sk_diskio_barrier(io); /* unlink jobs of discarded segments */
+        free(log->segs);
+        free(log->dir);
+        handle_unref(log->h);
+        free(log);
+        return rc;
+    }
+    log->start_offset = log->segs[0]->base;
+    int64_t leo = sk_plog_end_offset(log);
+    log->recovery_point = recovery_point < log->start_offset ? log->start_offset : recovery_point;
+    if (log->recovery_point > leo)
+        log->recovery_point = leo;
+    log->last_flush_ms = log->now();
+    sk_info(MOD, "opened %s: %zu segment(s), start offset %" PRId64 ", LEO %" PRId64
+            ", recovery point %" PRId64, dir, log->nsegs, log->start_offset, leo,
+            log->recovery_point);
+    *out = log;
+    return SK_OK;
+}
+
+/* ---- accessors ---- */
+
+int64_t sk_plog_start_offset(const sk_plog_t *log) { return log->start_offset; }
+int64_t sk_plog_end_offset(const sk_plog_t *log) { return active(log)->next_offset; }
+int64_t sk_plog_recovery_point(const sk_plog_t *log) { return log->recovery_point; }
+const char *sk_plog_dir(const sk_plog_t *log) { return log->dir; }
+int sk_plog_segment_count(const sk_plog_t *log) { return (int)log->nsegs; }
+void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void)) { log->now = now_ms ? now_ms : sk_wall_ms; }
+
+int64_t sk_plog_size_bytes(const sk_plog_t *log)
+{
+    int64_t t = 0;
+    for (size_t i = 0; i < log->nsegs; i++)
+        t += log->segs[i]->size;
+    return t;
+}
+
+void sk_plog_set_start_offset(sk_plog_t *log, int64_t offset)
+{
+    int64_t leo = sk_plog_end_offset(log);
+    if (offset > leo)
+        offset = leo;
+    if (offset > log->start_offset)
+        log->start_offset = offset;
+}
+
+/* ---- flushing ---- */
+
+typedef struct flush_job {
+    plog_handle_t *h;
+    int *fds;
+    int nfds;
+    char *dir; /* fsync the directory too (segments created/removed) */
+    int64_t upto;
+    uint64_t gen;
+    int failed;
+} flush_job_t;
+
+static void flush_work(void *arg)
+{
+    flush_job_t *j = arg;
+    for (int i = 0; i < j->nfds; i++) {
+        if (fsync(j->fds[i]) < 0)
+            j->failed = errno ? errno : EIO;
+        close(j->fds[i]);
+    }
+    if (j->dir && fsync_dir(j->dir) != SK_OK)
+        j->failed = errno ? errno : EIO;
+}
+
+static void flush_done(void *arg)
+{
+    flush_job_t *j = arg;
+    sk_plog_t *log = j->h->log;
+    if (log) {
+        log->flush_inflight = 0;
+        if (j->failed) {
+            sk_error(MOD, "%s: fsync failed: %s; recovery point stays at %" PRId64, log->dir,
+                     strerror(j->failed), log->recovery_point);
+            if (j->dir)
+                log->dir_dirty = 1;
+        } else if (j->gen == log->gen && j->upto > log->recovery_point &&
+                   j->upto <= sk_plog_end_offset(log)) {
+            log->recovery_point = j->upto;
+        }
+        if (log->flush_again) {
+            log->flush_again = 0;
+            sk_plog_flush_async(log);
+        }
+    }
+    handle_unref(j->h);
+    free(j->fds);
+    free(j->dir);
+    free(j);
+}
+
+static int dup_fd(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
+
+void sk_plog_flush_async(sk_plog_t *log)
+{
+    int64_t leo = sk_plog_end_offset(log);
+    if (leo <= log->recovery_point && !log->dir_dirty)
+        return;
+    if (log->flush_inflight) {
+        log->flush_again = 1;
+        return;
+    }
+    flush_job_t *j = sk_calloc(1, sizeof(*j));
+    j->fds = sk_calloc(log->nsegs * 3, sizeof(int));
+    for (size_t i = 0; i < log->nsegs; i++) {
+        sk_seg_t *s = log->segs[i];
+        if (s->next_offset <= log->recovery_point && i + 1 < log->nsegs)
+            continue;
+        int fds[3] = {s->fd, s->idx_fd, s->tidx_fd};
+        for (int k = 0; k < 3; k++) {
+            int d = dup_fd(fds[k]);
+            if (d >= 0)
+                j->fds[j->nfds++] = d;
+            else
+                j->failed = errno;
+        }
+    }
+    if (log->dir_dirty) {
+        j->dir = sk_strdup(log->dir);
+        log->dir_dirty = 0;
+    }
+    j->upto = leo;
+    j->gen = log->gen;
+    j->h = log->h;
+    log->h->refs++;
+    log->last_flush_ms = log->now();
+    if (j->failed) {
+        /* could not dup: run nothing, report the failure */
+        for (int i = 0; i < j->nfds; i++)
+            close(j->fds[i]);
+        j->nfds = 0;
+        flush_done(j);
+        return;
+    }
+    if (!log->io) {
+        flush_work(j);
+        flush_done(j);
+        return;
+    }
+    log->flush_inflight = 1;
+    sk_diskio_submit(log->io, flush_work, flush_done, j);
+}
+
+void sk_plog_maybe_flush(sk_plog_t *log, int64_t now_ms)
+{
+    int64_t leo = sk_plog_end_offset(log);
+    if (leo <= log->recovery_point)
+        return;
+    const sk_plog_config_t *c = &log->cfg;
+    if ((c->flush_interval_messages > 0 && leo - log->recovery_point >= c->flush_interval_messages) ||
+        (c->flush_interval_ms > 0 && now_ms - log->last_flush_ms >= c->flush_interval_ms))
+        sk_plog_flush_async(log);
+}
+
+int sk_plog_flush_sync(sk_plog_t *log)
+{
+    int rc = SK_OK;
+    for (size_t i = 0; i < log->nsegs; i++) {
+        sk_seg_t *s = log->segs[i];
+        if (s->next_offset <= log->recovery_point && i + 1 < log->nsegs)
+            continue;
+        if (sk_seg_fsync(s) != SK_OK)
+            rc = SK_EIO;
+    }
+    if (log->dir_dirty && fsync_dir(log->dir) != SK_OK)
+        rc = SK_EIO;
+    if (rc == SK_OK) {
+        log->dir_dirty = 0;
+        log->recovery_point = sk_plog_end_offset(log);
+    } else {
+        sk_error(MOD, "%s: fsync failed: %s", log->dir, strerror(errno));
+    }
+    return rc;
+}
+
+/* ---- append ---- */
+
+static int roll(sk_plog_t *log, int64_t base, int64_t now)
+{
+    sk_seg_t *old = active(log), *seg;
+    char err[256];
+    if (base < old->next_offset)
+        base = old->next_offset;
+    sk_seg_finish(old);
+    int rc = sk_seg_create(log->dir, base, now, &seg, err, sizeof(err));
+    if (rc != SK_OK) {
+        sk_error(MOD, "%s: cannot roll to a new segment at offset %" PRId64 ": %s", log->dir, base,
+                 err);
+        return rc;
+    }
+    push_segment(log, seg);
+    log->dir_dirty = 1;
+    sk_debug(MOD, "%s: rolled new segment %020" PRId64 " (previous %" PRId64 " bytes)", log->dir,
+             base, old->size);
+    /* Kafka flushes the finished segment right away (asynchronously). */
+    sk_plog_flush_async(log);
+    return SK_OK;
+}
+
+static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int32_t epoch,
+                         int64_t *first_offset, int64_t *last_offset)
+{
+    if (!data || len == 0)
+        return SK_EINVAL;
+    int64_t leo = sk_plog_end_offset(log), next = leo, first = -1, last = -1;
+    size_t pos = 0, nb = 0;
+    while (pos < len) {
+        ssize_t n = sk_batch_next(data + pos, len - pos);
+        sk_batch_info_t b;
+        if (n <= 0 || sk_batch_parse_header(data + pos, (size_t)n, &b) != SK_OK ||
+            b.last_offset_delta < 0)
+            return SK_EINVAL;
+        if (raw) {
+            if (b.base_offset < next)
+                return SK_EINVAL;
+        } else {
+            b.base_offset = next;
+        }
+        if (nb == 0)
+            first = b.base_offset;
+        last = sk_batch_last_offset(&b);
+        next = last + 1;
+        pos += (size_t)n;
+        nb++;
+    }
+    if (!raw) {
+        next = leo;
+        for (pos = 0; pos < len;) {
+            sk_batch_info_t b;
+            sk_batch_parse_header(data + pos, len - pos, &b);
+            sk_batch_set_base_offset(data + pos, next);
+            sk_batch_set_leader_epoch(data + pos, epoch);
+            next += (int64_t)b.last_offset_delta + 1;
+            pos += (size_t)sk_batch_total_size(&b);
+        }
+    }
+
+    sk_seg_t *seg = active(log);
+    int64_t now = log->now();
+    const sk_plog_config_t *c = &log->cfg;
+    if ((seg->size > 0 &&
+         (seg->size + (int64_t)len > c->segment_bytes ||
+          (c->roll_ms > 0 && now - seg->created_ms >= c->roll_ms) ||
+          sk_seg_index_full(seg, c->index_max_bytes, nb))) ||
+        last - seg->base > INT32_MAX) {
+        int rc = roll(log, first, now);
+        if (rc != SK_OK)
+            return rc;
+        seg = active(log);
+    }
+
+    int64_t at = seg->size;
+    int rc = sk_seg_write(seg, data, len);
+    if (rc != SK_OK) {
+        sk_error(MOD, "%s: append of %zu bytes at offset %" PRId64 " failed (%s); log left at %"
+                 PRId64 " bytes", log->dir, len, first, sk_strerror(rc), seg->size);
+        return rc;
+    }
+    for (pos = 0; pos < len;) {
+        sk_batch_info_t b;
+        sk_batch_parse_header(data + pos, len - pos, &b);
+        sk_seg_note_batch(seg, &b, at + (int64_t)pos, c->index_interval_bytes);
+        pos += (size_t)sk_batch_total_size(&b);
+    }
+    if (sk_seg_write_indexes(seg) != SK_OK)
+        sk_warn(MOD, "%s: index write failed: %s (rebuilt on recovery)", log->dir, strerror(errno));
+    if (first_offset)
+        *first_offset = first;
+    if (last_offset)
+        *last_offset = last;
+    sk_plog_maybe_flush(log, now);
+    return SK_OK;
+}
+
+int sk_plog_append(sk_plog_t *log, uint8_t *data, size_t len, int32_t leader_epoch,
+                   int64_t *first_offset, int64_t *last_offset)
+{
+    return append_common(log, data, len, 0, leader_epoch, first_offset, last_offset);
+}
+
+int sk_plog_append_raw(sk_plog_t *log, const uint8_t *data, size_t len, int64_t *first_offset,
+                       int64_t *last_offset)
+{
+    /* raw mode never writes into data */
+    return append_common(log, (uint8_t *)data, len, 1, 0, first_offset, last_offset);
+}
+
+/* ---- reads ---- */
+
+/* Index of the segment whose base is the largest <= offset (0 if none). */
+static size_t seg_for(const sk_plog_t *log, int64_t offset)
+{
+    size_t lo = 0, hi = log->nsegs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (log->segs[mid]->base <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                 sk_plog_slice_t *out)
+{
+    out->fd = -1;
+    out->file_pos = 0;
+    out->len = 0;
+    out->first_batch_offset = -1;
+    int64_t leo = sk_plog_end_offset(log);
+    if (offset < log->start_offset || offset > leo)
+        return SK_EINVAL;
+    if (offset >= max_offset || offset == leo)
+        return SK_OK;
+    for (size_t i = seg_for(log, offset); i < log->nsegs; i++) {
+        sk_seg_t *seg = log->segs[i];
+        int64_t pos, len;
+        sk_batch_info_t b;
+        int rc = sk_seg_find(seg, offset, &pos, &b);
+        if (rc < 0) {
+            sk_error(MOD, "%s: reading segment %020" PRId64 " at offset %" PRId64 " failed: %s",
+                     log->dir, seg->base, offset, sk_strerror(rc));
+            return SK_EIO;
+        }
+        if (rc == 0)
+            continue;
+        if (sk_batch_last_offset(&b) >= max_offset)
+            return SK_OK;
+        sk_seg_read_extent(seg, pos, &b, max_offset, max_bytes, &len);
+        int fd = dup_fd(seg->fd);
+        if (fd < 0)
+            return SK_EIO;
+        out->fd = fd;
+        out->file_pos = pos;
+        out->len = len;
+        out->first_batch_offset = b.base_offset;
+        return SK_OK;
+    }
+    return SK_OK;
+}
+
+int sk_plog_offset_for_time(sk_plog_t *log, int64_t ts, int64_t *offset, int64_t *found_ts)
+{
+    *offset = -1;
+    *found_ts = -1;
+    for (size_t i = 0; i < log->nsegs; i++) {
+        int rc = sk_seg_offset_for_time(log->segs[i], ts, offset, found_ts);
+        if (rc < 0)
+            return SK_EIO;
+        if (rc == 1) {
+            if (*offset < log->start_offset)
+                *offset = log->start_offset;
+            return SK_OK;
+        }
+    }
+    return SK_OK;
+}
+
+/* ---- truncation, close, delete ---- */
+
+int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset)
+{
+    char err[256];
+    sk_seg_t *seg;
+    if (offset < 0)
+        offset = 0;
+    /* Discarding renames the files first, so the new segment cannot collide
+     * with an old one of the same base. */
+    for (size_t i = 0; i < log->nsegs; i++)
+        discard_segment(log, log->segs[i]);
+    log->nsegs = 0;
+    log->gen++;
+    log->start_offset = offset;
+    log->recovery_point = offset;
+    log->dir_dirty = 1;
+    int rc = sk_seg_create(log->dir, offset, log->now(), &seg, err, sizeof(err));
+    if (rc != SK_OK) {
+        /* Keep the log usable in memory: the next append will fail loudly. */
+        sk_error(MOD, "%s: %s", log->dir, err);
+        seg = sk_calloc(1, sizeof(*seg));
+        seg->base = seg->next_offset = offset;
+        seg->fd = seg->idx_fd = seg->tidx_fd = -1;
+        seg->max_ts = seg->max_ts_offset = -1;
+        seg->log_path = sk_seg_path(log->dir, offset, ".log");
+        seg->idx_path = sk_seg_path(log->dir, offset, ".index");
+        seg->tidx_path = sk_seg_path(log->dir, offset, ".timeindex");
+    }
+    push_segment(log, seg);
+    sk_info(MOD, "%s: truncated fully, log restarts at offset %" PRId64, log->dir, offset);
+    return rc;
+}
+
+int sk_plog_truncate_to(sk_plog_t *log, int64_t offset)
+{
+    int64_t leo = sk_plog_end_offset(log);
+    if (offset >= leo)
+        return SK_OK;
+    if (offset < log->start_offset || offset < log->segs[0]->base)
+        return sk_plog_truncate_fully(log, offset);
+    size_t i = seg_for(log, offset);
+    for (size_t j = log->nsegs; j-- > i + 1;)
+        discard_segment(log, log->segs[j]);
+    log->nsegs = i + 1;
+    sk_seg_t *seg = log->segs[i];
+    int64_t pos;
+    sk_batch_info_t b;
+    int rc = sk_seg_find(seg, offset, &pos, &b);
+    if (rc == 1)
+        rc = sk_seg_truncate(seg, pos);
+    log->gen++;
+    int64_t nleo = sk_plog_end_offset(log);
+    if (log->recovery_point > nleo)
+        log->recovery_point = nleo;
+    if (log->start_offset > nleo)
+        log->start_offset = nleo;
+    if (rc < 0) {
+        sk_error(MOD, "%s: truncation to offset %" PRId64 " failed: %s", log->dir, offset,
+                 sk_strerror(rc));
+        return SK_EIO;
+    }
+    sk_info(MOD, "%s: truncated to offset %" PRId64 " (LEO was %" PRId64 ", now %" PRId64 ")",
+            log->dir, offset, leo, nleo);
+    return SK_OK;
+}
+
+static void free_log(sk_plog_t *log)
+{
+    for (size_t i = 0; i < log->nsegs; i++)
+        sk_seg_free(log->segs[i]);
+    free(log->segs);
+    log->h->log = NULL;
+    handle_unref(log->h);
+    free(log->dir);
+    free(log);
+}
+
+void sk_plog_close(sk_plog_t *log)
+{
+    if (!log)
+        return;
+    for (size_t i = 0; i < log->nsegs; i++)
+        sk_seg_finish(log->segs[i]);
+    sk_plog_flush_sync(log);
+    sk_debug(MOD, "closed %s at LEO %" PRId64, log->dir, sk_plog_end_offset(log));
+    free_log(log);
+}
+
+static void rmtree_work(void *arg)
+{
+    if (sk_plog_rmtree(arg) != SK_OK)
+        sk_warn(MOD, "cannot remove %s completely: %s", (char *)arg, strerror(errno));
+}
+
+void sk_plog_delete(sk_plog_t *log)
+{
+    if (!log)
+        return;
+    sk_diskio_t *io = log->io;
+    char *target = sk_asprintf("%s.%016" PRIx64 "-delete", log->dir,
+                               (uint64_t)sk_mono_ms() * 2654435761u ^ (uint64_t)(uintptr_t)log);
+    if (rename(log->dir, target) < 0) {
+        sk_warn(MOD, "cannot rename %s for deletion: %s; removing in place", log->dir,
+                strerror(errno));
+        free(target);
+        target = sk_strdup(log->dir);
+    }
+    sk_info(MOD, "deleting log %s", log->dir);
+    free_log(log);
+    if (io) {
+        sk_diskio_submit(io, rmtree_work, free, target);
+    } else {
+        rmtree_work(target);
+        free(target);
+    }
+}

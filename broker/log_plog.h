@@ -1,0 +1,128 @@
+/* log_plog.h - one partition's log: Kafka's on-disk layout.
+ *
+ * <dir> = <log.dir>/<topic>-<partition>/ holds segments named by their
+ * 20-digit zero-padded base offset: NNN.log (record batches exactly as on
+ * the wire), NNN.index (8-byte big-endian entries: int32 offset relative to
+ * the base = last offset of the indexed batch, int32 file position of that
+ * batch) and NNN.timeindex (12-byte entries: int64 largest timestamp so far,
+ * int32 relative offset of the batch holding it). Both indexes are sparse
+ * (an entry per log.index.interval.bytes) and hold exactly their valid
+ * entries (no preallocation).
+ *
+ * All functions run on the loop thread that owns the log. Blocking fsyncs
+ * and unlinks go to the sk_diskio_t pool given at open (if NULL they run
+ * synchronously, which is what tools and some tests want).
+ * @locality loop
+ */
+#ifndef SK_LOG_PLOG_H
+#define SK_LOG_PLOG_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sk_plog_s sk_plog_t;     /* one partition's log */
+typedef struct sk_diskio_s sk_diskio_t; /* worker pool for fsync etc. (diskio.h) */
+
+typedef struct sk_plog_config {
+    int64_t segment_bytes;           /* log.segment.bytes, default 1073741824 */
+    int64_t roll_ms;                 /* log.roll.ms, default 168h */
+    int32_t index_interval_bytes;    /* log.index.interval.bytes, default 4096 */
+    int32_t index_max_bytes;         /* log.index.size.max.bytes, default 10485760 */
+    int64_t flush_interval_messages; /* log.flush.interval.messages, default INT64_MAX (<= 0 never) */
+    int64_t flush_interval_ms;       /* log.flush.interval.ms, default INT64_MAX (<= 0 never) */
+} sk_plog_config_t;
+
+/* Kafka's defaults. */
+void sk_plog_config_defaults(sk_plog_config_t *cfg);
+
+/* Open or create the log in dir (creating dir). recovery_point: offset below
+ * which data is known flushed (0 if unknown). Every batch at or after it is
+ * validated (structure + CRC); the first invalid/torn batch and everything
+ * after it is truncated away (WARN line naming dir, offset, bytes dropped).
+ * Indexes are checked and rebuilt when missing, of a wrong size, out of
+ * order or pointing past the data. cfg NULL = defaults. */
+int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
+                 int64_t recovery_point, sk_plog_t **out, char *err, size_t errlen);
+/* Flush synchronously, write the final time-index entries, close. NULL ok. */
+void sk_plog_close(sk_plog_t *log);
+
+int64_t sk_plog_start_offset(const sk_plog_t *log); /* log start offset */
+int64_t sk_plog_end_offset(const sk_plog_t *log);   /* LEO: next offset to assign */
+int64_t sk_plog_recovery_point(const sk_plog_t *log); /* data below this is flushed */
+const char *sk_plog_dir(const sk_plog_t *log);
+int sk_plog_segment_count(const sk_plog_t *log);
+int64_t sk_plog_size_bytes(const sk_plog_t *log);     /* sum of segment sizes */
+/* Raise the log start offset (log-start-offset-checkpoint, DeleteRecords).
+ * Clamped to [first segment base, LEO]; never lowers it. */
+void sk_plog_set_start_offset(sk_plog_t *log, int64_t offset);
+/* Replace the config (dynamic topic config). Takes effect on the next append. */
+void sk_plog_set_config(sk_plog_t *log, const sk_plog_config_t *cfg);
+
+/* Append already-validated batches (1..n concatenated v2 batches). Each
+ * batch's base offset is rewritten in place to the LEO at that point and its
+ * leader epoch stamped (no CRC change), then all bytes go to the active
+ * segment in one pwrite (rolling first when the segment would exceed
+ * segment_bytes, is older than roll_ms, its index is full or relative
+ * offsets would overflow). *first_offset / *last_offset: first and last
+ * offset assigned (either pointer may be NULL). A failed or short write
+ * truncates the file back and returns SK_ENOSPC (ENOSPC/EFBIG/EDQUOT/short)
+ * or SK_EIO: never a torn batch in the live log. SK_EINVAL if data does not
+ * split into whole batches. May submit an fsync to the diskio pool. */
+int sk_plog_append(sk_plog_t *log, uint8_t *data, size_t len, int32_t leader_epoch,
+                   int64_t *first_offset, int64_t *last_offset);
+/* Follower append: batches keep their offsets and leader epochs (as fetched
+ * from the leader). The first base offset must be >= LEO and offsets must
+ * increase, else SK_EINVAL. */
+int sk_plog_append_raw(sk_plog_t *log, const uint8_t *data, size_t len, int64_t *first_offset,
+                       int64_t *last_offset);
+
+/* A readable range for a fetch: whole batches starting with the batch that
+ * contains `offset`, stopping before max_bytes would be exceeded (but at
+ * least one whole batch if any), never including a batch whose last offset
+ * >= max_offset (pass the HW, or LEO for a follower). All from one segment.
+ * fd is a dup() the caller owns (evbuffer_add_file closes it). Returns 0 with
+ * len 0 and fd -1 when offset == max_offset / LEO or nothing is readable;
+ * SK_EINVAL if offset < start or > LEO (answer OFFSET_OUT_OF_RANGE); SK_EIO
+ * on read/dup failure. */
+typedef struct sk_plog_slice {
+    int fd;
+    int64_t file_pos;
+    int64_t len;
+    int64_t first_batch_offset;
+} sk_plog_slice_t;
+int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                 sk_plog_slice_t *out);
+
+/* Offset of the first record with timestamp >= ts (ListOffsets by time):
+ * time index, then batch max timestamps, then the records of an uncompressed
+ * batch (for a compressed batch: its base offset and max timestamp).
+ * *offset = *found_ts = -1 if none. 0 or SK_EIO. */
+int sk_plog_offset_for_time(sk_plog_t *log, int64_t ts, int64_t *offset, int64_t *found_ts);
+
+/* Submit an fsync of everything written so far to the diskio pool; the
+ * recovery point advances when it completes. */
+void sk_plog_flush_async(sk_plog_t *log);
+/* Apply log.flush.interval.ms / .messages: flush_async if due. */
+void sk_plog_maybe_flush(sk_plog_t *log, int64_t now_ms);
+/* fsync on the calling thread (shutdown); recovery point = LEO. 0 or SK_EIO. */
+int sk_plog_flush_sync(sk_plog_t *log);
+
+/* Drop offset..end (follower truncation). Truncates at the start of the batch
+ * containing offset, so afterwards LEO <= offset (== offset when offset is a
+ * batch boundary). offset below the log start empties the log and restarts
+ * it at offset. 0, or SK_EIO. */
+int sk_plog_truncate_to(sk_plog_t *log, int64_t offset);
+/* Remove every segment and restart the log empty at offset (start = LEO = offset). */
+int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset);
+/* Close and remove the directory (topic deletion): renamed to
+ * <dir>.<id>-delete at once, removed on the diskio pool. */
+void sk_plog_delete(sk_plog_t *log);
+
+/* Helpers shared with the log manager: mkdir -p (mode 0755) and rm -rf
+ * (no symlinks followed). 0 or SK_EIO (errno set). @locality any */
+int sk_plog_mkdirs(const char *path);
+int sk_plog_rmtree(const char *path);
+
+/* Test hook: clock used for segment ages (default sk_wall_ms). */
+void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void));
+
+#endif

@@ -1,0 +1,585 @@
+/* logmgr.c - all partition logs of all log dirs, plus checkpoints. */
+#include "logmgr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "checkpoint.h"
+#include "clock.h"
+#include "diskio.h"
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+
+#define MOD "logmgr"
+
+typedef struct lm_part {
+    struct lm_part *next; /* hash chain */
+    char *topic;
+    int32_t partition;
+    int dir;
+    sk_plog_t *log;
+    int64_t hw; /* -1 if unknown */
+} lm_part_t;
+
+typedef struct lm_dir {
+    char *path;
+    sk_meta_props_t meta;
+    int nparts;
+} lm_dir_t;
+
+struct sk_logmgr_s {
+    struct event_base *base;
+    sk_diskio_t *io;
+    lm_dir_t *dirs;
+    int ndirs;
+    int32_t broker_id;
+    sk_plog_config_t defaults;
+    lm_part_t **buckets;
+    size_t nbuckets, count;
+    struct event *flush_ev, *ckpt_ev;
+    int ckpt_inflight;
+};
+
+/* ---- names ---- */
+
+int sk_logmgr_topic_valid(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > 249 || !strcmp(t, ".") || !strcmp(t, ".."))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int sk_logmgr_parse_dirname(const char *name, char **topic, int32_t *partition)
+{
+    const char *dash = strrchr(name, '-');
+    if (!dash || dash == name || !dash[1] || strlen(dash + 1) > 10)
+        return SK_EPARSE;
+    int64_t v = 0;
+    for (const char *p = dash + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return SK_EPARSE;
+        v = v * 10 + (*p - '0');
+    }
+    if (v > INT32_MAX || (dash[1] == '0' && dash[2]))
+        return SK_EPARSE;
+    char *t = sk_strndup(name, (size_t)(dash - name));
+    if (!sk_logmgr_topic_valid(t)) {
+        free(t);
+        return SK_EPARSE;
+    }
+    *topic = t;
+    *partition = (int32_t)v;
+    return SK_OK;
+}
+
+/* ---- partition table ---- */
+
+static size_t tp_hash(const char *topic, int32_t partition)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = topic; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    h ^= (uint64_t)(uint32_t)partition * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static lm_part_t *find(const sk_logmgr_t *m, const char *topic, int32_t partition)
+{
+    for (lm_part_t *p = m->buckets[tp_hash(topic, partition) & (m->nbuckets - 1)]; p; p = p->next)
+        if (p->partition == partition && !strcmp(p->topic, topic))
+            return p;
+    return NULL;
+}
+
+static void insert(sk_logmgr_t *m, lm_part_t *p)
+{
+    if (m->count + 1 > m->nbuckets) {
+        size_t nb = m->nbuckets * 2;
+        lm_part_t **b = sk_calloc(nb, sizeof(*b));
+        for (size_t i = 0; i < m->nbuckets; i++) {
+            for (lm_part_t *q = m->buckets[i], *next; q; q = next) {
+                next = q->next;
+                size_t k = tp_hash(q->topic, q->partition) & (nb - 1);
+                q->next = b[k];
+                b[k] = q;
+            }
+        }
+        free(m->buckets);
+        m->buckets = b;
+        m->nbuckets = nb;
+    }
+    size_t k = tp_hash(p->topic, p->partition) & (m->nbuckets - 1);
+    p->next = m->buckets[k];
+    m->buckets[k] = p;
+    m->count++;
+    m->dirs[p->dir].nparts++;
+}
+
+static void unlink_part(sk_logmgr_t *m, lm_part_t *p)
+{
+    lm_part_t **pp = &m->buckets[tp_hash(p->topic, p->partition) & (m->nbuckets - 1)];
+    while (*pp != p)
+        pp = &(*pp)->next;
+    *pp = p->next;
+    m->count--;
+    m->dirs[p->dir].nparts--;
+}
+
+static void free_part(lm_part_t *p)
+{
+    free(p->topic);
+    free(p);
+}
+
+/* ---- checkpoints ---- */
+
+typedef struct ckpt_file {
+    char *path;
+    char *data;
+    size_t len;
+} ckpt_file_t;
+
+typedef struct ckpt_job {
+    sk_logmgr_t *m;
+    ckpt_file_t *files;
+    int nfiles;
+    int failed;
+} ckpt_job_t;
+
+static const char *const ckpt_names[3] = {SK_CKPT_RECOVERY, SK_CKPT_LOG_START,
+                                          SK_CKPT_REPLICATION};
+
+/* Snapshot of all three checkpoints of every dir (taken on the loop). */
+static ckpt_job_t *ckpt_build(sk_logmgr_t *m)
+{
+    ckpt_job_t *j = sk_calloc(1, sizeof(*j));
+    j->m = m;
+    j->nfiles = m->ndirs * 3;
+    j->files = sk_calloc((size_t)j->nfiles, sizeof(*j->files));
+    for (int d = 0; d < m->ndirs; d++) {
+        sk_ckpt_t c[3];
+        for (int k = 0; k < 3; k++)
+            sk_ckpt_init(&c[k]);
+        for (size_t b = 0; b < m->nbuckets; b++) {
+            for (lm_part_t *p = m->buckets[b]; p; p = p->next) {
+                if (p->dir != d)
+                    continue;
+                sk_ckpt_add(&c[0], p->topic, p->partition, sk_plog_recovery_point(p->log));
+                sk_ckpt_add(&c[1], p->topic, p->partition, sk_plog_start_offset(p->log));
+                if (p->hw >= 0)
+                    sk_ckpt_add(&c[2], p->topic, p->partition, p->hw);
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            ckpt_file_t *f = &j->files[d * 3 + k];
+            f->path = sk_asprintf("%s/%s", m->dirs[d].path, ckpt_names[k]);
+            f->data = sk_ckpt_format(&c[k], &f->len);
+            sk_ckpt_free(&c[k]);
+        }
+    }
+    return j;
+}
+
+static void ckpt_work(void *arg)
+{
+    ckpt_job_t *j = arg;
+    for (int i = 0; i < j->nfiles; i++) {
+        char err[512];
+        if (sk_file_write_atomic(j->files[i].path, j->files[i].data, j->files[i].len, err,
+                                 sizeof(err)) != SK_OK) {
+            sk_error(MOD, "checkpoint write failed: %s", err);
+            j->failed = 1;
+        }
+    }
+}
+
+static void ckpt_done(void *arg)
+{
+    ckpt_job_t *j = arg;
+    j->m->ckpt_inflight = 0;
+    for (int i = 0; i < j->nfiles; i++) {
+        free(j->files[i].path);
+        free(j->files[i].data);
+    }
+    free(j->files);
+    free(j);
+}
+
+int sk_logmgr_checkpoint_sync(sk_logmgr_t *m)
+{
+    if (m->io)
+        sk_diskio_barrier(m->io); /* no older checkpoint job may rename over ours */
+    ckpt_job_t *j = ckpt_build(m);
+    ckpt_work(j);
+    int rc = j->failed ? SK_EIO : SK_OK;
+    ckpt_done(j);
+    return rc;
+}
+
+static void on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
+{
+    sk_logmgr_t *m = arg;
+    if (m->ckpt_inflight)
+        return;
+    ckpt_job_t *j = ckpt_build(m);
+    m->ckpt_inflight = 1;
+    if (m->io) {
+        sk_diskio_submit(m->io, ckpt_work, ckpt_done, j);
+    } else {
+        ckpt_work(j);
+        ckpt_done(j);
+    }
+}
+
+static void on_flush_timer(evutil_socket_t fd, short what, void *arg)
+{
+    sk_logmgr_t *m = arg;
+    int64_t now = sk_wall_ms();
+    for (size_t b = 0; b < m->nbuckets; b++)
+        for (lm_part_t *p = m->buckets[b]; p; p = p->next)
+            sk_plog_maybe_flush(p->log, now);
+}
+
+static struct event *start_timer(struct event_base *base, int64_t ms,
+                                 void (*cb)(evutil_socket_t, short, void *), void *arg)
+{
+    if (!base || ms <= 0 || ms >= INT64_MAX / 2)
+        return NULL;
+    struct event *ev = event_new(base, -1, EV_PERSIST, cb, arg);
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    event_add(ev, &tv);
+    return ev;
+}
+
+/* ---- open ---- */
+
+static int64_t ckpt_lookup(const sk_ckpt_t *c, const char *topic, int32_t partition, int64_t dflt)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].partition == partition && !strcmp(c->e[i].topic, topic))
+            return c->e[i].offset;
+    return dflt;
+}
+
+static int write_meta(const lm_dir_t *d, char *err, size_t errlen)
+{
+    char *path = sk_asprintf("%s/%s", d->path, SK_META_PROPERTIES);
+    char *text = sk_meta_format(&d->meta);
+    int rc = sk_file_write_atomic(path, text, strlen(text), err, errlen);
+    free(text);
+    free(path);
+    return rc;
+}
+
+static int open_meta(sk_logmgr_t *m, lm_dir_t *d, char *err, size_t errlen)
+{
+    char *path = sk_asprintf("%s/%s", d->path, SK_META_PROPERTIES);
+    int rc = sk_meta_read_file(path, &d->meta, err, errlen);
+    if (rc == SK_ENOENT) {
+        d->meta.version = 0;
+        d->meta.broker_id = m->broker_id;
+        d->meta.cluster_id = NULL;
+        rc = write_meta(d, err, errlen);
+    } else if (rc == SK_OK && d->meta.broker_id != m->broker_id) {
+        snprintf(err, errlen,
+                 "log dir %s belongs to broker.id=%" PRId32 " (per %s) but this broker is %" PRId32,
+                 d->path, d->meta.broker_id, path, m->broker_id);
+        rc = SK_EINVAL;
+    }
+    free(path);
+    return rc;
+}
+
+static int open_dir(sk_logmgr_t *m, int di, char *err, size_t errlen)
+{
+    lm_dir_t *d = &m->dirs[di];
+    sk_ckpt_t ck[3];
+    int rc = SK_OK;
+    DIR *dh = NULL;
+    for (int k = 0; k < 3; k++)
+        sk_ckpt_init(&ck[k]);
+    for (int k = 0; k < 3; k++) {
+        char *path = sk_asprintf("%s/%s", d->path, ckpt_names[k]);
+        rc = sk_ckpt_read_file(path, &ck[k], err, errlen);
+        free(path);
+        if (rc == SK_ENOENT)
+            rc = SK_OK;
+        if (rc != SK_OK)
+            goto out;
+    }
+    dh = opendir(d->path);
+    if (!dh) {
+        snprintf(err, errlen, "cannot list log dir %s: %s", d->path, strerror(errno));
+        rc = SK_EIO;
+        goto out;
+    }
+    struct dirent *de;
+    while ((de = readdir(dh))) {
+        const char *nm = de->d_name;
+        if (nm[0] == '.')
+            continue;
+        char *full = sk_asprintf("%s/%s", d->path, nm);
+        struct stat st;
+        if (lstat(full, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            free(full);
+            continue;
+        }
+        size_t nl = strlen(nm);
+        if (nl > 7 && !strcmp(nm + nl - 7, "-delete")) {
+            sk_info(MOD, "removing %s left by an interrupted topic deletion", full);
+            sk_plog_rmtree(full);
+            free(full);
+            continue;
+        }
+        char *topic;
+        int32_t part;
+        if (sk_logmgr_parse_dirname(nm, &topic, &part) != SK_OK) {
+            sk_warn(MOD, "ignoring directory %s: not <topic>-<partition>", full);
+            free(full);
+            continue;
+        }
+        lm_part_t *dup = find(m, topic, part);
+        if (dup) {
+            snprintf(err, errlen, "partition %s-%" PRId32 " exists in both %s and %s", topic, part,
+                     m->dirs[dup->dir].path, d->path);
+            free(topic);
+            free(full);
+            rc = SK_EEXIST;
+            goto out;
+        }
+        sk_plog_t *log;
+        int64_t rp = ckpt_lookup(&ck[0], topic, part, 0);
+        rc = sk_plog_open(full, &m->defaults, m->io, rp, &log, err, errlen);
+        free(full);
+        if (rc != SK_OK) {
+            free(topic);
+            goto out;
+        }
+        int64_t start = ckpt_lookup(&ck[1], topic, part, -1);
+        if (start >= 0)
+            sk_plog_set_start_offset(log, start);
+        lm_part_t *p = sk_calloc(1, sizeof(*p));
+        p->topic = topic;
+        p->partition = part;
+        p->dir = di;
+        p->log = log;
+        p->hw = ckpt_lookup(&ck[2], topic, part, -1);
+        insert(m, p);
+    }
+out:
+    if (dh)
+        closedir(dh);
+    for (int k = 0; k < 3; k++)
+        sk_ckpt_free(&ck[k]);
+    return rc;
+}
+
+static void free_all(sk_logmgr_t *m, int close_logs)
+{
+    for (size_t b = 0; b < m->nbuckets; b++) {
+        for (lm_part_t *p = m->buckets[b], *next; p; p = next) {
+            next = p->next;
+            if (close_logs)
+                sk_plog_close(p->log);
+            free_part(p);
+        }
+    }
+    for (int i = 0; i < m->ndirs; i++) {
+        free(m->dirs[i].path);
+        sk_meta_free(&m->dirs[i].meta);
+    }
+    free(m->dirs);
+    free(m->buckets);
+    free(m);
+}
+
+int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, int n_dirs,
+                   int32_t broker_id, const sk_plog_config_t *defaults, int64_t flush_scheduler_ms,
+                   int64_t checkpoint_ms, sk_logmgr_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (n_dirs < 1) {
+        snprintf(err, errlen, "no log dirs configured");
+        return SK_EINVAL;
+    }
+    sk_logmgr_t *m = sk_calloc(1, sizeof(*m));
+    m->base = base;
+    m->io = io;
+    m->broker_id = broker_id;
+    if (defaults)
+        m->defaults = *defaults;
+    else
+        sk_plog_config_defaults(&m->defaults);
+    m->nbuckets = 64;
+    m->buckets = sk_calloc(m->nbuckets, sizeof(*m->buckets));
+    m->dirs = sk_calloc((size_t)n_dirs, sizeof(*m->dirs));
+    int rc = SK_OK;
+    for (int i = 0; i < n_dirs; i++) {
+        lm_dir_t *d = &m->dirs[m->ndirs++];
+        d->path = sk_strdup(log_dirs[i]);
+        if (sk_plog_mkdirs(d->path) != SK_OK) {
+            snprintf(err, errlen, "cannot create log dir %s: %s", d->path, strerror(errno));
+            rc = SK_EIO;
+            goto fail;
+        }
+        if ((rc = open_meta(m, d, err, errlen)) != SK_OK)
+            goto fail;
+        for (int k = 0; k < i; k++) {
+            const char *a = m->dirs[k].meta.cluster_id, *b = d->meta.cluster_id;
+            if (a && b && strcmp(a, b)) {
+                snprintf(err, errlen, "log dirs %s and %s belong to different clusters (%s, %s)",
+                         m->dirs[k].path, d->path, a, b);
+                rc = SK_EINVAL;
+                goto fail;
+            }
+        }
+    }
+    for (int i = 0; i < m->ndirs; i++)
+        if ((rc = open_dir(m, i, err, errlen)) != SK_OK)
+            goto fail;
+    m->flush_ev = start_timer(base, flush_scheduler_ms, on_flush_timer, m);
+    m->ckpt_ev = start_timer(base, checkpoint_ms, on_ckpt_timer, m);
+    sk_info(MOD, "loaded %zu partition log(s) from %d log dir(s)", m->count, m->ndirs);
+    *out = m;
+    return SK_OK;
+fail:
+    if (io)
+        sk_diskio_barrier(io);
+    free_all(m, 1);
+    return rc;
+}
+
+int sk_logmgr_set_cluster_id(sk_logmgr_t *m, const char *cluster_id, char *err, size_t errlen)
+{
+    for (int i = 0; i < m->ndirs; i++) {
+        const char *have = m->dirs[i].meta.cluster_id;
+        if (have && strcmp(have, cluster_id)) {
+            snprintf(err, errlen,
+                     "log dir %s belongs to cluster.id %s but ZooKeeper says %s (meta.properties)",
+                     m->dirs[i].path, have, cluster_id);
+            return SK_EINVAL;
+        }
+    }
+    for (int i = 0; i < m->ndirs; i++) {
+        lm_dir_t *d = &m->dirs[i];
+        if (d->meta.cluster_id)
+            continue;
+        d->meta.cluster_id = sk_strdup(cluster_id);
+        int rc = write_meta(d, err, errlen);
+        if (rc != SK_OK)
+            return rc;
+    }
+    return SK_OK;
+}
+
+sk_plog_t *sk_logmgr_get(sk_logmgr_t *m, const char *topic, int32_t partition)
+{
+    lm_part_t *p = find(m, topic, partition);
+    return p ? p->log : NULL;
+}
+
+int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition,
+                            const sk_plog_config_t *cfg, sk_plog_t **out)
+{
+    *out = NULL;
+    lm_part_t *p = find(m, topic, partition);
+    if (p) {
+        *out = p->log;
+        return SK_OK;
+    }
+    if (!topic || !sk_logmgr_topic_valid(topic) || partition < 0)
+        return SK_EINVAL;
+    int best = 0;
+    for (int i = 1; i < m->ndirs; i++)
+        if (m->dirs[i].nparts < m->dirs[best].nparts)
+            best = i;
+    char *path = sk_asprintf("%s/%s-%" PRId32, m->dirs[best].path, topic, partition);
+    char err[512];
+    sk_plog_t *log;
+    int rc = sk_plog_open(path, cfg ? cfg : &m->defaults, m->io, 0, &log, err, sizeof(err));
+    if (rc != SK_OK) {
+        sk_error(MOD, "cannot create log for %s-%" PRId32 ": %s", topic, partition, err);
+        free(path);
+        return rc;
+    }
+    sk_info(MOD, "created log for %s-%" PRId32 " in %s", topic, partition, path);
+    free(path);
+    p = sk_calloc(1, sizeof(*p));
+    p->topic = sk_strdup(topic);
+    p->partition = partition;
+    p->dir = best;
+    p->log = log;
+    p->hw = -1;
+    insert(m, p);
+    *out = log;
+    return SK_OK;
+}
+
+int sk_logmgr_delete(sk_logmgr_t *m, const char *topic, int32_t partition)
+{
+    lm_part_t *p = find(m, topic, partition);
+    if (!p)
+        return SK_ENOENT;
+    unlink_part(m, p);
+    sk_plog_delete(p->log);
+    free_part(p);
+    return SK_OK;
+}
+
+void sk_logmgr_foreach(sk_logmgr_t *m,
+                       void (*fn)(const char *topic, int32_t partition, sk_plog_t *log, void *arg),
+                       void *arg)
+{
+    for (size_t b = 0; b < m->nbuckets; b++)
+        for (lm_part_t *p = m->buckets[b], *next; p; p = next) {
+            next = p->next; /* fn may not delete others, but may look */
+            fn(p->topic, p->partition, p->log, arg);
+        }
+}
+
+int sk_logmgr_count(const sk_logmgr_t *m) { return (int)m->count; }
+
+void sk_logmgr_set_high_watermark(sk_logmgr_t *m, const char *topic, int32_t partition, int64_t hw)
+{
+    lm_part_t *p = find(m, topic, partition);
+    if (p)
+        p->hw = hw;
+}
+
+int64_t sk_logmgr_get_checkpointed_high_watermark(sk_logmgr_t *m, const char *topic,
+                                                  int32_t partition)
+{
+    lm_part_t *p = find(m, topic, partition);
+    return p ? p->hw : -1;
+}
+
+void sk_logmgr_close(sk_logmgr_t *m)
+{
+    if (!m)
+        return;
+    if (m->flush_ev)
+        event_free(m->flush_ev);
+    if (m->ckpt_ev)
+        event_free(m->ckpt_ev);
+    if (m->io)
+        sk_diskio_barrier(m->io);
+    for (size_t b = 0; b < m->nbuckets; b++)
+        for (lm_part_t *p = m->buckets[b]; p; p = p->next)
+            sk_plog_flush_sync(p->log);
+    sk_logmgr_checkpoint_sync(m);
+    free_all(m, 1);
+}

@@ -1,0 +1,62 @@
+/* logmgr.h - the log manager: every partition log in every log.dir.
+ *
+ * Owns the partition logs (sk_plog_t), meta.properties of each dir and the
+ * offset checkpoint files (recovery-point-offset-checkpoint,
+ * log-start-offset-checkpoint, replication-offset-checkpoint), written
+ * atomically on the diskio pool every checkpoint_ms and synchronously on
+ * close. A flush-scheduler timer applies log.flush.interval.ms.
+ * @locality loop (everything)
+ */
+#ifndef SK_LOGMGR_H
+#define SK_LOGMGR_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log_plog.h"
+
+struct event_base;
+typedef struct sk_logmgr_s sk_logmgr_t;
+
+/* Opens each dir in log_dirs (creating it), reads/creates meta.properties
+ * (version=0, broker.id; a broker.id mismatch is an error naming the dir),
+ * reads the three checkpoint files (malformed = error), opens every
+ * <topic>-<partition> directory (split at the LAST '-') with recovery, and
+ * removes <...>-delete directories left by an interrupted topic deletion.
+ * base may be NULL (no timers); io may be NULL (synchronous disk work).
+ * flush_scheduler_ms / checkpoint_ms <= 0 or >= INT64_MAX/2 disable the timer. */
+int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, int n_dirs,
+                   int32_t broker_id, const sk_plog_config_t *defaults, int64_t flush_scheduler_ms,
+                   int64_t checkpoint_ms, sk_logmgr_t **out, char *err, size_t errlen);
+/* Stores cluster.id in every meta.properties that has none. A dir holding
+ * another cluster.id -> SK_EINVAL with a message naming it. */
+int sk_logmgr_set_cluster_id(sk_logmgr_t *m, const char *cluster_id, char *err, size_t errlen);
+sk_plog_t *sk_logmgr_get(sk_logmgr_t *m, const char *topic, int32_t partition); /* NULL if none */
+/* Get or create (in the dir with the fewest partitions). cfg NULL = the
+ * defaults given at open. SK_EINVAL for an illegal topic name / partition. */
+int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition,
+                            const sk_plog_config_t *cfg, sk_plog_t **out);
+/* Remove a partition's log and its directory (topic deletion). SK_ENOENT if none. */
+int sk_logmgr_delete(sk_logmgr_t *m, const char *topic, int32_t partition);
+void sk_logmgr_foreach(sk_logmgr_t *m,
+                       void (*fn)(const char *topic, int32_t partition, sk_plog_t *log, void *arg),
+                       void *arg);
+int sk_logmgr_count(const sk_logmgr_t *m);
+/* The broker supplies high watermarks; they go to replication-offset-checkpoint. */
+void sk_logmgr_set_high_watermark(sk_logmgr_t *m, const char *topic, int32_t partition, int64_t hw);
+/* Last HW known for the partition (from the checkpoint at open, or set
+ * since); -1 if none. */
+int64_t sk_logmgr_get_checkpointed_high_watermark(sk_logmgr_t *m, const char *topic,
+                                                  int32_t partition);
+/* Write all checkpoint files now, on the calling thread. 0 or SK_EIO. */
+int sk_logmgr_checkpoint_sync(sk_logmgr_t *m);
+/* Flush every log synchronously, write checkpoints, close everything. NULL ok. */
+void sk_logmgr_close(sk_logmgr_t *m);
+
+/* Split "<topic>-<partition>" at the last '-'. 0, or SK_EPARSE if there is
+ * no '-', the topic is illegal or the partition is not a plain int32 >= 0.
+ * *topic is a new string. @locality any */
+int sk_logmgr_parse_dirname(const char *name, char **topic, int32_t *partition);
+/* Kafka topic name rules: 1..249 chars of [A-Za-z0-9._-], not "." or "..". */
+int sk_logmgr_topic_valid(const char *topic);
+
+#endif
