@@ -218,8 +218,17 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     (void)bev;
     sk_conn_t *c = arg;
-    if (what & BEV_EVENT_EOF)
+    if (what & BEV_EVENT_EOF) {
+        size_t left = evbuffer_get_length(bufferevent_get_input(c->bev));
+        if (left > 0 && !c->pending) {
+            uint8_t szb[4] = {0, 0, 0, 0};
+            evbuffer_copyout(bufferevent_get_input(c->bev), szb, left < 4 ? left : 4);
+            sk_warn("net", "connection from %s on %s closed with a truncated request: %zu bytes "
+                    "of a frame announcing %d", c->peer, c->listener, left,
+                    left >= 4 ? (int32_t)sk_be32(szb) + 4 : -1);
+        }
         conn_close(c, NULL);
+    }
     else if (what & BEV_EVENT_ERROR)
         conn_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
