@@ -2,6 +2,8 @@
  *
  * Request topic list semantics: v0 empty array = all topics; v1+ null array
  * = all topics, empty = none. The decoder sets all_topics accordingly.
+ * v0 cannot ask for "no topics": the encoder writes a null list (-1) at v0
+ * as the empty array, which v0 reads as "all".
  * Version-dependent response fields: Rack, IsInternal, ControllerId v1+;
  * ClusterId v2+; ThrottleTimeMs v3+; OfflineReplicas v5+.
  * @locality any
