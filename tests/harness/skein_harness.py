@@ -396,6 +396,11 @@ class Broker:
         if not os.access(self.binary, os.X_OK):
             raise HarnessError("skeind binary %s is missing or not executable (set SKEIND)"
                                % self.binary)
+        # a registration that exists now is not this process's (readiness must not see it)
+        self._stale_czxid = None
+        if self.zk is not None:
+            st = self.zk_client().exists(self.reg_path)
+            self._stale_czxid = st.czxid if st is not None else None
         self.write_config()
         self.proc = _Proc([self.binary, "--config", self.config_path] + list(extra_args),
                           self.log_path, cwd=str(self.dir))
@@ -403,14 +408,33 @@ class Broker:
         self.starts += 1
         return self.proc
 
-    def start(self, ready_timeout=30.0, extra_args=()):
+    @property
+    def reg_path(self):
+        return "/brokers/ids/%d" % int(self.id)
+
+    def wait_unregistered(self, timeout=None):
+        """Wait until no session holds /brokers/ids/<id> (after kill -9 the dead session's
+        ephemeral node lives until zookeeper.session.timeout.ms; Kafka, like skeind, refuses
+        to start while another session owns it)."""
+        if timeout is None:
+            timeout = int(self.props.get("zookeeper.session.timeout.ms", "18000")) / 1000.0 + 10
+        zkc = self.zk_client()
+        wait_for(lambda: zkc.exists(self.reg_path) is None, timeout,
+                 "%s of a previous session to expire" % self.reg_path, interval=0.1)
+
+    def start(self, ready_timeout=30.0, extra_args=(), wait_stale=True):
+        """Spawn and wait for readiness. wait_stale: first wait for a registration left by a
+        killed earlier run to expire."""
+        if wait_stale and self.zk is not None:
+            self.wait_unregistered()
         self.spawn(extra_args)
         self.wait_ready(ready_timeout)
         return self
 
     def registered(self):
-        zkc = self.zk_client()
-        return zkc.exists("/brokers/ids/%d" % int(self.id)) is not None
+        """/brokers/ids/<id> exists and was created by this run (not left by an earlier one)."""
+        st = self.zk_client().exists(self.reg_path)
+        return st is not None and st.czxid != getattr(self, "_stale_czxid", None)
 
     def _ready(self):
         if not self.proc.running():
@@ -474,7 +498,7 @@ class Broker:
         return self._zkc
 
     def registration(self):
-        data, stat = self.zk_client().get("/brokers/ids/%d" % int(self.id))
+        data, stat = self.zk_client().get(self.reg_path)
         return data, stat
 
     # -- logs

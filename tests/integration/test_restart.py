@@ -104,7 +104,8 @@ class ContinuousProducer(threading.Thread):
 
 
 def test_kill9_during_produce_loses_no_acknowledged_message(make_cluster):
-    c = make_cluster(1)
+    # short session: after kill -9 the old registration must expire before skeind can start
+    c = make_cluster(1, zookeeper_session_timeout_ms=6000)
     b = c.broker(0)
     create_topic(c, "kill9-t", 1)
     prod = ContinuousProducer(c.bootstrap, "kill9-t")

@@ -157,4 +157,4 @@ def test_create_topics_confluent_admin(no_autocreate):
     assert ei.value.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS
     with pytest.raises(KafkaException) as ei:
         create("bad*name").result(timeout=30)
-    assert ei.value.args[0].code() == KafkaError.INVALID_TOPIC_EXCEPTION
+    assert ei.value.args[0].code() == KafkaError.TOPIC_EXCEPTION
