@@ -121,7 +121,59 @@ def encode_record(offset_delta, timestamp_delta, key, value, headers=()):
     return zigzag_varint(len(body)) + bytes(body)
 
 
-def record_batch(records, base_timestamp=None, corrupt_crc=False):
+# ---------------------------------------------------------------- compression (system libraries)
+
+CODECS = {"none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
+
+
+def _lib(name):
+    import ctypes
+    return ctypes.CDLL(name)
+
+
+def compress(codec, data):
+    """Compress a records block the way librdkafka does (gzip member, raw snappy block,
+    LZ4 frame, zstd frame), using the system's libraries through ctypes."""
+    import ctypes
+    import gzip
+    if codec == "none":
+        return data
+    if codec == "gzip":
+        return gzip.compress(data)
+    if codec == "snappy":
+        lib = _lib("libsnappy.so.1")
+        lib.snappy_max_compressed_length.restype = ctypes.c_size_t
+        cap = lib.snappy_max_compressed_length(ctypes.c_size_t(len(data)))
+        out = ctypes.create_string_buffer(cap)
+        n = ctypes.c_size_t(cap)
+        if lib.snappy_compress(data, ctypes.c_size_t(len(data)), out, ctypes.byref(n)) != 0:
+            raise RuntimeError("snappy_compress failed")
+        return out.raw[:n.value]
+    if codec == "lz4":
+        lib = _lib("liblz4.so.1")
+        lib.LZ4F_compressFrameBound.restype = ctypes.c_size_t
+        lib.LZ4F_compressFrame.restype = ctypes.c_size_t
+        cap = lib.LZ4F_compressFrameBound(ctypes.c_size_t(len(data)), None)
+        out = ctypes.create_string_buffer(cap)
+        n = lib.LZ4F_compressFrame(out, ctypes.c_size_t(cap), data, ctypes.c_size_t(len(data)), None)
+        if n > cap:
+            raise RuntimeError("LZ4F_compressFrame failed")
+        return out.raw[:n]
+    if codec == "zstd":
+        lib = _lib("libzstd.so.1")
+        lib.ZSTD_compressBound.restype = ctypes.c_size_t
+        lib.ZSTD_compress.restype = ctypes.c_size_t
+        lib.ZSTD_isError.argtypes = [ctypes.c_size_t]
+        cap = lib.ZSTD_compressBound(ctypes.c_size_t(len(data)))
+        out = ctypes.create_string_buffer(cap)
+        n = lib.ZSTD_compress(out, ctypes.c_size_t(cap), data, ctypes.c_size_t(len(data)), 3)
+        if lib.ZSTD_isError(n):
+            raise RuntimeError("ZSTD_compress failed")
+        return out.raw[:n]
+    raise ValueError(codec)
+
+
+def record_batch(records, base_timestamp=None, corrupt_crc=False, codec="none"):
     """records: list of (key, value, headers) or (key, value, headers, timestamp_ms)."""
     if base_timestamp is None:
         base_timestamp = int(time.time() * 1000)
@@ -131,7 +183,8 @@ def record_batch(records, base_timestamp=None, corrupt_crc=False):
         ts = r[3] if len(r) > 3 else base_timestamp
         max_ts = max(max_ts, ts)
         recs += encode_record(i, ts - base_timestamp, r[0], r[1], r[2])
-    after_crc = (i16(0) + i32(len(records) - 1) + i64(base_timestamp) + i64(max_ts)
+    recs = compress(codec, recs)
+    after_crc = (i16(CODECS[codec]) + i32(len(records) - 1) + i64(base_timestamp) + i64(max_ts)
                  + i64(-1) + i16(-1) + i32(-1) + i32(len(records)) + recs)
     crc = crc32c(after_crc)
     if corrupt_crc:
@@ -360,7 +413,8 @@ class KafkaConn:
                     topics={n: (e, ps) for n, e, ps in tlist})
 
     def produce(self, topic, partition, batch, acks=1, timeout_ms=10000, version=3):
-        """Produce v3 with one partition. Returns (error_code, base_offset) or None for acks=0."""
+        """Produce (v3..v7, same request layout) with one partition. Returns (error_code,
+        base_offset), or None for acks=0."""
         body = (string(None) + i16(acks) + i32(timeout_ms)
                 + array([string(topic) + array([i32(partition) + nbytes(batch)])]))
         if acks == 0:
@@ -374,6 +428,8 @@ class KafkaConn:
             err = r.i16()
             base = r.i64()
             r.i64()  # log_append_time
+            if version >= 5:
+                r.i64()  # log_start_offset
             return p, err, base
 
         topics = r.array(lambda: (r.string(), r.array(part)))

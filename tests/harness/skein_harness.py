@@ -182,6 +182,7 @@ class _Proc:
         if self.popen.poll() is None:
             try:
                 self.popen.send_signal(signal.SIGTERM)
+                self.popen.send_signal(signal.SIGCONT)     # in case it was paused
             except ProcessLookupError:
                 pass
             if self.wait(timeout) is None:
@@ -483,6 +484,13 @@ class Broker:
         rc = self.proc.kill()
         _untrack(self.proc)
         return rc
+
+    def pause(self):
+        """SIGSTOP (the process keeps its sockets but answers nothing, ZooKeeper pings included)."""
+        self.proc.signal_group(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.signal_group(signal.SIGCONT)
 
     def restart(self, ready_timeout=30.0):
         rc = self.stop()

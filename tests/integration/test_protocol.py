@@ -1,0 +1,280 @@
+"""Wire behaviour clients rely on: long polling, in-order responses, error codes, compression,
+large messages, concurrent producers, cluster metadata."""
+
+import json
+import struct
+import threading
+import time
+
+import pytest
+
+from clients import (DeliveryLog, cf_produce, cf_producer, kcat, kp_admin, kp_consume_all,
+                     wait_topic_in_metadata)
+from kafka_wire import (CODECS, KafkaConn, Reader, array, i8, i32, i64, record_batch,
+                        segment_batches, string)
+
+UNKNOWN_TOPIC_OR_PARTITION = 3
+INVALID_REQUIRED_ACKS = 21
+INVALID_PARTITIONS = 37
+INVALID_REPLICATION_FACTOR = 38
+UNSUPPORTED_COMPRESSION_TYPE = 76
+
+
+def ensure_topic(c, name, partitions=1):
+    from kafka.admin import NewTopic
+    a = kp_admin(c.bootstrap)
+    try:
+        a.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        a.close()
+    wait_topic_in_metadata(c.bootstrap, name, partitions)
+    return name
+
+
+@pytest.fixture(scope="module")
+def lp_topic(cluster):
+    t = ensure_topic(cluster, "longpoll", 1)
+    with KafkaConn.to(cluster.bootstrap) as k:
+        assert k.produce(t, 0, record_batch([(None, b"first", [])]))[0] == 0
+    return t
+
+
+def test_fetch_at_end_waits_max_wait_ms(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        end = k.list_offsets(lp_topic, 0, -1)[2]
+        t0 = time.monotonic()
+        err, hw, recs = k.fetch(lp_topic, 0, end, max_wait_ms=800, min_bytes=1)
+        dt = time.monotonic() - t0
+    assert err == 0 and recs == [] and hw == end
+    assert 0.7 <= dt < 5, "empty fetch with max_wait_ms=800 returned after %.3fs" % dt
+
+
+def test_fetch_long_poll_is_woken_by_produce(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        end = k.list_offsets(lp_topic, 0, -1)[2]
+    result = {}
+
+    def poll():
+        with KafkaConn.to(cluster.bootstrap) as kk:
+            t0 = time.monotonic()
+            result["r"] = kk.fetch(lp_topic, 0, end, max_wait_ms=15000, min_bytes=1)
+            result["dt"] = time.monotonic() - t0
+
+    th = threading.Thread(target=poll)
+    th.start()
+    time.sleep(0.3)   # not synchronisation: the assertions hold whether or not the fetch is parked yet
+    with KafkaConn.to(cluster.bootstrap) as k:
+        assert k.produce(lp_topic, 0, record_batch([(None, b"wake-up", [])])) == (0, end)
+    th.join(20)
+    assert not th.is_alive()
+    err, hw, recs = result["r"]
+    assert err == 0 and [r["value"] for r in recs if r["offset"] >= end] == [b"wake-up"]
+    assert result["dt"] < 5, "parked fetch answered %.2fs after start (max_wait 15 s)" % result["dt"]
+
+
+def test_min_bytes_not_reached_returns_data_at_max_wait(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        t0 = time.monotonic()
+        err, _hw, recs = k.fetch(lp_topic, 0, 0, max_wait_ms=600, min_bytes=10 * 1024 * 1024)
+        dt = time.monotonic() - t0
+    assert err == 0 and recs and recs[0]["value"] == b"first"
+    assert 0.5 <= dt < 5, "min_bytes unmet: answered after %.3fs, expected ~0.6s" % dt
+
+
+def test_pipelined_requests_answered_in_order(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        end = k.list_offsets(lp_topic, 0, -1)[2]
+        fetch_body = (i32(-1) + i32(700) + i32(1) + i32(1 << 20) + i8(0)
+                      + array([string(lp_topic) + array([i32(0) + i64(end) + i32(1 << 20)])]))
+        frames = [
+            k.request_bytes(1, 4, fetch_body, corr=101)[0],                 # long poll first
+            k.request_bytes(18, 0, b"", corr=102)[0],                       # ApiVersions
+            k.request_bytes(3, 1, i32(-1), corr=103)[0],                    # Metadata
+            k.request_bytes(2, 1, i32(-1) + array([string(lp_topic) + array([i32(0) + i64(-1)])]),
+                            corr=104)[0],                                   # ListOffsets
+        ]
+        k.send_raw(b"".join(frames))
+        got = [Reader(k.recv_frame()).i32() for _ in frames]
+    assert got == [101, 102, 103, 104]
+
+
+def test_invalid_required_acks(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        err, _ = k.produce(lp_topic, 0, record_batch([(None, b"x", [])]), acks=2)
+    assert err == INVALID_REQUIRED_ACKS
+
+
+def test_produce_to_missing_partition_of_existing_topic(cluster, lp_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        end = k.list_offsets(lp_topic, 0, -1)[2]
+        err, _ = k.produce(lp_topic, 7, record_batch([(None, b"x", [])]), acks=1)
+        assert err == UNKNOWN_TOPIC_OR_PARTITION
+        assert k.list_offsets(lp_topic, 0, -1)[2] == end
+        err, _, _ = k.fetch(lp_topic, 7, 0, max_wait_ms=10)
+        assert err == UNKNOWN_TOPIC_OR_PARTITION
+
+
+def test_raw_produce_fetch_roundtrip_with_null_key_value_and_headers(cluster):
+    t = ensure_topic(cluster, "raw-roundtrip", 1)
+    recs = [(None, None, []), (b"", b"", [("h", None)]), (b"k" * 300, bytes(range(256)) * 4,
+                                                          [("a", b"1"), ("b", b"")])]
+    with KafkaConn.to(cluster.bootstrap) as k:
+        assert k.produce(t, 0, record_batch(recs, base_timestamp=1_600_000_000_000)) == (0, 0)
+        assert k.produce(t, 0, record_batch(recs[:1])) == (0, 3)
+        err, hw, got = k.fetch(t, 0, 0)
+    assert err == 0 and hw == 4
+    assert [(r["key"], r["value"], r["headers"]) for r in got[:3]] == \
+        [(k_, v_, h_) for k_, v_, h_ in recs]
+    assert [r["offset"] for r in got] == [0, 1, 2, 3]
+    assert got[0]["timestamp"] == 1_600_000_000_000
+
+
+def _batch_codecs(cluster, topic):
+    d = cluster.broker(0).partition_dir(topic, 0)
+    seg = d / ("%020d.log" % 0)
+    data = seg.read_bytes()
+    return [struct.unpack_from(">h", data, pos + 21)[0] & 7 for _, _, pos, _ in segment_batches(seg)]
+
+
+def _kcat_values(cluster, topic):
+    out = kcat(["-b", cluster.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                "-f", "%o %s\n"]).stdout
+    rows = [line.split(b" ", 1) for line in out.splitlines()]
+    return [int(o) for o, _ in rows], [v for _, v in rows]
+
+
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_compressed_batches_stored_as_received(cluster, codec):
+    """Hand-built compressed batches (librdkafka's framing per codec): stored with their
+    compression bits, served back, decompressed by kcat (librdkafka) byte-exact."""
+    t = ensure_topic(cluster, "raw-codec-" + codec, 1)
+    values = [b"%s-%04d-%s" % (codec.encode(), i, b"y" * (i % 70)) for i in range(300)]
+    with KafkaConn.to(cluster.bootstrap) as k:
+        for chunk in range(3):
+            recs = [(b"k%d" % i, values[i], [("c", codec.encode())])
+                    for i in range(chunk * 100, chunk * 100 + 100)]
+            if codec == "zstd":   # zstd needs Produce v7 (KIP-110)
+                assert k.produce(t, 0, record_batch(recs, codec=codec), version=3)[0] == \
+                    UNSUPPORTED_COMPRESSION_TYPE
+            assert k.produce(t, 0, record_batch(recs, codec=codec), version=7) == (0, chunk * 100)
+    assert _batch_codecs(cluster, t) == [CODECS[codec]] * 3
+    offs, got = _kcat_values(cluster, t)
+    assert offs == list(range(300)) and got == values
+
+
+def test_kafka_python_gzip_producer(cluster):
+    from kafka import KafkaProducer
+    t = ensure_topic(cluster, "kp-gzip", 1)
+    values = [b"gz-%05d-" % i + b"z" * (i % 100) for i in range(2000)]
+    prod = KafkaProducer(bootstrap_servers=cluster.bootstrap, compression_type="gzip", linger_ms=20)
+    try:
+        for v in values:
+            prod.send(t, v, partition=0)
+        prod.flush(30)
+    finally:
+        prod.close(10)
+    assert set(_batch_codecs(cluster, t)) == {1}
+    offs, got = _kcat_values(cluster, t)
+    assert offs == list(range(2000)) and got == values
+    assert [r.value for r in kp_consume_all(cluster.bootstrap, t, [0])[0]] == values
+
+
+def test_kcat_zstd_producer(cluster):
+    # librdkafka compresses zstd when the broker advertises Produce 7 and Fetch 10
+    t = ensure_topic(cluster, "kcat-zstd", 1)
+    values = [b"zs-%05d-" % i + b"q" * (i % 100) for i in range(2000)]
+    kcat(["-b", cluster.bootstrap, "-P", "-t", t, "-p", "0", "-z", "zstd"],
+         input_data=b"\n".join(values) + b"\n")
+    assert set(_batch_codecs(cluster, t)) == {4}
+    offs, got = _kcat_values(cluster, t)
+    assert offs == list(range(2000)) and got == values
+
+
+def test_large_message_near_message_max_bytes(cluster):
+    from confluent_kafka import KafkaError
+    t = ensure_topic(cluster, "large-msgs", 1)
+    p = cf_producer(cluster.bootstrap, **{"message.max.bytes": 4000000, "linger.ms": 0})
+    dlog = DeliveryLog()
+    ok_value = bytes(range(256)) * 4060            # 1,039,360 bytes: fits in 1048588 with overhead
+    cf_produce(p, t, [(b"big", ok_value)], dlog, partition=0)
+    assert dlog.errors == [] and dlog.ok[0][1] == 0
+    dlog2 = DeliveryLog()
+    cf_produce(p, t, [(b"too-big", b"z" * 1_100_000)], dlog2, partition=0)
+    assert dlog2.ok == []
+    assert dlog2.errors and dlog2.errors[0][0].code() == KafkaError.MSG_SIZE_TOO_LARGE
+    got = kp_consume_all(cluster.bootstrap, t, [0])[0]
+    assert len(got) == 1 and got[0].value == ok_value
+
+
+def test_concurrent_producers_get_unique_contiguous_offsets(cluster):
+    t = ensure_topic(cluster, "concurrent", 1)
+    logs = [DeliveryLog() for _ in range(4)]
+
+    def run(n):
+        p = cf_producer(cluster.bootstrap, **{"linger.ms": 1})
+        cf_produce(p, t, [(b"p%d" % n, b"p%d-%05d" % (n, i)) for i in range(5000)], logs[n],
+                   partition=0)
+
+    ths = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(120)
+    assert all(not lg.errors for lg in logs)
+    offs = {}
+    for lg in logs:
+        for _, off, _, v, _ in lg.ok:
+            assert off not in offs, "offset %d acknowledged twice" % off
+            offs[off] = v
+    assert sorted(offs) == list(range(20000))
+    got = kp_consume_all(cluster.bootstrap, t, [0])[0]
+    assert [r.offset for r in got] == list(range(20000))
+    assert all(offs[r.offset] == r.value for r in got)
+    # each producer's messages keep their order
+    for n in range(4):
+        mine = [int(r.value.split(b"-")[1]) for r in got if r.key == b"p%d" % n]
+        assert mine == list(range(5000))
+
+
+def test_metadata_cluster_id_and_controller(cluster):
+    from confluent_kafka.admin import AdminClient
+    md = AdminClient({"bootstrap.servers": cluster.bootstrap}).list_topics(timeout=15)
+    assert md.cluster_id == cluster.zk_json("/cluster/id")["id"]
+    assert md.controller_id == 0
+    assert list(md.brokers) == [0]
+    assert md.brokers[0].host == "127.0.0.1" and md.brokers[0].port == cluster.broker(0).port
+
+
+def test_topic_znode_partition_order_with_12_partitions(cluster):
+    ensure_topic(cluster, "twelve", 12)
+    raw = cluster.zk_client().get("/brokers/topics/twelve")[0]
+    order = []
+    json.loads(raw, object_pairs_hook=lambda pairs: order.append([k for k, _ in pairs]) or dict(pairs))
+    parts_order = [o for o in order if "0" in o][0]
+    # Scala 2.13 HashMap iteration order (spec §5): the map has grown to 32 buckets
+    assert parts_order == ["11"] + [str(i) for i in range(11)]
+
+
+def test_create_topics_invalid_partitions_and_replication(cluster):
+    from kafka.admin import NewTopic
+    from kafka.errors import InvalidPartitionsError, InvalidReplicationFactorError
+    a = kp_admin(cluster.bootstrap)
+    try:
+        with pytest.raises(InvalidReplicationFactorError):
+            a.create_topics([NewTopic("rf-too-big", 1, 3)])
+        with pytest.raises(InvalidPartitionsError):
+            a.create_topics([NewTopic("zero-parts", 0, 1)])
+    finally:
+        a.close()
+    zkc = cluster.zk_client()
+    assert zkc.exists("/brokers/topics/rf-too-big") is None
+    assert zkc.exists("/brokers/topics/zero-parts") is None
+
+
+def test_create_topics_validate_only(cluster):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({"bootstrap.servers": cluster.bootstrap})
+    f = a.create_topics([NewTopic("validate-only", num_partitions=2, replication_factor=1)],
+                        validate_only=True, request_timeout=20)
+    f["validate-only"].result(timeout=30)
+    assert cluster.zk_client().exists("/brokers/topics/validate-only") is None
