@@ -195,6 +195,43 @@ static void topics_changed_cb(const sk_zk_topic_t *topics, int n, void *arg)
     sk_broker_apply_topics(arg, topics, n);
 }
 
+/* ---- controller election ---- */
+
+static void became_controller_cb(int32_t epoch, int32_t epoch_zkversion, void *arg)
+{
+    sk_broker_t *b = arg;
+    (void)b;
+    (void)epoch_zkversion;
+    sk_info("controller", "controller duties start, epoch %d", epoch);
+}
+
+static void resigned_cb(void *arg)
+{
+    sk_broker_t *b = arg;
+    (void)b;
+    sk_info("controller", "controller duties stop");
+}
+
+static void controller_changed_cb(int32_t id, void *arg)
+{
+    sk_broker_t *b = arg;
+    b->controller_id = id;
+    sk_info("controller", "active controller is now broker %d", id);
+    /* Clients (kafka-python's admin) need a controller id: open the
+     * listeners once the first one is known. */
+    if (id >= 0 && !b->serving && !b->stopping && b->net) {
+        sk_net_start(b->net);
+        b->serving = 1;
+        for (int i = 0; i < b->n_endpoints; i++)
+            sk_info("broker", "serving %s://%s:%d", b->endpoints[i].listener,
+                    b->endpoints[i].host, b->endpoints[i].port);
+    }
+}
+
+static const sk_election_cbs_t election_cbs = {
+    became_controller_cb, resigned_cb, controller_changed_cb,
+};
+
 /* ---- ZooKeeper session ---- */
 
 static sk_zkb_reg_t registration(sk_broker_t *b)
@@ -231,11 +268,8 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     b->broker_epoch = broker_epoch;
     b->registered = 1;
     b->topic_watch = sk_zkt_watch(b->zk, topics_changed_cb, b);
-    sk_net_start(b->net);
-    b->serving = 1;
-    for (int i = 0; i < b->n_endpoints; i++)
-        sk_info("broker", "serving %s://%s:%d", b->endpoints[i].listener, b->endpoints[i].host,
-                b->endpoints[i].port);
+    b->election = sk_election_new(b->zk, b->id, &election_cbs, b);
+    sk_election_start(b->election);
     sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
             (long long)broker_epoch);
 }
@@ -251,6 +285,8 @@ static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void 
     }
     b->broker_epoch = broker_epoch;
     b->registered = 1;
+    if (b->election)
+        sk_election_start(b->election);
     sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
 }
 
@@ -276,6 +312,8 @@ static void zk_session_cb(sk_zk_event_t ev, void *arg)
     case SK_ZK_EXPIRED_NEW_SESSION: {
         sk_warn("zk", "ZooKeeper session expired; registering again in a new session");
         b->registered = 0;
+        if (b->election)
+            sk_election_session_expired(b->election);
         sk_zkb_reg_t reg = registration(b);
         sk_zkb_reregister(b->zk, &reg, reregistered_cb, b);
         if (b->topic_watch)
@@ -334,6 +372,10 @@ static void broker_finish_stop(sk_broker_t *b)
     if (b->topic_watch) {
         sk_zkt_watcher_free(b->topic_watch);
         b->topic_watch = NULL;
+    }
+    if (b->election) {
+        sk_election_free(b->election);
+        b->election = NULL;
     }
     if (b->zk) {
         sk_zk_close(b->zk);
@@ -409,7 +451,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->base = base;
     b->conf = conf;
     b->id = conf->broker_id;
-    b->controller_id = conf->broker_id;
+    b->controller_id = -1;
     b->topics = sk_topics_new();
     LIST_INIT(&b->creations);
     TAILQ_INIT(&b->fetch_waits);
@@ -472,6 +514,8 @@ void sk_broker_free(sk_broker_t *b)
         sk_net_free(b->net);
     if (b->topic_watch)
         sk_zkt_watcher_free(b->topic_watch);
+    if (b->election)
+        sk_election_free(b->election);
     if (b->zk)
         sk_zk_close(b->zk);
     if (b->logs)

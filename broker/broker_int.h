@@ -23,6 +23,7 @@
 #include "zk.h"
 #include "zkbroker.h"
 #include "zktopics.h"
+#include "election.h"
 
 struct event;
 typedef struct sk_fetch_wait_s sk_fetch_wait_t;
@@ -38,6 +39,7 @@ struct sk_broker_s {
     sk_logmgr_t *logs;
     sk_zk_t *zk;
     sk_zkt_watcher_t *topic_watch;
+    sk_election_t *election;
     sk_net_t *net;
     sk_topics_t *topics;
 
