@@ -1,0 +1,308 @@
+/* channel.c - controller-to-broker connections (see channel.h). */
+#include "channel.h"
+
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+#include "proto_hdr.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#define RECONNECT_MS 500
+#define MAX_RESPONSE_BYTES (100 * 1024 * 1024)
+
+typedef struct chan_req {
+    TAILQ_ENTRY(chan_req) link;
+    int16_t key;
+    int16_t version;
+    int32_t corr;
+    uint8_t *frame; /* size prefix + header + body */
+    size_t frame_len;
+    sk_chan_cb cb;
+    void *arg;
+} chan_req_t;
+
+typedef struct chan_broker {
+    LIST_ENTRY(chan_broker) link;
+    sk_chan_t *ch;
+    int32_t id;
+    char *host;
+    int port;
+    struct bufferevent *bev;
+    int connected;
+    chan_req_t *inflight;
+    TAILQ_HEAD(, chan_req) queue;
+    struct event *retry;
+    int warned;
+} chan_broker_t;
+
+struct sk_chan_s {
+    struct event_base *base;
+    char *client_id;
+    int32_t next_corr;
+    LIST_HEAD(, chan_broker) brokers;
+};
+
+static void broker_connect(chan_broker_t *b);
+static void broker_pump(chan_broker_t *b);
+
+static chan_broker_t *find(const sk_chan_t *ch, int32_t id)
+{
+    chan_broker_t *b;
+    LIST_FOREACH(b, &ch->brokers, link)
+        if (b->id == id)
+            return b;
+    return NULL;
+}
+
+int sk_chan_has_broker(const sk_chan_t *ch, int32_t id)
+{
+    return find(ch, id) != NULL;
+}
+
+static void req_free(chan_req_t *r)
+{
+    free(r->frame);
+    free(r);
+}
+
+static void broker_disconnect(chan_broker_t *b)
+{
+    if (b->bev) {
+        bufferevent_free(b->bev);
+        b->bev = NULL;
+    }
+    b->connected = 0;
+    if (b->inflight) { /* send it again after reconnecting */
+        TAILQ_INSERT_HEAD(&b->queue, b->inflight, link);
+        b->inflight = NULL;
+    }
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    broker_connect(arg);
+}
+
+static void schedule_retry(chan_broker_t *b)
+{
+    broker_disconnect(b);
+    struct timeval tv = {0, RECONNECT_MS * 1000};
+    evtimer_add(b->retry, &tv);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    chan_broker_t *b = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    for (;;) {
+        size_t avail = evbuffer_get_length(in);
+        if (avail < 4)
+            return;
+        uint8_t szb[4];
+        evbuffer_copyout(in, szb, 4);
+        int32_t size = (int32_t)sk_be32(szb);
+        if (size < 4 || size > MAX_RESPONSE_BYTES) {
+            sk_warn("channel", "broker %d sent an invalid response size %d: reconnecting", b->id,
+                    size);
+            schedule_retry(b);
+            return;
+        }
+        if (avail < 4 + (size_t)size)
+            return;
+        evbuffer_drain(in, 4);
+        uint8_t *frame = sk_malloc((size_t)size);
+        evbuffer_remove(in, frame, (size_t)size);
+        chan_req_t *r = b->inflight;
+        sk_rd_t rd;
+        sk_rd_init(&rd, frame, (size_t)size);
+        int32_t corr = -1;
+        if (!r || sk_resp_hdr_decode(&rd, r->key, r->version, &corr) != SK_OK || corr != r->corr) {
+            sk_warn("channel", "unexpected response (correlation id %d) from broker %d: "
+                    "reconnecting", corr, b->id);
+            free(frame);
+            schedule_retry(b);
+            return;
+        }
+        b->inflight = NULL;
+        if (r->cb)
+            r->cb(SK_OK, rd.p, sk_rd_remaining(&rd), r->arg);
+        free(frame);
+        req_free(r);
+        broker_pump(b);
+        if (!b->bev)
+            return;
+    }
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    chan_broker_t *b = arg;
+    if (what & BEV_EVENT_CONNECTED) {
+        int one = 1;
+        setsockopt(bufferevent_getfd(b->bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        b->connected = 1;
+        if (b->warned)
+            sk_info("channel", "connected to broker %d at %s:%d", b->id, b->host, b->port);
+        b->warned = 0;
+        broker_pump(b);
+        return;
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        if (!b->warned)
+            sk_warn("channel", "connection to broker %d at %s:%d lost or refused: retrying",
+                    b->id, b->host, b->port);
+        b->warned = 1;
+        schedule_retry(b);
+    }
+}
+
+static void broker_connect(chan_broker_t *b)
+{
+    if (b->bev)
+        return;
+    struct addrinfo hints = {0}, *res = NULL;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", b->port);
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(b->host, port, &hints, &res) != 0 || !res) {
+        if (!b->warned)
+            sk_warn("channel", "cannot resolve broker %d host %s: retrying", b->id, b->host);
+        b->warned = 1;
+        struct timeval tv = {0, RECONNECT_MS * 1000};
+        evtimer_add(b->retry, &tv);
+        return;
+    }
+    b->bev = bufferevent_socket_new(b->ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(b->bev, read_cb, NULL, event_cb, b);
+    bufferevent_enable(b->bev, EV_READ | EV_WRITE);
+    if (bufferevent_socket_connect(b->bev, res->ai_addr, (int)res->ai_addrlen) != 0) {
+        freeaddrinfo(res);
+        schedule_retry(b);
+        return;
+    }
+    freeaddrinfo(res);
+}
+
+static void broker_pump(chan_broker_t *b)
+{
+    if (!b->connected || b->inflight)
+        return;
+    chan_req_t *r = TAILQ_FIRST(&b->queue);
+    if (!r)
+        return;
+    TAILQ_REMOVE(&b->queue, r, link);
+    b->inflight = r;
+    bufferevent_write(b->bev, r->frame, r->frame_len);
+}
+
+sk_chan_t *sk_chan_new(struct event_base *base, const char *client_id)
+{
+    sk_chan_t *ch = sk_calloc(1, sizeof(*ch));
+    ch->base = base;
+    ch->client_id = sk_strdup(client_id);
+    ch->next_corr = 1;
+    LIST_INIT(&ch->brokers);
+    return ch;
+}
+
+void sk_chan_set_broker(sk_chan_t *ch, int32_t id, const char *host, int port)
+{
+    chan_broker_t *b = find(ch, id);
+    if (b) {
+        if (strcmp(b->host, host) == 0 && b->port == port)
+            return;
+        free(b->host);
+        b->host = sk_strdup(host);
+        b->port = port;
+        broker_disconnect(b);
+        broker_connect(b);
+        return;
+    }
+    b = sk_calloc(1, sizeof(*b));
+    b->ch = ch;
+    b->id = id;
+    b->host = sk_strdup(host);
+    b->port = port;
+    TAILQ_INIT(&b->queue);
+    b->retry = evtimer_new(ch->base, retry_cb, b);
+    LIST_INSERT_HEAD(&ch->brokers, b, link);
+    broker_connect(b);
+}
+
+static void broker_free(chan_broker_t *b)
+{
+    LIST_REMOVE(b, link);
+    broker_disconnect(b);
+    event_free(b->retry);
+    chan_req_t *r;
+    while ((r = TAILQ_FIRST(&b->queue)) != NULL) {
+        TAILQ_REMOVE(&b->queue, r, link);
+        if (r->cb)
+            r->cb(SK_EIO, NULL, 0, r->arg);
+        req_free(r);
+    }
+    free(b->host);
+    free(b);
+}
+
+void sk_chan_remove_broker(sk_chan_t *ch, int32_t id)
+{
+    chan_broker_t *b = find(ch, id);
+    if (b)
+        broker_free(b);
+}
+
+void sk_chan_send(sk_chan_t *ch, int32_t broker, int16_t api_key, int16_t api_version, sk_wr_t *body,
+                  sk_chan_cb cb, void *arg)
+{
+    chan_broker_t *b = find(ch, broker);
+    if (!b) {
+        sk_wr_free(body);
+        if (cb)
+            cb(SK_EIO, NULL, 0, arg);
+        return;
+    }
+    chan_req_t *r = sk_calloc(1, sizeof(*r));
+    r->key = api_key;
+    r->version = api_version;
+    r->corr = ch->next_corr++;
+    if (ch->next_corr <= 0)
+        ch->next_corr = 1;
+    r->cb = cb;
+    r->arg = arg;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    size_t pos = sk_wr_reserve_i32(&w);
+    sk_req_hdr_encode(&w, api_key, api_version, r->corr, ch->client_id);
+    sk_wr_raw(&w, body->buf, body->len);
+    sk_wr_patch_i32(&w, pos, (int32_t)(w.len - 4));
+    sk_wr_free(body);
+    r->frame = sk_wr_steal(&w, &r->frame_len);
+    TAILQ_INSERT_TAIL(&b->queue, r, link);
+    broker_pump(b);
+}
+
+void sk_chan_free(sk_chan_t *ch)
+{
+    if (!ch)
+        return;
+    chan_broker_t *b;
+    while ((b = LIST_FIRST(&ch->brokers)) != NULL)
+        broker_free(b);
+    free(ch->client_id);
+    free(ch);
+}
