@@ -13,6 +13,8 @@
 #include "check_proto_cluster_util.h"
 #include "kerr.h"
 #include "proto_leaderandisr.h"
+#include "proto_stopreplica.h"
+#include "proto_updatemetadata.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -20,6 +22,10 @@
 
 TU_CODEC(leaderandisr_req, sk_leaderandisr_req_t);
 TU_CODEC(leaderandisr_resp, sk_leaderandisr_resp_t);
+TU_CODEC(updatemetadata_req, sk_updatemetadata_req_t);
+TU_CODEC(updatemetadata_resp, sk_updatemetadata_resp_t);
+TU_CODEC(stopreplica_req, sk_stopreplica_req_t);
+TU_CODEC(stopreplica_resp, sk_stopreplica_resp_t);
 
 static const uint8_t uuid_a[16] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
                                    0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10};
@@ -397,6 +403,408 @@ START_TEST(test_lai_versions)
 }
 END_TEST
 
+/* ======================= UpdateMetadata ======================= */
+
+/* Topic "foo": p0 leader 1 ISR [1,2] replicas [1,2]; p1 leaderless, ISR [],
+ * replicas [2], offline [2]. Brokers: 1 with two endpoints and rack "r1";
+ * 2 with no endpoints and a null rack. */
+#define UM_HEAD "00000001 00000003 0000000000000021"
+#define LOCALHOST "6c6f63616c686f7374"
+#define PLAINTEXT "504c41494e54455854"
+#define INTERNAL "494e5445524e414c"
+
+static const char *const um_req_hex[8] = {
+    [5] = UM_HEAD " 00000001 | 0003 666f6f | 00000002"
+    " | 00000000 00000003 00000001 00000005 00000002 00000001 00000002 00000007"
+    "   00000002 00000001 00000002 00000000"
+    " | 00000001 00000003 ffffffff 00000006 00000000 00000008 00000001 00000002"
+    "   00000001 00000002"
+    " | 00000002"
+    " | 00000001 00000002 | 00002384 0009 " LOCALHOST " 0009 " PLAINTEXT " 0000"
+    "   | 00002385 0009 " LOCALHOST " 0008 " INTERNAL " 0001 | 0002 7231"
+    " | 00000002 00000000 ffff",
+    [6] = UM_HEAD " 02 | 04 666f6f | 03"
+    " | 00000000 00000003 00000001 00000005 03 00000001 00000002 00000007"
+    "   03 00000001 00000002 01 00"
+    " | 00000001 00000003 ffffffff 00000006 01 00000008 02 00000002 02 00000002 00"
+    " | 00"
+    " | 03"
+    " | 00000001 03 | 00002384 0a " LOCALHOST " 0a " PLAINTEXT " 0000 00"
+    "   | 00002385 0a " LOCALHOST " 09 " INTERNAL " 0001 00 | 03 7231 00"
+    " | 00000002 01 00 00"
+    " | 00",
+    [7] = UM_HEAD " 02 | 04 666f6f " UUID_A_HEX " | 03"
+    " | 00000000 00000003 00000001 00000005 03 00000001 00000002 00000007"
+    "   03 00000001 00000002 01 00"
+    " | 00000001 00000003 ffffffff 00000006 01 00000008 02 00000002 02 00000002 00"
+    " | 00"
+    " | 03"
+    " | 00000001 03 | 00002384 0a " LOCALHOST " 0a " PLAINTEXT " 0000 00"
+    "   | 00002385 0a " LOCALHOST " 09 " INTERNAL " 0001 00 | 03 7231 00"
+    " | 00000002 01 00 00"
+    " | 00",
+};
+
+static int32_t um_isr0[] = {1, 2}, um_reps0[] = {1, 2}, um_reps1[] = {2}, um_off1[] = {2};
+
+static void um_build(sk_updatemetadata_req_t *req, sk_updatemetadata_topic_state_t *t,
+                     sk_updatemetadata_partition_state_t p[2], sk_updatemetadata_broker_t b[2],
+                     sk_updatemetadata_endpoint_t e[2])
+{
+    p[0] = (sk_updatemetadata_partition_state_t){0, 3, 1, 5, um_isr0, 2, 7, um_reps0, 2, NULL, 0};
+    p[1] = (sk_updatemetadata_partition_state_t){1, 3, -1, 6, NULL, 0, 8, um_reps1, 1, um_off1, 1};
+    *t = (sk_updatemetadata_topic_state_t){.TopicName = sk_str_c("foo"), .PartitionStates = p,
+                                           .PartitionStatesCnt = 2};
+    memcpy(t->TopicId, uuid_a, 16);
+    e[0] = (sk_updatemetadata_endpoint_t){9092, sk_str_c("localhost"), sk_str_c("PLAINTEXT"),
+                                          SK_SECPROTO_PLAINTEXT};
+    e[1] = (sk_updatemetadata_endpoint_t){9093, sk_str_c("localhost"), sk_str_c("INTERNAL"),
+                                          SK_SECPROTO_SSL};
+    b[0] = (sk_updatemetadata_broker_t){1, e, 2, sk_str_c("r1")};
+    b[1] = (sk_updatemetadata_broker_t){2, NULL, 0, SK_STR_NULL};
+    *req = (sk_updatemetadata_req_t){1, 3, 0x21, t, 1, b, 2};
+}
+
+START_TEST(test_um_req_hand)
+{
+    sk_updatemetadata_req_t req;
+    sk_updatemetadata_topic_state_t t;
+    sk_updatemetadata_partition_state_t p[2];
+    sk_updatemetadata_broker_t br[2];
+    sk_updatemetadata_endpoint_t e[2];
+    um_build(&req, &t, p, br, e);
+    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+        tu_assert_encodes(&updatemetadata_req_codec, v, &req, um_req_hex[v]);
+        uint8_t b[1024];
+        size_t n = H(um_req_hex[v], b);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_updatemetadata_req_t g;
+        ck_assert_int_eq(tu_decode(&updatemetadata_req_codec, b, n, v, a, &g), SK_OK);
+        ck_assert_int_eq(g.ControllerId, 1);
+        ck_assert_int_eq(g.ControllerEpoch, 3);
+        ck_assert(g.BrokerEpoch == 0x21);
+        ck_assert_int_eq(g.TopicStatesCnt, 1);
+        tu_assert_str(g.TopicStates[0].TopicName, "foo");
+        uint8_t zero[16] = {0};
+        ck_assert_mem_eq(g.TopicStates[0].TopicId, v >= 7 ? uuid_a : zero, 16);
+        ck_assert_int_eq(g.TopicStates[0].PartitionStatesCnt, 2);
+        for (int i = 0; i < 2; i++) {
+            const sk_updatemetadata_partition_state_t *q = &g.TopicStates[0].PartitionStates[i];
+            ck_assert_int_eq(q->PartitionIndex, p[i].PartitionIndex);
+            ck_assert_int_eq(q->ControllerEpoch, 3);
+            ck_assert_int_eq(q->Leader, p[i].Leader);
+            ck_assert_int_eq(q->LeaderEpoch, p[i].LeaderEpoch);
+            tu_assert_i32s(q->Isr, q->IsrCnt, p[i].Isr, p[i].IsrCnt);
+            ck_assert_int_eq(q->ZkVersion, p[i].ZkVersion);
+            tu_assert_i32s(q->Replicas, q->ReplicasCnt, p[i].Replicas, p[i].ReplicasCnt);
+            tu_assert_i32s(q->OfflineReplicas, q->OfflineReplicasCnt, p[i].OfflineReplicas,
+                           p[i].OfflineReplicasCnt);
+        }
+        ck_assert_int_eq(g.LiveBrokersCnt, 2);
+        ck_assert_int_eq(g.LiveBrokers[0].Id, 1);
+        ck_assert_int_eq(g.LiveBrokers[0].EndpointsCnt, 2);
+        const sk_updatemetadata_endpoint_t *ge = g.LiveBrokers[0].Endpoints;
+        ck_assert_int_eq(ge[0].Port, 9092);
+        tu_assert_str(ge[0].Host, "localhost");
+        tu_assert_str(ge[0].Listener, "PLAINTEXT");
+        ck_assert_int_eq(ge[0].SecurityProtocol, SK_SECPROTO_PLAINTEXT);
+        ck_assert_int_eq(ge[1].Port, 9093);
+        tu_assert_str(ge[1].Listener, "INTERNAL");
+        ck_assert_int_eq(ge[1].SecurityProtocol, SK_SECPROTO_SSL);
+        tu_assert_str(g.LiveBrokers[0].Rack, "r1");
+        ck_assert_int_eq(g.LiveBrokers[1].Id, 2);
+        ck_assert_int_eq(g.LiveBrokers[1].EndpointsCnt, 0);
+        tu_assert_str(g.LiveBrokers[1].Rack, NULL);
+        tu_check_all(&updatemetadata_req_codec, b, n, v);
+        sk_arena_free(a);
+    }
+}
+END_TEST
+
+START_TEST(test_um_req_invalid)
+{
+    sk_updatemetadata_req_t req;
+    sk_updatemetadata_topic_state_t t;
+    sk_updatemetadata_partition_state_t p[2];
+    sk_updatemetadata_broker_t br[2];
+    sk_updatemetadata_endpoint_t e[2];
+    sk_wr_t w;
+    sk_wr_init(&w);
+    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+        um_build(&req, &t, p, br, e);
+        e[1].Listener = SK_STR_NULL;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        um_build(&req, &t, p, br, e);
+        e[0].Host = SK_STR_NULL;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        um_build(&req, &t, p, br, e);
+        p[1].OfflineReplicasCnt = -1;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        um_build(&req, &t, p, br, e);
+        br[1].EndpointsCnt = -1;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        um_build(&req, &t, p, br, e);
+        t.TopicName = SK_STR_NULL;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        um_build(&req, &t, p, br, e);
+        req.LiveBrokersCnt = -1;
+        ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
+        ck_assert_uint_eq(w.len, 0);
+    }
+    sk_wr_free(&w);
+}
+END_TEST
+
+START_TEST(test_um_req_hostile)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_updatemetadata_req_t g;
+    static const char *const bad_v5[] = {
+        UM_HEAD " ffffffff 00000000",                   /* null topic states */
+        UM_HEAD " 00000000 ffffffff",                   /* null live brokers */
+        UM_HEAD " 7fffffff 00000000",
+        UM_HEAD " 00000000 00000001 00000001 ffffffff ffff", /* null endpoints */
+        UM_HEAD " 00000000 00000001 00000001 00000001 00002384 ffff 0000 0000 ffff",
+        /* partition count that cannot fit (2 x 32 bytes) */
+        UM_HEAD " 00000001 0001 66 00000002 00000000 00000000 00000000 00000000 00000000"
+        " 00000000 00000000 00000000 00000000",
+    };
+    for (size_t i = 0; i < sizeof(bad_v5) / sizeof(bad_v5[0]); i++)
+        ck_assert_msg(tu_decode_hex(&updatemetadata_req_codec, bad_v5[i], 5, a, &g) == SK_EPARSE,
+                      "case %zu", i);
+    static const char *const bad_v6[] = {
+        UM_HEAD " 00 01 00",
+        UM_HEAD " 01 00 00",
+        UM_HEAD " 01 02 00000001 00 00 00 00",         /* null endpoints */
+        UM_HEAD " 01 02 00000001 02 00002384 01 00 0000 00 00 00 00", /* null listener */
+        UM_HEAD " 80808080 10 01 00",                     /* 2^32 > 5-byte max */
+    };
+    for (size_t i = 0; i < sizeof(bad_v6) / sizeof(bad_v6[0]); i++)
+        ck_assert_msg(tu_decode_hex(&updatemetadata_req_codec, bad_v6[i], 6, a, &g) == SK_EPARSE,
+                      "case %zu", i);
+    /* v7 with unknown tags in the endpoint, broker and top level */
+    const char *tagged = UM_HEAD " 01 | 02 00000001 02 | 00002384 01 01 0000 | 01 00 00"
+                         " | 00 | 01 03 02 beef | 02 00 00 01 01 99";
+    ck_assert_int_eq(tu_decode_hex(&updatemetadata_req_codec, tagged, 7, a, &g), SK_OK);
+    ck_assert_int_eq(g.LiveBrokersCnt, 1);
+    ck_assert_int_eq(g.LiveBrokers[0].EndpointsCnt, 1);
+    tu_assert_str(g.LiveBrokers[0].Endpoints[0].Host, "");
+    tu_assert_str(g.LiveBrokers[0].Rack, NULL);
+    tu_assert_encodes(&updatemetadata_req_codec, 7, &g,
+                      UM_HEAD " 01 | 02 00000001 02 | 00002384 01 01 0000 00 | 00 00 | 00");
+    sk_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_um_resp)
+{
+    sk_updatemetadata_resp_t resp = {SK_KERR_STALE_CONTROLLER_EPOCH}, g;
+    sk_arena_t *a = sk_arena_new(0);
+    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+        const char *hexs = v >= 6 ? "000b 00" : "000b";
+        tu_assert_encodes(&updatemetadata_resp_codec, v, &resp, hexs);
+        ck_assert_int_eq(tu_decode_hex(&updatemetadata_resp_codec, hexs, v, a, &g), SK_OK);
+        ck_assert_int_eq(g.ErrorCode, SK_KERR_STALE_CONTROLLER_EPOCH);
+        uint8_t b[8];
+        size_t n = H(hexs, b);
+        tu_check_all(&updatemetadata_resp_codec, b, n, v);
+    }
+    ck_assert_int_eq(tu_decode_hex(&updatemetadata_resp_codec, "0000 01 07 01 aa", 6, a, &g),
+                     SK_OK);
+    ck_assert_int_eq(tu_decode_hex(&updatemetadata_resp_codec, "0000 01 07 02 aa", 6, a, &g),
+                     SK_EPARSE);
+    sk_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_um_versions)
+{
+    tu_check_bad_versions(&updatemetadata_req_codec, SK_UPDATEMETADATA_MIN_VER,
+                          SK_UPDATEMETADATA_MAX_VER);
+    tu_check_bad_versions(&updatemetadata_resp_codec, SK_UPDATEMETADATA_MIN_VER,
+                          SK_UPDATEMETADATA_MAX_VER);
+}
+END_TEST
+
+/* ======================= StopReplica ======================= */
+
+#define SR_HEAD "00000001 00000003 0000000000000021"
+static const char *const sr_req_hex[4] = {
+    /* delete: foo [0, 1], bar [] */
+    [1] = SR_HEAD " 01 | 00000002 | 0003 666f6f 00000002 00000000 00000001 | 0003 626172 00000000",
+    [2] = SR_HEAD " 01 | 03 | 04 666f6f 03 00000000 00000001 00 | 04 626172 01 00 | 00",
+    /* foo p0 epoch 5 delete, p1 epoch -2 keep; bar [] */
+    [3] = SR_HEAD " 03 | 04 666f6f 03 | 00000000 00000005 01 00 | 00000001 fffffffe 00 00 | 00"
+    " | 04 626172 01 00 | 00",
+};
+
+START_TEST(test_sr_req_hand)
+{
+    for (int16_t v = SK_STOPREPLICA_MIN_VER; v <= SK_STOPREPLICA_MAX_VER; v++) {
+        uint8_t b[256];
+        size_t n = H(sr_req_hex[v], b);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_stopreplica_req_t g;
+        ck_assert_int_eq(tu_decode(&stopreplica_req_codec, b, n, v, a, &g), SK_OK);
+        ck_assert_int_eq(g.ControllerId, 1);
+        ck_assert_int_eq(g.ControllerEpoch, 3);
+        ck_assert(g.BrokerEpoch == 0x21);
+        ck_assert_int_eq(g.DeletePartitions, v < 3);
+        ck_assert_int_eq(g.TopicStatesCnt, 2);
+        tu_assert_str(g.TopicStates[0].TopicName, "foo");
+        tu_assert_str(g.TopicStates[1].TopicName, "bar");
+        ck_assert_int_eq(g.TopicStates[1].PartitionStatesCnt, 0);
+        ck_assert_int_eq(g.TopicStates[0].PartitionStatesCnt, 2);
+        const sk_stopreplica_partition_state_t *p = g.TopicStates[0].PartitionStates;
+        ck_assert_int_eq(p[0].PartitionIndex, 0);
+        ck_assert_int_eq(p[1].PartitionIndex, 1);
+        if (v < 3) {
+            ck_assert_int_eq(p[0].LeaderEpoch, SK_STOPREPLICA_NO_EPOCH);
+            ck_assert_int_eq(p[1].LeaderEpoch, SK_STOPREPLICA_NO_EPOCH);
+            ck_assert(p[0].DeletePartition && p[1].DeletePartition);
+        } else {
+            ck_assert_int_eq(p[0].LeaderEpoch, 5);
+            ck_assert_int_eq(p[1].LeaderEpoch, SK_STOPREPLICA_EPOCH_DURING_DELETE);
+            ck_assert(p[0].DeletePartition && !p[1].DeletePartition);
+        }
+        tu_check_all(&stopreplica_req_codec, b, n, v);
+        sk_arena_free(a);
+    }
+}
+END_TEST
+
+START_TEST(test_sr_req_encode)
+{
+    sk_stopreplica_partition_state_t p[2] = {{0, 5, 1}, {1, -2, 0}};
+    sk_stopreplica_topic_state_t t[2] = {{sk_str_c("foo"), p, 2}, {sk_str_c("bar"), NULL, 0}};
+    sk_stopreplica_req_t req = {1, 3, 0x21, 0, t, 2};
+    tu_assert_encodes(&stopreplica_req_codec, 3, &req, sr_req_hex[3]);
+    /* v1-2 carry one flag: mixed flags cannot be sent */
+    sk_wr_t w;
+    sk_wr_init(&w);
+    for (int16_t v = 1; v <= 2; v++) {
+        req.DeletePartitions = 1;
+        ck_assert_int_eq(sk_stopreplica_req_encode(&w, v, &req), SK_EINVAL);
+        req.DeletePartitions = 0;
+        ck_assert_int_eq(sk_stopreplica_req_encode(&w, v, &req), SK_EINVAL);
+        ck_assert_uint_eq(w.len, 0);
+    }
+    /* uniform flags: epochs are dropped, the request flag is written */
+    p[1].DeletePartition = 1;
+    req.DeletePartitions = 1;
+    tu_assert_encodes(&stopreplica_req_codec, 1, &req, sr_req_hex[1]);
+    tu_assert_encodes(&stopreplica_req_codec, 2, &req, sr_req_hex[2]);
+    /* DeletePartitions is not on the v3 wire */
+    p[1].DeletePartition = 0;
+    req.DeletePartitions = 1;
+    tu_assert_encodes(&stopreplica_req_codec, 3, &req, sr_req_hex[3]);
+    /* an empty v1 request keeps its flag */
+    req.TopicStatesCnt = 0;
+    tu_assert_encodes(&stopreplica_req_codec, 1, &req, SR_HEAD " 01 00000000");
+    req.DeletePartitions = 0;
+    tu_assert_encodes(&stopreplica_req_codec, 1, &req, SR_HEAD " 00 00000000");
+    req.TopicStatesCnt = -1;
+    ck_assert_int_eq(sk_stopreplica_req_encode(&w, 3, &req), SK_EINVAL);
+    req.TopicStatesCnt = 2;
+    t[1].PartitionStatesCnt = -1;
+    ck_assert_int_eq(sk_stopreplica_req_encode(&w, 3, &req), SK_EINVAL);
+    t[1].PartitionStatesCnt = 0;
+    t[0].TopicName = SK_STR_NULL;
+    ck_assert_int_eq(sk_stopreplica_req_encode(&w, 3, &req), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+}
+END_TEST
+
+START_TEST(test_sr_req_hostile)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_stopreplica_req_t g;
+    static const struct {
+        int16_t v;
+        const char *hexs;
+    } bad[] = {
+        {1, SR_HEAD " 00 ffffffff"},
+        {1, SR_HEAD " 00 7fffffff"},
+        {1, SR_HEAD " 00 00000001 0001 66 ffffffff"},    /* null partition list */
+        {1, SR_HEAD " 00 00000001 0001 66 00000002 00000000"},
+        {1, SR_HEAD " 00 00000001 ffff 00000000"},       /* null name */
+        {2, SR_HEAD " 00 00 00"},
+        {2, SR_HEAD " 00 02 00 01 00 00"},               /* null compact name */
+        {2, SR_HEAD " 00 02 02 66 00 00 00"},            /* null partition list */
+        {3, SR_HEAD " 00 00"},
+        {3, SR_HEAD " 02 02 66 02 00000000 00000000 00 00 00"}, /* 2 tags promised in state */
+        {3, SR_HEAD " 02 02 66 03 00000000 00000000 00 00 00 00"}, /* 2 states, 1 present */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(tu_decode_hex(&stopreplica_req_codec, bad[i].hexs, bad[i].v, a, &g) ==
+                          SK_EPARSE,
+                      "case %zu", i);
+    /* unknown tags at every v3 level */
+    ck_assert_int_eq(tu_decode_hex(&stopreplica_req_codec,
+                                   SR_HEAD " 02 02 66 02 00000007 00000009 01 01 00 00 | 01 01 01 00"
+                                           " | 02 0a 00 0b 01 cc",
+                                   3, a, &g),
+                     SK_OK);
+    ck_assert_int_eq(g.TopicStates[0].PartitionStates[0].PartitionIndex, 7);
+    ck_assert_int_eq(g.TopicStates[0].PartitionStates[0].LeaderEpoch, 9);
+    ck_assert(g.TopicStates[0].PartitionStates[0].DeletePartition);
+    tu_assert_encodes(&stopreplica_req_codec, 3, &g,
+                      SR_HEAD " 02 02 66 02 00000007 00000009 01 00 00 00");
+    sk_arena_free(a);
+}
+END_TEST
+
+static const char *const sr_resp_hex[4] = {
+    [1] = "0000 00000002 | 0003 666f6f 00000000 0000 | 0003 666f6f 00000001 0038",
+    [2] = "0000 03 | 04 666f6f 00000000 0000 00 | 04 666f6f 00000001 0038 00 | 00",
+    [3] = "0000 03 | 04 666f6f 00000000 0000 00 | 04 666f6f 00000001 0038 00 | 00",
+};
+
+START_TEST(test_sr_resp)
+{
+    sk_stopreplica_partition_error_t pe[2] = {{sk_str_c("foo"), 0, 0},
+                                              {sk_str_c("foo"), 1, SK_KERR_KAFKA_STORAGE_ERROR}};
+    sk_stopreplica_resp_t resp = {0, pe, 2};
+    sk_arena_t *a = sk_arena_new(0);
+    for (int16_t v = SK_STOPREPLICA_MIN_VER; v <= SK_STOPREPLICA_MAX_VER; v++) {
+        tu_assert_encodes(&stopreplica_resp_codec, v, &resp, sr_resp_hex[v]);
+        sk_stopreplica_resp_t g;
+        ck_assert_int_eq(tu_decode_hex(&stopreplica_resp_codec, sr_resp_hex[v], v, a, &g), SK_OK);
+        ck_assert_int_eq(g.PartitionErrorsCnt, 2);
+        tu_assert_str(g.PartitionErrors[1].TopicName, "foo");
+        ck_assert_int_eq(g.PartitionErrors[1].PartitionIndex, 1);
+        ck_assert_int_eq(g.PartitionErrors[1].ErrorCode, SK_KERR_KAFKA_STORAGE_ERROR);
+        uint8_t b[256];
+        size_t n = H(sr_resp_hex[v], b);
+        tu_check_all(&stopreplica_resp_codec, b, n, v);
+    }
+    sk_stopreplica_resp_t g;
+    ck_assert_int_eq(tu_decode_hex(&stopreplica_resp_codec, "0000 ffffffff", 1, a, &g), SK_EPARSE);
+    ck_assert_int_eq(tu_decode_hex(&stopreplica_resp_codec, "0000 00", 2, a, &g), SK_EPARSE);
+    ck_assert_int_eq(tu_decode_hex(&stopreplica_resp_codec, "0000 02 00 00000000 0000 00 00", 3,
+                                   a, &g),
+                     SK_EPARSE); /* null topic name */
+    pe[0].TopicName = SK_STR_NULL;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    ck_assert_int_eq(sk_stopreplica_resp_encode(&w, 3, &resp), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    resp.PartitionErrorsCnt = -1;
+    ck_assert_int_eq(sk_stopreplica_resp_encode(&w, 1, &resp), SK_EINVAL);
+    sk_wr_free(&w);
+    sk_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_sr_versions)
+{
+    tu_check_bad_versions(&stopreplica_req_codec, SK_STOPREPLICA_MIN_VER, SK_STOPREPLICA_MAX_VER);
+    tu_check_bad_versions(&stopreplica_resp_codec, SK_STOPREPLICA_MIN_VER,
+                          SK_STOPREPLICA_MAX_VER);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("proto_cluster");
@@ -409,6 +817,22 @@ int main(void)
     tcase_add_test(tc, test_lai_resp_hand);
     tcase_add_test(tc, test_lai_roundtrip);
     tcase_add_test(tc, test_lai_versions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("updatemetadata");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_um_req_hand);
+    tcase_add_test(tc, test_um_req_invalid);
+    tcase_add_test(tc, test_um_req_hostile);
+    tcase_add_test(tc, test_um_resp);
+    tcase_add_test(tc, test_um_versions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("stopreplica");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_sr_req_hand);
+    tcase_add_test(tc, test_sr_req_encode);
+    tcase_add_test(tc, test_sr_req_hostile);
+    tcase_add_test(tc, test_sr_resp);
+    tcase_add_test(tc, test_sr_versions);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
