@@ -62,6 +62,8 @@ struct sk_zk_multi_s;
 
 struct zk_op {
     zk_msg_t msg; /* embedded: completions post without allocating */
+    TAILQ_ENTRY(zk_op) live; /* zk->ops, loop only */
+    uint64_t gen;            /* handle the op was given to */
     sk_zk_t *zk;
     int kind;
     zk_watch_t *watch;
@@ -102,6 +104,7 @@ struct sk_zk_s {
     struct zk_msgq inq; /* under lock */
     struct zk_msgq pending; /* loop only */
     TAILQ_HEAD(, zk_watch) watches;
+    TAILQ_HEAD(, zk_op) ops; /* every op not yet dispatched */
     char *hosts;  /* without chroot */
     char *chroot; /* NULL if none */
     int timeout_ms;
@@ -263,6 +266,8 @@ static zk_op_t *op_new(sk_zk_t *zk, int kind, void *arg)
     op->kind = kind;
     op->arg = arg;
     op->len = -1;
+    op->gen = zk->h ? zk->h->gen : 0;
+    TAILQ_INSERT_TAIL(&zk->ops, op, live);
     return op;
 }
 
@@ -696,6 +701,25 @@ static void retire_handle(sk_zk_t *zk)
     if (rc != ZOK)
         sk_debug("zk", "zookeeper_close: %s", zerror(rc));
     drain(zk);
+    /* libzookeeper_mt can drop a reply (or its ZCLOSING stand-in) that was
+     * queued for its completion thread when the handle closes. Its threads
+     * are gone now, so an op of this handle that never completed never
+     * will: complete it here to keep the exactly-once promise. */
+    zk_op_t *op, *onext;
+    int orphans = 0;
+    for (op = TAILQ_FIRST(&zk->ops); op; op = onext) {
+        onext = TAILQ_NEXT(op, live);
+        if (op->gen == h->gen && op->gen != 0) {
+            op->gen = 0; /* posted once */
+            op->rc = ZCLOSING;
+            post_op(op);
+            orphans++;
+        }
+    }
+    if (orphans) {
+        sk_debug("zk", "completed %d operation(s) dropped by zookeeper_close", orphans);
+        drain(zk);
+    }
     zk_watch_t *w, *next;
     for (w = TAILQ_FIRST(&zk->watches); w; w = next) {
         next = TAILQ_NEXT(w, link);
@@ -823,6 +847,7 @@ static void on_session(sk_zk_t *zk, zk_msg_t *m)
 
 static void dispatch_op(sk_zk_t *zk, zk_op_t *op)
 {
+    TAILQ_REMOVE(&zk->ops, op, live);
     if (op->watch) {
         int set = op->rc == ZOK || (op->kind == OP_EXISTS && op->rc == ZNONODE);
         if (!set)
@@ -962,6 +987,7 @@ int sk_zk_open(struct event_base *base, const char *connect, int session_timeout
     TAILQ_INIT(&zk->inq);
     TAILQ_INIT(&zk->pending);
     TAILQ_INIT(&zk->watches);
+    TAILQ_INIT(&zk->ops);
     zk->hosts = slash ? sk_strndup(connect, (size_t)(slash - connect)) : sk_strdup(connect);
     zk->chroot = slash && slash[1] ? sk_strdup(slash) : NULL;
     zk->timeout_ms = session_timeout_ms;

@@ -386,6 +386,52 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/* Closing from inside a callback: every other callback still runs exactly
+ * once, including one for an op started after the close. */
+typedef struct {
+    sk_zk_t *zk;
+    res_t *after;
+    int closed;
+} closer_t;
+
+static void close_in_cb(int rc, const char *data, int len, const struct Stat *st, void *arg)
+{
+    (void)rc;
+    (void)data;
+    (void)len;
+    (void)st;
+    closer_t *c = arg;
+    sk_zk_close(c->zk);
+    c->closed++;
+    sk_zk_t *dead = c->zk;
+    (void)dead; /* the handle is unusable now; the object lives until the drain ends */
+}
+
+static void op_after_close(int rc, const char *data, int len, const struct Stat *st, void *arg)
+{
+    res_data(rc, data, len, st, arg);
+}
+
+START_TEST(test_close_in_callback)
+{
+    sess_t s;
+    sk_zk_t *zk = open_zk("/skein/closecb", &s);
+    closer_t c = {.zk = zk};
+    res_t others[5];
+    memset(others, 0, sizeof(others));
+    sk_zk_get(zk, "/", NULL, NULL, close_in_cb, &c);
+    for (int i = 0; i < 5; i++)
+        sk_zk_get(zk, "/", NULL, NULL, op_after_close, &others[i]);
+    RUN_UNTIL(c.closed > 0, 5000);
+    ck_assert_int_eq(c.closed, 1);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(others[i].calls == 1, "op %d: calls %d rc %d", i, others[i].calls, others[i].rc);
+    /* Let the loop run on: nothing must touch the freed object. */
+    int64_t until = sk_mono_ms() + 200;
+    RUN_UNTIL(sk_mono_ms() >= until, 1000);
+}
+END_TEST
+
 /* ---- tests: broker registration ---- */
 
 typedef struct {
@@ -807,6 +853,7 @@ int main(void)
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, test_ops_and_chroot);
     tcase_add_test(tc, test_open_errors);
+    tcase_add_test(tc, test_close_in_callback);
     tcase_add_test(tc, test_broker_registration);
     tcase_add_test(tc, test_topics);
     tcase_add_test(tc, test_session_expiry);
