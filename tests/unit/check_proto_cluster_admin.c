@@ -1,0 +1,354 @@
+/* check_proto_cluster_admin.c - unit tests for the topic-admin codecs:
+ * DeleteTopics, CreatePartitions, DescribeCluster, DescribeConfigs.
+ *
+ * As in check_proto_cluster.c: expected bytes are written from the schemas'
+ * field lists, every hand message goes through the truncation and mutation
+ * sweeps and re-encodes to itself, plus hostile counts, unknown tags and
+ * values the encoders must refuse.
+ */
+#include "check_proto_cluster_util.h"
+#include "kerr.h"
+#include "proto_createpartitions.h"
+#include "proto_deletetopics.h"
+#include "proto_describecluster.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+TU_CODEC(deletetopics_req, sk_deletetopics_req_t);
+TU_CODEC(deletetopics_resp, sk_deletetopics_resp_t);
+TU_CODEC(createpartitions_req, sk_createpartitions_req_t);
+TU_CODEC(createpartitions_resp, sk_createpartitions_resp_t);
+TU_CODEC(describecluster_req, sk_describecluster_req_t);
+TU_CODEC(describecluster_resp, sk_describecluster_resp_t);
+
+/* Decode hex with c at v, check the sweeps, and hand back the decoded
+ * struct (arena-backed; the bytes live in a). */
+static void *decode_checked(const tu_codec_t *c, const char *hexs, int16_t v, sk_arena_t *a)
+{
+    size_t cap = strlen(hexs) / 2 + 1;
+    uint8_t *b = sk_arena_alloc(a, cap);
+    size_t n = tu_hex(hexs, b, cap);
+    void *out = sk_arena_calloc(a, 1, c->size);
+    ck_assert_msg(tu_decode(c, b, n, v, a, out) == SK_OK, "%s v%d does not decode", c->name, v);
+    tu_check_all(c, b, n, v);
+    return out;
+}
+
+static void expect_parse_fail(const tu_codec_t *c, int16_t v, const char *const *cases, size_t n)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    for (size_t i = 0; i < n; i++) {
+        void *out = sk_arena_calloc(a, 1, c->size);
+        ck_assert_msg(tu_decode_hex(c, cases[i], v, a, out) == SK_EPARSE, "%s v%d case %zu",
+                      c->name, v, i);
+    }
+    sk_arena_free(a);
+}
+
+/* ======================= DeleteTopics ======================= */
+
+#define FOO "666f6f"
+#define BAR "626172"
+
+START_TEST(test_dt_req)
+{
+    sk_str_t names[2] = {sk_str_c("foo"), sk_str_c("bar")};
+    sk_deletetopics_req_t req = {names, 2, 30000};
+    for (int16_t v = SK_DELETETOPICS_MIN_VER; v <= SK_DELETETOPICS_MAX_VER; v++) {
+        const char *hexs = v >= 4 ? "03 04 " FOO " 04 " BAR " 00007530 00"
+                                  : "00000002 0003 " FOO " 0003 " BAR " 00007530";
+        tu_assert_encodes(&deletetopics_req_codec, v, &req, hexs);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_deletetopics_req_t *g = decode_checked(&deletetopics_req_codec, hexs, v, a);
+        ck_assert_int_eq(g->TopicNamesCnt, 2);
+        tu_assert_str(g->TopicNames[0], "foo");
+        tu_assert_str(g->TopicNames[1], "bar");
+        ck_assert_int_eq(g->TimeoutMs, 30000);
+        sk_arena_free(a);
+    }
+    /* empty list */
+    req.TopicNamesCnt = 0;
+    tu_assert_encodes(&deletetopics_req_codec, 4, &req, "01 00007530 00");
+    tu_assert_encodes(&deletetopics_req_codec, 0, &req, "00000000 00007530");
+    /* unencodable */
+    sk_wr_t w;
+    sk_wr_init(&w);
+    req.TopicNamesCnt = -1;
+    ck_assert_int_eq(sk_deletetopics_req_encode(&w, 1, &req), SK_EINVAL);
+    req.TopicNamesCnt = 2;
+    names[1] = SK_STR_NULL;
+    ck_assert_int_eq(sk_deletetopics_req_encode(&w, 4, &req), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+    static const char *const bad0[] = {
+        "ffffffff 00000000", "7fffffff 00000000", "00000001 ffff 00000000",
+        "00000002 0001 61 00000000", "80000000 00000000",
+    };
+    expect_parse_fail(&deletetopics_req_codec, 3, bad0, sizeof(bad0) / sizeof(bad0[0]));
+    static const char *const bad4[] = {
+        "00 00000000 00", "02 00 00000000 00", "ff ff ff ff 0f 00000000 00",
+        "01 00000000 01 00 05 00",
+    };
+    expect_parse_fail(&deletetopics_req_codec, 4, bad4, sizeof(bad4) / sizeof(bad4[0]));
+    /* unknown tags (top level) are skipped */
+    sk_arena_t *a = sk_arena_new(0);
+    sk_deletetopics_req_t g;
+    ck_assert_int_eq(tu_decode_hex(&deletetopics_req_codec, "02 02 61 00000064 02 00 00 2c 01 07",
+                                   4, a, &g),
+                     SK_OK);
+    tu_assert_str(g.TopicNames[0], "a");
+    ck_assert_int_eq(g.TimeoutMs, 100);
+    sk_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_dt_resp)
+{
+    sk_deletetopics_result_t res[2] = {{sk_str_c("foo"), 0},
+                                       {sk_str_c("bar"), SK_KERR_UNKNOWN_TOPIC_OR_PARTITION}};
+    sk_deletetopics_resp_t resp = {100, res, 2};
+    for (int16_t v = SK_DELETETOPICS_MIN_VER; v <= SK_DELETETOPICS_MAX_VER; v++) {
+        const char *hexs;
+        if (v == 0)
+            hexs = "00000002 0003 " FOO " 0000 0003 " BAR " 0003";
+        else if (v < 4)
+            hexs = "00000064 00000002 0003 " FOO " 0000 0003 " BAR " 0003";
+        else
+            hexs = "00000064 03 04 " FOO " 0000 00 04 " BAR " 0003 00 00";
+        tu_assert_encodes(&deletetopics_resp_codec, v, &resp, hexs);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_deletetopics_resp_t *g = decode_checked(&deletetopics_resp_codec, hexs, v, a);
+        ck_assert_int_eq(g->ThrottleTimeMs, v >= 1 ? 100 : 0);
+        ck_assert_int_eq(g->ResponsesCnt, 2);
+        tu_assert_str(g->Responses[1].Name, "bar");
+        ck_assert_int_eq(g->Responses[1].ErrorCode, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION);
+        sk_arena_free(a);
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    res[0].Name = SK_STR_NULL;
+    ck_assert_int_eq(sk_deletetopics_resp_encode(&w, 2, &resp), SK_EINVAL);
+    resp.ResponsesCnt = -1;
+    ck_assert_int_eq(sk_deletetopics_resp_encode(&w, 4, &resp), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+    static const char *const bad1[] = {"00000000 ffffffff", "00000000 00000001 ffff 0000",
+                                       "00000000 00000002 0000 0000"};
+    expect_parse_fail(&deletetopics_resp_codec, 1, bad1, sizeof(bad1) / sizeof(bad1[0]));
+    static const char *const bad4[] = {"00000000 00 00", "00000000 02 00 0000 00 00"};
+    expect_parse_fail(&deletetopics_resp_codec, 4, bad4, sizeof(bad4) / sizeof(bad4[0]));
+}
+END_TEST
+
+START_TEST(test_dt_versions)
+{
+    tu_check_bad_versions(&deletetopics_req_codec, SK_DELETETOPICS_MIN_VER,
+                          SK_DELETETOPICS_MAX_VER);
+    tu_check_bad_versions(&deletetopics_resp_codec, SK_DELETETOPICS_MIN_VER,
+                          SK_DELETETOPICS_MAX_VER);
+}
+END_TEST
+
+/* ======================= CreatePartitions ======================= */
+
+/* foo -> 6 partitions, controller assigns (null); bar -> 4 with [1,2], [2,3];
+ * timeout 5000, validate only. */
+#define CP_REQ_HEX                                                                    \
+    "00000002 | 0003 " FOO " 00000006 ffffffff | 0003 " BAR " 00000004 00000002"     \
+    " | 00000002 00000001 00000002 | 00000002 00000002 00000003 | 00001388 01"
+
+START_TEST(test_cp_req)
+{
+    int32_t a1[] = {1, 2}, a2[] = {2, 3};
+    sk_createpartitions_assignment_t as[2] = {{a1, 2}, {a2, 2}};
+    sk_createpartitions_topic_t t[2] = {{sk_str_c("foo"), 6, NULL, -1}, {sk_str_c("bar"), 4, as, 2}};
+    sk_createpartitions_req_t req = {t, 2, 5000, 1};
+    for (int16_t v = SK_CREATEPARTITIONS_MIN_VER; v <= SK_CREATEPARTITIONS_MAX_VER; v++) {
+        tu_assert_encodes(&createpartitions_req_codec, v, &req, CP_REQ_HEX);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_createpartitions_req_t *g = decode_checked(&createpartitions_req_codec, CP_REQ_HEX, v, a);
+        ck_assert_int_eq(g->TopicsCnt, 2);
+        tu_assert_str(g->Topics[0].Name, "foo");
+        ck_assert_int_eq(g->Topics[0].Count, 6);
+        ck_assert_int_eq(g->Topics[0].AssignmentsCnt, -1);
+        ck_assert_ptr_null(g->Topics[0].Assignments);
+        tu_assert_str(g->Topics[1].Name, "bar");
+        ck_assert_int_eq(g->Topics[1].Count, 4);
+        ck_assert_int_eq(g->Topics[1].AssignmentsCnt, 2);
+        tu_assert_i32s(g->Topics[1].Assignments[0].BrokerIds, g->Topics[1].Assignments[0].BrokerIdsCnt,
+                       a1, 2);
+        tu_assert_i32s(g->Topics[1].Assignments[1].BrokerIds, g->Topics[1].Assignments[1].BrokerIdsCnt,
+                       a2, 2);
+        ck_assert_int_eq(g->TimeoutMs, 5000);
+        ck_assert(g->ValidateOnly);
+        sk_arena_free(a);
+    }
+    /* empty (not null) assignments stay empty */
+    t[0].AssignmentsCnt = 0;
+    req.TopicsCnt = 1;
+    req.ValidateOnly = 0;
+    tu_assert_encodes(&createpartitions_req_codec, 0, &req,
+                      "00000001 0003 " FOO " 00000006 00000000 00001388 00");
+    sk_wr_t w;
+    sk_wr_init(&w);
+    t[0].AssignmentsCnt = -2;
+    ck_assert_int_eq(sk_createpartitions_req_encode(&w, 0, &req), SK_EINVAL);
+    t[0].AssignmentsCnt = 0;
+    t[0].Name = SK_STR_NULL;
+    ck_assert_int_eq(sk_createpartitions_req_encode(&w, 1, &req), SK_EINVAL);
+    t[0].Name = sk_str_c("foo");
+    req.TopicsCnt = 2;
+    as[1].BrokerIdsCnt = -1;
+    ck_assert_int_eq(sk_createpartitions_req_encode(&w, 1, &req), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+    static const char *const bad[] = {
+        "ffffffff 00001388 00",                                  /* null topics */
+        "00000001 ffff 00000001 ffffffff 00001388 00",           /* null name */
+        "00000001 0001 61 00000001 00000001 ffffffff 00001388 00", /* null broker ids */
+        "00000001 0001 61 00000001 7fffffff 00001388 00",
+        "00000001 0001 61 00000001 fffffffe 00001388 00",        /* count below -1 */
+        "00000002 0001 61 00000001 ffffffff 00001388 00",
+    };
+    expect_parse_fail(&createpartitions_req_codec, 0, bad, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
+START_TEST(test_cp_resp)
+{
+    sk_createpartitions_result_t res[2] = {
+        {sk_str_c("foo"), 0, SK_STR_NULL},
+        {sk_str_c("bar"), SK_KERR_INVALID_PARTITIONS, sk_str_c("bad")}};
+    sk_createpartitions_resp_t resp = {7, res, 2};
+    const char *hexs = "00000007 00000002 | 0003 " FOO " 0000 ffff | 0003 " BAR " 0025 0003 626164";
+    for (int16_t v = SK_CREATEPARTITIONS_MIN_VER; v <= SK_CREATEPARTITIONS_MAX_VER; v++) {
+        tu_assert_encodes(&createpartitions_resp_codec, v, &resp, hexs);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_createpartitions_resp_t *g = decode_checked(&createpartitions_resp_codec, hexs, v, a);
+        ck_assert_int_eq(g->ThrottleTimeMs, 7);
+        ck_assert_int_eq(g->ResultsCnt, 2);
+        tu_assert_str(g->Results[0].ErrorMessage, NULL);
+        tu_assert_str(g->Results[1].Name, "bar");
+        ck_assert_int_eq(g->Results[1].ErrorCode, SK_KERR_INVALID_PARTITIONS);
+        tu_assert_str(g->Results[1].ErrorMessage, "bad");
+        sk_arena_free(a);
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    res[1].Name = SK_STR_NULL;
+    ck_assert_int_eq(sk_createpartitions_resp_encode(&w, 0, &resp), SK_EINVAL);
+    resp.ResultsCnt = -1;
+    ck_assert_int_eq(sk_createpartitions_resp_encode(&w, 0, &resp), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+    static const char *const bad[] = {"00000000 ffffffff", "00000000 00000001 ffff 0000 ffff",
+                                      "00000000 00000001 0000 0000 fffe"};
+    expect_parse_fail(&createpartitions_resp_codec, 1, bad, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
+START_TEST(test_cp_versions)
+{
+    tu_check_bad_versions(&createpartitions_req_codec, SK_CREATEPARTITIONS_MIN_VER,
+                          SK_CREATEPARTITIONS_MAX_VER);
+    tu_check_bad_versions(&createpartitions_resp_codec, SK_CREATEPARTITIONS_MIN_VER,
+                          SK_CREATEPARTITIONS_MAX_VER);
+}
+END_TEST
+
+/* ======================= DescribeCluster ======================= */
+
+#define LOCALHOST "6c6f63616c686f7374"
+#define DC_RESP_HEX                                                               \
+    "00000000 0000 00 | 05 636c7573 | 00000002 | 03"                             \
+    " | 00000001 0a " LOCALHOST " 00002384 03 7231 00"                           \
+    " | 00000002 0a " LOCALHOST " 00002385 00 00 | 80000000 | 00"
+
+START_TEST(test_dc)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_describecluster_req_t rq = {1};
+    tu_assert_encodes(&describecluster_req_codec, 0, &rq, "01 00");
+    sk_describecluster_req_t *gq = decode_checked(&describecluster_req_codec, "01 00", 0, a);
+    ck_assert(gq->IncludeClusterAuthorizedOperations);
+    gq = decode_checked(&describecluster_req_codec, "00 00", 0, a);
+    ck_assert(!gq->IncludeClusterAuthorizedOperations);
+    /* unknown tag; a tag section cut short */
+    ck_assert_int_eq(tu_decode_hex(&describecluster_req_codec, "01 01 00 02 abcd", 0, a, gq),
+                     SK_OK);
+    ck_assert_int_eq(tu_decode_hex(&describecluster_req_codec, "01 01 00 03 abcd", 0, a, gq),
+                     SK_EPARSE);
+
+    sk_describecluster_broker_t br[2] = {{1, sk_str_c("localhost"), 9092, sk_str_c("r1")},
+                                         {2, sk_str_c("localhost"), 9093, SK_STR_NULL}};
+    sk_describecluster_resp_t resp = {0, 0, SK_STR_NULL, sk_str_c("clus"), 2, br, 2,
+                                      SK_DESCRIBECLUSTER_OPS_OMITTED};
+    tu_assert_encodes(&describecluster_resp_codec, 0, &resp, DC_RESP_HEX);
+    sk_describecluster_resp_t *g = decode_checked(&describecluster_resp_codec, DC_RESP_HEX, 0, a);
+    tu_assert_str(g->ErrorMessage, NULL);
+    tu_assert_str(g->ClusterId, "clus");
+    ck_assert_int_eq(g->ControllerId, 2);
+    ck_assert_int_eq(g->BrokersCnt, 2);
+    ck_assert_int_eq(g->Brokers[0].BrokerId, 1);
+    tu_assert_str(g->Brokers[0].Host, "localhost");
+    ck_assert_int_eq(g->Brokers[0].Port, 9092);
+    tu_assert_str(g->Brokers[0].Rack, "r1");
+    tu_assert_str(g->Brokers[1].Rack, NULL);
+    ck_assert_int_eq(g->ClusterAuthorizedOperations, INT32_MIN);
+    /* error variant */
+    sk_describecluster_resp_t eresp = {5, SK_KERR_CLUSTER_AUTHORIZATION_FAILED, sk_str_c("no"),
+                                       sk_str_c(""), -1, NULL, 0, 0};
+    tu_assert_encodes(&describecluster_resp_codec, 0, &eresp,
+                      "00000005 001f 03 6e6f 01 ffffffff 01 00000000 00");
+    sk_wr_t w;
+    sk_wr_init(&w);
+    eresp.ClusterId = SK_STR_NULL;
+    ck_assert_int_eq(sk_describecluster_resp_encode(&w, 0, &eresp), SK_EINVAL);
+    br[0].Host = SK_STR_NULL;
+    ck_assert_int_eq(sk_describecluster_resp_encode(&w, 0, &resp), SK_EINVAL);
+    resp.BrokersCnt = -1;
+    ck_assert_int_eq(sk_describecluster_resp_encode(&w, 0, &resp), SK_EINVAL);
+    ck_assert_uint_eq(w.len, 0);
+    sk_wr_free(&w);
+    static const char *const bad[] = {
+        "00000000 0000 00 00 00000002 01 80000000 00",          /* null cluster id */
+        "00000000 0000 00 01 00000002 00 80000000 00",          /* null brokers */
+        "00000000 0000 00 01 00000002 02 00000001 00 00000000 00 00 80000000 00", /* null host */
+        "00000000 0000 00 01 00000002 03 00000001 01 00000000 00 00 80000000 00",
+    };
+    expect_parse_fail(&describecluster_resp_codec, 0, bad, sizeof(bad) / sizeof(bad[0]));
+    tu_check_bad_versions(&describecluster_req_codec, SK_DESCRIBECLUSTER_MIN_VER,
+                          SK_DESCRIBECLUSTER_MAX_VER);
+    tu_check_bad_versions(&describecluster_resp_codec, SK_DESCRIBECLUSTER_MIN_VER,
+                          SK_DESCRIBECLUSTER_MAX_VER);
+    sk_arena_free(a);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("proto_cluster_admin");
+    TCase *tc = tcase_create("deletetopics");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_dt_req);
+    tcase_add_test(tc, test_dt_resp);
+    tcase_add_test(tc, test_dt_versions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("createpartitions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_cp_req);
+    tcase_add_test(tc, test_cp_resp);
+    tcase_add_test(tc, test_cp_versions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("describecluster");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_dc);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
