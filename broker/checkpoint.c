@@ -42,8 +42,7 @@ void sk_ckpt_add(sk_ckpt_t *c, const char *topic, int32_t partition, int64_t off
     ckpt_add_owned(c, sk_strdup(topic), partition, offset);
 }
 
-/* Strict decimal: optional '-', 1..19 digits, within [min, max]. */
-static int parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+int sk_ckpt_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 {
     size_t i = 0;
     int neg = 0;
@@ -68,8 +67,7 @@ static int parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t 
     return 0;
 }
 
-/* Next line [*p, eol) without its '\n'; returns 0 at end of text. */
-static int next_line(const char **p, const char *end, const char **ls, size_t *ll)
+int sk_ckpt_next_line(const char **p, const char *end, const char **ls, size_t *ll)
 {
     if (*p >= end)
         return 0;
@@ -90,16 +88,17 @@ int sk_ckpt_parse(const char *text, size_t len, sk_ckpt_t *out, char *err, size_
         snprintf(err, errlen, "NUL byte in checkpoint");
         goto bad;
     }
-    if (!next_line(&p, end, &ls, &ll) || parse_i64(ls, ll, 0, 0, &v) != 0) {
+    if (!sk_ckpt_next_line(&p, end, &ls, &ll) || sk_ckpt_parse_i64(ls, ll, 0, 0, &v) != 0) {
         snprintf(err, errlen, "line 1: expected version 0");
         goto bad;
     }
-    if (!next_line(&p, end, &ls, &ll) || parse_i64(ls, ll, 0, 100000000, &count) != 0) {
+    if (!sk_ckpt_next_line(&p, end, &ls, &ll) ||
+        sk_ckpt_parse_i64(ls, ll, 0, 100000000, &count) != 0) {
         snprintf(err, errlen, "line 2: expected an entry count");
         goto bad;
     }
     for (int64_t i = 0; i < count; i++) {
-        if (!next_line(&p, end, &ls, &ll)) {
+        if (!sk_ckpt_next_line(&p, end, &ls, &ll)) {
             snprintf(err, errlen, "expected %" PRId64 " entries, found %" PRId64, count, i);
             goto bad;
         }
@@ -107,15 +106,15 @@ int sk_ckpt_parse(const char *text, size_t len, sk_ckpt_t *out, char *err, size_
         const char *s2 = s1 ? memchr(s1 + 1, ' ', (size_t)(ls + ll - s1 - 1)) : NULL;
         int64_t part, off;
         if (!s1 || !s2 || s1 == ls || memchr(s2 + 1, ' ', (size_t)(ls + ll - s2 - 1)) ||
-            parse_i64(s1 + 1, (size_t)(s2 - s1 - 1), 0, INT32_MAX, &part) != 0 ||
-            parse_i64(s2 + 1, (size_t)(ls + ll - s2 - 1), -1, INT64_MAX, &off) != 0) {
+            sk_ckpt_parse_i64(s1 + 1, (size_t)(s2 - s1 - 1), 0, INT32_MAX, &part) != 0 ||
+            sk_ckpt_parse_i64(s2 + 1, (size_t)(ls + ll - s2 - 1), -1, INT64_MAX, &off) != 0) {
             snprintf(err, errlen, "line %" PRId64 ": expected '<topic> <partition> <offset>'",
                      i + 3);
             goto bad;
         }
         ckpt_add_owned(out, sk_strndup(ls, (size_t)(s1 - ls)), (int32_t)part, off);
     }
-    while (next_line(&p, end, &ls, &ll)) {
+    while (sk_ckpt_next_line(&p, end, &ls, &ll)) {
         if (ll != 0) {
             snprintf(err, errlen, "unexpected data after %" PRId64 " entries", count);
             goto bad;
@@ -225,7 +224,7 @@ int sk_meta_parse(const char *text, size_t len, sk_meta_props_t *out, char *err,
         snprintf(err, errlen, "NUL byte in meta.properties");
         goto bad;
     }
-    while (next_line(&p, end, &ls, &ll)) {
+    while (sk_ckpt_next_line(&p, end, &ls, &ll)) {
         lineno++;
         trim(&ls, &ll);
         if (ll == 0 || ls[0] == '#' || ls[0] == '!')
@@ -241,13 +240,13 @@ int sk_meta_parse(const char *text, size_t len, sk_meta_props_t *out, char *err,
         trim(&v, &vl);
         int64_t n;
         if (kl == 7 && !memcmp(k, "version", 7)) {
-            if (parse_i64(v, vl, 0, 1000, &n) != 0) {
+            if (sk_ckpt_parse_i64(v, vl, 0, 1000, &n) != 0) {
                 snprintf(err, errlen, "line %d: bad version", lineno);
                 goto bad;
             }
             out->version = (int)n;
         } else if (kl == 9 && !memcmp(k, "broker.id", 9)) {
-            if (parse_i64(v, vl, 0, INT32_MAX, &n) != 0) {
+            if (sk_ckpt_parse_i64(v, vl, 0, INT32_MAX, &n) != 0) {
                 snprintf(err, errlen, "line %d: bad broker.id", lineno);
                 goto bad;
             }

@@ -54,6 +54,13 @@ void sk_meta_free(sk_meta_props_t *m);
 /* Read meta.properties: SK_OK, SK_ENOENT (no file), SK_EIO, SK_EPARSE. */
 int sk_meta_read_file(const char *path, sk_meta_props_t *out, char *err, size_t errlen);
 
+/* Strict decimal: optional '-', then 1..19 digits, value within [min, max].
+ * 0, or -1 if malformed or out of range. */
+int sk_ckpt_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
+/* Next line of [*p, end) without its '\n' (the last line may lack one):
+ * 1 with the line in (ls, ll), or 0 at the end of the text. */
+int sk_ckpt_next_line(const char **p, const char *end, const char **ls, size_t *ll);
+
 /* Replace path atomically with data: write path.tmp, fsync, rename, fsync
  * the directory. 0 or SK_EIO. */
 int sk_file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);

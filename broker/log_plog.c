@@ -5,14 +5,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "clock.h"
 #include "diskio.h"
+#include "epoch_cache.h"
 #include "kerr.h"
 #include "log.h"
 #include "log_segment.h"
@@ -29,6 +32,26 @@ typedef struct plog_handle {
     int refs;
 } plog_handle_t;
 
+/* The leader-epoch-checkpoint file, shared with diskio workers. Writes are
+ * serialised by mu and a write never replaces a newer version (higher seq)
+ * with an older one, whatever order the pool runs them in. */
+typedef struct epoch_file {
+    pthread_mutex_t mu;
+    char *path;
+    uint64_t written_seq; /* under mu */
+    int cancelled;        /* under mu: the directory is going away */
+    int refs;             /* loop thread only */
+} epoch_file_t;
+
+/* One snapshot of the cache on its way to the file. */
+typedef struct epoch_write {
+    epoch_file_t *f;
+    uint64_t seq;
+    char *data;
+    size_t len;
+    int failed;
+} epoch_write_t;
+
 struct sk_plog_s {
     char *dir;
     sk_plog_config_t cfg;
@@ -43,6 +66,12 @@ struct sk_plog_s {
     uint64_t gen;    /* bumped by truncation: older flush results are stale */
     plog_handle_t *h;
     int64_t (*now)(void);
+    /* leader epoch cache: authoritative in memory, persisted by seq */
+    sk_epoch_cache_t *epochs;
+    epoch_file_t *ef;
+    uint64_t epoch_seq;       /* bumped on every change */
+    uint64_t epoch_saved_seq; /* last version known to be on disk */
+    int epoch_inflight;       /* a standalone write job is queued */
 };
 
 static sk_seg_t *active(const sk_plog_t *log) { return log->segs[log->nsegs - 1]; }
@@ -202,6 +231,303 @@ static void push_segment(sk_plog_t *log, sk_seg_t *seg)
     log->segs[log->nsegs++] = seg;
 }
 
+/* Index of the segment whose base is the largest <= offset (0 if none). */
+static size_t seg_for(const sk_plog_t *log, int64_t offset)
+{
+    size_t lo = 0, hi = log->nsegs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (log->segs[mid]->base <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+/* The first batch whose last offset >= offset, in any segment: 1 (*seg
+ * index, *pos, *b), 0 if none, negative on a read error. */
+static int find_batch(const sk_plog_t *log, int64_t offset, size_t *segi, int64_t *pos,
+                      sk_batch_info_t *b)
+{
+    for (size_t i = seg_for(log, offset); i < log->nsegs; i++) {
+        int rc = sk_seg_find(log->segs[i], offset, pos, b);
+        if (rc != 0) {
+            if (segi)
+                *segi = i;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- leader epoch cache persistence ---- */
+
+static epoch_file_t *ef_new(const char *dir)
+{
+    epoch_file_t *f = sk_calloc(1, sizeof(*f));
+    pthread_mutex_init(&f->mu, NULL);
+    f->path = sk_asprintf("%s/%s", dir, SK_LEADER_EPOCH_CHECKPOINT);
+    f->refs = 1;
+    return f;
+}
+
+static void ef_unref(epoch_file_t *f)
+{
+    if (--f->refs > 0)
+        return;
+    pthread_mutex_destroy(&f->mu);
+    free(f->path);
+    free(f);
+}
+
+static void ew_snapshot(sk_plog_t *log, epoch_write_t *w)
+{
+    w->f = log->ef;
+    w->f->refs++;
+    w->seq = log->epoch_seq;
+    w->data = sk_epoch_cache_format(log->epochs, &w->len);
+    w->failed = 0;
+}
+
+static void ew_release(epoch_write_t *w)
+{
+    free(w->data);
+    w->data = NULL;
+    ef_unref(w->f);
+}
+
+/* Writes the snapshot unless a newer one is already on disk. @locality any */
+static void ew_run(epoch_write_t *w)
+{
+    epoch_file_t *f = w->f;
+    pthread_mutex_lock(&f->mu);
+    if (!f->cancelled && w->seq > f->written_seq) {
+        char err[512];
+        if (sk_file_write_atomic(f->path, w->data, w->len, err, sizeof(err)) == SK_OK) {
+            f->written_seq = w->seq;
+        } else {
+            sk_error(MOD, "leader epoch checkpoint not written: %s", err);
+            w->failed = 1;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void ew_note_done(sk_plog_t *log, const epoch_write_t *w)
+{
+    if (!w->failed && w->seq > log->epoch_saved_seq)
+        log->epoch_saved_seq = w->seq;
+}
+
+typedef struct epoch_job {
+    plog_handle_t *h;
+    epoch_write_t w;
+} epoch_job_t;
+
+static void epoch_schedule(sk_plog_t *log);
+
+static void epoch_job_work(void *arg) { ew_run(&((epoch_job_t *)arg)->w); }
+
+static void epoch_job_done(void *arg)
+{
+    epoch_job_t *j = arg;
+    sk_plog_t *log = j->h->log;
+    if (log) {
+        log->epoch_inflight = 0;
+        ew_note_done(log, &j->w);
+        /* changed again meanwhile: write the newer version (a failure waits
+         * for the next change, flush or close rather than spinning) */
+        if (!j->w.failed && log->epoch_seq > log->epoch_saved_seq)
+            epoch_schedule(log);
+    }
+    ew_release(&j->w);
+    handle_unref(j->h);
+    free(j);
+}
+
+/* Persist the current cache: on the diskio pool (one job at a time, later
+ * changes coalesce), or right here without a pool. */
+static void epoch_schedule(sk_plog_t *log)
+{
+    if (log->epoch_inflight || log->epoch_seq <= log->epoch_saved_seq)
+        return;
+    if (!log->io) {
+        epoch_write_t w;
+        ew_snapshot(log, &w);
+        ew_run(&w);
+        ew_note_done(log, &w);
+        ew_release(&w);
+        return;
+    }
+    epoch_job_t *j = sk_calloc(1, sizeof(*j));
+    ew_snapshot(log, &j->w);
+    j->h = log->h;
+    log->h->refs++;
+    log->epoch_inflight = 1;
+    sk_diskio_submit(log->io, epoch_job_work, epoch_job_done, j);
+}
+
+static void epochs_changed(sk_plog_t *log)
+{
+    log->epoch_seq++;
+    epoch_schedule(log);
+}
+
+/* Synchronous write of anything not yet saved (close). */
+static void epoch_save_sync(sk_plog_t *log)
+{
+    if (log->epoch_seq <= log->epoch_saved_seq)
+        return;
+    epoch_write_t w;
+    ew_snapshot(log, &w);
+    ew_run(&w);
+    ew_note_done(log, &w);
+    ew_release(&w);
+}
+
+/* ---- leader epoch cache recovery ---- */
+
+typedef struct epoch_scan {
+    sk_epoch_cache_t *c;
+    int64_t from;    /* ignore batches ending before this offset */
+    int backwards;   /* batches whose epoch went down */
+} epoch_scan_t;
+
+static int on_scan_batch(const sk_batch_info_t *b, int64_t pos, void *arg)
+{
+    epoch_scan_t *s = arg;
+    (void)pos;
+    if (sk_batch_last_offset(b) < s->from || b->partition_leader_epoch < 0)
+        return 0;
+    if (b->partition_leader_epoch < sk_epoch_cache_latest_epoch(s->c))
+        s->backwards++;
+    sk_epoch_cache_assign(s->c, b->partition_leader_epoch, b->base_offset);
+    return 0;
+}
+
+/* Re-derive the cache from batch headers, starting at the batch that holds
+ * `from`: entries starting at or after that batch are dropped, then every
+ * batch is assigned in order. 0 or negative (read error / bad batch). */
+static int epochs_scan(sk_plog_t *log, int64_t from, int *backwards)
+{
+    size_t si;
+    int64_t pos;
+    sk_batch_info_t b;
+    int rc = find_batch(log, from, &si, &pos, &b);
+    if (rc <= 0)
+        return rc;
+    sk_epoch_cache_truncate_from_end(log->epochs, b.base_offset);
+    epoch_scan_t s = {log->epochs, from, 0};
+    for (size_t i = si; i < log->nsegs; i++) {
+        rc = sk_seg_foreach_batch(log->segs[i], i == si ? pos : 0, on_scan_batch, &s);
+        if (rc < 0)
+            return rc;
+    }
+    *backwards += s.backwards;
+    return SK_OK;
+}
+
+/* Epoch of the batch holding offset (-1 when it has none); sets *base.
+ * 1 found, 0 none, negative on error. */
+static int batch_epoch_at(const sk_plog_t *log, int64_t offset, int32_t *epoch, int64_t *base)
+{
+    sk_batch_info_t b;
+    int64_t pos;
+    int rc = find_batch(log, offset, NULL, &pos, &b);
+    if (rc == 1) {
+        *epoch = b.partition_leader_epoch;
+        *base = b.base_offset;
+    }
+    return rc;
+}
+
+/* Does the cache agree with the batches? Each entry must start exactly at a
+ * batch of its epoch, the batch before it must belong to the previous entry,
+ * and the first and last batches must be covered by their own epochs. A
+ * missing or stale entry breaks at least one of these. */
+static int epochs_consistent(const sk_plog_t *log)
+{
+    const sk_epoch_cache_t *c = log->epochs;
+    int64_t start = log->segs[0]->base, leo = sk_plog_end_offset(log);
+    int32_t eb;
+    int64_t base;
+    if (leo <= start)
+        return 1;
+    for (size_t i = 0; i < sk_epoch_cache_count(c); i++) {
+        sk_epoch_entry_t e = sk_epoch_cache_get(c, i);
+        if (e.start_offset >= leo)
+            break;
+        if (batch_epoch_at(log, e.start_offset, &eb, &base) != 1 || eb != e.epoch)
+            return 0;
+        if (base != e.start_offset && !(i == 0 && e.start_offset == start && base >= start))
+            return 0;
+        if (i > 0 && e.start_offset > start) {
+            int32_t pe = sk_epoch_cache_get(c, i - 1).epoch;
+            if (batch_epoch_at(log, e.start_offset - 1, &eb, &base) != 1)
+                return 0;
+            if (base < e.start_offset && eb >= 0 && eb != pe)
+                return 0;
+        }
+    }
+    int64_t probes[2] = {start, leo - 1};
+    for (int k = 0; k < 2; k++) {
+        if (batch_epoch_at(log, probes[k], &eb, &base) != 1)
+            return 0;
+        if (eb >= 0 && sk_epoch_cache_epoch_for_offset(c, base > start ? base : start) != eb)
+            return 0;
+    }
+    return 1;
+}
+
+/* At open, after the segments are recovered: read leader-epoch-checkpoint,
+ * fit it to the log, bring it up to date from the batches after the
+ * recovery point, and rebuild it from all batch headers when it is missing,
+ * malformed or contradicts the log. */
+static void epochs_open(sk_plog_t *log, int64_t recovery_point)
+{
+    char err[600];
+    sk_epoch_cache_t *c = log->epochs;
+    int64_t start = log->segs[0]->base, leo = sk_plog_end_offset(log);
+    int rc = sk_epoch_cache_read_file(c, log->ef->path, err, sizeof(err));
+    int rebuild = rc != SK_OK, backwards = 0, missing = rc == SK_ENOENT;
+    char *before = missing ? NULL : sk_epoch_cache_format(c, NULL);
+    if (rc == SK_ENOENT) {
+        if (leo > start)
+            sk_info(MOD, "%s: no %s; rebuilding it from the batch headers", log->dir,
+                    SK_LEADER_EPOCH_CHECKPOINT);
+    } else if (rc != SK_OK) {
+        sk_warn(MOD, "%s: %s; rebuilding it from the batch headers", log->dir, err);
+    }
+    if (!rebuild) {
+        sk_epoch_cache_truncate_from_end(c, leo);
+        sk_epoch_cache_truncate_from_start(c, start);
+        int64_t from = recovery_point > start ? recovery_point : start;
+        if (from < leo && epochs_scan(log, from, &backwards) < 0)
+            rebuild = 1;
+        else if (!epochs_consistent(log)) {
+            sk_warn(MOD, "%s: %s does not match the log's batches; rebuilding it", log->dir,
+                    SK_LEADER_EPOCH_CHECKPOINT);
+            rebuild = 1;
+        }
+    }
+    if (rebuild) {
+        sk_epoch_cache_clear(c);
+        backwards = 0;
+        if (leo > start && epochs_scan(log, start, &backwards) < 0)
+            sk_error(MOD, "%s: cannot read batch headers to rebuild the leader epoch cache: %s",
+                     log->dir, strerror(errno));
+    }
+    if (backwards)
+        sk_warn(MOD, "%s: %d batch(es) carry a lower leader epoch than the batches before them",
+                log->dir, backwards);
+    char *after = sk_epoch_cache_format(c, NULL);
+    if (!before || strcmp(before, after))
+        log->epoch_seq++; /* saved by epoch_schedule once the log is set up */
+    free(before);
+    free(after);
+}
+
 /* ---- open / recovery ---- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -359,6 +685,8 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     log->h = sk_calloc(1, sizeof(*log->h));
     log->h->log = log;
     log->h->refs = 1;
+    log->epochs = sk_epoch_cache_new();
+    log->ef = ef_new(dir);
     int rc = load_segments(log, recovery_point < 0 ? 0 : recovery_point, err, errlen);
     if (rc != SK_OK) {
         for (size_t i = 0; i < log->nsegs; i++)
@@ -369,6 +697,8 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
         free(log->segs);
         free(log->dir);
         handle_unref(log->h);
+        sk_epoch_cache_free(log->epochs);
+        ef_unref(log->ef);
         free(log);
         return rc;
     }
@@ -378,9 +708,12 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     if (log->recovery_point > leo)
         log->recovery_point = leo;
     log->last_flush_ms = log->now();
+    epochs_open(log, log->recovery_point);
+    epoch_schedule(log);
     sk_info(MOD, "opened %s: %zu segment(s), start offset %" PRId64 ", LEO %" PRId64
-            ", recovery point %" PRId64, dir, log->nsegs, log->start_offset, leo,
-            log->recovery_point);
+            ", recovery point %" PRId64 ", latest leader epoch %" PRId32, dir, log->nsegs,
+            log->start_offset, leo, log->recovery_point,
+            sk_epoch_cache_latest_epoch(log->epochs));
     *out = log;
     return SK_OK;
 }
@@ -407,8 +740,43 @@ void sk_plog_set_start_offset(sk_plog_t *log, int64_t offset)
     int64_t leo = sk_plog_end_offset(log);
     if (offset > leo)
         offset = leo;
-    if (offset > log->start_offset)
+    if (offset > log->start_offset) {
         log->start_offset = offset;
+        if (sk_epoch_cache_truncate_from_start(log->epochs, offset))
+            epochs_changed(log);
+    }
+}
+
+/* ---- leader epochs ---- */
+
+int32_t sk_plog_latest_epoch(const sk_plog_t *log)
+{
+    return sk_epoch_cache_latest_epoch(log->epochs);
+}
+
+const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log) { return log->epochs; }
+
+int sk_plog_end_offset_for_epoch(sk_plog_t *log, int32_t epoch, int32_t *out_epoch,
+                                 int64_t *out_end_offset)
+{
+    sk_epoch_cache_end_offset_for(log->epochs, epoch, sk_plog_end_offset(log), out_epoch,
+                                  out_end_offset);
+    return SK_OK;
+}
+
+int sk_plog_assign_epoch(sk_plog_t *log, int32_t epoch, int64_t start_offset)
+{
+    int64_t leo = sk_plog_end_offset(log);
+    if (epoch < 0 || start_offset < log->start_offset || start_offset > leo)
+        return SK_EINVAL;
+    if (epoch < sk_epoch_cache_latest_epoch(log->epochs))
+        return SK_ESTATE;
+    if (sk_epoch_cache_assign(log->epochs, epoch, start_offset) == 1) {
+        sk_info(MOD, "%s: leader epoch %" PRId32 " starts at offset %" PRId64, log->dir, epoch,
+                start_offset);
+        epochs_changed(log);
+    }
+    return SK_OK;
 }
 
 /* ---- flushing ---- */
@@ -421,11 +789,18 @@ typedef struct flush_job {
     int64_t upto;
     uint64_t gen;
     int failed;
+    int with_epochs; /* ew holds a leader epoch snapshot to write first */
+    epoch_write_t ew;
 } flush_job_t;
 
 static void flush_work(void *arg)
 {
     flush_job_t *j = arg;
+    if (j->with_epochs) {
+        ew_run(&j->ew);
+        if (j->ew.failed)
+            j->failed = EIO;
+    }
     for (int i = 0; i < j->nfds; i++) {
         if (fsync(j->fds[i]) < 0)
             j->failed = errno ? errno : EIO;
@@ -441,6 +816,8 @@ static void flush_done(void *arg)
     sk_plog_t *log = j->h->log;
     if (log) {
         log->flush_inflight = 0;
+        if (j->with_epochs)
+            ew_note_done(log, &j->ew);
         if (j->failed) {
             sk_error(MOD, "%s: fsync failed: %s; recovery point stays at %" PRId64, log->dir,
                      strerror(j->failed), log->recovery_point);
@@ -455,6 +832,8 @@ static void flush_done(void *arg)
             sk_plog_flush_async(log);
         }
     }
+    if (j->with_epochs)
+        ew_release(&j->ew);
     handle_unref(j->h);
     free(j->fds);
     free(j->dir);
@@ -466,7 +845,7 @@ static int dup_fd(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
 void sk_plog_flush_async(sk_plog_t *log)
 {
     int64_t leo = sk_plog_end_offset(log);
-    if (leo <= log->recovery_point && !log->dir_dirty)
+    if (leo <= log->recovery_point && !log->dir_dirty && log->epoch_seq <= log->epoch_saved_seq)
         return;
     if (log->flush_inflight) {
         log->flush_again = 1;
@@ -493,6 +872,11 @@ void sk_plog_flush_async(sk_plog_t *log)
     }
     j->upto = leo;
     j->gen = log->gen;
+    /* The recovery point may only pass batches whose epochs are on disk. */
+    if (log->epoch_seq > log->epoch_saved_seq) {
+        j->with_epochs = 1;
+        ew_snapshot(log, &j->ew);
+    }
     j->h = log->h;
     log->h->refs++;
     log->last_flush_ms = log->now();
@@ -501,6 +885,7 @@ void sk_plog_flush_async(sk_plog_t *log)
         for (int i = 0; i < j->nfds; i++)
             close(j->fds[i]);
         j->nfds = 0;
+        j->ew.failed = 1; /* not written either */
         flush_done(j);
         return;
     }
@@ -527,6 +912,9 @@ void sk_plog_maybe_flush(sk_plog_t *log, int64_t now_ms)
 int sk_plog_flush_sync(sk_plog_t *log)
 {
     int rc = SK_OK;
+    epoch_save_sync(log);
+    if (log->epoch_seq > log->epoch_saved_seq)
+        rc = SK_EIO;
     for (size_t i = 0; i < log->nsegs; i++) {
         sk_seg_t *s = log->segs[i];
         if (s->next_offset <= log->recovery_point && i + 1 < log->nsegs)
@@ -574,6 +962,12 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
 {
     if (!data || len == 0)
         return SK_EINVAL;
+    int32_t latest = sk_epoch_cache_latest_epoch(log->epochs);
+    if (!raw && epoch >= 0 && epoch < latest) {
+        sk_warn(MOD, "%s: refusing an append stamped with leader epoch %" PRId32
+                " below the log's latest epoch %" PRId32, log->dir, epoch, latest);
+        return SK_ESTATE;
+    }
     int64_t leo = sk_plog_end_offset(log), next = leo, first = -1, last = -1;
     size_t pos = 0, nb = 0;
     while (pos < len) {
@@ -628,12 +1022,21 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
                  PRId64 " bytes", log->dir, len, first, sk_strerror(rc), seg->size);
         return rc;
     }
+    int epochs_moved = 0;
     for (pos = 0; pos < len;) {
         sk_batch_info_t b;
         sk_batch_parse_header(data + pos, len - pos, &b);
         sk_seg_note_batch(seg, &b, at + (int64_t)pos, c->index_interval_bytes);
+        if (b.partition_leader_epoch >= 0 &&
+            sk_epoch_cache_assign(log->epochs, b.partition_leader_epoch, b.base_offset) == 1) {
+            epochs_moved = 1;
+            sk_info(MOD, "%s: leader epoch %" PRId32 " starts at offset %" PRId64, log->dir,
+                    b.partition_leader_epoch, b.base_offset);
+        }
         pos += (size_t)sk_batch_total_size(&b);
     }
+    if (epochs_moved)
+        epochs_changed(log);
     if (sk_seg_write_indexes(seg) != SK_OK)
         sk_warn(MOD, "%s: index write failed: %s (rebuilt on recovery)", log->dir, strerror(errno));
     if (first_offset)
@@ -658,20 +1061,6 @@ int sk_plog_append_raw(sk_plog_t *log, const uint8_t *data, size_t len, int64_t 
 }
 
 /* ---- reads ---- */
-
-/* Index of the segment whose base is the largest <= offset (0 if none). */
-static size_t seg_for(const sk_plog_t *log, int64_t offset)
-{
-    size_t lo = 0, hi = log->nsegs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (log->segs[mid]->base <= offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? lo - 1 : 0;
-}
 
 int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max_bytes,
                  sk_plog_slice_t *out)
@@ -746,6 +1135,10 @@ int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset)
     log->start_offset = offset;
     log->recovery_point = offset;
     log->dir_dirty = 1;
+    if (sk_epoch_cache_count(log->epochs)) {
+        sk_epoch_cache_clear(log->epochs);
+        epochs_changed(log);
+    }
     int rc = sk_seg_create(log->dir, offset, log->now(), &seg, err, sizeof(err));
     if (rc != SK_OK) {
         /* Keep the log usable in memory: the next append will fail loudly. */
@@ -766,8 +1159,12 @@ int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset)
 int sk_plog_truncate_to(sk_plog_t *log, int64_t offset)
 {
     int64_t leo = sk_plog_end_offset(log);
-    if (offset >= leo)
+    if (offset >= leo) {
+        /* no data goes, but an epoch assigned at the LEO may */
+        if (sk_epoch_cache_truncate_from_end(log->epochs, offset))
+            epochs_changed(log);
         return SK_OK;
+    }
     if (offset < log->start_offset || offset < log->segs[0]->base)
         return sk_plog_truncate_fully(log, offset);
     size_t i = seg_for(log, offset);
@@ -786,6 +1183,8 @@ int sk_plog_truncate_to(sk_plog_t *log, int64_t offset)
         log->recovery_point = nleo;
     if (log->start_offset > nleo)
         log->start_offset = nleo;
+    if (sk_epoch_cache_truncate_from_end(log->epochs, nleo))
+        epochs_changed(log);
     if (rc < 0) {
         sk_error(MOD, "%s: truncation to offset %" PRId64 " failed: %s", log->dir, offset,
                  sk_strerror(rc));
@@ -803,6 +1202,8 @@ static void free_log(sk_plog_t *log)
     free(log->segs);
     log->h->log = NULL;
     handle_unref(log->h);
+    sk_epoch_cache_free(log->epochs);
+    ef_unref(log->ef);
     free(log->dir);
     free(log);
 }
@@ -829,6 +1230,9 @@ void sk_plog_delete(sk_plog_t *log)
     if (!log)
         return;
     sk_diskio_t *io = log->io;
+    pthread_mutex_lock(&log->ef->mu);
+    log->ef->cancelled = 1; /* queued epoch writes must not recreate the dir */
+    pthread_mutex_unlock(&log->ef->mu);
     char *target = sk_asprintf("%s.%016" PRIx64 "-delete", log->dir,
                                (uint64_t)sk_mono_ms() * 2654435761u ^ (uint64_t)(uintptr_t)log);
     if (rename(log->dir, target) < 0) {

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "epoch_cache.h"
+
 typedef struct sk_plog_s sk_plog_t;     /* one partition's log */
 typedef struct sk_diskio_s sk_diskio_t; /* worker pool for fsync etc. (diskio.h) */
 
@@ -74,6 +76,41 @@ int sk_plog_append(sk_plog_t *log, uint8_t *data, size_t len, int32_t leader_epo
  * increase, else SK_EINVAL. */
 int sk_plog_append_raw(sk_plog_t *log, const uint8_t *data, size_t len, int64_t *first_offset,
                        int64_t *last_offset);
+
+/* ---- leader epochs (KIP-101/279) ----
+ * The log keeps a leader epoch cache (epoch_cache.h), persisted as
+ * <dir>/leader-epoch-checkpoint (rewritten atomically on the diskio pool;
+ * the in-memory cache is authoritative, and the recovery point never
+ * passes a batch whose epoch is not yet on disk). It follows the data:
+ *  - sk_plog_append with leader_epoch E >= 0: E is stamped in every batch
+ *    and, if E is newer than the latest epoch, (E, first offset) is added.
+ *    E below the latest epoch is refused with SK_ESTATE (nothing written);
+ *    E < 0 stamps E and leaves the cache alone;
+ *  - sk_plog_append_raw: each batch's partitionLeaderEpoch is assigned in
+ *    order (sk_epoch_cache_assign);
+ *  - truncation drops entries starting at or after the new LEO (also when
+ *    truncating to an offset >= LEO), truncate_fully empties the cache,
+ *    raising the log start offset moves the first entry up to it;
+ *  - at open the file is fitted to the log, updated from the batches after
+ *    the recovery point, checked against the batch headers and rebuilt
+ *    from them when missing, malformed or inconsistent (WARN line).
+ */
+
+/* Latest leader epoch in the cache, -1 if none. */
+int32_t sk_plog_latest_epoch(const sk_plog_t *log);
+/* OffsetForLeaderEpoch for this log: Kafka's answer for `epoch` (see
+ * sk_epoch_cache_end_offset_for; the latest epoch ends at the LEO;
+ * (-1, -1) when epoch < 0, newer than the latest, or the cache is empty).
+ * Always 0. */
+int sk_plog_end_offset_for_epoch(sk_plog_t *log, int32_t epoch, int32_t *out_epoch,
+                                 int64_t *out_end_offset);
+/* On becoming leader for `epoch` (Kafka does this with start_offset = LEO):
+ * record that epoch starts at start_offset even before anything is
+ * appended. SK_EINVAL if epoch < 0 or start_offset is outside [log start,
+ * LEO]; SK_ESTATE if epoch is below the latest epoch; else 0. */
+int sk_plog_assign_epoch(sk_plog_t *log, int32_t epoch, int64_t start_offset);
+/* Read-only view of the cache (tests, tools, diagnostics). */
+const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
 
 /* A readable range for a fetch: whole batches starting with the batch that
  * contains `offset`, stopping before max_bytes would be exceeded (but at

@@ -599,6 +599,24 @@ int sk_seg_read_extent(sk_seg_t *s, int64_t pos, const sk_batch_info_t *first, i
     return SK_OK;
 }
 
+int sk_seg_foreach_batch(sk_seg_t *s, int64_t pos, sk_seg_batch_fn fn, void *arg)
+{
+    scanner_t *sc = sk_malloc(sizeof(*sc));
+    scan_init(sc, s->fd, pos, s->size);
+    sk_batch_info_t b;
+    int64_t at;
+    int rc;
+    while ((rc = scan_next(sc, &b, &at)) == 1) {
+        int stop = fn(&b, at, arg);
+        if (stop) {
+            rc = stop;
+            break;
+        }
+    }
+    free(sc);
+    return rc;
+}
+
 int sk_seg_truncate(sk_seg_t *s, int64_t pos)
 {
     if (pos > s->size)

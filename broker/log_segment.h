@@ -89,6 +89,12 @@ int sk_seg_find(sk_seg_t *seg, int64_t offset, int64_t *pos, sk_batch_info_t *in
  * (the first batch always counts). */
 int sk_seg_read_extent(sk_seg_t *seg, int64_t pos, const sk_batch_info_t *first,
                        int64_t max_offset, int64_t max_bytes, int64_t *len);
+/* Calls fn(header, file position, arg) for each batch from file position
+ * pos (a batch boundary) to the end of the data; fn returns non-zero to
+ * stop. Returns 0 at the end, fn's value if it stopped, SK_ECORRUPT if the
+ * bytes at some position are not a whole batch, SK_EIO. */
+typedef int (*sk_seg_batch_fn)(const sk_batch_info_t *b, int64_t pos, void *arg);
+int sk_seg_foreach_batch(sk_seg_t *seg, int64_t pos, sk_seg_batch_fn fn, void *arg);
 /* Truncate the .log to pos (a batch boundary) and fix indexes and state. */
 int sk_seg_truncate(sk_seg_t *seg, int64_t pos);
 /* ListOffsets by time inside this segment: 1 found, 0 none, negative error. */

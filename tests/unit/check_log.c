@@ -680,13 +680,13 @@ START_TEST(test_write_failure_rolls_back)
     sk_wr_init(&w);
     add_batch(&w, 2, 200, 9);
     int64_t first = -1, last = -1;
-    int rc = sk_plog_append(log, w.buf, w.len, 1, &first, &last);
+    int rc = sk_plog_append(log, w.buf, w.len, 5, &first, &last);
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
     ck_assert_int_eq(rc, SK_ENOSPC);
     ck_assert_int_eq(file_size(seg_file(0, ".log")), before);
     ck_assert_int_eq(sk_plog_end_offset(log), leo);
     /* works again once there is room, with no gap */
-    ck_assert_int_eq(sk_plog_append(log, w.buf, w.len, 1, &first, &last), 0);
+    ck_assert_int_eq(sk_plog_append(log, w.buf, w.len, 5, &first, &last), 0);
     ck_assert_int_eq(first, leo);
     sk_wr_free(&w);
     sk_plog_close(log);
