@@ -4,11 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "checkpoint.h"
 #include "clock.h"
@@ -32,6 +35,7 @@ typedef struct lm_dir {
     char *path;
     sk_meta_props_t meta;
     int nparts;
+    int lock_fd; /* holds flock(LOCK_EX) on <path>/.lock while open; -1 if none */
 } lm_dir_t;
 
 struct sk_logmgr_s {
@@ -275,6 +279,41 @@ static int64_t ckpt_lookup(const sk_ckpt_t *c, const char *topic, int32_t partit
     return dflt;
 }
 
+/* Takes the directory's exclusive lock (Kafka's <log.dir>/.lock), so that a
+ * second broker process started on the same dir fails instead of
+ * corrupting it. flock locks belong to the open file description: the lock
+ * goes away when the fd is closed or the process dies. */
+static int lock_dir(lm_dir_t *d, char *err, size_t errlen)
+{
+    char *path = sk_asprintf("%s/%s", d->path, SK_LOGMGR_LOCK_FILE);
+    int rc = SK_OK;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open lock file %s: %s", path, strerror(errno));
+        rc = SK_EIO;
+        goto out;
+    }
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        if (e == EWOULDBLOCK)
+            snprintf(err, errlen,
+                     "log dir %s is in use: %s is locked by another process (another broker "
+                     "running on this dir?) or the dir is listed twice in log.dirs",
+                     d->path, path);
+        else
+            snprintf(err, errlen, "cannot lock %s: %s", path, strerror(e));
+        rc = e == EWOULDBLOCK ? SK_ESTATE : SK_EIO;
+        close(fd);
+        goto out;
+    }
+    d->lock_fd = fd;
+out:
+    free(path);
+    return rc;
+}
+
 static int write_meta(const lm_dir_t *d, char *err, size_t errlen)
 {
     char *path = sk_asprintf("%s/%s", d->path, SK_META_PROPERTIES);
@@ -401,6 +440,8 @@ static void free_all(sk_logmgr_t *m, int close_logs)
     for (int i = 0; i < m->ndirs; i++) {
         free(m->dirs[i].path);
         sk_meta_free(&m->dirs[i].meta);
+        if (m->dirs[i].lock_fd >= 0)
+            close(m->dirs[i].lock_fd);
     }
     free(m->dirs);
     free(m->buckets);
@@ -431,11 +472,14 @@ int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, in
     for (int i = 0; i < n_dirs; i++) {
         lm_dir_t *d = &m->dirs[m->ndirs++];
         d->path = sk_strdup(log_dirs[i]);
+        d->lock_fd = -1;
         if (sk_plog_mkdirs(d->path) != SK_OK) {
             snprintf(err, errlen, "cannot create log dir %s: %s", d->path, strerror(errno));
             rc = SK_EIO;
             goto fail;
         }
+        if ((rc = lock_dir(d, err, errlen)) != SK_OK)
+            goto fail;
         if ((rc = open_meta(m, d, err, errlen)) != SK_OK)
             goto fail;
         for (int k = 0; k < i; k++) {

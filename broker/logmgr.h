@@ -17,8 +17,13 @@
 struct event_base;
 typedef struct sk_logmgr_s sk_logmgr_t;
 
-/* Opens each dir in log_dirs (creating it), reads/creates meta.properties
- * (version=0, broker.id; a broker.id mismatch is an error naming the dir),
+#define SK_LOGMGR_LOCK_FILE ".lock"
+
+/* Opens each dir in log_dirs (creating it), locks it (flock LOCK_EX|LOCK_NB
+ * on <dir>/.lock, held until close: a dir locked by another process, e.g. a
+ * second broker, is SK_ESTATE with a message naming the dir), reads/creates
+ * meta.properties (version=0, broker.id; a broker.id mismatch is an error
+ * naming the dir),
  * reads the three checkpoint files (malformed = error), opens every
  * <topic>-<partition> directory (split at the LAST '-') with recovery, and
  * removes <...>-delete directories left by an interrupted topic deletion.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -450,6 +451,59 @@ START_TEST(test_logmgr_timers)
 }
 END_TEST
 
+START_TEST(test_logmgr_lock)
+{
+    char *dirs[2] = {dir1, dir2};
+    sk_logmgr_t *m = NULL, *m2 = NULL;
+    char err[512] = "";
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 2, 1, NULL, 0, 0, &m, err, sizeof(err)), 0);
+    ck_assert(exists(dir1, ".lock"));
+    ck_assert(exists(dir2, ".lock"));
+    /* a second broker process on dir2 fails, naming it */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char e2[512] = "";
+        char *d2[1] = {dir2};
+        sk_logmgr_t *x = NULL;
+        int rc = sk_logmgr_open(NULL, NULL, d2, 1, 1, NULL, 0, 0, &x, e2, sizeof(e2));
+        _exit(rc == SK_ESTATE && strstr(e2, dir2) && strstr(e2, "locked") ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* and so does a second manager in this process */
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 2, 1, NULL, 0, 0, &m2, err, sizeof(err)),
+                     SK_ESTATE);
+    ck_assert_ptr_null(m2);
+    ck_assert_ptr_nonnull(strstr(err, dir1));
+    /* nothing was touched: the first manager still works */
+    sk_plog_t *log;
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "locked", 0, NULL, &log), 0);
+    sk_logmgr_close(m);
+    /* released on close */
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 2, 1, NULL, 0, 0, &m2, err, sizeof(err)), 0);
+    ck_assert_int_eq(sk_logmgr_count(m2), 1);
+    sk_logmgr_close(m2);
+    /* the same dir twice in log.dirs */
+    char *twice[2] = {dir1, dir1};
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, twice, 2, 1, NULL, 0, 0, &m2, err, sizeof(err)),
+                     SK_ESTATE);
+    ck_assert_ptr_nonnull(strstr(err, dir1));
+    /* an unusable lock file path is an error too */
+    char sub[400];
+    snprintf(sub, sizeof(sub), "%s/d3", tmpdir);
+    char *d3[1] = {sub};
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    char lockp[500];
+    snprintf(lockp, sizeof(lockp), "%s/.lock", sub);
+    ck_assert_int_eq(mkdir(lockp, 0755), 0); /* a directory where the lock file goes */
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, d3, 1, 1, NULL, 0, 0, &m2, err, sizeof(err)),
+                     SK_EIO);
+    ck_assert_ptr_nonnull(strstr(err, lockp));
+}
+END_TEST
+
 int main(void)
 {
     evthread_use_pthreads();
@@ -466,6 +520,7 @@ int main(void)
     tcase_add_test(tc, test_logmgr_cluster_id);
     tcase_add_test(tc, test_logmgr_malformed_checkpoint);
     tcase_add_test(tc, test_logmgr_timers);
+    tcase_add_test(tc, test_logmgr_lock);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
