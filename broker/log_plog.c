@@ -90,6 +90,9 @@ void sk_plog_config_defaults(sk_plog_config_t *cfg)
     cfg->index_max_bytes = 10485760;
     cfg->flush_interval_messages = INT64_MAX;
     cfg->flush_interval_ms = INT64_MAX;
+    cfg->retention_ms = 168LL * 3600 * 1000;
+    cfg->retention_bytes = -1;
+    cfg->cleanup_delete = 1;
 }
 
 static void set_config(sk_plog_t *log, const sk_plog_config_t *cfg)
@@ -1116,6 +1119,69 @@ int sk_plog_offset_for_time(sk_plog_t *log, int64_t ts, int64_t *offset, int64_t
         }
     }
     return SK_OK;
+}
+
+/* ---- retention ---- */
+
+/* Kafka's LogSegment.largestTimestamp: the newest batch timestamp, or the
+ * file's modification time when no batch has one. */
+static int64_t seg_largest_ts(const sk_seg_t *seg)
+{
+    if (seg->max_ts >= 0)
+        return seg->max_ts;
+    struct stat st;
+    if (seg->fd < 0 || fstat(seg->fd, &st) < 0)
+        return INT64_MAX; /* unknown: never old */
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t hw)
+{
+    const sk_plog_config_t *c = &log->cfg;
+    if (hw < 0 || log->nsegs < 2)
+        return 0;
+    int64_t excess = c->cleanup_delete && c->retention_bytes >= 0
+                         ? sk_plog_size_bytes(log) - c->retention_bytes
+                         : -1;
+    size_t ndel = 0;
+    int by_time = 0, by_size = 0, by_start = 0;
+    for (size_t i = 0; i + 1 < log->nsegs; i++) {
+        const sk_seg_t *seg = log->segs[i];
+        int64_t next_base = log->segs[i + 1]->base;
+        if (next_base > hw)
+            break; /* holds offsets not yet committed */
+        int t = c->cleanup_delete && c->retention_ms >= 0 &&
+                now_ms - seg_largest_ts(seg) > c->retention_ms;
+        int sz = excess >= 0 && excess - seg->size >= 0;
+        int st = next_base <= log->start_offset;
+        if (!t && !sz && !st)
+            break;
+        by_time += t;
+        by_size += sz && !t;
+        by_start += st && !t && !sz;
+        if (excess >= 0)
+            excess -= seg->size;
+        ndel++;
+    }
+    if (ndel == 0)
+        return 0;
+    int64_t first_base = log->segs[0]->base, freed = 0;
+    for (size_t i = 0; i < ndel; i++) {
+        freed += log->segs[i]->size;
+        discard_segment(log, log->segs[i]);
+    }
+    memmove(log->segs, log->segs + ndel, (log->nsegs - ndel) * sizeof(*log->segs));
+    log->nsegs -= ndel;
+    int64_t old_start = log->start_offset;
+    if (log->segs[0]->base > log->start_offset)
+        sk_plog_set_start_offset(log, log->segs[0]->base);
+    sk_info(MOD,
+            "%s: retention deleted %zu segment(s) [%" PRId64 ", %" PRId64 "), %" PRId64
+            " bytes (by time %d, by size %d, below log start %d); log start offset %" PRId64
+            " -> %" PRId64,
+            log->dir, ndel, first_base, log->segs[0]->base, freed, by_time, by_size, by_start,
+            old_start, log->start_offset);
+    return (int)ndel;
 }
 
 /* ---- truncation, close, delete ---- */

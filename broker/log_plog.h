@@ -31,6 +31,12 @@ typedef struct sk_plog_config {
     int32_t index_max_bytes;         /* log.index.size.max.bytes, default 10485760 */
     int64_t flush_interval_messages; /* log.flush.interval.messages, default INT64_MAX (<= 0 never) */
     int64_t flush_interval_ms;       /* log.flush.interval.ms, default INT64_MAX (<= 0 never) */
+    /* Retention (sk_plog_apply_retention). A zeroed config has
+     * cleanup_delete 0 and so deletes nothing; start from the defaults. */
+    int64_t retention_ms;    /* log.retention.ms / retention.ms, default 168h; < 0 unlimited */
+    int64_t retention_bytes; /* log.retention.bytes / retention.bytes, default -1 (unlimited) */
+    int cleanup_delete;      /* cleanup.policy includes "delete" (default 1); 0 (compact
+                              * only): no time or size retention */
 } sk_plog_config_t;
 
 /* Kafka's defaults. */
@@ -142,6 +148,20 @@ void sk_plog_flush_async(sk_plog_t *log);
 void sk_plog_maybe_flush(sk_plog_t *log, int64_t now_ms);
 /* fsync on the calling thread (shutdown); recovery point = LEO. 0 or SK_EIO. */
 int sk_plog_flush_sync(sk_plog_t *log);
+
+/* Retention, Kafka's rules: delete whole segments from the oldest while
+ *  - the segment's largest timestamp (its newest batch max timestamp, or
+ *    the file's mtime if it has none) is more than retention_ms before
+ *    now_ms, or
+ *  - the log would still hold >= retention_bytes without it, or
+ *  - the next segment starts at or below the log start offset
+ *    (DeleteRecords),
+ * the first two only with cleanup_delete. Never the active segment, and
+ * only segments entirely below high_watermark (none if it is < 0). The
+ * log start offset moves up to the first remaining segment (the leader
+ * epoch cache follows). Files are renamed to *.deleted at once and unlinked
+ * on the diskio pool. Returns the number of segments deleted. */
+int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t high_watermark);
 
 /* Drop offset..end (follower truncation). Truncates at the start of the batch
  * containing offset, so afterwards LEO <= offset (== offset when offset is a

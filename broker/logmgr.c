@@ -47,8 +47,9 @@ struct sk_logmgr_s {
     sk_plog_config_t defaults;
     lm_part_t **buckets;
     size_t nbuckets, count;
-    struct event *flush_ev, *ckpt_ev;
+    struct event *flush_ev, *ckpt_ev, *retention_ev;
     int ckpt_inflight;
+    int ckpt_again; /* checkpoint wanted while one was in flight */
 };
 
 /* ---- names ---- */
@@ -211,16 +212,23 @@ static void ckpt_work(void *arg)
     }
 }
 
+static void ckpt_async(sk_logmgr_t *m);
+
 static void ckpt_done(void *arg)
 {
     ckpt_job_t *j = arg;
-    j->m->ckpt_inflight = 0;
+    sk_logmgr_t *m = j->m;
+    m->ckpt_inflight = 0;
     for (int i = 0; i < j->nfiles; i++) {
         free(j->files[i].path);
         free(j->files[i].data);
     }
     free(j->files);
     free(j);
+    if (m->ckpt_again) {
+        m->ckpt_again = 0;
+        ckpt_async(m);
+    }
 }
 
 int sk_logmgr_checkpoint_sync(sk_logmgr_t *m)
@@ -234,11 +242,13 @@ int sk_logmgr_checkpoint_sync(sk_logmgr_t *m)
     return rc;
 }
 
-static void on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
+/* Write all checkpoints on the diskio pool (coalesced with one in flight). */
+static void ckpt_async(sk_logmgr_t *m)
 {
-    sk_logmgr_t *m = arg;
-    if (m->ckpt_inflight)
+    if (m->ckpt_inflight) {
+        m->ckpt_again = 1;
         return;
+    }
     ckpt_job_t *j = ckpt_build(m);
     m->ckpt_inflight = 1;
     if (m->io) {
@@ -247,6 +257,13 @@ static void on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
         ckpt_work(j);
         ckpt_done(j);
     }
+}
+
+static void on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
+{
+    sk_logmgr_t *m = arg;
+    if (!m->ckpt_inflight)
+        ckpt_async(m);
 }
 
 static void on_flush_timer(evutil_socket_t fd, short what, void *arg)
@@ -267,6 +284,33 @@ static struct event *start_timer(struct event_base *base, int64_t ms,
     struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
     event_add(ev, &tv);
     return ev;
+}
+
+/* ---- retention ---- */
+
+int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms)
+{
+    int total = 0;
+    for (size_t b = 0; b < m->nbuckets; b++)
+        for (lm_part_t *p = m->buckets[b]; p; p = p->next)
+            total += sk_plog_apply_retention(p->log, now_ms, p->hw);
+    if (total > 0)
+        ckpt_async(m); /* log-start-offset-checkpoint moved */
+    return total;
+}
+
+static void on_retention_timer(evutil_socket_t fd, short what, void *arg)
+{
+    sk_logmgr_run_retention(arg, sk_wall_ms());
+}
+
+void sk_logmgr_set_retention_check_ms(sk_logmgr_t *m, int64_t ms)
+{
+    if (m->retention_ev) {
+        event_free(m->retention_ev);
+        m->retention_ev = NULL;
+    }
+    m->retention_ev = start_timer(m->base, ms, on_retention_timer, m);
 }
 
 /* ---- open ---- */
@@ -497,6 +541,7 @@ int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, in
             goto fail;
     m->flush_ev = start_timer(base, flush_scheduler_ms, on_flush_timer, m);
     m->ckpt_ev = start_timer(base, checkpoint_ms, on_ckpt_timer, m);
+    m->retention_ev = start_timer(base, SK_LOGMGR_RETENTION_CHECK_MS, on_retention_timer, m);
     sk_info(MOD, "loaded %zu partition log(s) from %d log dir(s)", m->count, m->ndirs);
     *out = m;
     return SK_OK;
@@ -619,6 +664,8 @@ void sk_logmgr_close(sk_logmgr_t *m)
         event_free(m->flush_ev);
     if (m->ckpt_ev)
         event_free(m->ckpt_ev);
+    if (m->retention_ev)
+        event_free(m->retention_ev);
     if (m->io)
         sk_diskio_barrier(m->io);
     for (size_t b = 0; b < m->nbuckets; b++)

@@ -52,6 +52,19 @@ void sk_logmgr_set_high_watermark(sk_logmgr_t *m, const char *topic, int32_t par
  * since); -1 if none. */
 int64_t sk_logmgr_get_checkpointed_high_watermark(sk_logmgr_t *m, const char *topic,
                                                   int32_t partition);
+/* Retention: every log.retention.check.interval.ms (default
+ * SK_LOGMGR_RETENTION_CHECK_MS, armed at open when there is an event base)
+ * each partition log applies its retention config (sk_plog_apply_retention)
+ * bounded by its high watermark as given to sk_logmgr_set_high_watermark
+ * (or checkpointed); partitions with no known HW keep everything. After any
+ * deletion the checkpoints (log-start-offset-checkpoint) are rewritten on
+ * the diskio pool.
+ * set_retention_check_ms: re-arm the timer; <= 0 turns it off. */
+#define SK_LOGMGR_RETENTION_CHECK_MS 300000
+void sk_logmgr_set_retention_check_ms(sk_logmgr_t *m, int64_t ms);
+/* One retention pass now (also what the timer runs). Returns the number of
+ * segments deleted. */
+int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms);
 /* Write all checkpoint files now, on the calling thread. 0 or SK_EIO. */
 int sk_logmgr_checkpoint_sync(sk_logmgr_t *m);
 /* Flush every log synchronously, write checkpoints, close everything. NULL ok. */

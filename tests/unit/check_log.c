@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -786,6 +787,161 @@ START_TEST(test_flush_policy_sync)
 }
 END_TEST
 
+/* ---- retention ---- */
+
+/* A log of 4 segments x 3 batches (2 records each, ~120 bytes per batch);
+ * batch k (0..11) holds offsets 2k, 2k+1 with timestamps ts0 + 1000 * k
+ * (+0/+1), or -1 when ts0 < 0. Segment bases 0, 6, 12, 18. */
+static sk_plog_t *retention_log(sk_plog_config_t *cfg, int64_t ts0)
+{
+    sk_plog_config_defaults(cfg);
+    sk_plog_t *log = NULL;
+    int64_t batch_len = 0;
+    for (int k = 0; k < 12; k++) {
+        sk_wr_t w;
+        sk_wr_init(&w);
+        sk_record_in_t r[2];
+        memset(r, 0, sizeof(r));
+        for (int i = 0; i < 2; i++) {
+            r[i].timestamp = ts0 < 0 ? -1 : ts0 + 1000 * k + i;
+            r[i].key_len = -1;
+            r[i].value = "0123456789012345678901234567890123456789";
+            r[i].value_len = 40;
+        }
+        sk_batch_build(&w, 0, NULL, r, 2);
+        if (k == 0) {
+            batch_len = (int64_t)w.len;
+            cfg->segment_bytes = batch_len * 3; /* exactly three batches per segment */
+            log = open_log(cfg, 0);
+        }
+        ck_assert_int_eq((int64_t)w.len, batch_len);
+        int64_t first;
+        ck_assert_int_eq(sk_plog_append(log, w.buf, w.len, k / 3, &first, NULL), 0);
+        ck_assert_int_eq(first, 2 * k);
+        sk_wr_free(&w);
+    }
+    ck_assert_int_eq(sk_plog_segment_count(log), 4);
+    ck_assert_int_eq(sk_plog_end_offset(log), 24);
+    ck_assert_int_eq(sk_plog_size_bytes(log), batch_len * 12);
+    return log;
+}
+
+START_TEST(test_retention_by_time)
+{
+    sk_plog_config_t cfg;
+    sk_plog_t *log = retention_log(&cfg, 100000);
+    /* segment largest timestamps: 102001, 105001, 108001, 111001 (active) */
+    cfg.retention_ms = 5000;
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 107001, 24), 0); /* 107001-102001 is not > 5000 */
+    ck_assert_int_eq(sk_plog_apply_retention(log, 107002, -1), 0); /* no HW known */
+    ck_assert_int_eq(sk_plog_apply_retention(log, 107002, 5), 0);  /* not yet committed */
+    ck_assert_int_eq(sk_plog_segment_count(log), 4);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 107002, 6), 1);
+    ck_assert_int_eq(sk_plog_segment_count(log), 3);
+    ck_assert_int_eq(sk_plog_start_offset(log), 6);
+    ck_assert_int_lt(file_size(seg_file(0, ".log")), 0);
+    ck_assert_int_lt(file_size(seg_file(0, ".index")), 0);
+    ck_assert_int_lt(file_size(seg_file(0, ".log.deleted")), 0);
+    ck_assert_int_ge(file_size(seg_file(6, ".log")), 0);
+    /* the epoch cache follows the log start */
+    int32_t e;
+    int64_t o;
+    sk_plog_end_offset_for_epoch(log, 1, &e, &o);
+    ck_assert_int_eq(e, 1);
+    ck_assert_int_eq(o, 12);
+    ck_assert_int_eq(sk_epoch_cache_get(sk_plog_epochs(log), 0).start_offset, 6);
+    sk_plog_slice_t sl;
+    ck_assert_int_eq(sk_plog_read(log, 5, 24, 1 << 20, &sl), SK_EINVAL);
+    /* far in the future: everything but the active segment */
+    ck_assert_int_eq(sk_plog_apply_retention(log, 10000000, 24), 2);
+    ck_assert_int_eq(sk_plog_segment_count(log), 1);
+    ck_assert_int_eq(sk_plog_start_offset(log), 18);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 10000000, 24), 0);
+    ck_assert_int_eq(sk_plog_end_offset(log), 24);
+    /* compacted topics keep everything */
+    sk_plog_close(log);
+    sk_plog_rmtree(logdir);
+    log = retention_log(&cfg, 100000);
+    cfg.retention_ms = 0;
+    cfg.retention_bytes = 0;
+    cfg.cleanup_delete = 0;
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 10000000, 24), 0);
+    /* unlimited */
+    cfg.retention_ms = -1;
+    cfg.retention_bytes = -1;
+    cfg.cleanup_delete = 1;
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, INT64_MAX / 2, 24), 0);
+    ck_assert_int_eq(sk_plog_segment_count(log), 4);
+    sk_plog_close(log);
+    /* survives a reopen */
+    log = open_log(&cfg, 24);
+    ck_assert_int_eq(sk_plog_segment_count(log), 4);
+    sk_plog_close(log);
+}
+END_TEST
+
+START_TEST(test_retention_by_mtime)
+{
+    /* no timestamps in the batches: the file's mtime counts */
+    sk_plog_config_t cfg;
+    sk_plog_t *log = retention_log(&cfg, -1);
+    cfg.retention_ms = 60000;
+    sk_plog_set_config(log, &cfg);
+    int64_t now = sk_wall_ms();
+    ck_assert_int_eq(sk_plog_apply_retention(log, now, 24), 0);
+    struct timeval tv[2] = {{(time_t)(now / 1000 - 3600), 0}, {(time_t)(now / 1000 - 3600), 0}};
+    ck_assert_int_eq(utimes(seg_file(0, ".log"), tv), 0);
+    ck_assert_int_eq(utimes(seg_file(12, ".log"), tv), 0); /* not reached: 6 is young */
+    ck_assert_int_eq(sk_plog_apply_retention(log, now, 24), 1);
+    ck_assert_int_eq(sk_plog_start_offset(log), 6);
+    sk_plog_close(log);
+}
+END_TEST
+
+START_TEST(test_retention_by_size)
+{
+    sk_plog_config_t cfg;
+    sk_plog_t *log = retention_log(&cfg, 100000);
+    int64_t seg = sk_plog_size_bytes(log) / 4;
+    /* Kafka: delete while (size - retention.bytes) - segment size >= 0 */
+    cfg.retention_bytes = 3 * seg + 1; /* excess seg - 1: nothing */
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 0, 24), 0);
+    cfg.retention_bytes = 3 * seg; /* excess exactly one segment */
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 0, 24), 1);
+    ck_assert_int_eq(sk_plog_start_offset(log), 6);
+    cfg.retention_bytes = 1;
+    sk_plog_set_config(log, &cfg);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 0, 13), 1); /* HW bounds it */
+    ck_assert_int_eq(sk_plog_start_offset(log), 12);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 0, 24), 1); /* never the active one */
+    ck_assert_int_eq(sk_plog_segment_count(log), 1);
+    ck_assert_int_eq(sk_plog_size_bytes(log), seg);
+    sk_plog_close(log);
+}
+END_TEST
+
+START_TEST(test_retention_below_start_offset)
+{
+    /* DeleteRecords moved the log start: segments wholly below it go even
+     * with no time/size retention (and for compacted topics) */
+    sk_plog_config_t cfg;
+    sk_plog_t *log = retention_log(&cfg, 100000);
+    cfg.retention_ms = -1;
+    cfg.cleanup_delete = 0;
+    sk_plog_set_config(log, &cfg);
+    sk_plog_set_start_offset(log, 13);
+    ck_assert_int_eq(sk_plog_apply_retention(log, 0, 24), 2);
+    ck_assert_int_eq(sk_plog_start_offset(log), 13); /* not lowered to the segment base */
+    ck_assert_int_eq(sk_plog_segment_count(log), 2);
+    sk_plog_close(log);
+}
+END_TEST
+
 /* ---- diskio ---- */
 
 static int work_count, done_count;
@@ -899,6 +1055,10 @@ int main(void)
     tcase_add_test(tc, test_bad_input_and_raw_append);
     tcase_add_test(tc, test_delete_keeps_open_slices);
     tcase_add_test(tc, test_flush_policy_sync);
+    tcase_add_test(tc, test_retention_by_time);
+    tcase_add_test(tc, test_retention_by_mtime);
+    tcase_add_test(tc, test_retention_by_size);
+    tcase_add_test(tc, test_retention_below_start_offset);
     tcase_add_test(tc, test_diskio_jobs);
     tcase_add_test(tc, test_async_flush_advances_recovery_point);
     suite_add_tcase(s, tc);

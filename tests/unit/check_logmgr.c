@@ -451,6 +451,74 @@ START_TEST(test_logmgr_timers)
 }
 END_TEST
 
+static int start_ckpt_has(void *arg)
+{
+    char p[700];
+    snprintf(p, sizeof(p), "%s/%s", dir1, SK_CKPT_LOG_START);
+    char *t;
+    size_t n;
+    if (sk_file_read_small(p, 1 << 20, &t, &n) != 0)
+        return 0;
+    int ok = strstr(t, (const char *)arg) != NULL;
+    free(t);
+    return ok;
+}
+
+START_TEST(test_logmgr_retention)
+{
+    struct event_base *base = event_base_new();
+    sk_diskio_t *io = sk_diskio_new(base, 2);
+    char *dirs[1] = {dir1};
+    sk_plog_config_t cfg;
+    sk_plog_config_defaults(&cfg);
+    cfg.segment_bytes = 1; /* one batch per segment */
+    cfg.retention_bytes = 0;
+    sk_logmgr_t *m = NULL;
+    char err[512];
+    ck_assert_int_eq(sk_logmgr_open(base, io, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    sk_plog_t *a, *b;
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "ret", 0, NULL, &a), 0);
+    /* a topic override: unlimited */
+    sk_plog_config_t keep = cfg;
+    keep.retention_bytes = -1;
+    keep.retention_ms = -1; /* append_n writes 1970 timestamps */
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "keep", 0, &keep, &b), 0);
+    for (int i = 0; i < 4; i++) {
+        append_n(a, 2);
+        append_n(b, 2);
+    }
+    ck_assert_int_eq(sk_plog_segment_count(a), 4);
+    /* no HW yet: nothing goes */
+    ck_assert_int_eq(sk_logmgr_run_retention(m, sk_wall_ms()), 0);
+    sk_logmgr_set_high_watermark(m, "ret", 0, 4);
+    sk_logmgr_set_high_watermark(m, "keep", 0, 8);
+    ck_assert_int_eq(sk_logmgr_run_retention(m, sk_wall_ms()), 2); /* segments 0, 2 */
+    ck_assert_int_eq(sk_plog_start_offset(a), 4);
+    ck_assert_int_eq(sk_plog_segment_count(b), 4);
+    /* the timer does the rest and the checkpoint follows */
+    sk_logmgr_set_high_watermark(m, "ret", 0, 8);
+    sk_logmgr_set_retention_check_ms(m, 10);
+    int64_t deadline = sk_mono_ms() + 10000;
+    while (!(sk_plog_start_offset(a) == 6 && start_ckpt_has("ret 0 6\n")) &&
+           sk_mono_ms() < deadline)
+        event_base_loop(base, EVLOOP_ONCE);
+    ck_assert_int_eq(sk_plog_start_offset(a), 6);
+    ck_assert(start_ckpt_has("ret 0 6\n"));
+    ck_assert(start_ckpt_has("keep 0 0\n"));
+    ck_assert_int_eq(sk_plog_segment_count(a), 1);
+    sk_logmgr_set_retention_check_ms(m, 0); /* off */
+    sk_logmgr_close(m);
+    /* the start offset survives a restart */
+    m = NULL;
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(sk_plog_start_offset(sk_logmgr_get(m, "ret", 0)), 6);
+    ck_assert_int_eq(sk_plog_end_offset(sk_logmgr_get(m, "ret", 0)), 8);
+    sk_logmgr_close(m);
+    sk_diskio_free(io);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_logmgr_lock)
 {
     char *dirs[2] = {dir1, dir2};
@@ -521,6 +589,7 @@ int main(void)
     tcase_add_test(tc, test_logmgr_malformed_checkpoint);
     tcase_add_test(tc, test_logmgr_timers);
     tcase_add_test(tc, test_logmgr_lock);
+    tcase_add_test(tc, test_logmgr_retention);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
