@@ -1,0 +1,46 @@
+/* rdk_util.h - librdkafka helpers shared by the skein-* client tools.
+ *
+ * Configuration from the command line (--bootstrap-server, a properties
+ * file, repeated key=value options), the topic's partition list from
+ * Metadata (never auto-creating the topic), and signal-driven shutdown.
+ * @locality any (each tool is single-threaded apart from librdkafka's own
+ * threads)
+ */
+#ifndef SK_RDK_UTIL_H
+#define SK_RDK_UTIL_H
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "toolopt.h"
+
+/* A new librdkafka configuration with bootstrap.servers and client.id, then
+ * the properties of config_file (Java .properties, may be NULL), then props
+ * (may be NULL) in order. Java-client-only keys (key.serializer,
+ * value.deserializer, ...) are skipped with a warning on stderr. NULL with a
+ * message naming the key on error. */
+rd_kafka_conf_t *sk_rdk_conf_new(const char *bootstrap, const char *client_id,
+                                 const char *config_file, const sk_kvlist_t *props, char *err,
+                                 size_t errlen);
+/* Set one property (same skipping rule). */
+int sk_rdk_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+                    size_t errlen);
+
+/* Partitions of one topic from a Metadata request for all topics (so the
+ * topic is never auto-created): sorted ids in *ids (malloc'd). SK_ENOENT if
+ * the broker does not know the topic, SK_EIO (message) if Metadata failed. */
+int sk_rdk_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
+                            int *n, char *err, size_t errlen);
+
+/* Names of all topics from Metadata, sorted (free with sk_rdk_free_names). */
+int sk_rdk_topic_names(rd_kafka_t *rk, int timeout_ms, char ***names, int *n, char *err,
+                       size_t errlen);
+void sk_rdk_free_names(char **names, int n);
+
+/* SIGINT/SIGTERM/SIGPIPE handling: the first SIGINT or SIGTERM sets the
+ * flag (tools poll it and stop cleanly); a second one exits at once. */
+void sk_rdk_install_signals(void);
+extern volatile sig_atomic_t sk_rdk_stop;
+
+#endif
