@@ -310,6 +310,118 @@ int sk_meta_read_file(const char *path, sk_meta_props_t *out, char *err, size_t 
     return rc;
 }
 
+/* ---- partition.metadata ---- */
+
+static int b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
+    return -1;
+}
+
+int sk_topic_id_valid(const char *id, size_t len)
+{
+    if (len != SK_TOPIC_ID_LEN)
+        return 0;
+    int nonzero = 0, v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((v = b64url_value(id[i])) < 0)
+            return 0;
+        nonzero |= v;
+    }
+    /* 22 chars carry 132 bits: the last 4 must be zero for 16 bytes */
+    return (v & 0x0f) == 0 && nonzero;
+}
+
+/* "<key>:<spaces><value>" with trailing blanks and a CR trimmed. */
+static int kv_line(const char *ls, size_t ll, const char *key, const char **v, size_t *vl)
+{
+    size_t kl = strlen(key), i = kl + 1;
+    if (ll <= i || memcmp(ls, key, kl) != 0 || ls[kl] != ':' || (ls[i] != ' ' && ls[i] != '\t'))
+        return -1;
+    while (i < ll && (ls[i] == ' ' || ls[i] == '\t'))
+        i++;
+    size_t n = ll - i;
+    while (n && (ls[i + n - 1] == ' ' || ls[i + n - 1] == '\t' || ls[i + n - 1] == '\r'))
+        n--;
+    *v = ls + i;
+    *vl = n;
+    return n ? 0 : -1;
+}
+
+int sk_partmeta_parse(const char *text, size_t len, char id[SK_TOPIC_ID_LEN + 1], char *err,
+                      size_t errlen)
+{
+    const char *p = text, *end = text + len, *ls, *v;
+    size_t ll, vl;
+    int64_t version;
+    if (memchr(text, '\0', len)) {
+        snprintf(err, errlen, "NUL byte in partition metadata");
+        return SK_EPARSE;
+    }
+    if (!sk_ckpt_next_line(&p, end, &ls, &ll) || kv_line(ls, ll, "version", &v, &vl) != 0 ||
+        sk_ckpt_parse_i64(v, vl, 0, INT32_MAX, &version) != 0) {
+        snprintf(err, errlen, "line 1: expected 'version: 0'");
+        return SK_EPARSE;
+    }
+    if (version != 0) {
+        snprintf(err, errlen, "unsupported version %" PRId64 " (need 0)", version);
+        return SK_EPARSE;
+    }
+    if (!sk_ckpt_next_line(&p, end, &ls, &ll) || kv_line(ls, ll, "topic_id", &v, &vl) != 0) {
+        snprintf(err, errlen, "line 2: expected 'topic_id: <id>'");
+        return SK_EPARSE;
+    }
+    if (!sk_topic_id_valid(v, vl)) {
+        snprintf(err, errlen, "line 2: '%.*s' is not a topic id (22 base64url characters)",
+                 (int)(vl > 40 ? 40 : vl), v);
+        return SK_EPARSE;
+    }
+    while (sk_ckpt_next_line(&p, end, &ls, &ll)) {
+        if (ll != 0 && !(ll == 1 && ls[0] == '\r')) {
+            snprintf(err, errlen, "unexpected data after the topic id");
+            return SK_EPARSE;
+        }
+    }
+    memcpy(id, v, SK_TOPIC_ID_LEN);
+    id[SK_TOPIC_ID_LEN] = '\0';
+    return SK_OK;
+}
+
+char *sk_partmeta_format(const char *topic_id)
+{
+    return sk_asprintf("version: 0\ntopic_id: %s\n", topic_id);
+}
+
+int sk_partmeta_read_file(const char *path, char id[SK_TOPIC_ID_LEN + 1], char *err,
+                          size_t errlen)
+{
+    char *text;
+    size_t len;
+    int rc = sk_file_read_small(path, 1u << 16, &text, &len);
+    if (rc == SK_ENOENT)
+        return rc;
+    if (rc != SK_OK) {
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 rc == SK_ETOOBIG ? "file too large" : strerror(errno));
+        return rc;
+    }
+    char why[160];
+    rc = sk_partmeta_parse(text, len, id, why, sizeof(why));
+    if (rc != SK_OK)
+        snprintf(err, errlen, "malformed %s: %s", path, why);
+    free(text);
+    return rc;
+}
+
 /* ---- atomic replace ---- */
 
 int sk_file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)

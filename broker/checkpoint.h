@@ -54,6 +54,25 @@ void sk_meta_free(sk_meta_props_t *m);
 /* Read meta.properties: SK_OK, SK_ENOENT (no file), SK_EIO, SK_EPARSE. */
 int sk_meta_read_file(const char *path, sk_meta_props_t *out, char *err, size_t errlen);
 
+/* partition.metadata (in each partition dir; Kafka's format):
+ *   "version: 0\ntopic_id: <id>\n"
+ * where <id> is the topic's Kafka Uuid: 16 bytes in unpadded base64url,
+ * 22 characters. */
+#define SK_PARTITION_METADATA "partition.metadata"
+#define SK_TOPIC_ID_LEN 22
+/* 1 if id[0..len) is a canonical 22-char base64url Uuid other than the
+ * all-zero one (Kafka's "no id"), else 0. */
+int sk_topic_id_valid(const char *id, size_t len);
+/* Strict parse ("<key>:" then spaces, version 0, a valid topic id, then at
+ * most empty lines): 0 with id filled in (NUL-terminated), or SK_EPARSE
+ * with the reason in err. */
+int sk_partmeta_parse(const char *text, size_t len, char id[SK_TOPIC_ID_LEN + 1], char *err,
+                      size_t errlen);
+char *sk_partmeta_format(const char *topic_id); /* caller frees */
+/* 0, SK_ENOENT, SK_EIO, SK_EPARSE (err names the file). */
+int sk_partmeta_read_file(const char *path, char id[SK_TOPIC_ID_LEN + 1], char *err,
+                          size_t errlen);
+
 /* Strict decimal: optional '-', then 1..19 digits, value within [min, max].
  * 0, or -1 if malformed or out of range. */
 int sk_ckpt_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);

@@ -32,25 +32,27 @@ typedef struct plog_handle {
     int refs;
 } plog_handle_t;
 
-/* The leader-epoch-checkpoint file, shared with diskio workers. Writes are
- * serialised by mu and a write never replaces a newer version (higher seq)
- * with an older one, whatever order the pool runs them in. */
-typedef struct epoch_file {
+/* A small file of the partition directory (leader-epoch-checkpoint,
+ * partition.metadata) written atomically off the loop; shared with diskio
+ * workers. Writes are serialised by mu and a write never replaces a newer
+ * version (higher seq) with an older one, whatever order the pool runs
+ * them in. */
+typedef struct side_file {
     pthread_mutex_t mu;
     char *path;
     uint64_t written_seq; /* under mu */
     int cancelled;        /* under mu: the directory is going away */
     int refs;             /* loop thread only */
-} epoch_file_t;
+} side_file_t;
 
-/* One snapshot of the cache on its way to the file. */
-typedef struct epoch_write {
-    epoch_file_t *f;
+/* One version of a side file on its way to disk. */
+typedef struct side_write {
+    side_file_t *f;
     uint64_t seq;
     char *data;
     size_t len;
     int failed;
-} epoch_write_t;
+} side_write_t;
 
 struct sk_plog_s {
     char *dir;
@@ -68,10 +70,15 @@ struct sk_plog_s {
     int64_t (*now)(void);
     /* leader epoch cache: authoritative in memory, persisted by seq */
     sk_epoch_cache_t *epochs;
-    epoch_file_t *ef;
+    side_file_t *ef;
     uint64_t epoch_seq;       /* bumped on every change */
     uint64_t epoch_saved_seq; /* last version known to be on disk */
     int epoch_inflight;       /* a standalone write job is queued */
+    /* partition.metadata */
+    side_file_t *pmf;
+    char topic_id[SK_TOPIC_ID_LEN + 1]; /* "" if unknown */
+    uint64_t pm_seq;                    /* versions submitted */
+    int pm_saved;                       /* the file holds topic_id */
 };
 
 static sk_seg_t *active(const sk_plog_t *log) { return log->segs[log->nsegs - 1]; }
@@ -266,16 +273,16 @@ static int find_batch(const sk_plog_t *log, int64_t offset, size_t *segi, int64_
 
 /* ---- leader epoch cache persistence ---- */
 
-static epoch_file_t *ef_new(const char *dir)
+static side_file_t *sf_new(const char *dir, const char *name)
 {
-    epoch_file_t *f = sk_calloc(1, sizeof(*f));
+    side_file_t *f = sk_calloc(1, sizeof(*f));
     pthread_mutex_init(&f->mu, NULL);
-    f->path = sk_asprintf("%s/%s", dir, SK_LEADER_EPOCH_CHECKPOINT);
+    f->path = sk_asprintf("%s/%s", dir, name);
     f->refs = 1;
     return f;
 }
 
-static void ef_unref(epoch_file_t *f)
+static void sf_unref(side_file_t *f)
 {
     if (--f->refs > 0)
         return;
@@ -284,7 +291,7 @@ static void ef_unref(epoch_file_t *f)
     free(f);
 }
 
-static void ew_snapshot(sk_plog_t *log, epoch_write_t *w)
+static void sw_snapshot_epochs(sk_plog_t *log, side_write_t *w)
 {
     w->f = log->ef;
     w->f->refs++;
@@ -293,31 +300,41 @@ static void ew_snapshot(sk_plog_t *log, epoch_write_t *w)
     w->failed = 0;
 }
 
-static void ew_release(epoch_write_t *w)
+static void sw_snapshot_text(side_file_t *f, uint64_t seq, char *data, side_write_t *w)
+{
+    w->f = f;
+    f->refs++;
+    w->seq = seq;
+    w->data = data;
+    w->len = strlen(data);
+    w->failed = 0;
+}
+
+static void sw_release(side_write_t *w)
 {
     free(w->data);
     w->data = NULL;
-    ef_unref(w->f);
+    sf_unref(w->f);
 }
 
 /* Writes the snapshot unless a newer one is already on disk. @locality any */
-static void ew_run(epoch_write_t *w)
+static void sw_run(side_write_t *w)
 {
-    epoch_file_t *f = w->f;
+    side_file_t *f = w->f;
     pthread_mutex_lock(&f->mu);
     if (!f->cancelled && w->seq > f->written_seq) {
         char err[512];
         if (sk_file_write_atomic(f->path, w->data, w->len, err, sizeof(err)) == SK_OK) {
             f->written_seq = w->seq;
         } else {
-            sk_error(MOD, "leader epoch checkpoint not written: %s", err);
+            sk_error(MOD, "%s", err);
             w->failed = 1;
         }
     }
     pthread_mutex_unlock(&f->mu);
 }
 
-static void ew_note_done(sk_plog_t *log, const epoch_write_t *w)
+static void sw_note_epochs_done(sk_plog_t *log, const side_write_t *w)
 {
     if (!w->failed && w->seq > log->epoch_saved_seq)
         log->epoch_saved_seq = w->seq;
@@ -325,12 +342,12 @@ static void ew_note_done(sk_plog_t *log, const epoch_write_t *w)
 
 typedef struct epoch_job {
     plog_handle_t *h;
-    epoch_write_t w;
+    side_write_t w;
 } epoch_job_t;
 
 static void epoch_schedule(sk_plog_t *log);
 
-static void epoch_job_work(void *arg) { ew_run(&((epoch_job_t *)arg)->w); }
+static void epoch_job_work(void *arg) { sw_run(&((epoch_job_t *)arg)->w); }
 
 static void epoch_job_done(void *arg)
 {
@@ -338,13 +355,13 @@ static void epoch_job_done(void *arg)
     sk_plog_t *log = j->h->log;
     if (log) {
         log->epoch_inflight = 0;
-        ew_note_done(log, &j->w);
+        sw_note_epochs_done(log, &j->w);
         /* changed again meanwhile: write the newer version (a failure waits
          * for the next change, flush or close rather than spinning) */
         if (!j->w.failed && log->epoch_seq > log->epoch_saved_seq)
             epoch_schedule(log);
     }
-    ew_release(&j->w);
+    sw_release(&j->w);
     handle_unref(j->h);
     free(j);
 }
@@ -356,15 +373,15 @@ static void epoch_schedule(sk_plog_t *log)
     if (log->epoch_inflight || log->epoch_seq <= log->epoch_saved_seq)
         return;
     if (!log->io) {
-        epoch_write_t w;
-        ew_snapshot(log, &w);
-        ew_run(&w);
-        ew_note_done(log, &w);
-        ew_release(&w);
+        side_write_t w;
+        sw_snapshot_epochs(log, &w);
+        sw_run(&w);
+        sw_note_epochs_done(log, &w);
+        sw_release(&w);
         return;
     }
     epoch_job_t *j = sk_calloc(1, sizeof(*j));
-    ew_snapshot(log, &j->w);
+    sw_snapshot_epochs(log, &j->w);
     j->h = log->h;
     log->h->refs++;
     log->epoch_inflight = 1;
@@ -382,11 +399,11 @@ static void epoch_save_sync(sk_plog_t *log)
 {
     if (log->epoch_seq <= log->epoch_saved_seq)
         return;
-    epoch_write_t w;
-    ew_snapshot(log, &w);
-    ew_run(&w);
-    ew_note_done(log, &w);
-    ew_release(&w);
+    side_write_t w;
+    sw_snapshot_epochs(log, &w);
+    sw_run(&w);
+    sw_note_epochs_done(log, &w);
+    sw_release(&w);
 }
 
 /* ---- leader epoch cache recovery ---- */
@@ -529,6 +546,22 @@ static void epochs_open(sk_plog_t *log, int64_t recovery_point)
         log->epoch_seq++; /* saved by epoch_schedule once the log is set up */
     free(before);
     free(after);
+}
+
+/* At open: the id recorded in partition.metadata, if any. A malformed file
+ * is reported and ignored (the next sk_plog_set_topic_id rewrites it). */
+static void topic_id_open(sk_plog_t *log)
+{
+    char err[600];
+    int rc = sk_partmeta_read_file(log->pmf->path, log->topic_id, err, sizeof(err));
+    if (rc == SK_OK) {
+        log->pm_saved = 1;
+        return;
+    }
+    log->topic_id[0] = '\0';
+    if (rc != SK_ENOENT)
+        sk_warn(MOD, "%s: %s; ignoring it (the topic id is written again when known)",
+                log->dir, err);
 }
 
 /* ---- open / recovery ---- */
@@ -689,7 +722,8 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     log->h->log = log;
     log->h->refs = 1;
     log->epochs = sk_epoch_cache_new();
-    log->ef = ef_new(dir);
+    log->ef = sf_new(dir, SK_LEADER_EPOCH_CHECKPOINT);
+    log->pmf = sf_new(dir, SK_PARTITION_METADATA);
     int rc = load_segments(log, recovery_point < 0 ? 0 : recovery_point, err, errlen);
     if (rc != SK_OK) {
         for (size_t i = 0; i < log->nsegs; i++)
@@ -701,7 +735,8 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
         free(log->dir);
         handle_unref(log->h);
         sk_epoch_cache_free(log->epochs);
-        ef_unref(log->ef);
+        sf_unref(log->ef);
+        sf_unref(log->pmf);
         free(log);
         return rc;
     }
@@ -713,6 +748,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     log->last_flush_ms = log->now();
     epochs_open(log, log->recovery_point);
     epoch_schedule(log);
+    topic_id_open(log);
     sk_info(MOD, "opened %s: %zu segment(s), start offset %" PRId64 ", LEO %" PRId64
             ", recovery point %" PRId64 ", latest leader epoch %" PRId32, dir, log->nsegs,
             log->start_offset, leo, log->recovery_point,
@@ -782,6 +818,67 @@ int sk_plog_assign_epoch(sk_plog_t *log, int32_t epoch, int64_t start_offset)
     return SK_OK;
 }
 
+/* ---- partition.metadata ---- */
+
+typedef struct pm_job {
+    plog_handle_t *h;
+    side_write_t w;
+} pm_job_t;
+
+static void pm_work(void *arg) { sw_run(&((pm_job_t *)arg)->w); }
+
+static void pm_done(void *arg)
+{
+    pm_job_t *j = arg;
+    if (j->h->log && !j->w.failed && j->w.seq == j->h->log->pm_seq)
+        j->h->log->pm_saved = 1;
+    sw_release(&j->w);
+    handle_unref(j->h);
+    free(j);
+}
+
+const char *sk_plog_topic_id(const sk_plog_t *log)
+{
+    return log->topic_id[0] ? log->topic_id : NULL;
+}
+
+int sk_plog_set_topic_id(sk_plog_t *log, const char *topic_id, char *err, size_t errlen)
+{
+    if (!topic_id || !sk_topic_id_valid(topic_id, strlen(topic_id))) {
+        snprintf(err, errlen, "%s: '%s' is not a valid topic id", log->dir,
+                 topic_id ? topic_id : "(null)");
+        return SK_EINVAL;
+    }
+    if (log->topic_id[0] && strcmp(log->topic_id, topic_id) != 0) {
+        snprintf(err, errlen,
+                 "%s belongs to topic id %s (per its %s), not %s: a leftover of a deleted topic?",
+                 log->dir, log->topic_id, SK_PARTITION_METADATA, topic_id);
+        return SK_EEXIST;
+    }
+    if (log->topic_id[0] && log->pm_saved)
+        return SK_OK;
+    memcpy(log->topic_id, topic_id, SK_TOPIC_ID_LEN + 1);
+    log->pm_seq++;
+    if (!log->io) {
+        side_write_t w;
+        sw_snapshot_text(log->pmf, log->pm_seq, sk_partmeta_format(topic_id), &w);
+        sw_run(&w);
+        log->pm_saved = !w.failed;
+        sw_release(&w);
+        if (!log->pm_saved) {
+            snprintf(err, errlen, "%s: cannot write %s", log->dir, SK_PARTITION_METADATA);
+            return SK_EIO;
+        }
+        return SK_OK;
+    }
+    pm_job_t *j = sk_calloc(1, sizeof(*j));
+    sw_snapshot_text(log->pmf, log->pm_seq, sk_partmeta_format(topic_id), &j->w);
+    j->h = log->h;
+    log->h->refs++;
+    sk_diskio_submit(log->io, pm_work, pm_done, j);
+    return SK_OK;
+}
+
 /* ---- flushing ---- */
 
 typedef struct flush_job {
@@ -793,14 +890,14 @@ typedef struct flush_job {
     uint64_t gen;
     int failed;
     int with_epochs; /* ew holds a leader epoch snapshot to write first */
-    epoch_write_t ew;
+    side_write_t ew;
 } flush_job_t;
 
 static void flush_work(void *arg)
 {
     flush_job_t *j = arg;
     if (j->with_epochs) {
-        ew_run(&j->ew);
+        sw_run(&j->ew);
         if (j->ew.failed)
             j->failed = EIO;
     }
@@ -820,7 +917,7 @@ static void flush_done(void *arg)
     if (log) {
         log->flush_inflight = 0;
         if (j->with_epochs)
-            ew_note_done(log, &j->ew);
+            sw_note_epochs_done(log, &j->ew);
         if (j->failed) {
             sk_error(MOD, "%s: fsync failed: %s; recovery point stays at %" PRId64, log->dir,
                      strerror(j->failed), log->recovery_point);
@@ -836,7 +933,7 @@ static void flush_done(void *arg)
         }
     }
     if (j->with_epochs)
-        ew_release(&j->ew);
+        sw_release(&j->ew);
     handle_unref(j->h);
     free(j->fds);
     free(j->dir);
@@ -878,7 +975,7 @@ void sk_plog_flush_async(sk_plog_t *log)
     /* The recovery point may only pass batches whose epochs are on disk. */
     if (log->epoch_seq > log->epoch_saved_seq) {
         j->with_epochs = 1;
-        ew_snapshot(log, &j->ew);
+        sw_snapshot_epochs(log, &j->ew);
     }
     j->h = log->h;
     log->h->refs++;
@@ -1269,7 +1366,8 @@ static void free_log(sk_plog_t *log)
     log->h->log = NULL;
     handle_unref(log->h);
     sk_epoch_cache_free(log->epochs);
-    ef_unref(log->ef);
+    sf_unref(log->ef);
+    sf_unref(log->pmf);
     free(log->dir);
     free(log);
 }
@@ -1296,9 +1394,13 @@ void sk_plog_delete(sk_plog_t *log)
     if (!log)
         return;
     sk_diskio_t *io = log->io;
-    pthread_mutex_lock(&log->ef->mu);
-    log->ef->cancelled = 1; /* queued epoch writes must not recreate the dir */
-    pthread_mutex_unlock(&log->ef->mu);
+    /* queued side-file writes must not land in a new log at this path */
+    side_file_t *sfs[2] = {log->ef, log->pmf};
+    for (int i = 0; i < 2; i++) {
+        pthread_mutex_lock(&sfs[i]->mu);
+        sfs[i]->cancelled = 1;
+        pthread_mutex_unlock(&sfs[i]->mu);
+    }
     char *target = sk_asprintf("%s.%016" PRIx64 "-delete", log->dir,
                                (uint64_t)sk_mono_ms() * 2654435761u ^ (uint64_t)(uintptr_t)log);
     if (rename(log->dir, target) < 0) {

@@ -118,6 +118,21 @@ int sk_plog_assign_epoch(sk_plog_t *log, int32_t epoch, int64_t start_offset);
 /* Read-only view of the cache (tests, tools, diagnostics). */
 const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
 
+/* ---- partition.metadata ----
+ * The topic id (Kafka Uuid, 22 base64url characters) the directory belongs
+ * to, read from <dir>/partition.metadata at open (a malformed file is
+ * reported and ignored). */
+const char *sk_plog_topic_id(const sk_plog_t *log); /* NULL if unknown */
+/* Record the partition's topic id:
+ *  - unknown so far: kept and partition.metadata written (on the diskio
+ *    pool; without one synchronously, SK_EIO if that fails);
+ *  - the same id: 0, nothing to do;
+ *  - a different id: SK_EEXIST, err names the dir and both ids, nothing
+ *    changes (typically a stale directory of a deleted topic of the same
+ *    name: the caller decides, e.g. delete the log and create it again);
+ *  - not a valid id: SK_EINVAL. */
+int sk_plog_set_topic_id(sk_plog_t *log, const char *topic_id, char *err, size_t errlen);
+
 /* A readable range for a fetch: whole batches starting with the batch that
  * contains `offset`, stopping before max_bytes would be exceeded (but at
  * least one whole batch if any), never including a batch whose last offset

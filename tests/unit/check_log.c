@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "clock.h"
 #include "diskio.h"
 #include "kbuf.h"
@@ -787,6 +788,65 @@ START_TEST(test_flush_policy_sync)
 }
 END_TEST
 
+START_TEST(test_topic_id)
+{
+    static const char *const id1 = "7pZ_ZNFvRrOXmLcbFnMXqw", *const id2 = "q0Ad6CNBTpS8hE3xU5dYYQ";
+    char pm[400], err[600] = "";
+    snprintf(pm, sizeof(pm), "%s/partition.metadata", logdir);
+    sk_plog_t *log = open_log(NULL, 0);
+    ck_assert_ptr_null(sk_plog_topic_id(log));
+    ck_assert_int_lt(file_size(pm), 0);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, "nope", err, sizeof(err)), SK_EINVAL);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, NULL, err, sizeof(err)), SK_EINVAL);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id1, err, sizeof(err)), 0);
+    ck_assert_str_eq(sk_plog_topic_id(log), id1);
+    char *t;
+    size_t n;
+    ck_assert_int_eq(sk_file_read_small(pm, 4096, &t, &n), 0);
+    ck_assert_str_eq(t, "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n");
+    free(t);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id1, err, sizeof(err)), 0);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id2, err, sizeof(err)), SK_EEXIST);
+    ck_assert_ptr_nonnull(strstr(err, id1));
+    ck_assert_ptr_nonnull(strstr(err, id2));
+    ck_assert_ptr_nonnull(strstr(err, logdir));
+    ck_assert_str_eq(sk_plog_topic_id(log), id1);
+    sk_plog_close(log);
+
+    /* read back at open; a mismatch is still detected after a restart */
+    log = open_log(NULL, 0);
+    ck_assert_ptr_nonnull(sk_plog_topic_id(log));
+    ck_assert_str_eq(sk_plog_topic_id(log), id1);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id2, err, sizeof(err)), SK_EEXIST);
+    sk_plog_close(log);
+
+    /* a malformed file is ignored and rewritten when the id is known */
+    FILE *f = fopen(pm, "w");
+    fputs("version: 0\ntopic_id: ???\n", f);
+    fclose(f);
+    log = open_log(NULL, 0);
+    ck_assert_ptr_null(sk_plog_topic_id(log));
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id2, err, sizeof(err)), 0);
+    sk_plog_close(log);
+    ck_assert_int_eq(sk_file_read_small(pm, 4096, &t, &n), 0);
+    ck_assert_str_eq(t, "version: 0\ntopic_id: q0Ad6CNBTpS8hE3xU5dYYQ\n");
+    free(t);
+
+    /* through the diskio pool */
+    sk_plog_rmtree(logdir);
+    sk_diskio_t *io = sk_diskio_new(NULL, 1);
+    char e2[256];
+    ck_assert_int_eq(sk_plog_open(logdir, NULL, io, 0, &log, e2, sizeof(e2)), 0);
+    ck_assert_int_eq(sk_plog_set_topic_id(log, id1, err, sizeof(err)), 0);
+    sk_diskio_barrier(io);
+    ck_assert_int_eq(sk_file_read_small(pm, 4096, &t, &n), 0);
+    ck_assert_str_eq(t, "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n");
+    free(t);
+    sk_plog_close(log);
+    sk_diskio_free(io);
+}
+END_TEST
+
 /* ---- retention ---- */
 
 /* A log of 4 segments x 3 batches (2 records each, ~120 bytes per batch);
@@ -1055,6 +1115,7 @@ int main(void)
     tcase_add_test(tc, test_bad_input_and_raw_append);
     tcase_add_test(tc, test_delete_keeps_open_slices);
     tcase_add_test(tc, test_flush_policy_sync);
+    tcase_add_test(tc, test_topic_id);
     tcase_add_test(tc, test_retention_by_time);
     tcase_add_test(tc, test_retention_by_mtime);
     tcase_add_test(tc, test_retention_by_size);

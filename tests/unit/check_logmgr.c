@@ -519,6 +519,65 @@ START_TEST(test_logmgr_retention)
 }
 END_TEST
 
+START_TEST(test_partmeta_parse)
+{
+    ck_assert(sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMXqw", 22));
+    ck_assert(sk_topic_id_valid("AAAAAAAAAAAAAAAAAAAAAQ", 22));
+    ck_assert(sk_topic_id_valid("-AAAAAAAAAAAAAAAAAAAAA", 22));
+    ck_assert(!sk_topic_id_valid("AAAAAAAAAAAAAAAAAAAAAA", 22)); /* Kafka's zero Uuid */
+    ck_assert(!sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMXqx", 22)); /* non-zero padding bits */
+    ck_assert(!sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMXq", 21));
+    ck_assert(!sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMXqwA", 23));
+    ck_assert(!sk_topic_id_valid("7pZ+ZNFvRrOXmLcbFnMXqw", 22)); /* base64, not base64url */
+    ck_assert(!sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMX=w", 22));
+
+    char id[SK_TOPIC_ID_LEN + 1], err[200];
+    char *t = sk_partmeta_format("7pZ_ZNFvRrOXmLcbFnMXqw");
+    ck_assert_str_eq(t, "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n");
+    ck_assert_int_eq(sk_partmeta_parse(t, strlen(t), id, err, sizeof(err)), 0);
+    ck_assert_str_eq(id, "7pZ_ZNFvRrOXmLcbFnMXqw");
+    free(t);
+    static const char *const good[] = {
+        "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw",
+        "version:  0\ntopic_id:\t7pZ_ZNFvRrOXmLcbFnMXqw\n\n",
+        "version: 0\r\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\r\n",
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        memset(id, 0, sizeof(id));
+        ck_assert_msg(sk_partmeta_parse(good[i], strlen(good[i]), id, err, sizeof(err)) == 0,
+                      "good case %zu: %s", i, err);
+        ck_assert_str_eq(id, "7pZ_ZNFvRrOXmLcbFnMXqw");
+    }
+    static const char *const bad[] = {
+        "",
+        "version: 0\n",
+        "version: 1\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n",
+        "version:0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n",
+        "version: 0\ntopic_id:7pZ_ZNFvRrOXmLcbFnMXqw\n",
+        "version: x\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n",
+        "topic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\nversion: 0\n",
+        "version: 0\ntopic_id: \n",
+        "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXq\n",
+        "version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAA\n",
+        "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw extra\n",
+        "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\nmore\n",
+        "Version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n",
+        "version: 0\ntopicid: 7pZ_ZNFvRrOXmLcbFnMXqw\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        ck_assert_msg(sk_partmeta_parse(bad[i], strlen(bad[i]), id, err, sizeof(err)) == SK_EPARSE,
+                      "bad case %zu accepted", i);
+        ck_assert(err[0] != '\0');
+    }
+    static const char nul[] = "version: 0\ntopic_id: 7pZ_ZNFvRrOXmLcbFnMXqw\n\0";
+    ck_assert_int_eq(sk_partmeta_parse(nul, sizeof(nul) - 1, id, err, sizeof(err)), SK_EPARSE);
+    char path[400];
+    snprintf(path, sizeof(path), "%s/pm", tmpdir);
+    ck_assert_int_eq(sk_partmeta_read_file(path, id, err, sizeof(err)), SK_ENOENT);
+}
+END_TEST
+
 START_TEST(test_logmgr_lock)
 {
     char *dirs[2] = {dir1, dir2};
@@ -588,6 +647,7 @@ int main(void)
     tcase_add_test(tc, test_logmgr_cluster_id);
     tcase_add_test(tc, test_logmgr_malformed_checkpoint);
     tcase_add_test(tc, test_logmgr_timers);
+    tcase_add_test(tc, test_partmeta_parse);
     tcase_add_test(tc, test_logmgr_lock);
     tcase_add_test(tc, test_logmgr_retention);
     suite_add_tcase(s, tc);
