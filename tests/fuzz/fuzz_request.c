@@ -8,6 +8,11 @@
  *       common/arena.c common/apis.c common/proto_hdr.c common/proto_apiversions.c \
  *       common/proto_metadata.c common/proto_produce.c common/proto_fetch.c \
  *       common/proto_listoffsets.c common/proto_createtopics.c \
+ *       common/proto_leaderandisr.c common/proto_updatemetadata.c \
+ *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
+ *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \
+ *       common/proto_deletetopics.c common/proto_createpartitions.c \
+ *       common/proto_describecluster.c common/proto_describeconfigs.c \
  *       common/kbuf.c common/mem.c common/kerr.c \
  *       $(pkg-config --cflags --libs libevent_core) -o /tmp/fuzz_request
  *   mkdir -p /tmp/fuzz_request_corpus && cp tests/unit/data/[a-z]*.bin /tmp/fuzz_request_corpus/
@@ -21,6 +26,14 @@
  * bytes, with the response decoder. Beyond "no crash, no leak, no
  * over-read", whatever decodes must survive encode -> decode -> encode with
  * identical bytes the second time.
+ *
+ * The cluster/admin codecs (LeaderAndIsr ... DescribeConfigs) are fuzzed
+ * whether or not apis.c lists their key yet: for a key the table does not
+ * know, the header's tag section (flexible versions, by the codec's own
+ * SK_<API>_FLEX_VER) is skipped here and the version is mapped into the
+ * codec's own range. A seed corpus for them: write request frames with
+ * sk_req_hdr_encode() + the codec's req_encode, or capture them from
+ * clients with tests/unit/data/capture_stub.py.
  */
 #include <event2/buffer.h>
 #include <stddef.h>
@@ -32,6 +45,16 @@
 #include "arena.h"
 #include "kerr.h"
 #include "proto_all.h"
+#include "proto_alterpartition.h"
+#include "proto_controlledshutdown.h"
+#include "proto_createpartitions.h"
+#include "proto_deletetopics.h"
+#include "proto_describecluster.h"
+#include "proto_describeconfigs.h"
+#include "proto_leaderandisr.h"
+#include "proto_offsetforleaderepoch.h"
+#include "proto_stopreplica.h"
+#include "proto_updatemetadata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,6 +90,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         if (rc == SK_OK)                                                          \
             FIXPOINT(name, type, ver, &out);                                      \
     } while (0)
+
+/* Keys without an SK_API_* constant in apis.h. */
+#define KEY_ALTER_PARTITION 56
+#define KEY_DESCRIBE_CLUSTER 60
+
+/* The version ranges the cluster/admin codecs implement (their headers'
+ * constants), used when apis.c does not list the key. */
+static const struct own_range {
+    int16_t key, min, max, flex;
+} own_ranges[] = {
+    {SK_API_LEADER_AND_ISR, SK_LEADERANDISR_MIN_VER, SK_LEADERANDISR_MAX_VER,
+     SK_LEADERANDISR_FLEX_VER},
+    {SK_API_STOP_REPLICA, SK_STOPREPLICA_MIN_VER, SK_STOPREPLICA_MAX_VER,
+     SK_STOPREPLICA_FLEX_VER},
+    {SK_API_UPDATE_METADATA, SK_UPDATEMETADATA_MIN_VER, SK_UPDATEMETADATA_MAX_VER,
+     SK_UPDATEMETADATA_FLEX_VER},
+    {SK_API_CONTROLLED_SHUTDOWN, SK_CONTROLLEDSHUTDOWN_MIN_VER, SK_CONTROLLEDSHUTDOWN_MAX_VER,
+     SK_CONTROLLEDSHUTDOWN_FLEX_VER},
+    {SK_API_DELETE_TOPICS, SK_DELETETOPICS_MIN_VER, SK_DELETETOPICS_MAX_VER,
+     SK_DELETETOPICS_FLEX_VER},
+    {SK_API_OFFSET_FOR_LEADER_EPOCH, SK_OFFSETFORLEADEREPOCH_MIN_VER,
+     SK_OFFSETFORLEADEREPOCH_MAX_VER, SK_OFFSETFORLEADEREPOCH_FLEX_VER},
+    {SK_API_DESCRIBE_CONFIGS, SK_DESCRIBECONFIGS_MIN_VER, SK_DESCRIBECONFIGS_MAX_VER,
+     SK_DESCRIBECONFIGS_FLEX_VER},
+    {SK_API_CREATE_PARTITIONS, SK_CREATEPARTITIONS_MIN_VER, SK_CREATEPARTITIONS_MAX_VER,
+     SK_CREATEPARTITIONS_FLEX_VER},
+    {KEY_ALTER_PARTITION, SK_ALTERPARTITION_MIN_VER, SK_ALTERPARTITION_MAX_VER,
+     SK_ALTERPARTITION_FLEX_VER},
+    {KEY_DESCRIBE_CLUSTER, SK_DESCRIBECLUSTER_MIN_VER, SK_DESCRIBECLUSTER_MAX_VER,
+     SK_DESCRIBECLUSTER_FLEX_VER},
+};
+
+static const struct own_range *own_find(int16_t key)
+{
+    for (size_t i = 0; i < sizeof(own_ranges) / sizeof(own_ranges[0]); i++)
+        if (own_ranges[i].key == key)
+            return &own_ranges[i];
+    return NULL;
+}
 
 /* Fetch responses encode into an evbuffer: pull the bytes up and compare. */
 static void fetch_resp_round(const uint8_t *body, size_t len, int16_t ver, sk_arena_t *a)
@@ -109,15 +171,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sk_req_hdr_t h;
     sk_rd_init(&r, data, size);
     int rc = sk_req_hdr_decode(&r, &h);
-    if (rc != SK_OK)
+    const struct own_range *own = own_find(h.RequestApiKey);
+    if (rc == SK_ENOENT && own) {
+        /* Not in the dispatcher's table (yet): the header was read as v1. */
+        if (h.RequestApiVersion >= own->flex)
+            sk_rd_tags(&r, 1);
+        if (!sk_rd_ok(&r))
+            return 0;
+    } else if (rc != SK_OK) {
         return 0; /* SK_EPARSE or SK_ENOENT: the caller closes */
+    }
     const sk_api_t *api = sk_api_find(h.RequestApiKey);
-    if (!api)
+    if (!api && !own)
         abort(); /* SK_OK promises a known key */
+    int16_t min = own ? own->min : api->min_ver, max = own ? own->max : api->max_ver;
     int16_t ver = h.RequestApiVersion;
-    if (!sk_api_supported(h.RequestApiKey, ver)) {
-        int span = api->max_ver - api->min_ver + 1;
-        ver = (int16_t)(api->min_ver + ((ver % span) + span) % span);
+    if (ver < min || ver > max) {
+        int span = max - min + 1;
+        ver = (int16_t)(min + ((ver % span) + span) % span);
     }
     const uint8_t *body = r.p;
     size_t len = sk_rd_remaining(&r);
@@ -146,6 +217,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case SK_API_CREATE_TOPICS:
         ROUND(createtopics_req, sk_createtopics_req_t, ver, body, len);
         ROUND(createtopics_resp, sk_createtopics_resp_t, ver, body, len);
+        break;
+    case SK_API_LEADER_AND_ISR:
+        ROUND(leaderandisr_req, sk_leaderandisr_req_t, ver, body, len);
+        ROUND(leaderandisr_resp, sk_leaderandisr_resp_t, ver, body, len);
+        break;
+    case SK_API_UPDATE_METADATA:
+        ROUND(updatemetadata_req, sk_updatemetadata_req_t, ver, body, len);
+        ROUND(updatemetadata_resp, sk_updatemetadata_resp_t, ver, body, len);
+        break;
+    case SK_API_STOP_REPLICA:
+        ROUND(stopreplica_req, sk_stopreplica_req_t, ver, body, len);
+        ROUND(stopreplica_resp, sk_stopreplica_resp_t, ver, body, len);
+        break;
+    case SK_API_CONTROLLED_SHUTDOWN:
+        ROUND(controlledshutdown_req, sk_controlledshutdown_req_t, ver, body, len);
+        ROUND(controlledshutdown_resp, sk_controlledshutdown_resp_t, ver, body, len);
+        break;
+    case KEY_ALTER_PARTITION:
+        ROUND(alterpartition_req, sk_alterpartition_req_t, ver, body, len);
+        ROUND(alterpartition_resp, sk_alterpartition_resp_t, ver, body, len);
+        break;
+    case SK_API_OFFSET_FOR_LEADER_EPOCH:
+        ROUND(offsetforleaderepoch_req, sk_offsetforleaderepoch_req_t, ver, body, len);
+        ROUND(offsetforleaderepoch_resp, sk_offsetforleaderepoch_resp_t, ver, body, len);
+        break;
+    case SK_API_DELETE_TOPICS:
+        ROUND(deletetopics_req, sk_deletetopics_req_t, ver, body, len);
+        ROUND(deletetopics_resp, sk_deletetopics_resp_t, ver, body, len);
+        break;
+    case SK_API_CREATE_PARTITIONS:
+        ROUND(createpartitions_req, sk_createpartitions_req_t, ver, body, len);
+        ROUND(createpartitions_resp, sk_createpartitions_resp_t, ver, body, len);
+        break;
+    case KEY_DESCRIBE_CLUSTER:
+        ROUND(describecluster_req, sk_describecluster_req_t, ver, body, len);
+        ROUND(describecluster_resp, sk_describecluster_resp_t, ver, body, len);
+        break;
+    case SK_API_DESCRIBE_CONFIGS:
+        ROUND(describeconfigs_req, sk_describeconfigs_req_t, ver, body, len);
+        ROUND(describeconfigs_resp, sk_describeconfigs_resp_t, ver, body, len);
         break;
     default:
         abort(); /* a row in apis.c without a case here */
