@@ -41,8 +41,8 @@ int sk_rdk_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
 }
 
 rd_kafka_conf_t *sk_rdk_conf_new(const char *bootstrap, const char *client_id,
-                                 const char *config_file, const sk_kvlist_t *props, char *err,
-                                 size_t errlen)
+                                 const sk_kvlist_t *defaults, const char *config_file,
+                                 const sk_kvlist_t *props, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     sk_props_t fp;
@@ -50,6 +50,11 @@ rd_kafka_conf_t *sk_rdk_conf_new(const char *bootstrap, const char *client_id,
     int ok = 0;
     if (client_id && sk_rdk_conf_set(conf, "client.id", client_id, err, errlen) != SK_OK)
         goto out;
+    if (defaults)
+        for (int i = 0; i < defaults->n; i++)
+            if (sk_rdk_conf_set(conf, defaults->keys[i], defaults->values[i], err, errlen) !=
+                SK_OK)
+                goto out;
     if (config_file) {
         char e[512];
         if (sk_props_parse_file(&fp, config_file, e, sizeof(e)) != SK_OK) {

@@ -15,14 +15,14 @@
 
 #include "toolopt.h"
 
-/* A new librdkafka configuration with bootstrap.servers and client.id, then
- * the properties of config_file (Java .properties, may be NULL), then props
- * (may be NULL) in order. Java-client-only keys (key.serializer,
+/* A new librdkafka configuration: client.id and the tool's defaults (may be
+ * NULL), then the properties of config_file (Java .properties, may be NULL),
+ * then props (may be NULL) in order, then bootstrap.servers. Java-client-only keys (key.serializer,
  * value.deserializer, ...) are skipped with a warning on stderr. NULL with a
  * message naming the key on error. */
 rd_kafka_conf_t *sk_rdk_conf_new(const char *bootstrap, const char *client_id,
-                                 const char *config_file, const sk_kvlist_t *props, char *err,
-                                 size_t errlen);
+                                 const sk_kvlist_t *defaults, const char *config_file,
+                                 const sk_kvlist_t *props, char *err, size_t errlen);
 /* Set one property (same skipping rule). */
 int sk_rdk_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
                     size_t errlen);

@@ -523,10 +523,8 @@ int main(int argc, char **argv)
         sk_kvlist_set(&defaults, "enable.auto.commit", "false");
         sk_kvlist_set(&defaults, "enable.auto.offset.store", "false");
     }
-    for (int i = 0; i < o.rdk.n; i++) /* the user's settings win */
-        sk_kvlist_set(&defaults, o.rdk.keys[i], o.rdk.values[i]);
-    rd_kafka_conf_t *conf = sk_rdk_conf_new(o.bootstrap, "skein-console-consumer", o.config_file,
-                                            &defaults, err, sizeof(err));
+    rd_kafka_conf_t *conf = sk_rdk_conf_new(o.bootstrap, "skein-console-consumer", &defaults,
+                                            o.config_file, &o.rdk, err, sizeof(err));
     sk_kvlist_free(&defaults);
     if (!conf)
         goto usage_error;

@@ -149,7 +149,7 @@ static int send_line(rd_kafka_t *rk, producer_t *p, const sk_lineparsed_t *lp, c
 int main(int argc, char **argv)
 {
     const char *bootstrap = NULL, *topic = NULL, *config_file = NULL;
-    sk_kvlist_t props, rdk;
+    sk_kvlist_t props, rdk, defaults;
     sk_linereader_t reader;
     sk_lineparsed_t parsed;
     rd_kafka_t *rk = NULL;
@@ -161,9 +161,12 @@ int main(int argc, char **argv)
 
     sk_kvlist_init(&props);
     sk_kvlist_init(&rdk);
+    sk_kvlist_init(&defaults);
     sk_linereader_init(&reader);
     memset(&parsed, 0, sizeof(parsed));
-    sk_kvlist_set(&rdk, "acks", "-1");
+    /* Kafka's console producer: acks=-1; the Java client's delivery.timeout.ms */
+    sk_kvlist_set(&defaults, "acks", "-1");
+    sk_kvlist_set(&defaults, "message.timeout.ms", "120000");
 
     optind = 0;
     opterr = 0;
@@ -216,8 +219,8 @@ int main(int argc, char **argv)
     if (sk_linereader_check(&reader, err, sizeof(err)) != SK_OK)
         goto usage_error;
 
-    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, "skein-console-producer", config_file,
-                                            &rdk, err, sizeof(err));
+    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, "skein-console-producer", &defaults,
+                                            config_file, &rdk, err, sizeof(err));
     if (!conf)
         goto usage_error;
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -291,5 +294,6 @@ out:
     sk_linereader_clear(&reader);
     sk_kvlist_free(&props);
     sk_kvlist_free(&rdk);
+    sk_kvlist_free(&defaults);
     return status;
 }

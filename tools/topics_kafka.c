@@ -21,8 +21,8 @@ int sk_tkafka_open(const char *bootstrap, const char *config_file, int timeout_m
                    sk_tkafka_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, "skein-topics", config_file, NULL, err,
-                                            errlen);
+    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, "skein-topics", NULL, config_file, NULL,
+                                            err, errlen);
     if (!conf)
         return SK_EINVAL;
     char e[512];

@@ -350,3 +350,23 @@ def test_zookeeper_created_topic_is_usable(cluster):
     r = consume(b, "con-zk", "--from-beginning", "--max-messages", len(lines), "--timeout-ms",
                 "20000", check=0)
     assert sorted(r.stdout.split("\n")[:-1]) == sorted(lines)
+
+
+def test_client_config_files(cluster, tmp_path):
+    b = cluster.bootstrap
+    create(cluster, "con-cfg", 1)
+    pcfg = tmp_path / "producer.properties"
+    # Kafka-style file: the Java serializer line is ignored with a warning
+    pcfg.write_text("# producer settings\nacks=1\ncompression.type=gzip\n"
+                    "value.serializer=org.apache.kafka.common.serialization.StringSerializer\n")
+    r = produce(b, "con-cfg", b"from-config\n", "--producer.config", str(pcfg), check=0)
+    assert "ignoring value.serializer" in r.stderr
+    ccfg = tmp_path / "consumer.properties"
+    ccfg.write_text("fetch.wait.max.ms=100\n")
+    r = consume(b, "con-cfg", "--consumer.config", str(ccfg), "--from-beginning",
+                "--max-messages", "1", "--timeout-ms", "20000", check=0)
+    assert r.stdout == "from-config\n"
+    bad = tmp_path / "bad.properties"
+    bad.write_text("no.such.librdkafka.key=1\n")
+    r = produce(b, "con-cfg", b"x\n", "--producer.config", str(bad))
+    assert r.rc == 2 and "no.such.librdkafka.key" in r.stderr and "bad.properties:1" in r.stderr
