@@ -160,6 +160,44 @@ void sk_rdk_free_names(char **names, int n)
     free(names);
 }
 
+/* ---- consuming without a group ----------------------------------------- */
+
+void sk_rdk_manual_stop(sk_rdk_manual_t *mc)
+{
+    for (int i = 0; i < mc->n; i++) {
+        rd_kafka_consume_stop(mc->rkts[i], mc->partitions[i]);
+        rd_kafka_topic_destroy(mc->rkts[i]);
+    }
+    free(mc->rkts);
+    free(mc->partitions);
+    if (mc->q)
+        rd_kafka_queue_destroy(mc->q);
+    memset(mc, 0, sizeof(*mc));
+}
+
+int sk_rdk_manual_start(rd_kafka_t *rk, sk_rdk_manual_t *mc,
+                        const rd_kafka_topic_partition_list_t *l, char *err, size_t errlen)
+{
+    mc->q = rd_kafka_queue_new(rk);
+    mc->rkts = sk_calloc((size_t)l->cnt + 1, sizeof(*mc->rkts));
+    mc->partitions = sk_calloc((size_t)l->cnt + 1, sizeof(int32_t));
+    for (int i = 0; i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &l->elems[i];
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, tp->topic, NULL);
+        if (!rkt || rd_kafka_consume_start_queue(rkt, tp->partition, tp->offset, mc->q) == -1) {
+            snprintf(err, errlen, "cannot start consuming %s-%d: %s", tp->topic,
+                     (int)tp->partition, rd_kafka_err2str(rd_kafka_last_error()));
+            if (rkt)
+                rd_kafka_topic_destroy(rkt);
+            return SK_EIO;
+        }
+        mc->rkts[mc->n] = rkt;
+        mc->partitions[mc->n] = tp->partition;
+        mc->n++;
+    }
+    return SK_OK;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;

@@ -38,6 +38,25 @@ int sk_rdk_topic_names(rd_kafka_t *rk, int timeout_ms, char ***names, int *n, ch
                        size_t errlen);
 void sk_rdk_free_names(char **names, int n);
 
+/* Consuming chosen partitions without a consumer group. librdkafka's
+ * high-level consumer needs group.id even for assign(), so the tools use the
+ * per-partition (legacy) consumer API, every partition feeding one queue:
+ * read it with rd_kafka_consume_queue(mc->q, timeout). */
+typedef struct sk_rdk_manual {
+    rd_kafka_queue_t *q;
+    rd_kafka_topic_t **rkts; /* one handle per started partition */
+    int32_t *partitions;
+    int n;
+} sk_rdk_manual_t;
+
+/* Start every partition of l at its offset (RD_KAFKA_OFFSET_BEGINNING,
+ * _END or an absolute offset). mc must be zeroed; on error it holds what
+ * was started (stop it). */
+int sk_rdk_manual_start(rd_kafka_t *rk, sk_rdk_manual_t *mc,
+                        const rd_kafka_topic_partition_list_t *l, char *err, size_t errlen);
+/* Stop and release everything (accepts a zeroed struct). */
+void sk_rdk_manual_stop(sk_rdk_manual_t *mc);
+
 /* SIGINT/SIGTERM/SIGPIPE handling: the first SIGINT or SIGTERM sets the
  * flag (tools poll it and stop cleanly); a second one exits at once. */
 void sk_rdk_install_signals(void);

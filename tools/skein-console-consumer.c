@@ -248,52 +248,6 @@ static int parse_args(int argc, char **argv, opts_t *o, int *exit_now, char *err
 
 /* ---- partitions by hand (no group) -------------------------------------- */
 
-/* librdkafka's high-level consumer needs a group even for assign(), so
- * without --group the tool uses the legacy per-partition consumer API,
- * all partitions feeding one queue. */
-typedef struct manual {
-    rd_kafka_queue_t *q;
-    rd_kafka_topic_t **rkts; /* one handle per started partition */
-    int32_t *partitions;
-    int n;
-} manual_t;
-
-static void manual_stop(manual_t *mc)
-{
-    for (int i = 0; i < mc->n; i++) {
-        rd_kafka_consume_stop(mc->rkts[i], mc->partitions[i]);
-        rd_kafka_topic_destroy(mc->rkts[i]);
-    }
-    free(mc->rkts);
-    free(mc->partitions);
-    if (mc->q)
-        rd_kafka_queue_destroy(mc->q);
-    memset(mc, 0, sizeof(*mc));
-}
-
-static int manual_start(rd_kafka_t *rk, manual_t *mc, const rd_kafka_topic_partition_list_t *l,
-                        char *err, size_t errlen)
-{
-    mc->q = rd_kafka_queue_new(rk);
-    mc->rkts = sk_calloc((size_t)l->cnt + 1, sizeof(*mc->rkts));
-    mc->partitions = sk_calloc((size_t)l->cnt + 1, sizeof(int32_t));
-    for (int i = 0; i < l->cnt; i++) {
-        const rd_kafka_topic_partition_t *tp = &l->elems[i];
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, tp->topic, NULL);
-        if (!rkt || rd_kafka_consume_start_queue(rkt, tp->partition, tp->offset, mc->q) == -1) {
-            snprintf(err, errlen, "cannot start consuming %s-%d: %s", tp->topic,
-                     (int)tp->partition, rd_kafka_err2str(rd_kafka_last_error()));
-            if (rkt)
-                rd_kafka_topic_destroy(rkt);
-            return SK_EIO;
-        }
-        mc->rkts[mc->n] = rkt;
-        mc->partitions[mc->n] = tp->partition;
-        mc->n++;
-    }
-    return SK_OK;
-}
-
 static int include_regex(regex_t *re, const char *pattern, char *err, size_t errlen)
 {
     char *expr = sk_asprintf("^(%s)$", pattern);
@@ -356,7 +310,7 @@ static int build_assignment(rd_kafka_t *rk, const opts_t *o, const regex_t *re,
 
 /* Assign partitions, waiting for the topic to appear (bounded by
  * --timeout-ms when given). 1 = assigned, 0 = gave up waiting. */
-static int assign_by_hand(rd_kafka_t *rk, manual_t *mc, const opts_t *o, int *status, char *err,
+static int assign_by_hand(rd_kafka_t *rk, sk_rdk_manual_t *mc, const opts_t *o, int *status, char *err,
                           size_t errlen)
 {
     regex_t re;
@@ -374,7 +328,7 @@ static int assign_by_hand(rd_kafka_t *rk, manual_t *mc, const opts_t *o, int *st
         rd_kafka_topic_partition_list_t *l = NULL;
         int rc = build_assignment(rk, o, have_re ? &re : NULL, &l, err, errlen);
         if (rc == SK_OK) {
-            if (manual_start(rk, mc, l, err, errlen) != SK_OK)
+            if (sk_rdk_manual_start(rk, mc, l, err, errlen) != SK_OK)
                 *status = SK_TOOL_EXIT_FAIL;
             else
                 assigned = 1;
@@ -445,7 +399,7 @@ static void print_message(const sk_msgfmt_t *f, const rd_kafka_message_t *m)
         free(hdrs);
 }
 
-static long long consume(rd_kafka_t *rk, const manual_t *mc, const opts_t *o, const sk_msgfmt_t *f,
+static long long consume(rd_kafka_t *rk, const sk_rdk_manual_t *mc, const opts_t *o, const sk_msgfmt_t *f,
                          int *status)
 {
     long long count = 0;
@@ -495,7 +449,7 @@ int main(int argc, char **argv)
     char err[1024];
     int status = SK_TOOL_EXIT_OK, exit_now = 0;
     long long count = 0;
-    manual_t mc;
+    sk_rdk_manual_t mc;
 
     memset(&mc, 0, sizeof(mc));
     memset(&o, 0, sizeof(o));
@@ -567,7 +521,7 @@ usage_error:
                     "information.\n", err);
     status = SK_TOOL_EXIT_USAGE;
 out:
-    manual_stop(&mc);
+    sk_rdk_manual_stop(&mc);
     if (rk) {
         if (o.group)
             rd_kafka_consumer_close(rk);
