@@ -547,13 +547,6 @@ int sk_tzk_create(sk_tzk_t *z, const char *topic, int partitions, int rf,
 
     if ((rc = sk_topic_name_valid(topic, err, errlen)) != SK_OK)
         goto out;
-    for (int i = 0; i < configs->n; i++) {
-        if (!sk_topic_config_known(configs->keys[i])) {
-            snprintf(err, errlen, "Unknown topic config name: %s", configs->keys[i]);
-            rc = SK_EINVAL;
-            goto out;
-        }
-    }
     rc = sk_tzk_marked_for_deletion(z, topic, err, errlen);
     if (rc < 0)
         goto out;
@@ -576,6 +569,13 @@ int sk_tzk_create(sk_tzk_t *z, const char *topic, int partitions, int rf,
     }
     if ((rc = check_collision(z, topic, err, errlen)) != SK_OK)
         goto out;
+    for (int i = 0; i < configs->n; i++) {
+        if (!sk_topic_config_known(configs->keys[i])) {
+            snprintf(err, errlen, "Unknown topic config name: %s", configs->keys[i]);
+            rc = SK_EINVAL;
+            goto out;
+        }
+    }
 
     if (!assignment) {
         if ((rc = sk_tzk_live_brokers(z, &live, &n_live, err, errlen)) != SK_OK)

@@ -11,7 +11,6 @@ test_tools_cluster.py.
 import json
 import re
 
-import pytest
 
 from test_tools_helpers import H, metadata_topics, topics, zk_connect
 
