@@ -58,6 +58,10 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (sk_createtopics_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
 
+    /* In ZooKeeper mode topic admin goes through the controller broker;
+     * clients look it up in Metadata and retry on NOT_CONTROLLER. */
+    int not_controller = !b->ctrl || !sk_ctrl_active(b->ctrl);
+
     ct_state_t *st = sk_calloc(1, sizeof(*st));
     st->b = b;
     st->req = req;
@@ -74,6 +78,11 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         res->Name = t->Name;
         res->ErrorMessage = SK_STR_NULL;
         const char *msg = NULL;
+        if (not_controller) {
+            res->ErrorCode = SK_KERR_NOT_CONTROLLER;
+            res->ErrorMessage = sk_str_c("This is not the correct controller for this cluster.");
+            continue;
+        }
 
         /* The same name twice in one request is refused for both (Kafka). */
         int dup = 0;

@@ -100,13 +100,25 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.ClusterId = sk_str_c(b->cluster_id);
     resp.ControllerId = b->controller_id;
 
-    /* Brokers: the endpoint clients should use (our first advertised one). */
-    resp.BrokersCnt = 1;
-    resp.Brokers = sk_arena_calloc(req->arena, 1, sizeof(*resp.Brokers));
-    resp.Brokers[0].NodeId = b->id;
-    resp.Brokers[0].Host = sk_str_c(b->endpoints[0].host);
-    resp.Brokers[0].Port = b->endpoints[0].port;
-    resp.Brokers[0].Rack = sk_str_c(b->conf->broker_rack);
+    /* Brokers: every live broker at the endpoint of the listener clients use
+     * (from the controller's UpdateMetadata); ourselves until it arrives. */
+    if (b->n_live > 0) {
+        resp.BrokersCnt = b->n_live;
+        resp.Brokers = sk_arena_calloc(req->arena, (size_t)b->n_live, sizeof(*resp.Brokers));
+        for (int i = 0; i < b->n_live; i++) {
+            resp.Brokers[i].NodeId = b->live[i].id;
+            resp.Brokers[i].Host = sk_str_c(b->live[i].host);
+            resp.Brokers[i].Port = b->live[i].port;
+            resp.Brokers[i].Rack = sk_str_c(b->live[i].rack);
+        }
+    } else {
+        resp.BrokersCnt = 1;
+        resp.Brokers = sk_arena_calloc(req->arena, 1, sizeof(*resp.Brokers));
+        resp.Brokers[0].NodeId = b->id;
+        resp.Brokers[0].Host = sk_str_c(b->endpoints[0].host);
+        resp.Brokers[0].Port = b->endpoints[0].port;
+        resp.Brokers[0].Rack = sk_str_c(b->conf->broker_rack);
+    }
 
     if (in.all_topics) {
         resp.Topics = sk_arena_calloc(req->arena, (size_t)sk_topics_count(b->topics) + 1,

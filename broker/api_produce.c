@@ -57,6 +57,14 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
         }
         if (n > b->plog_cfg.segment_bytes)
             return SK_KERR_RECORD_LIST_TOO_LARGE;
+        if (info.record_count < 1 || info.last_offset_delta != info.record_count - 1) {
+            /* A producer's batch covers exactly its records: offsets stay
+             * contiguous. (Gaps exist only after compaction.) */
+            sk_warn("produce", "rejecting produce to %s-%d from %s: lastOffsetDelta %d with %d "
+                    "records (INVALID_RECORD)", p->topic, p->id, sk_req_peer(req),
+                    info.last_offset_delta, info.record_count);
+            return SK_KERR_INVALID_RECORD;
+        }
         int comp = sk_batch_compression(&info);
         if (comp > SK_COMPRESSION_ZSTD)
             return SK_KERR_INVALID_RECORD;

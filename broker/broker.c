@@ -24,77 +24,7 @@ static void broker_finish_stop(sk_broker_t *b);
 
 /* ---- partitions ---- */
 
-static int64_t topic_config_long(const sk_zk_topic_t *t, const char *key, int64_t dflt)
-{
-    for (int i = 0; i < t->n_configs; i++)
-        if (strcmp(t->config_keys[i], key) == 0) {
-            char *end;
-            errno = 0;
-            long long v = strtoll(t->config_values[i], &end, 10);
-            if (errno == 0 && *end == '\0' && end != t->config_values[i])
-                return v;
-        }
-    return dflt;
-}
-
-/* Partition log settings: broker defaults with the topic's overrides. */
-static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_zk_topic_t *t)
-{
-    sk_plog_config_t c = b->plog_cfg;
-    c.segment_bytes = topic_config_long(t, "segment.bytes", c.segment_bytes);
-    c.roll_ms = topic_config_long(t, "segment.ms", c.roll_ms);
-    c.index_interval_bytes = (int32_t)topic_config_long(t, "index.interval.bytes",
-                                                        c.index_interval_bytes);
-    c.index_max_bytes = (int32_t)topic_config_long(t, "segment.index.bytes", c.index_max_bytes);
-    c.flush_interval_messages = topic_config_long(t, "flush.messages", c.flush_interval_messages);
-    c.flush_interval_ms = topic_config_long(t, "flush.ms", c.flush_interval_ms);
-    return c;
-}
-
-static int32_t *dup_ids(const int32_t *v, int n)
-{
-    int32_t *out = sk_calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t));
-    if (n > 0)
-        memcpy(out, v, (size_t)n * sizeof(int32_t));
-    return out;
-}
-
-static int has_replica(const int32_t *v, int n, int32_t id)
-{
-    for (int i = 0; i < n; i++)
-        if (v[i] == id)
-            return 1;
-    return 0;
-}
-
-static void state_written_cb(int rc, int32_t new_version, void *arg)
-{
-    char *what = arg;
-    if (rc != SK_OK && rc != SK_EEXIST)
-        sk_warn("topics", "writing partition state of %s failed: %s", what, sk_strerror(rc));
-    else
-        sk_debug("topics", "partition state of %s written (version %d)", what, new_version);
-    free(what);
-}
-
-/* A partition of ours has no state node yet (a topic written by a tool). With
- * no controller running yet, the first replica takes leadership itself when it
- * is the only replica. */
-static void maybe_claim(sk_broker_t *b, const sk_zk_topic_t *zt, const sk_zk_partition_t *zp)
-{
-    if (zp->has_state || zp->n_replicas != 1 || zp->replicas[0] != b->id)
-        return;
-    sk_zk_partition_t st = *zp;
-    st.has_state = 1;
-    st.leader = b->id;
-    st.leader_epoch = 0;
-    st.isr = &b->id;
-    st.n_isr = 1;
-    char *what = sk_asprintf("%s-%d", zt->name, zp->partition);
-    sk_zkt_write_partition_state(b->zk, zt->name, &st, 0, -1, state_written_cb, what);
-}
-
-static void update_high_watermark(sk_broker_t *b, sk_partition_t *p)
+void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p)
 {
     if (!p->log || p->leader != b->id)
         return;
@@ -110,89 +40,8 @@ static void update_high_watermark(sk_broker_t *b, sk_partition_t *p)
 
 void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p)
 {
-    update_high_watermark(b, p);
+    sk_broker_update_hw(b, p);
     sk_fetch_purgatory_wake(b);
-}
-
-void sk_broker_apply_topics(sk_broker_t *b, const sk_zk_topic_t *topics, int n)
-{
-    sk_topics_t *next = sk_topics_new();
-    for (int i = 0; i < n; i++) {
-        const sk_zk_topic_t *zt = &topics[i];
-        sk_topic_t *old = sk_topics_find(b->topics, zt->name, (int32_t)strlen(zt->name));
-        sk_topic_t *t = sk_calloc(1, sizeof(*t));
-        t->name = sk_strdup(zt->name);
-        t->topic_id = zt->topic_id ? sk_strdup(zt->topic_id) : NULL;
-        t->internal = strcmp(zt->name, "__consumer_offsets") == 0 ||
-                      strcmp(zt->name, "__transaction_state") == 0;
-        t->n_configs = zt->n_configs;
-        t->config_keys = sk_calloc((size_t)zt->n_configs + 1, sizeof(char *));
-        t->config_values = sk_calloc((size_t)zt->n_configs + 1, sizeof(char *));
-        for (int k = 0; k < zt->n_configs; k++) {
-            t->config_keys[k] = sk_strdup(zt->config_keys[k]);
-            t->config_values[k] = sk_strdup(zt->config_values[k]);
-        }
-        t->n_partitions = zt->n_partitions;
-        t->partitions = sk_calloc((size_t)zt->n_partitions + 1, sizeof(*t->partitions));
-        sk_plog_config_t lcfg = topic_log_config(b, zt);
-        for (int j = 0; j < zt->n_partitions; j++) {
-            const sk_zk_partition_t *zp = &zt->partitions[j];
-            sk_partition_t *p = &t->partitions[j];
-            p->topic = t->name;
-            p->id = zp->partition;
-            p->replicas = dup_ids(zp->replicas, zp->n_replicas);
-            p->n_replicas = zp->n_replicas;
-            p->high_watermark = 0;
-            if (zp->has_state) {
-                p->leader = zp->leader;
-                p->leader_epoch = zp->leader_epoch;
-                p->zk_version = zp->state_version;
-                p->isr = dup_ids(zp->isr, zp->n_isr);
-                p->n_isr = zp->n_isr;
-            } else {
-                p->leader = -1;
-                p->leader_epoch = -1;
-                p->isr = dup_ids(NULL, 0);
-                p->n_isr = 0;
-                maybe_claim(b, zt, zp);
-            }
-            const sk_partition_t *op = old && j < old->n_partitions ? &old->partitions[j] : NULL;
-            if (op) {
-                p->log = op->log;
-                p->high_watermark = op->high_watermark;
-                if (op->leader_epoch != p->leader_epoch || op->leader != p->leader)
-                    sk_info("topics", "partition %s-%d: leader %d, leader epoch %d, isr size %d",
-                            p->topic, p->id, p->leader, p->leader_epoch, p->n_isr);
-            } else if (p->leader >= 0) {
-                sk_info("topics", "partition %s-%d: leader %d, leader epoch %d, isr size %d",
-                        p->topic, p->id, p->leader, p->leader_epoch, p->n_isr);
-            }
-            if (!p->log && has_replica(p->replicas, p->n_replicas, b->id)) {
-                int rc = sk_logmgr_get_or_create(b->logs, t->name, p->id, &lcfg, &p->log);
-                if (rc != SK_OK) {
-                    sk_error("log", "cannot open the log of %s-%d: %s", t->name, p->id,
-                             sk_strerror(rc));
-                    p->log = NULL;
-                }
-            }
-            if (p->log && p->leader == b->id && !op) {
-                /* A fresh leadership: the HW restarts from the checkpoint,
-                 * and with an ISR of one it is the log end. */
-                int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, t->name, p->id);
-                p->high_watermark = hw > 0 ? hw : 0;
-            }
-            update_high_watermark(b, p);
-        }
-        sk_topics_put(next, t);
-    }
-    sk_topics_free(b->topics);
-    b->topics = next;
-    sk_fetch_purgatory_wake(b);
-}
-
-static void topics_changed_cb(const sk_zk_topic_t *topics, int n, void *arg)
-{
-    sk_broker_apply_topics(arg, topics, n);
 }
 
 /* ---- controller election ---- */
@@ -200,16 +49,13 @@ static void topics_changed_cb(const sk_zk_topic_t *topics, int n, void *arg)
 static void became_controller_cb(int32_t epoch, int32_t epoch_zkversion, void *arg)
 {
     sk_broker_t *b = arg;
-    (void)b;
-    (void)epoch_zkversion;
-    sk_info("controller", "controller duties start, epoch %d", epoch);
+    sk_ctrl_activate(b->ctrl, epoch, epoch_zkversion);
 }
 
 static void resigned_cb(void *arg)
 {
     sk_broker_t *b = arg;
-    (void)b;
-    sk_info("controller", "controller duties stop");
+    sk_ctrl_deactivate(b->ctrl);
 }
 
 static void controller_changed_cb(int32_t id, void *arg)
@@ -226,6 +72,13 @@ static void controller_changed_cb(int32_t id, void *arg)
             sk_info("broker", "serving %s://%s:%d", b->endpoints[i].listener,
                     b->endpoints[i].host, b->endpoints[i].port);
     }
+}
+
+static void ctrl_resign_cb(void *arg)
+{
+    sk_broker_t *b = arg;
+    if (b->election)
+        sk_election_resign(b->election);
 }
 
 static const sk_election_cbs_t election_cbs = {
@@ -252,7 +105,9 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     if (b->stopping)
         return;
     if (rc != SK_OK) {
-        sk_error("zk", "start-up failed: %s", err ? err : sk_strerror(rc));
+        /* The ZooKeeper module logged the reason (one line per event). */
+        if (!err)
+            sk_error("zk", "start-up failed: %s", sk_strerror(rc));
         sk_broker_stop(b, 1);
         return;
     }
@@ -267,7 +122,7 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     }
     b->broker_epoch = broker_epoch;
     b->registered = 1;
-    b->topic_watch = sk_zkt_watch(b->zk, topics_changed_cb, b);
+    b->ctrl = sk_ctrl_new(b->base, b->zk, b->conf, b->id, ctrl_resign_cb, b);
     b->election = sk_election_new(b->zk, b->id, &election_cbs, b);
     sk_election_start(b->election);
     sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
@@ -316,8 +171,6 @@ static void zk_session_cb(sk_zk_event_t ev, void *arg)
             sk_election_session_expired(b->election);
         sk_zkb_reg_t reg = registration(b);
         sk_zkb_reregister(b->zk, &reg, reregistered_cb, b);
-        if (b->topic_watch)
-            sk_zkt_rearm(b->topic_watch);
         break;
     }
     case SK_ZK_AUTH_FAILED:
@@ -369,18 +222,20 @@ static void broker_finish_stop(sk_broker_t *b)
 {
     if (b->zk_timeout_ev)
         event_del(b->zk_timeout_ev);
-    if (b->topic_watch) {
-        sk_zkt_watcher_free(b->topic_watch);
-        b->topic_watch = NULL;
-    }
-    if (b->election) {
-        sk_election_free(b->election);
-        b->election = NULL;
-    }
+    /* Stop the ZooKeeper users, close the session (in-flight completions
+     * run now and find them stopped), then free them. */
+    if (b->ctrl)
+        sk_ctrl_deactivate(b->ctrl);
+    if (b->election)
+        sk_election_stop(b->election);
     if (b->zk) {
         sk_zk_close(b->zk);
         b->zk = NULL;
     }
+    sk_election_free(b->election);
+    b->election = NULL;
+    sk_ctrl_free(b->ctrl);
+    b->ctrl = NULL;
     event_base_loopexit(b->base, NULL);
 }
 
@@ -512,12 +367,14 @@ void sk_broker_free(sk_broker_t *b)
     sk_fetch_purgatory_flush(b);
     if (b->net)
         sk_net_free(b->net);
-    if (b->topic_watch)
-        sk_zkt_watcher_free(b->topic_watch);
+    if (b->ctrl)
+        sk_ctrl_deactivate(b->ctrl);
     if (b->election)
-        sk_election_free(b->election);
+        sk_election_stop(b->election);
     if (b->zk)
         sk_zk_close(b->zk);
+    sk_election_free(b->election);
+    sk_ctrl_free(b->ctrl);
     if (b->logs)
         sk_logmgr_close(b->logs);
     if (b->io)
@@ -529,6 +386,11 @@ void sk_broker_free(sk_broker_t *b)
         event_free(b->sigterm_ev);
     if (b->sigint_ev)
         event_free(b->sigint_ev);
+    for (int i = 0; i < b->n_live; i++) {
+        free(b->live[i].host);
+        free(b->live[i].rack);
+    }
+    free(b->live);
     free(b->endpoints);
     free(b->cluster_id);
     free(b);

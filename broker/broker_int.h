@@ -24,10 +24,19 @@
 #include "zkbroker.h"
 #include "zktopics.h"
 #include "election.h"
+#include "controller.h"
 
 struct event;
 typedef struct sk_fetch_wait_s sk_fetch_wait_t;
 typedef struct sk_creation_s sk_creation_t;
+
+/* A live broker as clients should reach it (from UpdateMetadata). */
+typedef struct sk_live_broker {
+    int32_t id;
+    char *host;
+    int port;
+    char *rack;
+} sk_live_broker_t;
 
 struct sk_broker_s {
     struct event_base *base;
@@ -38,8 +47,11 @@ struct sk_broker_s {
     sk_diskio_t *io;
     sk_logmgr_t *logs;
     sk_zk_t *zk;
-    sk_zkt_watcher_t *topic_watch;
     sk_election_t *election;
+    sk_ctrl_t *ctrl;              /* active only on the controller */
+    int32_t ctrl_epoch_seen;      /* newest controller epoch seen */
+    sk_live_broker_t *live;       /* live brokers, from UpdateMetadata */
+    int n_live;
     sk_net_t *net;
     sk_topics_t *topics;
 
@@ -80,6 +92,9 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_fetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_listoffsets(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);
@@ -102,8 +117,8 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
 int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
 
 /* --- partitions (broker.c) --- */
-/* Apply a ZooKeeper snapshot of all topics. */
-void sk_broker_apply_topics(sk_broker_t *b, const sk_zk_topic_t *topics, int n);
+/* Leader with an ISR of one: the high watermark follows the log end. */
+void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p);
 /* Data was appended or the HW moved: wake waiting fetches. */
 void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p);
 

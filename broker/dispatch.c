@@ -19,6 +19,9 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_METADATA: return sk_api_metadata;
     case SK_API_API_VERSIONS: return sk_api_apiversions;
     case SK_API_CREATE_TOPICS: return sk_api_createtopics;
+    case SK_API_LEADER_AND_ISR: return sk_api_leaderandisr;
+    case SK_API_UPDATE_METADATA: return sk_api_updatemetadata;
+    case SK_API_STOP_REPLICA: return sk_api_stopreplica;
     default: return NULL;
     }
 }

@@ -92,6 +92,14 @@ int main(int argc, char **argv)
     }
 
     char err[1024];
+    /* A first quiet pass learns broker.id so that the warnings of the real
+     * pass (unknown keys) carry it like every other line. */
+    sk_log_set_level(SK_LOG_ERROR);
+    if (sk_conf_load(&conf, config, overrides, n_overrides, err, sizeof(err)) == SK_OK)
+        sk_log_set_broker_id(conf.broker_id);
+    sk_conf_free(&conf);
+    sk_conf_init(&conf);
+    sk_log_set_level(SK_LOG_INFO);
     if (sk_conf_load(&conf, config, overrides, n_overrides, err, sizeof(err)) != SK_OK) {
         fprintf(stderr, "skeind: configuration error: %s\n", err);
         goto out;

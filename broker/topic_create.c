@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mem.h"
 #include "znode.h"
+#include "assign.h"
 
 #include <event2/event.h>
 #include <stdio.h>
@@ -102,20 +103,97 @@ static void later_cb(evutil_socket_t fd, short what, void *arg)
     free(l);
 }
 
-/* Live brokers, for assignment and replication-factor checks. Until the
- * controller tracks /brokers/ids, this broker is the only one it knows. */
-static int live_brokers(sk_broker_t *b, const int32_t **ids)
+/* Live brokers, for assignment and replication-factor checks: the
+ * controller's last UpdateMetadata, or this broker alone before it came. */
+static int live_brokers(sk_broker_t *b, sk_assign_broker_t **out)
 {
-    *ids = &b->id;
-    return 1;
+    int n = b->n_live > 0 ? b->n_live : 1;
+    sk_assign_broker_t *v = sk_calloc((size_t)n, sizeof(*v));
+    if (b->n_live > 0) {
+        for (int i = 0; i < n; i++) {
+            v[i].id = b->live[i].id;
+            v[i].rack = b->live[i].rack;
+        }
+    } else {
+        v[0].id = b->id;
+        v[0].rack = b->conf->broker_rack;
+    }
+    *out = v;
+    return n;
 }
 
-static int is_live(const int32_t *ids, int n, int32_t id)
+static int is_live(const sk_assign_broker_t *v, int n, int32_t id)
 {
     for (int i = 0; i < n; i++)
-        if (ids[i] == id)
+        if (v[i].id == id)
             return 1;
     return 0;
+}
+
+/* Checks a request against Kafka's rules; returns a Kafka error code and
+ * the message in text. */
+static int16_t validate(sk_broker_t *b, const char *name, int32_t *partitions, int16_t *rf,
+                        int32_t *const *assignment, const int32_t *assignment_sizes,
+                        char *const *config_keys, int n_configs, const sk_assign_broker_t *live,
+                        int n_live, char *text, size_t tlen)
+{
+    char verr[256];
+    if (sk_topic_name_valid(name, verr, sizeof(verr)) != SK_OK) {
+        snprintf(text, tlen, "%s", verr);
+        return SK_KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (sk_topics_find(b->topics, name, (int32_t)strlen(name)) ||
+        sk_topic_creating(b, name, (int32_t)strlen(name))) {
+        snprintf(text, tlen, "Topic '%s' already exists.", name);
+        return SK_KERR_TOPIC_ALREADY_EXISTS;
+    }
+    if (!assignment) {
+        if (*partitions == -1)
+            *partitions = b->conf->num_partitions;
+        if (*rf == -1)
+            *rf = (int16_t)b->conf->default_replication_factor;
+        if (*partitions < 1) {
+            snprintf(text, tlen, "Number of partitions must be larger than 0.");
+            return SK_KERR_INVALID_PARTITIONS;
+        }
+        if (*rf < 1) {
+            snprintf(text, tlen, "Replication factor must be larger than 0.");
+            return SK_KERR_INVALID_REPLICATION_FACTOR;
+        }
+        if (*rf > n_live) {
+            snprintf(text, tlen, "Replication factor: %d larger than available brokers: %d.",
+                     *rf, n_live);
+            return SK_KERR_INVALID_REPLICATION_FACTOR;
+        }
+    } else {
+        for (int32_t p = 0; p < *partitions; p++) {
+            if (assignment_sizes[p] < 1 || (p > 0 && assignment_sizes[p] != assignment_sizes[0])) {
+                snprintf(text, tlen, "All partitions should have the same number of replicas, "
+                         "and at least one.");
+                return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+            }
+            for (int32_t i = 0; i < assignment_sizes[p]; i++) {
+                if (!is_live(live, n_live, assignment[p][i])) {
+                    snprintf(text, tlen, "Unknown broker id %d in the assignment of partition %d.",
+                             assignment[p][i], p);
+                    return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                }
+                for (int32_t j = 0; j < i; j++)
+                    if (assignment[p][j] == assignment[p][i]) {
+                        snprintf(text, tlen, "Duplicate broker id %d in the assignment of "
+                                 "partition %d.", assignment[p][i], p);
+                        return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                    }
+            }
+        }
+        *rf = (int16_t)assignment_sizes[0];
+    }
+    for (int i = 0; i < n_configs; i++)
+        if (!known_topic_config(config_keys[i])) {
+            snprintf(text, tlen, "Unknown topic config name: %s", config_keys[i]);
+            return SK_KERR_INVALID_CONFIG;
+        }
+    return SK_KERR_NONE;
 }
 
 int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, int16_t rf,
@@ -124,80 +202,28 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
                         int validate_only, const char **msg, sk_create_done_fn done, void *arg)
 {
     static char text[512];
-    char verr[256];
-    *msg = NULL;
-    if (sk_topic_name_valid(name, verr, sizeof(verr)) != SK_OK) {
-        snprintf(text, sizeof(text), "%s", verr);
-        *msg = text;
-        return SK_KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    if (sk_topics_find(b->topics, name, (int32_t)strlen(name)) ||
-        sk_topic_creating(b, name, (int32_t)strlen(name))) {
-        snprintf(text, sizeof(text), "Topic '%s' already exists.", name);
-        *msg = text;
-        return SK_KERR_TOPIC_ALREADY_EXISTS;
-    }
-    const int32_t *live;
+    sk_assign_broker_t *live = NULL;
+    int32_t *replicas = NULL;
     int n_live = live_brokers(b, &live);
+    *msg = NULL;
+    int16_t kerr = validate(b, name, &partitions, &rf, assignment, assignment_sizes, config_keys,
+                            n_configs, live, n_live, text, sizeof(text));
+    if (kerr != SK_KERR_NONE)
+        goto out;
     if (!assignment) {
-        if (partitions == -1)
-            partitions = b->conf->num_partitions;
-        if (rf == -1)
-            rf = (int16_t)b->conf->default_replication_factor;
-        if (partitions < 1) {
-            snprintf(text, sizeof(text), "Number of partitions must be larger than 0.");
-            *msg = text;
-            return SK_KERR_INVALID_PARTITIONS;
+        replicas = sk_calloc((size_t)partitions * (size_t)rf, sizeof(int32_t));
+        if (sk_assign_replicas(live, n_live, partitions, rf, 0, -1, -1, replicas, text,
+                               sizeof(text)) != SK_OK) {
+            kerr = SK_KERR_INVALID_REPLICATION_FACTOR;
+            goto out;
         }
-        if (rf < 1) {
-            snprintf(text, sizeof(text), "Replication factor must be larger than 0.");
-            *msg = text;
-            return SK_KERR_INVALID_REPLICATION_FACTOR;
-        }
-        if (rf > n_live) {
-            snprintf(text, sizeof(text), "Replication factor: %d larger than available brokers: %d.",
-                     rf, n_live);
-            *msg = text;
-            return SK_KERR_INVALID_REPLICATION_FACTOR;
-        }
-    } else {
-        for (int32_t p = 0; p < partitions; p++) {
-            if (assignment_sizes[p] < 1 || (p > 0 && assignment_sizes[p] != assignment_sizes[0])) {
-                snprintf(text, sizeof(text), "All partitions should have the same number of "
-                         "replicas, and at least one.");
-                *msg = text;
-                return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-            }
-            for (int32_t i = 0; i < assignment_sizes[p]; i++) {
-                if (!is_live(live, n_live, assignment[p][i])) {
-                    snprintf(text, sizeof(text), "Unknown broker id %d in the assignment of "
-                             "partition %d.", assignment[p][i], p);
-                    *msg = text;
-                    return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-                }
-                for (int32_t j = 0; j < i; j++)
-                    if (assignment[p][j] == assignment[p][i]) {
-                        snprintf(text, sizeof(text), "Duplicate broker id %d in the assignment "
-                                 "of partition %d.", assignment[p][i], p);
-                        *msg = text;
-                        return SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-                    }
-            }
-        }
-        rf = (int16_t)assignment_sizes[0];
     }
-    for (int i = 0; i < n_configs; i++)
-        if (!known_topic_config(config_keys[i])) {
-            snprintf(text, sizeof(text), "Unknown topic config name: %s", config_keys[i]);
-            *msg = text;
-            return SK_KERR_INVALID_CONFIG;
-        }
     if (validate_only) {
         struct later *l = sk_calloc(1, sizeof(*l));
         l->done = done;
         l->arg = arg;
         event_base_once(b->base, -1, EV_TIMEOUT, later_cb, l, NULL);
-        return SK_KERR_NONE;
+        goto out;
     }
 
     sk_creation_t *c = sk_calloc(1, sizeof(*c));
@@ -217,16 +243,22 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
         zp->n_replicas = rf;
         zp->replicas = sk_calloc((size_t)rf, sizeof(int32_t));
         for (int i = 0; i < rf; i++)
-            zp->replicas[i] = assignment ? assignment[p][i] : live[(p + i) % n_live];
+            zp->replicas[i] = assignment ? assignment[p][i] : replicas[(size_t)p * (size_t)rf + (size_t)i];
     }
     c->topic.config_keys = (char **)config_keys;
     c->topic.config_values = (char **)config_values;
     c->topic.n_configs = n_configs;
     LIST_INSERT_HEAD(&b->creations, c, link);
-    sk_zkt_create_topic(b->zk, &c->topic, 1, 0, created_cb, c);
+    /* The controller writes the partition states when it sees the topic. */
+    sk_zkt_create_topic(b->zk, &c->topic, 0, 0, created_cb, c);
     /* The config arrays belong to the caller; ZooKeeper has its copy now. */
     c->topic.config_keys = NULL;
     c->topic.config_values = NULL;
     c->topic.n_configs = 0;
-    return SK_KERR_NONE;
+out:
+    if (kerr != SK_KERR_NONE)
+        *msg = text;
+    free(replicas);
+    free(live);
+    return kerr;
 }

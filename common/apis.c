@@ -10,6 +10,9 @@ static const sk_api_t apis[] = {
     {SK_API_FETCH,          "Fetch",        4, 11, 12},
     {SK_API_LIST_OFFSETS,   "ListOffsets",  1,  2,  6},
     {SK_API_METADATA,       "Metadata",     0,  5,  9},
+    {SK_API_LEADER_AND_ISR, "LeaderAndIsr", 2,  5,  4},
+    {SK_API_STOP_REPLICA,   "StopReplica",  1,  3,  2},
+    {SK_API_UPDATE_METADATA, "UpdateMetadata", 5, 7, 6},
     {SK_API_API_VERSIONS,   "ApiVersions",  0,  3,  3},
     {SK_API_CREATE_TOPICS,  "CreateTopics", 0,  4,  5},
 };

@@ -239,11 +239,16 @@ int32_t sk_election_controller_id(const sk_election_t *e) { return e->controller
 int32_t sk_election_epoch(const sk_election_t *e) { return e->epoch; }
 int32_t sk_election_epoch_zkversion(const sk_election_t *e) { return e->epoch_zkversion; }
 
+void sk_election_stop(sk_election_t *e)
+{
+    e->started = 0;
+    e->active = 0;
+    sk_zk_unwatch(e->zk, e);
+}
+
 void sk_election_free(sk_election_t *e)
 {
     if (!e)
         return;
-    e->started = 0;
-    sk_zk_unwatch(e->zk, e);
     free(e);
 }

@@ -39,6 +39,10 @@ int sk_election_is_controller(const sk_election_t *e);
 int32_t sk_election_controller_id(const sk_election_t *e);
 int32_t sk_election_epoch(const sk_election_t *e);
 int32_t sk_election_epoch_zkversion(const sk_election_t *e);
+/* Stop acting on ZooKeeper events (before the session is closed; completions
+ * still in flight then find it stopped). */
+void sk_election_stop(sk_election_t *e);
+/* Free; call after sk_zk_close() so no completion can reach it. */
 void sk_election_free(sk_election_t *e);
 
 #endif

@@ -1,0 +1,286 @@
+/* api_control.c - the controller's requests: LeaderAndIsr (key 4),
+ * StopReplica (key 5) and UpdateMetadata (key 6).
+ *
+ * These are how a broker learns its partitions, their leaders and in-sync
+ * replicas, and the live brokers. Requests from a controller older than the
+ * newest one seen are refused with STALE_CONTROLLER_EPOCH; requests meant for
+ * an older registration of this broker with STALE_BROKER_EPOCH.
+ */
+#include "broker_int.h"
+
+#include "apis.h"
+#include "arena.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_leaderandisr.h"
+#include "proto_stopreplica.h"
+#include "proto_updatemetadata.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Common epoch checks; returns a Kafka error code. */
+static int16_t check_epochs(sk_broker_t *b, sk_req_t *req, int32_t ctrl_id, int32_t ctrl_epoch,
+                            int64_t broker_epoch)
+{
+    if (ctrl_epoch < b->ctrl_epoch_seen) {
+        sk_warn("control", "%s from controller %d with stale controller epoch %d (newest seen "
+                "%d): refused", sk_api_name(req->api_key), ctrl_id, ctrl_epoch,
+                b->ctrl_epoch_seen);
+        return SK_KERR_STALE_CONTROLLER_EPOCH;
+    }
+    if (broker_epoch >= 0 && broker_epoch < b->broker_epoch) {
+        sk_warn("control", "%s from controller %d for broker epoch %lld, ours is %lld: refused",
+                sk_api_name(req->api_key), ctrl_id, (long long)broker_epoch,
+                (long long)b->broker_epoch);
+        return SK_KERR_STALE_BROKER_EPOCH;
+    }
+    b->ctrl_epoch_seen = ctrl_epoch;
+    return SK_KERR_NONE;
+}
+
+/* The partition slot for (topic, index), creating the topic or growing its
+ * partition array as needed. */
+static sk_partition_t *partition_slot(sk_broker_t *b, sk_str_t name, int32_t index)
+{
+    if (index < 0 || index > 1000000 || name.len <= 0)
+        return NULL;
+    sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
+    if (!t) {
+        t = sk_calloc(1, sizeof(*t));
+        t->name = sk_str_dup(name);
+        t->internal = strcmp(t->name, "__consumer_offsets") == 0 ||
+                      strcmp(t->name, "__transaction_state") == 0;
+        t->config_keys = sk_calloc(1, sizeof(char *));
+        t->config_values = sk_calloc(1, sizeof(char *));
+        t = sk_topics_put(b->topics, t);
+    }
+    if (index >= t->n_partitions) {
+        t->partitions = sk_realloc(t->partitions, (size_t)(index + 1) * sizeof(*t->partitions));
+        memset(t->partitions + t->n_partitions, 0,
+               (size_t)(index + 1 - t->n_partitions) * sizeof(*t->partitions));
+        for (int32_t i = t->n_partitions; i <= index; i++) {
+            sk_partition_t *p = &t->partitions[i];
+            p->topic = t->name;
+            p->id = i;
+            p->leader = -1;
+            p->leader_epoch = -1;
+            p->replicas = sk_calloc(1, sizeof(int32_t));
+            p->isr = sk_calloc(1, sizeof(int32_t));
+        }
+        t->n_partitions = index + 1;
+    }
+    return &t->partitions[index];
+}
+
+static void set_ids(int32_t **dst, int *n, const int32_t *src, int32_t cnt)
+{
+    free(*dst);
+    *dst = sk_calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(int32_t));
+    if (cnt > 0)
+        memcpy(*dst, src, (size_t)cnt * sizeof(int32_t));
+    *n = cnt > 0 ? cnt : 0;
+}
+
+static int is_replica(const sk_partition_t *p, int32_t id)
+{
+    for (int i = 0; i < p->n_replicas; i++)
+        if (p->replicas[i] == id)
+            return 1;
+    return 0;
+}
+
+static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
+                                    const sk_leaderandisr_partition_state_t *s)
+{
+    sk_partition_t *p = partition_slot(b, topic, s->PartitionIndex);
+    if (!p)
+        return SK_KERR_INVALID_REQUEST;
+    if (p->leader_epoch > s->LeaderEpoch) {
+        sk_warn("control", "LeaderAndIsr for %s-%d with leader epoch %d older than ours (%d): "
+                "ignored", p->topic, p->id, s->LeaderEpoch, p->leader_epoch);
+        return SK_KERR_STALE_CONTROLLER_EPOCH;
+    }
+    int was_leader = p->leader == b->id && p->log;
+    int same = p->leader_epoch == s->LeaderEpoch && p->leader == s->Leader;
+    set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
+    set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
+    p->leader = s->Leader;
+    p->leader_epoch = s->LeaderEpoch;
+    p->zk_version = s->PartitionEpoch;
+    if (!is_replica(p, b->id))
+        return SK_KERR_NONE;
+    if (!p->log) {
+        int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &b->plog_cfg, &p->log);
+        if (rc != SK_OK) {
+            sk_error("control", "cannot open the log of %s-%d: %s", p->topic, p->id,
+                     sk_strerror(rc));
+            p->log = NULL;
+            return SK_KERR_KAFKA_STORAGE_ERROR;
+        }
+    }
+    if (p->leader == b->id) {
+        if (!was_leader) {
+            int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, p->topic, p->id);
+            p->high_watermark = hw > 0 ? hw : 0;
+        }
+        if (!same)
+            sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
+                    "isr size %d", p->topic, p->id, p->leader_epoch, p->n_isr);
+        sk_broker_update_hw(b, p);
+    } else if (!same) {
+        sk_info("control", "partition %s-%d: this broker is now a follower of broker %d, leader "
+                "epoch %d", p->topic, p->id, p->leader, p->leader_epoch);
+    }
+    return SK_KERR_NONE;
+}
+
+int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_leaderandisr_req_t in;
+    if (sk_leaderandisr_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_leaderandisr_resp_t resp = {0};
+    resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
+    int32_t n = 0;
+    for (int32_t i = 0; i < in.TopicStatesCnt; i++)
+        n += in.TopicStates[i].PartitionStatesCnt;
+    resp.PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.PartitionErrors));
+    if (resp.ErrorCode == SK_KERR_NONE) {
+        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
+            const sk_leaderandisr_topic_state_t *ts = &in.TopicStates[i];
+            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
+                sk_leaderandisr_partition_error_t *pe =
+                    &resp.PartitionErrors[resp.PartitionErrorsCnt++];
+                pe->TopicName = ts->TopicName;
+                pe->PartitionIndex = ts->PartitionStates[k].PartitionIndex;
+                pe->ErrorCode = apply_leader_and_isr(b, ts->TopicName, &ts->PartitionStates[k]);
+            }
+        }
+        sk_fetch_purgatory_wake(b);
+    }
+    if (req->api_version >= 5) {
+        /* v5 groups errors by topic id; we answer with the topic-less form. */
+        resp.TopicsCnt = 0;
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_leaderandisr_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}
+
+static void set_live_brokers(sk_broker_t *b, const sk_updatemetadata_req_t *in)
+{
+    for (int i = 0; i < b->n_live; i++) {
+        free(b->live[i].host);
+        free(b->live[i].rack);
+    }
+    free(b->live);
+    b->live = sk_calloc((size_t)in->LiveBrokersCnt + 1, sizeof(*b->live));
+    b->n_live = 0;
+    const char *want = b->endpoints[0].listener; /* the listener clients use */
+    for (int32_t i = 0; i < in->LiveBrokersCnt; i++) {
+        const sk_updatemetadata_broker_t *lb = &in->LiveBrokers[i];
+        const sk_updatemetadata_endpoint_t *ep = NULL;
+        for (int32_t e = 0; e < lb->EndpointsCnt; e++)
+            if (sk_str_eq(lb->Endpoints[e].Listener, want))
+                ep = &lb->Endpoints[e];
+        if (!ep && lb->EndpointsCnt > 0)
+            ep = &lb->Endpoints[0];
+        if (!ep)
+            continue;
+        sk_live_broker_t *d = &b->live[b->n_live++];
+        d->id = lb->Id;
+        d->host = sk_str_dup(ep->Host);
+        d->port = ep->Port;
+        d->rack = sk_str_dup(lb->Rack);
+    }
+}
+
+int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_updatemetadata_req_t in;
+    if (sk_updatemetadata_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_updatemetadata_resp_t resp = {0};
+    resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
+    if (resp.ErrorCode == SK_KERR_NONE) {
+        set_live_brokers(b, &in);
+        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
+            const sk_updatemetadata_topic_state_t *ts = &in.TopicStates[i];
+            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
+                const sk_updatemetadata_partition_state_t *s = &ts->PartitionStates[k];
+                if (s->Leader == -2) { /* the topic is being deleted */
+                    char *name = sk_str_dup(ts->TopicName);
+                    if (name)
+                        sk_topics_remove(b->topics, name);
+                    free(name);
+                    break;
+                }
+                sk_partition_t *p = partition_slot(b, ts->TopicName, s->PartitionIndex);
+                if (!p || p->leader_epoch > s->LeaderEpoch)
+                    continue;
+                /* A partition this broker leads or follows is driven by
+                 * LeaderAndIsr; here only the cached view changes. */
+                set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
+                set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
+                if (!p->log || p->leader_epoch < s->LeaderEpoch) {
+                    p->leader = s->Leader;
+                    p->leader_epoch = s->LeaderEpoch;
+                    p->zk_version = s->ZkVersion;
+                }
+            }
+        }
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_updatemetadata_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}
+
+int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_stopreplica_req_t in;
+    if (sk_stopreplica_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_stopreplica_resp_t resp = {0};
+    resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
+    int32_t n = 0;
+    for (int32_t i = 0; i < in.TopicStatesCnt; i++)
+        n += in.TopicStates[i].PartitionStatesCnt;
+    resp.PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.PartitionErrors));
+    if (resp.ErrorCode == SK_KERR_NONE) {
+        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
+            const sk_stopreplica_topic_state_t *ts = &in.TopicStates[i];
+            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
+                const sk_stopreplica_partition_state_t *s = &ts->PartitionStates[k];
+                sk_stopreplica_partition_error_t *pe =
+                    &resp.PartitionErrors[resp.PartitionErrorsCnt++];
+                pe->TopicName = ts->TopicName;
+                pe->PartitionIndex = s->PartitionIndex;
+                pe->ErrorCode = SK_KERR_NONE;
+                sk_partition_t *p = sk_topics_partition(b->topics, ts->TopicName.p,
+                                                        ts->TopicName.len, s->PartitionIndex);
+                char *name = sk_str_dup(ts->TopicName);
+                if (p && p->log) {
+                    p->log = NULL;
+                    if (p->leader == b->id)
+                        p->leader = -1;
+                }
+                if (s->DeletePartition && name) {
+                    sk_logmgr_delete(b->logs, name, s->PartitionIndex);
+                    sk_info("control", "partition %s-%d stopped and deleted", name,
+                            s->PartitionIndex);
+                }
+                free(name);
+            }
+        }
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_stopreplica_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}

@@ -1,0 +1,872 @@
+/* controller.c - the controller (see controller.h; spec §4.2-4.5, §4.8). */
+#include "controller.h"
+
+#include "channel.h"
+#include "conf.h"
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+#include "proto_leaderandisr.h"
+#include "proto_updatemetadata.h"
+#include "znode.h"
+#include "zktopics.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EPOCH_PATH "/controller_epoch"
+
+typedef struct cbroker {
+    int32_t id;
+    int64_t epoch;       /* czxid of its registration: the broker epoch */
+    char *host;          /* inter-broker endpoint */
+    int port;
+    char *rack;
+    sk_znode_broker_t reg; /* decoded registration (all endpoints) */
+} cbroker_t;
+
+typedef struct cpart {
+    int32_t id;
+    int32_t *replicas;
+    int n_replicas;
+    int has_state;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t ctrl_epoch;
+    int32_t zk_version;
+    int32_t *isr;
+    int n_isr;
+    int writing;         /* a state write is in flight */
+    int changed;         /* to be sent to brokers */
+    int is_new;          /* first state written by us: replicas create their logs */
+} cpart_t;
+
+typedef struct ctopic {
+    char *name;
+    char *topic_id;
+    cpart_t *parts;
+    int n_parts;
+    int deleting;
+} ctopic_t;
+
+struct sk_ctrl_s {
+    struct event_base *base;
+    sk_zk_t *zk;
+    const sk_conf_t *conf;
+    int32_t self;
+    void (*resign)(void *arg);
+    void *resign_arg;
+
+    int active;
+    uint32_t gen;        /* bumped on (de)activation: stale callbacks see it */
+    int32_t epoch;
+    int32_t epoch_zkversion;
+    sk_chan_t *chan;
+    sk_zkt_watcher_t *topics_watch;
+
+    cbroker_t *brokers;  /* live brokers, sorted by id */
+    int n_brokers;
+    int brokers_loaded;
+    int topics_loaded;
+    int brokers_listing; /* a children read is in flight */
+    int brokers_relist;  /* the watch fired meanwhile: list again after */
+    struct event *brokers_retry;
+
+    ctopic_t **topics;
+    int n_topics;
+
+    struct event *work_ev;    /* deferred reconcile + send */
+    int full_sync;            /* send everything to every broker */
+    int32_t *sync_brokers;    /* brokers that need a full sync (new or bounced) */
+    int n_sync_brokers;
+};
+
+typedef struct ctl_op {
+    sk_ctrl_t *c;
+    uint32_t gen;
+    char *topic;
+    int32_t partition;
+    sk_znode_pstate_t st;
+    int create;
+    int32_t expected_version;
+} ctl_op_t;
+
+static void schedule_work(sk_ctrl_t *c);
+
+/* ---------------------------------------------------------------- helpers */
+
+static int contains(const int32_t *v, int n, int32_t x)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == x)
+            return 1;
+    return 0;
+}
+
+static cbroker_t *live_broker(sk_ctrl_t *c, int32_t id)
+{
+    for (int i = 0; i < c->n_brokers; i++)
+        if (c->brokers[i].id == id)
+            return &c->brokers[i];
+    return NULL;
+}
+
+static ctopic_t *find_topic(sk_ctrl_t *c, const char *name)
+{
+    for (int i = 0; i < c->n_topics; i++)
+        if (c->topics[i] && strcmp(c->topics[i]->name, name) == 0)
+            return c->topics[i];
+    return NULL;
+}
+
+static int32_t *ids_dup(const int32_t *v, int n)
+{
+    int32_t *o = sk_calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t));
+    if (n > 0)
+        memcpy(o, v, (size_t)n * sizeof(int32_t));
+    return o;
+}
+
+static void broker_clear(cbroker_t *b)
+{
+    free(b->host);
+    free(b->rack);
+    sk_znode_broker_clear(&b->reg);
+}
+
+static void topic_free(ctopic_t *t)
+{
+    for (int i = 0; i < t->n_parts; i++) {
+        free(t->parts[i].replicas);
+        free(t->parts[i].isr);
+    }
+    free(t->parts);
+    free(t->name);
+    free(t->topic_id);
+    free(t);
+}
+
+static void clear_state(sk_ctrl_t *c)
+{
+    for (int i = 0; i < c->n_brokers; i++)
+        broker_clear(&c->brokers[i]);
+    free(c->brokers);
+    c->brokers = NULL;
+    c->n_brokers = 0;
+    for (int i = 0; i < c->n_topics; i++)
+        topic_free(c->topics[i]);
+    free(c->topics);
+    c->topics = NULL;
+    c->n_topics = 0;
+    free(c->sync_brokers);
+    c->sync_brokers = NULL;
+    c->n_sync_brokers = 0;
+    c->brokers_loaded = c->topics_loaded = 0;
+    c->brokers_listing = c->brokers_relist = 0;
+}
+
+/* --------------------------------------------------------- live brokers */
+
+typedef struct brokers_round {
+    sk_ctrl_t *c;
+    uint32_t gen;
+    int pending;
+    int n;
+    cbroker_t *list;
+    int *ok;
+} brokers_round_t;
+
+typedef struct broker_read {
+    brokers_round_t *round;
+    int index;
+} broker_read_t;
+
+static void list_brokers(sk_ctrl_t *c);
+
+static int cmp_broker(const void *a, const void *b)
+{
+    int32_t x = ((const cbroker_t *)a)->id, y = ((const cbroker_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static void apply_brokers(sk_ctrl_t *c, cbroker_t *list, int n)
+{
+    qsort(list, (size_t)n, sizeof(*list), cmp_broker);
+    /* Departures. */
+    for (int i = 0; i < c->n_brokers; i++) {
+        cbroker_t *old = &c->brokers[i];
+        int still = 0;
+        for (int j = 0; j < n; j++)
+            if (list[j].id == old->id && list[j].epoch == old->epoch)
+                still = 1;
+        if (!still) {
+            sk_info("controller", "broker %d (epoch %lld) is gone", old->id, (long long)old->epoch);
+            sk_chan_remove_broker(c->chan, old->id);
+        }
+    }
+    /* Arrivals (and bounced brokers, whose epoch changed). */
+    for (int j = 0; j < n; j++) {
+        cbroker_t *nb = &list[j];
+        cbroker_t *old = live_broker(c, nb->id);
+        if (old && old->epoch == nb->epoch)
+            continue;
+        sk_info("controller", "broker %d (epoch %lld) is live at %s:%d", nb->id,
+                (long long)nb->epoch, nb->host, nb->port);
+        sk_chan_set_broker(c->chan, nb->id, nb->host, nb->port);
+        c->sync_brokers = sk_realloc(c->sync_brokers,
+                                     (size_t)(c->n_sync_brokers + 1) * sizeof(int32_t));
+        c->sync_brokers[c->n_sync_brokers++] = nb->id;
+    }
+    for (int i = 0; i < c->n_brokers; i++)
+        broker_clear(&c->brokers[i]);
+    free(c->brokers);
+    c->brokers = list;
+    c->n_brokers = n;
+    c->brokers_loaded = 1;
+    c->full_sync = 1; /* the live-broker list changed: everyone hears it */
+    schedule_work(c);
+}
+
+static void round_done(brokers_round_t *r)
+{
+    sk_ctrl_t *c = r->c;
+    if (r->gen == c->gen && c->active) {
+        cbroker_t *list = sk_calloc((size_t)r->n + 1, sizeof(*list));
+        int n = 0;
+        for (int i = 0; i < r->n; i++)
+            if (r->ok[i])
+                list[n++] = r->list[i];
+            else
+                broker_clear(&r->list[i]);
+        c->brokers_listing = 0;
+        apply_brokers(c, list, n);
+        if (c->brokers_relist) {
+            c->brokers_relist = 0;
+            list_brokers(c);
+        }
+    } else {
+        for (int i = 0; i < r->n; i++)
+            broker_clear(&r->list[i]);
+    }
+    free(r->list);
+    free(r->ok);
+    free(r);
+}
+
+static void broker_data_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    broker_read_t *br = arg;
+    brokers_round_t *r = br->round;
+    cbroker_t *b = &r->list[br->index];
+    char err[200];
+    if (rc == ZOK && data &&
+        sk_znode_broker_decode(data, (size_t)len, &b->reg, err, sizeof(err)) == SK_OK &&
+        b->reg.n_endpoints > 0) {
+        const sk_conf_t *conf = r->c->conf;
+        const sk_znode_endpoint_t *ep = &b->reg.endpoints[0];
+        for (int i = 0; i < b->reg.n_endpoints; i++)
+            if (conf->inter_broker_listener_name &&
+                strcmp(b->reg.endpoints[i].listener, conf->inter_broker_listener_name) == 0)
+                ep = &b->reg.endpoints[i];
+        b->host = sk_strdup(ep->host ? ep->host : "localhost");
+        b->port = ep->port;
+        b->rack = b->reg.rack ? sk_strdup(b->reg.rack) : NULL;
+        b->epoch = stat->czxid;
+        r->ok[br->index] = 1;
+    } else if (rc == ZOK) {
+        sk_warn("controller", "ignoring unreadable registration of broker %d: %s", b->id,
+                data ? err : "no data");
+    }
+    free(br);
+    if (--r->pending == 0)
+        round_done(r);
+}
+
+static void brokers_watch_cb(int type, const char *path, void *arg)
+{
+    (void)type;
+    (void)path;
+    sk_ctrl_t *c = arg;
+    if (!c->active)
+        return;
+    if (c->brokers_listing)
+        c->brokers_relist = 1;
+    else
+        list_brokers(c);
+}
+
+static void brokers_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_ctrl_t *c = arg;
+    if (c->active)
+        list_brokers(c);
+}
+
+typedef struct gen_arg {
+    sk_ctrl_t *c;
+    uint32_t gen;
+} gen_arg_t;
+
+static void brokers_children_cb(int rc, char **names, int count, const struct Stat *stat,
+                                void *arg)
+{
+    (void)stat;
+    gen_arg_t *ga = arg;
+    sk_ctrl_t *c = ga->c;
+    uint32_t gen = ga->gen;
+    free(ga);
+    if (gen != c->gen || !c->active)
+        return;
+    if (rc != ZOK) {
+        c->brokers_listing = 0;
+        sk_warn("controller", "listing /brokers/ids failed: %s; retrying", zerror(rc));
+        struct timeval tv = {1, 0};
+        evtimer_add(c->brokers_retry, &tv);
+        return;
+    }
+    brokers_round_t *r = sk_calloc(1, sizeof(*r));
+    r->c = c;
+    r->gen = gen;
+    r->n = count;
+    r->pending = count;
+    r->list = sk_calloc((size_t)count + 1, sizeof(*r->list));
+    r->ok = sk_calloc((size_t)count + 1, sizeof(int));
+    if (count == 0) {
+        round_done(r);
+        return;
+    }
+    /* Pipelined: every read is issued before any completes. */
+    for (int i = 0; i < count; i++) {
+        r->list[i].id = (int32_t)strtol(names[i], NULL, 10);
+        broker_read_t *br = sk_calloc(1, sizeof(*br));
+        br->round = r;
+        br->index = i;
+        char path[64];
+        snprintf(path, sizeof(path), "/brokers/ids/%s", names[i]);
+        sk_zk_get(c->zk, path, NULL, NULL, broker_data_cb, br);
+    }
+}
+
+static void list_brokers(sk_ctrl_t *c)
+{
+    c->brokers_listing = 1;
+    gen_arg_t *ga = sk_calloc(1, sizeof(*ga));
+    ga->c = c;
+    ga->gen = c->gen;
+    sk_zk_children(c->zk, "/brokers/ids", brokers_watch_cb, c, brokers_children_cb, ga);
+}
+
+/* ---------------------------------------------------------------- topics */
+
+static void merge_partition(cpart_t *p, const sk_zk_partition_t *zp)
+{
+    free(p->replicas);
+    p->replicas = ids_dup(zp->replicas, zp->n_replicas);
+    p->n_replicas = zp->n_replicas;
+    /* ZooKeeper wins when it holds a newer version than ours. */
+    if (zp->has_state && (!p->has_state || zp->state_version > p->zk_version) && !p->writing) {
+        p->has_state = 1;
+        p->leader = zp->leader;
+        p->leader_epoch = zp->leader_epoch;
+        p->ctrl_epoch = zp->controller_epoch;
+        p->zk_version = zp->state_version;
+        free(p->isr);
+        p->isr = ids_dup(zp->isr, zp->n_isr);
+        p->n_isr = zp->n_isr;
+        p->changed = 1;
+    }
+}
+
+static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
+{
+    sk_ctrl_t *c = arg;
+    if (!c->active)
+        return;
+    ctopic_t **next = sk_calloc((size_t)n + 1, sizeof(*next));
+    for (int i = 0; i < n; i++) {
+        const sk_zk_topic_t *zt = &topics[i];
+        ctopic_t *t = find_topic(c, zt->name);
+        if (t) {
+            for (int k = 0; k < c->n_topics; k++)
+                if (c->topics[k] == t)
+                    c->topics[k] = NULL;
+        } else {
+            t = sk_calloc(1, sizeof(*t));
+            t->name = sk_strdup(zt->name);
+            if (c->topics_loaded)
+                sk_info("controller", "new topic %s with %d partitions", zt->name,
+                        zt->n_partitions);
+        }
+        if (!t->topic_id && zt->topic_id)
+            t->topic_id = sk_strdup(zt->topic_id);
+        if (zt->n_partitions > t->n_parts) {
+            t->parts = sk_realloc(t->parts, (size_t)zt->n_partitions * sizeof(*t->parts));
+            memset(t->parts + t->n_parts, 0,
+                   (size_t)(zt->n_partitions - t->n_parts) * sizeof(*t->parts));
+            for (int k = t->n_parts; k < zt->n_partitions; k++) {
+                t->parts[k].id = k;
+                t->parts[k].leader = -1;
+                t->parts[k].isr = ids_dup(NULL, 0);
+            }
+            t->n_parts = zt->n_partitions;
+        }
+        for (int k = 0; k < zt->n_partitions && k < t->n_parts; k++)
+            merge_partition(&t->parts[k], &zt->partitions[k]);
+        t->deleting = zt->marked_for_deletion;
+        next[i] = t;
+    }
+    for (int k = 0; k < c->n_topics; k++)
+        if (c->topics[k]) {
+            sk_info("controller", "topic %s is gone", c->topics[k]->name);
+            topic_free(c->topics[k]);
+        }
+    free(c->topics);
+    c->topics = next;
+    c->n_topics = n;
+    c->topics_loaded = 1;
+    schedule_work(c);
+}
+
+/* ------------------------------------------------------- state writes */
+
+static void op_free(ctl_op_t *op)
+{
+    free(op->st.isr);
+    free(op->topic);
+    free(op);
+}
+
+static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
+{
+    ctl_op_t *op = arg;
+    sk_ctrl_t *c = op->c;
+    if (op->gen != c->gen || !c->active) {
+        op_free(op);
+        return;
+    }
+    ctopic_t *t = find_topic(c, op->topic);
+    cpart_t *p = t && op->partition < t->n_parts ? &t->parts[op->partition] : NULL;
+    if (p)
+        p->writing = 0;
+    if (rc == ZOK && p) {
+        p->has_state = 1;
+        p->leader = op->st.leader;
+        p->leader_epoch = op->st.leader_epoch;
+        p->ctrl_epoch = op->st.controller_epoch;
+        p->zk_version = op->create ? 0 : op->expected_version + 1;
+        free(p->isr);
+        p->isr = ids_dup(op->st.isr, op->st.n_isr);
+        p->n_isr = op->st.n_isr;
+        p->changed = 1;
+        p->is_new = op->create;
+        sk_info("controller", "partition %s-%d: leader %d, leader epoch %d, isr size %d "
+                "(controller epoch %d)", op->topic, op->partition, p->leader, p->leader_epoch,
+                p->n_isr, c->epoch);
+        schedule_work(c);
+    } else if (n > 0 && op_rcs[0] != ZOK) {
+        /* The epoch check failed: another controller was elected. */
+        sk_warn("controller", "write to %s-%d fenced: /controller_epoch moved on; resigning",
+                op->topic, op->partition);
+        op_free(op);
+        if (c->resign)
+            c->resign(c->resign_arg);
+        return;
+    } else {
+        sk_warn("controller", "writing the state of %s-%d failed: %s; will retry from "
+                "ZooKeeper's view", op->topic, op->partition, zerror(rc));
+    }
+    op_free(op);
+}
+
+static void parents_done_cb(int rc, void *arg)
+{
+    ctl_op_t *op = arg;
+    sk_ctrl_t *c = op->c;
+    if (op->gen != c->gen || !c->active || (rc != ZOK && rc != ZNODEEXISTS)) {
+        ctopic_t *t = find_topic(c, op->topic);
+        if (t && op->partition < t->n_parts)
+            t->parts[op->partition].writing = 0;
+        op_free(op);
+        return;
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", op->topic,
+             op->partition);
+    char *json = sk_znode_pstate_encode(&op->st);
+    sk_zk_multi_t *m = sk_zk_multi_new();
+    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
+    sk_zk_multi_create(m, path, json, (int)strlen(json), 0);
+    free(json);
+    sk_zk_multi_run(c->zk, m, state_written_cb, op);
+}
+
+/* Write a partition state, fenced by our controller epoch. */
+static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                        const int32_t *isr, int n_isr, int32_t leader_epoch, int create)
+{
+    ctl_op_t *op = sk_calloc(1, sizeof(*op));
+    op->c = c;
+    op->gen = c->gen;
+    op->topic = sk_strdup(t->name);
+    op->partition = p->id;
+    op->create = create;
+    op->expected_version = p->zk_version;
+    op->st.controller_epoch = c->epoch;
+    op->st.leader = leader;
+    op->st.leader_epoch = leader_epoch;
+    op->st.isr = ids_dup(isr, n_isr);
+    op->st.n_isr = n_isr;
+    p->writing = 1;
+    char path[512];
+    if (create) {
+        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
+        sk_zk_create_recursive(c->zk, path, NULL, -1, parents_done_cb, op);
+        return;
+    }
+    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", t->name, p->id);
+    char *json = sk_znode_pstate_encode(&op->st);
+    sk_zk_multi_t *m = sk_zk_multi_new();
+    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
+    sk_zk_multi_set(m, path, json, (int)strlen(json), p->zk_version);
+    free(json);
+    sk_zk_multi_run(c->zk, m, state_written_cb, op);
+}
+
+/* Leader election rules (spec §4.5) for one partition. */
+static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
+{
+    if (p->writing || t->deleting)
+        return;
+    int32_t *live = sk_calloc((size_t)p->n_replicas + 1, sizeof(int32_t));
+    int n_live = 0;
+    for (int i = 0; i < p->n_replicas; i++)
+        if (live_broker(c, p->replicas[i]))
+            live[n_live++] = p->replicas[i];
+    if (!p->has_state) {
+        /* New partition: first live replica leads; every live replica is in sync. */
+        if (n_live > 0)
+            write_state(c, t, p, live[0], live, n_live, 0, 1);
+        free(live);
+        return;
+    }
+    int32_t *isr_live = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
+    int n_isr_live = 0;
+    for (int i = 0; i < p->n_isr; i++)
+        if (live_broker(c, p->isr[i]))
+            isr_live[n_isr_live++] = p->isr[i];
+    int leader_live = p->leader >= 0 && live_broker(c, p->leader);
+    if (!leader_live) {
+        int32_t leader = -1;
+        for (int i = 0; i < p->n_replicas && leader < 0; i++)
+            if (contains(isr_live, n_isr_live, p->replicas[i]))
+                leader = p->replicas[i];
+        if (leader < 0 && c->conf->unclean_leader_election_enable && n_live > 0) {
+            leader = live[0];
+            isr_live[0] = leader;
+            n_isr_live = 1;
+            sk_warn("controller", "unclean leader election for %s-%d: broker %d leads, data "
+                    "may be lost", t->name, p->id, leader);
+        }
+        if (leader >= 0) {
+            write_state(c, t, p, leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
+        } else if (p->leader != -1) {
+            /* Offline: no live in-sync replica. The ISR keeps its last member. */
+            const int32_t *isr = n_isr_live > 0 ? isr_live : p->isr;
+            int n = n_isr_live > 0 ? n_isr_live : p->n_isr;
+            sk_warn("controller", "partition %s-%d is offline: no live in-sync replica", t->name,
+                    p->id);
+            write_state(c, t, p, -1, isr, n, p->leader_epoch + 1, 0);
+        }
+    } else if (n_isr_live < p->n_isr) {
+        write_state(c, t, p, p->leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
+    }
+    free(isr_live);
+    free(live);
+}
+
+/* --------------------------------------------------- requests to brokers */
+
+static void control_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    (void)body;
+    (void)len;
+    (void)arg;
+    if (rc != SK_OK)
+        sk_debug("controller", "control request dropped: broker gone");
+}
+
+static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
+                           sk_leaderandisr_partition_state_t *s)
+{
+    (void)c;
+    s->PartitionIndex = p->id;
+    s->ControllerEpoch = p->ctrl_epoch;
+    s->Leader = p->leader;
+    s->LeaderEpoch = p->leader_epoch;
+    s->Isr = p->isr;
+    s->IsrCnt = p->n_isr;
+    s->PartitionEpoch = p->zk_version;
+    s->Replicas = p->replicas;
+    s->ReplicasCnt = p->n_replicas;
+    s->AddingReplicas = NULL;
+    s->AddingReplicasCnt = 0;
+    s->RemovingReplicas = NULL;
+    s->RemovingReplicasCnt = 0;
+    s->IsNew = p->is_new;
+    (void)t;
+}
+
+/* LeaderAndIsr to one broker for the partitions it replicates (only the
+ * changed ones unless full). */
+static void send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_leaderandisr_req_t req = {0};
+    req.ControllerId = c->self;
+    req.ControllerEpoch = c->epoch;
+    req.BrokerEpoch = b->epoch;
+    req.Type = 0; /* v5+ only */
+    (void)full;
+    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
+    int32_t *leaders = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(int32_t));
+    int n_leaders = 0;
+    int n_parts = 0;
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        sk_leaderandisr_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        ts->TopicName = sk_str_c(t->name);
+        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
+                                              sizeof(*ts->PartitionStates));
+        for (int k = 0; k < t->n_parts; k++) {
+            cpart_t *p = &t->parts[k];
+            if (!p->has_state || (!full && !p->changed) ||
+                !contains(p->replicas, p->n_replicas, b->id))
+                continue;
+            fill_lai_state(c, t, p, &ts->PartitionStates[ts->PartitionStatesCnt++]);
+            if (p->leader >= 0 && !contains(leaders, n_leaders, p->leader) &&
+                live_broker(c, p->leader))
+                leaders[n_leaders++] = p->leader;
+        }
+        if (ts->PartitionStatesCnt > 0) {
+            req.TopicStatesCnt++;
+            n_parts += ts->PartitionStatesCnt;
+        }
+    }
+    if (n_parts == 0) {
+        sk_arena_free(a);
+        return;
+    }
+    req.LiveLeaders = sk_arena_calloc(a, (size_t)n_leaders + 1, sizeof(*req.LiveLeaders));
+    for (int i = 0; i < n_leaders; i++) {
+        cbroker_t *lb = live_broker(c, leaders[i]);
+        req.LiveLeaders[i].BrokerId = lb->id;
+        req.LiveLeaders[i].HostName = sk_str_c(lb->host);
+        req.LiveLeaders[i].Port = lb->port;
+    }
+    req.LiveLeadersCnt = n_leaders;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_leaderandisr_req_encode(&w, SK_CTRL_LEADERANDISR_VERSION, &req) == SK_OK) {
+        sk_debug("controller", "LeaderAndIsr (%d partitions) to broker %d", n_parts, b->id);
+        sk_chan_send(c->chan, b->id, 4, SK_CTRL_LEADERANDISR_VERSION, &w, control_resp_cb, NULL);
+    } else {
+        sk_wr_free(&w);
+        sk_error("controller", "encoding LeaderAndIsr failed");
+    }
+    sk_arena_free(a);
+}
+
+static int16_t sk_security_protocol_id(const char *name)
+{
+    if (!name || strcmp(name, "PLAINTEXT") == 0)
+        return 0;
+    if (strcmp(name, "SSL") == 0)
+        return 1;
+    if (strcmp(name, "SASL_PLAINTEXT") == 0)
+        return 2;
+    if (strcmp(name, "SASL_SSL") == 0)
+        return 3;
+    return 0;
+}
+
+/* UpdateMetadata to one broker: live brokers plus partition states (all of
+ * them when full, else the changed ones). */
+static void send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_updatemetadata_req_t req = {0};
+    req.ControllerId = c->self;
+    req.ControllerEpoch = c->epoch;
+    req.BrokerEpoch = b->epoch;
+    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        sk_updatemetadata_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        ts->TopicName = sk_str_c(t->name);
+        if (t->topic_id)
+            sk_znode_uuid_decode(t->topic_id, ts->TopicId);
+        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
+                                              sizeof(*ts->PartitionStates));
+        for (int k = 0; k < t->n_parts; k++) {
+            cpart_t *p = &t->parts[k];
+            if ((!full && !p->changed) || (!p->has_state && !t->deleting))
+                continue;
+            sk_updatemetadata_partition_state_t *s =
+                &ts->PartitionStates[ts->PartitionStatesCnt++];
+            s->PartitionIndex = p->id;
+            s->ControllerEpoch = p->ctrl_epoch;
+            s->Leader = t->deleting ? -2 : p->leader;
+            s->LeaderEpoch = p->leader_epoch;
+            s->Isr = p->isr;
+            s->IsrCnt = p->n_isr;
+            s->ZkVersion = p->zk_version;
+            s->Replicas = p->replicas;
+            s->ReplicasCnt = p->n_replicas;
+            int32_t *offline = sk_arena_calloc(a, (size_t)p->n_replicas + 1, sizeof(int32_t));
+            int n_off = 0;
+            for (int r = 0; r < p->n_replicas; r++)
+                if (!live_broker(c, p->replicas[r]))
+                    offline[n_off++] = p->replicas[r];
+            s->OfflineReplicas = offline;
+            s->OfflineReplicasCnt = n_off;
+        }
+        if (ts->PartitionStatesCnt > 0)
+            req.TopicStatesCnt++;
+    }
+    req.LiveBrokers = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(*req.LiveBrokers));
+    for (int i = 0; i < c->n_brokers; i++) {
+        cbroker_t *lb = &c->brokers[i];
+        sk_updatemetadata_broker_t *ub = &req.LiveBrokers[req.LiveBrokersCnt++];
+        ub->Id = lb->id;
+        ub->Rack = sk_str_c(lb->rack);
+        ub->Endpoints = sk_arena_calloc(a, (size_t)lb->reg.n_endpoints + 1,
+                                        sizeof(*ub->Endpoints));
+        for (int e = 0; e < lb->reg.n_endpoints; e++) {
+            const sk_znode_endpoint_t *ep = &lb->reg.endpoints[e];
+            sk_updatemetadata_endpoint_t *ue = &ub->Endpoints[ub->EndpointsCnt++];
+            ue->Port = ep->port;
+            ue->Host = sk_str_c(ep->host ? ep->host : "");
+            ue->Listener = sk_str_c(ep->listener);
+            ue->SecurityProtocol = sk_security_protocol_id(ep->protocol);
+        }
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_updatemetadata_req_encode(&w, SK_CTRL_UPDATEMETADATA_VERSION, &req) == SK_OK) {
+        sk_chan_send(c->chan, b->id, 6, SK_CTRL_UPDATEMETADATA_VERSION, &w, control_resp_cb,
+                     NULL);
+    } else {
+        sk_wr_free(&w);
+        sk_error("controller", "encoding UpdateMetadata failed");
+    }
+    sk_arena_free(a);
+}
+
+/* --------------------------------------------------------------- work */
+
+static void work_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_ctrl_t *c = arg;
+    if (!c->active || !c->brokers_loaded || !c->topics_loaded)
+        return;
+    for (int i = 0; i < c->n_topics; i++)
+        for (int k = 0; k < c->topics[i]->n_parts; k++)
+            reconcile_partition(c, c->topics[i], &c->topics[i]->parts[k]);
+
+    int any_changed = 0;
+    for (int i = 0; i < c->n_topics; i++)
+        for (int k = 0; k < c->topics[i]->n_parts; k++)
+            any_changed |= c->topics[i]->parts[k].changed;
+    for (int i = 0; i < c->n_brokers; i++) {
+        cbroker_t *b = &c->brokers[i];
+        int full = contains(c->sync_brokers, c->n_sync_brokers, b->id);
+        if (full || any_changed)
+            send_leader_and_isr(c, b, full);
+        if (full || any_changed || c->full_sync)
+            send_update_metadata(c, b, full || c->full_sync);
+    }
+    for (int i = 0; i < c->n_topics; i++)
+        for (int k = 0; k < c->topics[i]->n_parts; k++) {
+            c->topics[i]->parts[k].changed = 0;
+            c->topics[i]->parts[k].is_new = 0;
+        }
+    c->n_sync_brokers = 0;
+    c->full_sync = 0;
+}
+
+static void schedule_work(sk_ctrl_t *c)
+{
+    event_active(c->work_ev, 0, 0);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const sk_conf_t *conf,
+                       int32_t self_id, void (*resign)(void *arg), void *arg)
+{
+    sk_ctrl_t *c = sk_calloc(1, sizeof(*c));
+    c->base = base;
+    c->zk = zk;
+    c->conf = conf;
+    c->self = self_id;
+    c->resign = resign;
+    c->resign_arg = arg;
+    c->work_ev = event_new(base, -1, 0, work_cb, c);
+    c->brokers_retry = evtimer_new(base, brokers_retry_cb, c);
+    return c;
+}
+
+void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion)
+{
+    if (c->active)
+        sk_ctrl_deactivate(c);
+    c->active = 1;
+    c->gen++;
+    c->epoch = epoch;
+    c->epoch_zkversion = epoch_zkversion;
+    char cid[32];
+    snprintf(cid, sizeof(cid), "controller-%d", c->self);
+    c->chan = sk_chan_new(c->base, cid);
+    sk_info("controller", "loading cluster state (controller epoch %d)", epoch);
+    list_brokers(c);
+    c->topics_watch = sk_zkt_watch(c->zk, topics_cb, c);
+}
+
+void sk_ctrl_deactivate(sk_ctrl_t *c)
+{
+    if (!c->active)
+        return;
+    c->active = 0;
+    c->gen++;
+    if (c->topics_watch) {
+        sk_zkt_watcher_free(c->topics_watch);
+        c->topics_watch = NULL;
+    }
+    sk_zk_unwatch(c->zk, c);
+    event_del(c->brokers_retry);
+    event_del(c->work_ev);
+    sk_chan_free(c->chan);
+    c->chan = NULL;
+    clear_state(c);
+}
+
+int sk_ctrl_active(const sk_ctrl_t *c)
+{
+    return c->active;
+}
+
+void sk_ctrl_free(sk_ctrl_t *c)
+{
+    if (!c)
+        return;
+    sk_ctrl_deactivate(c);
+    event_free(c->work_ev);
+    event_free(c->brokers_retry);
+    free(c);
+}

@@ -1,0 +1,38 @@
+/* controller.h - the controller: cluster state and the decisions Kafka's
+ * ZooKeeper-mode controller makes.
+ *
+ * Active only on the broker that won the election. It watches the live
+ * brokers (/brokers/ids) and the topics (/brokers/topics, partition states,
+ * /admin/delete_topics); gives new partitions their first leader; moves
+ * leadership to a live in-sync replica when a leader's broker dies (unclean
+ * election stays off unless enabled); and tells every broker with
+ * LeaderAndIsr and UpdateMetadata. Every ZooKeeper write it makes is a multi
+ * that first checks the /controller_epoch version it won with, so a deposed
+ * controller cannot write; a failed check makes it resign.
+ * @locality loop
+ */
+#ifndef SK_CONTROLLER_H
+#define SK_CONTROLLER_H
+#include <stdint.h>
+
+#include "zk.h"
+
+struct event_base;
+struct sk_conf;
+typedef struct sk_ctrl_s sk_ctrl_t;
+
+/* resign: called when a fenced write shows another controller took over. */
+sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const struct sk_conf *conf,
+                       int32_t self_id, void (*resign)(void *arg), void *arg);
+void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion);
+void sk_ctrl_deactivate(sk_ctrl_t *c);
+int sk_ctrl_active(const sk_ctrl_t *c);
+/* Free; call after sk_zk_close() so no completion can reach it. */
+void sk_ctrl_free(sk_ctrl_t *c);
+
+/* Inter-broker API versions the controller sends. */
+#define SK_CTRL_LEADERANDISR_VERSION 4
+#define SK_CTRL_UPDATEMETADATA_VERSION 7
+#define SK_CTRL_STOPREPLICA_VERSION 3
+
+#endif
