@@ -1,6 +1,7 @@
 /* assign_tool.c - rack-unaware replica assignment and --replica-assignment
  * parsing (see assign_tool.h). */
 #include "assign_tool.h"
+#include "assign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,23 +158,25 @@ int sk_assign_rack_unaware(const int32_t *brokers, int n_brokers, int n_partitio
         snprintf(err, errlen, "negative start index, shift or partition id");
         return SK_EINVAL;
     }
+    /* The placement itself is the controller's (controller/assign.c). */
+    sk_assign_broker_t *bl = sk_calloc((size_t)n_brokers, sizeof(*bl));
+    for (int i = 0; i < n_brokers; i++)
+        bl[i].id = brokers[i];
+    int32_t *flat = sk_calloc((size_t)n_partitions * (size_t)rf, sizeof(int32_t));
+    int rc = sk_assign_replicas(bl, n_brokers, n_partitions, rf, start_partition_id, start_index,
+                                replica_shift, flat, err, errlen);
+    free(bl);
+    if (rc != SK_OK) {
+        free(flat);
+        return rc;
+    }
     assignment_alloc(out, n_partitions);
-    int shift = replica_shift;
     for (int i = 0; i < n_partitions; i++) {
-        int pid = start_partition_id + i;
-        if (pid > 0 && pid % n_brokers == 0)
-            shift++;
-        int first = (pid + start_index) % n_brokers;
-        int32_t *r = sk_calloc((size_t)rf, sizeof(int32_t));
-        r[0] = brokers[first];
-        for (int j = 0; j < rf - 1; j++) {
-            /* n_brokers >= rf >= 2 here, so n_brokers - 1 >= 1 */
-            int step = 1 + (shift + j) % (n_brokers - 1);
-            r[j + 1] = brokers[(first + step) % n_brokers];
-        }
-        out->replicas[i] = r;
+        out->replicas[i] = sk_calloc((size_t)rf, sizeof(int32_t));
+        memcpy(out->replicas[i], flat + (size_t)i * (size_t)rf, (size_t)rf * sizeof(int32_t));
         out->n_replicas[i] = rf;
     }
+    free(flat);
     return SK_OK;
 }
 
