@@ -329,12 +329,14 @@ class KafkaConn:
         self.sock.sendall(data)
 
     def recv_exact(self, n):
-        buf = bytearray()
-        while len(buf) < n:
-            b = self.sock.recv(n - len(buf))
-            if not b:
-                raise ConnectionClosed("connection closed after %d of %d bytes" % (len(buf), n))
-            buf += b
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            k = self.sock.recv_into(view[got:], min(n - got, 1 << 20))
+            if k == 0:
+                raise ConnectionClosed("connection closed after %d of %d bytes" % (got, n))
+            got += k
         return bytes(buf)
 
     def recv_frame(self):

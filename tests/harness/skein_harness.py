@@ -18,6 +18,7 @@ Readiness is always a polled condition with a deadline (wait_for), never a fixed
 import atexit
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -327,6 +328,9 @@ class ZooKeeper:
 
 # --------------------------------------------------------------------------- skeind
 
+SANITIZER_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: |"
+                          r"SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)")
+
 def format_properties(props):
     return "".join("%s=%s\n" % (k, v) for k, v in props.items())
 
@@ -531,6 +535,14 @@ class Broker:
 
     def log_tail(self, n=60):
         return tail(self.log_path, n)
+
+    def sanitizer_reports(self, since=0):
+        """Lines of AddressSanitizer / LeakSanitizer / UBSan reports in the log after byte offset
+        `since` (a build with --enable-sanitizers writes them to stderr = the log)."""
+        if not self.log_path.exists():
+            return []
+        text = self.log_since(since)
+        return [l for l in text.splitlines() if SANITIZER_RE.search(l)]
 
     # -- storage
     def partition_dir(self, topic, partition):

@@ -56,10 +56,24 @@ def make_cluster(zk, skeind_bin, tmp_path):
         c.stop()
 
 
+def _brokers():
+    return [i for i in H.instances() if isinstance(i, H.Broker)]
+
+
 @pytest.fixture(autouse=True)
 def _mark_test_start(request):
+    """Remember when the test started (for log dumps) and fail it when a broker it used wrote
+    a sanitizer report (AddressSanitizer, LeakSanitizer, UBSan) meanwhile."""
     request.node._skein_started = time.monotonic()
+    offsets = {id(b): b.log_size() for b in _brokers()}
     yield
+    found = []
+    for b in _brokers():
+        rep = b.sanitizer_reports(offsets.get(id(b), 0))
+        if rep:
+            found.append("%s (%s):\n  %s" % (b.name, b.log_path, "\n  ".join(rep[:10])))
+    if found:
+        pytest.fail("sanitizer reports in broker logs:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -84,3 +98,14 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_sessionfinish(session, exitstatus):
     H.kill_everything()
+    # reports written at exit (LeakSanitizer) by brokers stopped in module/session teardown
+    found = [(b, b.sanitizer_reports()) for b in _brokers()]
+    found = [(b, r) for b, r in found if r]
+    if found:
+        tw = session.config.get_terminal_writer()
+        tw.line("")
+        for b, rep in found:
+            tw.line("SANITIZER REPORT in %s (%s):" % (b.name, b.log_path), red=True)
+            for line in rep[:10]:
+                tw.line("  " + line)
+        session.exitstatus = 1

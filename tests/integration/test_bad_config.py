@@ -1,6 +1,8 @@
 """Bad configuration: skeind exits with status 2 and names the offending key, before it
 starts anything (no ZooKeeper is running for these)."""
 
+import re
+
 import pytest
 
 import skein_harness as H
@@ -91,3 +93,18 @@ def test_unknown_key_is_a_warning_not_an_error(make_cluster):
     assert b.running()
     warn = [l for l in b.log_text().splitlines() if "no.such.kafka.key" in l]
     assert warn and "WARN" in warn[0], b.log_tail()
+
+
+LOG_FORMAT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (ERROR|WARN |INFO |DEBUG) "
+                        r"\[broker (-?\d+)\] \[[A-Za-z0-9_.-]+\] \S")
+
+
+def test_every_log_line_has_the_format_and_the_broker_id(make_cluster):
+    """Issue: 'Logs: timestamp, level, broker id, one line per event' - also for the lines
+    written while the config file is read (the unknown-key warning)."""
+    c = make_cluster(1, props={"no.such.kafka.key": "1"})
+    b = c.broker(0)
+    bad = [l for l in b.log_text(current_run_only=True).splitlines()
+           if not l.startswith("=== harness") and
+           (not LOG_FORMAT.match(l) or LOG_FORMAT.match(l).group(2) != "0")]
+    assert bad == [], "log lines without the format or with another broker id:\n" + "\n".join(bad)

@@ -167,3 +167,13 @@ def test_duplicate_broker_id_refuses_to_start(make_cluster, tmp_path):
         md = k.metadata()
     assert [br[0] for br in md["brokers"]] == [0]
     assert first.running()
+
+
+def test_duplicate_broker_id_is_logged_once(make_cluster, tmp_path):
+    """One line per event: the refusal is one ERROR line, not two."""
+    c = make_cluster(1)
+    dup = H.Broker(0, c.zk, tmp_path / "dup", chroot=c.chroot, start=False)
+    dup.spawn()
+    assert dup.wait_exit(30) not in (None, 0)
+    lines = [l for l in dup.log_text().splitlines() if "already registered" in l]
+    assert len(lines) == 1, "\n".join(lines)
