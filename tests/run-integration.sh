@@ -1,11 +1,11 @@
 #!/bin/sh
 # Run the integration tests (real ZooKeeper, real skeind, real Kafka clients).
-#   tests/run-integration.sh [SKEIND_BINARY] [pytest args...]
+#   tests/run-integration.sh [SKEIND_BINARY] [pytest args or test paths...]
 # SKEIND defaults to $SKEIND, else <repo>/build/skeind. Exit status is pytest's (0 = all passed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-if [ $# -gt 0 ] && [ -f "$1" ]; then
+if [ $# -gt 0 ] && [ -f "$1" ] && [ -x "$1" ]; then
     SKEIND=$1
     shift
 fi
@@ -27,4 +27,9 @@ for mod in pytest kafka confluent_kafka kazoo; do
 done
 command -v kcat >/dev/null || { echo "run-integration: kcat missing (apt-get install kcat)" >&2; exit 2; }
 cd "$repo"
-exec "$PYTHON" -m pytest -q -p no:cacheprovider -W ignore::UserWarning tests/integration "$@"
+# test paths given: run those; otherwise the whole directory
+default=tests/integration
+for a in "$@"; do
+    case $a in -*) ;; *) default= ;; esac
+done
+exec "$PYTHON" -m pytest -q -p no:cacheprovider -W ignore::UserWarning $default "$@"
