@@ -6,6 +6,9 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "proto_createtopics.h"
+#include "clock.h"
+
+#include <event2/event.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,11 @@ typedef struct ct_state {
     sk_req_t *req;
     sk_createtopics_resp_t resp;
     int outstanding;
+    int64_t deadline;     /* monotonic ms: wait for the metadata until then */
+    struct event *poll;
 } ct_state_t;
+
+#define CT_POLL_MS 50
 
 typedef struct ct_item {
     ct_state_t *st;
@@ -33,8 +40,52 @@ static void ct_finish(ct_state_t *st)
 
 static void ct_free(sk_req_t *req)
 {
-    free(req->handler_state);
+    ct_state_t *st = req->handler_state;
+    if (st && st->poll)
+        event_free(st->poll);
+    free(st);
     req->handler_state = NULL;
+}
+
+/* Does the metadata cache show the topic with a leader for every partition? */
+static int ct_visible(sk_broker_t *b, sk_str_t name)
+{
+    sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
+    if (!t || t->n_partitions == 0)
+        return 0;
+    for (int i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].leader < 0)
+            return 0;
+    return 1;
+}
+
+/* Like Kafka, answer once the new topics are in the metadata (the controller
+ * elected their leaders), or with REQUEST_TIMED_OUT at the deadline. */
+static void ct_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ct_state_t *st = arg;
+    int waiting = 0;
+    int64_t now = sk_mono_ms();
+    for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
+        sk_createtopics_result_t *res = &st->resp.Topics[i];
+        if (res->ErrorCode != SK_KERR_NONE || st->deadline <= 0 || ct_visible(st->b, res->Name))
+            continue;
+        if (now >= st->deadline) {
+            res->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
+            res->ErrorMessage = sk_str_c("Timed out waiting for the topic's leaders.");
+        } else {
+            waiting = 1;
+        }
+    }
+    if (waiting) {
+        struct timeval tv = {0, CT_POLL_MS * 1000};
+        evtimer_add(st->poll, &tv);
+        return;
+    }
+    ct_finish(st);
+    sk_req_complete(st->req);
 }
 
 static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
@@ -46,10 +97,8 @@ static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
     if (kerr != SK_KERR_NONE && msg)
         res->ErrorMessage = sk_str_c(sk_arena_strdup(st->req->arena, msg));
     free(it);
-    if (--st->outstanding == 0) {
-        ct_finish(st);
-        sk_req_complete(st->req);
-    }
+    if (--st->outstanding == 0)
+        ct_poll_cb(-1, 0, st);
 }
 
 int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -69,6 +118,8 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     st->resp.Topics = sk_arena_calloc(req->arena, (size_t)st->resp.TopicsCnt + 1,
                                       sizeof(*st->resp.Topics));
     st->outstanding = 1; /* held until every topic has been started */
+    st->deadline = in.ValidateOnly || in.TimeoutMs <= 0 ? 0 : sk_mono_ms() + in.TimeoutMs;
+    st->poll = evtimer_new(b->base, ct_poll_cb, st);
     req->handler_state = st;
     req->handler_free = ct_free;
 

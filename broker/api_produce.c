@@ -10,6 +10,7 @@
 #include "proto_produce.h"
 #include "recbatch.h"
 
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,8 +100,10 @@ static void apply_log_append_time(uint8_t *batch, size_t len, int64_t now)
 }
 
 static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
-                              const sk_produce_req_partition_t *in, sk_produce_resp_partition_t *out)
+                              const sk_produce_req_partition_t *in, sk_produce_resp_partition_t *out,
+                              int64_t *required_hw)
 {
+    *required_hw = -1;
     out->Index = in->Index;
     out->BaseOffset = -1;
     out->LogAppendTimeMs = -1;
@@ -142,7 +145,112 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
     out->ErrorCode = SK_KERR_NONE;
     out->BaseOffset = first;
     out->LogStartOffset = sk_plog_start_offset(p->log);
+    *required_hw = last + 1;
     sk_broker_data_arrived(b, p);
+}
+
+/* ---- the produce purgatory: acks=all waits for the high watermark ---- */
+
+typedef struct pw_part {
+    sk_produce_resp_partition_t *out;
+    const char *topic; /* view into the request (NUL-terminated copy in the arena) */
+    int32_t partition;
+    int64_t required_hw;
+    int done;
+} pw_part_t;
+
+struct sk_produce_wait_s {
+    TAILQ_ENTRY(sk_produce_wait_s) link;
+    sk_broker_t *b;
+    sk_req_t *req;
+    sk_produce_resp_t resp;
+    pw_part_t *parts;
+    int n_parts;
+    struct event *timer;
+};
+
+static void pw_answer(sk_produce_wait_t *w)
+{
+    sk_req_t *req = w->req;
+    sk_wr_t wr;
+    sk_wr_init(&wr);
+    sk_produce_resp_encode(&wr, req->api_version, &w->resp);
+    sk_req_set_body(req, &wr);
+    TAILQ_REMOVE(&w->b->produce_waits, w, link);
+    event_free(w->timer);
+    free(w->parts);
+    free(w);
+    sk_req_complete(req);
+}
+
+/* Re-checks one waiting produce; answers it when every partition's high
+ * watermark has passed its batch, or (forced) at the timeout. */
+static void pw_check(sk_produce_wait_t *w, int timed_out)
+{
+    int pending = 0;
+    for (int i = 0; i < w->n_parts; i++) {
+        pw_part_t *pp = &w->parts[i];
+        if (pp->done)
+            continue;
+        sk_partition_t *p = sk_topics_partition(w->b->topics, pp->topic,
+                                                (int32_t)strlen(pp->topic), pp->partition);
+        if (!p || p->leader != w->b->id) {
+            pp->out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+            pp->done = 1;
+        } else if (p->high_watermark >= pp->required_hw) {
+            pp->done = 1;
+        } else if (timed_out) {
+            pp->out->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
+            pp->done = 1;
+        } else {
+            pending = 1;
+        }
+    }
+    if (!pending)
+        pw_answer(w);
+}
+
+static void pw_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pw_check(arg, 1);
+}
+
+static void pw_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    b->produce_wake_pending = 0;
+    sk_produce_wait_t *w = TAILQ_FIRST(&b->produce_waits), *next;
+    for (; w; w = next) {
+        next = TAILQ_NEXT(w, link);
+        pw_check(w, 0);
+    }
+}
+
+/* High watermarks moved: re-check the waiting produces once this loop turn
+ * is done (never from inside a handler). */
+void sk_produce_purgatory_wake(sk_broker_t *b)
+{
+    if (TAILQ_EMPTY(&b->produce_waits) || b->produce_wake_pending)
+        return;
+    if (!b->produce_wake_ev)
+        b->produce_wake_ev = event_new(b->base, -1, 0, pw_wake_cb, b);
+    b->produce_wake_pending = 1;
+    event_active(b->produce_wake_ev, 0, 0);
+}
+
+void sk_produce_purgatory_flush(sk_broker_t *b)
+{
+    sk_produce_wait_t *w;
+    while ((w = TAILQ_FIRST(&b->produce_waits)) != NULL)
+        pw_check(w, 1);
+    if (b->produce_wake_ev) {
+        event_free(b->produce_wake_ev);
+        b->produce_wake_ev = NULL;
+    }
 }
 
 int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -156,6 +264,10 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.Responses = sk_arena_calloc(req->arena, (size_t)resp.ResponsesCnt + 1,
                                      sizeof(*resp.Responses));
     int acks_ok = in.Acks == 0 || in.Acks == 1 || in.Acks == -1;
+    sk_produce_wait_t *wait = NULL;
+    int32_t n_parts_total = 0;
+    for (int32_t i = 0; i < in.TopicDataCnt; i++)
+        n_parts_total += in.TopicData[i].PartitionDataCnt > 0 ? in.TopicData[i].PartitionDataCnt : 0;
     int transactional = in.TransactionalId.len >= 0;
     for (int32_t i = 0; i < resp.ResponsesCnt; i++) {
         const sk_produce_req_topic_t *t = &in.TopicData[i];
@@ -175,8 +287,36 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 rp->LogStartOffset = -1;
                 continue;
             }
-            produce_partition(b, req, t->Name, &t->PartitionData[j], rp);
+            int64_t required = -1;
+            produce_partition(b, req, t->Name, &t->PartitionData[j], rp, &required);
+            if (in.Acks == -1 && required >= 0) {
+                sk_partition_t *p = sk_topics_partition(b->topics, t->Name.p, t->Name.len,
+                                                        rp->Index);
+                if (p && p->high_watermark < required) {
+                    if (!wait) {
+                        wait = sk_calloc(1, sizeof(*wait));
+                        wait->parts = sk_calloc((size_t)n_parts_total + 1, sizeof(*wait->parts));
+                    }
+                    pw_part_t *pp = &wait->parts[wait->n_parts++];
+                    pp->out = rp;
+                    pp->topic = p->topic ? sk_arena_strdup(req->arena, p->topic) : "";
+                    pp->partition = rp->Index;
+                    pp->required_hw = required;
+                }
+            }
         }
+    }
+    if (wait) {
+        /* acks=all: answer once every in-sync replica has the batches. */
+        wait->b = b;
+        wait->req = req;
+        wait->resp = resp;
+        wait->timer = evtimer_new(b->base, pw_timeout_cb, wait);
+        int32_t ms = in.TimeoutMs > 0 ? in.TimeoutMs : 0;
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        evtimer_add(wait->timer, &tv);
+        TAILQ_INSERT_TAIL(&b->produce_waits, wait, link);
+        return SK_REQ_PENDING;
     }
     if (in.Acks == 0) {
         req->no_response = 1;

@@ -34,6 +34,7 @@ void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p)
         if (leo != p->high_watermark) {
             p->high_watermark = leo;
             sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, leo);
+            sk_produce_purgatory_wake(b);
         }
     }
 }
@@ -245,6 +246,7 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
         return;
     b->stopping = 1;
     b->exit_code = exit_code;
+    sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
     if (b->net) {
         sk_net_free(b->net);
@@ -310,6 +312,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->topics = sk_topics_new();
     LIST_INIT(&b->creations);
     TAILQ_INIT(&b->fetch_waits);
+    TAILQ_INIT(&b->produce_waits);
 
     b->plog_cfg.segment_bytes = conf->log_segment_bytes;
     b->plog_cfg.roll_ms = conf->log_roll_ms;
@@ -364,6 +367,7 @@ void sk_broker_free(sk_broker_t *b)
 {
     if (!b)
         return;
+    sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
     if (b->net)
         sk_net_free(b->net);

@@ -29,6 +29,7 @@
 struct event;
 typedef struct sk_fetch_wait_s sk_fetch_wait_t;
 typedef struct sk_creation_s sk_creation_t;
+typedef struct sk_produce_wait_s sk_produce_wait_t;
 
 /* A live broker as clients should reach it (from UpdateMetadata). */
 typedef struct sk_live_broker {
@@ -72,6 +73,10 @@ struct sk_broker_s {
     LIST_HEAD(, sk_creation_s) creations;
     /* Long-polled fetches (the fetch purgatory). */
     TAILQ_HEAD(, sk_fetch_wait_s) fetch_waits;
+    /* acks=all produces waiting for the high watermark. */
+    TAILQ_HEAD(, sk_produce_wait_s) produce_waits;
+    struct event *produce_wake_ev;
+    int produce_wake_pending;
     struct event *fetch_wake_ev; /* deferred re-check of waiting fetches */
     int fetch_wake_pending;
 
@@ -95,6 +100,9 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);
@@ -121,6 +129,10 @@ int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
 void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p);
 /* Data was appended or the HW moved: wake waiting fetches. */
 void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p);
+
+/* --- produce purgatory (api_produce.c) --- */
+void sk_produce_purgatory_wake(sk_broker_t *b);
+void sk_produce_purgatory_flush(sk_broker_t *b);
 
 /* --- fetch purgatory (api_fetch.c) --- */
 void sk_fetch_purgatory_wake(sk_broker_t *b);

@@ -22,6 +22,9 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_LEADER_AND_ISR: return sk_api_leaderandisr;
     case SK_API_UPDATE_METADATA: return sk_api_updatemetadata;
     case SK_API_STOP_REPLICA: return sk_api_stopreplica;
+    case SK_API_DELETE_TOPICS: return sk_api_deletetopics;
+    case SK_API_CREATE_PARTITIONS: return sk_api_createpartitions;
+    case SK_API_DESCRIBE_CLUSTER: return sk_api_describecluster;
     default: return NULL;
     }
 }

@@ -15,6 +15,9 @@ static const sk_api_t apis[] = {
     {SK_API_UPDATE_METADATA, "UpdateMetadata", 5, 7, 6},
     {SK_API_API_VERSIONS,   "ApiVersions",  0,  3,  3},
     {SK_API_CREATE_TOPICS,  "CreateTopics", 0,  4,  5},
+    {SK_API_DELETE_TOPICS,  "DeleteTopics", 0,  4,  4},
+    {SK_API_CREATE_PARTITIONS, "CreatePartitions", 0, 1, 2},
+    {SK_API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 0, 0},
 };
 
 #define NAPIS (sizeof(apis) / sizeof(apis[0]))

@@ -54,6 +54,8 @@ enum {
     SK_API_CREATE_PARTITIONS = 37,
     SK_API_DELETE_GROUPS = 42,
     SK_API_OFFSET_DELETE = 47,
+    SK_API_ALTER_PARTITION = 56,
+    SK_API_DESCRIBE_CLUSTER = 60,
 };
 
 typedef struct sk_api {

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "proto_leaderandisr.h"
+#include "proto_stopreplica.h"
 #include "proto_updatemetadata.h"
 #include "znode.h"
 #include "zktopics.h"
@@ -48,7 +49,9 @@ typedef struct ctopic {
     char *topic_id;
     cpart_t *parts;
     int n_parts;
-    int deleting;
+    int deleting;        /* marked in /admin/delete_topics */
+    int delete_started;  /* StopReplica sent, znodes being removed */
+    int delete_paused_logged;
 } ctopic_t;
 
 struct sk_ctrl_s {
@@ -643,7 +646,7 @@ static void send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
                                               sizeof(*ts->PartitionStates));
         for (int k = 0; k < t->n_parts; k++) {
             cpart_t *p = &t->parts[k];
-            if (!p->has_state || (!full && !p->changed) ||
+            if (!p->has_state || t->deleting || (!full && !p->changed) ||
                 !contains(p->replicas, p->n_replicas, b->id))
                 continue;
             fill_lai_state(c, t, p, &ts->PartitionStates[ts->PartitionStatesCnt++]);
@@ -766,6 +769,156 @@ static void send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
     sk_arena_free(a);
 }
 
+/* ------------------------------------------------------------ deletion */
+
+typedef struct del_op {
+    sk_ctrl_t *c;
+    uint32_t gen;
+    char *topic;
+    char **paths;   /* znodes to remove, children first */
+    int n_paths;
+    int next;
+    int pending;    /* StopReplica answers still awaited */
+} del_op_t;
+
+static void del_op_free(del_op_t *d)
+{
+    for (int i = 0; i < d->n_paths; i++)
+        free(d->paths[i]);
+    free(d->paths);
+    free(d->topic);
+    free(d);
+}
+
+static void del_next(del_op_t *d);
+
+static void del_step_cb(int rc, const int *op_rcs, int n, void *arg)
+{
+    del_op_t *d = arg;
+    sk_ctrl_t *c = d->c;
+    if (d->gen != c->gen || !c->active) {
+        del_op_free(d);
+        return;
+    }
+    if (rc != ZOK && n > 0 && op_rcs[0] != ZOK) {
+        sk_warn("controller", "deleting topic %s fenced: /controller_epoch moved on; resigning",
+                d->topic);
+        del_op_free(d);
+        if (c->resign)
+            c->resign(c->resign_arg);
+        return;
+    }
+    if (rc != ZOK && !(n > 1 && op_rcs[1] == ZNONODE))
+        sk_warn("controller", "removing %s failed: %s", d->paths[d->next - 1], zerror(rc));
+    del_next(d);
+}
+
+/* Remove the topic's znodes one by one, each fenced by our epoch. */
+static void del_next(del_op_t *d)
+{
+    sk_ctrl_t *c = d->c;
+    if (d->next >= d->n_paths) {
+        sk_info("controller", "topic %s deleted", d->topic);
+        del_op_free(d);
+        return;
+    }
+    sk_zk_multi_t *m = sk_zk_multi_new();
+    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
+    sk_zk_multi_delete(m, d->paths[d->next++], -1);
+    sk_zk_multi_run(c->zk, m, del_step_cb, d);
+}
+
+static void del_add(del_op_t *d, char *path)
+{
+    d->paths = sk_realloc(d->paths, (size_t)(d->n_paths + 1) * sizeof(char *));
+    d->paths[d->n_paths++] = path;
+}
+
+static void stop_replica_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    (void)rc;
+    (void)body;
+    (void)len;
+    del_op_t *d = arg;
+    if (--d->pending > 0)
+        return;
+    sk_ctrl_t *c = d->c;
+    if (d->gen != c->gen || !c->active) {
+        del_op_free(d);
+        return;
+    }
+    del_next(d);
+}
+
+/* Every replica stops and deletes its data, then the znodes go: the
+ * partition states, the topic node, its config and the deletion mark. */
+static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
+{
+    for (int k = 0; k < t->n_parts; k++)
+        for (int r = 0; r < t->parts[k].n_replicas; r++)
+            if (!live_broker(c, t->parts[k].replicas[r])) {
+                if (!t->delete_paused_logged)
+                    sk_info("controller", "deletion of topic %s waits: replica on broker %d is "
+                            "offline", t->name, t->parts[k].replicas[r]);
+                t->delete_paused_logged = 1;
+                return;
+            }
+    t->delete_started = 1;
+    sk_info("controller", "deleting topic %s (%d partitions)", t->name, t->n_parts);
+    del_op_t *d = sk_calloc(1, sizeof(*d));
+    d->c = c;
+    d->gen = c->gen;
+    d->topic = sk_strdup(t->name);
+    for (int k = 0; k < t->n_parts; k++) {
+        del_add(d, sk_asprintf("/brokers/topics/%s/partitions/%d/state", t->name, k));
+        del_add(d, sk_asprintf("/brokers/topics/%s/partitions/%d", t->name, k));
+    }
+    del_add(d, sk_asprintf("/brokers/topics/%s/partitions", t->name));
+    del_add(d, sk_asprintf("/brokers/topics/%s", t->name));
+    del_add(d, sk_asprintf("/config/topics/%s", t->name));
+    del_add(d, sk_asprintf("/admin/delete_topics/%s", t->name));
+    for (int k = 0; k < t->n_parts; k++)
+        t->parts[k].changed = 1; /* UpdateMetadata tells every broker (leader -2) */
+
+    d->pending = 1; /* held while requests are queued */
+    for (int i = 0; i < c->n_brokers; i++) {
+        cbroker_t *b = &c->brokers[i];
+        sk_arena_t *a = sk_arena_new(0);
+        sk_stopreplica_req_t req = {0};
+        req.ControllerId = c->self;
+        req.ControllerEpoch = c->epoch;
+        req.BrokerEpoch = b->epoch;
+        req.DeletePartitions = 1;
+        req.TopicStates = sk_arena_calloc(a, 1, sizeof(*req.TopicStates));
+        sk_stopreplica_topic_state_t *ts = &req.TopicStates[0];
+        ts->TopicName = sk_str_c(t->name);
+        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
+                                              sizeof(*ts->PartitionStates));
+        for (int k = 0; k < t->n_parts; k++)
+            if (contains(t->parts[k].replicas, t->parts[k].n_replicas, b->id)) {
+                sk_stopreplica_partition_state_t *ps =
+                    &ts->PartitionStates[ts->PartitionStatesCnt++];
+                ps->PartitionIndex = k;
+                ps->LeaderEpoch = SK_STOPREPLICA_EPOCH_DURING_DELETE;
+                ps->DeletePartition = 1;
+            }
+        if (ts->PartitionStatesCnt > 0) {
+            req.TopicStatesCnt = 1;
+            sk_wr_t w;
+            sk_wr_init(&w);
+            if (sk_stopreplica_req_encode(&w, SK_CTRL_STOPREPLICA_VERSION, &req) == SK_OK) {
+                d->pending++;
+                sk_chan_send(c->chan, b->id, 5, SK_CTRL_STOPREPLICA_VERSION, &w,
+                             stop_replica_done_cb, d);
+            } else {
+                sk_wr_free(&w);
+            }
+        }
+        sk_arena_free(a);
+    }
+    stop_replica_done_cb(SK_OK, NULL, 0, d);
+}
+
 /* --------------------------------------------------------------- work */
 
 static void work_cb(evutil_socket_t fd, short what, void *arg)
@@ -775,9 +928,13 @@ static void work_cb(evutil_socket_t fd, short what, void *arg)
     sk_ctrl_t *c = arg;
     if (!c->active || !c->brokers_loaded || !c->topics_loaded)
         return;
-    for (int i = 0; i < c->n_topics; i++)
-        for (int k = 0; k < c->topics[i]->n_parts; k++)
-            reconcile_partition(c, c->topics[i], &c->topics[i]->parts[k]);
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        if (t->deleting && !t->delete_started && c->conf->delete_topic_enable)
+            start_deletion(c, t);
+        for (int k = 0; k < t->n_parts; k++)
+            reconcile_partition(c, t, &t->parts[k]);
+    }
 
     int any_changed = 0;
     for (int i = 0; i < c->n_topics; i++)

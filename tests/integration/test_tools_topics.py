@@ -275,24 +275,25 @@ def test_zookeeper_alter_partitions(cluster):
 
 
 def test_zookeeper_delete_marks_topic(cluster):
+    """--delete writes Kafka's deletion mark; the controller then deletes the topic
+    (znodes and data) and removes the mark, after which the name can be reused."""
     z = zk_connect(cluster)
     topics("--zookeeper", z, "--create", "--topic", "tz-del", "--partitions", "1",
            "--replication-factor", "1", check=0)
+    zkc = cluster.zk_client()
+    H.wait_for(lambda: zkc.exists("/brokers/topics/tz-del/partitions/0/state"), 30,
+               "tz-del gets a leader")
     r = topics("--zookeeper", z, "--delete", "--topic", "tz-del", check=0)
     assert "Topic tz-del is marked for deletion." in r.stdout
-    zkc = cluster.zk_client()
-    data, _ = zkc.get("/admin/delete_topics/tz-del")
-    assert not data            # null data, as Kafka writes it
-    r = topics("--zookeeper", z, "--delete", "--topic", "tz-del", check=0)
-    assert "Topic tz-del is already marked for deletion." in r.stdout
-    assert "tz-del - marked for deletion" in topics("--zookeeper", z, "--list", check=0).stdout
-    r = topics("--zookeeper", z, "--describe", "--topic", "tz-del", check=0)
-    lines = describe_lines(r.stdout)
-    assert TOPIC_LINE.match(lines[0])["deleted"]
-    assert all(x.endswith("\tMarkedForDeletion: true") for x in lines)
-    r = topics("--zookeeper", z, "--create", "--topic", "tz-del", "--partitions", "1",
-               "--replication-factor", "1")
-    assert r.rc == 1 and "marked for deletion" in r.stderr
+    H.wait_for(lambda: not zkc.exists("/brokers/topics/tz-del")
+               and not zkc.exists("/admin/delete_topics/tz-del")
+               and not zkc.exists("/config/topics/tz-del"), 30,
+               "the controller deletes tz-del and its mark")
+    H.wait_for(lambda: not [d for b in cluster.brokers for d in b.log_dir.glob("tz-del-*")],
+               30, "the partition directory of tz-del leaves every broker's disk")
+    assert "tz-del" not in topics("--zookeeper", z, "--list", check=0).stdout
+    topics("--zookeeper", z, "--create", "--topic", "tz-del", "--partitions", "1",
+           "--replication-factor", "1", check=0)
     r = topics("--zookeeper", z, "--delete", "--topic", "tz-never")
     assert r.rc == 1 and "does not exist as expected" in r.stderr
     topics("--zookeeper", z, "--delete", "--topic", "tz-never", "--if-exists", check=0)
