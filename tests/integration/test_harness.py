@@ -58,11 +58,12 @@ def test_zookeeper_starts_answers_and_stops(tmp_path):
 
 
 def test_chrooted_client_sees_only_its_subtree(zk):
+    chroot = "/harness-chroot-%d" % H.free_port()      # unique even if the test runs twice
     root = zk.client()
-    sub = zk.client("/harness-chroot-a")
-    root.ensure_path("/harness-chroot-a")
+    root.ensure_path(chroot)
+    sub = zk.client(chroot)
     sub.create("/x", b"1")
-    assert root.get("/harness-chroot-a/x")[0] == b"1"
+    assert root.get(chroot + "/x")[0] == b"1"
     assert sub.get_children("/") == ["x"]
 
 
