@@ -320,6 +320,9 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->plog_cfg.index_max_bytes = conf->log_index_size_max_bytes;
     b->plog_cfg.flush_interval_messages = conf->log_flush_interval_messages;
     b->plog_cfg.flush_interval_ms = conf->log_flush_interval_ms;
+    b->plog_cfg.retention_ms = conf->log_retention_ms;
+    b->plog_cfg.retention_bytes = conf->log_retention_bytes;
+    b->plog_cfg.cleanup_delete = conf->log_cleanup_policy_delete;
 
     b->io = sk_diskio_new(base, 2);
     rc = sk_logmgr_open(base, b->io, conf->log_dirs.v, conf->log_dirs.n, b->id, &b->plog_cfg,
@@ -327,6 +330,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
                         conf->log_flush_offset_checkpoint_interval_ms, &b->logs, err, errlen);
     if (rc != SK_OK)
         goto fail;
+    sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
 
     sk_net_listener_t *ls = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*ls));
     for (int i = 0; i < conf->n_listeners_parsed; i++) {
