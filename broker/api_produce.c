@@ -136,6 +136,13 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
     }
     int64_t first = -1, last = -1;
     int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
+    if (rc == SK_ESTATE) {
+        /* The log already holds a newer leader epoch: this leadership is stale. */
+        sk_warn("produce", "append to %s-%d refused: leader epoch %d is older than the log's "
+                "(NOT_LEADER_OR_FOLLOWER)", p->topic, p->id, p->leader_epoch);
+        out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        return;
+    }
     if (rc != SK_OK) {
         sk_error("produce", "append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)", p->topic, p->id,
                  sk_strerror(rc));
