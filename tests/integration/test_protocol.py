@@ -10,8 +10,8 @@ import pytest
 
 from clients import (DeliveryLog, cf_produce, cf_producer, kcat, kp_admin, kp_consume_all,
                      wait_topic_in_metadata)
-from kafka_wire import (CODECS, KafkaConn, Reader, array, i8, i32, i64, record_batch,
-                        segment_batches, string)
+from kafka_wire import (CODECS, KafkaConn, Reader, array, i8, i32, i64, parse_batches,
+                        record_batch, segment_batches, string)
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
 INVALID_REQUIRED_ACKS = 21
@@ -278,3 +278,121 @@ def test_create_topics_validate_only(cluster):
                         validate_only=True, request_timeout=20)
     f["validate-only"].result(timeout=30)
     assert cluster.zk_client().exists("/brokers/topics/validate-only") is None
+
+
+def _uvarint(r):
+    shift = v = 0
+    while True:
+        b = r.i8() & 0xFF
+        v |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return v
+        shift += 7
+
+
+def test_apiversions_v3_flexible_layout(cluster):
+    """v3 request: header v2 + compact strings; response: header v0 (no tag byte, the KIP-511
+    exception), compact array with a tag section per entry, throttle, final tag section."""
+    with KafkaConn.to(cluster.bootstrap) as k:
+        _, v0 = k.api_versions()
+        body = b"\x0bskein-test" + b"\x061.0.0" + b"\x00"          # compact strings + tags
+        hdr = (struct.pack(">hhi", 18, 3, 77) + string("skein-test") + b"\x00")
+        k.send_raw(i32(len(hdr) + len(body)) + hdr + body)
+        r = Reader(k.recv_frame())
+        assert r.i32() == 77
+        assert r.i16() == 0                        # error_code right after the correlation id
+        n = _uvarint(r) - 1
+        got = {}
+        for _ in range(n):
+            key, lo, hi = r.i16(), r.i16(), r.i16()
+            assert _uvarint(r) == 0                # no tagged fields in the entry
+            got[key] = (lo, hi)
+        r.i32()                                    # throttle_time_ms
+        ntags = _uvarint(r)
+        for _ in range(ntags):
+            _uvarint(r)
+            r.take(_uvarint(r))
+        assert r.p == len(r.d), "trailing bytes in ApiVersions v3 response"
+    assert got == v0
+    assert got[18] == (0, 3)
+    # what the issue's clients need (kafka-protocol README §2.2)
+    for key, need in {0: (3, 7), 1: (4, 11), 2: (1, 2), 3: (0, 5), 19: (0, 4)}.items():
+        lo, hi = got[key]
+        assert lo <= need[0] and hi >= need[1], "api %d advertised %s" % (key, got[key])
+
+
+def _fetch_multi(k, topic, parts, max_bytes, part_max, version=4, isolation=0, max_wait=100):
+    """Fetch v4 or v11 for several partitions of one topic: {p: (err, hw, lso, aborted, records bytes)}."""
+    if version == 4:
+        body = (i32(-1) + i32(max_wait) + i32(1) + i32(max_bytes) + i8(isolation)
+                + array([string(topic) + array([i32(p) + i64(off) + i32(part_max)
+                                                for p, off in parts])]))
+    else:
+        body = (i32(-1) + i32(max_wait) + i32(1) + i32(max_bytes) + i8(isolation)
+                + i32(0) + i32(-1)
+                + array([string(topic) + array([i32(p) + i32(-1) + i64(off) + i64(-1) + i32(part_max)
+                                                for p, off in parts])])
+                + array([]) + string(""))
+    r = k.request(1, version, body)
+    r.i32()
+    if version >= 7:
+        assert r.i16() == 0
+        r.i32()
+    out = {}
+
+    def part():
+        p = r.i32()
+        err = r.i16()
+        hw = r.i64()
+        lso = r.i64()
+        if version >= 5:
+            r.i64()
+        aborted = r.array(lambda: (r.i64(), r.i64()))
+        if version >= 11:
+            r.i32()
+        recs = r.nbytes()
+        out[p] = (err, hw, lso, aborted, recs or b"")
+
+    r.array(lambda: (r.string(), r.array(part)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_part_topic(cluster):
+    t = ensure_topic(cluster, "fetch-limits", 2)
+    with KafkaConn.to(cluster.bootstrap) as k:
+        for p in (0, 1):
+            for b in range(10):
+                recs = [(None, bytes([p, b]) * 500, []) for _ in range(10)]   # ~10 KB batches
+                assert k.produce(t, p, record_batch(recs))[0] == 0
+    return t
+
+
+def test_fetch_partition_and_response_max_bytes(cluster, two_part_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        res = _fetch_multi(k, two_part_topic, [(0, 0), (1, 0)], max_bytes=1 << 20, part_max=25000)
+        for p in (0, 1):
+            err, hw, _, _, recs = res[p]
+            assert err == 0 and hw == 100
+            assert 0 < len(recs) <= 25000, "partition %d: %d bytes over partition_max_bytes" % (p, len(recs))
+        # response max_bytes: the total is bounded (a first batch larger than the limit is exempt)
+        res = _fetch_multi(k, two_part_topic, [(0, 0), (1, 0)], max_bytes=15000, part_max=1 << 20)
+        total = sum(len(v[4]) for v in res.values())
+        assert 0 < total <= 15000 + 10300, "response of %d bytes for max_bytes 15000" % total
+        # a first batch bigger than both limits still comes back whole (progress guaranteed)
+        res = _fetch_multi(k, two_part_topic, [(1, 0)], max_bytes=100, part_max=100)
+        err, _, _, _, recs = res[1]
+        assert err == 0
+        got = parse_batches(recs)
+        assert got and got[0]["offset"] == 0 and len(got) == 10
+
+
+def test_fetch_v11_read_committed(cluster, two_part_topic):
+    with KafkaConn.to(cluster.bootstrap) as k:
+        for iso in (0, 1):
+            res = _fetch_multi(k, two_part_topic, [(0, 95)], max_bytes=1 << 20, part_max=1 << 20,
+                               version=11, isolation=iso)
+            err, hw, lso, aborted, recs = res[0]
+            assert err == 0 and hw == 100 and lso == 100
+            assert not aborted
+            assert [x["offset"] for x in parse_batches(recs) if x["offset"] >= 95] == list(range(95, 100))
