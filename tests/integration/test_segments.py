@@ -157,6 +157,8 @@ def test_segments_survive_restart(seg_cluster, seg_topic):
     b = seg_cluster.broker(0)
     d, before = segments(seg_cluster, topic)
     assert b.restart() == 0
+    # registered is not serving yet: the partitions come from the controller (LeaderAndIsr)
+    wait_topic_in_metadata(seg_cluster.bootstrap, topic, 1)
     _, after = segments(seg_cluster, topic)
     assert [n for n in after if n.endswith(".log")] == [n for n in before if n.endswith(".log")]
     with KafkaConn.to(seg_cluster.bootstrap) as k:
