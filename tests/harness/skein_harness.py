@@ -104,7 +104,7 @@ def port_accepts(port, host="127.0.0.1", timeout=0.5):
 
 
 def skeind_path():
-    return os.environ.get("SKEIND", str(REPO / "build" / "skeind"))
+    return os.path.abspath(os.environ.get("SKEIND", str(REPO / "build" / "skeind")))
 
 
 def tail(path, n=60):
@@ -133,6 +133,16 @@ def instances():
         return list(_registry)
 
 
+def _die_with_parent():
+    """preexec_fn: SIGKILL this child when the thread that started it dies (so a test run
+    killed with SIGKILL leaves no broker or ZooKeeper behind)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
 class _Proc:
     """A child process in its own process group, output to a log file."""
 
@@ -147,7 +157,8 @@ class _Proc:
             self.log_offset = log.tell()
             self.popen = subprocess.Popen(
                 [str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
+                stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True,
+                preexec_fn=_die_with_parent)
         self.pid = self.popen.pid
         self.started_at = time.monotonic()
 
@@ -223,6 +234,15 @@ def kill_everything():
 
 
 atexit.register(kill_everything)
+
+
+def install_sigterm_handler():
+    """On SIGTERM (e.g. `timeout` around the test run) stop every child, then behave like
+    Ctrl-C so pytest runs its teardown and prints its summary."""
+    def on_term(signum, frame):
+        kill_everything()
+        raise KeyboardInterrupt("SIGTERM")
+    signal.signal(signal.SIGTERM, on_term)
 
 
 # --------------------------------------------------------------------------- ZooKeeper
@@ -354,7 +374,7 @@ class Broker:
         self.log_dir = self.dir / "data"
         self.config_path = self.dir / "server.properties"
         self.log_path = self.dir / "skeind.log"
-        self.binary = binary or skeind_path()
+        self.binary = os.path.abspath(binary) if binary else skeind_path()
         self.name = "broker-%s:%d" % (broker_id, self.port)
         self.proc = None
         self.starts = 0

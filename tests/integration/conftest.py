@@ -16,6 +16,10 @@ sys.path.insert(0, str(HERE.parent / "harness"))
 import skein_harness as H  # noqa: E402
 
 
+def pytest_configure(config):
+    H.install_sigterm_handler()
+
+
 @pytest.fixture(scope="session")
 def skeind_bin():
     path = H.skeind_path()
