@@ -103,6 +103,11 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
     }
     int was_leader = p->leader == b->id && p->log;
     int same = p->leader_epoch == s->LeaderEpoch && p->leader == s->Leader;
+    if (!same || s->ReplicasCnt != p->n_replicas) {
+        /* A new leadership (or replica set): followers' progress is learnt afresh. */
+        free(p->replica_leo);
+        p->replica_leo = NULL;
+    }
     set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
     set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
     p->leader = s->Leader;
@@ -158,6 +163,7 @@ int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             }
         }
         sk_fetch_purgatory_wake(b);
+        sk_fetcher_update(b->fetcher);
     }
     if (req->api_version >= 5) {
         /* v5 groups errors by topic id; we answer with the topic-less form. */
@@ -207,6 +213,7 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
     if (resp.ErrorCode == SK_KERR_NONE) {
         set_live_brokers(b, &in);
+        sk_fetcher_update(b->fetcher);
         for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
             const sk_updatemetadata_topic_state_t *ts = &in.TopicStates[i];
             for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
@@ -223,6 +230,10 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                     continue;
                 /* A partition this broker leads or follows is driven by
                  * LeaderAndIsr; here only the cached view changes. */
+                if (s->ReplicasCnt != p->n_replicas) {
+                    free(p->replica_leo);
+                    p->replica_leo = NULL;
+                }
                 set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
                 set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
                 if (!p->log || p->leader_epoch < s->LeaderEpoch) {

@@ -68,6 +68,29 @@ static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t to
         return;
     }
     out->ErrorCode = SK_KERR_NONE;
+    if (in->ReplicaId >= 0) {
+        /* A follower asking for offset X holds everything below X. */
+        int idx = -1;
+        for (int r = 0; r < p->n_replicas; r++)
+            if (p->replicas[r] == in->ReplicaId)
+                idx = r;
+        if (idx < 0) {
+            out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+            (*errors)++;
+            return;
+        }
+        if (!p->replica_leo) {
+            p->replica_leo = sk_calloc((size_t)p->n_replicas, sizeof(int64_t));
+            for (int r = 0; r < p->n_replicas; r++)
+                p->replica_leo[r] = -1;
+        }
+        if (rp->FetchOffset > p->replica_leo[idx]) {
+            p->replica_leo[idx] = rp->FetchOffset;
+            sk_broker_update_hw(b, p);
+        }
+        out->HighWatermark = p->high_watermark;
+        out->LastStableOffset = p->high_watermark;
+    }
     int64_t max_offset = in->ReplicaId >= 0 ? leo : p->high_watermark;
     int64_t budget = (int64_t)in->MaxBytes - *total;
     if (budget <= 0 && *total > 0)

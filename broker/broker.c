@@ -28,14 +28,25 @@ void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p)
 {
     if (!p->log || p->leader != b->id)
         return;
-    /* The ISR is this broker alone: everything appended is committed. */
-    if (p->n_isr <= 1) {
-        int64_t leo = sk_plog_end_offset(p->log);
-        if (leo != p->high_watermark) {
-            p->high_watermark = leo;
-            sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, leo);
-            sk_produce_purgatory_wake(b);
-        }
+    /* HW = the smallest log end offset over the in-sync replicas: the
+     * leader's own, and each follower's as its last fetch confirmed it. */
+    int64_t hw = sk_plog_end_offset(p->log);
+    for (int i = 0; i < p->n_isr; i++) {
+        int32_t id = p->isr[i];
+        if (id == b->id)
+            continue;
+        int64_t leo = -1;
+        for (int r = 0; r < p->n_replicas; r++)
+            if (p->replicas[r] == id && p->replica_leo)
+                leo = p->replica_leo[r];
+        if (leo < hw)
+            hw = leo;
+    }
+    if (hw > p->high_watermark) { /* the HW only moves forward */
+        p->high_watermark = hw;
+        sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, hw);
+        sk_produce_purgatory_wake(b);
+        sk_fetch_purgatory_wake(b);
     }
 }
 
@@ -248,6 +259,8 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     b->exit_code = exit_code;
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
+    sk_fetcher_free(b->fetcher);
+    b->fetcher = NULL;
     if (b->net) {
         sk_net_free(b->net);
         b->net = NULL;
@@ -310,6 +323,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->id = conf->broker_id;
     b->controller_id = -1;
     b->topics = sk_topics_new();
+    b->fetcher = sk_fetcher_new(b);
     LIST_INIT(&b->creations);
     TAILQ_INIT(&b->fetch_waits);
     TAILQ_INIT(&b->produce_waits);
@@ -373,6 +387,8 @@ void sk_broker_free(sk_broker_t *b)
         return;
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
+    sk_fetcher_free(b->fetcher);
+    b->fetcher = NULL;
     if (b->net)
         sk_net_free(b->net);
     if (b->ctrl)

@@ -25,6 +25,7 @@
 #include "zktopics.h"
 #include "election.h"
 #include "controller.h"
+#include "fetcher.h"
 
 struct event;
 typedef struct sk_fetch_wait_s sk_fetch_wait_t;
@@ -50,6 +51,7 @@ struct sk_broker_s {
     sk_zk_t *zk;
     sk_election_t *election;
     sk_ctrl_t *ctrl;              /* active only on the controller */
+    sk_fetcher_t *fetcher;        /* follower fetching from leaders */
     int32_t ctrl_epoch_seen;      /* newest controller epoch seen */
     sk_live_broker_t *live;       /* live brokers, from UpdateMetadata */
     int n_live;

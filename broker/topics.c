@@ -26,6 +26,7 @@ void sk_topic_free(sk_topic_t *topic)
     for (int i = 0; i < topic->n_partitions; i++) {
         free(topic->partitions[i].replicas);
         free(topic->partitions[i].isr);
+        free(topic->partitions[i].replica_leo);
     }
     for (int i = 0; i < topic->n_configs; i++) {
         free(topic->config_keys[i]);

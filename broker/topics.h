@@ -24,6 +24,9 @@ typedef struct sk_partition {
     int n_isr;
     sk_plog_t *log;        /* set when this broker hosts a replica */
     int64_t high_watermark;
+    /* Leader only: each replica's log end offset as its fetches confirm it
+     * (indexed like replicas; -1 = not known yet). */
+    int64_t *replica_leo;
 } sk_partition_t;
 
 typedef struct sk_topic {

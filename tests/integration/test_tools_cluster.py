@@ -222,7 +222,6 @@ def test_console_consumer_group_commits(cluster3):
     assert sorted(r.stdout.split()) == sorted(lines)
 
 
-@pytest.mark.xfail(strict=True, reason='replication: the high watermark of an rf 3 partition moves only when followers fetch (issue 4)')
 def test_perf_over_three_brokers(cluster3):
     """[controller] skein-perf through a 3 x 3 topic with acks=all, then read it back."""
     c = cluster3
