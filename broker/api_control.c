@@ -15,6 +15,9 @@
 #include "proto_leaderandisr.h"
 #include "proto_stopreplica.h"
 #include "proto_updatemetadata.h"
+#include "znode.h"
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,86 @@ static int is_replica(const sk_partition_t *p, int32_t id)
     return 0;
 }
 
+/* ---- topic-level configuration (/config/topics/<t>) ---- */
+
+static int64_t config_long(const sk_topic_t *t, const char *key, int64_t dflt)
+{
+    const char *v = sk_topic_config(t, key);
+    if (!v)
+        return dflt;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    return (errno == 0 && end != v && *end == '\0') ? n : dflt;
+}
+
+/* The broker's log settings with the topic's overrides applied. */
+static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_topic_t *t)
+{
+    sk_plog_config_t c = b->plog_cfg;
+    c.segment_bytes = config_long(t, "segment.bytes", c.segment_bytes);
+    c.roll_ms = config_long(t, "segment.ms", c.roll_ms);
+    c.index_interval_bytes = (int32_t)config_long(t, "index.interval.bytes",
+                                                  c.index_interval_bytes);
+    c.index_max_bytes = (int32_t)config_long(t, "segment.index.bytes", c.index_max_bytes);
+    c.flush_interval_messages = config_long(t, "flush.messages", c.flush_interval_messages);
+    c.flush_interval_ms = config_long(t, "flush.ms", c.flush_interval_ms);
+    c.retention_ms = config_long(t, "retention.ms", c.retention_ms);
+    c.retention_bytes = config_long(t, "retention.bytes", c.retention_bytes);
+    const char *policy = sk_topic_config(t, "cleanup.policy");
+    if (policy)
+        c.cleanup_delete = strstr(policy, "delete") != NULL;
+    return c;
+}
+
+static void topic_config_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    (void)stat;
+    char *name = arg;
+    sk_broker_t *b = *(sk_broker_t **)name;
+    char *topic = name + sizeof(sk_broker_t *);
+    sk_znode_config_t cfg = {0};
+    char err[200];
+    sk_topic_t *t = sk_topics_find(b->topics, topic, (int32_t)strlen(topic));
+    if (rc != ZOK || !t || sk_znode_config_decode(data, data ? (size_t)len : 0, &cfg, err,
+                                                 sizeof(err)) != SK_OK)
+        goto out;
+    for (int i = 0; i < t->n_configs; i++) {
+        free(t->config_keys[i]);
+        free(t->config_values[i]);
+    }
+    free(t->config_keys);
+    free(t->config_values);
+    t->config_keys = sk_calloc((size_t)cfg.n + 1, sizeof(char *));
+    t->config_values = sk_calloc((size_t)cfg.n + 1, sizeof(char *));
+    for (int i = 0; i < cfg.n; i++) {
+        t->config_keys[i] = sk_strdup(cfg.keys[i]);
+        t->config_values[i] = sk_strdup(cfg.values[i]);
+    }
+    t->n_configs = cfg.n;
+    sk_plog_config_t lc = topic_log_config(b, t);
+    for (int i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].log)
+            sk_plog_set_config(t->partitions[i].log, &lc);
+    if (cfg.n > 0)
+        sk_info("control", "topic %s: %d configuration override(s) applied", topic, cfg.n);
+    sk_znode_config_clear(&cfg);
+out:
+    free(name);
+}
+
+/* Read the topic's overrides (asynchronously) once it gets a log here. */
+static void load_topic_config(sk_broker_t *b, const char *topic)
+{
+    size_t n = strlen(topic);
+    char *arg = sk_malloc(sizeof(sk_broker_t *) + n + 1);
+    memcpy(arg, &b, sizeof(b));
+    memcpy(arg + sizeof(b), topic, n + 1);
+    char *path = sk_znode_topic_config_path(topic);
+    sk_zk_get(b->zk, path, NULL, NULL, topic_config_cb, arg);
+    free(path);
+}
+
 static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
                                     const sk_leaderandisr_partition_state_t *s)
 {
@@ -116,7 +199,13 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
     if (!is_replica(p, b->id))
         return SK_KERR_NONE;
     if (!p->log) {
-        int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &b->plog_cfg, &p->log);
+        sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
+        sk_plog_config_t lc = t ? topic_log_config(b, t) : b->plog_cfg;
+        int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &lc, &p->log);
+        if (rc == SK_OK && t) {
+            sk_plog_set_config(p->log, &lc); /* an existing log keeps its own otherwise */
+            load_topic_config(b, p->topic);
+        }
         if (rc != SK_OK) {
             sk_error("control", "cannot open the log of %s-%d: %s", p->topic, p->id,
                      sk_strerror(rc));

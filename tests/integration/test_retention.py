@@ -52,3 +52,25 @@ def test_time_retention_deletes_old_segments(zk, tmp_path):
             deadline_polls -= 1
         assert got == list(range(start, end))
         cons.close()
+
+
+def test_topic_config_overrides_reach_the_log(zk, tmp_path):
+    """A config given at creation (segment.bytes) is stored in /config/topics/<t> in
+    Kafka's JSON and governs the partition's log, over the broker default."""
+    import json
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    with H.Cluster(1, tmp_path, zk=zk) as c:       # broker default: 1 GiB segments
+        a = KafkaAdminClient(bootstrap_servers=c.bootstrap)
+        a.create_topics([NewTopic("cfg", 1, 1, topic_configs={"segment.bytes": "1048576"})])
+        a.close()
+        data, _ = c.zk_client().get("/config/topics/cfg")
+        assert json.loads(data) == {"version": 1, "config": {"segment.bytes": "1048576"}}
+        p = KafkaProducer(bootstrap_servers=c.bootstrap, acks=1)
+        for i in range(300):                      # ~3 MB
+            p.send("cfg", value=b"c" * 10000)
+        p.flush()
+        p.close()
+        b = c.brokers[0]
+        H.wait_for(lambda: len(segments(b, "cfg")) >= 3, 10,
+                   "1 MiB segments from the topic's segment.bytes")
