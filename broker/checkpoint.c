@@ -179,12 +179,12 @@ out:
     return rc;
 }
 
-int sk_ckpt_read_file(const char *path, sk_ckpt_t *out, char *err, size_t errlen)
+int sk_file_parse(const char *path, size_t max, const char *what, sk_text_parse_fn parse,
+                  void *ctx, char *err, size_t errlen)
 {
     char *text;
     size_t len;
-    sk_ckpt_init(out);
-    int rc = sk_file_read_small(path, 256u << 20, &text, &len);
+    int rc = sk_file_read_small(path, max, &text, &len);
     if (rc == SK_ENOENT)
         return rc;
     if (rc != SK_OK) {
@@ -192,12 +192,23 @@ int sk_ckpt_read_file(const char *path, sk_ckpt_t *out, char *err, size_t errlen
                  rc == SK_ETOOBIG ? "file too large" : strerror(errno));
         return rc;
     }
-    char why[160];
-    rc = sk_ckpt_parse(text, len, out, why, sizeof(why));
+    char why[200];
+    rc = parse(text, len, ctx, why, sizeof(why));
     if (rc != SK_OK)
-        snprintf(err, errlen, "malformed checkpoint file %s: %s", path, why);
+        snprintf(err, errlen, "malformed %s%s: %s", what, path, why);
     free(text);
     return rc;
+}
+
+static int ckpt_parse_cb(const char *text, size_t len, void *ctx, char *why, size_t whylen)
+{
+    return sk_ckpt_parse(text, len, ctx, why, whylen);
+}
+
+int sk_ckpt_read_file(const char *path, sk_ckpt_t *out, char *err, size_t errlen)
+{
+    sk_ckpt_init(out);
+    return sk_file_parse(path, 256u << 20, "checkpoint file ", ckpt_parse_cb, out, err, errlen);
 }
 
 /* ---- meta.properties ---- */
@@ -289,25 +300,15 @@ void sk_meta_free(sk_meta_props_t *m)
     m->cluster_id = NULL;
 }
 
+static int meta_parse_cb(const char *text, size_t len, void *ctx, char *why, size_t whylen)
+{
+    return sk_meta_parse(text, len, ctx, why, whylen);
+}
+
 int sk_meta_read_file(const char *path, sk_meta_props_t *out, char *err, size_t errlen)
 {
-    char *text;
-    size_t len;
     out->cluster_id = NULL;
-    int rc = sk_file_read_small(path, 1u << 20, &text, &len);
-    if (rc == SK_ENOENT)
-        return rc;
-    if (rc != SK_OK) {
-        snprintf(err, errlen, "cannot read %s: %s", path,
-                 rc == SK_ETOOBIG ? "file too large" : strerror(errno));
-        return rc;
-    }
-    char why[160];
-    rc = sk_meta_parse(text, len, out, why, sizeof(why));
-    if (rc != SK_OK)
-        snprintf(err, errlen, "malformed %s: %s", path, why);
-    free(text);
-    return rc;
+    return sk_file_parse(path, 1u << 20, "", meta_parse_cb, out, err, errlen);
 }
 
 /* ---- partition.metadata ---- */
@@ -401,25 +402,15 @@ char *sk_partmeta_format(const char *topic_id)
     return sk_asprintf("version: 0\ntopic_id: %s\n", topic_id);
 }
 
+static int partmeta_parse_cb(const char *text, size_t len, void *ctx, char *why, size_t whylen)
+{
+    return sk_partmeta_parse(text, len, ctx, why, whylen);
+}
+
 int sk_partmeta_read_file(const char *path, char id[SK_TOPIC_ID_LEN + 1], char *err,
                           size_t errlen)
 {
-    char *text;
-    size_t len;
-    int rc = sk_file_read_small(path, 1u << 16, &text, &len);
-    if (rc == SK_ENOENT)
-        return rc;
-    if (rc != SK_OK) {
-        snprintf(err, errlen, "cannot read %s: %s", path,
-                 rc == SK_ETOOBIG ? "file too large" : strerror(errno));
-        return rc;
-    }
-    char why[160];
-    rc = sk_partmeta_parse(text, len, id, why, sizeof(why));
-    if (rc != SK_OK)
-        snprintf(err, errlen, "malformed %s: %s", path, why);
-    free(text);
-    return rc;
+    return sk_file_parse(path, 1u << 16, "", partmeta_parse_cb, id, err, errlen);
 }
 
 /* ---- atomic replace ---- */

@@ -86,5 +86,12 @@ int sk_file_write_atomic(const char *path, const void *data, size_t len, char *e
 /* Read a whole small file (<= max bytes) into a NUL-terminated buffer.
  * SK_ENOENT, SK_EIO, SK_ETOOBIG. */
 int sk_file_read_small(const char *path, size_t max, char **out, size_t *len);
+/* Read a small text file and parse it: SK_ENOENT if missing (err untouched),
+ * else the read error or the parser's result, with err saying
+ * "cannot read PATH: ..." or "malformed <what>PATH: <parser's reason>". */
+typedef int (*sk_text_parse_fn)(const char *text, size_t len, void *ctx, char *why,
+                                size_t whylen);
+int sk_file_parse(const char *path, size_t max, const char *what, sk_text_parse_fn parse,
+                  void *ctx, char *err, size_t errlen);
 
 #endif

@@ -232,22 +232,12 @@ char *sk_epoch_cache_format(const sk_epoch_cache_t *c, size_t *len)
     return buf;
 }
 
+static int epoch_parse_cb(const char *text, size_t len, void *ctx, char *why, size_t whylen)
+{
+    return sk_epoch_cache_parse(ctx, text, len, why, whylen);
+}
+
 int sk_epoch_cache_read_file(sk_epoch_cache_t *c, const char *path, char *err, size_t errlen)
 {
-    char *text;
-    size_t len;
-    int rc = sk_file_read_small(path, 64u << 20, &text, &len);
-    if (rc == SK_ENOENT)
-        return rc;
-    if (rc != SK_OK) {
-        snprintf(err, errlen, "cannot read %s: %s", path,
-                 rc == SK_ETOOBIG ? "file too large" : strerror(errno));
-        return rc;
-    }
-    char why[200];
-    rc = sk_epoch_cache_parse(c, text, len, why, sizeof(why));
-    if (rc != SK_OK)
-        snprintf(err, errlen, "malformed %s: %s", path, why);
-    free(text);
-    return rc;
+    return sk_file_parse(path, 64u << 20, "", epoch_parse_cb, c, err, errlen);
 }
