@@ -190,6 +190,9 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
         /* A new leadership (or replica set): followers' progress is learnt afresh. */
         free(p->replica_leo);
         p->replica_leo = NULL;
+        free(p->replica_caught_up_ms);
+        p->replica_caught_up_ms = NULL;
+        p->isr_inflight = 0;
     }
     set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
     set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
@@ -217,6 +220,7 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
         if (!was_leader) {
             int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, p->topic, p->id);
             p->high_watermark = hw > 0 ? hw : 0;
+            sk_isr_leadership_started(p);
         }
         if (!same)
             sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
@@ -322,6 +326,8 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 if (s->ReplicasCnt != p->n_replicas) {
                     free(p->replica_leo);
                     p->replica_leo = NULL;
+                    free(p->replica_caught_up_ms);
+                    p->replica_caught_up_ms = NULL;
                 }
                 set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
                 set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
@@ -383,4 +389,105 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_stopreplica_resp_encode(&w, req->api_version, &resp);
     sk_req_set_body(req, &w);
     return SK_REQ_DONE;
+}
+
+/* ------------------------------------------------------------------------
+ * AlterPartition (key 56), on the controller: leaders propose ISR changes. */
+
+#include "proto_alterpartition.h"
+
+typedef struct ap_state {
+    sk_req_t *req;
+    sk_alterpartition_resp_t resp;
+    int outstanding;
+} ap_state_t;
+
+typedef struct ap_item {
+    ap_state_t *st;
+    sk_alterpartition_resp_partition_t *out;
+} ap_item_t;
+
+static void ap_free(sk_req_t *req)
+{
+    free(req->handler_state);
+    req->handler_state = NULL;
+}
+
+static void ap_finish(ap_state_t *st, int complete)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_alterpartition_resp_encode(&w, st->req->api_version, &st->resp);
+    sk_req_set_body(st->req, &w);
+    if (complete)
+        sk_req_complete(st->req);
+}
+
+static void ap_done(int16_t err, const sk_ctrl_pstate_t *ps, void *arg)
+{
+    ap_item_t *it = arg;
+    ap_state_t *st = it->st;
+    it->out->ErrorCode = err;
+    if (ps) {
+        it->out->LeaderId = ps->leader;
+        it->out->LeaderEpoch = ps->leader_epoch;
+        it->out->Isr = sk_arena_memdup(st->req->arena, ps->isr,
+                                       (size_t)ps->n_isr * sizeof(int32_t));
+        it->out->IsrCnt = ps->n_isr;
+        it->out->PartitionEpoch = ps->partition_epoch;
+    }
+    free(it);
+    if (--st->outstanding == 0)
+        ap_finish(st, 1);
+}
+
+int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_alterpartition_req_t in;
+    if (sk_alterpartition_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    ap_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    req->handler_state = st;
+    req->handler_free = ap_free;
+    st->outstanding = 1;
+    if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
+        st->resp.ErrorCode = SK_KERR_NOT_CONTROLLER;
+        ap_finish(st, 0);
+        return SK_REQ_DONE;
+    }
+    int32_t n = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+    st->resp.TopicsCnt = n;
+    st->resp.Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Topics));
+    for (int32_t i = 0; i < n; i++) {
+        const sk_alterpartition_req_topic_t *t = &in.Topics[i];
+        sk_alterpartition_resp_topic_t *rt = &st->resp.Topics[i];
+        rt->TopicName = t->TopicName;
+        rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        char *topic = sk_arena_memdup(req->arena, t->TopicName.p ? t->TopicName.p : "",
+                                      (size_t)(t->TopicName.len > 0 ? t->TopicName.len : 0) + 1);
+        topic[t->TopicName.len > 0 ? t->TopicName.len : 0] = '\0';
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            const sk_alterpartition_req_partition_t *pp = &t->Partitions[j];
+            sk_alterpartition_resp_partition_t *out = &rt->Partitions[j];
+            out->PartitionIndex = pp->PartitionIndex;
+            out->LeaderId = -1;
+            out->LeaderEpoch = -1;
+            out->PartitionEpoch = -1;
+            ap_item_t *it = sk_calloc(1, sizeof(*it));
+            it->st = st;
+            it->out = out;
+            st->outstanding++;
+            sk_ctrl_alter_isr(b->ctrl, in.BrokerId, in.BrokerEpoch, topic, pp->PartitionIndex,
+                              pp->LeaderEpoch, pp->PartitionEpoch, pp->NewIsr, pp->NewIsrCnt,
+                              ap_done, it);
+        }
+    }
+    if (--st->outstanding == 0) {
+        ap_finish(st, 0);
+        return SK_REQ_DONE;
+    }
+    return SK_REQ_PENDING;
 }

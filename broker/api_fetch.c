@@ -88,6 +88,7 @@ static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t to
             p->replica_leo[idx] = rp->FetchOffset;
             sk_broker_update_hw(b, p);
         }
+        sk_isr_follower_fetched(b, p, idx, rp->FetchOffset, leo);
         out->HighWatermark = p->high_watermark;
         out->LastStableOffset = p->high_watermark;
     }

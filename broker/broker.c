@@ -261,6 +261,7 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     sk_fetch_purgatory_flush(b);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
+    sk_isr_stop(b);
     if (b->net) {
         sk_net_free(b->net);
         b->net = NULL;
@@ -365,6 +366,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
                     zk_session_cb, b, &b->zk, err, errlen);
     if (rc != SK_OK)
         goto fail;
+    sk_isr_start(b);
     b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
     struct timeval tv = {conf->zookeeper_connection_timeout_ms / 1000,
                          (conf->zookeeper_connection_timeout_ms % 1000) * 1000};
@@ -389,6 +391,7 @@ void sk_broker_free(sk_broker_t *b)
     sk_fetch_purgatory_flush(b);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
+    sk_isr_stop(b);
     if (b->net)
         sk_net_free(b->net);
     if (b->ctrl)

@@ -26,6 +26,8 @@
 #include "election.h"
 #include "controller.h"
 #include "fetcher.h"
+#include "isr.h"
+#include "channel.h"
 
 struct event;
 typedef struct sk_fetch_wait_s sk_fetch_wait_t;
@@ -52,6 +54,8 @@ struct sk_broker_s {
     sk_election_t *election;
     sk_ctrl_t *ctrl;              /* active only on the controller */
     sk_fetcher_t *fetcher;        /* follower fetching from leaders */
+    sk_chan_t *isr_chan;          /* AlterPartition proposals to the controller */
+    struct event *isr_timer;      /* ISR shrink check */
     int32_t ctrl_epoch_seen;      /* newest controller epoch seen */
     sk_live_broker_t *live;       /* live brokers, from UpdateMetadata */
     int n_live;
@@ -105,6 +109,7 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

@@ -27,6 +27,9 @@ typedef struct sk_partition {
     /* Leader only: each replica's log end offset as its fetches confirm it
      * (indexed like replicas; -1 = not known yet). */
     int64_t *replica_leo;
+    /* Leader only: when each replica was last caught up (monotonic ms). */
+    int64_t *replica_caught_up_ms;
+    int isr_inflight;      /* an AlterPartition proposal awaits the controller */
 } sk_partition_t;
 
 typedef struct sk_topic {

@@ -37,7 +37,7 @@ static const struct kerr_name kerr_names[] = {
     {75, "UNKNOWN_LEADER_EPOCH"}, {76, "UNSUPPORTED_COMPRESSION_TYPE"},
     {77, "STALE_BROKER_EPOCH"}, {78, "OFFSET_NOT_AVAILABLE"}, {79, "MEMBER_ID_REQUIRED"},
     {82, "FENCED_INSTANCE_ID"}, {87, "INVALID_RECORD"}, {88, "UNSTABLE_OFFSET_COMMIT"},
-    {90, "PRODUCER_FENCED"},
+    {90, "PRODUCER_FENCED"}, {95, "INVALID_UPDATE_VERSION"}, {107, "INELIGIBLE_REPLICA"},
 };
 
 const char *sk_kerr_name(int code)

@@ -96,6 +96,8 @@ enum {
     SK_KERR_INVALID_RECORD = 87,
     SK_KERR_UNSTABLE_OFFSET_COMMIT = 88,
     SK_KERR_PRODUCER_FENCED = 90,
+    SK_KERR_INVALID_UPDATE_VERSION = 95,
+    SK_KERR_INELIGIBLE_REPLICA = 107,
 };
 
 /* Kafka's upper-case name for a wire error code ("UNKNOWN" if not listed). */

@@ -94,6 +94,8 @@ typedef struct ctl_op {
     sk_znode_pstate_t st;
     int create;
     int32_t expected_version;
+    sk_ctrl_alter_done_fn done; /* AlterPartition: answer the leader */
+    void *done_arg;
 } ctl_op_t;
 
 static void schedule_work(sk_ctrl_t *c);
@@ -448,6 +450,8 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
     ctl_op_t *op = arg;
     sk_ctrl_t *c = op->c;
     if (op->gen != c->gen || !c->active) {
+        if (op->done)
+            op->done(SK_KERR_NOT_CONTROLLER, NULL, op->done_arg);
         op_free(op);
         return;
     }
@@ -455,6 +459,16 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
     cpart_t *p = t && op->partition < t->n_parts ? &t->parts[op->partition] : NULL;
     if (p)
         p->writing = 0;
+    if (op->done) {
+        int16_t err = SK_KERR_NONE;
+        if (rc != ZOK)
+            err = (n > 0 && op_rcs[0] != ZOK) ? SK_KERR_NOT_CONTROLLER
+                                              : SK_KERR_INVALID_UPDATE_VERSION;
+        sk_ctrl_pstate_t ps = {op->st.leader, op->st.leader_epoch, op->st.isr, op->st.n_isr,
+                               op->expected_version + 1};
+        op->done(err, err == SK_KERR_NONE ? &ps : NULL, op->done_arg);
+        op->done = NULL;
+    }
     if (rc == ZOK && p) {
         p->has_state = 1;
         p->leader = op->st.leader;
@@ -508,8 +522,9 @@ static void parents_done_cb(int rc, void *arg)
 }
 
 /* Write a partition state, fenced by our controller epoch. */
-static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
-                        const int32_t *isr, int n_isr, int32_t leader_epoch, int create)
+static void write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                           const int32_t *isr, int n_isr, int32_t leader_epoch, int create,
+                           sk_ctrl_alter_done_fn done, void *done_arg)
 {
     ctl_op_t *op = sk_calloc(1, sizeof(*op));
     op->c = c;
@@ -517,6 +532,8 @@ static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
     op->topic = sk_strdup(t->name);
     op->partition = p->id;
     op->create = create;
+    op->done = done;
+    op->done_arg = done_arg;
     op->expected_version = p->zk_version;
     op->st.controller_epoch = c->epoch;
     op->st.leader = leader;
@@ -537,6 +554,59 @@ static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
     sk_zk_multi_set(m, path, json, (int)strlen(json), p->zk_version);
     free(json);
     sk_zk_multi_run(c->zk, m, state_written_cb, op);
+}
+
+static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                        const int32_t *isr, int n_isr, int32_t leader_epoch, int create)
+{
+    write_state_cb(c, t, p, leader, isr, n_isr, leader_epoch, create, NULL, NULL);
+}
+
+void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, const char *topic,
+                       int32_t partition, int32_t leader_epoch, int32_t partition_epoch,
+                       const int32_t *isr, int n_isr, sk_ctrl_alter_done_fn done, void *arg)
+{
+    if (!c->active || !c->brokers_loaded || !c->topics_loaded) {
+        done(SK_KERR_NOT_CONTROLLER, NULL, arg);
+        return;
+    }
+    cbroker_t *b = live_broker(c, broker_id);
+    if (!b || (broker_epoch >= 0 && broker_epoch != b->epoch)) {
+        done(SK_KERR_STALE_BROKER_EPOCH, NULL, arg);
+        return;
+    }
+    ctopic_t *t = find_topic(c, topic);
+    if (!t || partition < 0 || partition >= t->n_parts || !t->parts[partition].has_state ||
+        t->deleting) {
+        done(SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL, arg);
+        return;
+    }
+    cpart_t *p = &t->parts[partition];
+    if (p->leader != broker_id) {
+        done(SK_KERR_NOT_LEADER_OR_FOLLOWER, NULL, arg);
+        return;
+    }
+    if (leader_epoch != p->leader_epoch) {
+        done(SK_KERR_FENCED_LEADER_EPOCH, NULL, arg);
+        return;
+    }
+    if (partition_epoch != p->zk_version || p->writing) {
+        done(SK_KERR_INVALID_UPDATE_VERSION, NULL, arg);
+        return;
+    }
+    /* The ISR keeps the leader, holds only assigned, live replicas, never empty. */
+    if (n_isr < 1 || !contains(isr, n_isr, broker_id)) {
+        done(SK_KERR_INVALID_REQUEST, NULL, arg);
+        return;
+    }
+    for (int i = 0; i < n_isr; i++)
+        if (!contains(p->replicas, p->n_replicas, isr[i]) || !live_broker(c, isr[i])) {
+            done(SK_KERR_INELIGIBLE_REPLICA, NULL, arg);
+            return;
+        }
+    sk_info("controller", "partition %s-%d: ISR change from leader %d (%d -> %d members)",
+            topic, partition, broker_id, p->n_isr, n_isr);
+    write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);
 }
 
 /* Leader election rules (spec §4.5) for one partition. */

@@ -30,6 +30,23 @@ int sk_ctrl_active(const sk_ctrl_t *c);
 /* Free; call after sk_zk_close() so no completion can reach it. */
 void sk_ctrl_free(sk_ctrl_t *c);
 
+/* An ISR change proposed by a partition's leader (AlterPartition). done runs
+ * once, on the loop: with SK_KERR_NONE and the state written, or with the
+ * error to answer (NOT_CONTROLLER, STALE_BROKER_EPOCH,
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+ * INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA). */
+typedef struct sk_ctrl_pstate {
+    int32_t leader;
+    int32_t leader_epoch;
+    const int32_t *isr;
+    int n_isr;
+    int32_t partition_epoch;
+} sk_ctrl_pstate_t;
+typedef void (*sk_ctrl_alter_done_fn)(int16_t err, const sk_ctrl_pstate_t *st, void *arg);
+void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, const char *topic,
+                       int32_t partition, int32_t leader_epoch, int32_t partition_epoch,
+                       const int32_t *isr, int n_isr, sk_ctrl_alter_done_fn done, void *arg);
+
 /* Inter-broker API versions the controller sends. */
 #define SK_CTRL_LEADERANDISR_VERSION 4
 #define SK_CTRL_UPDATEMETADATA_VERSION 7

@@ -1,0 +1,227 @@
+/* isr.c - ISR shrink and expand through the controller (see isr.h). */
+#include "isr.h"
+
+#include "broker_int.h"
+
+#include "apis.h"
+#include "arena.h"
+#include "channel.h"
+#include "clock.h"
+#include <stdio.h>
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_alterpartition.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALTER_VERSION 1
+
+static int in_isr(const sk_partition_t *p, int32_t id)
+{
+    for (int i = 0; i < p->n_isr; i++)
+        if (p->isr[i] == id)
+            return 1;
+    return 0;
+}
+
+static void ensure_tracking(sk_partition_t *p)
+{
+    if (p->replica_caught_up_ms)
+        return;
+    p->replica_caught_up_ms = sk_calloc((size_t)(p->n_replicas > 0 ? p->n_replicas : 1),
+                                        sizeof(int64_t));
+    int64_t now = sk_mono_ms();
+    for (int i = 0; i < p->n_replicas; i++)
+        p->replica_caught_up_ms[i] = now;
+}
+
+void sk_isr_leadership_started(sk_partition_t *p)
+{
+    free(p->replica_caught_up_ms);
+    p->replica_caught_up_ms = NULL;
+    p->isr_inflight = 0;
+    ensure_tracking(p);
+}
+
+typedef struct alter_ctx {
+    sk_broker_t *b;
+    char *topic;
+    int32_t partition;
+    int32_t leader_epoch;
+} alter_ctx_t;
+
+static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    alter_ctx_t *ctx = arg;
+    sk_broker_t *b = ctx->b;
+    sk_partition_t *p = b->topics ? sk_topics_partition(b->topics, ctx->topic,
+                                                        (int32_t)strlen(ctx->topic),
+                                                        ctx->partition) : NULL;
+    if (p)
+        p->isr_inflight = 0;
+    if (rc != SK_OK || !p || b->stopping)
+        goto out;
+    sk_arena_t *a = sk_arena_new(0);
+    sk_rd_t r;
+    sk_rd_init(&r, body, len);
+    sk_alterpartition_resp_t resp;
+    if (sk_alterpartition_resp_decode(&r, ALTER_VERSION, a, &resp) != SK_OK) {
+        sk_warn("isr", "malformed AlterPartition response for %s-%d", ctx->topic, ctx->partition);
+    } else if (resp.ErrorCode != SK_KERR_NONE) {
+        sk_warn("isr", "AlterPartition for %s-%d refused: %s", ctx->topic, ctx->partition,
+                sk_kerr_name(resp.ErrorCode));
+    } else {
+        for (int32_t i = 0; i < resp.TopicsCnt; i++)
+            for (int32_t j = 0; j < resp.Topics[i].PartitionsCnt; j++) {
+                const sk_alterpartition_resp_partition_t *rp = &resp.Topics[i].Partitions[j];
+                if (rp->ErrorCode != SK_KERR_NONE) {
+                    sk_info("isr", "ISR change of %s-%d not made: %s", ctx->topic,
+                            ctx->partition, sk_kerr_name(rp->ErrorCode));
+                    continue;
+                }
+                if (p->leader != b->id || p->leader_epoch != rp->LeaderEpoch)
+                    continue; /* leadership moved meanwhile */
+                free(p->isr);
+                p->isr = sk_calloc((size_t)(rp->IsrCnt > 0 ? rp->IsrCnt : 1), sizeof(int32_t));
+                memcpy(p->isr, rp->Isr, (size_t)rp->IsrCnt * sizeof(int32_t));
+                p->n_isr = rp->IsrCnt;
+                p->zk_version = rp->PartitionEpoch;
+                sk_info("isr", "partition %s-%d: ISR is now %d member(s), leader epoch %d, "
+                        "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
+                        p->leader_epoch, p->zk_version);
+                sk_broker_update_hw(b, p);
+            }
+    }
+    sk_arena_free(a);
+out:
+    free(ctx->topic);
+    free(ctx);
+}
+
+/* Sends the proposal to the controller. */
+static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n_isr)
+{
+    if (p->isr_inflight || !b->isr_chan || b->controller_id < 0)
+        return;
+    const sk_live_broker_t *ctl = NULL;
+    for (int i = 0; i < b->n_live; i++)
+        if (b->live[i].id == b->controller_id)
+            ctl = &b->live[i];
+    if (!ctl)
+        return;
+    sk_chan_set_broker(b->isr_chan, ctl->id, ctl->host, ctl->port);
+    sk_alterpartition_req_partition_t part = {0};
+    part.PartitionIndex = p->id;
+    part.LeaderEpoch = p->leader_epoch;
+    part.NewIsr = (int32_t *)isr;
+    part.NewIsrCnt = n_isr;
+    part.LeaderRecoveryState = 0;
+    part.PartitionEpoch = p->zk_version;
+    sk_alterpartition_req_topic_t topic = {sk_str_c(p->topic), &part, 1};
+    sk_alterpartition_req_t req = {b->id, b->broker_epoch, &topic, 1};
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_alterpartition_req_encode(&w, ALTER_VERSION, &req) != SK_OK) {
+        sk_wr_free(&w);
+        return;
+    }
+    alter_ctx_t *ctx = sk_calloc(1, sizeof(*ctx));
+    ctx->b = b;
+    ctx->topic = sk_strdup(p->topic);
+    ctx->partition = p->id;
+    ctx->leader_epoch = p->leader_epoch;
+    p->isr_inflight = 1;
+    sk_info("isr", "partition %s-%d: proposing an ISR of %d member(s) (now %d) to controller %d",
+            p->topic, p->id, n_isr, p->n_isr, ctl->id);
+    sk_chan_send(b->isr_chan, ctl->id, SK_API_ALTER_PARTITION, ALTER_VERSION, &w, alter_done_cb,
+                 ctx);
+}
+
+void sk_isr_follower_fetched(sk_broker_t *b, sk_partition_t *p, int idx, int64_t fetch_offset,
+                             int64_t leader_leo)
+{
+    ensure_tracking(p);
+    if (fetch_offset >= leader_leo)
+        p->replica_caught_up_ms[idx] = sk_mono_ms();
+    int32_t id = p->replicas[idx];
+    if (in_isr(p, id) || p->isr_inflight)
+        return;
+    /* Rejoin once its log end reaches the high watermark. */
+    if (fetch_offset >= p->high_watermark) {
+        int32_t *isr = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
+        memcpy(isr, p->isr, (size_t)p->n_isr * sizeof(int32_t));
+        isr[p->n_isr] = id;
+        propose(b, p, isr, p->n_isr + 1);
+        free(isr);
+    }
+}
+
+struct shrink_ctx {
+    sk_broker_t *b;
+    int64_t now;
+};
+
+static void shrink_topic(sk_topic_t *t, void *arg)
+{
+    struct shrink_ctx *sc = arg;
+    sk_broker_t *b = sc->b;
+    int64_t lag = b->conf->replica_lag_time_max_ms;
+    for (int i = 0; i < t->n_partitions; i++) {
+        sk_partition_t *p = &t->partitions[i];
+        if (p->leader != b->id || !p->log || p->isr_inflight || p->n_isr <= 1)
+            continue;
+        ensure_tracking(p);
+        int32_t *keep = sk_calloc((size_t)p->n_isr, sizeof(int32_t));
+        int n = 0;
+        for (int k = 0; k < p->n_isr; k++) {
+            int32_t id = p->isr[k];
+            int lagging = 0;
+            if (id != b->id)
+                for (int r = 0; r < p->n_replicas; r++)
+                    if (p->replicas[r] == id && sc->now - p->replica_caught_up_ms[r] > lag)
+                        lagging = 1;
+            if (!lagging)
+                keep[n++] = id;
+        }
+        if (n < p->n_isr && n >= 1)
+            propose(b, p, keep, n);
+        free(keep);
+    }
+}
+
+static void shrink_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    struct shrink_ctx sc = {b, sk_mono_ms()};
+    sk_topics_foreach(b->topics, shrink_topic, &sc);
+}
+
+void sk_isr_start(sk_broker_t *b)
+{
+    char cid[48];
+    snprintf(cid, sizeof(cid), "skein-isr-%d", b->id);
+    b->isr_chan = sk_chan_new(b->base, cid);
+    int64_t half = b->conf->replica_lag_time_max_ms / 2;
+    if (half < 100)
+        half = 100;
+    struct timeval tv = {half / 1000, (half % 1000) * 1000};
+    b->isr_timer = event_new(b->base, -1, EV_PERSIST, shrink_cb, b);
+    event_add(b->isr_timer, &tv);
+}
+
+void sk_isr_stop(sk_broker_t *b)
+{
+    if (b->isr_timer) {
+        event_free(b->isr_timer);
+        b->isr_timer = NULL;
+    }
+    if (b->isr_chan) {
+        sk_chan_t *ch = b->isr_chan;
+        b->isr_chan = NULL;
+        sk_chan_free(ch); /* pending proposals complete with an error */
+    }
+}

@@ -1,0 +1,111 @@
+"""Replication between three brokers: followers fetch from the leader, the ISR
+shrinks when a follower stalls and grows back when it catches up (AlterPartition
+through the controller), and no acknowledged acks=all message is lost."""
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Producer
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import NewTopic
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import skein_harness as H  # noqa: E402
+
+LAG_MS = 3000
+SESSION_MS = 20000  # well above LAG_MS: the ISR shrinks by lag, not by session loss
+
+
+@pytest.fixture(scope="module")
+def rc3(zk, tmp_path_factory):
+    c = H.Cluster(3, tmp_path_factory.mktemp("repl3"), zk=zk,
+                  replica_lag_time_max_ms=str(LAG_MS),
+                  zookeeper_session_timeout_ms=str(SESSION_MS),
+                  auto_create_topics_enable="false")
+    yield c
+    c.stop()
+
+
+def state(c, topic, p=0):
+    return json.loads(c.zk_client().get("/brokers/topics/%s/partitions/%d/state" % (topic, p))[0])
+
+
+def create(c, topic, parts=1, rf=3):
+    H.wait_for(lambda: sorted(c.zk_client().get_children("/brokers/ids")) == ["0", "1", "2"],
+               SESSION_MS / 1000 + 20, "all three brokers registered")
+    a = KafkaAdminClient(bootstrap_servers=c.bootstrap)
+    a.create_topics([NewTopic(topic, parts, rf)])
+    a.close()
+    H.wait_for(lambda: c.zk_client().exists("/brokers/topics/%s/partitions/%d/state"
+                                            % (topic, parts - 1)), 30, topic + " has leaders")
+
+
+def produce(c, topic, n, tag):
+    p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all",
+                  "message.timeout.ms": 30000})
+    acked, errors = [], []
+    for i in range(n):
+        p.produce(topic, value=b"%s-%d" % (tag, i),
+                  on_delivery=lambda e, m: (errors if e else acked).append(e or m.value()))
+        p.poll(0)
+    p.flush(60)
+    return acked, errors
+
+
+def read_all(c, topic):
+    cons = KafkaConsumer(bootstrap_servers=c.bootstrap, consumer_timeout_ms=5000)
+    tp = TopicPartition(topic, 0)
+    cons.assign([tp])
+    cons.seek_to_beginning(tp)
+    vals = [r.value for r in cons]
+    cons.close()
+    return vals
+
+
+def test_stalled_follower_leaves_and_rejoins_the_isr(rc3):
+    create(rc3, "isr-t")
+    s0 = state(rc3, "isr-t")
+    assert sorted(s0["isr"]) == [0, 1, 2]
+    follower = [r for r in s0["isr"] if r != s0["leader"]][0]
+    rc3.brokers[follower].pause()
+    try:
+        t0 = time.monotonic()
+        H.wait_for(lambda: follower not in state(rc3, "isr-t")["isr"], LAG_MS / 1000 + 10,
+                   "the stalled follower leaves the ISR")
+        assert time.monotonic() - t0 >= LAG_MS / 1000 - 0.5
+        s1 = state(rc3, "isr-t")
+        assert s1["leader"] == s0["leader"] and s1["leader_epoch"] == s0["leader_epoch"]
+        acked, errors = produce(rc3, "isr-t", 200, b"paused")
+        assert errors == [] and len(acked) == 200
+    finally:
+        rc3.brokers[follower].resume()
+    H.wait_for(lambda: follower in state(rc3, "isr-t")["isr"], 30,
+               "the follower rejoins the ISR once caught up")
+    assert read_all(rc3, "isr-t") == acked
+
+
+def test_killed_follower_returns_to_the_isr(rc3):
+    create(rc3, "isr-k")
+    s0 = state(rc3, "isr-k")
+    follower = [r for r in s0["isr"] if r != s0["leader"]][0]
+    acked1, errors = produce(rc3, "isr-k", 100, b"before")
+    assert errors == []
+    rc3.brokers[follower].kill()
+    H.wait_for(lambda: follower not in state(rc3, "isr-k")["isr"], SESSION_MS / 1000 + 10,
+               "the dead follower leaves the ISR")
+    acked2, errors = produce(rc3, "isr-k", 100, b"while-down")
+    assert errors == []
+    rc3.brokers[follower].start(ready_timeout=SESSION_MS / 1000 + 20)
+    H.wait_for(lambda: follower in state(rc3, "isr-k")["isr"], 30,
+               "the restarted follower returns to the ISR")
+    assert read_all(rc3, "isr-k") == acked1 + acked2
+    # the returned follower holds the same bytes as the leader
+    leader = rc3.brokers[state(rc3, "isr-k")["leader"]]
+
+    def same():
+        a = b"".join(f.read_bytes() for f in sorted((leader.log_dir / "isr-k-0").glob("*.log")))
+        d = rc3.brokers[follower].log_dir / "isr-k-0"
+        return a == b"".join(f.read_bytes() for f in sorted(d.glob("*.log")))
+    H.wait_for(same, 20, "the follower's log equals the leader's")
