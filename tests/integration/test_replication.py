@@ -42,6 +42,13 @@ def create(c, topic, parts=1, rf=3):
                                             % (topic, parts - 1)), 30, topic + " has leaders")
 
 
+def plain_follower(c, st):
+    """A follower that is not also the controller (pausing the controller would stop
+    the ISR change it has to write)."""
+    ctl = json.loads(c.zk_client().get("/controller")[0])["brokerid"]
+    return [r for r in st["isr"] if r != st["leader"] and r != ctl][0]
+
+
 def produce(c, topic, n, tag):
     p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all",
                   "message.timeout.ms": 30000})
@@ -68,7 +75,7 @@ def test_stalled_follower_leaves_and_rejoins_the_isr(rc3):
     create(rc3, "isr-t")
     s0 = state(rc3, "isr-t")
     assert sorted(s0["isr"]) == [0, 1, 2]
-    follower = [r for r in s0["isr"] if r != s0["leader"]][0]
+    follower = plain_follower(rc3, s0)
     rc3.brokers[follower].pause()
     try:
         t0 = time.monotonic()
@@ -89,7 +96,7 @@ def test_stalled_follower_leaves_and_rejoins_the_isr(rc3):
 def test_killed_follower_returns_to_the_isr(rc3):
     create(rc3, "isr-k")
     s0 = state(rc3, "isr-k")
-    follower = [r for r in s0["isr"] if r != s0["leader"]][0]
+    follower = plain_follower(rc3, s0)
     acked1, errors = produce(rc3, "isr-k", 100, b"before")
     assert errors == []
     rc3.brokers[follower].kill()
