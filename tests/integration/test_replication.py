@@ -81,7 +81,8 @@ def test_stalled_follower_leaves_and_rejoins_the_isr(rc3):
         t0 = time.monotonic()
         H.wait_for(lambda: follower not in state(rc3, "isr-t")["isr"], LAG_MS / 1000 + 10,
                    "the stalled follower leaves the ISR")
-        assert time.monotonic() - t0 >= LAG_MS / 1000 - 0.5
+        # the last fetch (long-polled up to 500 ms) may precede the pause
+        assert time.monotonic() - t0 >= LAG_MS / 1000 - 1.0
         s1 = state(rc3, "isr-t")
         assert s1["leader"] == s0["leader"] and s1["leader_epoch"] == s0["leader_epoch"]
         acked, errors = produce(rc3, "isr-t", 200, b"paused")
