@@ -28,6 +28,20 @@ static int64_t max_message_bytes(const sk_broker_t *b, const sk_partition_t *p)
     return b->conf->message_max_bytes;
 }
 
+/* min.insync.replicas: the topic's override, else the broker's. */
+static int32_t min_insync(const sk_broker_t *b, const sk_partition_t *p)
+{
+    sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
+    const char *v = t ? sk_topic_config(t, "min.insync.replicas") : NULL;
+    if (v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end == '\0' && n > 0)
+            return (int32_t)n;
+    }
+    return b->conf->min_insync_replicas;
+}
+
 /* Checks every batch in records; returns a Kafka error code. */
 static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partition_t *p,
                                 uint8_t *data, size_t len)
@@ -99,7 +113,7 @@ static void apply_log_append_time(uint8_t *batch, size_t len, int64_t now)
     sk_batch_update_crc(batch, len);
 }
 
-static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
+static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int16_t acks,
                               const sk_produce_req_partition_t *in, sk_produce_resp_partition_t *out,
                               int64_t *required_hw)
 {
@@ -127,6 +141,13 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic,
     int16_t kerr = validate_records(b, req, p, data, len);
     if (kerr != SK_KERR_NONE) {
         out->ErrorCode = kerr;
+        return;
+    }
+    if (acks == -1 && p->n_isr < min_insync(b, p)) {
+        /* Nothing is written: too few in-sync replicas to honour acks=all. */
+        sk_info("produce", "produce to %s-%d refused: ISR size %d below min.insync.replicas %d "
+                "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, min_insync(b, p));
+        out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS;
         return;
     }
     if (b->conf->log_message_timestamp_type == SK_CONF_TS_LOG_APPEND_TIME) {
@@ -205,6 +226,10 @@ static void pw_check(sk_produce_wait_t *w, int timed_out)
             pp->out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
             pp->done = 1;
         } else if (p->high_watermark >= pp->required_hw) {
+            /* Committed; but if the ISR fell below min.insync.replicas on the
+             * way, acks=all was not honoured (Kafka's rule). */
+            if (p->n_isr < min_insync(w->b, p))
+                pp->out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
             pp->done = 1;
         } else if (timed_out) {
             pp->out->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
@@ -295,7 +320,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 continue;
             }
             int64_t required = -1;
-            produce_partition(b, req, t->Name, &t->PartitionData[j], rp, &required);
+            produce_partition(b, req, t->Name, in.Acks, &t->PartitionData[j], rp, &required);
             if (in.Acks == -1 && required >= 0) {
                 sk_partition_t *p = sk_topics_partition(b->topics, t->Name.p, t->Name.len,
                                                         rp->Index);

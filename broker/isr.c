@@ -92,6 +92,7 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                         "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
                         p->leader_epoch, p->zk_version);
                 sk_broker_update_hw(b, p);
+                sk_produce_purgatory_wake(b);
             }
     }
     sk_arena_free(a);

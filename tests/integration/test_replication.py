@@ -61,8 +61,8 @@ def produce(c, topic, n, tag):
     return acked, errors
 
 
-def read_all(c, topic):
-    cons = KafkaConsumer(bootstrap_servers=c.bootstrap, consumer_timeout_ms=5000)
+def read_all(c, topic, bootstrap=None):
+    cons = KafkaConsumer(bootstrap_servers=bootstrap or c.bootstrap, consumer_timeout_ms=5000)
     tp = TopicPartition(topic, 0)
     cons.assign([tp])
     cons.seek_to_beginning(tp)
@@ -117,3 +117,46 @@ def test_killed_follower_returns_to_the_isr(rc3):
         d = rc3.brokers[follower].log_dir / "isr-k-0"
         return a == b"".join(f.read_bytes() for f in sorted(d.glob("*.log")))
     H.wait_for(same, 20, "the follower's log equals the leader's")
+
+
+def test_min_insync_replicas(rc3):
+    """min.insync.replicas=2: with both followers stalled out of the ISR, acks=all
+    produce fails with NOT_ENOUGH_REPLICAS and writes nothing; consumers still read
+    up to the high watermark; once the followers are back, writes resume."""
+    from confluent_kafka import KafkaError
+    a = KafkaAdminClient(bootstrap_servers=rc3.bootstrap)
+    H.wait_for(lambda: sorted(rc3.zk_client().get_children("/brokers/ids")) == ["0", "1", "2"],
+               SESSION_MS / 1000 + 20, "all three brokers registered")
+    # The controller leads (first replica), so both followers can be stalled
+    # while the controller stays able to write the ISR changes.
+    ctl = json.loads(rc3.zk_client().get("/controller")[0])["brokerid"]
+    followers = [b for b in (0, 1, 2) if b != ctl]
+    a.create_topics([NewTopic("minisr", -1, -1, replica_assignments={0: [ctl] + followers},
+                              topic_configs={"min.insync.replicas": "2"})])
+    a.close()
+    H.wait_for(lambda: rc3.zk_client().exists("/brokers/topics/minisr/partitions/0/state"), 30,
+               "minisr has a leader")
+    acked, errors = produce(rc3, "minisr", 50, b"ok")
+    assert errors == [] and len(acked) == 50
+    s0 = state(rc3, "minisr")
+    assert s0["leader"] == ctl
+    for f in followers:
+        rc3.brokers[f].pause()
+    try:
+        H.wait_for(lambda: state(rc3, "minisr")["isr"] == [s0["leader"]], LAG_MS / 1000 + 10,
+                   "the ISR shrinks to the leader")
+        leader = rc3.brokers[ctl].bootstrap    # the stalled brokers cannot answer
+        p = Producer({"bootstrap.servers": leader, "acks": "all", "retries": 0,
+                      "message.timeout.ms": 5000})
+        codes = []
+        p.produce("minisr", value=b"refused", on_delivery=lambda e, m: codes.append(e and e.code()))
+        p.flush(15)
+        assert codes == [KafkaError.NOT_ENOUGH_REPLICAS]
+        assert read_all(rc3, "minisr", leader) == acked   # nothing written, HW readable
+    finally:
+        for f in followers:
+            rc3.brokers[f].resume()
+    H.wait_for(lambda: len(state(rc3, "minisr")["isr"]) >= 2, 30, "followers rejoin")
+    more, errors = produce(rc3, "minisr", 20, b"again")
+    assert errors == []
+    assert read_all(rc3, "minisr") == acked + more
