@@ -110,6 +110,7 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);
@@ -140,6 +141,16 @@ void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p);
 /* --- produce purgatory (api_produce.c) --- */
 void sk_produce_purgatory_wake(sk_broker_t *b);
 void sk_produce_purgatory_flush(sk_broker_t *b);
+/* Internal append with acks=all semantics (the group coordinator's records):
+ * appends the batches to a partition this broker leads, then calls
+ * done(kerr, arg) from the loop once the high watermark covers them
+ * (SK_KERR_NONE), at timeout_ms (REQUEST_TIMED_OUT), or when leadership is
+ * lost (NOT_LEADER_OR_FOLLOWER); also at shutdown. Returns SK_KERR_NONE when
+ * done will be called, else the error (nothing appended, done not called). */
+typedef void (*sk_append_done_fn)(int16_t kerr, void *arg);
+int16_t sk_produce_append_internal(sk_broker_t *b, const char *topic, int32_t partition,
+                                   uint8_t *data, size_t len, int32_t timeout_ms,
+                                   sk_append_done_fn done, void *arg);
 
 /* --- fetch purgatory (api_fetch.c) --- */
 void sk_fetch_purgatory_wake(sk_broker_t *b);

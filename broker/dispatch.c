@@ -25,6 +25,7 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_DELETE_TOPICS: return sk_api_deletetopics;
     case SK_API_CREATE_PARTITIONS: return sk_api_createpartitions;
     case SK_API_DESCRIBE_CLUSTER: return sk_api_describecluster;
+    case SK_API_DESCRIBE_CONFIGS: return sk_api_describeconfigs;
     case SK_API_ALTER_PARTITION: return sk_api_alterpartition;
     default: return NULL;
     }

@@ -149,7 +149,6 @@ def test_zookeeper_alter_gets_leaders(cluster3):
     assert sorted(leaders) == [0, 0, 1, 1, 2, 2]
 
 
-@pytest.mark.xfail(strict=True, reason='DescribeConfigs is not implemented on the broker yet (no issue lists it)')
 def test_describe_shows_configs_through_broker(cluster3):
     """[describe-configs] Configs: in --bootstrap-server describe."""
     c = cluster3

@@ -1,0 +1,321 @@
+/* api_configs.c - DescribeConfigs (key 32), versions 0-2.
+ *
+ * Topic resources: every topic-level key Kafka lists, with the topic's
+ * override from /config/topics/<t> (read from ZooKeeper for each request, so
+ * any broker answers for any topic, as Kafka's ZooKeeper mode does) or else
+ * the broker setting it falls back to. Broker resources (this broker's id, or
+ * "" for the cluster default): every key of the static configuration; they
+ * are read-only since Skein has no dynamic broker configs.
+ * @locality loop
+ */
+#include "broker_int.h"
+
+#include "kerr.h"
+#include "proto_describeconfigs.h"
+#include "znode.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* A topic-level key and the broker key it defaults to (NULL: a fixed
+ * default, given in dflt, since Skein has no such broker key). Sorted by
+ * topic key, as Kafka lists them. */
+typedef struct topic_key {
+    const char *name;
+    const char *broker_key;
+    const char *dflt;
+} topic_key_t;
+
+static const topic_key_t topic_keys[] = {
+    {"cleanup.policy", "log.cleanup.policy", NULL},
+    {"compression.type", NULL, "producer"},
+    {"delete.retention.ms", NULL, "86400000"},
+    {"file.delete.delay.ms", NULL, "60000"},
+    {"flush.messages", "log.flush.interval.messages", NULL},
+    {"flush.ms", "log.flush.interval.ms", NULL},
+    {"index.interval.bytes", "log.index.interval.bytes", NULL},
+    {"max.message.bytes", "message.max.bytes", NULL},
+    {"message.timestamp.type", "log.message.timestamp.type", NULL},
+    {"min.insync.replicas", "min.insync.replicas", NULL},
+    {"retention.bytes", "log.retention.bytes", NULL},
+    {"retention.ms", "log.retention.ms", NULL},
+    {"segment.bytes", "log.segment.bytes", NULL},
+    {"segment.index.bytes", "log.index.size.max.bytes", NULL},
+    {"segment.ms", "log.roll.ms", NULL},
+    {"unclean.leader.election.enable", "unclean.leader.election.enable", NULL},
+};
+#define N_TOPIC_KEYS ((int)(sizeof(topic_keys) / sizeof(topic_keys[0])))
+
+typedef struct dc_state {
+    sk_req_t *req;            /* NULL once the connection died */
+    sk_broker_t *b;
+    sk_describeconfigs_req_t in;
+    sk_describeconfigs_resp_t resp;
+    int outstanding;          /* ZooKeeper reads in flight */
+} dc_state_t;
+
+typedef struct dc_read {
+    dc_state_t *st;
+    int index;                /* resource index */
+} dc_read_t;
+
+/* Is name requested (null key list = all)? */
+static int wanted(const sk_describeconfigs_resource_t *res, const char *name)
+{
+    if (res->ConfigurationKeysCnt < 0)
+        return 1;
+    for (int32_t i = 0; i < res->ConfigurationKeysCnt; i++)
+        if (sk_str_eq(res->ConfigurationKeys[i], name))
+            return 1;
+    return 0;
+}
+
+static sk_str_t arena_str(sk_arena_t *a, const char *s)
+{
+    return sk_str_c(sk_arena_strdup(a, s));
+}
+
+/* The broker-level value of key as text, and whether it was set. */
+static int broker_value(const sk_conf_t *c, const char *key, char *buf, size_t len, int *set)
+{
+    /* Keys Kafka derives from others: the effective value, set if any
+     * of the keys it comes from was set. */
+    static const struct {
+        const char *key, *alt1, *alt2;
+        size_t off;
+    } derived[] = {
+        {"log.roll.ms", "log.roll.hours", NULL, offsetof(sk_conf_t, log_roll_ms)},
+        {"log.retention.ms", "log.retention.minutes", "log.retention.hours",
+         offsetof(sk_conf_t, log_retention_ms)},
+        {"log.flush.interval.ms", "log.flush.scheduler.interval.ms", NULL,
+         offsetof(sk_conf_t, log_flush_interval_ms)},
+    };
+    int i = sk_conf_key_index(key);
+    if (i < 0 || sk_conf_value_string(c, i, buf, len) != SK_OK)
+        return -1;
+    *set = c->source[i] != SK_CONF_SRC_DEFAULT;
+    for (size_t d = 0; d < sizeof(derived) / sizeof(derived[0]); d++) {
+        if (strcmp(key, derived[d].key) != 0)
+            continue;
+        int64_t v;
+        memcpy(&v, (const char *)c + derived[d].off, sizeof(v));
+        snprintf(buf, len, "%lld", (long long)v);
+        const char *alts[2] = {derived[d].alt1, derived[d].alt2};
+        for (int a = 0; a < 2; a++) {
+            int j = alts[a] ? sk_conf_key_index(alts[a]) : -1;
+            if (j >= 0 && c->source[j] != SK_CONF_SRC_DEFAULT)
+                *set = 1;
+        }
+    }
+    return 0;
+}
+
+static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
+{
+    sk_arena_t *a = st->req->arena;
+    const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
+    sk_describeconfigs_result_t *out = &st->resp.Results[index];
+    int syn = st->in.IncludeSynonyms;
+    out->Configs = sk_arena_calloc(a, N_TOPIC_KEYS + 1, sizeof(*out->Configs));
+    out->ConfigsCnt = 0;
+    for (int k = 0; k < N_TOPIC_KEYS; k++) {
+        const topic_key_t *tk = &topic_keys[k];
+        if (!wanted(res, tk->name))
+            continue;
+        const char *ov = NULL;
+        for (int i = 0; over && i < over->n; i++)
+            if (strcmp(over->keys[i], tk->name) == 0)
+                ov = over->values[i];
+        char bval[256] = "";
+        int bset = 0;
+        if (tk->broker_key)
+            broker_value(st->b->conf, tk->broker_key, bval, sizeof(bval), &bset);
+        else
+            snprintf(bval, sizeof(bval), "%s", tk->dflt);
+        int8_t bsrc = bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
+
+        sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+        c->Name = sk_str_c(tk->name);
+        c->Value = arena_str(a, ov ? ov : bval);
+        c->ReadOnly = 0;
+        c->ConfigSource = ov ? SK_CONFIG_SOURCE_TOPIC : bsrc;
+        c->IsDefault = c->ConfigSource == SK_CONFIG_SOURCE_DEFAULT;
+        c->IsSensitive = 0;
+        c->Synonyms = sk_arena_calloc(a, 2, sizeof(*c->Synonyms));
+        c->SynonymsCnt = 0;
+        if (syn) {
+            if (ov) {
+                sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
+                s->Name = sk_str_c(tk->name);
+                s->Value = c->Value;
+                s->Source = SK_CONFIG_SOURCE_TOPIC;
+            }
+            if (tk->broker_key) {
+                sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
+                s->Name = sk_str_c(tk->broker_key);
+                s->Value = arena_str(a, bval);
+                s->Source = bsrc;
+            }
+        }
+    }
+}
+
+static void fill_broker(dc_state_t *st, int index)
+{
+    sk_arena_t *a = st->req->arena;
+    const sk_conf_t *conf = st->b->conf;
+    const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
+    sk_describeconfigs_result_t *out = &st->resp.Results[index];
+    int n = sk_conf_key_count();
+    out->Configs = sk_arena_calloc(a, (size_t)n + 1, sizeof(*out->Configs));
+    out->ConfigsCnt = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = sk_conf_key_name(i);
+        if (!wanted(res, name))
+            continue;
+        char val[1024];
+        if (sk_conf_value_string(conf, i, val, sizeof(val)) != SK_OK)
+            continue;
+        int set = conf->source[i] != SK_CONF_SRC_DEFAULT;
+        sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+        c->Name = sk_str_c(name);
+        c->Value = arena_str(a, val);
+        c->ReadOnly = 1;
+        c->ConfigSource = set ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
+        c->IsDefault = !set;
+        c->IsSensitive = 0;
+        c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
+        c->SynonymsCnt = 0;
+        if (st->in.IncludeSynonyms) {
+            c->Synonyms[0].Name = c->Name;
+            c->Synonyms[0].Value = c->Value;
+            c->Synonyms[0].Source = c->ConfigSource;
+            c->SynonymsCnt = 1;
+        }
+    }
+}
+
+static void set_error(dc_state_t *st, int index, int16_t err, const char *msg)
+{
+    sk_describeconfigs_result_t *out = &st->resp.Results[index];
+    out->ErrorCode = err;
+    out->ErrorMessage = arena_str(st->req->arena, msg);
+    out->ConfigsCnt = 0;
+}
+
+static void dc_finish(dc_state_t *st)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_describeconfigs_resp_encode(&w, st->req->api_version, &st->resp);
+    sk_req_set_body(st->req, &w);
+}
+
+static void dc_free(sk_req_t *req)
+{
+    dc_state_t *st = req->handler_state;
+    req->handler_state = NULL;
+    if (!st)
+        return;
+    st->req = NULL;
+    if (st->outstanding == 0)
+        free(st);
+}
+
+static void dc_config_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    (void)stat;
+    dc_read_t *rd = arg;
+    dc_state_t *st = rd->st;
+    int index = rd->index;
+    free(rd);
+    st->outstanding--;
+    if (!st->req) {                      /* the connection went away */
+        if (st->outstanding == 0)
+            free(st);
+        return;
+    }
+    const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
+    if (rc == ZOK || rc == ZNONODE) {
+        sk_znode_config_t cfg = {0};
+        char err[128];
+        if (rc == ZOK && sk_znode_config_decode(data, data ? (size_t)len : 0, &cfg, err,
+                                                sizeof(err)) != SK_OK) {
+            sk_warn("configs", "topic %.*s: unreadable configuration znode: %s",
+                    res->ResourceName.len, res->ResourceName.p, err);
+            set_error(st, index, SK_KERR_UNKNOWN_SERVER_ERROR, "unreadable topic configuration");
+        } else {
+            fill_topic(st, index, &cfg);
+        }
+        sk_znode_config_clear(&cfg);
+    } else {
+        set_error(st, index, SK_KERR_UNKNOWN_SERVER_ERROR, "ZooKeeper unavailable");
+    }
+    if (st->outstanding == 0) {
+        sk_req_t *req = st->req;
+        dc_finish(st);
+        sk_req_complete(req);
+    }
+}
+
+int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    dc_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    st->b = b;
+    if (sk_describeconfigs_req_decode(r, req->api_version, req->arena, &st->in) != SK_OK) {
+        free(st);
+        return sk_api_malformed(req);
+    }
+    int n = st->in.ResourcesCnt;
+    st->resp.Results = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Results));
+    st->resp.ResultsCnt = n;
+    req->handler_state = st;
+    req->handler_free = dc_free;
+
+    char idbuf[16];
+    snprintf(idbuf, sizeof(idbuf), "%d", b->id);
+    st->outstanding = 1;                  /* held until every read is issued */
+    for (int i = 0; i < n; i++) {
+        const sk_describeconfigs_resource_t *res = &st->in.Resources[i];
+        sk_describeconfigs_result_t *out = &st->resp.Results[i];
+        out->ErrorCode = SK_KERR_NONE;
+        out->ErrorMessage = SK_STR_NULL;
+        out->ResourceType = res->ResourceType;
+        out->ResourceName = res->ResourceName;
+        out->Configs = NULL;
+        out->ConfigsCnt = 0;
+        if (res->ResourceType == SK_CONFIG_RESOURCE_TOPIC) {
+            if (!sk_topics_find(b->topics, res->ResourceName.p, res->ResourceName.len)) {
+                set_error(st, i, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, "Unknown topic");
+                continue;
+            }
+            char *name = sk_str_dup(res->ResourceName);
+            char *path = sk_znode_topic_config_path(name);
+            dc_read_t *rd = sk_malloc(sizeof(*rd));
+            rd->st = st;
+            rd->index = i;
+            st->outstanding++;
+            sk_zk_get(b->zk, path, NULL, NULL, dc_config_cb, rd);
+            free(path);
+            free(name);
+        } else if (res->ResourceType == SK_CONFIG_RESOURCE_BROKER) {
+            if (res->ResourceName.len > 0 && !sk_str_eq(res->ResourceName, idbuf)) {
+                set_error(st, i, SK_KERR_INVALID_REQUEST,
+                          "Unexpected broker id: DescribeConfigs for a broker resource must be "
+                          "sent to that broker");
+                continue;
+            }
+            fill_broker(st, i);
+        } else {
+            set_error(st, i, SK_KERR_INVALID_REQUEST, "Unsupported resource type");
+        }
+    }
+    if (--st->outstanding > 0)
+        return SK_REQ_PENDING;
+    dc_finish(st);
+    req->handler_state = NULL;
+    req->handler_free = NULL;
+    free(st);
+    return SK_REQ_DONE;
+}
