@@ -222,6 +222,7 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
             p->high_watermark = hw > 0 ? hw : 0;
             sk_isr_leadership_started(p);
         }
+        sk_epoch_leadership_started(b, p);
         if (!same)
             sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
                     "isr size %d", p->topic, p->id, p->leader_epoch, p->n_isr);

@@ -111,6 +111,10 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* api_epoch.c: this broker just became leader of p (LeaderAndIsr): its log
+ * records that p->leader_epoch starts at the log end (KIP-101). */
+void sk_epoch_leadership_started(sk_broker_t *b, sk_partition_t *p);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

@@ -142,6 +142,35 @@ void sk_epoch_cache_end_offset_for(const sk_epoch_cache_t *c, int32_t requested,
     *out_end_offset = c->e[lo].start_offset;
 }
 
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+int sk_epoch_truncation_point(const sk_epoch_cache_t *c, int64_t leo, int64_t hw,
+                              int32_t leader_epoch, int64_t leader_end_offset, int64_t *offset)
+{
+    if (leader_end_offset < 0) {
+        int64_t o = min64(hw, leo);
+        *offset = o > 0 ? o : 0;
+        return 1;
+    }
+    if (leader_epoch < 0) {
+        *offset = min64(leader_end_offset, leo);
+        return 1;
+    }
+    int32_t fe;
+    int64_t fend;
+    sk_epoch_cache_end_offset_for(c, leader_epoch, leo, &fe, &fend);
+    if (fe < 0) {
+        *offset = min64(leader_end_offset, leo);
+        return 1;
+    }
+    if (fe == leader_epoch) {
+        *offset = min64(min64(fend, leader_end_offset), leo);
+        return 1;
+    }
+    *offset = min64(fend, leo);
+    return 0;
+}
+
 int sk_epoch_cache_truncate_from_end(sk_epoch_cache_t *c, int64_t end_offset)
 {
     size_t n0 = c->n;

@@ -69,6 +69,27 @@ void sk_epoch_cache_end_offset_for(const sk_epoch_cache_t *c, int32_t requested,
                                    int64_t log_end_offset, int32_t *out_epoch,
                                    int64_t *out_end_offset);
 
+/* The follower's side of KIP-101/279: where to truncate a follower log
+ * (cache c, log end offset leo, high watermark hw) given the leader's
+ * OffsetForLeaderEpoch answer (leader_epoch, leader_end_offset) for the
+ * follower's latest epoch. Sets *offset (<= leo) and returns 1 when that
+ * ends the truncation, 0 when the follower must truncate to *offset and ask
+ * again with its then latest epoch (the leader answered with an epoch the
+ * follower does not have). Rules:
+ *  - leader_end_offset undefined (< 0): the leader knows nothing of that
+ *    epoch or anything older; the only fallback is the high watermark:
+ *    min(hw, leo) (never below 0);
+ *  - leader_epoch undefined but an end offset: min(end, leo);
+ *  - the follower's largest epoch F <= leader_epoch (sk_epoch_cache_end_offset_for
+ *    with leo), ending at fend:
+ *      none (empty cache): min(leader_end_offset, leo), done;
+ *      F == leader_epoch: min(fend, leader_end_offset, leo), done;
+ *      F <  leader_epoch: min(fend, leo), ask again.
+ * The high watermark is used only in the first case (never to cut a log
+ * the leader can describe). The caller keeps the result >= the log start. */
+int sk_epoch_truncation_point(const sk_epoch_cache_t *c, int64_t leo, int64_t hw,
+                              int32_t leader_epoch, int64_t leader_end_offset, int64_t *offset);
+
 /* Remove entries with start offset >= end_offset (log truncated to it).
  * Returns 1 if anything was removed. */
 int sk_epoch_cache_truncate_from_end(sk_epoch_cache_t *c, int64_t end_offset);

@@ -3,20 +3,38 @@
 
 #include "broker_int.h"
 
+#include "apis.h"
 #include "arena.h"
 #include "channel.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log_plog.h"
 #include "proto_fetch.h"
+#include "proto_offsetforleaderepoch.h"
 #include "recbatch.h"
 
 #include <event2/event.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FETCH_VERSION 11
+#define EPOCH_VERSION 3 /* OffsetForLeaderEpoch: v3 carries ReplicaId */
+#define PS_BUCKETS 1024
+
+/* Per followed partition: has its log been checked against (truncated to)
+ * the leader's epoch history for this leader and leader epoch? Until it has,
+ * the partition is not fetched. */
+typedef struct part_state {
+    struct part_state *next; /* hash chain */
+    char *topic;
+    int32_t partition;
+    const sk_plog_t *log;    /* the log that was checked */
+    int32_t leader;          /* ... against this leader */
+    int32_t epoch;           /* ... in this leader epoch */
+    int ready;
+} part_state_t;
 
 typedef struct leader_link {
     sk_fetcher_t *f;
@@ -32,6 +50,7 @@ struct sk_fetcher_s {
     sk_chan_t *chan;
     leader_link_t **links;
     int n_links;
+    part_state_t *ps[PS_BUCKETS];
 };
 
 static void send_fetch(leader_link_t *l);
@@ -53,6 +72,44 @@ static const sk_live_broker_t *live(const sk_broker_t *b, int32_t id)
             return &b->live[i];
     return NULL;
 }
+
+static part_state_t *state_for(sk_fetcher_t *f, const sk_partition_t *p)
+{
+    uint32_t h = 2166136261u;
+    for (const char *c = p->topic; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    h = (h ^ (uint32_t)p->id) * 16777619u;
+    part_state_t **head = &f->ps[h % PS_BUCKETS];
+    for (part_state_t *s = *head; s; s = s->next)
+        if (s->partition == p->id && strcmp(s->topic, p->topic) == 0)
+            return s;
+    part_state_t *s = sk_calloc(1, sizeof(*s));
+    s->topic = sk_strdup(p->topic);
+    s->partition = p->id;
+    s->leader = -1;
+    s->epoch = -1;
+    s->next = *head;
+    *head = s;
+    return s;
+}
+
+/* Is p's log known to agree with its current leader (truncation done)? */
+static int is_ready(sk_fetcher_t *f, const sk_partition_t *p)
+{
+    part_state_t *s = state_for(f, p);
+    return s->ready && s->log == p->log && s->leader == p->leader && s->epoch == p->leader_epoch;
+}
+
+static void mark_ready(sk_fetcher_t *f, const sk_partition_t *p)
+{
+    part_state_t *s = state_for(f, p);
+    s->ready = 1;
+    s->log = p->log;
+    s->leader = p->leader;
+    s->epoch = p->leader_epoch;
+}
+
+static void mark_unready(sk_fetcher_t *f, const sk_partition_t *p) { state_for(f, p)->ready = 0; }
 
 static leader_link_t *link_for(sk_fetcher_t *f, int32_t id)
 {
@@ -79,15 +136,204 @@ static void back_off(leader_link_t *l)
     evtimer_add(l->retry, &tv);
 }
 
+/* The follower's high watermark never exceeds its log end. */
+static void clamp_hw(sk_broker_t *b, sk_partition_t *p)
+{
+    int64_t leo = sk_plog_end_offset(p->log);
+    if (p->high_watermark > leo) {
+        p->high_watermark = leo;
+        sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, leo);
+    }
+}
+
+/* Truncate p's log to offset (kept >= the log start); epoch cache entries at
+ * or after the new end go with the data. One INFO line when data goes. */
+static int truncate_log(sk_broker_t *b, sk_partition_t *p, int64_t offset, const char *why)
+{
+    int64_t start = sk_plog_start_offset(p->log);
+    int64_t leo = sk_plog_end_offset(p->log);
+    if (offset < start)
+        offset = start;
+    if (offset > leo)
+        offset = leo;
+    int rc = sk_plog_truncate_to(p->log, offset);
+    if (rc != SK_OK) {
+        sk_error("fetcher", "partition %s-%d: truncation to offset %" PRId64 " failed: %s",
+                 p->topic, p->id, offset, sk_strerror(rc));
+        return rc;
+    }
+    int64_t nleo = sk_plog_end_offset(p->log);
+    if (nleo != leo)
+        sk_info("fetcher", "partition %s-%d: truncated by leader epoch (%s), leader %d, leader "
+                "epoch %d: log end offset %" PRId64 " -> %" PRId64, p->topic, p->id, why,
+                p->leader, p->leader_epoch, leo, nleo);
+    clamp_hw(b, p);
+    return SK_OK;
+}
+
+/* One partition of an OffsetForLeaderEpoch answer. Returns 1 if the
+ * partition made progress (truncated, or is now ready), 0 if not, -1 on an
+ * error that calls for backing off. */
+static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
+                              const sk_offsetforleaderepoch_resp_partition_t *rp)
+{
+    sk_broker_t *b = f->b;
+    if (rp->ErrorCode != SK_KERR_NONE) {
+        sk_warn("fetcher", "partition %s-%d: OffsetForLeaderEpoch to leader %d (leader epoch "
+                "%d): %s", p->topic, p->id, p->leader, p->leader_epoch,
+                sk_kerr_name(rp->ErrorCode));
+        return -1;
+    }
+    int64_t leo = sk_plog_end_offset(p->log);
+    int64_t offset;
+    int done;
+    if (rp->EndOffset < 0) {
+        /* The leader knows nothing of our epochs: the high watermark is all
+         * that is known to be committed. */
+        int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, p->topic, p->id);
+        if (p->high_watermark > hw)
+            hw = p->high_watermark;
+        done = sk_epoch_truncation_point(sk_plog_epochs(p->log), leo, hw, rp->LeaderEpoch,
+                                         rp->EndOffset, &offset);
+        if (offset < leo)
+            sk_warn("fetcher", "partition %s-%d: leader %d has no end offset for leader epoch "
+                    "%d: falling back to the high watermark %" PRId64, p->topic, p->id,
+                    p->leader, asked, hw);
+    } else {
+        done = sk_epoch_truncation_point(sk_plog_epochs(p->log), leo, -1, rp->LeaderEpoch,
+                                         rp->EndOffset, &offset);
+    }
+    char why[96];
+    snprintf(why, sizeof(why), "our epoch %d, leader's epoch %d ends at %" PRId64, asked,
+             rp->LeaderEpoch, rp->EndOffset);
+    if (truncate_log(b, p, offset, why) != SK_OK)
+        return -1;
+    if (!done && sk_plog_latest_epoch(p->log) >= asked) {
+        /* cannot happen with a consistent cache; never ask the same again */
+        sk_warn("fetcher", "partition %s-%d: epoch %d still latest after truncating to %" PRId64
+                "; fetching from %" PRId64, p->topic, p->id, asked, offset,
+                sk_plog_end_offset(p->log));
+        done = 1;
+    }
+    if (done) {
+        sk_debug("fetcher", "partition %s-%d: log agrees with leader %d at leader epoch %d up to "
+                 "%" PRId64, p->topic, p->id, p->leader, p->leader_epoch,
+                 sk_plog_end_offset(p->log));
+        mark_ready(f, p);
+    }
+    return 1;
+}
+
+typedef struct epoch_item {
+    char *topic;
+    int32_t partition;
+    int32_t current; /* the partition's leader epoch when asked */
+    int32_t asked;   /* our latest epoch when asked */
+} epoch_item_t;
+
+typedef struct epoch_ctx {
+    leader_link_t *l;
+    epoch_item_t *items;
+    int n;
+} epoch_ctx_t;
+
+static void epoch_ctx_free(epoch_ctx_t *ctx)
+{
+    for (int i = 0; i < ctx->n; i++)
+        free(ctx->items[i].topic);
+    free(ctx->items);
+    free(ctx);
+}
+
+static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    epoch_ctx_t *ctx = arg;
+    leader_link_t *l = ctx->l;
+    if (!l->f) { /* the fetcher is going away */
+        epoch_ctx_free(ctx);
+        return;
+    }
+    sk_fetcher_t *f = l->f;
+    l->inflight = 0;
+    int errors = 0, progress = 0;
+    sk_arena_t *a = NULL;
+    if (rc != SK_OK) {
+        errors = 1;
+        goto out;
+    }
+    a = sk_arena_new(0);
+    sk_rd_t r;
+    sk_rd_init(&r, body, len);
+    sk_offsetforleaderepoch_resp_t resp;
+    if (sk_offsetforleaderepoch_resp_decode(&r, EPOCH_VERSION, a, &resp) != SK_OK) {
+        sk_warn("fetcher", "malformed OffsetForLeaderEpoch response from broker %d", l->id);
+        errors = 1;
+        goto out;
+    }
+    for (int32_t i = 0; i < resp.TopicsCnt; i++) {
+        const sk_offsetforleaderepoch_resp_topic_t *t = &resp.Topics[i];
+        for (int32_t j = 0; j < t->PartitionsCnt; j++) {
+            const sk_offsetforleaderepoch_resp_partition_t *rp = &t->Partitions[j];
+            const epoch_item_t *it = NULL;
+            for (int k = 0; k < ctx->n && !it; k++)
+                if (ctx->items[k].partition == rp->Partition &&
+                    sk_str_eq(t->Topic, ctx->items[k].topic))
+                    it = &ctx->items[k];
+            sk_partition_t *p = sk_topics_partition(f->b->topics, t->Topic.p, t->Topic.len,
+                                                    rp->Partition);
+            /* roles, epochs or the log changed meanwhile: ask again later */
+            if (!it || !p || !follows(f->b, p) || p->leader != l->id ||
+                p->leader_epoch != it->current || is_ready(f, p) ||
+                sk_plog_latest_epoch(p->log) != it->asked)
+                continue;
+            int res = apply_epoch_answer(f, p, it->asked, rp);
+            if (res < 0)
+                errors++;
+            else
+                progress += res;
+        }
+    }
+out:
+    sk_arena_free(a);
+    epoch_ctx_free(ctx);
+    if (errors || !progress)
+        back_off(l);
+    else
+        send_fetch(l);
+}
+
 /* Applies one partition of a fetch answer. Returns 1 if it was an error. */
 static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
                            const sk_fetch_resp_partition_t *rp)
 {
     sk_broker_t *b = f->b;
     sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->PartitionIndex);
-    if (!p || !follows(b, p) || p->leader != l->id)
-        return 0; /* the role changed meanwhile */
+    if (!p || !follows(b, p) || p->leader != l->id || !is_ready(f, p))
+        return 0; /* the role or the epoch changed meanwhile */
+    if (rp->ErrorCode == SK_KERR_OFFSET_OUT_OF_RANGE) {
+        int64_t leo = sk_plog_end_offset(p->log);
+        if (rp->LogStartOffset >= 0 && leo < rp->LogStartOffset) {
+            /* everything we have is gone on the leader: start at its log start */
+            if (sk_plog_truncate_fully(p->log, rp->LogStartOffset) != SK_OK)
+                return 1;
+            sk_info("fetcher", "partition %s-%d: log end offset %" PRId64 " is below leader %d's "
+                    "log start %" PRId64 " (leader epoch %d): log restarted there", p->topic,
+                    p->id, leo, l->id, rp->LogStartOffset, p->leader_epoch);
+            clamp_hw(b, p);
+            if (p->high_watermark < rp->LogStartOffset)
+                p->high_watermark = rp->LogStartOffset;
+            sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, p->high_watermark);
+            return 0;
+        }
+        /* above the leader's log end: check against its epochs again */
+        sk_warn("fetcher", "partition %s-%d: fetch offset %" PRId64 " out of range on leader %d "
+                "(leader epoch %d): truncating by leader epoch again", p->topic, p->id, leo,
+                l->id, p->leader_epoch);
+        mark_unready(f, p);
+        return 1;
+    }
     if (rp->ErrorCode != SK_KERR_NONE) {
+        /* FENCED/UNKNOWN_LEADER_EPOCH, NOT_LEADER...: a LeaderAndIsr will come */
         if (!l->logged_error)
             sk_warn("fetcher", "fetching %s-%d from broker %d: %s", p->topic, p->id, l->id,
                     sk_kerr_name(rp->ErrorCode));
@@ -169,6 +415,9 @@ struct build_ctx {
     sk_arena_t *a;
     sk_fetch_req_t *req;
     int n_parts;
+    /* partitions that must be checked against the leader's epochs first */
+    sk_offsetforleaderepoch_req_t *ereq;
+    epoch_ctx_t *ectx;
 };
 
 static void add_topic(sk_topic_t *t, void *arg)
@@ -176,10 +425,30 @@ static void add_topic(sk_topic_t *t, void *arg)
     struct build_ctx *bc = arg;
     sk_broker_t *b = bc->f->b;
     sk_fetch_req_topic_t *rt = NULL;
+    sk_offsetforleaderepoch_req_topic_t *et = NULL;
     for (int i = 0; i < t->n_partitions; i++) {
         sk_partition_t *p = &t->partitions[i];
         if (!follows(b, p) || p->leader != bc->l->id)
             continue;
+        if (!is_ready(bc->f, p) && sk_plog_end_offset(p->log) <= sk_plog_start_offset(p->log))
+            mark_ready(bc->f, p); /* an empty log has nothing to truncate */
+        if (!is_ready(bc->f, p)) {
+            if (!et) {
+                et = &bc->ereq->Topics[bc->ereq->TopicsCnt++];
+                et->Topic = sk_str_c(t->name);
+                et->Partitions = sk_arena_calloc(bc->a, (size_t)t->n_partitions,
+                                                 sizeof(*et->Partitions));
+            }
+            sk_offsetforleaderepoch_req_partition_t *ep = &et->Partitions[et->PartitionsCnt++];
+            ep->Partition = p->id;
+            ep->CurrentLeaderEpoch = p->leader_epoch;
+            ep->LeaderEpoch = sk_plog_latest_epoch(p->log);
+            epoch_ctx_t *ec = bc->ectx;
+            ec->items = sk_realloc(ec->items, (size_t)(ec->n + 1) * sizeof(*ec->items));
+            ec->items[ec->n++] = (epoch_item_t){sk_strdup(t->name), p->id, p->leader_epoch,
+                                                ep->LeaderEpoch};
+            continue;
+        }
         if (!rt) {
             rt = &bc->req->Topics[bc->req->TopicsCnt++];
             rt->Topic = sk_str_c(t->name);
@@ -194,6 +463,28 @@ static void add_topic(sk_topic_t *t, void *arg)
         fp->PartitionMaxBytes = b->conf->replica_fetch_max_bytes;
         bc->n_parts++;
     }
+}
+
+/* Ask the leader where our latest epochs end (partitions not yet checked). */
+static void send_epochs(leader_link_t *l, sk_offsetforleaderepoch_req_t *ereq, epoch_ctx_t *ectx)
+{
+    sk_broker_t *b = l->f->b;
+    ereq->ReplicaId = b->id;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_offsetforleaderepoch_req_encode(&w, EPOCH_VERSION, ereq) != SK_OK) {
+        sk_wr_free(&w);
+        epoch_ctx_free(ectx);
+        sk_error("fetcher", "encoding an OffsetForLeaderEpoch request failed");
+        back_off(l);
+        return;
+    }
+    sk_debug("fetcher", "asking broker %d for the end of our leader epochs (%d partitions)",
+             l->id, ectx->n);
+    ectx->l = l;
+    l->inflight = 1;
+    sk_chan_send(l->f->chan, l->id, SK_API_OFFSET_FOR_LEADER_EPOCH, EPOCH_VERSION, &w, epoch_cb,
+                 ectx);
 }
 
 static void send_fetch(leader_link_t *l)
@@ -216,9 +507,20 @@ static void send_fetch(leader_link_t *l)
     req.SessionId = 0;
     req.SessionEpoch = -1;
     req.RackId = sk_str_c("");
-    req.Topics = sk_arena_calloc(a, (size_t)sk_topics_count(b->topics) + 1, sizeof(*req.Topics));
-    struct build_ctx bc = {f, l, a, &req, 0};
+    size_t nt = (size_t)sk_topics_count(b->topics) + 1;
+    req.Topics = sk_arena_calloc(a, nt, sizeof(*req.Topics));
+    sk_offsetforleaderepoch_req_t ereq = {0};
+    ereq.Topics = sk_arena_calloc(a, nt, sizeof(*ereq.Topics));
+    epoch_ctx_t *ectx = sk_calloc(1, sizeof(*ectx));
+    struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx};
     sk_topics_foreach(b->topics, add_topic, &bc);
+    if (ectx->n > 0) {
+        /* truncation first; those partitions are fetched once it is done */
+        send_epochs(l, &ereq, ectx);
+        sk_arena_free(a);
+        return;
+    }
+    epoch_ctx_free(ectx);
     if (bc.n_parts == 0) {
         sk_arena_free(a);
         return;
@@ -298,5 +600,13 @@ void sk_fetcher_free(sk_fetcher_t *f)
     for (int i = 0; i < f->n_links; i++)
         free(f->links[i]);
     free(f->links);
+    for (int i = 0; i < PS_BUCKETS; i++) {
+        part_state_t *s = f->ps[i], *next;
+        for (; s; s = next) {
+            next = s->next;
+            free(s->topic);
+            free(s);
+        }
+    }
     free(f);
 }

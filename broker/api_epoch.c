@@ -1,0 +1,91 @@
+/* api_epoch.c - OffsetForLeaderEpoch (key 23) on the leader, and the leader
+ * epoch a new leader records in its log (KIP-101/279).
+ *
+ * A follower (or a consumer checking for truncation) asks "where does leader
+ * epoch E end in your log?". The leader answers from its epoch cache: the
+ * largest epoch <= E it knows and the start offset of the next larger one, or
+ * its log end offset when E is its latest epoch; (-1, -1) when E is newer than
+ * anything it knows. CurrentLeaderEpoch fences requests the same way Fetch
+ * does: older than ours FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
+ */
+#include "broker_int.h"
+
+#include "arena.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "log_plog.h"
+#include "proto_offsetforleaderepoch.h"
+
+#include <inttypes.h>
+
+static void answer_partition(sk_broker_t *b, sk_str_t topic,
+                             const sk_offsetforleaderepoch_req_partition_t *rp,
+                             sk_offsetforleaderepoch_resp_partition_t *out)
+{
+    out->Partition = rp->Partition;
+    out->LeaderEpoch = SK_EPOCH_UNDEFINED;
+    out->EndOffset = SK_EPOCH_OFFSET_UNDEFINED;
+    sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->Partition);
+    if (!p)
+        out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    else if (p->leader != b->id || !p->log)
+        out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    else if (rp->CurrentLeaderEpoch >= 0 && rp->CurrentLeaderEpoch < p->leader_epoch)
+        out->ErrorCode = SK_KERR_FENCED_LEADER_EPOCH;
+    else if (rp->CurrentLeaderEpoch > p->leader_epoch)
+        out->ErrorCode = SK_KERR_UNKNOWN_LEADER_EPOCH;
+    else {
+        out->ErrorCode = SK_KERR_NONE;
+        sk_plog_end_offset_for_epoch(p->log, rp->LeaderEpoch, &out->LeaderEpoch,
+                                     &out->EndOffset);
+        sk_debug("epoch", "OffsetForLeaderEpoch %s-%d epoch %d: epoch %d ends at %" PRId64,
+                 p->topic, p->id, rp->LeaderEpoch, out->LeaderEpoch, out->EndOffset);
+    }
+}
+
+int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_offsetforleaderepoch_req_t in;
+    if (sk_offsetforleaderepoch_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_offsetforleaderepoch_resp_t resp = {0};
+    resp.TopicsCnt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+    resp.Topics = sk_arena_calloc(req->arena, (size_t)resp.TopicsCnt + 1, sizeof(*resp.Topics));
+    for (int32_t i = 0; i < resp.TopicsCnt; i++) {
+        const sk_offsetforleaderepoch_req_topic_t *t = &in.Topics[i];
+        sk_offsetforleaderepoch_resp_topic_t *rt = &resp.Topics[i];
+        rt->Topic = t->Topic;
+        rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++)
+            answer_partition(b, t->Topic, &t->Partitions[j], &rt->Partitions[j]);
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_offsetforleaderepoch_resp_encode(&w, req->api_version, &resp) != SK_OK) {
+        sk_wr_free(&w);
+        sk_error("epoch", "encoding an OffsetForLeaderEpoch v%d response for %s failed",
+                 req->api_version, sk_req_peer(req));
+        return SK_REQ_CLOSE;
+    }
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
+}
+
+void sk_epoch_leadership_started(sk_broker_t *b, sk_partition_t *p)
+{
+    (void)b;
+    if (!p->log || p->leader_epoch < 0)
+        return;
+    int32_t latest = sk_plog_latest_epoch(p->log);
+    if (p->leader_epoch <= latest)
+        return;
+    /* Followers ask where their epochs end: the new epoch starts at our log
+     * end even before anything is written in it. */
+    int rc = sk_plog_assign_epoch(p->log, p->leader_epoch, sk_plog_end_offset(p->log));
+    if (rc != SK_OK)
+        sk_warn("epoch", "partition %s-%d: cannot record leader epoch %d at offset %" PRId64
+                ": %s", p->topic, p->id, p->leader_epoch, sk_plog_end_offset(p->log),
+                sk_strerror(rc));
+}
