@@ -664,3 +664,53 @@ class Cluster:
         if self.zk is not None:
             parts.append("--- %s ---\n%s" % (self.zk.name, self.zk.log_tail(n)))
         return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- failover helpers
+
+def partition_state(cluster, topic, partition):
+    """The state znode of topic-partition as a dict (leader, leader_epoch, isr, ...)."""
+    return cluster.zk_json("/brokers/topics/%s/partitions/%d/state" % (topic, partition))
+
+
+def controller_id(cluster):
+    """The broker id in /controller (raises when there is none)."""
+    return cluster.zk_json("/controller")["brokerid"]
+
+
+def controller_epoch(cluster):
+    data, _ = cluster.zk_client().get("/controller_epoch")
+    return int(data)
+
+
+def registered_ids(cluster):
+    return sorted(int(x) for x in cluster.zk_client().get_children("/brokers/ids"))
+
+
+def zkcli_path():
+    """Debian's zkCli.sh (package zookeeper)."""
+    for p in (os.environ.get("ZKCLI", ""), "/usr/share/zookeeper/bin/zkCli.sh"):
+        if p and os.access(p, os.X_OK):
+            return p
+    raise HarnessError("zkCli.sh not found (install Debian's zookeeper package or set ZKCLI)")
+
+
+def zkcli(zk, *command, timeout=60):
+    """Run `zkCli.sh -server <zk> <command...>`; return its stdout (text)."""
+    p = subprocess.run([zkcli_path(), "-server", zk.connect] + [str(c) for c in command],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout)
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode != 0:
+        raise HarnessError("zkCli.sh %s exited %d:\n%s\n%s" % (" ".join(command), p.returncode,
+                           out[-2000:], p.stderr.decode("utf-8", "replace")[-2000:]))
+    return out
+
+
+def tool_path(name):
+    """A skein tool built next to the skeind binary in use."""
+    p = os.path.join(os.path.dirname(skeind_path()), name)
+    if not os.access(p, os.X_OK):
+        raise HarnessError("%s not found or not executable next to %s" % (name, skeind_path()))
+    return p
+
