@@ -7,6 +7,7 @@
  * deregister, close the ZooKeeper session, flush every log, exit 0.
  */
 #include "broker_int.h"
+#include "ctlshutdown.h"
 
 #include "clock.h"
 #include "kerr.h"
@@ -215,6 +216,8 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         event_base_loopbreak(b->base);
         return;
     }
+    if (sk_ctlsd_signal(b, (int)sig))
+        return; /* controlled shutdown first; it stops the broker */
     sk_info("broker", "received signal %d: shutting down", (int)sig);
     sk_broker_stop(b, 0);
 }
@@ -257,6 +260,7 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
         return;
     b->stopping = 1;
     b->exit_code = exit_code;
+    sk_ctlsd_free(b);
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
     sk_fetcher_free(b->fetcher);
@@ -387,6 +391,7 @@ void sk_broker_free(sk_broker_t *b)
 {
     if (!b)
         return;
+    sk_ctlsd_free(b);
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
     sk_fetcher_free(b->fetcher);

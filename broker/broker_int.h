@@ -86,6 +86,7 @@ struct sk_broker_s {
     struct event *fetch_wake_ev; /* deferred re-check of waiting fetches */
     int fetch_wake_pending;
 
+    struct sk_ctlsd_s *ctlsd;     /* controlled shutdown in progress (ctlshutdown.c) */
     struct event *sigterm_ev;
     struct event *sigint_ev;
     struct event *zk_timeout_ev;
@@ -110,6 +111,8 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* api_epoch.c: this broker just became leader of p (LeaderAndIsr): its log

@@ -27,6 +27,8 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_DESCRIBE_CLUSTER: return sk_api_describecluster;
     case SK_API_DESCRIBE_CONFIGS: return sk_api_describeconfigs;
     case SK_API_ALTER_PARTITION: return sk_api_alterpartition;
+    case SK_API_CONTROLLED_SHUTDOWN: return sk_api_controlledshutdown;
+    case 43 /* ElectLeaders */: return sk_api_electleaders;
     case SK_API_OFFSET_FOR_LEADER_EPOCH: return sk_api_offsetforleaderepoch;
     default: return NULL;
     }

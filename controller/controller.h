@@ -47,6 +47,53 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
                        int32_t partition, int32_t leader_epoch, int32_t partition_epoch,
                        const int32_t *isr, int n_isr, sk_ctrl_alter_done_fn done, void *arg);
 
+/* A topic partition named in a request. */
+typedef struct sk_ctrl_tp {
+    const char *topic;
+    int32_t partition;
+} sk_ctrl_tp_t;
+
+/* Controlled shutdown of broker_id (ControlledShutdown, spec §4.7): the
+ * broker is marked shutting down (no longer a leader candidate, not let back
+ * into an ISR); every partition it leads moves to the first live ISR member
+ * in replica order that is not shutting down, with the broker dropped from
+ * the ISR; where it only follows it leaves the ISR if the ISR stays
+ * non-empty. Each change bumps the leader epoch and is written fenced and
+ * conditionally, then LeaderAndIsr/UpdateMetadata go out. done runs once, on
+ * the loop (possibly before this returns): err NONE with the replicated
+ * partitions (RF > 1) the broker still leads (retry while any), or
+ * NOT_CONTROLLER / STALE_BROKER_EPOCH with none. The arrays are valid only
+ * during the call. */
+typedef void (*sk_ctrl_shutdown_done_fn)(int16_t err, const sk_ctrl_tp_t *remaining, int n,
+                                         void *arg);
+void sk_ctrl_controlled_shutdown(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch,
+                                 sk_ctrl_shutdown_done_fn done, void *arg);
+
+/* Leader elections on request (ElectLeaders, /admin/preferred_replica_election).
+ * type 0 (preferred): the first assigned replica leads if it is live, in the
+ * ISR and not shutting down (ISR unchanged). type 1 (unclean): only for a
+ * partition without a live leader: the first live ISR member, else the first
+ * live replica outside the ISR (ISR = [it]). tps NULL with n < 0 = every
+ * partition. done runs once, on the loop (possibly before this returns):
+ * top_err NONE (or NOT_CONTROLLER with no results) and one result per
+ * partition: NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION,
+ * NOT_CONTROLLER; msg NULL when err is NONE. Valid only during the call. */
+typedef struct sk_ctrl_elect_result {
+    const char *topic;
+    int32_t partition;
+    int16_t err;
+    const char *msg;
+} sk_ctrl_elect_result_t;
+typedef void (*sk_ctrl_elect_done_fn)(int16_t top_err, const sk_ctrl_elect_result_t *res, int n,
+                                      void *arg);
+void sk_ctrl_elect_leaders(sk_ctrl_t *c, int type, const sk_ctrl_tp_t *tps, int n,
+                           sk_ctrl_elect_done_fn done, void *arg);
+
+/* No control request is waiting for an answer (or not active): a controller
+ * about to stop has told the brokers everything. */
+int sk_ctrl_idle(const sk_ctrl_t *c);
+
 /* Inter-broker API versions the controller sends. */
 #define SK_CTRL_LEADERANDISR_VERSION 4
 #define SK_CTRL_UPDATEMETADATA_VERSION 7

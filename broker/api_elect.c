@@ -1,0 +1,215 @@
+/* api_elect.c - ControlledShutdown (key 7) and ElectLeaders (key 43), both
+ * answered only by the active controller (NOT_CONTROLLER elsewhere). The
+ * decisions are the controller's (controller.h); this file decodes, hands
+ * over and encodes. */
+#include "broker_int.h"
+
+#include "kerr.h"
+#include "proto_controlledshutdown.h"
+#include "proto_electleaders.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void state_free(sk_req_t *req)
+{
+    free(req->handler_state);
+    req->handler_state = NULL;
+}
+
+/* ---------------------------------------------------- ControlledShutdown */
+
+typedef struct cs_state {
+    sk_req_t *req;
+    int returned;   /* the handler has returned (else the answer is synchronous) */
+} cs_state_t;
+
+static void cs_answer(sk_req_t *req, int16_t err, const sk_ctrl_tp_t *rem, int n)
+{
+    sk_controlledshutdown_resp_t resp = {err, NULL, 0};
+    resp.RemainingPartitions = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                               sizeof(*resp.RemainingPartitions));
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(rem[i].topic);
+        char *name = sk_arena_memdup(req->arena, rem[i].topic, len + 1);
+        resp.RemainingPartitions[i].TopicName = (sk_str_t){name, (int32_t)len};
+        resp.RemainingPartitions[i].PartitionIndex = rem[i].partition;
+    }
+    resp.RemainingPartitionsCnt = n;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_controlledshutdown_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+}
+
+static void cs_done(int16_t err, const sk_ctrl_tp_t *rem, int n, void *arg)
+{
+    cs_state_t *st = arg;
+    cs_answer(st->req, err, rem, n);
+    if (st->returned)
+        sk_req_complete(st->req);
+    else
+        st->returned = -1; /* answered before the handler returned */
+}
+
+int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_controlledshutdown_req_t in;
+    if (sk_controlledshutdown_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
+        cs_answer(req, SK_KERR_NOT_CONTROLLER, NULL, 0);
+        return SK_REQ_DONE;
+    }
+    sk_info("control", "controlled shutdown requested by broker %d (epoch %lld) from %s",
+            in.BrokerId, (long long)in.BrokerEpoch, sk_req_peer(req));
+    cs_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    req->handler_state = st;
+    req->handler_free = state_free;
+    sk_ctrl_controlled_shutdown(b->ctrl, in.BrokerId, in.BrokerEpoch, cs_done, st);
+    if (st->returned == -1)
+        return SK_REQ_DONE;
+    st->returned = 1;
+    return SK_REQ_PENDING;
+}
+
+/* ---------------------------------------------------------- ElectLeaders */
+
+typedef struct el_state {
+    sk_req_t *req;
+    int returned;
+} el_state_t;
+
+static sk_str_t arena_str(sk_req_t *req, const char *s)
+{
+    size_t len = strlen(s);
+    return (sk_str_t){sk_arena_memdup(req->arena, s, len + 1), (int32_t)len};
+}
+
+static void el_encode(sk_req_t *req, const sk_electleaders_resp_t *resp)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_electleaders_resp_encode(&w, req->api_version, resp);
+    sk_req_set_body(req, &w);
+}
+
+/* Results grouped by topic, topics in first-seen order. */
+static void el_answer(sk_req_t *req, const sk_ctrl_elect_result_t *res, int n)
+{
+    sk_electleaders_resp_t resp = {0};
+    resp.ReplicaElectionResults = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                                  sizeof(*resp.ReplicaElectionResults));
+    for (int i = 0; i < n; i++) {
+        sk_electleaders_result_t *t = NULL;
+        for (int k = 0; k < resp.ReplicaElectionResultsCnt && !t; k++)
+            if (sk_str_eq(resp.ReplicaElectionResults[k].Topic, res[i].topic))
+                t = &resp.ReplicaElectionResults[k];
+        if (!t) {
+            t = &resp.ReplicaElectionResults[resp.ReplicaElectionResultsCnt++];
+            t->Topic = arena_str(req, res[i].topic);
+            int same = 0;
+            for (int j = i; j < n; j++)
+                same += strcmp(res[j].topic, res[i].topic) == 0;
+            t->PartitionResult = sk_arena_calloc(req->arena, (size_t)same + 1,
+                                                 sizeof(*t->PartitionResult));
+        }
+        sk_electleaders_partition_result_t *p = &t->PartitionResult[t->PartitionResultCnt++];
+        p->PartitionId = res[i].partition;
+        p->ErrorCode = res[i].err;
+        p->ErrorMessage = res[i].msg ? arena_str(req, res[i].msg) : SK_STR_NULL;
+    }
+    el_encode(req, &resp);
+}
+
+static void el_done(int16_t top_err, const sk_ctrl_elect_result_t *res, int n, void *arg)
+{
+    el_state_t *st = arg;
+    if (top_err != SK_KERR_NONE) {
+        sk_electleaders_resp_t resp = {0, top_err, NULL, 0};
+        el_encode(st->req, &resp);
+    } else {
+        el_answer(st->req, res, n);
+    }
+    if (st->returned)
+        sk_req_complete(st->req);
+    else
+        st->returned = -1;
+}
+
+/* Not the controller: a top-level error (v1+), or each named partition
+ * failing (v0 has no top-level code). */
+static void el_refuse(sk_req_t *req, const sk_electleaders_req_t *in, int16_t err,
+                      const char *msg)
+{
+    if (req->api_version >= 1) {
+        sk_electleaders_resp_t resp = {0, err, NULL, 0};
+        el_encode(req, &resp);
+        return;
+    }
+    int total = 0;
+    for (int32_t i = 0; i < in->TopicPartitionsCnt; i++)
+        total += in->TopicPartitions[i].PartitionsCnt;
+    sk_ctrl_elect_result_t *res = sk_arena_calloc(req->arena, (size_t)total + 1, sizeof(*res));
+    int n = 0;
+    for (int32_t i = 0; i < in->TopicPartitionsCnt; i++) {
+        char *name = sk_str_dup(in->TopicPartitions[i].Topic);
+        const char *aname = arena_str(req, name).p;
+        free(name);
+        for (int32_t j = 0; j < in->TopicPartitions[i].PartitionsCnt; j++)
+            res[n++] = (sk_ctrl_elect_result_t){aname, in->TopicPartitions[i].Partitions[j], err,
+                                                msg};
+    }
+    el_answer(req, res, n);
+}
+
+int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_electleaders_req_t in;
+    if (sk_electleaders_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    if (in.ElectionType != SK_ELECTION_PREFERRED && in.ElectionType != SK_ELECTION_UNCLEAN) {
+        el_refuse(req, &in, SK_KERR_INVALID_REQUEST, "unknown election type");
+        return SK_REQ_DONE;
+    }
+    if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
+        el_refuse(req, &in, SK_KERR_NOT_CONTROLLER, "this broker is not the controller");
+        return SK_REQ_DONE;
+    }
+    sk_ctrl_tp_t *tps = NULL;
+    int n = -1;
+    if (in.TopicPartitionsCnt >= 0) {
+        int total = 0;
+        for (int32_t i = 0; i < in.TopicPartitionsCnt; i++)
+            total += in.TopicPartitions[i].PartitionsCnt;
+        tps = sk_arena_calloc(req->arena, (size_t)total + 1, sizeof(*tps));
+        n = 0;
+        for (int32_t i = 0; i < in.TopicPartitionsCnt; i++) {
+            char *name = sk_str_dup(in.TopicPartitions[i].Topic);
+            const char *aname = arena_str(req, name).p;
+            free(name);
+            for (int32_t j = 0; j < in.TopicPartitions[i].PartitionsCnt; j++) {
+                /* A partition named twice is elected once. */
+                int dup = 0;
+                for (int k = 0; k < n && !dup; k++)
+                    dup = tps[k].partition == in.TopicPartitions[i].Partitions[j] &&
+                          strcmp(tps[k].topic, aname) == 0;
+                if (!dup)
+                    tps[n++] = (sk_ctrl_tp_t){aname, in.TopicPartitions[i].Partitions[j]};
+            }
+        }
+    }
+    sk_info("control", "%s leader election requested by %s for %s",
+            in.ElectionType == SK_ELECTION_UNCLEAN ? "unclean" : "preferred", sk_req_peer(req),
+            n < 0 ? "all partitions" : "listed partitions");
+    el_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    req->handler_state = st;
+    req->handler_free = state_free;
+    sk_ctrl_elect_leaders(b->ctrl, in.ElectionType, tps, n, el_done, st);
+    if (st->returned == -1)
+        return SK_REQ_DONE;
+    st->returned = 1;
+    return SK_REQ_PENDING;
+}

@@ -1,0 +1,249 @@
+/* ctlshutdown.c - controlled shutdown, broker side (see ctlshutdown.h). */
+#include "ctlshutdown.h"
+
+#include "broker_int.h"
+
+#include "apis.h"
+#include "arena.h"
+#include "channel.h"
+#include "clock.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "proto_controlledshutdown.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSD_VERSION 3
+#define IDLE_WAIT_MS 5000  /* own controller: wait this long for its requests */
+
+struct sk_ctlsd_s {
+    sk_broker_t *b;
+    int attempt;            /* 1-based number of the current attempt */
+    int max_attempts;
+    int answered;           /* the current attempt has its outcome */
+    int succeeded;
+    sk_chan_t *chan;        /* connection of the current attempt */
+    struct event *timeout;  /* per-attempt deadline */
+    struct event *next;     /* next step: retry, idle wait or finish */
+    int64_t idle_deadline;  /* mono ms, while waiting for our own controller */
+};
+
+typedef struct csd_ctx {
+    struct sk_ctlsd_s *st;
+    int attempt;
+} csd_ctx_t;
+
+static void step_after(struct sk_ctlsd_s *st, int64_t ms)
+{
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    evtimer_add(st->next, &tv);
+}
+
+static void release(struct sk_ctlsd_s *st)
+{
+    if (st->timeout)
+        event_free(st->timeout);
+    if (st->next)
+        event_free(st->next);
+    st->timeout = st->next = NULL;
+    if (st->chan) {
+        sk_chan_t *ch = st->chan;
+        st->chan = NULL;
+        sk_chan_free(ch); /* the pending request fails; its callback sees it stale */
+    }
+    free(st);
+}
+
+void sk_ctlsd_free(sk_broker_t *b)
+{
+    struct sk_ctlsd_s *st = b->ctlsd;
+    if (!st)
+        return;
+    b->ctlsd = NULL;
+    release(st);
+}
+
+/* An attempt ended (any outcome): next step from the timer, never from the
+ * channel's own callback. */
+static void attempt_over(struct sk_ctlsd_s *st, int success, const char *why)
+{
+    sk_broker_t *b = st->b;
+    if (st->answered)
+        return;
+    st->answered = 1;
+    evtimer_del(st->timeout);
+    if (success) {
+        st->succeeded = 1;
+        sk_info("broker", "controlled shutdown attempt %d of %d succeeded: no partition left "
+                "to move", st->attempt, st->max_attempts);
+        st->idle_deadline = sk_mono_ms() + IDLE_WAIT_MS;
+        step_after(st, 0);
+        return;
+    }
+    if (st->attempt < st->max_attempts) {
+        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s; retrying in %lld ms",
+                st->attempt, st->max_attempts, why,
+                (long long)b->conf->controlled_shutdown_retry_backoff_ms);
+        step_after(st, b->conf->controlled_shutdown_retry_backoff_ms);
+    } else {
+        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s", st->attempt,
+                st->max_attempts, why);
+        step_after(st, 0);
+    }
+}
+
+static void resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    csd_ctx_t *ctx = arg;
+    struct sk_ctlsd_s *st = ctx->st;
+    int attempt = ctx->attempt;
+    free(ctx);
+    if (!st || st->b->ctlsd != st || attempt != st->attempt || st->answered)
+        return;
+    if (rc != SK_OK) {
+        attempt_over(st, 0, "connection to the controller lost");
+        return;
+    }
+    sk_arena_t *a = sk_arena_new(0);
+    sk_rd_t r;
+    sk_rd_init(&r, body, len);
+    sk_controlledshutdown_resp_t resp;
+    char why[300];
+    if (sk_controlledshutdown_resp_decode(&r, CSD_VERSION, a, &resp) != SK_OK) {
+        attempt_over(st, 0, "malformed response from the controller");
+    } else if (resp.ErrorCode != SK_KERR_NONE) {
+        snprintf(why, sizeof(why), "controller answered %s", sk_kerr_name(resp.ErrorCode));
+        attempt_over(st, 0, why);
+    } else if (resp.RemainingPartitionsCnt > 0) {
+        const sk_controlledshutdown_partition_t *p = &resp.RemainingPartitions[0];
+        snprintf(why, sizeof(why), "%d partition(s) still led by this broker (first %.*s-%d)",
+                 resp.RemainingPartitionsCnt, p->TopicName.len > 0 ? (int)p->TopicName.len : 0,
+                 p->TopicName.p ? p->TopicName.p : "", p->PartitionIndex);
+        attempt_over(st, 0, why);
+    } else {
+        attempt_over(st, 1, NULL);
+    }
+    sk_arena_free(a);
+}
+
+static void attempt(struct sk_ctlsd_s *st)
+{
+    sk_broker_t *b = st->b;
+    st->attempt++;
+    st->answered = 0;
+    const sk_live_broker_t *ctl = NULL;
+    for (int i = 0; b->controller_id >= 0 && i < b->n_live; i++)
+        if (b->live[i].id == b->controller_id)
+            ctl = &b->live[i];
+    if (!ctl) {
+        sk_info("broker", "controlled shutdown attempt %d of %d: no reachable controller",
+                st->attempt, st->max_attempts);
+        attempt_over(st, 0, "no active controller known");
+        return;
+    }
+    char cid[48];
+    snprintf(cid, sizeof(cid), "skein-shutdown-%d", b->id);
+    st->chan = sk_chan_new(b->base, cid);
+    sk_chan_set_broker(st->chan, ctl->id, ctl->host, ctl->port);
+    sk_controlledshutdown_req_t req = {b->id, b->broker_epoch};
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_controlledshutdown_req_encode(&w, CSD_VERSION, &req) != SK_OK) {
+        sk_wr_free(&w);
+        attempt_over(st, 0, "encoding the request failed");
+        return;
+    }
+    sk_info("broker", "controlled shutdown attempt %d of %d: asking controller %d (broker "
+            "epoch %lld)", st->attempt, st->max_attempts, ctl->id, (long long)b->broker_epoch);
+    csd_ctx_t *ctx = sk_calloc(1, sizeof(*ctx));
+    ctx->st = st;
+    ctx->attempt = st->attempt;
+    int64_t ms = b->conf->controller_socket_timeout_ms > 0 ? b->conf->controller_socket_timeout_ms
+                                                          : 30000;
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    evtimer_add(st->timeout, &tv);
+    sk_chan_send(st->chan, ctl->id, SK_API_CONTROLLED_SHUTDOWN, CSD_VERSION, &w, resp_cb, ctx);
+}
+
+static void finish(struct sk_ctlsd_s *st)
+{
+    sk_broker_t *b = st->b;
+    if (st->succeeded)
+        sk_info("broker", "controlled shutdown succeeded; shutting down");
+    else
+        sk_warn("broker", "controlled shutdown failed after %d attempt(s); shutting down anyway",
+                st->attempt);
+    sk_ctlsd_free(b);
+    sk_broker_stop(b, 0);
+}
+
+static void next_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct sk_ctlsd_s *st = arg;
+    sk_broker_t *b = st->b;
+    if (st->chan) {
+        sk_chan_t *ch = st->chan;
+        st->chan = NULL;
+        sk_chan_free(ch);
+    }
+    if (st->succeeded) {
+        /* This broker is the controller: let its LeaderAndIsr and
+         * UpdateMetadata requests reach the brokers before it stops. */
+        if (b->ctrl && !sk_ctrl_idle(b->ctrl) && sk_mono_ms() < st->idle_deadline) {
+            step_after(st, 50);
+            return;
+        }
+        finish(st);
+        return;
+    }
+    if (st->attempt >= st->max_attempts) {
+        finish(st);
+        return;
+    }
+    attempt(st);
+}
+
+static void timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct sk_ctlsd_s *st = arg;
+    char why[96];
+    snprintf(why, sizeof(why), "no answer within controller.socket.timeout.ms (%d ms)",
+             st->b->conf->controller_socket_timeout_ms);
+    attempt_over(st, 0, why);
+}
+
+int sk_ctlsd_signal(sk_broker_t *b, int sig)
+{
+    if (b->ctlsd) {
+        sk_info("broker", "second signal %d during controlled shutdown: shutting down now", sig);
+        sk_ctlsd_free(b);
+        sk_broker_stop(b, 0);
+        return 1;
+    }
+    if (!b->conf->controlled_shutdown_enable) {
+        sk_info("broker", "controlled.shutdown.enable=false: no ControlledShutdown sent");
+        return 0;
+    }
+    if (!b->registered || !b->zk || b->conf->controlled_shutdown_max_retries <= 0) {
+        sk_info("broker", "no ControlledShutdown sent: %s",
+                b->registered ? "controlled.shutdown.max.retries is 0" : "not registered");
+        return 0;
+    }
+    sk_info("broker", "received signal %d: controlled shutdown first (leaderships move to "
+            "other replicas)", sig);
+    struct sk_ctlsd_s *st = sk_calloc(1, sizeof(*st));
+    st->b = b;
+    st->max_attempts = b->conf->controlled_shutdown_max_retries;
+    st->timeout = evtimer_new(b->base, timeout_cb, st);
+    st->next = evtimer_new(b->base, next_cb, st);
+    b->ctlsd = st;
+    attempt(st);
+    return 1;
+}
