@@ -714,3 +714,39 @@ def tool_path(name):
         raise HarnessError("%s not found or not executable next to %s" % (name, skeind_path()))
     return p
 
+# --------------------------------------------------------------------------- per-broker settings
+
+def cluster_with_broker_overrides(n_brokers, tmpdir, zk=None, per_broker=None, start_order=None,
+                                  ready_timeout=30.0, **overrides):
+    """Like Cluster(n_brokers, tmpdir, zk=zk, **overrides), but broker i also gets the
+    server.properties entries in per_broker[i] (Kafka spelling, e.g.
+    {"zookeeper.session.timeout.ms": "6000"}). start_order: broker indexes in the order to
+    start them, each waited for before the next (the first becomes the controller); by
+    default all are spawned at once. Returns the started Cluster."""
+    c = Cluster(n_brokers, tmpdir, zk=zk, start=False, **overrides)
+    if c.zk is None:
+        c.zk = ZooKeeper(c.dir / "zk")
+    per_broker = per_broker or {}
+    for i in range(n_brokers):
+        o = dict(c.overrides)
+        o.update(per_broker.get(i, {}))
+        c.brokers.append(Broker(i, c.zk, c.dir / ("broker-%d" % i), overrides=o,
+                                chroot=c.chroot, start=False))
+    try:
+        if start_order is None:
+            for b in c.brokers:
+                b.spawn()
+            for b in c.brokers:
+                b.wait_ready(ready_timeout)
+        else:
+            for k, i in enumerate(start_order):
+                c.brokers[i].spawn()
+                c.brokers[i].wait_ready(ready_timeout)
+                if k == 0:
+                    zkc = c.zk_client()
+                    wait_for(lambda: zkc.exists("/controller") is not None, ready_timeout,
+                             "a controller after starting broker %d" % i)
+    except BaseException:
+        c.stop()
+        raise
+    return c
