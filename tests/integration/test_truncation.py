@@ -361,3 +361,99 @@ def test_malformed_offset_for_leader_epoch_closes_the_connection(diverged, versi
             assert recv_frame(s) is None, "answered a malformed body %r" % body
     # the broker still answers
     assert ofle(a.bootstrap, version, {topic("long"): [(0, -1, 0)]})[(topic("long"), 0)][0] == NONE
+
+
+# ---- a restarted follower: epochs, not its high watermark; below the leader's log start ----
+
+def _hw_checkpoint(data_dir, t):
+    """The high watermark of t-0 in replication-offset-checkpoint, or None."""
+    f = Path(data_dir) / "replication-offset-checkpoint"
+    if not f.exists():
+        return None
+    for ln in f.read_text().splitlines()[2:]:
+        parts = ln.split()
+        if len(parts) == 3 and parts[0] == t and parts[1] == "0":
+            return int(parts[2])
+    return None
+
+
+@pytest.fixture
+def pair(zk, skeind_bin, tmp_path):
+    """Broker 0 (controller, leader) and broker 1 (follower)."""
+    c = H.cluster_with_broker_overrides(
+        2, tmp_path / "pair", zk=zk, start_order=[0, 1],
+        zookeeper_session_timeout_ms="6000", auto_create_topics_enable="false",
+        replica_high_watermark_checkpoint_interval_ms="3600000",
+        log_retention_check_interval_ms="200", log_level="debug")
+    yield c
+    c.stop()
+
+
+def _create(c, t, configs=None):
+    adm = KafkaAdminClient(bootstrap_servers=c.brokers[0].bootstrap)
+    adm.create_topics([NewTopic(t, -1, -1, replica_assignments={0: [0, 1]},
+                                topic_configs=configs or {})])
+    adm.close()
+    H.wait_for(lambda: c.zk_client().exists("/brokers/topics/%s/partitions/0/state" % t), 30,
+               t + " has a leader")
+    H.wait_for(lambda: sorted(state(c, t)["isr"]) == [0, 1], 30, t + " has both in its ISR")
+
+
+def test_restarted_follower_does_not_truncate_to_its_high_watermark(pair):
+    """The follower is killed holding records above its checkpointed high watermark
+    (the checkpoint interval is an hour, so none was written): after the restart it keeps
+    them, because the leader's epochs say they are the leader's (KIP-101)."""
+    c, t = pair, "keep-above-hw"
+    _create(c, t)
+    f = c.brokers[1]
+    values = [b"r-%d" % i for i in range(50)]
+    produce(c.brokers[0].bootstrap, t, values, "all")
+    H.wait_for(lambda: log_end(f.partition_dir(t, 0)) == 50, 30, "the follower holds 50")
+    hw = _hw_checkpoint(f.log_dir, t)
+    assert hw is None or hw < 50        # what HW truncation would cut to
+    f.kill()
+    at = f.log_size()
+    f.start(ready_timeout=60)
+    H.wait_for(lambda: "partition %s-0: log agrees with leader 0" % t in f.log_since(at), 30,
+               "the restarted follower checked its log against the leader's epochs")
+    log = f.log_since(at)
+    assert "log agrees with leader 0 at leader epoch %d up to 50" % state(c, t)["leader_epoch"] \
+        in log, log[-3000:]
+    assert "truncated" not in log, log[-3000:]
+    produce(c.brokers[0].bootstrap, t, [b"after"], "all")
+    H.wait_for(lambda: log_bytes(f.partition_dir(t, 0))
+               == log_bytes(c.brokers[0].partition_dir(t, 0)), 30, "the logs are equal")
+
+
+def test_follower_below_the_leaders_log_start_restarts_there(pair):
+    """While the follower is down, retention on the leader deletes segments past the
+    follower's log end: its fetch gets OFFSET_OUT_OF_RANGE, and it empties its log and
+    starts again at the leader's log start."""
+    c, t = pair, "below-start"
+    _create(c, t, {"segment.bytes": "1024", "retention.bytes": "2048"})
+    lead, f = c.brokers[0], c.brokers[1]
+    produce(lead.bootstrap, t, [b"early-%03d" % i for i in range(5)], "all")
+    H.wait_for(lambda: log_end(f.partition_dir(t, 0)) == 5, 30, "the follower holds 5")
+    f.kill()
+    H.wait_for(lambda: state(c, t)["isr"] == [0], 30, "the dead follower leaves the ISR")
+    p = Producer({"bootstrap.servers": lead.bootstrap, "acks": "1", "linger.ms": 0})
+    for i in range(30):        # one batch each: many small segments
+        p.produce(t, value=b"late-%03d-" % i + b"x" * 300, partition=0)
+        assert p.flush(30) == 0
+
+    def leader_start():
+        bs = batches(lead.partition_dir(t, 0))
+        return bs[0][0] if bs else 0
+    H.wait_for(lambda: leader_start() > 5, 30, "retention removes the leader's first segments")
+    at = f.log_size()
+    f.start(ready_timeout=60)
+    H.wait_for(lambda: 0 in state(c, t)["isr"] and 1 in state(c, t)["isr"], 60,
+               "the follower rejoins the ISR")
+    log = f.log_since(at)
+    assert "partition %s-0: log end offset 5 is below leader 0's log start" % t in log, \
+        log[-3000:]
+    H.wait_for(lambda: log_end(f.partition_dir(t, 0)) == 35, 30, "the follower catches up")
+    fb = batches(f.partition_dir(t, 0))
+    assert fb[0][0] > 5
+    lb = {x[0]: x for x in batches(lead.partition_dir(t, 0))}
+    assert all(lb.get(x[0], x) == x for x in fb)
