@@ -7,6 +7,18 @@
  * kept), the follower's high watermark = min(local LEO, the leader's HW).
  * The leader learns the follower's progress from the fetch offset of the
  * next request, and computes its high watermark from that.
+ *
+ * Truncation by leader epoch (KIP-101/279): whenever a partition's leader or
+ * leader epoch changes (and after a restart), it is not fetched until its
+ * log has been checked against the leader's: OffsetForLeaderEpoch (v3,
+ * CurrentLeaderEpoch = the partition's leader epoch) asks where our latest
+ * epoch ends on the leader; the log is cut there (sk_epoch_truncation_point,
+ * never below the log start, the epoch cache following), repeated while the
+ * leader answers with an epoch we do not have. The high watermark is used
+ * only when the leader knows none of our epochs. One INFO line per
+ * truncation. A fetch answered OFFSET_OUT_OF_RANGE either restarts the log at
+ * the leader's log start (ours ends below it) or redoes the epoch check;
+ * FENCED/UNKNOWN_LEADER_EPOCH back off until LeaderAndIsr brings the epoch.
  * @locality loop
  */
 #ifndef SK_FETCHER_H
