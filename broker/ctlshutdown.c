@@ -135,9 +135,22 @@ static void attempt(struct sk_ctlsd_s *st)
     st->attempt++;
     st->answered = 0;
     const sk_live_broker_t *ctl = NULL;
+    sk_live_broker_t self = {0};
     for (int i = 0; b->controller_id >= 0 && i < b->n_live; i++)
         if (b->live[i].id == b->controller_id)
             ctl = &b->live[i];
+    if (!ctl && b->controller_id == b->id && b->n_endpoints > 0) {
+        /* We are the controller and have no UpdateMetadata yet: our own endpoint. */
+        const sk_zkb_endpoint_t *ep = &b->endpoints[0];
+        for (int i = 0; i < b->n_endpoints; i++)
+            if (b->conf->inter_broker_listener_name &&
+                strcmp(b->endpoints[i].listener, b->conf->inter_broker_listener_name) == 0)
+                ep = &b->endpoints[i];
+        self.id = b->id;
+        self.host = (char *)(ep->host && ep->host[0] ? ep->host : "localhost");
+        self.port = ep->port;
+        ctl = &self;
+    }
     if (!ctl) {
         sk_info("broker", "controlled shutdown attempt %d of %d: no reachable controller",
                 st->attempt, st->max_attempts);
@@ -231,9 +244,12 @@ int sk_ctlsd_signal(sk_broker_t *b, int sig)
         sk_info("broker", "controlled.shutdown.enable=false: no ControlledShutdown sent");
         return 0;
     }
-    if (!b->registered || !b->zk || b->conf->controlled_shutdown_max_retries <= 0) {
+    if (!b->registered || !b->zk || !b->serving ||
+        b->conf->controlled_shutdown_max_retries <= 0) {
         sk_info("broker", "no ControlledShutdown sent: %s",
-                b->registered ? "controlled.shutdown.max.retries is 0" : "not registered");
+                !b->registered ? "not registered"
+                : !b->serving  ? "not serving yet"
+                               : "controlled.shutdown.max.retries is 0");
         return 0;
     }
     sk_info("broker", "received signal %d: controlled shutdown first (leaderships move to "
