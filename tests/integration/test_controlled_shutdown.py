@@ -255,3 +255,48 @@ def test_second_signal_exits_at_once(c3):
         c3.brokers[ctl].resume()
     b.start()
     H.wait_for(lambda: full_isr(c3, topic), 60, "broker %d back in every ISR" % victim)
+
+
+def raw_controlled_shutdown(port, version, broker_id, broker_epoch):
+    """Send one ControlledShutdown request; return (error code, remaining count)."""
+    import socket
+    import struct
+    flex = version >= 3
+    hdr = struct.pack(">hhih", 7, version, 11, 1) + b"t" + (b"\x00" if flex else b"")
+    body = struct.pack(">i", broker_id)
+    if version >= 2:
+        body += struct.pack(">q", broker_epoch)
+    if flex:
+        body += b"\x00"
+    msg = hdr + body
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(struct.pack(">i", len(msg)) + msg)
+        n = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        resp = s.recv(n, socket.MSG_WAITALL)
+    finally:
+        s.close()
+    assert struct.unpack(">i", resp[:4])[0] == 11
+    pos = 5 if flex else 4
+    err = struct.unpack(">h", resp[pos:pos + 2])[0]
+    if flex:
+        remaining = resp[pos + 2] - 1
+    else:
+        remaining = struct.unpack(">i", resp[pos + 2:pos + 6])[0]
+    return err, remaining
+
+
+def test_request_errors(c3):
+    """Only the active controller answers (NOT_CONTROLLER elsewhere); a wrong broker epoch
+    or an unknown broker gets STALE_BROKER_EPOCH and changes nothing."""
+    topic = "cs-errors"
+    create(c3, topic)
+    ctl = controller_id(c3)
+    other = [i for i in range(3) if i != ctl][0]
+    before = {p: state(c3, topic, p)[0] for p in range(PARTS)}
+    assert raw_controlled_shutdown(c3.brokers[other].port, 3, other, 1) == (41, 0)
+    assert raw_controlled_shutdown(c3.brokers[ctl].port, 3, other, 123456789) == (77, 0)
+    assert raw_controlled_shutdown(c3.brokers[ctl].port, 2, other, 123456789) == (77, 0)
+    assert raw_controlled_shutdown(c3.brokers[ctl].port, 1, 99, -1) == (77, 0)
+    assert {p: state(c3, topic, p)[0] for p in range(PARTS)} == before
+    assert all(b.running() for b in c3.brokers)
