@@ -16,6 +16,11 @@ struct sk_gkafka_s {
     rd_kafka_t *rk;
     rd_kafka_queue_t *q;
     int timeout_ms;
+    /* An admin request failed or timed out: librdkafka 2.0.2 can then hang in
+     * rd_kafka_destroy (seen after DescribeConsumerGroups failed with
+     * "Required feature not supported by broker"), so the handle is left to
+     * the process exit instead. */
+    int tainted;
 };
 
 int sk_gkafka_open(const char *bootstrap, const char *config_file, int timeout_ms,
@@ -46,6 +51,10 @@ void sk_gkafka_close(sk_gkafka_t *k)
 {
     if (!k)
         return;
+    if (k->tainted) {
+        free(k);
+        return;
+    }
     rd_kafka_queue_destroy(k->q);
     rd_kafka_destroy(k->rk);
     free(k);
@@ -69,6 +78,7 @@ static rd_kafka_event_t *wait_result(sk_gkafka_t *k, rd_kafka_event_type_t type,
         int64_t left = deadline - sk_mono_ms();
         if (left <= 0) {
             snprintf(err, errlen, "%s: timed out after %d ms", what, k->timeout_ms);
+            k->tainted = 1;
             return NULL;
         }
         rd_kafka_event_t *ev = rd_kafka_queue_poll(k->q, (int)(left > 1000 ? 1000 : left));
@@ -81,6 +91,7 @@ static rd_kafka_event_t *wait_result(sk_gkafka_t *k, rd_kafka_event_type_t type,
         if (rd_kafka_event_error(ev)) {
             snprintf(err, errlen, "%s failed: %s", what, rd_kafka_event_error_string(ev));
             rd_kafka_event_destroy(ev);
+            k->tainted = 1;
             return NULL;
         }
         return ev;
@@ -125,6 +136,8 @@ int sk_gkafka_list(sk_gkafka_t *k, char ***ids, int *n, char *err, size_t errlen
     *n = (int)cnt;
 out:
     rd_kafka_event_destroy(ev);
+    if (rc != SK_OK)
+        k->tainted = 1;
     return rc;
 }
 
@@ -197,6 +210,8 @@ int sk_gkafka_describe(sk_gkafka_t *k, const char *group, sk_ggroup_t *g, char *
     }
 out:
     rd_kafka_event_destroy(ev);
+    if (rc != SK_OK)
+        k->tainted = 1;
     return rc;
 }
 
@@ -294,6 +309,8 @@ int sk_gkafka_committed(sk_gkafka_t *k, const char *group, sk_gtp_t **out, int *
     sk_gtp_sort(*out, *n);
 out:
     rd_kafka_event_destroy(ev);
+    if (rc != SK_OK)
+        k->tainted = 1;
     return rc;
 }
 
@@ -385,6 +402,8 @@ int sk_gkafka_alter(sk_gkafka_t *k, const char *group, sk_gtp_t *l, int n, char 
     }
 out:
     rd_kafka_event_destroy(ev);
+    if (rc != SK_OK)
+        k->tainted = 1;
     return rc;
 }
 
@@ -418,6 +437,8 @@ int sk_gkafka_delete_groups(sk_gkafka_t *k, const char *const *groups, int n, ch
             v[i] = sk_strdup("no result from the broker");
         else if (e)
             v[i] = sk_strdup(rd_kafka_error_string(e));
+        if (v[i])
+            k->tainted = 1;
     }
     rd_kafka_event_destroy(ev);
     *errors = v;
@@ -456,5 +477,7 @@ int sk_gkafka_delete_offsets(sk_gkafka_t *k, const char *group, sk_gtp_t *l, int
     merge_errors(l, n, rd_kafka_group_result_partitions(gr[0]));
 out:
     rd_kafka_event_destroy(ev);
+    if (rc != SK_OK)
+        k->tainted = 1;
     return rc;
 }
