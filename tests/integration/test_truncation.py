@@ -29,7 +29,7 @@ import skein_harness as H  # noqa: E402
 
 A, B, C = 0, 1, 2
 SESSION_A_MS = 6000
-SESSION_B_MS = 40000
+SESSION_B_MS = 90000   # B stays registered while paused, however slow the machine
 SESSION_C_MS = 20000
 BASE = 20                                  # records both replicas have
 SHAPES = {"long": (30, 12), "short": (4, 40)}   # topic -> (A's divergent, B's new)
@@ -49,7 +49,8 @@ def state(c, t):
 
 def produce(bootstrap, t, values, acks):
     p = Producer({"bootstrap.servers": bootstrap, "acks": acks, "message.timeout.ms": 60000,
-                  "enable.idempotence": False, "linger.ms": 0})
+                  "enable.idempotence": False, "linger.ms": 0,
+                  "max.in.flight.requests.per.connection": 1})   # retries keep the order
     acked, errors = [], []
     for v in values:
         p.produce(t, value=v, partition=0,
@@ -84,14 +85,25 @@ def log_bytes(log_dir):
     return b"".join(f.read_bytes() for f in sorted(Path(log_dir).glob("*.log")))
 
 
-def consume_all(bootstrap, t):
-    cons = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=6000,
-                         enable_auto_commit=False)
+def consume_all(bootstrap, t, expect):
+    """(offset, value) of every record, reading until `expect` records came (or 60 s), then
+    a little longer to see any extra one."""
+    cons = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     tp = TopicPartition(t, 0)
     cons.assign([tp])
     cons.seek_to_beginning(tp)
-    recs = [(r.offset, r.value) for r in cons]
-    cons.close()
+    recs = []
+
+    def more():
+        for batch in cons.poll(timeout_ms=500).values():
+            recs.extend((r.offset, r.value) for r in batch)
+        return len(recs) >= expect
+    try:
+        H.wait_for(more, 60, "%d records of %s" % (expect, t), interval=0)
+        for _ in range(3):
+            more()
+    finally:
+        cons.close()
     return recs
 
 
@@ -280,7 +292,8 @@ def diverged(zk, skeind_bin, tmp_path_factory):
         for s in SHAPES:
             H.wait_for(lambda: state(c, topic(s))["leader"] == A, 60,
                        "A leads %s again" % topic(s))
-        res["consumed"] = {s: consume_all(a.bootstrap, topic(s)) for s in SHAPES}
+        res["consumed"] = {s: consume_all(a.bootstrap, topic(s), len(res["b_records"][s]))
+                           for s in SHAPES}
         yield res
     finally:
         c.stop()
