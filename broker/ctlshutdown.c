@@ -18,6 +18,7 @@
 
 #define CSD_VERSION 3
 #define IDLE_WAIT_MS 5000  /* own controller: wait this long for its requests */
+#define WATCH_MS 100       /* how often an attempt checks its deadline and the controller */
 
 struct sk_ctlsd_s {
     sk_broker_t *b;
@@ -26,7 +27,9 @@ struct sk_ctlsd_s {
     int answered;           /* the current attempt has its outcome */
     int succeeded;
     sk_chan_t *chan;        /* connection of the current attempt */
-    struct event *timeout;  /* per-attempt deadline */
+    struct event *timeout;  /* per-attempt watch: deadline, controller moved */
+    int64_t deadline;       /* mono ms: the current attempt gives up */
+    int32_t asked;          /* controller id the current attempt asked */
     struct event *next;     /* next step: retry, idle wait or finish */
     int64_t idle_deadline;  /* mono ms, while waiting for our own controller */
 };
@@ -176,7 +179,9 @@ static void attempt(struct sk_ctlsd_s *st)
     ctx->attempt = st->attempt;
     int64_t ms = b->conf->controller_socket_timeout_ms > 0 ? b->conf->controller_socket_timeout_ms
                                                           : 30000;
-    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    st->deadline = sk_mono_ms() + ms;
+    st->asked = ctl->id;
+    struct timeval tv = {0, WATCH_MS * 1000};
     evtimer_add(st->timeout, &tv);
     sk_chan_send(st->chan, ctl->id, SK_API_CONTROLLED_SHUTDOWN, CSD_VERSION, &w, resp_cb, ctx);
 }
@@ -227,9 +232,23 @@ static void timeout_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct sk_ctlsd_s *st = arg;
     char why[96];
-    snprintf(why, sizeof(why), "no answer within controller.socket.timeout.ms (%d ms)",
-             st->b->conf->controller_socket_timeout_ms);
-    attempt_over(st, 0, why);
+    if (st->answered)
+        return;
+    if (st->b->controller_id != st->asked) {
+        /* The controller we asked is gone or deposed: do not wait for it. */
+        snprintf(why, sizeof(why), "controller %d is no longer the controller (now %d)",
+                 st->asked, st->b->controller_id);
+        attempt_over(st, 0, why);
+        return;
+    }
+    if (sk_mono_ms() >= st->deadline) {
+        snprintf(why, sizeof(why), "no answer within controller.socket.timeout.ms (%d ms)",
+                 st->b->conf->controller_socket_timeout_ms);
+        attempt_over(st, 0, why);
+        return;
+    }
+    struct timeval tv = {0, WATCH_MS * 1000};
+    evtimer_add(st->timeout, &tv);
 }
 
 int sk_ctlsd_signal(sk_broker_t *b, int sig)

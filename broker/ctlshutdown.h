@@ -5,9 +5,9 @@
  * like AlterPartition proposals) with ControlledShutdown v3 to move its
  * leaderships away. An attempt fails when the answer is an error, lists
  * partitions the broker still leads, or does not come within
- * controller.socket.timeout.ms; up to controlled.shutdown.max.retries
- * attempts, controlled.shutdown.retry.backoff.ms apart. Then (success or
- * not) the normal shutdown runs. A second signal skips the rest at once.
+ * controller.socket.timeout.ms (or the controller changes meanwhile); up to
+ * controlled.shutdown.max.retries attempts, controlled.shutdown.retry.backoff.ms
+ * apart. Then (success or not) the normal shutdown runs. A second signal skips the rest at once.
  * One log line per attempt and one for the outcome.
  * @locality loop
  */

@@ -1173,16 +1173,27 @@ static void csd_finish(csd_op_t *op)
     for (int i = 0; i < c->n_topics; i++)
         cap += c->topics[i]->n_parts;
     sk_ctrl_tp_t *rem = sk_calloc((size_t)cap + 1, sizeof(*rem));
+    int alone = 0;
     for (int i = 0; i < c->n_topics; i++) {
         ctopic_t *t = c->topics[i];
         for (int k = 0; k < t->n_parts; k++) {
             cpart_t *p = &t->parts[k];
-            if (p->has_state && !t->deleting && p->leader == op->broker && p->n_replicas > 1)
+            if (!p->has_state || t->deleting || p->leader != op->broker || p->n_replicas < 2)
+                continue;
+            /* Retrying helps only while another replica is live (it may still
+             * join the ISR); with none, the broker may as well go now. */
+            int other_live = 0;
+            for (int r = 0; r < p->n_replicas; r++)
+                if (p->replicas[r] != op->broker && live_broker(c, p->replicas[r]))
+                    other_live = 1;
+            if (other_live)
                 rem[n++] = (sk_ctrl_tp_t){t->name, p->id};
+            else
+                alone++;
         }
     }
     sk_info("controller", "controlled shutdown of broker %d: %d replicated partition(s) still "
-            "led by it", op->broker, n);
+            "led by it (and %d without another live replica)", op->broker, n, alone);
     op->done(SK_KERR_NONE, rem, n, op->arg);
     free(rem);
     free(op);

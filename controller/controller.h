@@ -61,7 +61,9 @@ typedef struct sk_ctrl_tp {
  * non-empty. Each change bumps the leader epoch and is written fenced and
  * conditionally, then LeaderAndIsr/UpdateMetadata go out. done runs once, on
  * the loop (possibly before this returns): err NONE with the replicated
- * partitions (RF > 1) the broker still leads (retry while any), or
+ * partitions (RF > 1) the broker still leads while another of their replicas
+ * is live (the broker retries while any; with no other live replica there
+ * is nothing to wait for), or
  * NOT_CONTROLLER / STALE_BROKER_EPOCH with none. The arrays are valid only
  * during the call. */
 typedef void (*sk_ctrl_shutdown_done_fn)(int16_t err, const sk_ctrl_tp_t *remaining, int n,

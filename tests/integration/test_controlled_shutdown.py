@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import skein_harness as H  # noqa: E402
 
 PARTS = 3
+RETRIES = 10
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,10 @@ def c3(zk, skeind_bin, tmp_path_factory):
                   auto_create_topics_enable="false",
                   auto_leader_rebalance_enable="false",
                   controlled_shutdown_retry_backoff_ms="500",
+                  controlled_shutdown_max_retries=str(RETRIES),
                   min_insync_replicas="2",
-                  replica_lag_time_max_ms="5000")
+                  replica_lag_time_max_ms="5000",
+                  zookeeper_session_timeout_ms="20000")
     yield c
     c.stop()
 
@@ -168,7 +171,7 @@ def sigterm_and_check(c, topic, victim):
             "partition %d was changed only after broker %d deregistered: %r" % (p, victim, s)
     log = b.log_since(log_off)
     assert "controlled shutdown succeeded" in log, log[-3000:]
-    assert "controlled shutdown attempt 1 of 3" in log
+    assert "controlled shutdown attempt 1 of %d" % RETRIES in log
     check_load(c, load)
     return led
 
@@ -244,7 +247,7 @@ def test_second_signal_exits_at_once(c3):
     c3.brokers[ctl].pause()
     try:
         b.proc.popen.send_signal(signal.SIGTERM)
-        H.wait_for(lambda: "controlled shutdown attempt 1 of 3" in b.log_since(off), 20,
+        H.wait_for(lambda: "controlled shutdown attempt 1 of %d" % RETRIES in b.log_since(off), 20,
                    "first attempt logged")
         t0 = time.monotonic()
         b.proc.popen.send_signal(signal.SIGTERM)
@@ -300,3 +303,69 @@ def test_request_errors(c3):
     assert raw_controlled_shutdown(c3.brokers[ctl].port, 1, 99, -1) == (77, 0)
     assert {p: state(c3, topic, p)[0] for p in range(PARTS)} == before
     assert all(b.running() for b in c3.brokers)
+
+
+def test_retry_with_the_next_controller(c3):
+    """The controller hangs (SIGSTOP) while a broker asks it; when it is declared dead and
+    another broker takes over, the next attempt goes to the new controller and succeeds."""
+    topic = "cs-retry"
+    create(c3, topic)
+    ctl = controller_id(c3)
+    victim, third = [i for i in range(3) if i != ctl]
+    b = c3.brokers[victim]
+    off = b.log_size()
+    c3.brokers[ctl].pause()
+    try:
+        b.proc.popen.send_signal(signal.SIGTERM)
+        H.wait_for(lambda: "controlled shutdown attempt 1 of %d: asking controller %d" % (RETRIES, ctl)
+                   in b.log_since(off), 20, "first attempt to the hung controller")
+        c3.brokers[ctl].kill()
+        assert b.wait_exit(60) == 0
+        log = b.log_since(off)
+        assert "controlled shutdown attempt 1 of %d failed" % RETRIES in log, log[-3000:]
+        assert "controlled shutdown succeeded" in log, log[-3000:]
+        for p in range(PARTS):
+            s, _ = state(c3, topic, p)
+            assert s["leader"] == third and s["isr"] == [third], (p, s)
+    finally:
+        c3.brokers[ctl].resume()
+        if not c3.brokers[ctl].running():
+            c3.brokers[ctl].start()
+        if not b.running():
+            b.start()
+    H.wait_for(lambda: full_isr(c3, topic), 60, "everyone back in every ISR")
+
+
+def test_waits_for_a_follower_to_rejoin(c3):
+    """The only other replica is live but out of the ISR: the controller cannot move the
+    leadership, answers with the partition as remaining, and the broker retries until the
+    follower is back in the ISR and the leadership moves to it."""
+    topic = "cs-rejoin"
+    ctl = controller_id(c3)
+    victim, follower = [i for i in range(3) if i != ctl]
+    H.wait_for(lambda: all_registered(c3), 60, "three brokers registered")
+    a = KafkaAdminClient(bootstrap_servers=c3.bootstrap)
+    a.create_topics([NewTopic(topic, -1, -1, replica_assignments={0: [victim, follower]})])
+    a.close()
+    H.wait_for(lambda: c3.zk_client().exists("/brokers/topics/%s/partitions/0/state" % topic)
+               and sorted(state(c3, topic, 0)[0]["isr"]) == sorted([victim, follower]), 30,
+               topic + " in sync")
+    b = c3.brokers[victim]
+    c3.brokers[follower].pause()
+    try:
+        H.wait_for(lambda: state(c3, topic, 0)[0]["isr"] == [victim], 15,
+                   "the paused follower to leave the ISR")
+        off = b.log_size()
+        b.proc.popen.send_signal(signal.SIGTERM)
+        H.wait_for(lambda: "controlled shutdown attempt 1 of %d failed: 1 partition(s) still "
+                   "led by this broker (first %s-0)" % (RETRIES, topic) in b.log_since(off),
+                   20, "an attempt answered with the partition remaining")
+    finally:
+        c3.brokers[follower].resume()
+    assert b.wait_exit(60) == 0
+    assert "controlled shutdown succeeded" in b.log_since(off)
+    s, _ = state(c3, topic, 0)
+    assert s["leader"] == follower and s["isr"] == [follower], s
+    b.start()
+    H.wait_for(lambda: sorted(state(c3, topic, 0)[0]["isr"]) == sorted([victim, follower]), 60,
+               "broker %d back in the ISR" % victim)
