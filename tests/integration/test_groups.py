@@ -552,6 +552,58 @@ class KafkaPythonMember:
             self.closed = True
 
 
+def test_kcat_shares_a_group_with_confluent(gc):
+    """kcat -G and a confluent-kafka consumer in one group split four partitions two and
+    two; every message is consumed once, each by the owner of its partition."""
+    import subprocess
+    b = gc.bootstrap
+    topic, group = uniq("kc"), uniq("g-kc")
+    create_topic(b, topic, 4)
+    cf = Member(b, group, topic, "cf")
+    kc = subprocess.Popen([C.KCAT, "-b", b, "-G", group, "-u", "-q",
+                           "-X", "auto.offset.reset=earliest",
+                           "-X", "partition.assignment.strategy=range",
+                           "-f", "%p %o %s\n", topic],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+
+    def reader():
+        for line in kc.stdout:
+            lines.append(line.decode().split())
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        # with two members, "range" gives the confluent member exactly two partitions
+        def two_each():
+            return len(cf.owned()) == 2
+        since = [None]
+
+        def held():
+            if not two_each():
+                since[0] = None
+                return False
+            since[0] = since[0] or time.monotonic()
+            return time.monotonic() - since[0] > 2.0
+        poll_all([cf], held, 90, "the confluent member owning 2 of 4 partitions")
+        mine = cf.owned()
+        produce(b, topic, 25, range(4))
+        poll_all([cf], lambda: len(cf.records) + len(lines) >= 100, 90, "100 records")
+        poll_for([cf], 1.0)
+        kc_recs = [(int(x[0]), int(x[1]), x[2].encode()) for x in lines]
+        assert sorted(values(cf.records) + values(kc_recs)) == \
+            sorted(("m-%d-%d" % (p, i)).encode() for p in range(4) for i in range(25))
+        assert {p for p, _, _ in cf.records} == mine
+        assert {p for p, _, _ in kc_recs} == set(range(4)) - mine
+    finally:
+        cf.close()
+        kc.terminate()
+        try:
+            kc.wait(30)
+        except subprocess.TimeoutExpired:
+            kc.kill()
+            kc.wait(10)
+
+
 def test_describe_lag_is_produced_minus_committed(gc):
     b = gc.bootstrap
     topic, group = uniq("lag"), uniq("g-lag")
