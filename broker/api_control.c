@@ -16,6 +16,7 @@
 #include "proto_stopreplica.h"
 #include "proto_updatemetadata.h"
 #include "znode.h"
+#include "coord.h"
 
 #include <errno.h>
 
@@ -258,6 +259,7 @@ int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         }
         sk_fetch_purgatory_wake(b);
         sk_fetcher_update(b->fetcher);
+        sk_coord_partitions_changed(b->coord);
     }
     if (req->api_version >= 5) {
         /* v5 groups errors by topic id; we answer with the topic-less form. */
@@ -339,6 +341,7 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 }
             }
         }
+        sk_coord_partitions_changed(b->coord);
     }
     sk_wr_t w;
     sk_wr_init(&w);
@@ -384,6 +387,7 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 free(name);
             }
         }
+        sk_coord_partitions_changed(b->coord);
     }
     sk_wr_t w;
     sk_wr_init(&w);

@@ -190,7 +190,11 @@ typedef struct pw_part {
 struct sk_produce_wait_s {
     TAILQ_ENTRY(sk_produce_wait_s) link;
     sk_broker_t *b;
-    sk_req_t *req;
+    sk_req_t *req;                 /* NULL for an internal append */
+    sk_append_done_fn done;        /* internal append: called with the outcome */
+    void *done_arg;
+    sk_produce_resp_partition_t internal_out;
+    char *internal_topic;
     sk_produce_resp_t resp;
     pw_part_t *parts;
     int n_parts;
@@ -200,12 +204,22 @@ struct sk_produce_wait_s {
 static void pw_answer(sk_produce_wait_t *w)
 {
     sk_req_t *req = w->req;
+    TAILQ_REMOVE(&w->b->produce_waits, w, link);
+    event_free(w->timer);
+    if (!req) {
+        sk_append_done_fn done = w->done;
+        void *arg = w->done_arg;
+        int16_t kerr = w->internal_out.ErrorCode;
+        free(w->internal_topic);
+        free(w->parts);
+        free(w);
+        done(kerr, arg);
+        return;
+    }
     sk_wr_t wr;
     sk_wr_init(&wr);
     sk_produce_resp_encode(&wr, req->api_version, &w->resp);
     sk_req_set_body(req, &wr);
-    TAILQ_REMOVE(&w->b->produce_waits, w, link);
-    event_free(w->timer);
     free(w->parts);
     free(w);
     sk_req_complete(req);
@@ -272,6 +286,47 @@ void sk_produce_purgatory_wake(sk_broker_t *b)
         b->produce_wake_ev = event_new(b->base, -1, 0, pw_wake_cb, b);
     b->produce_wake_pending = 1;
     event_active(b->produce_wake_ev, 0, 0);
+}
+
+int16_t sk_produce_append_internal(sk_broker_t *b, const char *topic, int32_t partition,
+                                   uint8_t *data, size_t len, int32_t timeout_ms,
+                                   sk_append_done_fn done, void *arg)
+{
+    sk_partition_t *p = sk_topics_partition(b->topics, topic, (int32_t)strlen(topic), partition);
+    if (!p)
+        return SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (p->leader != b->id || !p->log || b->stopping)
+        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    int64_t first = -1, last = -1;
+    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
+    if (rc == SK_ESTATE)
+        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    if (rc != SK_OK) {
+        sk_error("produce", "internal append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)",
+                 p->topic, p->id, sk_strerror(rc));
+        return SK_KERR_KAFKA_STORAGE_ERROR;
+    }
+    sk_produce_wait_t *w = sk_calloc(1, sizeof(*w));
+    w->b = b;
+    w->done = done;
+    w->done_arg = arg;
+    w->parts = sk_calloc(1, sizeof(*w->parts));
+    w->n_parts = 1;
+    w->parts[0].out = &w->internal_out;
+    w->internal_topic = sk_strdup(p->topic);
+    w->parts[0].topic = w->internal_topic;
+    w->parts[0].partition = partition;
+    w->parts[0].required_hw = last + 1;
+    w->timer = evtimer_new(b->base, pw_timeout_cb, w);
+    int32_t ms = timeout_ms > 0 ? timeout_ms : 0;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(w->timer, &tv);
+    TAILQ_INSERT_TAIL(&b->produce_waits, w, link);
+    sk_broker_data_arrived(b, p);
+    /* Answered from the loop (next turn at the earliest), never from
+     * inside the caller. */
+    sk_produce_purgatory_wake(b);
+    return SK_KERR_NONE;
 }
 
 void sk_produce_purgatory_flush(sk_broker_t *b)

@@ -10,6 +10,7 @@
 #include "ctlshutdown.h"
 
 #include "clock.h"
+#include "coord.h"
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
@@ -263,6 +264,7 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     sk_ctlsd_free(b);
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
+    sk_coord_stop(b->coord);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
     sk_isr_stop(b);
@@ -332,6 +334,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     LIST_INIT(&b->creations);
     TAILQ_INIT(&b->fetch_waits);
     TAILQ_INIT(&b->produce_waits);
+    b->coord = sk_coord_new(b);
 
     b->plog_cfg.segment_bytes = conf->log_segment_bytes;
     b->plog_cfg.roll_ms = conf->log_roll_ms;
@@ -394,6 +397,8 @@ void sk_broker_free(sk_broker_t *b)
     sk_ctlsd_free(b);
     sk_produce_purgatory_flush(b);
     sk_fetch_purgatory_flush(b);
+    sk_coord_free(b->coord);
+    b->coord = NULL;
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
     sk_isr_stop(b);

@@ -61,6 +61,7 @@ struct sk_broker_s {
     int n_live;
     sk_net_t *net;
     sk_topics_t *topics;
+    struct sk_coord_s *coord;     /* group coordinator (coord.h) */
 
     /* Advertised endpoints (ports resolved after binding). */
     sk_zkb_endpoint_t *endpoints;
@@ -118,6 +119,15 @@ int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* api_epoch.c: this broker just became leader of p (LeaderAndIsr): its log
  * records that p->leader_epoch starts at the log end (KIP-101). */
 void sk_epoch_leadership_started(sk_broker_t *b, sk_partition_t *p);
+
+/* group APIs (api_group.c) */
+int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

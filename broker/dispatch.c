@@ -27,9 +27,16 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_DESCRIBE_CLUSTER: return sk_api_describecluster;
     case SK_API_DESCRIBE_CONFIGS: return sk_api_describeconfigs;
     case SK_API_ALTER_PARTITION: return sk_api_alterpartition;
+    case SK_API_OFFSET_FOR_LEADER_EPOCH: return sk_api_offsetforleaderepoch;
     case SK_API_CONTROLLED_SHUTDOWN: return sk_api_controlledshutdown;
     case 43 /* ElectLeaders */: return sk_api_electleaders;
-    case SK_API_OFFSET_FOR_LEADER_EPOCH: return sk_api_offsetforleaderepoch;
+    case SK_API_FIND_COORDINATOR: return sk_api_findcoordinator;
+    case SK_API_JOIN_GROUP: return sk_api_joingroup;
+    case SK_API_SYNC_GROUP: return sk_api_syncgroup;
+    case SK_API_HEARTBEAT: return sk_api_heartbeat;
+    case SK_API_LEAVE_GROUP: return sk_api_leavegroup;
+    case SK_API_OFFSET_COMMIT: return sk_api_offsetcommit;
+    case SK_API_OFFSET_FETCH: return sk_api_offsetfetch;
     default: return NULL;
     }
 }

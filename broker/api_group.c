@@ -1,0 +1,384 @@
+/* api_group.c - the group APIs: FindCoordinator (10), JoinGroup (11),
+ * Heartbeat (12), LeaveGroup (13), SyncGroup (14), OffsetCommit (8),
+ * OffsetFetch (9), DescribeGroups (15), ListGroups (16), DeleteGroups (42),
+ * OffsetDelete (47). Decode, call the coordinator (coord.c), encode. */
+#include "broker_int.h"
+
+#include "coord.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "log.h"
+#include "proto_findcoordinator.h"
+#include "proto_heartbeat.h"
+#include "proto_joingroup.h"
+#include "proto_leavegroup.h"
+#include "proto_offsetcommit.h"
+#include "proto_offsetfetch.h"
+#include "proto_syncgroup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* NUL-terminated copy in the request arena; NULL for a null string. */
+static char *acstr(sk_req_t *req, sk_str_t s)
+{
+    if (s.len < 0 || !s.p)
+        return s.len < 0 ? NULL : sk_arena_strdup(req->arena, "");
+    char *d = sk_arena_alloc(req->arena, (size_t)s.len + 1);
+    memcpy(d, s.p, (size_t)s.len);
+    d[s.len] = '\0';
+    return d;
+}
+
+static sk_str_t astr(sk_req_t *req, const char *s)
+{
+    if (!s)
+        return SK_STR_NULL;
+    return sk_str_c(sk_arena_strdup(req->arena, s));
+}
+
+static sk_str_t abytes(sk_req_t *req, const uint8_t *p, int32_t len)
+{
+    if (!p || len <= 0)
+        return (sk_str_t){"", 0};
+    return (sk_str_t){sk_arena_memdup(req->arena, p, (size_t)len), len};
+}
+
+/* Kafka reports a member's host as "/<ip>". */
+static const char *client_host(sk_req_t *req)
+{
+    const char *peer = sk_req_peer(req);
+    const char *colon = strrchr(peer, ':');
+    size_t n = colon ? (size_t)(colon - peer) : strlen(peer);
+    char *h = sk_arena_alloc(req->arena, n + 2);
+    h[0] = '/';
+    memcpy(h + 1, peer, n);
+    h[n + 1] = '\0';
+    return h;
+}
+
+#define ENCODE_BODY(req, fn, resp)                                  \
+    do {                                                            \
+        sk_wr_t w_;                                                 \
+        sk_wr_init(&w_);                                            \
+        fn(&w_, (req)->api_version, (resp));                        \
+        sk_req_set_body((req), &w_);                                \
+    } while (0)
+
+/* ---- FindCoordinator ---- */
+
+int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_findcoordinator_req_t in;
+    if (sk_findcoordinator_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_findcoordinator_resp_t resp = {0};
+    char *key = acstr(req, in.Key);
+    int32_t node = -1, port = -1;
+    const char *host = "";
+    resp.ErrorCode = sk_coord_find(b->coord, key ? key : "", req->api_version >= 1 ? in.KeyType : 0,
+                                   &node, &host, &port);
+    resp.NodeId = node;
+    resp.Host = astr(req, host ? host : "");
+    resp.Port = port;
+    resp.ErrorMessage = resp.ErrorCode ? sk_str_c(sk_kerr_name(resp.ErrorCode)) : SK_STR_NULL;
+    if (resp.ErrorCode != SK_KERR_NONE)
+        sk_debug("group", "FindCoordinator for %s from %s: %s", key ? key : "",
+                 sk_req_peer(req), sk_kerr_name(resp.ErrorCode));
+    ENCODE_BODY(req, sk_findcoordinator_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- JoinGroup ---- */
+
+static void join_encode(sk_req_t *req, const sk_gresult_t *res)
+{
+    sk_joingroup_resp_t resp = {0};
+    resp.ErrorCode = res->error;
+    resp.GenerationId = res->generation;
+    resp.ProtocolName = astr(req, res->protocol ? res->protocol : "");
+    resp.Leader = astr(req, res->leader ? res->leader : "");
+    resp.MemberId = astr(req, res->member_id ? res->member_id : "");
+    if (res->list_members && res->group && res->error == SK_KERR_NONE) {
+        const sk_group_t *g = res->group;
+        resp.Members = sk_arena_calloc(req->arena, (size_t)g->n_members + 1,
+                                       sizeof(*resp.Members));
+        sk_gmember_t *m;
+        TAILQ_FOREACH(m, &g->members, link) {
+            sk_joingroup_member_t *o = &resp.Members[resp.MembersCnt++];
+            int32_t len;
+            const uint8_t *meta = sk_gmember_metadata(m, g->protocol, &len);
+            o->MemberId = astr(req, m->id);
+            o->GroupInstanceId = astr(req, m->instance_id);
+            o->Metadata = abytes(req, meta, len);
+        }
+    }
+    ENCODE_BODY(req, sk_joingroup_resp_encode, &resp);
+}
+
+int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_joingroup_req_t in;
+    if (sk_joingroup_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_join_args_t a = {0};
+    a.group = acstr(req, in.GroupId);
+    a.member_id = acstr(req, in.MemberId);
+    a.instance_id = req->api_version >= 5 ? acstr(req, in.GroupInstanceId) : NULL;
+    a.client_id = "";
+    a.client_host = client_host(req);
+    a.protocol_type = acstr(req, in.ProtocolType);
+    a.session_timeout_ms = in.SessionTimeoutMs;
+    a.rebalance_timeout_ms = req->api_version >= 1 && in.RebalanceTimeoutMs > 0
+                                 ? in.RebalanceTimeoutMs : in.SessionTimeoutMs;
+    a.require_known_id = req->api_version >= 4;
+    int n = in.ProtocolsCnt > 0 ? in.ProtocolsCnt : 0;
+    sk_gprotocol_t *protos = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*protos));
+    for (int i = 0; i < n; i++) {
+        protos[i].name = acstr(req, in.Protocols[i].Name);
+        if (!protos[i].name)
+            protos[i].name = "";
+        protos[i].meta = (uint8_t *)(uintptr_t)in.Protocols[i].Metadata.p;
+        protos[i].meta_len = in.Protocols[i].Metadata.len > 0 ? in.Protocols[i].Metadata.len : 0;
+    }
+    a.protocols = protos;
+    a.n_protocols = n;
+    /* The client id comes from the request header. */
+    {
+        sk_rd_t hr;
+        sk_rd_init(&hr, req->frame, req->frame_len);
+        (void)sk_rd_i16(&hr);
+        (void)sk_rd_i16(&hr);
+        (void)sk_rd_i32(&hr);
+        sk_str_t cid = sk_rd_str(&hr, 0);
+        char *c = hr.err ? NULL : acstr(req, cid);
+        a.client_id = c ? c : "";
+    }
+    if (!a.group)
+        a.group = "";
+    if (!a.member_id)
+        a.member_id = "";
+    if (!a.protocol_type)
+        a.protocol_type = "";
+    return sk_coord_join(b->coord, req, &a, join_encode);
+}
+
+/* ---- SyncGroup ---- */
+
+static void sync_encode(sk_req_t *req, const sk_gresult_t *res)
+{
+    sk_syncgroup_resp_t resp = {0};
+    resp.ErrorCode = res->error;
+    resp.Assignment = abytes(req, res->assignment, res->assignment_len);
+    ENCODE_BODY(req, sk_syncgroup_resp_encode, &resp);
+}
+
+int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_syncgroup_req_t in;
+    if (sk_syncgroup_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    int n = in.AssignmentsCnt > 0 ? in.AssignmentsCnt : 0;
+    sk_sync_assignment_t *as = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*as));
+    for (int i = 0; i < n; i++) {
+        as[i].member_id = acstr(req, in.Assignments[i].MemberId);
+        as[i].data = (const uint8_t *)in.Assignments[i].Assignment.p;
+        as[i].len = in.Assignments[i].Assignment.len > 0 ? in.Assignments[i].Assignment.len : 0;
+        if (!as[i].member_id)
+            as[i].member_id = "";
+    }
+    char *group = acstr(req, in.GroupId);
+    char *member = acstr(req, in.MemberId);
+    return sk_coord_sync(b->coord, req, group ? group : "", in.GenerationId,
+                         member ? member : "",
+                         req->api_version >= 3 ? acstr(req, in.GroupInstanceId) : NULL, as, n,
+                         sync_encode);
+}
+
+/* ---- Heartbeat ---- */
+
+int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_heartbeat_req_t in;
+    if (sk_heartbeat_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    char *group = acstr(req, in.GroupId);
+    char *member = acstr(req, in.MemberId);
+    sk_heartbeat_resp_t resp = {0};
+    resp.ErrorCode = sk_coord_heartbeat(b->coord, group ? group : "", in.GenerationId,
+                                        member ? member : "",
+                                        req->api_version >= 3 ? acstr(req, in.GroupInstanceId)
+                                                              : NULL);
+    ENCODE_BODY(req, sk_heartbeat_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- LeaveGroup ---- */
+
+int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_leavegroup_req_t in;
+    if (sk_leavegroup_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    char *group = acstr(req, in.GroupId);
+    if (!group)
+        group = "";
+    sk_leavegroup_resp_t resp = {0};
+    if (req->api_version < SK_LEAVEGROUP_BATCH_VER) {
+        char *member = acstr(req, in.MemberId);
+        resp.ErrorCode = sk_coord_leave(b->coord, group, member ? member : "", NULL);
+    } else {
+        resp.ErrorCode = sk_coord_owns(b->coord, group);
+        if (resp.ErrorCode == SK_KERR_NONE && !sk_coord_group(b->coord, group))
+            resp.ErrorCode = SK_KERR_UNKNOWN_MEMBER_ID;
+        if (resp.ErrorCode == SK_KERR_NONE) {
+            int n = in.MembersCnt > 0 ? in.MembersCnt : 0;
+            resp.Members = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Members));
+            resp.MembersCnt = n;
+            for (int i = 0; i < n; i++) {
+                char *mid = acstr(req, in.Members[i].MemberId);
+                char *iid = acstr(req, in.Members[i].GroupInstanceId);
+                resp.Members[i].MemberId = in.Members[i].MemberId;
+                resp.Members[i].GroupInstanceId = in.Members[i].GroupInstanceId;
+                resp.Members[i].ErrorCode = sk_coord_leave(b->coord, group, mid ? mid : "", iid);
+            }
+        }
+    }
+    ENCODE_BODY(req, sk_leavegroup_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- OffsetCommit ---- */
+
+typedef struct commit_ctx {
+    sk_offsetcommit_resp_t resp;
+} commit_ctx_t;
+
+static void commit_done(sk_req_t *req, void *ctx)
+{
+    commit_ctx_t *cc = ctx;
+    ENCODE_BODY(req, sk_offsetcommit_resp_encode, &cc->resp);
+}
+
+int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_offsetcommit_req_t in;
+    if (sk_offsetcommit_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    commit_ctx_t *cc = sk_arena_calloc(req->arena, 1, sizeof(*cc));
+    int nt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+    int total = 0;
+    for (int i = 0; i < nt; i++)
+        total += in.Topics[i].PartitionsCnt > 0 ? in.Topics[i].PartitionsCnt : 0;
+    cc->resp.TopicsCnt = nt;
+    cc->resp.Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*cc->resp.Topics));
+    sk_commit_part_t *parts = sk_arena_calloc(req->arena, (size_t)total + 1, sizeof(*parts));
+    int k = 0;
+    for (int i = 0; i < nt; i++) {
+        const sk_offsetcommit_req_topic_t *t = &in.Topics[i];
+        sk_offsetcommit_resp_topic_t *rt = &cc->resp.Topics[i];
+        char *topic = acstr(req, t->Name);
+        rt->Name = t->Name.len >= 0 ? t->Name : sk_str_c("");
+        rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int j = 0; j < rt->PartitionsCnt; j++) {
+            const sk_offsetcommit_req_partition_t *p = &t->Partitions[j];
+            rt->Partitions[j].PartitionIndex = p->PartitionIndex;
+            sk_commit_part_t *cp = &parts[k++];
+            cp->topic = topic;
+            cp->partition = p->PartitionIndex;
+            cp->offset = p->CommittedOffset;
+            cp->leader_epoch = req->api_version >= 6 ? p->CommittedLeaderEpoch : -1;
+            cp->metadata = acstr(req, p->CommittedMetadata);
+            cp->error = &rt->Partitions[j].ErrorCode;
+        }
+    }
+    char *group = acstr(req, in.GroupId);
+    char *member = acstr(req, in.MemberId);
+    return sk_coord_commit(b->coord, req, group ? group : "", in.GenerationIdOrMemberEpoch,
+                           member ? member : "",
+                           req->api_version >= 7 ? acstr(req, in.GroupInstanceId) : NULL, parts,
+                           k, commit_done, cc);
+}
+
+/* ---- OffsetFetch ---- */
+
+static void fetch_fill(sk_req_t *req, sk_offsetfetch_resp_partition_t *o, sk_group_t *g,
+                       const char *topic, int32_t partition, int16_t err)
+{
+    o->PartitionIndex = partition;
+    o->CommittedOffset = -1;
+    o->CommittedLeaderEpoch = -1;
+    o->Metadata = sk_str_c("");
+    o->ErrorCode = err;
+    sk_goffset_t *off = g && topic ? sk_group_offset(g, topic, partition) : NULL;
+    if (off && err == SK_KERR_NONE) {
+        o->CommittedOffset = off->offset;
+        o->CommittedLeaderEpoch = off->leader_epoch;
+        o->Metadata = astr(req, off->metadata ? off->metadata : "");
+    }
+}
+
+static int cmp_offsets(const void *a, const void *b)
+{
+    const sk_goffset_t *x = *(const sk_goffset_t *const *)a, *y = *(const sk_goffset_t *const *)b;
+    int c = strcmp(x->topic, y->topic);
+    if (c)
+        return c;
+    return x->partition < y->partition ? -1 : x->partition > y->partition;
+}
+
+int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_offsetfetch_req_t in;
+    if (sk_offsetfetch_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    char *group = acstr(req, in.GroupId);
+    if (!group)
+        group = "";
+    sk_offsetfetch_resp_t resp = {0};
+    int16_t err = sk_coord_owns(b->coord, group);
+    sk_group_t *g = err == SK_KERR_NONE ? sk_coord_group(b->coord, group) : NULL;
+    if (req->api_version >= 2)
+        resp.ErrorCode = err;
+    int16_t perr = req->api_version >= 2 ? SK_KERR_NONE : err;
+    if (in.TopicsCnt < 0) {
+        /* null: every committed offset of the group */
+        int n = g ? g->n_offsets : 0;
+        sk_goffset_t **v = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*v));
+        for (int i = 0; i < n; i++)
+            v[i] = &g->offsets[i];
+        qsort(v, (size_t)n, sizeof(*v), cmp_offsets);
+        resp.Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Topics));
+        for (int i = 0; i < n && err == SK_KERR_NONE; i++) {
+            sk_offsetfetch_resp_topic_t *rt = resp.TopicsCnt > 0
+                                                  ? &resp.Topics[resp.TopicsCnt - 1] : NULL;
+            if (!rt || !sk_str_eq(rt->Name, v[i]->topic)) {
+                rt = &resp.Topics[resp.TopicsCnt++];
+                rt->Name = astr(req, v[i]->topic);
+                rt->Partitions = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                                 sizeof(*rt->Partitions));
+            }
+            fetch_fill(req, &rt->Partitions[rt->PartitionsCnt++], g, v[i]->topic,
+                       v[i]->partition, SK_KERR_NONE);
+        }
+    } else if (err == SK_KERR_NONE || req->api_version < 2) {
+        resp.TopicsCnt = in.TopicsCnt;
+        resp.Topics = sk_arena_calloc(req->arena, (size_t)in.TopicsCnt + 1,
+                                      sizeof(*resp.Topics));
+        for (int i = 0; i < in.TopicsCnt; i++) {
+            const sk_offsetfetch_req_topic_t *t = &in.Topics[i];
+            sk_offsetfetch_resp_topic_t *rt = &resp.Topics[i];
+            char *topic = acstr(req, t->Name);
+            rt->Name = t->Name.len >= 0 ? t->Name : sk_str_c("");
+            int np = t->PartitionIndexesCnt > 0 ? t->PartitionIndexesCnt : 0;
+            rt->PartitionsCnt = np;
+            rt->Partitions = sk_arena_calloc(req->arena, (size_t)np + 1, sizeof(*rt->Partitions));
+            for (int j = 0; j < np; j++)
+                fetch_fill(req, &rt->Partitions[j], g, topic, t->PartitionIndexes[j], perr);
+        }
+    }
+    ENCODE_BODY(req, sk_offsetfetch_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
