@@ -12,6 +12,7 @@ InitProducerId). Every delivery report is recorded: acked (partition, offset, se
 (error name, code, whether the error is retriable).
 
 verify() reads every partition from its beginning to its high watermark with a fresh consumer
+(kafka-python, no group)
 and checks:
   - every acknowledged seq is in its partition at the acknowledged offset;
   - per partition, acknowledged seqs appear in increasing order of first appearance;
@@ -23,7 +24,7 @@ and checks:
 import threading
 import time
 
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import KafkaError, Producer
 
 # librdkafka local errors that mean "try again" (the broker was unreachable or slow)
 _LOCAL_RETRIABLE = {
@@ -213,52 +214,42 @@ class AckChecker:
 
     def read_all(self, bootstrap=None, timeout=60.0):
         """{partition: [(offset, value), ...]} from offset 0 up to each partition's high
-        watermark (asked of the leader when the read starts)."""
-        c = Consumer({"bootstrap.servers": bootstrap or self.bootstrap,
-                      "group.id": "%s-verify-%d" % (self.name, int(time.time() * 1000)),
-                      "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                      "enable.partition.eof": True, "fetch.wait.max.ms": 100,
-                      "socket.connection.setup.timeout.ms": 5000,
-                      "reconnect.backoff.max.ms": 1000})
+        watermark (asked of the leaders when the read starts), and the high watermarks.
+        kafka-python without a group: no coordinator, no __consumer_offsets."""
+        from kafka import KafkaConsumer
+        from kafka import TopicPartition as KTP
         deadline = time.monotonic() + timeout
+        c = KafkaConsumer(bootstrap_servers=(bootstrap or self.bootstrap).split(","),
+                          group_id=None, enable_auto_commit=False,
+                          request_timeout_ms=20000, api_version_auto_timeout_ms=10000,
+                          max_poll_records=5000, fetch_max_wait_ms=100)
         try:
-            hw = {}
-            for p in range(self.partitions):
-                while True:
-                    try:
-                        _lo, hi = c.get_watermark_offsets(TopicPartition(self.topic, p),
-                                                          timeout=5, cached=False)
-                        hw[p] = hi
-                        break
-                    except Exception as e:  # noqa: BLE001 - retried until the deadline
-                        if time.monotonic() > deadline:
-                            raise AssertionError("%s: no high watermark for %s-%d: %r"
-                                                 % (self.name, self.topic, p, e)) from None
-                        time.sleep(0.2)
+            tps = [KTP(self.topic, p) for p in range(self.partitions)]
+            c.assign(tps)
+            hw = None
+            while hw is None:
+                try:
+                    hw = {tp.partition: off for tp, off in c.end_offsets(tps).items()}
+                except Exception as e:  # noqa: BLE001 - retried until the deadline
+                    if time.monotonic() > deadline:
+                        raise AssertionError("%s: no high watermarks for %s: %r"
+                                             % (self.name, self.topic, e)) from None
+                    time.sleep(0.2)
+            for tp in tps:
+                c.seek(tp, 0)
             out = {p: [] for p in range(self.partitions)}
             want = {p for p in range(self.partitions) if hw[p] > 0}
-            c.assign([TopicPartition(self.topic, p, 0) for p in want])
             while want:
                 if time.monotonic() > deadline:
                     raise AssertionError("%s: reading back timed out: have %s, high watermarks %s"
                                          % (self.name, {p: len(v) for p, v in out.items()}, hw))
-                m = c.poll(0.5)
-                if m is None:
-                    continue
-                if m.error():
-                    if m.error().code() == KafkaError._PARTITION_EOF:
-                        if m.offset() >= hw[m.partition()]:
-                            want.discard(m.partition())
-                        continue
-                    if m.error().code() in (KafkaError._TRANSPORT,
-                                            KafkaError.NOT_LEADER_FOR_PARTITION,
-                                            KafkaError.LEADER_NOT_AVAILABLE):
-                        continue
-                    raise AssertionError("%s: consume error %s" % (self.name, m.error()))
-                if m.offset() < hw[m.partition()]:
-                    out[m.partition()].append((m.offset(), m.value()))
-                if m.offset() >= hw[m.partition()] - 1:
-                    want.discard(m.partition())
+                for tp, recs in c.poll(timeout_ms=500).items():
+                    p = tp.partition
+                    for r in recs:
+                        if r.offset < hw[p]:
+                            out[p].append((r.offset, r.value))
+                    if p in want and c.position(tp) >= hw[p]:
+                        want.discard(p)
             return out, hw
         finally:
             c.close()
