@@ -8,7 +8,11 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "proto_deletegroups.h"
+#include "proto_describegroups.h"
 #include "proto_findcoordinator.h"
+#include "proto_listgroups.h"
+#include "proto_offsetdelete.h"
 #include "proto_heartbeat.h"
 #include "proto_joingroup.h"
 #include "proto_leavegroup.h"
@@ -380,5 +384,166 @@ int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         }
     }
     ENCODE_BODY(req, sk_offsetfetch_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- ListGroups ---- */
+
+typedef struct list_ctx {
+    sk_req_t *req;
+    sk_listgroups_resp_t *resp;
+    const sk_listgroups_req_t *in;
+    int cap;
+} list_ctx_t;
+
+static void list_one(sk_group_t *g, void *arg)
+{
+    list_ctx_t *lc = arg;
+    const char *state = sk_gstate_name(g->state);
+    if (lc->req->api_version >= 4 && lc->in->StatesFilterCnt > 0) {
+        int match = 0;
+        for (int i = 0; i < lc->in->StatesFilterCnt; i++)
+            if (sk_gstate_parse(lc->in->StatesFilter[i].p, lc->in->StatesFilter[i].len) ==
+                (int)g->state)
+                match = 1;
+        if (!match)
+            return;
+    }
+    if (lc->resp->GroupsCnt == lc->cap) {
+        int ncap = lc->cap ? lc->cap * 2 : 16;
+        sk_listgroups_group_t *n = sk_arena_calloc(lc->req->arena, (size_t)ncap, sizeof(*n));
+        if (lc->resp->GroupsCnt)
+            memcpy(n, lc->resp->Groups, (size_t)lc->resp->GroupsCnt * sizeof(*n));
+        lc->resp->Groups = n;
+        lc->cap = ncap;
+    }
+    sk_listgroups_group_t *o = &lc->resp->Groups[lc->resp->GroupsCnt++];
+    o->GroupId = astr(lc->req, g->id);
+    o->ProtocolType = astr(lc->req, g->protocol_type ? g->protocol_type : "");
+    o->GroupState = astr(lc->req, state);
+}
+
+int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_listgroups_req_t in;
+    if (sk_listgroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_listgroups_resp_t resp = {0};
+    list_ctx_t lc = {req, &resp, &in, 0};
+    resp.Groups = sk_arena_calloc(req->arena, 1, sizeof(*resp.Groups));
+    resp.ErrorCode = sk_coord_foreach_group(b->coord, list_one, &lc);
+    ENCODE_BODY(req, sk_listgroups_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- DescribeGroups ---- */
+
+int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_describegroups_req_t in;
+    if (sk_describegroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_describegroups_resp_t resp = {0};
+    int n = in.GroupsCnt > 0 ? in.GroupsCnt : 0;
+    resp.GroupsCnt = n;
+    resp.Groups = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Groups));
+    for (int i = 0; i < n; i++) {
+        sk_describegroups_group_t *o = &resp.Groups[i];
+        char *id = acstr(req, in.Groups[i]);
+        o->GroupId = in.Groups[i].len >= 0 ? in.Groups[i] : sk_str_c("");
+        o->GroupState = sk_str_c("");
+        o->ProtocolType = sk_str_c("");
+        o->ProtocolData = sk_str_c("");
+        o->AuthorizedOperations = SK_DESCRIBEGROUPS_OPS_OMITTED;
+        o->ErrorCode = sk_coord_owns(b->coord, id ? id : "");
+        if (o->ErrorCode != SK_KERR_NONE)
+            continue;
+        sk_group_t *g = sk_coord_group(b->coord, id);
+        if (!g) {
+            o->GroupState = sk_str_c("Dead");
+            continue;
+        }
+        int stable = g->state == SK_GSTATE_STABLE;
+        o->GroupState = sk_str_c(sk_gstate_name(g->state));
+        o->ProtocolType = astr(req, g->protocol_type ? g->protocol_type : "");
+        o->ProtocolData = astr(req, stable && g->protocol ? g->protocol : "");
+        o->Members = sk_arena_calloc(req->arena, (size_t)g->n_members + 1, sizeof(*o->Members));
+        sk_gmember_t *m;
+        TAILQ_FOREACH(m, &g->members, link) {
+            sk_describegroups_member_t *om = &o->Members[o->MembersCnt++];
+            om->MemberId = astr(req, m->id);
+            om->GroupInstanceId = astr(req, m->instance_id);
+            om->ClientId = astr(req, m->client_id ? m->client_id : "");
+            om->ClientHost = astr(req, m->client_host ? m->client_host : "");
+            int32_t len = 0;
+            const uint8_t *meta = stable ? sk_gmember_metadata(m, g->protocol, &len) : NULL;
+            om->MemberMetadata = abytes(req, meta, len);
+            om->MemberAssignment = stable ? abytes(req, m->assignment, m->assignment_len)
+                                          : abytes(req, NULL, 0);
+        }
+    }
+    ENCODE_BODY(req, sk_describegroups_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- DeleteGroups ---- */
+
+int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_deletegroups_req_t in;
+    if (sk_deletegroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_deletegroups_resp_t resp = {0};
+    int n = in.GroupsNamesCnt > 0 ? in.GroupsNamesCnt : 0;
+    resp.ResultsCnt = n;
+    resp.Results = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Results));
+    for (int i = 0; i < n; i++) {
+        char *id = acstr(req, in.GroupsNames[i]);
+        resp.Results[i].GroupId = in.GroupsNames[i].len >= 0 ? in.GroupsNames[i] : sk_str_c("");
+        resp.Results[i].ErrorCode = sk_coord_delete_group(b->coord, id ? id : "");
+    }
+    ENCODE_BODY(req, sk_deletegroups_resp_encode, &resp);
+    return SK_REQ_DONE;
+}
+
+/* ---- OffsetDelete ---- */
+
+int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_offsetdelete_req_t in;
+    if (sk_offsetdelete_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_offsetdelete_resp_t resp = {0};
+    char *id = acstr(req, in.GroupId);
+    if (!id)
+        id = "";
+    resp.ErrorCode = sk_coord_owns(b->coord, id);
+    sk_group_t *g = NULL;
+    if (resp.ErrorCode == SK_KERR_NONE) {
+        g = sk_coord_group(b->coord, id);
+        if (!g || g->state == SK_GSTATE_DEAD)
+            resp.ErrorCode = SK_KERR_GROUP_ID_NOT_FOUND;
+    }
+    if (resp.ErrorCode == SK_KERR_NONE) {
+        int nt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+        resp.TopicsCnt = nt;
+        resp.Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*resp.Topics));
+        for (int i = 0; i < nt; i++) {
+            const sk_offsetdelete_req_topic_t *t = &in.Topics[i];
+            sk_offsetdelete_resp_topic_t *rt = &resp.Topics[i];
+            char *topic = acstr(req, t->Name);
+            rt->Name = t->Name.len >= 0 ? t->Name : sk_str_c("");
+            rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
+            rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                             sizeof(*rt->Partitions));
+            for (int j = 0; j < rt->PartitionsCnt; j++) {
+                rt->Partitions[j].PartitionIndex = t->Partitions[j].PartitionIndex;
+                rt->Partitions[j].ErrorCode =
+                    sk_coord_delete_offset(b->coord, g, topic ? topic : "",
+                                           t->Partitions[j].PartitionIndex);
+            }
+        }
+    }
+    ENCODE_BODY(req, sk_offsetdelete_resp_encode, &resp);
     return SK_REQ_DONE;
 }

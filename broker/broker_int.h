@@ -128,6 +128,10 @@ int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

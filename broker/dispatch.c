@@ -37,6 +37,10 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_LEAVE_GROUP: return sk_api_leavegroup;
     case SK_API_OFFSET_COMMIT: return sk_api_offsetcommit;
     case SK_API_OFFSET_FETCH: return sk_api_offsetfetch;
+    case SK_API_LIST_GROUPS: return sk_api_listgroups;
+    case SK_API_DESCRIBE_GROUPS: return sk_api_describegroups;
+    case SK_API_DELETE_GROUPS: return sk_api_deletegroups;
+    case SK_API_OFFSET_DELETE: return sk_api_offsetdelete;
     default: return NULL;
     }
 }

@@ -248,7 +248,8 @@ def test_group_shares_partitions_and_resumes_after_commit(gc3):
     c2.subscribe(["g-share"])
     got = {}
     deadline = time.time() + 90
-    while sum(len(v) for v in got.values()) < 60 and time.time() < deadline:
+    while (len({x[2] for v in got.values() for x in v}) < 60 and
+           time.time() < deadline):
         for name, cons in (("c1", c1), ("c2", c2)):
             m = cons.poll(0.2)
             if m is not None and not m.error():
@@ -416,3 +417,125 @@ def test_kill_coordinator_new_one_loads_offsets(gc3):
     finally:
         victim.start()
         H.wait_for(lambda: all_registered(gc3), 60, "the killed broker is back")
+
+
+def offset_delete_v0(r, group, topic, partition):
+    body = _s(group) + struct.pack(">i", 1) + _s(topic) + struct.pack(">ii", 1, partition)
+    d = r.call(47, 0, body)
+    top_err = struct.unpack(">h", d[:2])[0]
+    if len(d) < 12 or struct.unpack(">i", d[6:10])[0] == 0:
+        return top_err, None
+    off = 10
+    tl = struct.unpack(">h", d[off:off + 2])[0]
+    off += 2 + tl + 4
+    return top_err, struct.unpack(">ih", d[off:off + 6])[1]
+
+
+def test_admin_list_describe_delete(gc3):
+    create(gc3, "adm-t", parts=2)
+    produce(gc3, "adm-t", 4, "x", partitions=2)
+    cons = cconsumer(gc3, "adm-live", **{"client.id": "adm-client"})
+    cons.subscribe(["adm-t"])
+    assert len(consume_n(cons, 4)) == 4
+    cons.commit(asynchronous=False)
+    # a group that only has offsets
+    node, r = coordinator_conn(gc3, "adm-solo")
+    try:
+        assert commit_v2(r, "adm-solo", -1, "", "adm-t", 1, 2) == 0
+    finally:
+        r.close()
+    a = KafkaAdminClient(bootstrap_servers=gc3.bootstrap)
+    try:
+        listed = dict(a.list_consumer_groups())
+        assert listed.get("adm-live") == "consumer"
+        assert listed.get("adm-solo") == ""
+        desc = {d.group: d for d in a.describe_consumer_groups(["adm-live", "adm-solo"])}
+        assert desc["adm-live"].state == "Stable"
+        assert desc["adm-live"].protocol_type == "consumer"
+        assert desc["adm-live"].protocol in ("range", "roundrobin", "cooperative-sticky")
+        assert len(desc["adm-live"].members) == 1
+        m = desc["adm-live"].members[0]
+        assert m.client_id == "adm-client"
+        assert m.client_host == "/127.0.0.1"
+        assert desc["adm-solo"].state == "Empty"
+        offs = a.list_consumer_group_offsets("adm-live")
+        assert sorted((tp.partition, om.offset) for tp, om in offs.items()) == [(0, 2), (1, 2)]
+        # a group with members cannot be deleted; an unknown one is not found
+        res = dict(a.delete_consumer_groups(["adm-live", "adm-nope"]))
+        assert res["adm-live"].errno == 68   # NON_EMPTY_GROUP
+        assert res["adm-nope"].errno == 69   # GROUP_ID_NOT_FOUND
+        # OffsetDelete: the topic is subscribed by the active member
+        node, r = coordinator_conn(gc3, "adm-live")
+        try:
+            assert offset_delete_v0(r, "adm-live", "adm-t", 0) == (0, 86)
+        finally:
+            r.close()
+        cons.close()
+        H.wait_for(lambda: {d.group: d.state for d in
+                            a.describe_consumer_groups(["adm-live"])}["adm-live"] == "Empty",
+                   30, "adm-live empty after its member left")
+        node, r = coordinator_conn(gc3, "adm-live")
+        try:
+            assert offset_delete_v0(r, "adm-live", "adm-t", 0) == (0, 0)
+            assert fetch_offset_v1(r, "adm-live", "adm-t", 0)[0] == -1
+            assert fetch_offset_v1(r, "adm-live", "adm-t", 1)[0] == 2
+            assert offset_delete_v0(r, "adm-ghost", "adm-t", 0)[0] in (69, 16)
+        finally:
+            r.close()
+        res = dict(a.delete_consumer_groups(["adm-live", "adm-solo"]))
+        assert res["adm-live"].errno == 0 and res["adm-solo"].errno == 0
+        listed = dict(a.list_consumer_groups())
+        assert "adm-live" not in listed and "adm-solo" not in listed
+    finally:
+        a.close()
+
+
+def test_confluent_list_groups_and_kcat_group(gc3):
+    create(gc3, "kc-t", parts=3)
+    produce(gc3, "kc-t", 9, "kc", partitions=3)
+    out = subprocess.run(["kcat", "-b", gc3.bootstrap, "-G", "kc-group", "-o", "beginning",
+                          "-e", "-q", "-f", "%s\\n", "-X", "enable.auto.commit=true",
+                          "-X", "auto.commit.interval.ms=100", "kc-t"],
+                         capture_output=True, timeout=120, text=True)
+    vals = sorted(l for l in out.stdout.splitlines() if l)
+    assert vals == sorted("kc-%d" % i for i in range(9)), out.stderr[-2000:]
+    from confluent_kafka.admin import AdminClient
+    ac = AdminClient({"bootstrap.servers": gc3.bootstrap})
+    groups = {g.id: g for g in ac.list_groups(timeout=30)}
+    assert "kc-group" in groups
+    node, r = coordinator_conn(gc3, "kc-group")
+    try:
+        offs = [fetch_offset_v1(r, "kc-group", "kc-t", p)[0] for p in range(3)]
+    finally:
+        r.close()
+    assert offs == [3, 3, 3]
+
+
+def test_group_survives_coordinator_restart_with_live_members(gc3):
+    """Members keep consuming across a coordinator restart (clean stop: the
+    offsets partition moves, the new coordinator loads the group with its
+    members and generation)."""
+    create(gc3, "mv-t", parts=2)
+    produce(gc3, "mv-t", 10, "m", partitions=2)
+    cons = cconsumer(gc3, "mv-group")
+    cons.subscribe(["mv-t"])
+    assert len(consume_n(cons, 10)) == 10
+    cons.commit(asynchronous=False)
+    node, _, _ = find_coordinator(gc3, "mv-group")
+    gc3.brokers[node].stop()
+    try:
+        produce(gc3, "mv-t", 10, "n", partitions=2)
+        more = consume_n(cons, 10, timeout=90)
+        assert sorted(m.value() for m in more) == sorted(b"n-%d" % i for i in range(10))
+        cons.commit(asynchronous=False)
+        n2, h2, p2 = find_coordinator(gc3, "mv-group")
+        assert n2 != node
+        r = Raw(h2, p2)
+        try:
+            assert [fetch_offset_v1(r, "mv-group", "mv-t", p)[0] for p in (0, 1)] == [10, 10]
+        finally:
+            r.close()
+    finally:
+        cons.close()
+        gc3.brokers[node].start()
+        H.wait_for(lambda: all_registered(gc3), 60, "the stopped broker is back")

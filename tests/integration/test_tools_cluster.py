@@ -196,7 +196,6 @@ def test_under_replicated_and_unavailable_after_broker_death(cluster3):
         wait_topic_everywhere(c, "crf2", 3, 2, timeout=60)
 
 
-@pytest.mark.xfail(strict=True, reason='consumer groups: issue 5')
 def test_console_consumer_group_commits(cluster3):
     """[groups] --group: all records once, then nothing new for the same group; a second
     group gets everything again."""
@@ -237,7 +236,6 @@ def test_perf_over_three_brokers(cluster3):
     assert r.stdout.strip().split("\n")[-1].startswith("5000 records received")
 
 
-@pytest.mark.xfail(strict=True, reason='consumer groups: issue 5')
 def test_perf_consume_group(cluster3):
     """[groups] skein-perf consume --group."""
     c = cluster3
