@@ -662,7 +662,8 @@ def test_coordinator_killed_offsets_survive(make_cluster):
     def fetched():
         with conn_to(host, port) as k:
             got = offset_fetch_v1(k, group, topic, [0, 1, 2])
-        if any(err in (COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR) for _, err in got.values()):
+        if any(err in (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR)
+               for _, err in got.values()):
             return None
         return got
     got = H.wait_for(fetched, 60, "OffsetFetch from the new coordinator")

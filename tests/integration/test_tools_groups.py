@@ -341,3 +341,25 @@ def test_delete_offsets(tc):
         assert committed(b, busy, t2, [0]) == {0: 1}
     finally:
         m.close()
+
+
+def test_command_config_and_timeout(tc, tmp_path):
+    """--command-config passes librdkafka properties (a bad one fails naming it, exit 1);
+    --timeout bounds the wait for an unreachable broker."""
+    b = tc.bootstrap
+    good = tmp_path / "client.properties"
+    good.write_text("# client settings\nclient.id=from-file\nsocket.timeout.ms=20000\n")
+    r = cg("--bootstrap-server", b, "--list", "--command-config", str(good))
+    assert r.rc == 0, r
+    bad = tmp_path / "bad.properties"
+    bad.write_text("no.such.property=1\n")
+    r = cg("--bootstrap-server", b, "--list", "--command-config", str(bad))
+    assert r.rc == 1 and "no.such.property" in r.stderr, r
+    r = cg("--bootstrap-server", b, "--list", "--command-config", str(tmp_path / "missing"))
+    assert r.rc == 1 and "missing" in r.stderr, r
+    import time
+    t0 = time.monotonic()
+    r = cg("--bootstrap-server", "127.0.0.1:1", "--describe", "--group", "g", "--timeout",
+           "1000")
+    assert r.rc == 1, r
+    assert time.monotonic() - t0 < 20, "--timeout 1000 took %.1fs" % (time.monotonic() - t0)
