@@ -676,8 +676,12 @@ def test_coordinator_killed_offsets_survive(make_cluster):
         for p in range(3):
             offs = sorted(o for q, o, _ in m.records if q == p)
             assert offs == list(range(commit[p], 20)), (p, offs[:5])
+        # commits go to the new coordinator and stick
+        assert m.commit_positions() == {0: 20, 1: 20, 2: 20}
     finally:
         m.close()
+    with conn_to(host, port) as k:
+        assert offset_fetch_v1(k, group, topic, [0, 1, 2]) == {p: (20, NONE) for p in range(3)}
 
 
 # ----------------------------------------------------------------- malformed requests
