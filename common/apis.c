@@ -30,8 +30,8 @@ static const sk_api_t apis[] = {
     {SK_API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 2, 4},
     {SK_API_CREATE_PARTITIONS, "CreatePartitions", 0, 1, 2},
     {SK_API_DELETE_GROUPS,  "DeleteGroups", 0,  1,  2},
-    {43 /* ElectLeaders */, "ElectLeaders", 0, 2, 2},
-    {SK_API_OFFSET_DELETE,  "OffsetDelete", 0,  0,  1},
+    {SK_API_ELECT_LEADERS, "ElectLeaders", 0, 2, 2},
+    {SK_API_OFFSET_DELETE,  "OffsetDelete", 0,  0, -1},
     {SK_API_ALTER_PARTITION, "AlterPartition", 0, 1, 0},
     {SK_API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 0, 0},
 };
