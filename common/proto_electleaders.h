@@ -23,10 +23,8 @@
 #define SK_ELECTION_PREFERRED 0
 #define SK_ELECTION_UNCLEAN 1
 
-/* Wire error codes of this API that common/kerr.h does not list (yet). */
-#define SK_ELECT_ERR_PREFERRED_LEADER_NOT_AVAILABLE 80
-#define SK_ELECT_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE 83
-#define SK_ELECT_ERR_ELECTION_NOT_NEEDED 84
+/* Its wire error codes: SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE,
+ * SK_KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE, SK_KERR_ELECTION_NOT_NEEDED (kerr.h). */
 
 typedef struct sk_electleaders_req_topic {
     sk_str_t Topic;

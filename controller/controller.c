@@ -1325,7 +1325,7 @@ static void elect_write_done(int16_t err, const sk_ctrl_pstate_t *st, void *arg)
         r->err = SK_KERR_NOT_CONTROLLER;
         r->msg = "the controller moved during the election";
     } else if (err != SK_KERR_NONE) {
-        r->err = SK_ELECT_ERR_PREFERRED_LEADER_NOT_AVAILABLE;
+        r->err = SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE;
         r->msg = "the partition state changed during the election; try again";
     }
     free(it);
@@ -1353,13 +1353,13 @@ static void elect_one(sk_ctrl_t *c, elect_op_t *op, int idx, int type)
     if (type == 0) {
         int32_t pref = p->n_replicas > 0 ? p->replicas[0] : -1;
         if (pref >= 0 && p->leader == pref) {
-            r->err = SK_ELECT_ERR_ELECTION_NOT_NEEDED;
+            r->err = SK_KERR_ELECTION_NOT_NEEDED;
             r->msg = "the preferred replica already leads";
             return;
         }
         if (pref < 0 || !candidate(c, pref) || !contains(p->isr, p->n_isr, pref) ||
             p->writing) {
-            r->err = SK_ELECT_ERR_PREFERRED_LEADER_NOT_AVAILABLE;
+            r->err = SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE;
             r->msg = p->writing ? "a state change of the partition is in progress"
                                 : "the preferred replica is not live and in sync";
             return;
@@ -1367,7 +1367,7 @@ static void elect_one(sk_ctrl_t *c, elect_op_t *op, int idx, int type)
         leader = pref;
     } else {
         if (p->leader >= 0 && live_broker(c, p->leader)) {
-            r->err = SK_ELECT_ERR_ELECTION_NOT_NEEDED;
+            r->err = SK_KERR_ELECTION_NOT_NEEDED;
             r->msg = "the partition has a live leader";
             return;
         }
@@ -1378,7 +1378,7 @@ static void elect_one(sk_ctrl_t *c, elect_op_t *op, int idx, int type)
             if (candidate(c, p->replicas[i]))
                 leader = p->replicas[i];
         if (leader < 0 || p->writing) {
-            r->err = SK_ELECT_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE;
+            r->err = SK_KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE;
             r->msg = p->writing ? "a state change of the partition is in progress"
                                 : "no replica of the partition is live";
             return;

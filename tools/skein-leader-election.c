@@ -244,9 +244,9 @@ static void strlist_add(strlist_t *l, sk_str_t topic, int32_t partition)
 static const char *elect_err_name(int16_t code)
 {
     switch (code) {
-    case SK_ELECT_ERR_PREFERRED_LEADER_NOT_AVAILABLE: return "PREFERRED_LEADER_NOT_AVAILABLE";
-    case SK_ELECT_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE: return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
-    case SK_ELECT_ERR_ELECTION_NOT_NEEDED: return "ELECTION_NOT_NEEDED";
+    case SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE: return "PREFERRED_LEADER_NOT_AVAILABLE";
+    case SK_KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE: return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
+    case SK_KERR_ELECTION_NOT_NEEDED: return "ELECTION_NOT_NEEDED";
     default: return sk_kerr_name(code);
     }
 }
@@ -262,7 +262,7 @@ static int report(const sk_electleaders_resp_t *resp, const char *type_name)
             const sk_electleaders_partition_result_t *p = &t->PartitionResult[j];
             if (p->ErrorCode == SK_KERR_NONE)
                 strlist_add(&ok, t->Topic, p->PartitionId);
-            else if (p->ErrorCode == SK_ELECT_ERR_ELECTION_NOT_NEEDED)
+            else if (p->ErrorCode == SK_KERR_ELECTION_NOT_NEEDED)
                 strlist_add(&noop, t->Topic, p->PartitionId);
         }
     }
@@ -275,7 +275,7 @@ static int report(const sk_electleaders_resp_t *resp, const char *type_name)
         const sk_electleaders_result_t *t = &resp->ReplicaElectionResults[i];
         for (int32_t j = 0; j < t->PartitionResultCnt; j++) {
             const sk_electleaders_partition_result_t *p = &t->PartitionResult[j];
-            if (p->ErrorCode == SK_KERR_NONE || p->ErrorCode == SK_ELECT_ERR_ELECTION_NOT_NEEDED)
+            if (p->ErrorCode == SK_KERR_NONE || p->ErrorCode == SK_KERR_ELECTION_NOT_NEEDED)
                 continue;
             failed++;
             printf("Error completing leader election (%s) for partition: %.*s-%d: %s%s%.*s\n",

@@ -140,7 +140,7 @@ START_TEST(test_resp)
 {
     sk_electleaders_partition_result_t pr[2] = {
         {0, SK_KERR_NONE, SK_STR_NULL},
-        {1, SK_ELECT_ERR_ELECTION_NOT_NEEDED, sk_str_c("x")},
+        {1, SK_KERR_ELECTION_NOT_NEEDED, sk_str_c("x")},
     };
     sk_electleaders_result_t t = {sk_str_c("foo"), pr, 2};
     sk_electleaders_resp_t resp = {0, 0, &t, 1};
@@ -157,7 +157,7 @@ START_TEST(test_resp)
         ck_assert_int_eq(p[0].ErrorCode, 0);
         tu_assert_str(p[0].ErrorMessage, NULL);
         ck_assert_int_eq(p[1].PartitionId, 1);
-        ck_assert_int_eq(p[1].ErrorCode, SK_ELECT_ERR_ELECTION_NOT_NEEDED);
+        ck_assert_int_eq(p[1].ErrorCode, SK_KERR_ELECTION_NOT_NEEDED);
         tu_assert_str(p[1].ErrorMessage, "x");
         sk_arena_free(a);
     }
