@@ -29,7 +29,7 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_ALTER_PARTITION: return sk_api_alterpartition;
     case SK_API_OFFSET_FOR_LEADER_EPOCH: return sk_api_offsetforleaderepoch;
     case SK_API_CONTROLLED_SHUTDOWN: return sk_api_controlledshutdown;
-    case 43 /* ElectLeaders */: return sk_api_electleaders;
+    case SK_API_ELECT_LEADERS: return sk_api_electleaders;
     case SK_API_FIND_COORDINATOR: return sk_api_findcoordinator;
     case SK_API_JOIN_GROUP: return sk_api_joingroup;
     case SK_API_SYNC_GROUP: return sk_api_syncgroup;
