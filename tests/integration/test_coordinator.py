@@ -53,6 +53,13 @@ def produce(c, topic, n, tag, partitions=1):
     p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all",
                   "message.timeout.ms": 30000})
     errors = []
+
+    def known():
+        md = p.list_topics(topic, timeout=5)
+        t = md.topics.get(topic)
+        return (t is not None and t.error is None and len(t.partitions) == partitions and
+                all(pm.leader >= 0 for pm in t.partitions.values()))
+    H.wait_for(known, 60, "producer metadata for " + topic)
     for i in range(n):
         p.produce(topic, value=b"%s-%d" % (tag.encode(), i), partition=i % partitions,
                   on_delivery=lambda e, m: e and errors.append(e))
