@@ -39,9 +39,9 @@ typedef struct sk_heartbeat_resp {
  * used), or SK_EINVAL (version outside 0-3; nothing read). Absent fields
  * get their defaults (GroupInstanceId null, ThrottleTimeMs 0).
  * Encoders append a body to w: SK_OK, or SK_EINVAL (bad version, null
- * GroupId/MemberId, a non-empty GroupInstanceId in a v0-2 request; a
- * null or empty one is left out there, so a zeroed struct encodes), in which case w is
- * left as it was. */
+ * GroupId/MemberId, a non-empty GroupInstanceId in a v0-2 request; a null
+ * or empty one is left out there, so a zeroed struct encodes), in which
+ * case w is left as it was. */
 int sk_heartbeat_req_decode(sk_rd_t *r, int16_t version, sk_arena_t *a, sk_heartbeat_req_t *out);
 int sk_heartbeat_req_encode(sk_wr_t *w, int16_t version, const sk_heartbeat_req_t *req);
 int sk_heartbeat_resp_encode(sk_wr_t *w, int16_t version, const sk_heartbeat_resp_t *resp);

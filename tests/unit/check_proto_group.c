@@ -395,7 +395,8 @@ START_TEST(test_lg_req)
         sk_arena_free(a);
     }
     /* v3: batch of members; MemberId is not in the layout */
-    sk_leavegroup_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL}, {sk_str_c("m2"), sk_str_c("i2")}};
+    sk_leavegroup_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL},
+                                     {sk_str_c("m2"), sk_str_c("i2")}};
     tg_enc_fails(&leavegroup_req_codec, 3, &req);
     req.MemberId = sk_str_c("");
     req.Members = mem;
@@ -462,7 +463,8 @@ START_TEST(test_lg_resp)
     tg_enc_fails(&leavegroup_resp_codec, 3, &resp);
     /* dropped below v3 */
     tu_assert_encodes(&leavegroup_resp_codec, 2, &resp, "00000007 0000");
-    static const char *const bad[] = {"00000000 0000 ffffffff", "00000000 0000 00000001 ffff ffff 0000",
+    static const char *const bad[] = {"00000000 0000 ffffffff",
+                                      "00000000 0000 00000001 ffff ffff 0000",
                                       "00000000 0000 00000001 0000 ffff 00",
                                       "00000000 0000 7fffffff"};
     tg_parse_fail(&leavegroup_resp_codec, 3, bad, TG_N(bad));

@@ -337,7 +337,8 @@ START_TEST(test_od)
     pt.Name = sk_str_c("foo");
     resp.TopicsCnt = -1;
     tg_enc_fails(&offsetdelete_resp_codec, 0, &resp);
-    static const char *const bad[] = {"ffff 00000000", GRP " ffffffff", GRP " 00000001 ffff 00000000",
+    static const char *const bad[] = {"ffff 00000000", GRP " ffffffff",
+                                      GRP " 00000001 ffff 00000000",
                                       GRP " 00000001 " FOO " ffffffff",
                                       GRP " 00000001 " FOO " 00000002 00000000",
                                       GRP " 7fffffff"};

@@ -267,7 +267,8 @@ START_TEST(test_of_resp)
     tu_assert_encodes(&offsetfetch_resp_codec, 1, &eresp, "00000000");
     tu_assert_encodes(&offsetfetch_resp_codec, 2, &eresp, "00000000 0010");
     sk_arena_t *a = sk_arena_new(0);
-    sk_offsetfetch_resp_t *g = tg_both(&offsetfetch_resp_codec, 7, &eresp, "00000000 01 0010 00", a);
+    sk_offsetfetch_resp_t *g =
+        tg_both(&offsetfetch_resp_codec, 7, &eresp, "00000000 01 0010 00", a);
     ck_assert_int_eq(g->ErrorCode, SK_KERR_NOT_COORDINATOR);
     ck_assert_int_eq(g->TopicsCnt, 0);
     /* null metadata survives */
@@ -292,9 +293,10 @@ START_TEST(test_of_resp)
     resp.TopicsCnt = 1;
     topic.Name = SK_STR_NULL;
     tg_enc_fails(&offsetfetch_resp_codec, 6, &resp);
-    static const char *const bad[] = {"00000000 ffffffff 0000", "00000000 00000001 ffff 00000000 0000",
-                                      "00000000 00000001 " FOO " ffffffff 0000",
-                                      "00000000 00000001 " FOO " 00000001 " OF_P0 " fffe 0000 0000"};
+    static const char *const bad[] = {
+        "00000000 ffffffff 0000", "00000000 00000001 ffff 00000000 0000",
+        "00000000 00000001 " FOO " ffffffff 0000",
+        "00000000 00000001 " FOO " 00000001 " OF_P0 " fffe 0000 0000"};
     tg_parse_fail(&offsetfetch_resp_codec, 3, bad, TG_N(bad));
     static const char *const bad7[] = {"00000000 00 0000 00", "00000000 02 00 01 00 0000 00",
                                        "00000000 01 0000 01"};
