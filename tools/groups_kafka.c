@@ -16,12 +16,19 @@ struct sk_gkafka_s {
     rd_kafka_t *rk;
     rd_kafka_queue_t *q;
     int timeout_ms;
-    /* An admin request failed or timed out: librdkafka 2.0.2 can then hang in
-     * rd_kafka_destroy (seen after DescribeConsumerGroups failed with
-     * "Required feature not supported by broker"), so the handle is left to
-     * the process exit instead. */
+    /* An admin request failed locally (a librdkafka error, not a broker's
+     * answer) or timed out: librdkafka 2.0.2 can then hang in rd_kafka_destroy
+     * (seen after DescribeConsumerGroups failed with "Required feature not
+     * supported by broker"), so the handle is left to the process exit. */
     int tainted;
 };
+
+/* Remember a local (negative) librdkafka error code; see tainted. */
+static void note_error(sk_gkafka_t *k, rd_kafka_resp_err_t code)
+{
+    if ((int)code < 0)
+        k->tainted = 1;
+}
 
 int sk_gkafka_open(const char *bootstrap, const char *config_file, int timeout_ms,
                    sk_gkafka_t **out, char *err, size_t errlen)
@@ -90,8 +97,8 @@ static rd_kafka_event_t *wait_result(sk_gkafka_t *k, rd_kafka_event_type_t type,
         }
         if (rd_kafka_event_error(ev)) {
             snprintf(err, errlen, "%s failed: %s", what, rd_kafka_event_error_string(ev));
+            note_error(k, rd_kafka_event_error(ev));
             rd_kafka_event_destroy(ev);
-            k->tainted = 1;
             return NULL;
         }
         return ev;
@@ -122,6 +129,7 @@ int sk_gkafka_list(sk_gkafka_t *k, char ***ids, int *n, char *err, size_t errlen
         /* a broker that did not answer: the list would be incomplete */
         snprintf(err, errlen, "ListConsumerGroups failed on a broker: %s",
                  rd_kafka_error_string(errs[0]));
+        note_error(k, rd_kafka_error_code(errs[0]));
         rc = SK_EIO;
         goto out;
     }
@@ -136,8 +144,6 @@ int sk_gkafka_list(sk_gkafka_t *k, char ***ids, int *n, char *err, size_t errlen
     *n = (int)cnt;
 out:
     rd_kafka_event_destroy(ev);
-    if (rc != SK_OK)
-        k->tainted = 1;
     return rc;
 }
 
@@ -168,6 +174,7 @@ int sk_gkafka_describe(sk_gkafka_t *k, const char *group, sk_ggroup_t *g, char *
     const rd_kafka_error_t *e = rd_kafka_ConsumerGroupDescription_error(d[0]);
     if (e) {
         rd_kafka_resp_err_t code = rd_kafka_error_code(e);
+        note_error(k, code);
         if (code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
             snprintf(err, errlen, "Consumer group '%s' does not exist.", group);
             rc = SK_ENOENT;
@@ -210,8 +217,6 @@ int sk_gkafka_describe(sk_gkafka_t *k, const char *group, sk_ggroup_t *g, char *
     }
 out:
     rd_kafka_event_destroy(ev);
-    if (rc != SK_OK)
-        k->tainted = 1;
     return rc;
 }
 
@@ -292,6 +297,7 @@ int sk_gkafka_committed(sk_gkafka_t *k, const char *group, sk_gtp_t **out, int *
     if (e) {
         snprintf(err, errlen, "Fetching the offsets of group '%s' failed: %s", group,
                  rd_kafka_error_string(e));
+        note_error(k, rd_kafka_error_code(e));
         rc = SK_EIO;
         goto out;
     }
@@ -309,8 +315,6 @@ int sk_gkafka_committed(sk_gkafka_t *k, const char *group, sk_gtp_t **out, int *
     sk_gtp_sort(*out, *n);
 out:
     rd_kafka_event_destroy(ev);
-    if (rc != SK_OK)
-        k->tainted = 1;
     return rc;
 }
 
@@ -393,6 +397,7 @@ int sk_gkafka_alter(sk_gkafka_t *k, const char *group, sk_gtp_t *l, int n, char 
     if (e) {
         snprintf(err, errlen, "Committing the new offsets of group '%s' failed: %s", group,
                  rd_kafka_error_string(e));
+        note_error(k, rd_kafka_error_code(e));
         rc = SK_EIO;
         goto out;
     }
@@ -402,8 +407,6 @@ int sk_gkafka_alter(sk_gkafka_t *k, const char *group, sk_gtp_t *l, int n, char 
     }
 out:
     rd_kafka_event_destroy(ev);
-    if (rc != SK_OK)
-        k->tainted = 1;
     return rc;
 }
 
@@ -435,10 +438,10 @@ int sk_gkafka_delete_groups(sk_gkafka_t *k, const char *const *groups, int n, ch
         const rd_kafka_error_t *e = found ? rd_kafka_group_result_error(found) : NULL;
         if (!found)
             v[i] = sk_strdup("no result from the broker");
-        else if (e)
+        else if (e) {
             v[i] = sk_strdup(rd_kafka_error_string(e));
-        if (v[i])
-            k->tainted = 1;
+            note_error(k, rd_kafka_error_code(e));
+        }
     }
     rd_kafka_event_destroy(ev);
     *errors = v;
@@ -471,13 +474,12 @@ int sk_gkafka_delete_offsets(sk_gkafka_t *k, const char *group, sk_gtp_t *l, int
     const rd_kafka_error_t *e = rd_kafka_group_result_error(gr[0]);
     if (e) {
         snprintf(err, errlen, "%s", rd_kafka_error_string(e));
+        note_error(k, rd_kafka_error_code(e));
         rc = SK_EIO;
         goto out;
     }
     merge_errors(l, n, rd_kafka_group_result_partitions(gr[0]));
 out:
     rd_kafka_event_destroy(ev);
-    if (rc != SK_OK)
-        k->tainted = 1;
     return rc;
 }
