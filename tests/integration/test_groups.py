@@ -30,6 +30,7 @@ NOT_COORDINATOR = 16
 ILLEGAL_GENERATION = 22
 UNKNOWN_MEMBER_ID = 25
 REBALANCE_IN_PROGRESS = 27
+MEMBER_ID_REQUIRED = 79
 
 REQUEST_MAX = 1048576   # socket.request.max.bytes of the test cluster
 SESSION_MS = 10000
@@ -256,6 +257,21 @@ def join_group_v0(k, group, member_id, protocols, session_ms=30000):
     body = W.string(group) + W.i32(session_ms) + W.string(member_id) + W.string("consumer") + \
         W.array(W.string(name) + W.nbytes(meta) for name, meta in protocols)
     r = k.request(11, 0, body)
+    err = r.i16()
+    gen = r.i32()
+    proto = r.string()
+    leader = r.string()
+    me = r.string()
+    members = r.array(lambda: (r.string(), r.nbytes()))
+    return dict(error=err, generation=gen, protocol=proto, leader=leader, member_id=me,
+                members=members)
+
+
+def join_group_v4(k, group, member_id, protocols, session_ms=30000, rebalance_ms=30000):
+    body = W.string(group) + W.i32(session_ms) + W.i32(rebalance_ms) + W.string(member_id) + \
+        W.string("consumer") + W.array(W.string(n) + W.nbytes(m) for n, m in protocols)
+    r = k.request(11, 4, body)
+    r.i32()     # throttle time
     err = r.i16()
     gen = r.i32()
     proto = r.string()
@@ -744,6 +760,64 @@ def test_unknown_member_and_wrong_generation(raw_member):
     j = join_group_v0(k, g, "no-such-member", [("range", consumer_metadata([st["topic"]]))])
     assert j["error"] == UNKNOWN_MEMBER_ID, j
     assert_group_unchanged(st)
+
+
+def test_member_id_required_and_rebalance_in_progress(gc):
+    """JoinGroup v4 without a member id gets MEMBER_ID_REQUIRED and an id to rejoin with;
+    when a second member joins, the first one's heartbeat says REBALANCE_IN_PROGRESS, its
+    rejoin completes the next generation for both, and the old generation is refused."""
+    b = gc.bootstrap
+    topic, group = uniq("rj"), uniq("g-rj")
+    create_topic(b, topic, 2)
+    _, host, port = find_coordinator(b, group)
+    protos = [("range", consumer_metadata([topic]))]
+    ka, kb = conn_to(host, port, timeout=40), conn_to(host, port, timeout=40)
+    try:
+        def first_join():
+            j = join_group_v4(ka, group, "", protos)
+            return j if j["error"] == MEMBER_ID_REQUIRED else None
+        j = H.wait_for(first_join, 60, "MEMBER_ID_REQUIRED from JoinGroup v4", interval=0.5)
+        a_id = j["member_id"]
+        assert a_id, j
+        j = join_group_v4(ka, group, a_id, protos)
+        assert j["error"] == NONE and j["member_id"] == a_id and j["leader"] == a_id, j
+        gen1 = j["generation"]
+        assert sync_group_v0(ka, group, gen1, a_id,
+                             [(a_id, consumer_assignment(topic, [0, 1]))])[0] == NONE
+        assert heartbeat_v0(ka, group, gen1, a_id) == NONE
+
+        j = join_group_v4(kb, group, "", protos)
+        assert j["error"] == MEMBER_ID_REQUIRED, j
+        b_id = j["member_id"]
+        assert b_id and b_id != a_id
+        # B's real join waits for A to rejoin: send it without reading the answer
+        frame, corr_b = kb.request_bytes(
+            11, 4, W.string(group) + W.i32(30000) + W.i32(30000) + W.string(b_id) +
+            W.string("consumer") + W.array(W.string(n) + W.nbytes(m) for n, m in protos))
+        kb.send_raw(frame)
+        H.wait_for(lambda: heartbeat_v0(ka, group, gen1, a_id) == REBALANCE_IN_PROGRESS, 20,
+                   "REBALANCE_IN_PROGRESS for the first member")
+        j = join_group_v4(ka, group, a_id, protos)
+        assert j["error"] == NONE and j["generation"] == gen1 + 1, j
+        assert sorted(m for m, _ in j["members"]) == sorted([a_id, b_id]), j
+        r = W.Reader(kb.recv_frame())
+        assert r.i32() == corr_b
+        r.i32()
+        assert r.i16() == NONE and r.i32() == gen1 + 1
+        gen2 = gen1 + 1
+        assert sync_group_v0(ka, group, gen2, a_id,
+                             [(a_id, consumer_assignment(topic, [0])),
+                              (b_id, consumer_assignment(topic, [1]))]) == \
+            (NONE, consumer_assignment(topic, [0]))
+        assert sync_group_v0(kb, group, gen2, b_id, []) == (NONE, consumer_assignment(topic, [1]))
+        # the old generation is over (checked once the group is stable again)
+        assert heartbeat_v0(ka, group, gen1, a_id) == ILLEGAL_GENERATION
+        assert offset_commit_v2(ka, group, gen1, a_id, topic, {0: 1}) == {0: ILLEGAL_GENERATION}
+        assert leave_group_v0(kb, group, b_id) == NONE
+        assert leave_group_v0(ka, group, a_id) == NONE
+    finally:
+        ka.close()
+        kb.close()
 
 
 def test_oversized_frame_closes_connection(raw_member):
