@@ -623,6 +623,45 @@ def test_kcat_shares_a_group_with_confluent(gc):
             kc.wait(10)
 
 
+def test_static_member_restart_keeps_assignment(gc):
+    """Two static members (group.instance.id): one restarts within the session timeout and
+    gets its partitions back without a rebalance; the other member is never revoked."""
+    b = gc.bootstrap
+    topic, group = uniq("static"), uniq("g-static")
+    create_topic(b, topic, 4)
+    revoked = []
+
+    def on_revoke(consumer, parts):
+        revoked.append([p.partition for p in parts])
+    s1 = Member(b, group, topic, "s1", **{"group.instance.id": "inst-1"})
+    s2 = Member(b, group, topic, "s2", **{"group.instance.id": "inst-2"})
+    s2.c.unsubscribe()
+    s2.c.subscribe([topic], on_revoke=on_revoke)
+    try:
+        owned = stable_ownership([s1, s2], 4)
+        with conn_to(*find_coordinator(b, group)[1:]) as k:
+            before = describe_group_v0(k, group)
+        revoked.clear()
+        s1.close()       # a static member leaves without LeaveGroup
+        s1b = Member(b, group, topic, "s1", **{"group.instance.id": "inst-1"})
+        poll_all([s1b, s2], lambda: s1b.owned() == owned["s1"], 30,
+                 "the restarted static member owning %s again" % sorted(owned["s1"]))
+        poll_for([s1b, s2], 2.0)
+        assert s2.owned() == owned["s2"] and s1b.owned() == owned["s1"]
+        assert revoked == [], "the other static member was revoked: %s" % revoked
+        with conn_to(*find_coordinator(b, group)[1:]) as k:
+            after = describe_group_v0(k, group)
+        assert after["state"] == "Stable" and len(after["members"]) == 2, after
+        # the restarted member has a new member id; the other one kept its own
+        ids_before = {m[0] for m in before["members"]}
+        ids_after = {m[0] for m in after["members"]}
+        assert len(ids_before & ids_after) == 1, (before, after)
+        s1 = s1b
+    finally:
+        s1.close()
+        s2.close()
+
+
 def test_describe_lag_is_produced_minus_committed(gc):
     b = gc.bootstrap
     topic, group = uniq("lag"), uniq("g-lag")
