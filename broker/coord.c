@@ -8,6 +8,7 @@
 #include "log.h"
 #include "log_plog.h"
 #include "mem.h"
+#include "offsets_record.h"
 #include "recbatch.h"
 
 #include <errno.h>
@@ -73,44 +74,9 @@ struct sk_coord_s {
 
 int32_t sk_coord_partition_for(const char *group, int32_t n_partitions)
 {
-    uint32_t h = 0;
-    const unsigned char *s = (const unsigned char *)group;
     if (n_partitions <= 0)
         return 0;
-    /* UTF-8 -> UTF-16 code units, Java's h = 31*h + c. */
-    while (*s) {
-        uint32_t cp;
-        int n;
-        if (s[0] < 0x80) {
-            cp = s[0];
-            n = 1;
-        } else if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
-            cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-            n = 2;
-        } else if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-            cp = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
-            n = 3;
-        } else if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-                   (s[3] & 0xc0) == 0x80) {
-            cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-                 ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-            n = 4;
-        } else {
-            cp = 0xfffd; /* what Java's decoder substitutes */
-            n = 1;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            h = 31 * h + (0xd800 + (cp >> 10));
-            h = 31 * h + (0xdc00 + (cp & 0x3ff));
-        } else {
-            h = 31 * h + cp;
-        }
-        s += n;
-    }
-    int32_t hi = (int32_t)h;
-    int32_t a = hi == INT32_MIN ? 0 : (hi < 0 ? -hi : hi);
-    return a % n_partitions;
+    return sk_offrec_partition_for(group, strlen(group), n_partitions);
 }
 
 static int64_t now_wall(void) { return sk_wall_ms(); }
@@ -227,51 +193,51 @@ static void pend_error(sk_coord_t *c, void **slot, int16_t err, const char *memb
 
 static void wr_offset_key(sk_wr_t *w, const char *group, const char *topic, int32_t partition)
 {
-    sk_wr_i16(w, 1);
-    sk_wr_cstr(w, 0, group);
-    sk_wr_cstr(w, 0, topic);
-    sk_wr_i32(w, partition);
+    sk_offrec_key_t k = {SK_OFFREC_KEY_OFFSET, sk_str_c(group), sk_str_c(topic), partition};
+    sk_offrec_key_encode(w, &k);
 }
 
 static void wr_offset_value(sk_wr_t *w, int64_t offset, int32_t epoch, const char *metadata,
                             int64_t ts)
 {
-    sk_wr_i16(w, 3);
-    sk_wr_i64(w, offset);
-    sk_wr_i32(w, epoch);
-    sk_wr_cstr(w, 0, metadata ? metadata : "");
-    sk_wr_i64(w, ts);
+    sk_offrec_offset_value_t v = {offset, epoch, sk_str_c(metadata ? metadata : ""), ts, -1};
+    sk_offrec_offset_value_encode(w, SK_OFFREC_OFFSET_VALUE_VER, &v);
 }
 
 static void wr_group_key(sk_wr_t *w, const char *group)
 {
-    sk_wr_i16(w, 2);
-    sk_wr_cstr(w, 0, group);
+    sk_offrec_key_t k = {SK_OFFREC_KEY_GROUP, sk_str_c(group), SK_STR_NULL, 0};
+    sk_offrec_key_encode(w, &k);
 }
 
 static void wr_group_value(sk_wr_t *w, const sk_group_t *g)
 {
-    sk_wr_i16(w, 3);
-    sk_wr_cstr(w, 0, g->protocol_type ? g->protocol_type : "");
-    sk_wr_i32(w, g->generation);
-    sk_wr_cstr(w, 0, g->n_members ? g->protocol : NULL);
-    sk_wr_cstr(w, 0, g->n_members ? g->leader_id : NULL);
-    sk_wr_i64(w, g->state_ts);
-    sk_wr_i32(w, g->n_members);
+    sk_offrec_group_value_t v = {0};
+    v.ProtocolType = sk_str_c(g->protocol_type ? g->protocol_type : "");
+    v.Generation = g->generation;
+    v.Protocol = g->n_members ? sk_str_c(g->protocol) : SK_STR_NULL;
+    v.Leader = g->n_members ? sk_str_c(g->leader_id) : SK_STR_NULL;
+    v.CurrentStateTimestamp = g->state_ts;
+    v.Members = sk_calloc((size_t)g->n_members + 1, sizeof(*v.Members));
     sk_gmember_t *m;
     TAILQ_FOREACH(m, &g->members, link) {
-        sk_wr_cstr(w, 0, m->id);
-        sk_wr_cstr(w, 0, m->instance_id);
-        sk_wr_cstr(w, 0, m->client_id);
-        sk_wr_cstr(w, 0, m->client_host);
-        sk_wr_i32(w, m->rebalance_timeout_ms);
-        sk_wr_i32(w, m->session_timeout_ms);
+        sk_offrec_member_t *o = &v.Members[v.MembersCnt++];
+        o->MemberId = sk_str_c(m->id);
+        o->GroupInstanceId = sk_str_c(m->instance_id);
+        o->ClientId = sk_str_c(m->client_id ? m->client_id : "");
+        o->ClientHost = sk_str_c(m->client_host ? m->client_host : "");
+        o->RebalanceTimeout = m->rebalance_timeout_ms;
+        o->SessionTimeout = m->session_timeout_ms;
         int32_t len;
         const uint8_t *meta = sk_gmember_metadata(m, g->protocol, &len);
-        sk_wr_bytes(w, 0, meta ? meta : (const uint8_t *)"", meta ? len : 0);
-        sk_wr_bytes(w, 0, m->assignment ? m->assignment : (const uint8_t *)"",
-                    m->assignment_len);
+        o->Subscription = meta ? (sk_str_t){(const char *)meta, len} : sk_str_c("");
+        o->Assignment = m->assignment ? (sk_str_t){(const char *)m->assignment,
+                                                   m->assignment_len}
+                                      : sk_str_c("");
     }
+    if (sk_offrec_group_value_encode(w, SK_OFFREC_GROUP_VALUE_VER, &v) != SK_OK)
+        sk_error("group", "group %s: cannot encode its metadata record", g->id);
+    free(v.Members);
 }
 
 /* A batch of records built from parallel key/value buffers. */
@@ -609,121 +575,114 @@ static void prepare_rebalance(sk_coord_t *c, sk_group_t *g, const char *reason)
 /* ------------------------------------------------------------------ */
 /* ownership and loading */
 
+static void apply_offset_record(sk_coord_t *c, int32_t partition, const sk_offrec_key_t *k,
+                                const sk_record_t *rec)
+{
+    char *gid = sk_str_dup(k->Group), *topic = sk_str_dup(k->Topic);
+    if (!gid || !topic)
+        goto out;
+    sk_group_t *g = find_group(c, gid);
+    if (rec->value.len < 0) {
+        if (g)
+            sk_group_delete_offset(g, topic, k->Partition);
+        goto out;
+    }
+    int16_t vv;
+    sk_offrec_offset_value_t v;
+    if (sk_offrec_offset_value_decode(rec->value.p, (size_t)rec->value.len, &vv, &v) != SK_OK) {
+        sk_warn("group", "loading " SK_OFFSETS_TOPIC "-%d: malformed offset value at offset "
+                "%lld skipped", partition, (long long)rec->offset);
+        goto out;
+    }
+    if (!g)
+        g = create_group(c, gid, partition);
+    char *md = sk_str_dup(v.Metadata);
+    sk_group_set_offset(g, topic, k->Partition, v.Offset, v.LeaderEpoch, md, v.CommitTimestamp);
+    free(md);
+out:
+    free(gid);
+    free(topic);
+}
+
+static void apply_group_record(sk_coord_t *c, int32_t partition, const sk_offrec_key_t *k,
+                               const sk_record_t *rec)
+{
+    char *gid = sk_str_dup(k->Group);
+    sk_arena_t *a = NULL;
+    if (!gid)
+        goto out;
+    sk_group_t *g = find_group(c, gid);
+    sk_gmember_t *m;
+    if (rec->value.len < 0) {
+        /* Tombstone: the group's metadata is gone (its offsets have their own). */
+        if (g && g->n_offsets == 0) {
+            group_drop(c, g, SK_KERR_NOT_COORDINATOR);
+        } else if (g) {
+            while ((m = TAILQ_FIRST(&g->members)) != NULL)
+                member_drop(c, g, m, SK_KERR_NOT_COORDINATOR);
+            g->state = SK_GSTATE_EMPTY;
+        }
+        goto out;
+    }
+    int16_t vv;
+    sk_offrec_group_value_t v;
+    a = sk_arena_new(4096);
+    if (sk_offrec_group_value_decode(rec->value.p, (size_t)rec->value.len, a, &vv, &v) != SK_OK) {
+        sk_warn("group", "loading " SK_OFFSETS_TOPIC "-%d: malformed metadata of group %s at "
+                "offset %lld skipped", partition, gid, (long long)rec->offset);
+        goto out;
+    }
+    if (!g)
+        g = create_group(c, gid, partition);
+    while ((m = TAILQ_FIRST(&g->members)) != NULL)
+        member_drop(c, g, m, SK_KERR_NOT_COORDINATOR);
+    free(g->protocol_type);
+    g->protocol_type = v.ProtocolType.len > 0 ? sk_str_dup(v.ProtocolType) : NULL;
+    free(g->protocol);
+    g->protocol = v.Protocol.len >= 0 ? sk_str_dup(v.Protocol) : NULL;
+    g->generation = v.Generation;
+    for (int32_t i = 0; i < v.MembersCnt; i++) {
+        const sk_offrec_member_t *om = &v.Members[i];
+        if (om->MemberId.len <= 0)
+            continue;
+        char *ms = sk_str_dup(om->MemberId), *is = sk_str_dup(om->GroupInstanceId),
+             *cs = sk_str_dup(om->ClientId), *hs = sk_str_dup(om->ClientHost);
+        m = sk_group_add_member(g, ms, is, cs ? cs : "", hs ? hs : "");
+        m->session_timeout_ms = om->SessionTimeout;
+        m->rebalance_timeout_ms = om->RebalanceTimeout > 0 ? om->RebalanceTimeout
+                                                           : om->SessionTimeout;
+        sk_gprotocol_t p = {g->protocol ? g->protocol : (char *)"",
+                            (uint8_t *)(uintptr_t)om->Subscription.p, om->Subscription.len};
+        sk_gmember_set_protocols(m, &p, 1);
+        sk_gmember_set_assignment(m, om->Assignment.p, om->Assignment.len);
+        free(ms);
+        free(is);
+        free(cs);
+        free(hs);
+    }
+    free(g->leader_id);
+    g->leader_id = v.Leader.len > 0 ? sk_str_dup(v.Leader) : NULL;
+    if (g->n_members > 0 && (!g->leader_id || !sk_group_member(g, g->leader_id))) {
+        free(g->leader_id);
+        g->leader_id = sk_strdup(TAILQ_FIRST(&g->members)->id);
+    }
+    g->state = g->n_members > 0 ? SK_GSTATE_STABLE : SK_GSTATE_EMPTY;
+    g->state_ts = v.CurrentStateTimestamp >= 0 ? v.CurrentStateTimestamp : now_wall();
+out:
+    sk_arena_free(a);
+    free(gid);
+}
+
+/* Replay one record of an offsets partition (README §5 formats). */
 static void apply_record(sk_coord_t *c, int32_t partition, const sk_record_t *rec)
 {
-    sk_rd_t r;
-    if (rec->key.len < 2)
-        return;
-    sk_rd_init(&r, rec->key.p, (size_t)rec->key.len);
-    int16_t kv = sk_rd_i16(&r);
-    int tomb = rec->value.len < 0;
-    if (kv == 0 || kv == 1) {
-        sk_str_t gs = sk_rd_str(&r, 0), ts = sk_rd_str(&r, 0);
-        int32_t part = sk_rd_i32(&r);
-        if (r.err || gs.len < 0 || ts.len < 0)
-            return;
-        char *gid = sk_str_dup(gs), *topic = sk_str_dup(ts);
-        sk_group_t *g = find_group(c, gid);
-        if (tomb) {
-            if (g)
-                sk_group_delete_offset(g, topic, part);
-        } else {
-            sk_rd_t v;
-            sk_rd_init(&v, rec->value.p, (size_t)rec->value.len);
-            int16_t vv = sk_rd_i16(&v);
-            int64_t off = sk_rd_i64(&v);
-            int32_t epoch = -1;
-            if (vv >= 3)
-                epoch = sk_rd_i32(&v);
-            sk_str_t md = sk_rd_str(&v, vv >= 4);
-            int64_t ts_ms = sk_rd_i64(&v);
-            if (!v.err && vv >= 0 && vv <= 4) {
-                if (!g)
-                    g = create_group(c, gid, partition);
-                char *mds = sk_str_dup(md);
-                sk_group_set_offset(g, topic, part, off, epoch, mds, ts_ms);
-                free(mds);
-            }
-        }
-        free(gid);
-        free(topic);
-    } else if (kv == 2) {
-        sk_str_t gs = sk_rd_str(&r, 0);
-        if (r.err || gs.len < 0)
-            return;
-        char *gid = sk_str_dup(gs);
-        sk_group_t *g = find_group(c, gid);
-        if (tomb) {
-            if (g && g->n_offsets == 0) {
-                group_drop(c, g, SK_KERR_NOT_COORDINATOR);
-            } else if (g) {
-                sk_gmember_t *m;
-                while ((m = TAILQ_FIRST(&g->members)) != NULL)
-                    member_drop(c, g, m, SK_KERR_NOT_COORDINATOR);
-                g->state = SK_GSTATE_EMPTY;
-            }
-            free(gid);
-            return;
-        }
-        sk_rd_t v;
-        sk_rd_init(&v, rec->value.p, (size_t)rec->value.len);
-        int16_t vv = sk_rd_i16(&v);
-        if (vv < 0 || vv > 3) { /* v4 (flexible) is not written by anyone we know */
-            free(gid);
-            return;
-        }
-        sk_str_t ptype = sk_rd_str(&v, 0);
-        int32_t gen = sk_rd_i32(&v);
-        sk_str_t proto = sk_rd_str(&v, 0), leader = sk_rd_str(&v, 0);
-        int64_t sts = vv >= 2 ? sk_rd_i64(&v) : now_wall();
-        int32_t nm = sk_rd_i32(&v);
-        if (v.err || nm < 0 || nm > 100000) {
-            free(gid);
-            return;
-        }
-        if (!g)
-            g = create_group(c, gid, partition);
-        sk_gmember_t *m;
-        while ((m = TAILQ_FIRST(&g->members)) != NULL)
-            member_drop(c, g, m, SK_KERR_NOT_COORDINATOR);
-        free(g->protocol_type);
-        g->protocol_type = ptype.len > 0 ? sk_str_dup(ptype) : NULL;
-        free(g->protocol);
-        g->protocol = proto.len >= 0 ? sk_str_dup(proto) : NULL;
-        g->generation = gen;
-        for (int32_t i = 0; i < nm && !v.err; i++) {
-            sk_str_t mid = sk_rd_str(&v, 0);
-            sk_str_t iid = vv >= 3 ? sk_rd_str(&v, 0) : SK_STR_NULL;
-            sk_str_t cid = sk_rd_str(&v, 0), host = sk_rd_str(&v, 0);
-            int32_t rt = vv >= 1 ? sk_rd_i32(&v) : 0;
-            int32_t st = sk_rd_i32(&v);
-            sk_str_t sub = sk_rd_bytes(&v, 0), asg = sk_rd_bytes(&v, 0);
-            if (v.err || mid.len <= 0)
-                break;
-            char *ms = sk_str_dup(mid), *is = sk_str_dup(iid), *cs = sk_str_dup(cid),
-                 *hs = sk_str_dup(host);
-            m = sk_group_add_member(g, ms, is, cs ? cs : "", hs ? hs : "");
-            m->session_timeout_ms = st;
-            m->rebalance_timeout_ms = rt > 0 ? rt : st;
-            sk_gprotocol_t p = {g->protocol ? g->protocol : (char *)"",
-                                (uint8_t *)(uintptr_t)sub.p, sub.len};
-            sk_gmember_set_protocols(m, &p, 1);
-            sk_gmember_set_assignment(m, asg.p, asg.len);
-            free(ms);
-            free(is);
-            free(cs);
-            free(hs);
-        }
-        free(g->leader_id);
-        g->leader_id = leader.len > 0 ? sk_str_dup(leader) : NULL;
-        if (g->n_members > 0 && (!g->leader_id || !sk_group_member(g, g->leader_id))) {
-            free(g->leader_id);
-            g->leader_id = sk_strdup(TAILQ_FIRST(&g->members)->id);
-        }
-        g->state = g->n_members > 0 ? SK_GSTATE_STABLE : SK_GSTATE_EMPTY;
-        g->state_ts = sts;
-        free(gid);
-    }
+    sk_offrec_key_t k;
+    if (rec->key.len < 0 || sk_offrec_key_decode(rec->key.p, (size_t)rec->key.len, &k) != SK_OK)
+        return; /* unknown key versions are skipped, as Kafka does */
+    if (k.Version == SK_OFFREC_KEY_GROUP)
+        apply_group_record(c, partition, &k, rec);
+    else
+        apply_offset_record(c, partition, &k, rec);
 }
 
 typedef struct load_ctx {
