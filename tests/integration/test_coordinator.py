@@ -30,6 +30,7 @@ def gc3(zk, tmp_path_factory):
                   offsets_topic_replication_factor="3",
                   group_initial_rebalance_delay_ms="0",
                   group_min_session_timeout_ms="1000",
+                  group_max_size="3",
                   zookeeper_session_timeout_ms=str(SESSION_MS))
     yield c
     c.stop()
@@ -546,3 +547,93 @@ def test_group_survives_coordinator_restart_with_live_members(gc3):
         cons.close()
         gc3.brokers[node].start()
         H.wait_for(lambda: all_registered(gc3), 60, "the stopped broker is back")
+
+
+def join_v5(r, group, member, instance, protocols=(("range", b"m"),), ptype="consumer"):
+    body = (_s(group) + struct.pack(">ii", 6000, 6000) + _s(member) + _s(instance) +
+            _s(ptype) + struct.pack(">i", len(protocols)))
+    for name, meta in protocols:
+        body += _s(name) + _b(meta)
+    d = r.call(11, 5, body)
+    _, err, gen = struct.unpack(">ihi", d[:10])
+    off = 10
+    out = []
+    for _ in range(3):
+        ln = struct.unpack(">h", d[off:off + 2])[0]
+        out.append(d[off + 2:off + 2 + max(ln, 0)].decode())
+        off += 2 + max(ln, 0)
+    n = struct.unpack(">i", d[off:off + 4])[0]
+    return err, gen, out[0], out[1], out[2], n
+
+
+def heartbeat_v3(r, group, gen, member, instance):
+    d = r.call(12, 3, _s(group) + struct.pack(">i", gen) + _s(member) + _s(instance))
+    return struct.unpack(">ih", d[:6])[1]
+
+
+def sync_v3(r, group, gen, member, instance, assignments):
+    body = (_s(group) + struct.pack(">i", gen) + _s(member) + _s(instance) +
+            struct.pack(">i", len(assignments)))
+    for m, a in assignments:
+        body += _s(m) + _b(a)
+    d = r.call(14, 3, body)
+    _, err, al = struct.unpack(">ihi", d[:10])
+    return err, d[10:10 + al]
+
+
+def test_static_membership_replaces_member_without_rebalance(gc3):
+    node, r = coordinator_conn(gc3, "static-g")
+    try:
+        err, gen, proto, leader, mid, n = join_v5(r, "static-g", "", "inst-1")
+        assert err == 0 and proto == "range" and leader == mid and n == 1
+        err, asg = sync_v3(r, "static-g", gen, mid, "inst-1", [(mid, b"A1")])
+        assert (err, asg) == (0, b"A1")
+        # the same instance comes back without its member id: new id, same generation
+        err, gen2, proto2, leader2, mid2, n2 = join_v5(r, "static-g", "", "inst-1")
+        assert err == 0 and gen2 == gen and mid2 != mid and leader2 == mid2
+        assert heartbeat_v3(r, "static-g", gen, mid, "inst-1") == 82   # FENCED_INSTANCE_ID
+        assert heartbeat_v3(r, "static-g", gen, mid2, "inst-1") == 0
+        err, asg = sync_v3(r, "static-g", gen, mid2, "inst-1", [])
+        assert (err, asg) == (0, b"A1")
+        # a different protocol type, or no common protocol: INCONSISTENT_GROUP_PROTOCOL
+        assert join_v5(r, "static-g", "", "inst-2", ptype="connect")[0] == 23
+        assert join_v5(r, "static-g", "", "inst-2", protocols=(("sticky", b""),))[0] == 23
+        assert heartbeat_v3(r, "static-g", gen, mid2, "inst-1") == 0
+    finally:
+        r.close()
+
+
+def test_group_max_size(gc3):
+    node, r = coordinator_conn(gc3, "full-g")
+    try:
+        meta = struct.pack(">h", 0) + struct.pack(">i", 0) + _b(b"")
+        body = (_s("full-g") + struct.pack(">ii", 6000, 6000) + _s("") + _s("consumer") +
+                struct.pack(">i", 1) + _s("range") + _b(meta))
+        errs = [struct.unpack(">ihi", r.call(11, 4, body)[:10])[1] for _ in range(4)]
+        assert errs == [79, 79, 79, 81]   # MEMBER_ID_REQUIRED x3, GROUP_MAX_SIZE_REACHED
+    finally:
+        r.close()
+
+
+def test_offsets_of_empty_groups_expire(zk, tmp_path):
+    """offsets.retention.minutes=1: a standalone group's offset is gone a minute after its
+    commit (checked every offsets.retention.check.interval.ms), not before."""
+    c = H.Cluster(1, tmp_path / "exp", zk=zk, auto_create_topics_enable="false",
+                  offsets_topic_num_partitions="2", offsets_topic_replication_factor="1",
+                  offsets_retention_minutes="1", offsets_retention_check_interval_ms="500",
+                  group_initial_rebalance_delay_ms="0", group_min_session_timeout_ms="1000")
+    try:
+        create(c, "exp-t", parts=1, rf=1)
+        node, r = coordinator_conn(c, "exp-solo")
+        try:
+            assert commit_v2(r, "exp-solo", -1, "", "exp-t", 0, 4) == 0
+            t0 = time.time()
+            assert fetch_offset_v1(r, "exp-solo", "exp-t", 0)[0] == 4
+            H.wait_for(lambda: fetch_offset_v1(r, "exp-solo", "exp-t", 0)[0] == -1, 120,
+                       "the offset of exp-solo expired")
+            assert time.time() - t0 >= 55
+        finally:
+            r.close()
+        assert "exp-solo: 1 committed offsets expired" in c.broker(0).log_text()
+    finally:
+        c.stop()
