@@ -801,33 +801,38 @@ def test_unknown_member_and_wrong_generation(raw_member):
     assert_group_unchanged(st)
 
 
-def test_member_id_required_and_rebalance_in_progress(gc):
-    """JoinGroup v4 without a member id gets MEMBER_ID_REQUIRED and an id to rejoin with;
-    when a second member joins, the first one's heartbeat says REBALANCE_IN_PROGRESS, its
-    rejoin completes the next generation for both, and the old generation is refused."""
-    b = gc.bootstrap
-    topic, group = uniq("rj"), uniq("g-rj")
-    create_topic(b, topic, 2)
-    _, host, port = find_coordinator(b, group)
-    protos = [("range", consumer_metadata([topic]))]
-    ka, kb = conn_to(host, port, timeout=40), conn_to(host, port, timeout=40)
-    try:
+class TwoMembers:
+    """Member A joins a group by hand (JoinGroup v4, so first MEMBER_ID_REQUIRED) and syncs
+    generation 1; member B then joins, A learns of the rebalance from its heartbeat and
+    rejoins: both are in the next generation, which is not synced yet
+    (CompletingRebalance)."""
+
+    def __init__(self, b, topic, group):
+        self.topic, self.group = topic, group
+        _, host, port = find_coordinator(b, group)
+        self.protos = [("range", consumer_metadata([topic]))]
+        self.ka = conn_to(host, port, timeout=40)
+        self.kb = conn_to(host, port, timeout=40)
+
+    def join(self):
+        ka, kb, group, protos = self.ka, self.kb, self.group, self.protos
+
         def first_join():
             j = join_group_v4(ka, group, "", protos)
             return j if j["error"] == MEMBER_ID_REQUIRED else None
         j = H.wait_for(first_join, 60, "MEMBER_ID_REQUIRED from JoinGroup v4", interval=0.5)
-        a_id = j["member_id"]
+        a_id = self.a_id = j["member_id"]
         assert a_id, j
         j = join_group_v4(ka, group, a_id, protos)
         assert j["error"] == NONE and j["member_id"] == a_id and j["leader"] == a_id, j
-        gen1 = j["generation"]
+        gen1 = self.gen1 = j["generation"]
         assert sync_group_v0(ka, group, gen1, a_id,
-                             [(a_id, consumer_assignment(topic, [0, 1]))])[0] == NONE
+                             [(a_id, consumer_assignment(self.topic, [0, 1]))])[0] == NONE
         assert heartbeat_v0(ka, group, gen1, a_id) == NONE
 
         j = join_group_v4(kb, group, "", protos)
         assert j["error"] == MEMBER_ID_REQUIRED, j
-        b_id = j["member_id"]
+        b_id = self.b_id = j["member_id"]
         assert b_id and b_id != a_id
         # B's real join waits for A to rejoin: send it without reading the answer
         frame, corr_b = kb.request_bytes(
@@ -843,20 +848,69 @@ def test_member_id_required_and_rebalance_in_progress(gc):
         assert r.i32() == corr_b
         r.i32()
         assert r.i16() == NONE and r.i32() == gen1 + 1
-        gen2 = gen1 + 1
-        assert sync_group_v0(ka, group, gen2, a_id,
-                             [(a_id, consumer_assignment(topic, [0])),
-                              (b_id, consumer_assignment(topic, [1]))]) == \
-            (NONE, consumer_assignment(topic, [0]))
-        assert sync_group_v0(kb, group, gen2, b_id, []) == (NONE, consumer_assignment(topic, [1]))
-        # the old generation is over (checked once the group is stable again)
-        assert heartbeat_v0(ka, group, gen1, a_id) == ILLEGAL_GENERATION
-        assert offset_commit_v2(ka, group, gen1, a_id, topic, {0: 1}) == {0: ILLEGAL_GENERATION}
-        assert leave_group_v0(kb, group, b_id) == NONE
-        assert leave_group_v0(ka, group, a_id) == NONE
+        self.gen2 = gen1 + 1
+
+    def sync(self):
+        t, a_id, b_id = self.topic, self.a_id, self.b_id
+        assert sync_group_v0(self.ka, self.group, self.gen2, a_id,
+                             [(a_id, consumer_assignment(t, [0])),
+                              (b_id, consumer_assignment(t, [1]))]) == \
+            (NONE, consumer_assignment(t, [0]))
+        assert sync_group_v0(self.kb, self.group, self.gen2, b_id, []) == \
+            (NONE, consumer_assignment(t, [1]))
+
+    def close(self):
+        for k, m in ((self.kb, getattr(self, "b_id", None)),
+                     (self.ka, getattr(self, "a_id", None))):
+            try:
+                if m:
+                    leave_group_v0(k, self.group, m)
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+            k.close()
+
+
+def test_member_id_required_and_rebalance_in_progress(gc):
+    """JoinGroup v4 without a member id gets MEMBER_ID_REQUIRED and an id to rejoin with;
+    when a second member joins, the first one's heartbeat says REBALANCE_IN_PROGRESS, its
+    rejoin completes the next generation for both, and the old generation is refused."""
+    topic, group = uniq("rj"), uniq("g-rj")
+    create_topic(gc.bootstrap, topic, 2)
+    tm = TwoMembers(gc.bootstrap, topic, group)
+    try:
+        tm.join()
+        tm.sync()
+        # the old generation is over
+        assert heartbeat_v0(tm.ka, group, tm.gen1, tm.a_id) == ILLEGAL_GENERATION
+        assert offset_commit_v2(tm.ka, group, tm.gen1, tm.a_id, topic, {0: 1}) == \
+            {0: ILLEGAL_GENERATION}
+        assert heartbeat_v0(tm.ka, group, tm.gen2, tm.a_id) == NONE
+        assert heartbeat_v0(tm.kb, group, tm.gen2, tm.b_id) == NONE
+        assert leave_group_v0(tm.kb, group, tm.b_id) == NONE
+        assert leave_group_v0(tm.ka, group, tm.a_id) == NONE
     finally:
-        ka.close()
-        kb.close()
+        tm.close()
+
+
+def test_commits_while_completing_rebalance(gc):
+    """Between JoinGroup and SyncGroup (CompletingRebalance) Kafka 3.x checks member and
+    generation first: a commit of the previous generation is ILLEGAL_GENERATION, one of
+    the new generation REBALANCE_IN_PROGRESS; nothing is stored."""
+    topic, group = uniq("cr"), uniq("g-cr")
+    create_topic(gc.bootstrap, topic, 2)
+    tm = TwoMembers(gc.bootstrap, topic, group)
+    try:
+        tm.join()
+        assert offset_commit_v2(tm.ka, group, tm.gen2, tm.a_id, topic, {0: 7}) == \
+            {0: REBALANCE_IN_PROGRESS}
+        assert offset_commit_v2(tm.ka, group, tm.gen1, tm.a_id, topic, {0: 8}) == \
+            {0: ILLEGAL_GENERATION}
+        assert offset_commit_v2(tm.ka, group, tm.gen2, "no-such-member", topic, {0: 9}) == \
+            {0: UNKNOWN_MEMBER_ID}
+        tm.sync()
+        assert offset_fetch_v1(tm.ka, group, topic, [0]) == {0: (-1, NONE)}
+    finally:
+        tm.close()
 
 
 def test_oversized_frame_closes_connection(raw_member):
