@@ -1393,21 +1393,23 @@ int sk_coord_commit(sk_coord_t *c, sk_req_t *req, const char *group, int32_t gen
                 err = SK_KERR_ILLEGAL_GENERATION;
         } else if (g->state == SK_GSTATE_DEAD) {
             err = SK_KERR_COORDINATOR_NOT_AVAILABLE;
-        } else if (generation < 0 && g->state == SK_GSTATE_EMPTY) {
-            /* a standalone (assign()) consumer: accepted */
-        } else {
+        } else if (generation >= 0 || mid[0] || instance_id) {
+            /* Kafka 3.x order: the member and its generation first, then the state. */
             sk_gmember_t *m = sk_group_member(g, mid);
             sk_gmember_t *si = sk_group_member_by_instance(g, instance_id);
             if (instance_id && si && si != m)
                 err = SK_KERR_FENCED_INSTANCE_ID;
-            else if (g->state == SK_GSTATE_COMPLETING)
-                err = SK_KERR_REBALANCE_IN_PROGRESS;
             else if (!m)
                 err = SK_KERR_UNKNOWN_MEMBER_ID;
             else if (generation != g->generation)
                 err = SK_KERR_ILLEGAL_GENERATION;
+            else if (g->state == SK_GSTATE_COMPLETING)
+                err = SK_KERR_REBALANCE_IN_PROGRESS;
             else
                 session_reset(c, g, m);
+        } else if (g->state != SK_GSTATE_EMPTY) {
+            /* generation -1 and no member id: only while the group has no members */
+            err = SK_KERR_UNKNOWN_MEMBER_ID;
         }
     }
     if (err != SK_KERR_NONE) {

@@ -230,16 +230,21 @@ def test_offsets_topic_created_on_first_find_coordinator(gc3):
     assert all(len(r) == 3 for r in assig["partitions"].values())
     cfg = json.loads(zk.get("/config/topics/__consumer_offsets")[0])
     assert cfg["config"]["cleanup.policy"] == "compact"
-    # every broker answers with the same coordinator
-    for b in gc3.brokers:
-        r = Raw("127.0.0.1", b.port)
-        body = r.call(10, 1, _s("first-group") + struct.pack(">b", 0))
-        r.close()
-        thr, err = struct.unpack(">ih", body[:6])
-        assert err == 0
-        ml = struct.unpack(">h", body[6:8])[0]
-        off = 8 + max(ml, 0)
-        assert struct.unpack(">i", body[off:off + 4])[0] == node
+    # every broker answers with the same coordinator (once its metadata has the topic)
+    def same_everywhere():
+        for b in gc3.brokers:
+            r = Raw("127.0.0.1", b.port)
+            try:
+                body = r.call(10, 1, _s("first-group") + struct.pack(">b", 0))
+            finally:
+                r.close()
+            thr, err = struct.unpack(">ih", body[:6])
+            ml = struct.unpack(">h", body[6:8])[0]
+            off = 8 + max(ml, 0)
+            if err != 0 or struct.unpack(">i", body[off:off + 4])[0] != node:
+                return False
+        return True
+    H.wait_for(same_everywhere, 30, "every broker names coordinator %d" % node)
     # transactional coordinator: not available (yet)
     r = Raw("127.0.0.1", gc3.brokers[0].port)
     body = r.call(10, 1, _s("txn-id") + struct.pack(">b", 1))
