@@ -51,6 +51,16 @@ typedef struct mtimer {
     struct event *ev;
 } mtimer_t;
 
+/* Expiry of an id handed out with MEMBER_ID_REQUIRED that never came back. */
+typedef struct ptimer ptimer_t;
+struct ptimer {
+    TAILQ_ENTRY(ptimer) link;
+    sk_coord_t *c;
+    char *group;
+    char *member_id;
+    struct event *ev;
+};
+
 typedef struct gtimer {
     sk_coord_t *c;
     sk_group_t *g;
@@ -63,6 +73,7 @@ struct sk_coord_s {
     int32_t n_parts;
     TAILQ_HEAD(, sk_group) groups;
     TAILQ_HEAD(, gpend) done_q;     /* answered, to be sent next loop turn */
+    TAILQ_HEAD(, ptimer) ptimers;   /* pending member ids */
     struct event *done_ev;
     struct event *expire_ev;
     int creating;
@@ -524,6 +535,44 @@ static void maybe_complete_join(sk_coord_t *c, sk_group_t *g)
         complete_join(c, g);
 }
 
+static void ptimer_free(sk_coord_t *c, ptimer_t *t)
+{
+    TAILQ_REMOVE(&c->ptimers, t, link);
+    event_free(t->ev);
+    free(t->group);
+    free(t->member_id);
+    free(t);
+}
+
+static void ptimer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ptimer_t *t = arg;
+    sk_coord_t *c = t->c;
+    sk_group_t *g = find_group(c, t->group);
+    if (g && sk_group_take_pending(g, t->member_id)) {
+        sk_info("group", "group %s generation %d: pending member id %s expired (never rejoined)",
+                g->id, g->generation, t->member_id);
+        maybe_complete_join(c, g);
+    }
+    ptimer_free(c, t);
+}
+
+/* Hand out a member id (MEMBER_ID_REQUIRED); forgotten after timeout_ms. */
+static void pending_add(sk_coord_t *c, sk_group_t *g, const char *id, int32_t timeout_ms)
+{
+    sk_group_add_pending(g, id);
+    ptimer_t *t = sk_calloc(1, sizeof(*t));
+    t->c = c;
+    t->group = sk_strdup(g->id);
+    t->member_id = sk_strdup(id);
+    t->ev = evtimer_new(c->b->base, ptimer_cb, t);
+    TAILQ_INSERT_TAIL(&c->ptimers, t, link);
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    evtimer_add(t->ev, &tv);
+}
+
 static void group_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -561,9 +610,9 @@ static void prepare_rebalance(sk_coord_t *c, sk_group_t *g, const char *reason)
     int was_empty = g->state == SK_GSTATE_EMPTY;
     sk_group_set_state(g, SK_GSTATE_PREPARING, now_wall());
     int32_t rt = sk_group_rebalance_timeout(g);
-    if (was_empty) {
-        int32_t d = c->b->conf->group_initial_rebalance_delay_ms;
-        g->initial_delay = d > 0;
+    int32_t d = c->b->conf->group_initial_rebalance_delay_ms;
+    if (was_empty && d > 0) {
+        g->initial_delay = 1;
         group_timer_set(c, g, d < rt ? d : rt);
     } else {
         group_timer_set(c, g, rt);
@@ -1081,7 +1130,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
         }
         char *nid = sk_group_new_member_id(a->client_id);
         if (a->require_known_id && !a->instance_id) {
-            sk_group_add_pending(g, nid);
+            pending_add(c, g, nid, a->session_timeout_ms);
             sk_debug("group", "group %s: new member id %s handed out (MEMBER_ID_REQUIRED)", g->id,
                      nid);
             int rc = join_answer_now(req, enc, SK_KERR_MEMBER_ID_REQUIRED, nid);
@@ -1646,6 +1695,7 @@ sk_coord_t *sk_coord_new(sk_broker_t *b)
     c->b = b;
     TAILQ_INIT(&c->groups);
     TAILQ_INIT(&c->done_q);
+    TAILQ_INIT(&c->ptimers);
     c->done_ev = event_new(b->base, -1, 0, done_cb, c);
     c->expire_ev = evtimer_new(b->base, expire_cb, c);
     expire_arm(c);
@@ -1666,6 +1716,8 @@ void sk_coord_stop(sk_coord_t *c)
     }
     c->stopped = 1;
     evtimer_del(c->expire_ev);
+    while (!TAILQ_EMPTY(&c->ptimers))
+        ptimer_free(c, TAILQ_FIRST(&c->ptimers));
     done_cb(-1, 0, c); /* send what is answered (or free it if the connection is gone) */
 }
 

@@ -642,3 +642,22 @@ def test_offsets_of_empty_groups_expire(zk, tmp_path):
         assert "exp-solo: 1 committed offsets expired" in c.broker(0).log_text()
     finally:
         c.stop()
+
+
+def test_pending_member_id_expires(gc3):
+    """An id handed out with MEMBER_ID_REQUIRED that never comes back does not hold up
+    the rebalance beyond its session timeout."""
+    node, r = coordinator_conn(gc3, "pend-g")
+    try:
+        meta = struct.pack(">h", 0) + struct.pack(">i", 0) + _b(b"")
+        body = (_s("pend-g") + struct.pack(">ii", 1500, 1500) + _s("") + _s("consumer") +
+                struct.pack(">i", 1) + _s("range") + _b(meta))
+        assert struct.unpack(">ihi", r.call(11, 4, body)[:10])[1] == 79
+        t0 = time.time()
+        err, gen, proto, leader, mid = join_v0(r, "pend-g", "", session_ms=30000)
+        waited = time.time() - t0
+        assert err == 0 and leader == mid
+        assert 1.0 <= waited < 20, waited
+    finally:
+        r.close()
+    assert "pending member id" in gc3.broker(node).log_text()
