@@ -216,3 +216,19 @@ void sk_rdk_install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
+
+rd_kafka_t *sk_rdk_admin_new(const char *bootstrap, const char *client_id,
+                             const char *config_file, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, client_id, NULL, config_file, NULL,
+                                            err, errlen);
+    if (!conf)
+        return NULL;
+    char e[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "cannot create the client: %s", e);
+    }
+    return rk;
+}

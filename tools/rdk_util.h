@@ -23,6 +23,10 @@
 rd_kafka_conf_t *sk_rdk_conf_new(const char *bootstrap, const char *client_id,
                                  const sk_kvlist_t *defaults, const char *config_file,
                                  const sk_kvlist_t *props, char *err, size_t errlen);
+/* An admin client (a producer handle that never produces) configured as
+ * sk_rdk_conf_new() does; NULL with the reason in err. */
+rd_kafka_t *sk_rdk_admin_new(const char *bootstrap, const char *client_id,
+                             const char *config_file, char *err, size_t errlen);
 /* Set one property (same skipping rule). */
 int sk_rdk_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
                     size_t errlen);

@@ -21,18 +21,9 @@ int sk_tkafka_open(const char *bootstrap, const char *config_file, int timeout_m
                    sk_tkafka_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    rd_kafka_conf_t *conf = sk_rdk_conf_new(bootstrap, "skein-topics", NULL, config_file, NULL,
-                                            err, errlen);
-    if (!conf)
+    rd_kafka_t *rk = sk_rdk_admin_new(bootstrap, "skein-topics", config_file, err, errlen);
+    if (!rk)
         return SK_EINVAL;
-    char e[512];
-    /* An admin client is a producer handle that never produces. */
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "cannot create the client: %s", e);
-        return SK_EINVAL;
-    }
     sk_tkafka_t *k = sk_calloc(1, sizeof(*k));
     k->rk = rk;
     k->q = rd_kafka_queue_new(rk);
