@@ -114,16 +114,8 @@ int sk_offrec_group_value_encode(sk_wr_t *w, int16_t version, const sk_offrec_gr
 
 /* The __consumer_offsets partition of a group: abs(h) % partitions with h
  * Java's String.hashCode of the group id (h = 31*h + c over its UTF-16 code
- * units, 32-bit wrap-around) and abs(INT_MIN) = 0. The id's bytes are
- * UTF-8; code points above U+FFFF count as two units (a surrogate pair).
- * Ill-formed UTF-8 (which Kafka clients never send, as they encode Java
- * strings) counts as one U+FFFD per maximal ill-formed subpart, the
- * Unicode recommendation; that need not match Java's decoder byte for
- * byte. Returns -1 if partitions <= 0. */
+ * units, 32-bit wrap-around) and abs(INT_MIN) = 0. The hash is
+ * sk_java_hash() (javahash.h). Returns -1 if partitions <= 0. */
 int32_t sk_offrec_partition_for(const char *group, size_t len, int32_t partitions);
-
-/* The Java String.hashCode of the UTF-8 text, as above (for tests and
- * diagnostics). */
-int32_t sk_offrec_java_hash(const char *s, size_t len);
 
 #endif

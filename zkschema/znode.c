@@ -1,6 +1,8 @@
 /* znode.c - Kafka znode paths and JSON codecs (see znode.h). */
 #include "znode.h"
 
+#include "javahash.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -599,48 +601,6 @@ int sk_znode_controller_epoch_decode(const char *data, size_t len, int32_t *epoc
 
 /* ---- Scala 2.13 HashMap order --------------------------------------- */
 
-int32_t sk_znode_java_hash(const char *s)
-{
-    uint32_t h = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        int extra;
-        if (*p < 0x80) {
-            cp = *p;
-            extra = 0;
-        } else if ((*p & 0xe0) == 0xc0) {
-            cp = *p & 0x1f;
-            extra = 1;
-        } else if ((*p & 0xf0) == 0xe0) {
-            cp = *p & 0x0f;
-            extra = 2;
-        } else if ((*p & 0xf8) == 0xf0) {
-            cp = *p & 0x07;
-            extra = 3;
-        } else {
-            cp = 0xfffd; /* invalid byte: Java would decode U+FFFD */
-            extra = 0;
-        }
-        p++;
-        for (int i = 0; i < extra; i++) {
-            if ((*p & 0xc0) != 0x80) {
-                cp = 0xfffd;
-                break;
-            }
-            cp = (cp << 6) | (*p & 0x3f);
-            p++;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            h = 31 * h + (0xd800 + (cp >> 10));
-            h = 31 * h + (0xdc00 + (cp & 0x3ff));
-        } else {
-            h = 31 * h + cp;
-        }
-    }
-    return (int32_t)h;
-}
 
 typedef struct {
     uint32_t bucket;
@@ -667,7 +627,7 @@ void sk_znode_hashmap_order(const char *const *keys, int n, int initial_size, in
             size *= 2;
     hm_slot_t *s = sk_calloc((size_t)(n > 0 ? n : 1), sizeof(*s));
     for (int i = 0; i < n; i++) {
-        uint32_t h = (uint32_t)sk_znode_java_hash(keys[i]);
+        uint32_t h = (uint32_t)sk_java_hash(keys[i], strlen(keys[i]));
         h ^= h >> 16;
         s[i].hash = (int32_t)h;
         s[i].bucket = (uint32_t)(h & (size - 1));

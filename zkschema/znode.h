@@ -185,8 +185,6 @@ void sk_znode_config_clear(sk_znode_config_t *c);
 
 /* ---- Scala 2.13 mutable.HashMap iteration order --------------------- */
 
-/* Java String.hashCode of a UTF-8 string (over its UTF-16 units). */
-int32_t sk_znode_java_hash(const char *s);
 /* Reorder keys[0..n) (given in insertion order) into the iteration order of
  * a Scala 2.13 mutable.HashMap that started with capacity initial_size (a
  * power of two) and grew as entries were inserted. order[i] receives the
