@@ -2,7 +2,7 @@
  *
  * Not part of the automake build. Build and run from the top of the tree:
  *   clang -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
- *     -Icommon -Izkschema tests/fuzz/fuzz_znode.c zkschema/znode.c common/mem.c \
+ *     -Icommon -Izkschema tests/fuzz/fuzz_znode.c zkschema/znode.c common/javahash.c common/mem.c \
  *     -ljansson -o /tmp/fuzz_znode
  *   /tmp/fuzz_znode -max_total_time=20 -max_len=4096
  * The first input byte picks the decoder; the rest is the znode payload.
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kerr.h"
+#include "javahash.h"
 #include "znode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -155,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default: {
         char *s = strndup(p, n);
         sk_topic_name_valid(s, err, sizeof(err));
-        (void)sk_znode_java_hash(s);
+        (void)sk_java_hash(s, strlen(s));
         uint8_t raw[16];
         if (sk_znode_uuid_decode(s, raw) == SK_OK) {
             char back[SK_UUID_B64_LEN + 1];
