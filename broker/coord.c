@@ -1109,6 +1109,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
             old->rebalance_timeout_ms = a->rebalance_timeout_ms;
             if (g->state == SK_GSTATE_STABLE && same) {
                 session_reset(c, g, old);
+                write_group_metadata(c, g, 0); /* the new member id, for a new coordinator */
                 sk_gresult_t res = {0};
                 res.generation = g->generation;
                 res.protocol_type = g->protocol_type;
