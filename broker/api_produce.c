@@ -127,6 +127,14 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
+    const sk_topic_t *t = sk_topics_find(b->topics, topic.p, topic.len);
+    if (t && t->internal) {
+        /* Only the broker itself writes to __consumer_offsets. */
+        sk_warn("produce", "rejecting produce to internal topic %s-%d from %s "
+                "(INVALID_TOPIC_EXCEPTION)", p->topic, p->id, sk_req_peer(req));
+        out->ErrorCode = SK_KERR_INVALID_TOPIC_EXCEPTION;
+        return;
+    }
     if (p->leader != b->id || !p->log) {
         out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
         return;

@@ -1127,7 +1127,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
         if (conf->group_max_size > 0 && g->n_members + g->n_pending >= conf->group_max_size) {
             sk_info("group", "group %s: join from %s refused: group.max.size %d reached", g->id,
                     a->client_id, conf->group_max_size);
-            return join_answer_now(req, enc, SK_GKERR_GROUP_MAX_SIZE_REACHED, mid);
+            return join_answer_now(req, enc, SK_KERR_GROUP_MAX_SIZE_REACHED, mid);
         }
         char *nid = sk_group_new_member_id(a->client_id);
         if (a->require_known_id && !a->instance_id) {
@@ -1148,7 +1148,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
     /* ---- known member id ---- */
     if (sk_group_take_pending(g, mid)) {
         if (conf->group_max_size > 0 && g->n_members >= conf->group_max_size)
-            return join_answer_now(req, enc, SK_GKERR_GROUP_MAX_SIZE_REACHED, mid);
+            return join_answer_now(req, enc, SK_KERR_GROUP_MAX_SIZE_REACHED, mid);
         sk_gmember_t *m = add_member(g, mid, a);
         sk_info("group", "group %s generation %d: member %s joined (client %s, host %s)", g->id,
                 g->generation, mid, a->client_id, a->client_host);
@@ -1599,7 +1599,7 @@ int16_t sk_coord_delete_offset(sk_coord_t *c, sk_group_t *g, const char *topic,
                 len = m->protocols[0].meta_len;
             }
             if (meta && sk_group_subscription_has_topic(meta, len, topic) == 1)
-                return SK_GKERR_GROUP_SUBSCRIBED_TO_TOPIC;
+                return SK_KERR_GROUP_SUBSCRIBED_TO_TOPIC;
         }
     }
     if (!sk_group_offset(g, topic, partition))

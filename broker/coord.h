@@ -27,10 +27,6 @@ typedef struct sk_coord_s sk_coord_t;
 
 #define SK_OFFSETS_TOPIC "__consumer_offsets"
 
-/* Kafka error codes not (yet) in kerr.h. */
-#define SK_GKERR_GROUP_MAX_SIZE_REACHED 81
-#define SK_GKERR_GROUP_SUBSCRIBED_TO_TOPIC 86
-
 sk_coord_t *sk_coord_new(sk_broker_t *b);
 /* Shutdown: answer everything pending (NOT_COORDINATOR), drop the groups,
  * stop the timers. Safe to call more than once. */

@@ -714,6 +714,7 @@ def tool_path(name):
         raise HarnessError("%s not found or not executable next to %s" % (name, skeind_path()))
     return p
 
+
 # --------------------------------------------------------------------------- per-broker settings
 
 def cluster_with_broker_overrides(n_brokers, tmpdir, zk=None, per_broker=None, start_order=None,

@@ -252,6 +252,24 @@ def test_offsets_topic_created_on_first_find_coordinator(gc3):
     assert struct.unpack(">h", body[4:6])[0] == 15
 
 
+def test_clients_cannot_produce_to_the_offsets_topic(gc3):
+    """Only the coordinator writes __consumer_offsets: a client's Produce gets
+    INVALID_TOPIC_EXCEPTION (17), as on Kafka, and the log is unchanged."""
+    find_coordinator(gc3, "first-group")  # the topic exists
+    p = Producer({"bootstrap.servers": gc3.bootstrap, "acks": "all", "retries": 0,
+                  "message.timeout.ms": 20000})
+    errors = []
+    p.produce("__consumer_offsets", value=b"not a record of ours", partition=0,
+              on_delivery=lambda e, m: errors.append(e))
+    assert p.flush(30) == 0
+    assert len(errors) == 1 and errors[0] is not None, errors
+    assert errors[0].code() == 17, errors[0]  # INVALID_TOPIC_EXCEPTION
+    leader = json.loads(gc3.zk_client().get(
+        "/brokers/topics/__consumer_offsets/partitions/0/state")[0])["leader"]
+    H.wait_for(lambda: "rejecting produce to internal topic __consumer_offsets-0" in
+               gc3.brokers[leader].log_text(), 10, "one log line on the leader")
+
+
 def test_group_shares_partitions_and_resumes_after_commit(gc3):
     create(gc3, "g-share", parts=6)
     produce(gc3, "g-share", 60, "a", partitions=6)
