@@ -122,13 +122,13 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     out->BaseOffset = -1;
     out->LogAppendTimeMs = -1;
     out->LogStartOffset = -1;
-    sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, in->Index);
-    if (!p) {
+    sk_topic_t *t = sk_topics_find(b->topics, topic.p, topic.len);
+    if (!t || in->Index < 0 || in->Index >= t->n_partitions) {
         out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
-    const sk_topic_t *t = sk_topics_find(b->topics, topic.p, topic.len);
-    if (t && t->internal) {
+    sk_partition_t *p = &t->partitions[in->Index];
+    if (t->internal) {
         /* Only the broker itself writes to __consumer_offsets. */
         sk_warn("produce", "rejecting produce to internal topic %s-%d from %s "
                 "(INVALID_TOPIC_EXCEPTION)", p->topic, p->id, sk_req_peer(req));
