@@ -21,20 +21,6 @@
 
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3 /* OffsetForLeaderEpoch: v3 carries ReplicaId */
-#define PS_BUCKETS 1024
-
-/* Per followed partition: has its log been checked against (truncated to)
- * the leader's epoch history for this leader and leader epoch? Until it has,
- * the partition is not fetched. */
-typedef struct part_state {
-    struct part_state *next; /* hash chain */
-    char *topic;
-    int32_t partition;
-    const sk_plog_t *log;    /* the log that was checked */
-    int32_t leader;          /* ... against this leader */
-    int32_t epoch;           /* ... in this leader epoch */
-    int ready;
-} part_state_t;
 
 typedef struct leader_link {
     sk_fetcher_t *f;
@@ -50,7 +36,6 @@ struct sk_fetcher_s {
     sk_chan_t *chan;
     leader_link_t **links;
     int n_links;
-    part_state_t *ps[PS_BUCKETS];
 };
 
 static void send_fetch(leader_link_t *l);
@@ -73,43 +58,22 @@ static const sk_live_broker_t *live(const sk_broker_t *b, int32_t id)
     return NULL;
 }
 
-static part_state_t *state_for(sk_fetcher_t *f, const sk_partition_t *p)
-{
-    uint32_t h = 2166136261u;
-    for (const char *c = p->topic; *c; c++)
-        h = (h ^ (uint8_t)*c) * 16777619u;
-    h = (h ^ (uint32_t)p->id) * 16777619u;
-    part_state_t **head = &f->ps[h % PS_BUCKETS];
-    for (part_state_t *s = *head; s; s = s->next)
-        if (s->partition == p->id && strcmp(s->topic, p->topic) == 0)
-            return s;
-    part_state_t *s = sk_calloc(1, sizeof(*s));
-    s->topic = sk_strdup(p->topic);
-    s->partition = p->id;
-    s->leader = -1;
-    s->epoch = -1;
-    s->next = *head;
-    *head = s;
-    return s;
-}
-
 /* Is p's log known to agree with its current leader (truncation done)? */
-static int is_ready(sk_fetcher_t *f, const sk_partition_t *p)
+static int is_ready(const sk_partition_t *p)
 {
-    part_state_t *s = state_for(f, p);
-    return s->ready && s->log == p->log && s->leader == p->leader && s->epoch == p->leader_epoch;
+    return p->trunc_ready && p->trunc_log == p->log && p->trunc_leader == p->leader &&
+           p->trunc_epoch == p->leader_epoch;
 }
 
-static void mark_ready(sk_fetcher_t *f, const sk_partition_t *p)
+static void mark_ready(sk_partition_t *p)
 {
-    part_state_t *s = state_for(f, p);
-    s->ready = 1;
-    s->log = p->log;
-    s->leader = p->leader;
-    s->epoch = p->leader_epoch;
+    p->trunc_ready = 1;
+    p->trunc_log = p->log;
+    p->trunc_leader = p->leader;
+    p->trunc_epoch = p->leader_epoch;
 }
 
-static void mark_unready(sk_fetcher_t *f, const sk_partition_t *p) { state_for(f, p)->ready = 0; }
+static void mark_unready(sk_partition_t *p) { p->trunc_ready = 0; }
 
 static leader_link_t *link_for(sk_fetcher_t *f, int32_t id)
 {
@@ -219,7 +183,7 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
         sk_debug("fetcher", "partition %s-%d: log agrees with leader %d at leader epoch %d up to "
                  "%" PRId64, p->topic, p->id, p->leader, p->leader_epoch,
                  sk_plog_end_offset(p->log));
-        mark_ready(f, p);
+        mark_ready(p);
     }
     return 1;
 }
@@ -283,7 +247,7 @@ static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
                                                     rp->Partition);
             /* roles, epochs or the log changed meanwhile: ask again later */
             if (!it || !p || !follows(f->b, p) || p->leader != l->id ||
-                p->leader_epoch != it->current || is_ready(f, p) ||
+                p->leader_epoch != it->current || is_ready(p) ||
                 sk_plog_latest_epoch(p->log) != it->asked)
                 continue;
             int res = apply_epoch_answer(f, p, it->asked, rp);
@@ -308,7 +272,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
 {
     sk_broker_t *b = f->b;
     sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->PartitionIndex);
-    if (!p || !follows(b, p) || p->leader != l->id || !is_ready(f, p))
+    if (!p || !follows(b, p) || p->leader != l->id || !is_ready(p))
         return 0; /* the role or the epoch changed meanwhile */
     if (rp->ErrorCode == SK_KERR_OFFSET_OUT_OF_RANGE) {
         int64_t leo = sk_plog_end_offset(p->log);
@@ -329,7 +293,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         sk_warn("fetcher", "partition %s-%d: fetch offset %" PRId64 " out of range on leader %d "
                 "(leader epoch %d): truncating by leader epoch again", p->topic, p->id, leo,
                 l->id, p->leader_epoch);
-        mark_unready(f, p);
+        mark_unready(p);
         return 1;
     }
     if (rp->ErrorCode != SK_KERR_NONE) {
@@ -430,9 +394,9 @@ static void add_topic(sk_topic_t *t, void *arg)
         sk_partition_t *p = &t->partitions[i];
         if (!follows(b, p) || p->leader != bc->l->id)
             continue;
-        if (!is_ready(bc->f, p) && sk_plog_end_offset(p->log) <= sk_plog_start_offset(p->log))
-            mark_ready(bc->f, p); /* an empty log has nothing to truncate */
-        if (!is_ready(bc->f, p)) {
+        if (!is_ready(p) && sk_plog_end_offset(p->log) <= sk_plog_start_offset(p->log))
+            mark_ready(p); /* an empty log has nothing to truncate */
+        if (!is_ready(p)) {
             if (!et) {
                 et = &bc->ereq->Topics[bc->ereq->TopicsCnt++];
                 et->Topic = sk_str_c(t->name);
@@ -600,13 +564,5 @@ void sk_fetcher_free(sk_fetcher_t *f)
     for (int i = 0; i < f->n_links; i++)
         free(f->links[i]);
     free(f->links);
-    for (int i = 0; i < PS_BUCKETS; i++) {
-        part_state_t *s = f->ps[i], *next;
-        for (; s; s = next) {
-            next = s->next;
-            free(s->topic);
-            free(s);
-        }
-    }
     free(f);
 }

@@ -30,6 +30,14 @@ typedef struct sk_partition {
     /* Leader only: when each replica was last caught up (monotonic ms). */
     int64_t *replica_caught_up_ms;
     int isr_inflight;      /* an AlterPartition proposal awaits the controller */
+    /* Follower only (fetcher.c): the log trunc_log has been checked against
+     * (truncated to) the epoch history of leader trunc_leader in leader epoch
+     * trunc_epoch; until that matches the current log/leader/epoch the
+     * partition is not fetched. Zero = not checked. */
+    const sk_plog_t *trunc_log;
+    int32_t trunc_leader;
+    int32_t trunc_epoch;
+    int trunc_ready;
 } sk_partition_t;
 
 typedef struct sk_topic {
