@@ -90,6 +90,21 @@ static void pend_answer(sk_coord_t *c, void **slot, const sk_gresult_t *res)
     coord_queue_complete(c, req);
 }
 
+/* The JoinGroup answer for member m in g's current generation (the leader
+ * also gets the member list). */
+static sk_gresult_t join_result(sk_group_t *g, const sk_gmember_t *m)
+{
+    sk_gresult_t res = {0};
+    res.generation = g->generation;
+    res.protocol_type = g->protocol_type;
+    res.protocol = g->protocol;
+    res.leader = g->leader_id;
+    res.member_id = m->id;
+    res.group = g;
+    res.list_members = strcmp(m->id, g->leader_id) == 0;
+    return res;
+}
+
 static void pend_error(sk_coord_t *c, void **slot, int16_t err, const char *member_id)
 {
     sk_gresult_t res = {0};
@@ -258,15 +273,8 @@ static void complete_join(sk_coord_t *c, sk_group_t *g)
             "leader %s), awaiting assignments", g->id, g->generation, g->n_members,
             g->protocol ? g->protocol : "(none)", g->leader_id);
     TAILQ_FOREACH(m, &g->members, link) {
-        sk_gresult_t res = {0};
+        sk_gresult_t res = join_result(g, m);
         res.error = g->protocol ? SK_KERR_NONE : SK_KERR_INCONSISTENT_GROUP_PROTOCOL;
-        res.generation = g->generation;
-        res.protocol_type = g->protocol_type;
-        res.protocol = g->protocol;
-        res.leader = g->leader_id;
-        res.member_id = m->id;
-        res.group = g;
-        res.list_members = strcmp(m->id, g->leader_id) == 0;
         m->awaiting_join = 0;
         pend_answer(c, &m->join_ext, &res);
         coord_session_reset(c, g, m);
@@ -464,14 +472,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
             if (g->state == SK_GSTATE_STABLE && same) {
                 coord_session_reset(c, g, old);
                 coord_write_group_metadata(c, g, 0); /* the new member id, for a new coordinator */
-                sk_gresult_t res = {0};
-                res.generation = g->generation;
-                res.protocol_type = g->protocol_type;
-                res.protocol = g->protocol;
-                res.leader = g->leader_id;
-                res.member_id = old->id;
-                res.group = g;
-                res.list_members = strcmp(old->id, g->leader_id) == 0;
+                sk_gresult_t res = join_result(g, old);
                 enc(req, &res);
                 return SK_REQ_DONE;
             }
@@ -528,14 +529,7 @@ int sk_coord_join(sk_coord_t *c, sk_req_t *req, const sk_join_args_t *a, sk_genc
         if (same && (g->state == SK_GSTATE_COMPLETING || strcmp(m->id, g->leader_id) != 0)) {
             /* Nothing changed: the current generation stands. */
             coord_session_reset(c, g, m);
-            sk_gresult_t res = {0};
-            res.generation = g->generation;
-            res.protocol_type = g->protocol_type;
-            res.protocol = g->protocol;
-            res.leader = g->leader_id;
-            res.member_id = m->id;
-            res.group = g;
-            res.list_members = strcmp(m->id, g->leader_id) == 0;
+            sk_gresult_t res = join_result(g, m);
             enc(req, &res);
             return SK_REQ_DONE;
         }
