@@ -1,16 +1,14 @@
 /* controller.c - the controller (see controller.h; spec §4.2-4.5, §4.8). */
 #include "controller.h"
+#include "ctrl_int.h"
 
 #include "channel.h"
 #include "conf.h"
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
-#include "proto_leaderandisr.h"
 #include "proto_stopreplica.h"
 #include "proto_electleaders.h"
-#include "proto_updatemetadata.h"
-#include "rebalance.h"
 #include "znode.h"
 #include "zktopics.h"
 
@@ -18,80 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define EPOCH_PATH "/controller_epoch"
-
-typedef struct cbroker {
-    int32_t id;
-    int64_t epoch;       /* czxid of its registration: the broker epoch */
-    char *host;          /* inter-broker endpoint */
-    int port;
-    char *rack;
-    sk_znode_broker_t reg; /* decoded registration (all endpoints) */
-} cbroker_t;
-
-typedef struct cpart {
-    int32_t id;
-    int32_t *replicas;
-    int n_replicas;
-    int has_state;
-    int32_t leader;
-    int32_t leader_epoch;
-    int32_t ctrl_epoch;
-    int32_t zk_version;
-    int32_t *isr;
-    int n_isr;
-    int writing;         /* a state write is in flight */
-    int changed;         /* to be sent to brokers */
-    int is_new;          /* first state written by us: replicas create their logs */
-} cpart_t;
-
-typedef struct ctopic {
-    char *name;
-    char *topic_id;
-    cpart_t *parts;
-    int n_parts;
-    int deleting;        /* marked in /admin/delete_topics */
-    int delete_started;  /* StopReplica sent, znodes being removed */
-    int delete_paused_logged;
-} ctopic_t;
-
-struct sk_ctrl_s {
-    struct event_base *base;
-    sk_zk_t *zk;
-    const sk_conf_t *conf;
-    int32_t self;
-    void (*resign)(void *arg);
-    void *resign_arg;
-
-    int active;
-    uint32_t gen;        /* bumped on (de)activation: stale callbacks see it */
-    int32_t epoch;
-    int32_t epoch_zkversion;
-    sk_chan_t *chan;
-    sk_zkt_watcher_t *topics_watch;
-
-    cbroker_t *brokers;  /* live brokers, sorted by id */
-    int n_brokers;
-    int brokers_loaded;
-    int topics_loaded;
-    int brokers_listing; /* a children read is in flight */
-    int brokers_relist;  /* the watch fired meanwhile: list again after */
-    struct event *brokers_retry;
-
-    ctopic_t **topics;
-    int n_topics;
-
-    struct event *work_ev;    /* deferred reconcile + send */
-    int full_sync;            /* send everything to every broker */
-    int32_t *sync_brokers;    /* brokers that need a full sync (new or bounced) */
-    int n_sync_brokers;
-
-    int32_t *shutting;        /* brokers in controlled shutdown: no leader candidates */
-    int n_shutting;
-    int inflight;             /* control requests sent and not yet answered */
-    struct event *rebalance_ev; /* auto leader rebalance check */
-};
 
 typedef struct ctl_op {
     sk_ctrl_t *c;
@@ -106,13 +30,10 @@ typedef struct ctl_op {
 } ctl_op_t;
 
 static void schedule_work(sk_ctrl_t *c);
-static void work_cb(evutil_socket_t fd, short what, void *arg);
-static void rebalance_cb(evutil_socket_t fd, short what, void *arg);
-static void prefer_check(sk_ctrl_t *c);
 
 /* ---------------------------------------------------------------- helpers */
 
-static int contains(const int32_t *v, int n, int32_t x)
+int ctrl_contains(const int32_t *v, int n, int32_t x)
 {
     for (int i = 0; i < n; i++)
         if (v[i] == x)
@@ -120,7 +41,7 @@ static int contains(const int32_t *v, int n, int32_t x)
     return 0;
 }
 
-static cbroker_t *live_broker(sk_ctrl_t *c, int32_t id)
+cbroker_t *ctrl_live_broker(sk_ctrl_t *c, int32_t id)
 {
     for (int i = 0; i < c->n_brokers; i++)
         if (c->brokers[i].id == id)
@@ -129,9 +50,9 @@ static cbroker_t *live_broker(sk_ctrl_t *c, int32_t id)
 }
 
 /* Live and not in controlled shutdown. */
-static int candidate(sk_ctrl_t *c, int32_t id)
+int ctrl_candidate(sk_ctrl_t *c, int32_t id)
 {
-    return live_broker(c, id) && !contains(c->shutting, c->n_shutting, id);
+    return ctrl_live_broker(c, id) && !ctrl_contains(c->shutting, c->n_shutting, id);
 }
 
 static void shutting_remove(sk_ctrl_t *c, int32_t id)
@@ -143,7 +64,7 @@ static void shutting_remove(sk_ctrl_t *c, int32_t id)
         }
 }
 
-static ctopic_t *find_topic(sk_ctrl_t *c, const char *name)
+ctopic_t *ctrl_find_topic(sk_ctrl_t *c, const char *name)
 {
     for (int i = 0; i < c->n_topics; i++)
         if (c->topics[i] && strcmp(c->topics[i]->name, name) == 0)
@@ -243,7 +164,7 @@ static void apply_brokers(sk_ctrl_t *c, cbroker_t *list, int n)
     /* Arrivals (and bounced brokers, whose epoch changed). */
     for (int j = 0; j < n; j++) {
         cbroker_t *nb = &list[j];
-        cbroker_t *old = live_broker(c, nb->id);
+        cbroker_t *old = ctrl_live_broker(c, nb->id);
         if (old && old->epoch == nb->epoch)
             continue;
         sk_info("controller", "broker %d (epoch %lld) is live at %s:%d", nb->id,
@@ -423,7 +344,7 @@ static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
     ctopic_t **next = sk_calloc((size_t)n + 1, sizeof(*next));
     for (int i = 0; i < n; i++) {
         const sk_zk_topic_t *zt = &topics[i];
-        ctopic_t *t = find_topic(c, zt->name);
+        ctopic_t *t = ctrl_find_topic(c, zt->name);
         if (t) {
             for (int k = 0; k < c->n_topics; k++)
                 if (c->topics[k] == t)
@@ -484,7 +405,7 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
         op_free(op);
         return;
     }
-    ctopic_t *t = find_topic(c, op->topic);
+    ctopic_t *t = ctrl_find_topic(c, op->topic);
     cpart_t *p = t && op->partition < t->n_parts ? &t->parts[op->partition] : NULL;
     if (p)
         p->writing = 0;
@@ -532,7 +453,7 @@ static void parents_done_cb(int rc, void *arg)
     ctl_op_t *op = arg;
     sk_ctrl_t *c = op->c;
     if (op->gen != c->gen || !c->active || (rc != ZOK && rc != ZNODEEXISTS)) {
-        ctopic_t *t = find_topic(c, op->topic);
+        ctopic_t *t = ctrl_find_topic(c, op->topic);
         if (t && op->partition < t->n_parts)
             t->parts[op->partition].writing = 0;
         op_free(op);
@@ -550,9 +471,9 @@ static void parents_done_cb(int rc, void *arg)
 }
 
 /* Write a partition state, fenced by our controller epoch. */
-static void write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
-                           const int32_t *isr, int n_isr, int32_t leader_epoch, int create,
-                           sk_ctrl_alter_done_fn done, void *done_arg)
+void ctrl_write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                         const int32_t *isr, int n_isr, int32_t leader_epoch, int create,
+                         sk_ctrl_alter_done_fn done, void *done_arg)
 {
     ctl_op_t *op = sk_calloc(1, sizeof(*op));
     op->c = c;
@@ -584,10 +505,10 @@ static void write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader
     sk_zk_multi_run(c->zk, m, state_written_cb, op);
 }
 
-static void write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
-                        const int32_t *isr, int n_isr, int32_t leader_epoch, int create)
+void ctrl_write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                      const int32_t *isr, int n_isr, int32_t leader_epoch, int create)
 {
-    write_state_cb(c, t, p, leader, isr, n_isr, leader_epoch, create, NULL, NULL);
+    ctrl_write_state_cb(c, t, p, leader, isr, n_isr, leader_epoch, create, NULL, NULL);
 }
 
 void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, const char *topic,
@@ -598,12 +519,12 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
         done(SK_KERR_NOT_CONTROLLER, NULL, arg);
         return;
     }
-    cbroker_t *b = live_broker(c, broker_id);
+    cbroker_t *b = ctrl_live_broker(c, broker_id);
     if (!b || (broker_epoch >= 0 && broker_epoch != b->epoch)) {
         done(SK_KERR_STALE_BROKER_EPOCH, NULL, arg);
         return;
     }
-    ctopic_t *t = find_topic(c, topic);
+    ctopic_t *t = ctrl_find_topic(c, topic);
     if (!t || partition < 0 || partition >= t->n_parts || !t->parts[partition].has_state ||
         t->deleting) {
         done(SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL, arg);
@@ -623,20 +544,20 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
         return;
     }
     /* The ISR keeps the leader, holds only assigned, live replicas, never empty. */
-    if (n_isr < 1 || !contains(isr, n_isr, broker_id)) {
+    if (n_isr < 1 || !ctrl_contains(isr, n_isr, broker_id)) {
         done(SK_KERR_INVALID_REQUEST, NULL, arg);
         return;
     }
     for (int i = 0; i < n_isr; i++)
-        if (!contains(p->replicas, p->n_replicas, isr[i]) || !live_broker(c, isr[i]) ||
-            (contains(c->shutting, c->n_shutting, isr[i]) &&
-             !contains(p->isr, p->n_isr, isr[i]))) {
+        if (!ctrl_contains(p->replicas, p->n_replicas, isr[i]) || !ctrl_live_broker(c, isr[i]) ||
+            (ctrl_contains(c->shutting, c->n_shutting, isr[i]) &&
+             !ctrl_contains(p->isr, p->n_isr, isr[i]))) {
             done(SK_KERR_INELIGIBLE_REPLICA, NULL, arg);
             return;
         }
     sk_info("controller", "partition %s-%d: ISR change from leader %d (%d -> %d members)",
             topic, partition, broker_id, p->n_isr, n_isr);
-    write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);
+    ctrl_write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);
 }
 
 /* Leader election rules (spec §4.5) for one partition. */
@@ -647,29 +568,30 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
     int32_t *live = sk_calloc((size_t)p->n_replicas + 1, sizeof(int32_t));
     int n_live = 0;
     for (int i = 0; i < p->n_replicas; i++)
-        if (live_broker(c, p->replicas[i]))
+        if (ctrl_live_broker(c, p->replicas[i]))
             live[n_live++] = p->replicas[i];
     if (!p->has_state) {
         /* New partition: first live replica leads; every live replica is in sync. */
         if (n_live > 0)
-            write_state(c, t, p, live[0], live, n_live, 0, 1);
+            ctrl_write_state(c, t, p, live[0], live, n_live, 0, 1);
         free(live);
         return;
     }
     int32_t *isr_live = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
     int n_isr_live = 0;
     for (int i = 0; i < p->n_isr; i++)
-        if (live_broker(c, p->isr[i]))
+        if (ctrl_live_broker(c, p->isr[i]))
             isr_live[n_isr_live++] = p->isr[i];
-    int leader_live = p->leader >= 0 && live_broker(c, p->leader);
+    int leader_live = p->leader >= 0 && ctrl_live_broker(c, p->leader);
     if (!leader_live) {
         int32_t leader = -1;
         for (int i = 0; i < p->n_replicas && leader < 0; i++)
-            if (contains(isr_live, n_isr_live, p->replicas[i]) && candidate(c, p->replicas[i]))
+            if (ctrl_contains(isr_live, n_isr_live, p->replicas[i]) &&
+                ctrl_candidate(c, p->replicas[i]))
                 leader = p->replicas[i];
         /* Only brokers in controlled shutdown left: better one of them than none. */
         for (int i = 0; i < p->n_replicas && leader < 0; i++)
-            if (contains(isr_live, n_isr_live, p->replicas[i]))
+            if (ctrl_contains(isr_live, n_isr_live, p->replicas[i]))
                 leader = p->replicas[i];
         if (leader < 0 && c->conf->unclean_leader_election_enable && n_live > 0) {
             leader = live[0];
@@ -679,202 +601,20 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
                     "may be lost", t->name, p->id, leader);
         }
         if (leader >= 0) {
-            write_state(c, t, p, leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
+            ctrl_write_state(c, t, p, leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
         } else if (p->leader != -1) {
             /* Offline: no live in-sync replica. The ISR keeps its last member. */
             const int32_t *isr = n_isr_live > 0 ? isr_live : p->isr;
             int n = n_isr_live > 0 ? n_isr_live : p->n_isr;
             sk_warn("controller", "partition %s-%d is offline: no live in-sync replica", t->name,
                     p->id);
-            write_state(c, t, p, -1, isr, n, p->leader_epoch + 1, 0);
+            ctrl_write_state(c, t, p, -1, isr, n, p->leader_epoch + 1, 0);
         }
     } else if (n_isr_live < p->n_isr) {
-        write_state(c, t, p, p->leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
+        ctrl_write_state(c, t, p, p->leader, isr_live, n_isr_live, p->leader_epoch + 1, 0);
     }
     free(isr_live);
     free(live);
-}
-
-/* --------------------------------------------------- requests to brokers */
-
-static void control_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
-{
-    (void)body;
-    (void)len;
-    sk_ctrl_t *c = arg;
-    if (c->inflight > 0)
-        c->inflight--;
-    if (rc != SK_OK)
-        sk_debug("controller", "control request dropped: broker gone");
-}
-
-static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
-                           sk_leaderandisr_partition_state_t *s)
-{
-    (void)c;
-    s->PartitionIndex = p->id;
-    s->ControllerEpoch = p->ctrl_epoch;
-    s->Leader = p->leader;
-    s->LeaderEpoch = p->leader_epoch;
-    s->Isr = p->isr;
-    s->IsrCnt = p->n_isr;
-    s->PartitionEpoch = p->zk_version;
-    s->Replicas = p->replicas;
-    s->ReplicasCnt = p->n_replicas;
-    s->AddingReplicas = NULL;
-    s->AddingReplicasCnt = 0;
-    s->RemovingReplicas = NULL;
-    s->RemovingReplicasCnt = 0;
-    s->IsNew = p->is_new;
-    (void)t;
-}
-
-/* LeaderAndIsr to one broker for the partitions it replicates (only the
- * changed ones unless full). */
-static void send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
-{
-    sk_arena_t *a = sk_arena_new(0);
-    sk_leaderandisr_req_t req = {0};
-    req.ControllerId = c->self;
-    req.ControllerEpoch = c->epoch;
-    req.BrokerEpoch = b->epoch;
-    req.Type = 0; /* v5+ only */
-    (void)full;
-    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
-    int32_t *leaders = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(int32_t));
-    int n_leaders = 0;
-    int n_parts = 0;
-    for (int i = 0; i < c->n_topics; i++) {
-        ctopic_t *t = c->topics[i];
-        sk_leaderandisr_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
-        ts->TopicName = sk_str_c(t->name);
-        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
-                                              sizeof(*ts->PartitionStates));
-        for (int k = 0; k < t->n_parts; k++) {
-            cpart_t *p = &t->parts[k];
-            if (!p->has_state || t->deleting || (!full && !p->changed) ||
-                !contains(p->replicas, p->n_replicas, b->id))
-                continue;
-            fill_lai_state(c, t, p, &ts->PartitionStates[ts->PartitionStatesCnt++]);
-            if (p->leader >= 0 && !contains(leaders, n_leaders, p->leader) &&
-                live_broker(c, p->leader))
-                leaders[n_leaders++] = p->leader;
-        }
-        if (ts->PartitionStatesCnt > 0) {
-            req.TopicStatesCnt++;
-            n_parts += ts->PartitionStatesCnt;
-        }
-    }
-    if (n_parts == 0) {
-        sk_arena_free(a);
-        return;
-    }
-    req.LiveLeaders = sk_arena_calloc(a, (size_t)n_leaders + 1, sizeof(*req.LiveLeaders));
-    for (int i = 0; i < n_leaders; i++) {
-        cbroker_t *lb = live_broker(c, leaders[i]);
-        req.LiveLeaders[i].BrokerId = lb->id;
-        req.LiveLeaders[i].HostName = sk_str_c(lb->host);
-        req.LiveLeaders[i].Port = lb->port;
-    }
-    req.LiveLeadersCnt = n_leaders;
-    sk_wr_t w;
-    sk_wr_init(&w);
-    if (sk_leaderandisr_req_encode(&w, SK_CTRL_LEADERANDISR_VERSION, &req) == SK_OK) {
-        sk_debug("controller", "LeaderAndIsr (%d partitions) to broker %d", n_parts, b->id);
-        c->inflight++;
-        sk_chan_send(c->chan, b->id, 4, SK_CTRL_LEADERANDISR_VERSION, &w, control_resp_cb, c);
-    } else {
-        sk_wr_free(&w);
-        sk_error("controller", "encoding LeaderAndIsr failed");
-    }
-    sk_arena_free(a);
-}
-
-static int16_t sk_security_protocol_id(const char *name)
-{
-    if (!name || strcmp(name, "PLAINTEXT") == 0)
-        return 0;
-    if (strcmp(name, "SSL") == 0)
-        return 1;
-    if (strcmp(name, "SASL_PLAINTEXT") == 0)
-        return 2;
-    if (strcmp(name, "SASL_SSL") == 0)
-        return 3;
-    return 0;
-}
-
-/* UpdateMetadata to one broker: live brokers plus partition states (all of
- * them when full, else the changed ones). */
-static void send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
-{
-    sk_arena_t *a = sk_arena_new(0);
-    sk_updatemetadata_req_t req = {0};
-    req.ControllerId = c->self;
-    req.ControllerEpoch = c->epoch;
-    req.BrokerEpoch = b->epoch;
-    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
-    for (int i = 0; i < c->n_topics; i++) {
-        ctopic_t *t = c->topics[i];
-        sk_updatemetadata_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
-        ts->TopicName = sk_str_c(t->name);
-        if (t->topic_id)
-            sk_znode_uuid_decode(t->topic_id, ts->TopicId);
-        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
-                                              sizeof(*ts->PartitionStates));
-        for (int k = 0; k < t->n_parts; k++) {
-            cpart_t *p = &t->parts[k];
-            if ((!full && !p->changed) || (!p->has_state && !t->deleting))
-                continue;
-            sk_updatemetadata_partition_state_t *s =
-                &ts->PartitionStates[ts->PartitionStatesCnt++];
-            s->PartitionIndex = p->id;
-            s->ControllerEpoch = p->ctrl_epoch;
-            s->Leader = t->deleting ? -2 : p->leader;
-            s->LeaderEpoch = p->leader_epoch;
-            s->Isr = p->isr;
-            s->IsrCnt = p->n_isr;
-            s->ZkVersion = p->zk_version;
-            s->Replicas = p->replicas;
-            s->ReplicasCnt = p->n_replicas;
-            int32_t *offline = sk_arena_calloc(a, (size_t)p->n_replicas + 1, sizeof(int32_t));
-            int n_off = 0;
-            for (int r = 0; r < p->n_replicas; r++)
-                if (!live_broker(c, p->replicas[r]))
-                    offline[n_off++] = p->replicas[r];
-            s->OfflineReplicas = offline;
-            s->OfflineReplicasCnt = n_off;
-        }
-        if (ts->PartitionStatesCnt > 0)
-            req.TopicStatesCnt++;
-    }
-    req.LiveBrokers = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(*req.LiveBrokers));
-    for (int i = 0; i < c->n_brokers; i++) {
-        cbroker_t *lb = &c->brokers[i];
-        sk_updatemetadata_broker_t *ub = &req.LiveBrokers[req.LiveBrokersCnt++];
-        ub->Id = lb->id;
-        ub->Rack = sk_str_c(lb->rack);
-        ub->Endpoints = sk_arena_calloc(a, (size_t)lb->reg.n_endpoints + 1,
-                                        sizeof(*ub->Endpoints));
-        for (int e = 0; e < lb->reg.n_endpoints; e++) {
-            const sk_znode_endpoint_t *ep = &lb->reg.endpoints[e];
-            sk_updatemetadata_endpoint_t *ue = &ub->Endpoints[ub->EndpointsCnt++];
-            ue->Port = ep->port;
-            ue->Host = sk_str_c(ep->host ? ep->host : "");
-            ue->Listener = sk_str_c(ep->listener);
-            ue->SecurityProtocol = sk_security_protocol_id(ep->protocol);
-        }
-    }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    if (sk_updatemetadata_req_encode(&w, SK_CTRL_UPDATEMETADATA_VERSION, &req) == SK_OK) {
-        c->inflight++;
-        sk_chan_send(c->chan, b->id, 6, SK_CTRL_UPDATEMETADATA_VERSION, &w, control_resp_cb,
-                     c);
-    } else {
-        sk_wr_free(&w);
-        sk_error("controller", "encoding UpdateMetadata failed");
-    }
-    sk_arena_free(a);
 }
 
 /* ------------------------------------------------------------ deletion */
@@ -964,7 +704,7 @@ static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
 {
     for (int k = 0; k < t->n_parts; k++)
         for (int r = 0; r < t->parts[k].n_replicas; r++)
-            if (!live_broker(c, t->parts[k].replicas[r])) {
+            if (!ctrl_live_broker(c, t->parts[k].replicas[r])) {
                 if (!t->delete_paused_logged)
                     sk_info("controller", "deletion of topic %s waits: replica on broker %d is "
                             "offline", t->name, t->parts[k].replicas[r]);
@@ -1003,7 +743,7 @@ static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
         ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
                                               sizeof(*ts->PartitionStates));
         for (int k = 0; k < t->n_parts; k++)
-            if (contains(t->parts[k].replicas, t->parts[k].n_replicas, b->id)) {
+            if (ctrl_contains(t->parts[k].replicas, t->parts[k].n_replicas, b->id)) {
                 sk_stopreplica_partition_state_t *ps =
                     &ts->PartitionStates[ts->PartitionStatesCnt++];
                 ps->PartitionIndex = k;
@@ -1029,7 +769,7 @@ static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
 
 /* --------------------------------------------------------------- work */
 
-static void work_cb(evutil_socket_t fd, short what, void *arg)
+void ctrl_work_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
@@ -1050,11 +790,11 @@ static void work_cb(evutil_socket_t fd, short what, void *arg)
             any_changed |= c->topics[i]->parts[k].changed;
     for (int i = 0; i < c->n_brokers; i++) {
         cbroker_t *b = &c->brokers[i];
-        int full = contains(c->sync_brokers, c->n_sync_brokers, b->id);
+        int full = ctrl_contains(c->sync_brokers, c->n_sync_brokers, b->id);
         if (full || any_changed)
-            send_leader_and_isr(c, b, full);
+            ctrl_send_leader_and_isr(c, b, full);
         if (full || any_changed || c->full_sync)
-            send_update_metadata(c, b, full || c->full_sync);
+            ctrl_send_update_metadata(c, b, full || c->full_sync);
     }
     for (int i = 0; i < c->n_topics; i++)
         for (int k = 0; k < c->topics[i]->n_parts; k++) {
@@ -1082,9 +822,9 @@ sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const sk_conf_t *co
     c->self = self_id;
     c->resign = resign;
     c->resign_arg = arg;
-    c->work_ev = event_new(base, -1, 0, work_cb, c);
+    c->work_ev = event_new(base, -1, 0, ctrl_work_cb, c);
     c->brokers_retry = evtimer_new(base, brokers_retry_cb, c);
-    c->rebalance_ev = event_new(base, -1, EV_PERSIST, rebalance_cb, c);
+    c->rebalance_ev = event_new(base, -1, EV_PERSIST, ctrl_rebalance_cb, c);
     return c;
 }
 
@@ -1102,7 +842,7 @@ void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion)
     sk_info("controller", "loading cluster state (controller epoch %d)", epoch);
     list_brokers(c);
     c->topics_watch = sk_zkt_watch(c->zk, topics_cb, c);
-    prefer_check(c);
+    ctrl_prefer_check(c);
     if (c->conf->auto_leader_rebalance_enable) {
         int64_t ms = c->conf->leader_imbalance_check_interval_seconds * 1000;
         if (ms < 1000)
@@ -1146,473 +886,4 @@ void sk_ctrl_free(sk_ctrl_t *c)
     event_free(c->brokers_retry);
     event_free(c->rebalance_ev);
     free(c);
-}
-
-/* ------------------------------------------- controlled shutdown (§4.7) */
-
-typedef struct csd_op {
-    sk_ctrl_t *c;
-    uint32_t gen;
-    int32_t broker;
-    int pending;
-    sk_ctrl_shutdown_done_fn done;
-    void *arg;
-} csd_op_t;
-
-static void csd_finish(csd_op_t *op)
-{
-    sk_ctrl_t *c = op->c;
-    if (op->gen != c->gen || !c->active) {
-        op->done(SK_KERR_NOT_CONTROLLER, NULL, 0, op->arg);
-        free(op);
-        return;
-    }
-    /* Tell the brokers now, before the answer lets the broker go. */
-    work_cb(-1, 0, c);
-    int cap = 0, n = 0;
-    for (int i = 0; i < c->n_topics; i++)
-        cap += c->topics[i]->n_parts;
-    sk_ctrl_tp_t *rem = sk_calloc((size_t)cap + 1, sizeof(*rem));
-    int alone = 0;
-    for (int i = 0; i < c->n_topics; i++) {
-        ctopic_t *t = c->topics[i];
-        for (int k = 0; k < t->n_parts; k++) {
-            cpart_t *p = &t->parts[k];
-            if (!p->has_state || t->deleting || p->leader != op->broker || p->n_replicas < 2)
-                continue;
-            /* Retrying helps only while another replica is live (it may still
-             * join the ISR); with none, the broker may as well go now. */
-            int other_live = 0;
-            for (int r = 0; r < p->n_replicas; r++)
-                if (p->replicas[r] != op->broker && live_broker(c, p->replicas[r]))
-                    other_live = 1;
-            if (other_live)
-                rem[n++] = (sk_ctrl_tp_t){t->name, p->id};
-            else
-                alone++;
-        }
-    }
-    sk_info("controller", "controlled shutdown of broker %d: %d replicated partition(s) still "
-            "led by it (and %d without another live replica)", op->broker, n, alone);
-    op->done(SK_KERR_NONE, rem, n, op->arg);
-    free(rem);
-    free(op);
-}
-
-static void csd_write_done(int16_t err, const sk_ctrl_pstate_t *st, void *arg)
-{
-    (void)st;
-    (void)err;
-    csd_op_t *op = arg;
-    if (--op->pending == 0)
-        csd_finish(op);
-}
-
-void sk_ctrl_controlled_shutdown(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch,
-                                 sk_ctrl_shutdown_done_fn done, void *arg)
-{
-    if (!c->active || !c->brokers_loaded || !c->topics_loaded) {
-        done(SK_KERR_NOT_CONTROLLER, NULL, 0, arg);
-        return;
-    }
-    cbroker_t *b = live_broker(c, broker_id);
-    if (!b || (broker_epoch >= 0 && broker_epoch != b->epoch)) {
-        sk_warn("controller", "controlled shutdown request from broker %d with epoch %lld "
-                "refused: %s", broker_id, (long long)broker_epoch,
-                b ? "stale broker epoch" : "not a live broker");
-        done(SK_KERR_STALE_BROKER_EPOCH, NULL, 0, arg);
-        return;
-    }
-    if (!contains(c->shutting, c->n_shutting, broker_id)) {
-        c->shutting = sk_realloc(c->shutting, (size_t)(c->n_shutting + 1) * sizeof(int32_t));
-        c->shutting[c->n_shutting++] = broker_id;
-    }
-    csd_op_t *op = sk_calloc(1, sizeof(*op));
-    op->c = c;
-    op->gen = c->gen;
-    op->broker = broker_id;
-    op->done = done;
-    op->arg = arg;
-    op->pending = 1; /* held while writes are started */
-    int moved = 0, dropped = 0;
-    for (int i = 0; i < c->n_topics; i++) {
-        ctopic_t *t = c->topics[i];
-        if (t->deleting)
-            continue;
-        for (int k = 0; k < t->n_parts; k++) {
-            cpart_t *p = &t->parts[k];
-            if (!p->has_state || p->writing || p->n_replicas < 2 ||
-                !contains(p->isr, p->n_isr, broker_id))
-                continue;
-            int32_t *isr = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
-            int n_isr = 0;
-            for (int r = 0; r < p->n_isr; r++)
-                if (p->isr[r] != broker_id)
-                    isr[n_isr++] = p->isr[r];
-            if (p->leader == broker_id) {
-                int32_t leader = -1;
-                for (int r = 0; r < p->n_replicas && leader < 0; r++)
-                    if (p->replicas[r] != broker_id && contains(isr, n_isr, p->replicas[r]) &&
-                        candidate(c, p->replicas[r]))
-                        leader = p->replicas[r];
-                if (leader >= 0) {
-                    sk_info("controller", "controlled shutdown of broker %d: %s-%d moves to "
-                            "broker %d (leader epoch %d)", broker_id, t->name, p->id, leader,
-                            p->leader_epoch + 1);
-                    op->pending++;
-                    moved++;
-                    write_state_cb(c, t, p, leader, isr, n_isr, p->leader_epoch + 1, 0,
-                                   csd_write_done, op);
-                }
-            } else if (n_isr > 0) {
-                op->pending++;
-                dropped++;
-                write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch + 1, 0,
-                               csd_write_done, op);
-            }
-            free(isr);
-        }
-    }
-    sk_info("controller", "controlled shutdown of broker %d (epoch %lld): moving %d "
-            "leadership(s), leaving %d ISR(s)", broker_id, (long long)broker_epoch, moved,
-            dropped);
-    csd_write_done(SK_KERR_NONE, NULL, op);
-}
-
-int sk_ctrl_idle(const sk_ctrl_t *c)
-{
-    return !c->active || c->inflight == 0;
-}
-
-/* ------------------------------------------ leader elections on request */
-
-typedef struct elect_op {
-    sk_ctrl_t *c;
-    uint32_t gen;
-    sk_ctrl_elect_result_t *res;
-    char **names;          /* owned copies of the topic names */
-    int n;
-    int pending;
-    sk_ctrl_elect_done_fn done;
-    void *arg;
-} elect_op_t;
-
-typedef struct elect_item {
-    elect_op_t *op;
-    int index;
-} elect_item_t;
-
-static void elect_finish(elect_op_t *op)
-{
-    sk_ctrl_t *c = op->c;
-    if (op->gen == c->gen && c->active)
-        work_cb(-1, 0, c);
-    op->done(SK_KERR_NONE, op->res, op->n, op->arg);
-    for (int i = 0; i < op->n; i++)
-        free(op->names[i]);
-    free(op->names);
-    free(op->res);
-    free(op);
-}
-
-static void elect_write_done(int16_t err, const sk_ctrl_pstate_t *st, void *arg)
-{
-    (void)st;
-    elect_item_t *it = arg;
-    elect_op_t *op = it->op;
-    sk_ctrl_elect_result_t *r = &op->res[it->index];
-    if (err == SK_KERR_NOT_CONTROLLER) {
-        r->err = SK_KERR_NOT_CONTROLLER;
-        r->msg = "the controller moved during the election";
-    } else if (err != SK_KERR_NONE) {
-        r->err = SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE;
-        r->msg = "the partition state changed during the election; try again";
-    }
-    free(it);
-    if (--op->pending == 0)
-        elect_finish(op);
-}
-
-/* Decide one partition; start a write (result filled by the callback) or
- * fill the result at once. */
-static void elect_one(sk_ctrl_t *c, elect_op_t *op, int idx, int type)
-{
-    sk_ctrl_elect_result_t *r = &op->res[idx];
-    ctopic_t *t = find_topic(c, r->topic);
-    if (!t || t->deleting || r->partition < 0 || r->partition >= t->n_parts ||
-        !t->parts[r->partition].has_state) {
-        r->err = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-        r->msg = "the topic partition does not exist";
-        return;
-    }
-    cpart_t *p = &t->parts[r->partition];
-    int32_t leader = -1;
-    int32_t live_isr[p->n_isr + 1];
-    const int32_t *isr = p->isr;
-    int n_isr = p->n_isr;
-    if (type == 0) {
-        int32_t pref = p->n_replicas > 0 ? p->replicas[0] : -1;
-        if (pref >= 0 && p->leader == pref) {
-            r->err = SK_KERR_ELECTION_NOT_NEEDED;
-            r->msg = "the preferred replica already leads";
-            return;
-        }
-        if (pref < 0 || !candidate(c, pref) || !contains(p->isr, p->n_isr, pref) ||
-            p->writing) {
-            r->err = SK_KERR_PREFERRED_LEADER_NOT_AVAILABLE;
-            r->msg = p->writing ? "a state change of the partition is in progress"
-                                : "the preferred replica is not live and in sync";
-            return;
-        }
-        leader = pref;
-    } else {
-        if (p->leader >= 0 && live_broker(c, p->leader)) {
-            r->err = SK_KERR_ELECTION_NOT_NEEDED;
-            r->msg = "the partition has a live leader";
-            return;
-        }
-        for (int i = 0; i < p->n_replicas && leader < 0; i++)
-            if (contains(p->isr, p->n_isr, p->replicas[i]) && candidate(c, p->replicas[i]))
-                leader = p->replicas[i];
-        for (int i = 0; i < p->n_replicas && leader < 0; i++)
-            if (candidate(c, p->replicas[i]))
-                leader = p->replicas[i];
-        if (leader < 0 || p->writing) {
-            r->err = SK_KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE;
-            r->msg = p->writing ? "a state change of the partition is in progress"
-                                : "no replica of the partition is live";
-            return;
-        }
-        if (!contains(p->isr, p->n_isr, leader)) {
-            sk_warn("controller", "unclean leader election for %s-%d on request: broker %d "
-                    "leads, data may be lost", t->name, p->id, leader);
-            live_isr[0] = leader;
-            n_isr = 1;
-        } else {
-            n_isr = 0;
-            for (int i = 0; i < p->n_isr; i++)
-                if (live_broker(c, p->isr[i]))
-                    live_isr[n_isr++] = p->isr[i];
-        }
-        isr = live_isr;
-    }
-    r->err = SK_KERR_NONE;
-    r->msg = NULL;
-    sk_info("controller", "%s leader election for %s-%d: broker %d (leader epoch %d)",
-            type == 0 ? "preferred" : "unclean", t->name, p->id, leader, p->leader_epoch + 1);
-    elect_item_t *it = sk_calloc(1, sizeof(*it));
-    it->op = op;
-    it->index = idx;
-    op->pending++;
-    write_state_cb(c, t, p, leader, isr, n_isr, p->leader_epoch + 1, 0, elect_write_done, it);
-}
-
-void sk_ctrl_elect_leaders(sk_ctrl_t *c, int type, const sk_ctrl_tp_t *tps, int n,
-                           sk_ctrl_elect_done_fn done, void *arg)
-{
-    if (!c->active || !c->brokers_loaded || !c->topics_loaded) {
-        done(SK_KERR_NOT_CONTROLLER, NULL, 0, arg);
-        return;
-    }
-    elect_op_t *op = sk_calloc(1, sizeof(*op));
-    op->c = c;
-    op->gen = c->gen;
-    op->done = done;
-    op->arg = arg;
-    if (!tps || n < 0) {
-        int cap = 0;
-        for (int i = 0; i < c->n_topics; i++)
-            cap += c->topics[i]->deleting ? 0 : c->topics[i]->n_parts;
-        op->res = sk_calloc((size_t)cap + 1, sizeof(*op->res));
-        op->names = sk_calloc((size_t)cap + 1, sizeof(char *));
-        for (int i = 0; i < c->n_topics; i++) {
-            if (c->topics[i]->deleting)
-                continue;
-            for (int k = 0; k < c->topics[i]->n_parts; k++) {
-                op->names[op->n] = sk_strdup(c->topics[i]->name);
-                op->res[op->n].topic = op->names[op->n];
-                op->res[op->n].partition = k;
-                op->n++;
-            }
-        }
-    } else {
-        op->res = sk_calloc((size_t)n + 1, sizeof(*op->res));
-        op->names = sk_calloc((size_t)n + 1, sizeof(char *));
-        for (int i = 0; i < n; i++) {
-            op->names[i] = sk_strdup(tps[i].topic ? tps[i].topic : "");
-            op->res[i].topic = op->names[i];
-            op->res[i].partition = tps[i].partition;
-        }
-        op->n = n;
-    }
-    op->pending = 1;
-    for (int i = 0; i < op->n; i++)
-        elect_one(c, op, i, type);
-    if (--op->pending == 0)
-        elect_finish(op);
-}
-
-/* --------------------------------------------------- auto rebalance */
-
-static void rebalance_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    sk_ctrl_t *c = arg;
-    if (!c->active || !c->brokers_loaded || !c->topics_loaded ||
-        !c->conf->auto_leader_rebalance_enable)
-        return;
-    for (int bi = 0; bi < c->n_brokers; bi++) {
-        int32_t id = c->brokers[bi].id;
-        if (!candidate(c, id))
-            continue;
-        int total = 0, not_led = 0;
-        for (int i = 0; i < c->n_topics; i++) {
-            ctopic_t *t = c->topics[i];
-            for (int k = 0; k < t->n_parts && !t->deleting; k++) {
-                cpart_t *p = &t->parts[k];
-                if (!p->has_state || p->n_replicas < 1 || p->replicas[0] != id)
-                    continue;
-                total++;
-                if (p->leader != id)
-                    not_led++;
-            }
-        }
-        if (!sk_rebalance_imbalanced(total, not_led,
-                                     c->conf->leader_imbalance_per_broker_percentage))
-            continue;
-        sk_info("controller", "auto leader rebalance: broker %d leads %d of the %d partitions "
-                "it is preferred for (imbalance above %d%%)", id, total - not_led, total,
-                c->conf->leader_imbalance_per_broker_percentage);
-        for (int i = 0; i < c->n_topics; i++) {
-            ctopic_t *t = c->topics[i];
-            for (int k = 0; k < t->n_parts && !t->deleting; k++) {
-                cpart_t *p = &t->parts[k];
-                if (!p->has_state || p->writing || p->n_replicas < 1 || p->replicas[0] != id ||
-                    p->leader == id || !contains(p->isr, p->n_isr, id))
-                    continue;
-                sk_info("controller", "auto leader rebalance: %s-%d back to broker %d (leader "
-                        "epoch %d)", t->name, p->id, id, p->leader_epoch + 1);
-                write_state(c, t, p, id, p->isr, p->n_isr, p->leader_epoch + 1, 0);
-            }
-        }
-    }
-}
-
-/* ------------------------------- /admin/preferred_replica_election (§2.10) */
-
-#define PREFER_PATH "/admin/preferred_replica_election"
-
-typedef struct prefer_op {
-    sk_ctrl_t *c;
-    uint32_t gen;
-    int zk_version;
-} prefer_op_t;
-
-static void prefer_deleted_cb(int rc, const int *op_rcs, int n, void *arg)
-{
-    prefer_op_t *po = arg;
-    sk_ctrl_t *c = po->c;
-    int stale = po->gen != c->gen || !c->active;
-    free(po);
-    if (stale)
-        return;
-    if (rc != ZOK && n > 0 && op_rcs[0] != ZOK) {
-        sk_warn("controller", "deleting %s fenced: /controller_epoch moved on; resigning",
-                PREFER_PATH);
-        if (c->resign)
-            c->resign(c->resign_arg);
-    } else if (rc != ZOK && !(n > 1 && op_rcs[1] == ZNONODE)) {
-        sk_warn("controller", "deleting %s failed: %s", PREFER_PATH, zerror(rc));
-    }
-}
-
-static void prefer_delete(prefer_op_t *po)
-{
-    sk_ctrl_t *c = po->c;
-    sk_zk_multi_t *m = sk_zk_multi_new();
-    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-    sk_zk_multi_delete(m, PREFER_PATH, po->zk_version);
-    sk_zk_multi_run(c->zk, m, prefer_deleted_cb, po);
-}
-
-static void prefer_elected_cb(int16_t top_err, const sk_ctrl_elect_result_t *res, int n,
-                              void *arg)
-{
-    prefer_op_t *po = arg;
-    sk_ctrl_t *c = po->c;
-    if (top_err != SK_KERR_NONE || po->gen != c->gen || !c->active) {
-        free(po);
-        return;
-    }
-    int ok = 0;
-    for (int i = 0; i < n; i++) {
-        if (res[i].err == SK_KERR_NONE)
-            ok++;
-        else
-            sk_info("controller", "preferred replica election for %s-%d: %s (%s)",
-                    res[i].topic, res[i].partition, sk_kerr_name(res[i].err),
-                    res[i].msg ? res[i].msg : "");
-    }
-    sk_info("controller", "%s: elected the preferred leader of %d of %d partition(s)",
-            PREFER_PATH, ok, n);
-    prefer_delete(po);
-}
-
-static void prefer_watch_cb(int type, const char *path, void *arg)
-{
-    (void)type;
-    (void)path;
-    sk_ctrl_t *c = arg;
-    if (c->active)
-        prefer_check(c);
-}
-
-static void prefer_data_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
-{
-    prefer_op_t *po = arg;
-    sk_ctrl_t *c = po->c;
-    if (po->gen != c->gen || !c->active || rc != ZOK) {
-        if (rc != ZOK && rc != ZNONODE && po->gen == c->gen && c->active)
-            sk_warn("controller", "reading %s failed: %s", PREFER_PATH, zerror(rc));
-        free(po);
-        return;
-    }
-    po->zk_version = stat->version;
-    char err[256];
-    sk_ctrl_tp_t *tps = NULL;
-    int n = 0;
-    if (sk_rebalance_parse_election(data, data && len > 0 ? (size_t)len : 0, 1, &tps, &n, err,
-                                    sizeof(err)) != SK_OK) {
-        sk_warn("controller", "ignoring %s: %s; deleting it", PREFER_PATH, err);
-        prefer_delete(po);
-        return;
-    }
-    sk_info("controller", "%s lists %d partition(s): electing preferred leaders", PREFER_PATH, n);
-    sk_ctrl_elect_leaders(c, 0, tps, n, prefer_elected_cb, po);
-    sk_rebalance_tps_free(tps, n);
-}
-
-static void prefer_exists_cb(int rc, const char *data, int len, const struct Stat *stat,
-                             void *arg)
-{
-    (void)data;
-    (void)len;
-    (void)stat;
-    prefer_op_t *po = arg;
-    sk_ctrl_t *c = po->c;
-    if (po->gen != c->gen || !c->active || rc != ZOK) {
-        free(po);
-        return;
-    }
-    sk_zk_get(c->zk, PREFER_PATH, NULL, NULL, prefer_data_cb, po);
-}
-
-/* Exists-watch the znode; when present, act on it. */
-static void prefer_check(sk_ctrl_t *c)
-{
-    prefer_op_t *po = sk_calloc(1, sizeof(*po));
-    po->c = c;
-    po->gen = c->gen;
-    sk_zk_exists(c->zk, PREFER_PATH, prefer_watch_cb, c, prefer_exists_cb, po);
 }

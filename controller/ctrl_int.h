@@ -1,0 +1,127 @@
+/* ctrl_int.h - the controller's insides, shared by its source files (private).
+ *
+ * Only for controller/controller.c (cluster state, state writes, deletion,
+ * work, lifecycle), controller/ctrl_send.c (LeaderAndIsr and UpdateMetadata
+ * to brokers) and controller/ctrl_elect.c (controlled shutdown, leader
+ * elections on request, auto rebalance, /admin/preferred_replica_election).
+ * Nothing outside controller/ includes it: the API is controller.h.
+ * @locality loop
+ */
+#ifndef SK_CTRL_INT_H
+#define SK_CTRL_INT_H
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "channel.h"
+#include "conf.h"
+#include "controller.h"
+#include "znode.h"
+#include "zktopics.h"
+
+#define EPOCH_PATH "/controller_epoch"
+
+typedef struct cbroker {
+    int32_t id;
+    int64_t epoch;       /* czxid of its registration: the broker epoch */
+    char *host;          /* inter-broker endpoint */
+    int port;
+    char *rack;
+    sk_znode_broker_t reg; /* decoded registration (all endpoints) */
+} cbroker_t;
+
+typedef struct cpart {
+    int32_t id;
+    int32_t *replicas;
+    int n_replicas;
+    int has_state;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t ctrl_epoch;
+    int32_t zk_version;
+    int32_t *isr;
+    int n_isr;
+    int writing;         /* a state write is in flight */
+    int changed;         /* to be sent to brokers */
+    int is_new;          /* first state written by us: replicas create their logs */
+} cpart_t;
+
+typedef struct ctopic {
+    char *name;
+    char *topic_id;
+    cpart_t *parts;
+    int n_parts;
+    int deleting;        /* marked in /admin/delete_topics */
+    int delete_started;  /* StopReplica sent, znodes being removed */
+    int delete_paused_logged;
+} ctopic_t;
+
+struct sk_ctrl_s {
+    struct event_base *base;
+    sk_zk_t *zk;
+    const sk_conf_t *conf;
+    int32_t self;
+    void (*resign)(void *arg);
+    void *resign_arg;
+
+    int active;
+    uint32_t gen;        /* bumped on (de)activation: stale callbacks see it */
+    int32_t epoch;
+    int32_t epoch_zkversion;
+    sk_chan_t *chan;
+    sk_zkt_watcher_t *topics_watch;
+
+    cbroker_t *brokers;  /* live brokers, sorted by id */
+    int n_brokers;
+    int brokers_loaded;
+    int topics_loaded;
+    int brokers_listing; /* a children read is in flight */
+    int brokers_relist;  /* the watch fired meanwhile: list again after */
+    struct event *brokers_retry;
+
+    ctopic_t **topics;
+    int n_topics;
+
+    struct event *work_ev;    /* deferred reconcile + send */
+    int full_sync;            /* send everything to every broker */
+    int32_t *sync_brokers;    /* brokers that need a full sync (new or bounced) */
+    int n_sync_brokers;
+
+    int32_t *shutting;        /* brokers in controlled shutdown: no leader candidates */
+    int n_shutting;
+    int inflight;             /* control requests sent and not yet answered */
+    struct event *rebalance_ev; /* auto leader rebalance check */
+};
+
+/* controller.c */
+int ctrl_contains(const int32_t *v, int n, int32_t x);
+cbroker_t *ctrl_live_broker(sk_ctrl_t *c, int32_t id);
+/* Live and not in controlled shutdown. */
+int ctrl_candidate(sk_ctrl_t *c, int32_t id);
+ctopic_t *ctrl_find_topic(sk_ctrl_t *c, const char *name);
+/* Write a partition state, fenced by our controller epoch; done (may be
+ * NULL) runs once the write is answered. */
+void ctrl_write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                         const int32_t *isr, int n_isr, int32_t leader_epoch, int create,
+                         sk_ctrl_alter_done_fn done, void *done_arg);
+void ctrl_write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
+                      const int32_t *isr, int n_isr, int32_t leader_epoch, int create);
+/* The deferred work (reconcile, then tell the brokers); called directly to
+ * do it now. */
+void ctrl_work_cb(evutil_socket_t fd, short what, void *arg);
+
+/* ctrl_send.c */
+/* LeaderAndIsr to one broker for the partitions it replicates (only the
+ * changed ones unless full). */
+void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full);
+/* UpdateMetadata to one broker: live brokers plus partition states (all of
+ * them when full, else the changed ones). */
+void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full);
+
+/* ctrl_elect.c */
+/* The auto leader rebalance timer (auto.leader.rebalance.enable). */
+void ctrl_rebalance_cb(evutil_socket_t fd, short what, void *arg);
+/* Exists-watch /admin/preferred_replica_election; when present, act on it. */
+void ctrl_prefer_check(sk_ctrl_t *c);
+
+#endif

@@ -1,0 +1,193 @@
+/* ctrl_send.c - the controller's LeaderAndIsr and UpdateMetadata requests to
+ * the brokers (see ctrl_int.h). */
+#include "ctrl_int.h"
+
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+#include "proto_leaderandisr.h"
+#include "proto_updatemetadata.h"
+
+#include <string.h>
+
+/* --------------------------------------------------- requests to brokers */
+
+static void control_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    (void)body;
+    (void)len;
+    sk_ctrl_t *c = arg;
+    if (c->inflight > 0)
+        c->inflight--;
+    if (rc != SK_OK)
+        sk_debug("controller", "control request dropped: broker gone");
+}
+
+static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
+                           sk_leaderandisr_partition_state_t *s)
+{
+    (void)c;
+    s->PartitionIndex = p->id;
+    s->ControllerEpoch = p->ctrl_epoch;
+    s->Leader = p->leader;
+    s->LeaderEpoch = p->leader_epoch;
+    s->Isr = p->isr;
+    s->IsrCnt = p->n_isr;
+    s->PartitionEpoch = p->zk_version;
+    s->Replicas = p->replicas;
+    s->ReplicasCnt = p->n_replicas;
+    s->AddingReplicas = NULL;
+    s->AddingReplicasCnt = 0;
+    s->RemovingReplicas = NULL;
+    s->RemovingReplicasCnt = 0;
+    s->IsNew = p->is_new;
+    (void)t;
+}
+
+/* LeaderAndIsr to one broker for the partitions it replicates (only the
+ * changed ones unless full). */
+void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_leaderandisr_req_t req = {0};
+    req.ControllerId = c->self;
+    req.ControllerEpoch = c->epoch;
+    req.BrokerEpoch = b->epoch;
+    req.Type = 0; /* v5+ only */
+    (void)full;
+    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
+    int32_t *leaders = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(int32_t));
+    int n_leaders = 0;
+    int n_parts = 0;
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        sk_leaderandisr_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        ts->TopicName = sk_str_c(t->name);
+        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
+                                              sizeof(*ts->PartitionStates));
+        for (int k = 0; k < t->n_parts; k++) {
+            cpart_t *p = &t->parts[k];
+            if (!p->has_state || t->deleting || (!full && !p->changed) ||
+                !ctrl_contains(p->replicas, p->n_replicas, b->id))
+                continue;
+            fill_lai_state(c, t, p, &ts->PartitionStates[ts->PartitionStatesCnt++]);
+            if (p->leader >= 0 && !ctrl_contains(leaders, n_leaders, p->leader) &&
+                ctrl_live_broker(c, p->leader))
+                leaders[n_leaders++] = p->leader;
+        }
+        if (ts->PartitionStatesCnt > 0) {
+            req.TopicStatesCnt++;
+            n_parts += ts->PartitionStatesCnt;
+        }
+    }
+    if (n_parts == 0) {
+        sk_arena_free(a);
+        return;
+    }
+    req.LiveLeaders = sk_arena_calloc(a, (size_t)n_leaders + 1, sizeof(*req.LiveLeaders));
+    for (int i = 0; i < n_leaders; i++) {
+        cbroker_t *lb = ctrl_live_broker(c, leaders[i]);
+        req.LiveLeaders[i].BrokerId = lb->id;
+        req.LiveLeaders[i].HostName = sk_str_c(lb->host);
+        req.LiveLeaders[i].Port = lb->port;
+    }
+    req.LiveLeadersCnt = n_leaders;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_leaderandisr_req_encode(&w, SK_CTRL_LEADERANDISR_VERSION, &req) == SK_OK) {
+        sk_debug("controller", "LeaderAndIsr (%d partitions) to broker %d", n_parts, b->id);
+        c->inflight++;
+        sk_chan_send(c->chan, b->id, 4, SK_CTRL_LEADERANDISR_VERSION, &w, control_resp_cb, c);
+    } else {
+        sk_wr_free(&w);
+        sk_error("controller", "encoding LeaderAndIsr failed");
+    }
+    sk_arena_free(a);
+}
+
+static int16_t sk_security_protocol_id(const char *name)
+{
+    if (!name || strcmp(name, "PLAINTEXT") == 0)
+        return 0;
+    if (strcmp(name, "SSL") == 0)
+        return 1;
+    if (strcmp(name, "SASL_PLAINTEXT") == 0)
+        return 2;
+    if (strcmp(name, "SASL_SSL") == 0)
+        return 3;
+    return 0;
+}
+
+/* UpdateMetadata to one broker: live brokers plus partition states (all of
+ * them when full, else the changed ones). */
+void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_updatemetadata_req_t req = {0};
+    req.ControllerId = c->self;
+    req.ControllerEpoch = c->epoch;
+    req.BrokerEpoch = b->epoch;
+    req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        sk_updatemetadata_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        ts->TopicName = sk_str_c(t->name);
+        if (t->topic_id)
+            sk_znode_uuid_decode(t->topic_id, ts->TopicId);
+        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
+                                              sizeof(*ts->PartitionStates));
+        for (int k = 0; k < t->n_parts; k++) {
+            cpart_t *p = &t->parts[k];
+            if ((!full && !p->changed) || (!p->has_state && !t->deleting))
+                continue;
+            sk_updatemetadata_partition_state_t *s =
+                &ts->PartitionStates[ts->PartitionStatesCnt++];
+            s->PartitionIndex = p->id;
+            s->ControllerEpoch = p->ctrl_epoch;
+            s->Leader = t->deleting ? -2 : p->leader;
+            s->LeaderEpoch = p->leader_epoch;
+            s->Isr = p->isr;
+            s->IsrCnt = p->n_isr;
+            s->ZkVersion = p->zk_version;
+            s->Replicas = p->replicas;
+            s->ReplicasCnt = p->n_replicas;
+            int32_t *offline = sk_arena_calloc(a, (size_t)p->n_replicas + 1, sizeof(int32_t));
+            int n_off = 0;
+            for (int r = 0; r < p->n_replicas; r++)
+                if (!ctrl_live_broker(c, p->replicas[r]))
+                    offline[n_off++] = p->replicas[r];
+            s->OfflineReplicas = offline;
+            s->OfflineReplicasCnt = n_off;
+        }
+        if (ts->PartitionStatesCnt > 0)
+            req.TopicStatesCnt++;
+    }
+    req.LiveBrokers = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(*req.LiveBrokers));
+    for (int i = 0; i < c->n_brokers; i++) {
+        cbroker_t *lb = &c->brokers[i];
+        sk_updatemetadata_broker_t *ub = &req.LiveBrokers[req.LiveBrokersCnt++];
+        ub->Id = lb->id;
+        ub->Rack = sk_str_c(lb->rack);
+        ub->Endpoints = sk_arena_calloc(a, (size_t)lb->reg.n_endpoints + 1,
+                                        sizeof(*ub->Endpoints));
+        for (int e = 0; e < lb->reg.n_endpoints; e++) {
+            const sk_znode_endpoint_t *ep = &lb->reg.endpoints[e];
+            sk_updatemetadata_endpoint_t *ue = &ub->Endpoints[ub->EndpointsCnt++];
+            ue->Port = ep->port;
+            ue->Host = sk_str_c(ep->host ? ep->host : "");
+            ue->Listener = sk_str_c(ep->listener);
+            ue->SecurityProtocol = sk_security_protocol_id(ep->protocol);
+        }
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (sk_updatemetadata_req_encode(&w, SK_CTRL_UPDATEMETADATA_VERSION, &req) == SK_OK) {
+        c->inflight++;
+        sk_chan_send(c->chan, b->id, 6, SK_CTRL_UPDATEMETADATA_VERSION, &w, control_resp_cb,
+                     c);
+    } else {
+        sk_wr_free(&w);
+        sk_error("controller", "encoding UpdateMetadata failed");
+    }
+    sk_arena_free(a);
+}
