@@ -8,7 +8,6 @@
 #include "log.h"
 #include "mem.h"
 #include "proto_stopreplica.h"
-#include "proto_electleaders.h"
 #include "znode.h"
 #include "zktopics.h"
 
