@@ -19,18 +19,11 @@
 #include "kerr.h"
 #include "log.h"
 #include "log_segment.h"
+#include "log_plog_int.h"
 #include "mem.h"
 #include "recbatch.h"
 
 #define MOD "log"
-
-/* Async jobs point at the log through this refcounted handle; closing the
- * log clears handle->log so a late completion is ignored. Refcounts are only
- * touched on the loop thread (submit and done both run there). */
-typedef struct plog_handle {
-    sk_plog_t *log;
-    int refs;
-} plog_handle_t;
 
 /* A small file of the partition directory (leader-epoch-checkpoint,
  * partition.metadata) written atomically off the loop; shared with diskio
@@ -54,36 +47,9 @@ typedef struct side_write {
     int failed;
 } side_write_t;
 
-struct sk_plog_s {
-    char *dir;
-    sk_plog_config_t cfg;
-    sk_diskio_t *io;
-    sk_seg_t **segs;
-    size_t nsegs, cap;
-    int64_t start_offset;
-    int64_t recovery_point;
-    int64_t last_flush_ms;
-    int flush_inflight, flush_again;
-    int dir_dirty;   /* segment files created/removed since the last dir fsync */
-    uint64_t gen;    /* bumped by truncation: older flush results are stale */
-    plog_handle_t *h;
-    int64_t (*now)(void);
-    /* leader epoch cache: authoritative in memory, persisted by seq */
-    sk_epoch_cache_t *epochs;
-    side_file_t *ef;
-    uint64_t epoch_seq;       /* bumped on every change */
-    uint64_t epoch_saved_seq; /* last version known to be on disk */
-    int epoch_inflight;       /* a standalone write job is queued */
-    /* partition.metadata */
-    side_file_t *pmf;
-    char topic_id[SK_TOPIC_ID_LEN + 1]; /* "" if unknown */
-    uint64_t pm_seq;                    /* versions submitted */
-    int pm_saved;                       /* the file holds topic_id */
-};
+#define active plog_active
 
-static sk_seg_t *active(const sk_plog_t *log) { return log->segs[log->nsegs - 1]; }
-
-static void handle_unref(plog_handle_t *h)
+void plog_handle_unref(plog_handle_t *h)
 {
     if (--h->refs == 0)
         free(h);
@@ -100,6 +66,11 @@ void sk_plog_config_defaults(sk_plog_config_t *cfg)
     cfg->retention_ms = 168LL * 3600 * 1000;
     cfg->retention_bytes = -1;
     cfg->cleanup_delete = 1;
+    cfg->cleanup_compact = 0;
+    cfg->min_cleanable_ratio = 0.5;
+    cfg->delete_retention_ms = 86400000;
+    cfg->min_compaction_lag_ms = 0;
+    cfg->max_compaction_lag_ms = INT64_MAX;
 }
 
 static void set_config(sk_plog_t *log, const sk_plog_config_t *cfg)
@@ -215,7 +186,7 @@ static void unlink_done(void *arg)
 
 /* Renames the segment's files to *.deleted, frees it, and unlinks the files
  * on the diskio pool (a fetch in flight holds its own dup'd fd). */
-static void discard_segment(sk_plog_t *log, sk_seg_t *seg)
+void plog_discard_segment(sk_plog_t *log, sk_seg_t *seg)
 {
     sk_seg_rename_deleted(seg);
     unlink_job_t *j = sk_calloc(1, sizeof(*j));
@@ -224,6 +195,7 @@ static void discard_segment(sk_plog_t *log, sk_seg_t *seg)
     j->paths[2] = sk_strdup(seg->tidx_path);
     sk_seg_free(seg);
     log->dir_dirty = 1;
+    log->layout_gen++;
     if (log->io) {
         sk_diskio_submit(log->io, unlink_work, unlink_done, j);
     } else {
@@ -362,7 +334,7 @@ static void epoch_job_done(void *arg)
             epoch_schedule(log);
     }
     sw_release(&j->w);
-    handle_unref(j->h);
+    plog_handle_unref(j->h);
     free(j);
 }
 
@@ -478,7 +450,11 @@ static int epochs_consistent(const sk_plog_t *log)
         sk_epoch_entry_t e = sk_epoch_cache_get(c, i);
         if (e.start_offset >= leo)
             break;
-        if (batch_epoch_at(log, e.start_offset, &eb, &base) != 1 || eb != e.epoch)
+        if (batch_epoch_at(log, e.start_offset, &eb, &base) != 1)
+            return 0;
+        if (base > e.start_offset && log->cfg.cleanup_compact && eb >= e.epoch)
+            continue; /* compaction removed the epoch's first batches */
+        if (eb != e.epoch)
             return 0;
         if (base != e.start_offset && !(i == 0 && e.start_offset == start && base >= start))
             return 0;
@@ -578,11 +554,99 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-/* Lists segment base offsets; removes leftovers (*.deleted, Kafka's
- * .cleaned and .swap files, indexes without a .log). */
+/* Next offset after the last whole batch of a file (base if none). */
+static int64_t file_end_offset(int fd, int64_t base)
+{
+    int64_t pos = 0, end = base;
+    uint8_t hdr[SK_BATCH_HEADER_SIZE];
+    while (pread(fd, hdr, sizeof(hdr), (off_t)pos) == (ssize_t)sizeof(hdr)) {
+        sk_batch_info_t b;
+        sk_batch_parse_header(hdr, sizeof(hdr), &b);
+        if (b.magic != 2 || b.batch_length < SK_BATCH_HEADER_SIZE - SK_BATCH_LOG_OVERHEAD ||
+            b.last_offset_delta < 0)
+            break;
+        end = sk_batch_last_offset(&b) + 1;
+        pos += sk_batch_total_size(&b);
+    }
+    return end;
+}
+
+/* Completes a compaction swap interrupted by a crash: <base>.log.swap holds
+ * the cleaned replacement of the segments with bases in [base, end), so
+ * those go and the swap file takes the segment's name (its indexes are
+ * rebuilt at load). */
+static void complete_swap(const char *dir, const char *swap_name)
+{
+    int64_t base;
+    char *swap = sk_asprintf("%s/%s", dir, swap_name);
+    char logname[32];
+    memcpy(logname, swap_name, 24);
+    logname[24] = '\0';
+    if (sk_seg_parse_name(logname, ".log", &base) != SK_OK) {
+        free(swap);
+        return;
+    }
+    int fd = open(swap, O_RDONLY | O_CLOEXEC);
+    int64_t end = fd >= 0 ? file_end_offset(fd, base) : base;
+    if (fd >= 0)
+        close(fd);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        int64_t b;
+        const char *nm = de->d_name;
+        if ((sk_seg_parse_name(nm, ".log", &b) == SK_OK ||
+             sk_seg_parse_name(nm, ".index", &b) == SK_OK ||
+             sk_seg_parse_name(nm, ".timeindex", &b) == SK_OK) &&
+            b >= base && (b < end || b == base)) {
+            char *p = sk_asprintf("%s/%s", dir, nm);
+            unlink(p);
+            free(p);
+        }
+    }
+    if (d)
+        closedir(d);
+    char *final = sk_seg_path(dir, base, ".log");
+    if (rename(swap, final) == 0)
+        sk_warn(MOD, "%s: completed an interrupted compaction swap: segment %020" PRId64
+                " replaces the segments below offset %" PRId64, dir, base, end);
+    else
+        sk_error(MOD, "cannot rename %s: %s", swap, strerror(errno));
+    fsync_dir(dir);
+    free(final);
+    free(swap);
+}
+
+/* Lists segment base offsets; completes interrupted compaction swaps
+ * (<base>.log.swap) and removes leftovers (*.deleted, .cleaned and other
+ * .swap files, indexes without a .log). */
 static int list_segments(const char *dir, int64_t **bases_out, size_t *n_out, char *err,
                          size_t errlen)
 {
+    DIR *sd = opendir(dir);
+    struct dirent *sde;
+    char **swaps = NULL;
+    size_t nswaps = 0;
+    while (sd && (sde = readdir(sd))) {
+        int64_t b;
+        if (strlen(sde->d_name) == 29 && has_suffix(sde->d_name, ".log.swap")) {
+            char nm[32];
+            memcpy(nm, sde->d_name, 24);
+            nm[24] = '\0';
+            if (sk_seg_parse_name(nm, ".log", &b) == SK_OK) {
+                swaps = sk_realloc(swaps, (nswaps + 1) * sizeof(*swaps));
+                swaps[nswaps++] = sk_strdup(sde->d_name);
+            }
+        }
+    }
+    if (sd)
+        closedir(sd);
+    for (size_t i = 0; i < nswaps; i++) {
+        complete_swap(dir, swaps[i]);
+        free(swaps[i]);
+    }
+    free(swaps);
+
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(err, errlen, "cannot open log directory %s: %s", dir, strerror(errno));
@@ -680,7 +744,7 @@ static int load_segments(sk_plog_t *log, int64_t recovery_point, char *err, size
         if (dropped > 0 || seg->next_offset > limit) {
             for (size_t j = i + 1; j < log->nsegs; j++) {
                 later += log->segs[j]->size;
-                discard_segment(log, log->segs[j]);
+                plog_discard_segment(log, log->segs[j]);
             }
             log->nsegs = i + 1;
         }
@@ -733,7 +797,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
             sk_diskio_barrier(io); /* unlink jobs of discarded segments */
         free(log->segs);
         free(log->dir);
-        handle_unref(log->h);
+        plog_handle_unref(log->h);
         sk_epoch_cache_free(log->epochs);
         sf_unref(log->ef);
         sf_unref(log->pmf);
@@ -833,7 +897,7 @@ static void pm_done(void *arg)
     if (j->h->log && !j->w.failed && j->w.seq == j->h->log->pm_seq)
         j->h->log->pm_saved = 1;
     sw_release(&j->w);
-    handle_unref(j->h);
+    plog_handle_unref(j->h);
     free(j);
 }
 
@@ -934,13 +998,13 @@ static void flush_done(void *arg)
     }
     if (j->with_epochs)
         sw_release(&j->ew);
-    handle_unref(j->h);
+    plog_handle_unref(j->h);
     free(j->fds);
     free(j->dir);
     free(j);
 }
 
-static int dup_fd(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
+int plog_dup_fd(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
 
 void sk_plog_flush_async(sk_plog_t *log)
 {
@@ -959,7 +1023,7 @@ void sk_plog_flush_async(sk_plog_t *log)
             continue;
         int fds[3] = {s->fd, s->idx_fd, s->tidx_fd};
         for (int k = 0; k < 3; k++) {
-            int d = dup_fd(fds[k]);
+            int d = plog_dup_fd(fds[k]);
             if (d >= 0)
                 j->fds[j->nfds++] = d;
             else
@@ -1189,7 +1253,7 @@ int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max
         if (sk_batch_last_offset(&b) >= max_offset)
             return SK_OK;
         sk_seg_read_extent(seg, pos, &b, max_offset, max_bytes, &len);
-        int fd = dup_fd(seg->fd);
+        int fd = plog_dup_fd(seg->fd);
         if (fd < 0)
             return SK_EIO;
         out->fd = fd;
@@ -1265,7 +1329,7 @@ int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t hw)
     int64_t first_base = log->segs[0]->base, freed = 0;
     for (size_t i = 0; i < ndel; i++) {
         freed += log->segs[i]->size;
-        discard_segment(log, log->segs[i]);
+        plog_discard_segment(log, log->segs[i]);
     }
     memmove(log->segs, log->segs + ndel, (log->nsegs - ndel) * sizeof(*log->segs));
     log->nsegs -= ndel;
@@ -1292,7 +1356,7 @@ int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset)
     /* Discarding renames the files first, so the new segment cannot collide
      * with an old one of the same base. */
     for (size_t i = 0; i < log->nsegs; i++)
-        discard_segment(log, log->segs[i]);
+        plog_discard_segment(log, log->segs[i]);
     log->nsegs = 0;
     log->gen++;
     log->start_offset = offset;
@@ -1332,7 +1396,7 @@ int sk_plog_truncate_to(sk_plog_t *log, int64_t offset)
         return sk_plog_truncate_fully(log, offset);
     size_t i = seg_for(log, offset);
     for (size_t j = log->nsegs; j-- > i + 1;)
-        discard_segment(log, log->segs[j]);
+        plog_discard_segment(log, log->segs[j]);
     log->nsegs = i + 1;
     sk_seg_t *seg = log->segs[i];
     int64_t pos;
@@ -1364,7 +1428,7 @@ static void free_log(sk_plog_t *log)
         sk_seg_free(log->segs[i]);
     free(log->segs);
     log->h->log = NULL;
-    handle_unref(log->h);
+    plog_handle_unref(log->h);
     sk_epoch_cache_free(log->epochs);
     sf_unref(log->ef);
     sf_unref(log->pmf);

@@ -37,6 +37,12 @@ typedef struct sk_plog_config {
     int64_t retention_bytes; /* log.retention.bytes / retention.bytes, default -1 (unlimited) */
     int cleanup_delete;      /* cleanup.policy includes "delete" (default 1); 0 (compact
                               * only): no time or size retention */
+    /* Compaction (sk_plog_clean_*). */
+    int cleanup_compact;            /* cleanup.policy includes "compact" (default 0) */
+    double min_cleanable_ratio;     /* min.cleanable.dirty.ratio, default 0.5 */
+    int64_t delete_retention_ms;    /* delete.retention.ms, default 86400000 */
+    int64_t min_compaction_lag_ms;  /* min.compaction.lag.ms, default 0 */
+    int64_t max_compaction_lag_ms;  /* max.compaction.lag.ms, default INT64_MAX */
 } sk_plog_config_t;
 
 /* Kafka's defaults. */
@@ -177,6 +183,63 @@ int sk_plog_flush_sync(sk_plog_t *log);
  * epoch cache follows). Files are renamed to *.deleted at once and unlinked
  * on the diskio pool. Returns the number of segments deleted. */
 int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t high_watermark);
+
+/* ---- compaction (cleanup.policy=compact), Kafka's log cleaner ----
+ * The cleanable part of a log is its closed segments from the first one up
+ * to the first that is not entirely below the high watermark or is younger
+ * than min.compaction.lag.ms (by its largest timestamp). Offsets below
+ * clean_upto were cleaned before; the rest of the cleanable part is dirty.
+ * A pass maps every key of the dirty part to its last offset, then
+ * rewrites the cleanable segments (grouped so that each result stays under
+ * segment.bytes) keeping a record unless a later record has its key, and
+ * dropping a latest tombstone (null value) once it is in the clean part and
+ * its batch is older than delete.retention.ms. Records keep their offsets
+ * (batches keep base offset, lastOffsetDelta, leader epoch, producer
+ * fields); a batch left without records goes away, leaving a gap. Records
+ * without a key, control batches and compressed batches are kept as they
+ * are (no recompression). The log start offset never moves.
+ *
+ * Results are written as <base>.log.cleaned (and indexes), fsynced, then
+ * swapped in on the loop: .cleaned -> .swap, replaced segments -> .deleted,
+ * .swap -> final names. At open a leftover .log.swap completes its swap
+ * (segments it covers are removed) and .cleaned files are deleted, so a
+ * crash at any point leaves either the old or the new segments.
+ *
+ * Planning and the swap run on the loop; the reading and writing in
+ * between runs on a worker with its own dup'd descriptors, so appends and
+ * fetches go on meanwhile. A plan goes stale (and is discarded at finish)
+ * when the log is truncated, loses a segment or is closed. */
+typedef struct sk_plog_clean_s sk_plog_clean_t;
+typedef struct sk_plog_clean_stats {
+    int segments_in, segments_out;
+    int64_t bytes_in, bytes_out;
+    int64_t records_removed, tombstones_removed;
+    int64_t first_offset, end_offset; /* the cleaned range [first, end) */
+} sk_plog_clean_stats_t;
+/* Dirty ratio of the cleanable part (dirty bytes / cleanable bytes), or -1
+ * when the log is not compacted, a plan is in flight, or nothing is dirty
+ * and cleanable. *due = 1 when a dirty segment is older than
+ * max.compaction.lag.ms (clean it whatever the ratio). */
+double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t high_watermark, int *due);
+/* Plan a pass: NULL when sk_plog_clean_ratio says -1, or (unless force) the
+ * ratio is below min.cleanable.dirty.ratio and nothing is due.
+ * map_max_bytes bounds the key map (log.cleaner.dedupe.buffer.size): when
+ * the dirty part has more keys, the pass stops at an earlier segment. */
+sk_plog_clean_t *sk_plog_clean_plan(sk_plog_t *log, int64_t now_ms, int64_t high_watermark,
+                                    int64_t map_max_bytes, int force);
+/* The work: read, map, write and fsync the cleaned segments. Runs on any
+ * thread (a worker); touches nothing the loop owns. @locality any */
+void sk_plog_clean_run(sk_plog_clean_t *job);
+/* Ask a running job to stop at its next batch (shutdown). @locality any */
+void sk_plog_clean_cancel(sk_plog_clean_t *job);
+/* Back on the loop: swap the result in (1), or discard it (0: stale plan,
+ * cancelled, log closed) or report the failure (negative; the log is
+ * untouched). stats may be NULL. Frees job. */
+int sk_plog_clean_finish(sk_plog_clean_t *job, sk_plog_clean_stats_t *stats);
+/* plan(force) + run + finish on the calling thread (tests, tools): 1
+ * cleaned, 0 nothing to do or discarded, negative on failure. */
+int sk_plog_compact(sk_plog_t *log, int64_t now_ms, int64_t high_watermark,
+                    sk_plog_clean_stats_t *stats);
 
 /* Drop offset..end (follower truncation). Truncates at the start of the batch
  * containing offset, so afterwards LEO <= offset (== offset when offset is a

@@ -746,3 +746,45 @@ int sk_seg_rename_deleted(sk_seg_t *s)
     }
     return rc;
 }
+
+/* ---- compaction helpers ---- */
+
+int sk_seg_create_at(int dirfd, const char *dir, int64_t base, const char *suffix, int64_t now_ms,
+                     sk_seg_t **out, char *err, size_t errlen)
+{
+    sk_seg_t *s = seg_alloc(dir, base, now_ms);
+    char **paths[3] = {&s->log_path, &s->idx_path, &s->tidx_path};
+    int *fds[3] = {&s->fd, &s->idx_fd, &s->tidx_fd};
+    for (int i = 0; i < 3; i++) {
+        char *np = sk_asprintf("%s%s", *paths[i], suffix);
+        free(*paths[i]);
+        *paths[i] = np;
+        const char *name = strrchr(np, '/') ? strrchr(np, '/') + 1 : np;
+        *fds[i] = openat(dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (*fds[i] < 0) {
+            snprintf(err, errlen, "cannot create %s: %s", np, strerror(errno));
+            sk_seg_free(s);
+            return SK_EIO;
+        }
+    }
+    *out = s;
+    return SK_OK;
+}
+
+int sk_seg_rename_at(sk_seg_t *s, int dirfd, const char *dir, const char *suffix)
+{
+    char **paths[3] = {&s->idx_path, &s->tidx_path, &s->log_path};
+    const char *exts[3] = {".index", ".timeindex", ".log"};
+    for (int i = 0; i < 3; i++) {
+        char *np = sk_asprintf("%s/%020" PRId64 "%s%s", dir, s->base, exts[i], suffix);
+        const char *from = strrchr(*paths[i], '/') ? strrchr(*paths[i], '/') + 1 : *paths[i];
+        const char *to = strrchr(np, '/') + 1;
+        if (strcmp(from, to) != 0 && renameat(dirfd, from, dirfd, to) < 0) {
+            free(np);
+            return SK_EIO;
+        }
+        free(*paths[i]);
+        *paths[i] = np;
+    }
+    return SK_OK;
+}

@@ -103,5 +103,16 @@ int sk_seg_offset_for_time(sk_seg_t *seg, int64_t ts, int64_t *offset, int64_t *
 int sk_seg_fsync(sk_seg_t *seg);
 /* Rename the three files to *.deleted (before an async unlink). */
 int sk_seg_rename_deleted(sk_seg_t *seg);
+/* Log compaction: create an empty segment whose files are named
+ * "<base>.log<suffix>", "<base>.index<suffix>", "<base>.timeindex<suffix>"
+ * in the directory open as dirfd (dir is its path, for the recorded paths),
+ * truncating stale files of those names. */
+int sk_seg_create_at(int dirfd, const char *dir, int64_t base, const char *suffix, int64_t now_ms,
+                     sk_seg_t **out, char *err, size_t errlen);
+/* Rename the three files (inside dirfd) to carry `suffix` ("" = the
+ * segment's own names), indexes first and the .log last; the recorded paths
+ * follow. 0, or SK_EIO at the first failure (errno set; files renamed so far
+ * keep their new names). */
+int sk_seg_rename_at(sk_seg_t *seg, int dirfd, const char *dir, const char *suffix);
 
 #endif

@@ -88,6 +88,7 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
                     (long long)h->base_offset, i, h->record_count);
             return SK_KERR_INVALID_RECORD;
         }
+        const uint8_t *raw = r.p;
         int32_t rlen = sk_rd_varint(&r);
         if (!sk_rd_ok(&r) || rlen <= 0 || (size_t)rlen > sk_rd_remaining(&r)) {
             set_err(err, errlen, "record %d: length %d invalid or beyond the batch (%zu left)", i,
@@ -97,6 +98,8 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
         sk_rd_t rr;
         sk_rd_init(&rr, sk_rd_raw(&r, (size_t)rlen), (size_t)rlen);
         sk_record_t rec;
+        rec.raw = raw;
+        rec.raw_len = (size_t)(rr.end - raw);
         rec.attributes = sk_rd_i8(&rr);
         int64_t ts_delta = sk_rd_varlong(&rr);
         int32_t off_delta = sk_rd_varint(&rr);

@@ -112,6 +112,9 @@ typedef struct sk_record {
     int32_t header_count;
     const uint8_t *headers; /* raw header bytes (header_count entries) */
     size_t headers_len;
+    const uint8_t *raw;     /* the whole record as stored: length varint and body */
+    size_t raw_len;         /* (copying it keeps the record's deltas, so it can move
+                             * to a batch with the same base offset and timestamp) */
 } sk_record_t;
 
 /* Called per record; return 0 to continue, anything else stops the walk and
