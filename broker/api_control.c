@@ -121,8 +121,21 @@ static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_topic_t 
     c.retention_ms = config_long(t, "retention.ms", c.retention_ms);
     c.retention_bytes = config_long(t, "retention.bytes", c.retention_bytes);
     const char *policy = sk_topic_config(t, "cleanup.policy");
-    if (policy)
+    if (policy) {
         c.cleanup_delete = strstr(policy, "delete") != NULL;
+        c.cleanup_compact = strstr(policy, "compact") != NULL;
+    }
+    c.delete_retention_ms = config_long(t, "delete.retention.ms", c.delete_retention_ms);
+    c.min_compaction_lag_ms = config_long(t, "min.compaction.lag.ms", c.min_compaction_lag_ms);
+    c.max_compaction_lag_ms = config_long(t, "max.compaction.lag.ms", c.max_compaction_lag_ms);
+    const char *ratio = sk_topic_config(t, "min.cleanable.dirty.ratio");
+    if (ratio) {
+        char *end;
+        errno = 0;
+        double r = strtod(ratio, &end);
+        if (errno == 0 && end != ratio && *end == '\0' && r >= 0 && r <= 1)
+            c.min_cleanable_ratio = r;
+    }
     return c;
 }
 

@@ -345,6 +345,11 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->plog_cfg.retention_ms = conf->log_retention_ms;
     b->plog_cfg.retention_bytes = conf->log_retention_bytes;
     b->plog_cfg.cleanup_delete = conf->log_cleanup_policy_delete;
+    b->plog_cfg.cleanup_compact = conf->log_cleanup_policy_compact;
+    b->plog_cfg.min_cleanable_ratio = conf->log_cleaner_min_cleanable_ratio;
+    b->plog_cfg.delete_retention_ms = conf->log_cleaner_delete_retention_ms;
+    b->plog_cfg.min_compaction_lag_ms = conf->log_cleaner_min_compaction_lag_ms;
+    b->plog_cfg.max_compaction_lag_ms = conf->log_cleaner_max_compaction_lag_ms;
 
     b->io = sk_diskio_new(base, 2);
     rc = sk_logmgr_open(base, b->io, conf->log_dirs.v, conf->log_dirs.n, b->id, &b->plog_cfg,
@@ -353,6 +358,9 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     if (rc != SK_OK)
         goto fail;
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
+    if (conf->log_cleaner_enable)
+        sk_logmgr_start_cleaner(b->logs, conf->log_cleaner_threads, conf->log_cleaner_backoff_ms,
+                                conf->log_cleaner_dedupe_buffer_size);
 
     sk_net_listener_t *ls = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*ls));
     for (int i = 0; i < conf->n_listeners_parsed; i++) {

@@ -198,6 +198,15 @@ double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t hw, int
     return (double)dirty / (double)total;
 }
 
+double sk_plog_clean_priority(const sk_plog_t *log, int64_t now_ms, int64_t hw)
+{
+    int due;
+    double ratio = sk_plog_clean_ratio(log, now_ms, hw, &due);
+    if (ratio < 0 || (!due && ratio < log->cfg.min_cleanable_ratio))
+        return -1;
+    return due ? ratio + 1 : ratio;
+}
+
 sk_plog_clean_t *sk_plog_clean_plan(sk_plog_t *log, int64_t now_ms, int64_t hw,
                                     int64_t map_max_bytes, int force)
 {

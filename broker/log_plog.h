@@ -221,6 +221,11 @@ typedef struct sk_plog_clean_stats {
  * and cleanable. *due = 1 when a dirty segment is older than
  * max.compaction.lag.ms (clean it whatever the ratio). */
 double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t high_watermark, int *due);
+/* How much the log wants a pass: -1 not at all (see sk_plog_clean_ratio, or
+ * the ratio is below min.cleanable.dirty.ratio and nothing is due), else
+ * the dirty ratio, plus 1 when something is due. The cleaner takes the
+ * highest. */
+double sk_plog_clean_priority(const sk_plog_t *log, int64_t now_ms, int64_t high_watermark);
 /* Plan a pass: NULL when sk_plog_clean_ratio says -1, or (unless force) the
  * ratio is below min.cleanable.dirty.ratio and nothing is due.
  * map_max_bytes bounds the key map (log.cleaner.dedupe.buffer.size): when

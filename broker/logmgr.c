@@ -48,6 +48,12 @@ struct sk_logmgr_s {
     lm_part_t **buckets;
     size_t nbuckets, count;
     struct event *flush_ev, *ckpt_ev, *retention_ev;
+    /* the log cleaner */
+    sk_diskio_t *cleaner_io;
+    struct event *cleaner_ev, *cleaner_now_ev;
+    int cleaner_threads;
+    int64_t cleaner_map_bytes; /* per pass */
+    struct lm_clean *cleaning; /* passes in flight */
     int ckpt_inflight;
     int ckpt_again; /* checkpoint wanted while one was in flight */
 };
@@ -311,6 +317,120 @@ void sk_logmgr_set_retention_check_ms(sk_logmgr_t *m, int64_t ms)
         m->retention_ev = NULL;
     }
     m->retention_ev = start_timer(m->base, ms, on_retention_timer, m);
+}
+
+/* ---- the log cleaner ---- */
+
+typedef struct lm_clean {
+    struct lm_clean *next;
+    sk_logmgr_t *m;
+    sk_plog_clean_t *job;
+    char *topic;
+    int32_t partition;
+} lm_clean_t;
+
+static int cleaner_running(const sk_logmgr_t *m)
+{
+    int n = 0;
+    for (const lm_clean_t *c = m->cleaning; c; c = c->next)
+        n++;
+    return n;
+}
+
+static void clean_work(void *arg)
+{
+    sk_plog_clean_run(((lm_clean_t *)arg)->job);
+}
+
+static void clean_done(void *arg)
+{
+    lm_clean_t *c = arg;
+    sk_logmgr_t *m = c->m;
+    for (lm_clean_t **pp = &m->cleaning; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    sk_plog_clean_stats_t st;
+    int rc = sk_plog_clean_finish(c->job, &st);
+    sk_debug(MOD, "cleaner pass on %s-%d ended (%d)", c->topic, c->partition, rc);
+    free(c->topic);
+    free(c);
+    /* look for the next log at once rather than after the backoff */
+    if (m->cleaner_now_ev)
+        event_active(m->cleaner_now_ev, EV_TIMEOUT, 0);
+}
+
+int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms)
+{
+    int started = 0;
+    while (m->cleaner_io && cleaner_running(m) < m->cleaner_threads) {
+        lm_part_t *best = NULL;
+        double best_prio = -1;
+        for (size_t b = 0; b < m->nbuckets; b++)
+            for (lm_part_t *p = m->buckets[b]; p; p = p->next) {
+                double prio = sk_plog_clean_priority(p->log, now_ms, p->hw);
+                if (prio >= 0 && prio > best_prio) {
+                    best_prio = prio;
+                    best = p;
+                }
+            }
+        if (!best)
+            break;
+        sk_plog_clean_t *job = sk_plog_clean_plan(best->log, now_ms, best->hw,
+                                                  m->cleaner_map_bytes, 0);
+        if (!job)
+            break;
+        lm_clean_t *c = sk_calloc(1, sizeof(*c));
+        c->m = m;
+        c->job = job;
+        c->topic = sk_strdup(best->topic);
+        c->partition = best->partition;
+        c->next = m->cleaning;
+        m->cleaning = c;
+        sk_debug(MOD, "cleaning %s-%d (dirty ratio %.2f)", best->topic, best->partition,
+                 best_prio >= 1 ? best_prio - 1 : best_prio);
+        sk_diskio_submit(m->cleaner_io, clean_work, clean_done, c);
+        started++;
+    }
+    return started;
+}
+
+static void on_cleaner_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_logmgr_run_cleaner(arg, sk_wall_ms());
+}
+
+void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
+                             int64_t dedupe_bytes)
+{
+    if (!m->base || threads <= 0 || m->cleaner_io)
+        return;
+    m->cleaner_threads = threads;
+    m->cleaner_map_bytes = dedupe_bytes / threads;
+    m->cleaner_io = sk_diskio_new(m->base, threads);
+    m->cleaner_ev = start_timer(m->base, backoff_ms < 10 ? 10 : backoff_ms, on_cleaner_timer, m);
+    m->cleaner_now_ev = event_new(m->base, -1, 0, on_cleaner_timer, m);
+    sk_info(MOD, "log cleaner started: %d thread(s), backoff %" PRId64 " ms, %" PRId64
+            " bytes of key map per pass", threads, backoff_ms, m->cleaner_map_bytes);
+}
+
+static void stop_cleaner(sk_logmgr_t *m)
+{
+    if (!m->cleaner_io)
+        return;
+    if (m->cleaner_ev)
+        event_free(m->cleaner_ev);
+    if (m->cleaner_now_ev)
+        event_free(m->cleaner_now_ev);
+    m->cleaner_ev = m->cleaner_now_ev = NULL;
+    for (lm_clean_t *c = m->cleaning; c; c = c->next)
+        sk_plog_clean_cancel(c->job);
+    sk_diskio_t *io = m->cleaner_io;
+    m->cleaner_io = NULL;
+    sk_diskio_free(io); /* waits for the workers; runs clean_done for each pass */
 }
 
 /* ---- open ---- */
@@ -666,6 +786,7 @@ void sk_logmgr_close(sk_logmgr_t *m)
         event_free(m->ckpt_ev);
     if (m->retention_ev)
         event_free(m->retention_ev);
+    stop_cleaner(m);
     if (m->io)
         sk_diskio_barrier(m->io);
     for (size_t b = 0; b < m->nbuckets; b++)

@@ -65,6 +65,17 @@ void sk_logmgr_set_retention_check_ms(sk_logmgr_t *m, int64_t ms);
 /* One retention pass now (also what the timer runs). Returns the number of
  * segments deleted. */
 int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms);
+/* The log cleaner (log.cleaner.*): compaction passes (sk_plog_clean_*) on
+ * a pool of `threads` workers of their own, at most one per thread at a
+ * time, each with dedupe_bytes / threads for its key map. Every backoff_ms,
+ * and again right after a pass ends, the logs that want a pass most
+ * (sk_plog_clean_priority, bounded by their high watermarks) get one.
+ * Needs an event base. Close cancels running passes (their results are
+ * dropped). */
+void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
+                             int64_t dedupe_bytes);
+/* One round of choosing now (also what the timer runs): passes started. */
+int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms);
 /* Write all checkpoint files now, on the calling thread. 0 or SK_EIO. */
 int sk_logmgr_checkpoint_sync(sk_logmgr_t *m);
 /* Flush every log synchronously, write checkpoints, close everything. NULL ok. */

@@ -25,7 +25,7 @@
 #include "mem.h"
 #include "props.h"
 
-typedef enum { T_INT32, T_INT64, T_BOOL, T_STRING, T_LIST, T_ENUM } ctype_t;
+typedef enum { T_INT32, T_INT64, T_BOOL, T_STRING, T_LIST, T_ENUM, T_DOUBLE } ctype_t;
 
 enum {
     F_REQUIRED = 1, /* must be given; no default */
@@ -57,6 +57,7 @@ static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", 
 #define KI32(k, f, d, lo, hi, doc) {k, T_INT32, d, lo, hi, OFF(f), 0, NULL, doc}
 #define KI64(k, f, d, lo, hi, doc) {k, T_INT64, d, lo, hi, OFF(f), 0, NULL, doc}
 #define KBOOL(k, f, d, doc) {k, T_BOOL, d, 0, 0, OFF(f), 0, NULL, doc}
+#define KDBL(k, f, d, lo, hi, doc) {k, T_DOUBLE, d, lo, hi, OFF(f), 0, NULL, doc}
 #define KSTR(k, f, d, fl, nm, doc) {k, T_STRING, d, 0, 0, OFF(f), fl, nm, doc}
 #define KLIST(k, f, d, fl, nm, doc) {k, T_LIST, d, 0, 0, OFF(f), fl, nm, doc}
 #define KENUM(k, f, d, fl, nm, doc) {k, T_ENUM, d, 0, 0, OFF(f), fl, nm, doc}
@@ -125,6 +126,22 @@ static const ckey_t keys[] = {
          "How often the retention rules are checked."),
     KLIST("log.cleanup.policy", log_cleanup_policy, "delete", F_NONEMPTY, cleanup_names,
           "Comma list of delete and/or compact."),
+    KBOOL("log.cleaner.enable", log_cleaner_enable, "true",
+          "Run the log cleaner, which compacts topics with cleanup.policy=compact."),
+    KI32("log.cleaner.threads", log_cleaner_threads, "1", 1, 16,
+         "Compaction passes that may run at the same time (each on its own thread)."),
+    KI64("log.cleaner.backoff.ms", log_cleaner_backoff_ms, "15000", 0, INT64_MAX,
+         "How long the cleaner waits before looking again when no log needs cleaning."),
+    KDBL("log.cleaner.min.cleanable.ratio", log_cleaner_min_cleanable_ratio, "0.5", 0, 1,
+         "Dirty share of a compacted log's cleanable part that triggers a pass."),
+    KI64("log.cleaner.delete.retention.ms", log_cleaner_delete_retention_ms, "86400000", 0,
+         INT64_MAX, "How long tombstones stay in a compacted log after it was cleaned."),
+    KI64("log.cleaner.min.compaction.lag.ms", log_cleaner_min_compaction_lag_ms, "0", 0,
+         INT64_MAX, "Minimum age of a record before it may be compacted away."),
+    KI64("log.cleaner.max.compaction.lag.ms", log_cleaner_max_compaction_lag_ms, I64MAX, 1,
+         INT64_MAX, "Maximum time a record stays uncompacted whatever the dirty ratio."),
+    KI64("log.cleaner.dedupe.buffer.size", log_cleaner_dedupe_buffer_size, "134217728", 1048576,
+         INT64_MAX, "Memory for the key maps of all cleaner threads together."),
     KI32("log.index.interval.bytes", log_index_interval_bytes, "4096", 0, INT32_MAX,
          "Bytes of records between two offset index entries."),
     KI32("log.index.size.max.bytes", log_index_size_max_bytes, "10485760", 4, INT32_MAX,
@@ -372,6 +389,18 @@ static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, si
             *(int32_t *)field(c, k) = (int32_t)x;
         else
             *(int64_t *)field(c, k) = x;
+        return 0;
+    }
+    case T_DOUBLE: {
+        char *end = NULL;
+        errno = 0;
+        double x = *v ? strtod(v, &end) : 0;
+        if (!*v || errno || !end || *end || x != x || x < (double)k->min || x > (double)k->max) {
+            seterr(why, whylen, "expected a number between %" PRId64 " and %" PRId64, k->min,
+                   k->max);
+            return -1;
+        }
+        *(double *)field(c, k) = x;
         return 0;
     }
     case T_BOOL:
@@ -1210,6 +1239,9 @@ int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
     case T_BOOL:
         snprintf(buf, buflen, "%s", *(const bool *)cfield(c, k) ? "true" : "false");
         break;
+    case T_DOUBLE:
+        snprintf(buf, buflen, "%g", *(const double *)cfield(c, k));
+        break;
     case T_ENUM: {
         int v = *(const int *)cfield(c, k);
         int n = 0;
@@ -1244,6 +1276,7 @@ static const char *type_name(const ckey_t *k)
     case T_INT32: return "int";
     case T_INT64: return "long";
     case T_BOOL: return "boolean";
+    case T_DOUBLE: return "double";
     case T_STRING: return "string";
     case T_LIST: return "list";
     case T_ENUM: return "enum";
@@ -1253,6 +1286,10 @@ static const char *type_name(const ckey_t *k)
 
 static void print_range(FILE *out, const ckey_t *k)
 {
+    if (k->type == T_DOUBLE) {
+        fprintf(out, ", %" PRId64 "..%" PRId64, k->min, k->max);
+        return;
+    }
     if (k->type != T_INT32 && k->type != T_INT64)
         return;
     int64_t lo_full = k->type == T_INT32 ? INT32_MIN : INT64_MIN;

@@ -100,6 +100,14 @@ typedef struct sk_conf {
     sk_conf_list_t log_cleanup_policy;        /* items "delete" / "compact" */
     bool log_cleanup_policy_delete;           /* convenience: list contains delete */
     bool log_cleanup_policy_compact;          /* convenience: list contains compact */
+    bool log_cleaner_enable;                  /* true */
+    int32_t log_cleaner_threads;              /* 1 */
+    int64_t log_cleaner_backoff_ms;           /* 15000 */
+    double log_cleaner_min_cleanable_ratio;   /* 0.5 */
+    int64_t log_cleaner_delete_retention_ms;  /* 86400000 */
+    int64_t log_cleaner_min_compaction_lag_ms; /* 0 */
+    int64_t log_cleaner_max_compaction_lag_ms; /* INT64_MAX */
+    int64_t log_cleaner_dedupe_buffer_size;   /* 134217728 (shared by the threads) */
     int32_t log_index_interval_bytes;         /* 4096 */
     int32_t log_index_size_max_bytes;         /* 10485760 */
     int64_t log_flush_interval_messages;      /* INT64_MAX */

@@ -24,6 +24,8 @@ BAD_VALUES = [
     ("socket.request.max.bytes", "lots"),
     ("log.flush.interval.messages", "0x10"),
     ("log.level", "loud"),
+    ("log.cleaner.min.cleanable.ratio", "1.5"),
+    ("log.cleaner.dedupe.buffer.size", "1000"),
 ]
 
 

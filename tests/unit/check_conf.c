@@ -113,6 +113,14 @@ START_TEST(test_defaults)
     ck_assert_int_eq(c.log_cleanup_policy.n, 1);
     ck_assert_str_eq(c.log_cleanup_policy.v[0], "delete");
     ck_assert(c.log_cleanup_policy_delete && !c.log_cleanup_policy_compact);
+    ck_assert(c.log_cleaner_enable);
+    ck_assert_int_eq(c.log_cleaner_threads, 1);
+    ck_assert_int_eq(c.log_cleaner_backoff_ms, 15000);
+    ck_assert(c.log_cleaner_min_cleanable_ratio == 0.5);
+    ck_assert_int_eq(c.log_cleaner_delete_retention_ms, 86400000);
+    ck_assert_int_eq(c.log_cleaner_min_compaction_lag_ms, 0);
+    ck_assert(c.log_cleaner_max_compaction_lag_ms == INT64_MAX);
+    ck_assert_int_eq(c.log_cleaner_dedupe_buffer_size, 134217728);
     ck_assert_int_eq(c.log_index_interval_bytes, 4096);
     ck_assert_int_eq(c.log_index_size_max_bytes, 10485760);
     ck_assert(c.log_flush_interval_messages == INT64_MAX);
@@ -221,6 +229,17 @@ START_TEST(test_invalid_values_each_type)
     load_fail(MINIMAL "log.cleanup.policy= , \n", NULL, 0, "log.cleanup.policy", "at least one",
               NULL);
     load_fail(MINIMAL "log.dirs=,\n", NULL, 0, "log.dirs", NULL, NULL);
+    /* double */
+    load_fail(MINIMAL "log.cleaner.min.cleanable.ratio=1.5\n", NULL, 0,
+              "log.cleaner.min.cleanable.ratio", "'1.5'", "between 0 and 1");
+    load_fail(MINIMAL "log.cleaner.min.cleanable.ratio=half\n", NULL, 0,
+              "log.cleaner.min.cleanable.ratio", ":3:", NULL);
+    load_fail(MINIMAL "log.cleaner.min.cleanable.ratio=0.5x\n", NULL, 0,
+              "log.cleaner.min.cleanable.ratio", NULL, NULL);
+    load_fail(MINIMAL "log.cleaner.min.cleanable.ratio=nan\n", NULL, 0,
+              "log.cleaner.min.cleanable.ratio", NULL, NULL);
+    load_fail(MINIMAL "log.cleaner.dedupe.buffer.size=1024\n", NULL, 0,
+              "log.cleaner.dedupe.buffer.size", "1048576", NULL);
     /* string with allowed values */
     load_fail(MINIMAL "security.inter.broker.protocol=TLS\n", NULL, 0,
               "security.inter.broker.protocol", "PLAINTEXT", NULL);
@@ -244,8 +263,10 @@ START_TEST(test_valid_value_forms)
                     "log.flush.interval.messages=9223372036854775807\n"
                     "socket.send.buffer.bytes=-1\n"
                     "broker.rack=rack-a\n"
-                    "log.file=/var/log/skein.log\n",
+                    "log.file=/var/log/skein.log\n"
+                    "log.cleaner.min.cleanable.ratio=0.25\n",
             NULL, 0);
+    ck_assert(c.log_cleaner_min_cleanable_ratio == 0.25);
     ck_assert_int_eq(c.num_partitions, 12);
     ck_assert(!c.auto_create_topics_enable);
     ck_assert(c.delete_topic_enable);
@@ -273,6 +294,9 @@ START_TEST(test_valid_value_forms)
     ck_assert_str_eq(buf, ""); /* unset nullable */
     sk_conf_value_string(&c, sk_conf_key_index("num.partitions"), buf, sizeof(buf));
     ck_assert_str_eq(buf, "12");
+    sk_conf_value_string(&c, sk_conf_key_index("log.cleaner.min.cleanable.ratio"), buf,
+                         sizeof(buf));
+    ck_assert_str_eq(buf, "0.25");
     ck_assert_int_eq(sk_conf_value_string(&c, sk_conf_key_count(), buf, sizeof(buf)), SK_EINVAL);
     ck_assert_int_eq(sk_conf_value_string(&c, -1, buf, sizeof(buf)), SK_EINVAL);
     sk_conf_free(&c);
