@@ -177,7 +177,7 @@ static size_t cleanable_count(const sk_plog_t *log, int64_t now_ms, int64_t hw)
 double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t hw, int *due)
 {
     *due = 0;
-    if (!log->cfg.cleanup_compact || log->cleaning)
+    if (!log->cfg.cleanup_compact || log->cleaning || log->clean_failed)
         return -1;
     size_t n = cleanable_count(log, now_ms, hw);
     int64_t total = 0, dirty = 0;
@@ -436,6 +436,13 @@ static int copy_batch(sk_plog_clean_t *j, const keymap_t *m, sk_seg_t *o, const 
 {
     sk_batch_info_t b;
     sk_batch_parse_header(p, len, &b);
+    char why[160];
+    if (sk_batch_validate(p, len, why, sizeof(why)) != SK_KERR_NONE) {
+        /* never copy (or re-checksum) damaged data: stop, the log stays */
+        snprintf(j->err, sizeof(j->err), "corrupt batch at offset %" PRId64 ": %s",
+                 b.base_offset, why);
+        return SK_ECORRUPT;
+    }
     if (!batch_has_records(&b))
         return out_write(j, o, p, len);
     filter_t f = {.j = j, .m = m, .max_ts = -1};
@@ -648,7 +655,9 @@ int sk_plog_clean_finish(sk_plog_clean_t *j, sk_plog_clean_stats_t *stats)
         unlink_outputs(j, 0);
         rc = 0;
     } else if (j->rc != SK_OK) {
-        sk_error(MOD, "%s: cleaning failed, log left as it was: %s", log->dir, j->err);
+        sk_error(MOD, "%s: cleaning failed, log left as it was: %s; no more cleaning of this "
+                 "log until the broker restarts", log->dir, j->err);
+        log->clean_failed = 1;
         unlink_outputs(j, 0);
         rc = j->rc;
     } else if (!plan_current(j, log)) {

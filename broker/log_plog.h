@@ -217,8 +217,9 @@ typedef struct sk_plog_clean_stats {
     int64_t first_offset, end_offset; /* the cleaned range [first, end) */
 } sk_plog_clean_stats_t;
 /* Dirty ratio of the cleanable part (dirty bytes / cleanable bytes), or -1
- * when the log is not compacted, a plan is in flight, or nothing is dirty
- * and cleanable. *due = 1 when a dirty segment is older than
+ * when the log is not compacted, a plan is in flight, a pass failed since
+ * the log was opened (Kafka's "uncleanable" partitions), or nothing is
+ * dirty and cleanable. *due = 1 when a dirty segment is older than
  * max.compaction.lag.ms (clean it whatever the ratio). */
 double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t high_watermark, int *due);
 /* How much the log wants a pass: -1 not at all (see sk_plog_clean_ratio, or

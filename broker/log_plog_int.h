@@ -37,6 +37,7 @@ struct sk_plog_s {
     uint64_t layout_gen; /* bumped whenever a segment is removed (cleaner plans go stale) */
     int64_t clean_upto;  /* compaction: offsets below this were cleaned (first dirty offset) */
     int cleaning;        /* a cleaner job holds a plan for this log */
+    int clean_failed;    /* a pass failed: no more passes until the log is reopened */
     plog_handle_t *h;
     int64_t (*now)(void);
     /* leader epoch cache: authoritative in memory, persisted by seq */

@@ -495,6 +495,8 @@ START_TEST(test_dedupe_buffer_limit)
     ck_assert_int_lt(sk_plog_clean_finish(j, NULL), 0);
     ck_assert_int_eq(sk_plog_size_bytes(log), size);
     ck_assert_int_eq(count_files(logdir, ".cleaned"), 0);
+    sk_plog_close(log); /* a failed pass marks the log uncleanable until reopened */
+    log = open_dir(logdir, &cfg);
 
     /* room for the table and a few keys: fewer segments than all */
     sk_plog_clean_stats_t st;
@@ -632,6 +634,32 @@ START_TEST(test_swap_completed_at_open)
 }
 END_TEST
 
+/* A damaged closed segment stops the pass: nothing is copied or
+ * re-checksummed, the log stays as it was, no files are left behind. */
+START_TEST(test_corrupt_segment_stops_the_pass)
+{
+    sk_plog_config_t cfg = compact_cfg(300);
+    sk_plog_t *log = open_dir(logdir, &cfg);
+    for (int i = 0; i < 20; i++)
+        put(log, "k", i);
+    int64_t size = sk_plog_size_bytes(log);
+    char p[600];
+    snprintf(p, sizeof(p), "%s/%020d.log", logdir, 0);
+    int fd = open(p, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pwrite(fd, "\xff", 1, 70), 1); /* inside the first record's value */
+    close(fd);
+    sk_plog_clean_stats_t st;
+    ck_assert_int_lt(sk_plog_compact(log, NOW, sk_plog_end_offset(log), &st), 0);
+    ck_assert_int_eq(sk_plog_size_bytes(log), size);
+    ck_assert_int_eq(count_files(logdir, ".cleaned"), 0);
+    ck_assert_int_eq(count_files(logdir, ".swap"), 0);
+    int due;
+    ck_assert(sk_plog_clean_ratio(log, NOW, sk_plog_end_offset(log), &due) < 0); /* uncleanable */
+    sk_plog_close(log);
+}
+END_TEST
+
 /* The ratio and the lags decide when a log is worth cleaning. */
 START_TEST(test_ratio_and_lags)
 {
@@ -689,6 +717,7 @@ int main(void)
     tcase_add_test(tc, test_leader_epochs_kept);
     tcase_add_test(tc, test_swap_completed_at_open);
     tcase_add_test(tc, test_ratio_and_lags);
+    tcase_add_test(tc, test_corrupt_segment_stops_the_pass);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
