@@ -164,3 +164,41 @@ def test_consumer_offsets_is_compacted_and_reloaded(zk, tmp_path):
                          "the committed offset after the restart")
         assert got.offset == 9 and got.metadata == "m299", got
         cons.close()
+
+
+def test_follower_catches_up_through_a_compacted_leader_and_takes_over(zk, tmp_path):
+    """Three brokers, replication factor 3: a follower that was down while the leader
+    compacted fetches across the gaps, rejoins the ISR, and after the other two brokers
+    stop it leads the partition and serves the same records (each one the record produced
+    at its offset, the newest value of every key present)."""
+    with H.Cluster(3, tmp_path, zk=zk, log_cleaner_backoff_ms="200",
+                   zookeeper_session_timeout_ms="6000") as c:
+        a = AdminClient({"bootstrap.servers": c.bootstrap})
+        a.create_topics([NewTopic("rcmp", 1, 3, config={
+            "cleanup.policy": "compact", "segment.bytes": "2048",
+            "min.cleanable.dirty.ratio": "0.01"})])["rcmp"].result(30)
+        H.wait_for(lambda: len(H.partition_state(c, "rcmp", 0)["isr"]) == 3, 30, "full ISR")
+        st = H.partition_state(c, "rcmp", 0)
+        leader = c.brokers[st["leader"]]
+        lagging = next(b for b in c.brokers if b.id != st["leader"])
+        lagging.stop()
+        H.wait_for(lambda: lagging.id not in H.partition_state(c, "rcmp", 0)["isr"], 30,
+                   "the stopped follower to leave the ISR")
+        produced = produce(leader.bootstrap, "rcmp",
+                           [("k%d" % (i % 9), "v%d" % i) for i in range(150)])
+        H.wait_for(lambda: cleaned_upto(leader, "rcmp", produced), 60, "the leader's compaction")
+        lagging.start()
+        H.wait_for(lambda: lagging.id in H.partition_state(c, "rcmp", 0)["isr"], 60,
+                   "the restarted follower back in the ISR")
+        for b in c.brokers:
+            if b.id != lagging.id:
+                b.stop()
+        H.wait_for(lambda: H.partition_state(c, "rcmp", 0)["leader"] == lagging.id, 60,
+                   "the caught-up follower to lead")
+        recs = H.wait_for(lambda: read_log(lagging.bootstrap, "rcmp"), 30, "records")
+        for o, k, v in recs:
+            assert produced[o] == (k, v), (o, k, v)
+        assert recs[-1][0] == 149
+        latest = {k: v for _, k, v in recs}
+        assert latest == {"k%d" % (i % 9): "v%d" % i for i in range(141, 150)}
+        assert len(recs) < 150
