@@ -11,6 +11,7 @@
 #include "recbatch.h"
 
 #include <event2/event.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,33 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         sk_info("produce", "produce to %s-%d refused: ISR size %d below min.insync.replicas %d "
                 "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, min_insync(b, p));
         out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS;
+        return;
+    }
+    /* Idempotent producers: sequence and epoch checks, exact retries. */
+    sk_pstate_dup_t dup;
+    kerr = (int16_t)sk_plog_producer_check(p->log, data, len, &dup);
+    if (kerr != SK_KERR_NONE) {
+        sk_batch_info_t bi;
+        sk_batch_parse_header(data, len, &bi);
+        int16_t have_epoch = -1;
+        int32_t have_seq = -1;
+        sk_pstate_get(sk_plog_producers(p->log), bi.producer_id, &have_epoch, &have_seq, NULL);
+        sk_warn("produce", "produce to %s-%d from %s refused: producer id %" PRId64 " epoch %d "
+                "sequence %d, the log has epoch %d up to sequence %d (%s)", p->topic, p->id,
+                sk_req_peer(req), bi.producer_id, bi.producer_epoch, bi.base_sequence, have_epoch,
+                have_seq, sk_kerr_name(kerr));
+        out->ErrorCode = kerr;
+        return;
+    }
+    if (dup.found) {
+        /* An exact retry: the first attempt is in the log. Same answer. */
+        sk_debug("produce", "produce to %s-%d from %s repeats offsets %" PRId64 "..%" PRId64
+                 ": answered with them, nothing appended", p->topic, p->id, sk_req_peer(req),
+                 dup.first_offset, dup.last_offset);
+        out->ErrorCode = SK_KERR_NONE;
+        out->BaseOffset = dup.first_offset;
+        out->LogStartOffset = sk_plog_start_offset(p->log);
+        *required_hw = dup.last_offset + 1;
         return;
     }
     if (b->conf->log_message_timestamp_type == SK_CONF_TS_LOG_APPEND_TIME) {

@@ -7,6 +7,7 @@
  * deregister, close the ZooKeeper session, flush every log, exit 0.
  */
 #include "broker_int.h"
+#include "producer_ids.h"
 #include "ctlshutdown.h"
 
 #include "clock.h"
@@ -335,6 +336,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     TAILQ_INIT(&b->fetch_waits);
     TAILQ_INIT(&b->produce_waits);
     b->coord = sk_coord_new(b);
+    b->pids = sk_pids_new(b);
 
     b->plog_cfg.segment_bytes = conf->log_segment_bytes;
     b->plog_cfg.roll_ms = conf->log_roll_ms;
@@ -418,6 +420,8 @@ void sk_broker_free(sk_broker_t *b)
         sk_election_stop(b->election);
     if (b->zk)
         sk_zk_close(b->zk);
+    sk_pids_free(b->pids); /* after the session: its callbacks may still come */
+    b->pids = NULL;
     sk_election_free(b->election);
     sk_ctrl_free(b->ctrl);
     if (b->logs)

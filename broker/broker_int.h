@@ -62,6 +62,7 @@ struct sk_broker_s {
     sk_net_t *net;
     sk_topics_t *topics;
     struct sk_coord_s *coord;     /* group coordinator (coord.h) */
+    struct sk_pids_s *pids;       /* producer ids for InitProducerId (producer_ids.h) */
 
     /* Advertised endpoints (ports resolved after binding). */
     sk_zkb_endpoint_t *endpoints;
@@ -132,6 +133,7 @@ int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

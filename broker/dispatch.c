@@ -41,6 +41,7 @@ static api_handler_fn handler_for(int16_t key)
     case SK_API_DESCRIBE_GROUPS: return sk_api_describegroups;
     case SK_API_DELETE_GROUPS: return sk_api_deletegroups;
     case SK_API_OFFSET_DELETE: return sk_api_offsetdelete;
+    case SK_API_INIT_PRODUCER_ID: return sk_api_initproducerid;
     default: return NULL;
     }
 }

@@ -769,6 +769,63 @@ out:
     return rc;
 }
 
+/* ---- idempotent producers ---- */
+
+static int on_producer_batch(const sk_batch_info_t *b, int64_t pos, void *arg)
+{
+    (void)pos;
+    sk_pstate_update(arg, b);
+    return 0;
+}
+
+/* At open: the producer state from the batches of the log's tail (about
+ * the last PRODUCER_SCAN_BYTES). Producers whose last write is older are
+ * unknown, and an unknown producer's next batch is accepted whatever its
+ * sequence (Kafka does the same once a producer's state is gone). */
+#define PRODUCER_SCAN_BYTES (4 << 20)
+static void producers_open(sk_plog_t *log)
+{
+    int64_t budget = PRODUCER_SCAN_BYTES;
+    size_t first = log->nsegs;
+    while (first > 0 && budget > 0) {
+        first--;
+        budget -= log->segs[first]->size;
+    }
+    for (size_t i = first; i < log->nsegs; i++) {
+        sk_seg_t *seg = log->segs[i];
+        int64_t pos = 0;
+        if (budget < 0 && i == first) {
+            /* start at an indexed batch boundary in the segment's tail */
+            int64_t want = -budget;
+            for (size_t k = 0; k < seg->n_idx; k++)
+                if (seg->idx[k].pos >= want) {
+                    pos = seg->idx[k].pos;
+                    break;
+                }
+        }
+        if (sk_seg_foreach_batch(seg, pos, on_producer_batch, log->producers) < 0) {
+            sk_warn(MOD, "%s: cannot read batch headers for the producer state: %s", log->dir,
+                    strerror(errno));
+            break;
+        }
+    }
+    if (sk_pstate_count(log->producers))
+        sk_info(MOD, "%s: %zu idempotent producer(s) in the log's tail", log->dir,
+                sk_pstate_count(log->producers));
+}
+
+int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t len,
+                           sk_pstate_dup_t *dup)
+{
+    sk_batch_info_t b;
+    dup->found = 0;
+    if (sk_batch_parse_header(batch, len, &b) != SK_OK)
+        return SK_KERR_NONE;
+    return sk_pstate_check(log->producers, &b, dup);
+}
+
+const sk_pstate_t *sk_plog_producers(const sk_plog_t *log) { return log->producers; }
+
 int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
                  int64_t recovery_point, sk_plog_t **out, char *err, size_t errlen)
 {
@@ -786,6 +843,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     log->h->log = log;
     log->h->refs = 1;
     log->epochs = sk_epoch_cache_new();
+    log->producers = sk_pstate_new();
     log->ef = sf_new(dir, SK_LEADER_EPOCH_CHECKPOINT);
     log->pmf = sf_new(dir, SK_PARTITION_METADATA);
     int rc = load_segments(log, recovery_point < 0 ? 0 : recovery_point, err, errlen);
@@ -799,6 +857,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
         free(log->dir);
         plog_handle_unref(log->h);
         sk_epoch_cache_free(log->epochs);
+        sk_pstate_free(log->producers);
         sf_unref(log->ef);
         sf_unref(log->pmf);
         free(log);
@@ -812,6 +871,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
     log->last_flush_ms = log->now();
     epochs_open(log, log->recovery_point);
     epoch_schedule(log);
+    producers_open(log);
     topic_id_open(log);
     sk_info(MOD, "opened %s: %zu segment(s), start offset %" PRId64 ", LEO %" PRId64
             ", recovery point %" PRId64 ", latest leader epoch %" PRId32, dir, log->nsegs,
@@ -1191,6 +1251,7 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
         sk_batch_info_t b;
         sk_batch_parse_header(data + pos, len - pos, &b);
         sk_seg_note_batch(seg, &b, at + (int64_t)pos, c->index_interval_bytes);
+        sk_pstate_update(log->producers, &b);
         if (b.partition_leader_epoch >= 0 &&
             sk_epoch_cache_assign(log->epochs, b.partition_leader_epoch, b.base_offset) == 1) {
             epochs_moved = 1;
@@ -1359,6 +1420,7 @@ int sk_plog_truncate_fully(sk_plog_t *log, int64_t offset)
         plog_discard_segment(log, log->segs[i]);
     log->nsegs = 0;
     log->gen++;
+    sk_pstate_clear(log->producers);
     log->start_offset = offset;
     log->recovery_point = offset;
     log->dir_dirty = 1;
@@ -1406,6 +1468,7 @@ int sk_plog_truncate_to(sk_plog_t *log, int64_t offset)
         rc = sk_seg_truncate(seg, pos);
     log->gen++;
     int64_t nleo = sk_plog_end_offset(log);
+    sk_pstate_truncate(log->producers, nleo);
     if (log->recovery_point > nleo)
         log->recovery_point = nleo;
     if (log->start_offset > nleo)
@@ -1430,6 +1493,7 @@ static void free_log(sk_plog_t *log)
     log->h->log = NULL;
     plog_handle_unref(log->h);
     sk_epoch_cache_free(log->epochs);
+    sk_pstate_free(log->producers);
     sf_unref(log->ef);
     sf_unref(log->pmf);
     free(log->dir);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "epoch_cache.h"
+#include "producer_state.h"
 
 typedef struct sk_plog_s sk_plog_t;     /* one partition's log */
 typedef struct sk_diskio_s sk_diskio_t; /* worker pool for fsync etc. (diskio.h) */
@@ -123,6 +124,16 @@ int sk_plog_end_offset_for_epoch(sk_plog_t *log, int32_t epoch, int32_t *out_epo
 int sk_plog_assign_epoch(sk_plog_t *log, int32_t epoch, int64_t start_offset);
 /* Read-only view of the cache (tests, tools, diagnostics). */
 const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
+
+/* ---- idempotent producers (producer_state.h) ----
+ * Every appended batch with a producer id updates the log's producer state
+ * (leader and follower appends); truncation cuts it back; at open it is
+ * rebuilt from the batches of the log's tail (a few MiB). */
+/* Check one client batch (a whole batch at batch) before sk_plog_append:
+ * see sk_pstate_check. */
+int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t len,
+                           sk_pstate_dup_t *dup);
+const sk_pstate_t *sk_plog_producers(const sk_plog_t *log);
 
 /* ---- partition.metadata ----
  * The topic id (Kafka Uuid, 22 base64url characters) the directory belongs

@@ -11,6 +11,7 @@
 #include "epoch_cache.h"
 #include "log_plog.h"
 #include "log_segment.h"
+#include "producer_state.h"
 
 /* Async jobs point at the log through this refcounted handle; closing the
  * log clears handle->log so a late completion is ignored. Refcounts are only
@@ -46,6 +47,8 @@ struct sk_plog_s {
     uint64_t epoch_seq;       /* bumped on every change */
     uint64_t epoch_saved_seq; /* last version known to be on disk */
     int epoch_inflight;       /* a standalone write job is queued */
+    /* idempotent producers seen in the log (rebuilt from the tail at open) */
+    sk_pstate_t *producers;
     /* partition.metadata */
     side_file_t *pmf;
     char topic_id[SK_TOPIC_ID_LEN + 1]; /* "" if unknown */

@@ -26,6 +26,7 @@ static const sk_api_t apis[] = {
     {SK_API_API_VERSIONS,   "ApiVersions",  0,  3,  3},
     {SK_API_CREATE_TOPICS,  "CreateTopics", 0,  4,  5},
     {SK_API_DELETE_TOPICS,  "DeleteTopics", 0,  4,  4},
+    {SK_API_INIT_PRODUCER_ID, "InitProducerId", 0, 4, 2},
     {SK_API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 2, 4, 4},
     {SK_API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 2, 4},
     {SK_API_CREATE_PARTITIONS, "CreatePartitions", 0, 1, 2},

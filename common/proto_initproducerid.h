@@ -9,7 +9,8 @@
  * ProducerId, ProducerEpoch.
  *
  * Encoders drop fields a version does not have (a request's ProducerId /
- * ProducerEpoch other than -1 below v3 is SK_EINVAL: not ignorable).
+ * ProducerEpoch other than -1 below v3 is SK_EINVAL: not ignorable). All
+ * four response fields exist in every version; v2+ only add tag sections.
  * Strings are views into the decoded bytes.
  * @locality any
  */
@@ -43,8 +44,10 @@ typedef struct sk_initproducerid_resp {
  * get their defaults (ProducerId -1, ProducerEpoch -1). Flexible versions
  * skip unknown tagged fields.
  * Encoders append a body to w: SK_OK, or SK_EINVAL (bad version; a request
- * with ProducerId or ProducerEpoch other than -1 below v3), in which case
- * w is left as it was. */
+ * with ProducerId or ProducerEpoch other than -1 below v3, or with a
+ * TransactionalId longer than INT16_MAX bytes below v2, which the classic
+ * int16 length cannot express), in which case w is left as it was. A
+ * TransactionalId with a negative len is written as null. */
 int sk_initproducerid_req_decode(sk_rd_t *r, int16_t version, sk_arena_t *a,
                                  sk_initproducerid_req_t *out);
 int sk_initproducerid_req_encode(sk_wr_t *w, int16_t version, const sk_initproducerid_req_t *req);

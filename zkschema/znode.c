@@ -535,6 +535,50 @@ out:
 
 /* ---- /controller and /controller_epoch ------------------------------ */
 
+/* ---- /latest_producer_id_block ---- */
+
+char *sk_znode_pid_block_encode(const sk_znode_pid_block_t *b)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "broker", json_integer(b->broker));
+    json_object_set_new(root, "block_start", ms_string(b->start));
+    json_object_set_new(root, "block_end", ms_string(b->end));
+    return dump(root);
+}
+
+static int dec64_field(json_t *root, const char *key, const char *what, int64_t *out, char *err,
+                       size_t errlen)
+{
+    json_t *v = json_object_get(root, key);
+    int ok = v && (json_is_string(v)
+                       ? parse_dec64(json_string_value(v), json_string_length(v), out) == SK_OK
+                       : get_int(v, INT64_MIN, INT64_MAX, out) == SK_OK);
+    return ok ? SK_OK : fail(err, errlen, SK_EPARSE, "%s: \"%s\" missing or not a number", what,
+                             key);
+}
+
+int sk_znode_pid_block_decode(const char *data, size_t len, sk_znode_pid_block_t *out, char *err,
+                              size_t errlen)
+{
+    static const char *what = SK_ZNODE_PRODUCER_ID_BLOCK;
+    memset(out, 0, sizeof(*out));
+    json_t *root = load_object(data, len, what, err, errlen);
+    if (!root)
+        return SK_EPARSE;
+    int rc;
+    if ((rc = req_i32(root, "broker", INT32_MIN, what, &out->broker, err, errlen)) != SK_OK ||
+        (rc = dec64_field(root, "block_start", what, &out->start, err, errlen)) != SK_OK ||
+        (rc = dec64_field(root, "block_end", what, &out->end, err, errlen)) != SK_OK)
+        goto out;
+    if (out->start < 0 || out->end < out->start)
+        rc = fail(err, errlen, SK_EPARSE, "%s: block [%" PRId64 ", %" PRId64 "] is not a range",
+                  what, out->start, out->end);
+out:
+    json_decref(root);
+    return rc;
+}
+
 char *sk_znode_controller_encode(int32_t broker_id, int64_t timestamp)
 {
     json_t *root = json_object();

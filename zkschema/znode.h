@@ -102,6 +102,25 @@ int sk_znode_broker_decode(const char *data, size_t len, sk_znode_broker_t *out,
                            size_t errlen);
 void sk_znode_broker_clear(sk_znode_broker_t *b);
 
+/* ---- /latest_producer_id_block -------------------------------------- */
+
+#define SK_ZNODE_PRODUCER_ID_BLOCK "/latest_producer_id_block"
+#define SK_PRODUCER_ID_BLOCK_SIZE 1000
+
+/* {"version":1,"broker":B,"block_start":"S","block_end":"E"}: the last
+ * block of producer ids handed out (an inclusive range, numbers as
+ * strings), and the broker that took it. */
+typedef struct sk_znode_pid_block {
+    int32_t broker;
+    int64_t start, end;
+} sk_znode_pid_block_t;
+
+char *sk_znode_pid_block_encode(const sk_znode_pid_block_t *b);
+/* SK_EPARSE (err says why) unless start/end are decimal strings (or
+ * numbers) with 0 <= start <= end. */
+int sk_znode_pid_block_decode(const char *data, size_t len, sk_znode_pid_block_t *out, char *err,
+                              size_t errlen);
+
 /* ---- /controller and /controller_epoch ------------------------------ */
 
 typedef struct sk_znode_controller {

@@ -1,7 +1,8 @@
 /* fuzz_group.c - libFuzzer target for the consumer-group codecs
  * (common/proto_{findcoordinator,joingroup,syncgroup,heartbeat,leavegroup,
  * offsetcommit,offsetfetch,listgroups,describegroups,deletegroups,
- * offsetdelete}.c) and the __consumer_offsets records (offsets_record.c).
+ * offsetdelete}.c), the __consumer_offsets records (offsets_record.c) and
+ * the producer-id codec (common/proto_initproducerid.c).
  *
  * Not built by automake. Build and run from the top of the source tree:
  *
@@ -14,6 +15,7 @@
  *       common/proto_offsetfetch.c common/proto_listgroups.c \
  *       common/proto_describegroups.c common/proto_deletegroups.c \
  *       common/proto_offsetdelete.c common/offsets_record.c \
+ *       common/javahash.c common/proto_initproducerid.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus
  *   /tmp/fuzz_group -max_total_time=60 -max_len=4096 /tmp/fuzz_group_corpus
@@ -29,7 +31,9 @@
  * key, an offset value and a group metadata value.
  *
  * Beyond "no crash, no leak, no over-read": whatever decodes must survive
- * encode -> decode -> encode with identical bytes the second time. Frames
+ * encode -> decode -> encode with identical bytes the second time. For
+ * InitProducerId's classic versions (v0-1, one encoding per value) the
+ * first encoding must also equal the bytes the decoder consumed. Frames
  * captured from clients (tests/unit/data/capture_stub.py) make a good seed
  * corpus, as do frames written with the codecs' own req_encode.
  */
@@ -46,6 +50,7 @@
 #include "proto_describegroups.h"
 #include "proto_findcoordinator.h"
 #include "proto_heartbeat.h"
+#include "proto_initproducerid.h"
 #include "proto_joingroup.h"
 #include "proto_leavegroup.h"
 #include "proto_listgroups.h"
@@ -101,6 +106,7 @@ static const struct range {
     {14, SK_SYNCGROUP_MIN_VER, SK_SYNCGROUP_MAX_VER, SK_SYNCGROUP_FLEX_VER},
     {15, SK_DESCRIBEGROUPS_MIN_VER, SK_DESCRIBEGROUPS_MAX_VER, SK_DESCRIBEGROUPS_FLEX_VER},
     {16, SK_LISTGROUPS_MIN_VER, SK_LISTGROUPS_MAX_VER, SK_LISTGROUPS_FLEX_VER},
+    {22, SK_INITPRODUCERID_MIN_VER, SK_INITPRODUCERID_MAX_VER, SK_INITPRODUCERID_FLEX_VER},
     {42, SK_DELETEGROUPS_MIN_VER, SK_DELETEGROUPS_MAX_VER, SK_DELETEGROUPS_FLEX_VER},
     {47, SK_OFFSETDELETE_MIN_VER, SK_OFFSETDELETE_MAX_VER, SK_OFFSETDELETE_FLEX_VER},
 };
@@ -148,6 +154,24 @@ static void records_round(const uint8_t *body, size_t len, sk_arena_t *a)
         abort();
     sk_wr_free(&w);
 }
+
+/* Decode with name at a classic version; if that succeeds, encoding the
+ * result must give back exactly the bytes the decoder consumed. */
+#define EXACT(name, type, ver, body, len)                                         \
+    do {                                                                          \
+        type out;                                                                 \
+        sk_rd_t r;                                                                \
+        sk_rd_init(&r, body, len);                                                \
+        if (sk_##name##_decode(&r, ver, a, &out) == SK_OK) {                      \
+            size_t used = (len) - sk_rd_remaining(&r);                            \
+            sk_wr_t w;                                                            \
+            sk_wr_init(&w);                                                       \
+            if (sk_##name##_encode(&w, ver, &out) != SK_OK || w.len != used ||    \
+                (used && memcmp(w.buf, body, used) != 0))                         \
+                abort();                                                          \
+            sk_wr_free(&w);                                                       \
+        }                                                                         \
+    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -212,6 +236,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 16:
         ROUND(listgroups_req, sk_listgroups_req_t, ver, body, len);
         ROUND(listgroups_resp, sk_listgroups_resp_t, ver, body, len);
+        break;
+    case 22:
+        ROUND(initproducerid_req, sk_initproducerid_req_t, ver, body, len);
+        ROUND(initproducerid_resp, sk_initproducerid_resp_t, ver, body, len);
+        if (ver < SK_INITPRODUCERID_FLEX_VER) {
+            EXACT(initproducerid_req, sk_initproducerid_req_t, ver, body, len);
+            EXACT(initproducerid_resp, sk_initproducerid_resp_t, ver, body, len);
+        }
         break;
     case 42:
         ROUND(deletegroups_req, sk_deletegroups_req_t, ver, body, len);

@@ -528,6 +528,36 @@ START_TEST(test_config)
 }
 END_TEST
 
+START_TEST(test_pid_block)
+{
+    sk_znode_pid_block_t b = {2, 1000, 1999}, d;
+    char *j = sk_znode_pid_block_encode(&b);
+    ck_assert_str_eq(j, "{\"version\":1,\"broker\":2,\"block_start\":\"1000\","
+                        "\"block_end\":\"1999\"}");
+    ck_assert_int_eq(DEC(sk_znode_pid_block_decode, j, &d), SK_OK);
+    ck_assert_int_eq(d.broker, 2);
+    ck_assert_int_eq(d.start, 1000);
+    ck_assert_int_eq(d.end, 1999);
+    free(j);
+    /* numbers instead of strings are read too */
+    ck_assert_int_eq(DEC(sk_znode_pid_block_decode,
+                         "{\"version\":1,\"broker\":0,\"block_start\":0,\"block_end\":999}",
+                         &d), SK_OK);
+    ck_assert_int_eq(d.end, 999);
+    static const char *bad[] = {
+        "", "null", "[]", "{\"broker\":0,\"block_start\":\"0\"}",
+        "{\"broker\":0,\"block_start\":\"x\",\"block_end\":\"9\"}",
+        "{\"broker\":0,\"block_start\":\"10\",\"block_end\":\"9\"}",
+        "{\"broker\":0,\"block_start\":\"-5\",\"block_end\":\"9\"}",
+        "{\"broker\":\"a\",\"block_start\":\"0\",\"block_end\":\"9\"}",
+        "{\"broker\":0,\"block_start\":\"0\",\"block_end\":\"99999999999999999999\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(DEC(sk_znode_pid_block_decode, bad[i], &d) == SK_EPARSE, "accepted %s",
+                      bad[i]);
+}
+END_TEST
+
 START_TEST(test_hashmap_order)
 {
     ck_assert_int_eq(sk_java_hash("", 0), 0);
@@ -595,6 +625,7 @@ int main(void)
     tcase_add_test(tc, test_pstate);
     tcase_add_test(tc, test_config);
     tcase_add_test(tc, test_hashmap_order);
+    tcase_add_test(tc, test_pid_block);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,90 @@
+/* api_initpid.c - InitProducerId: producer ids for idempotent producers.
+ *
+ * A null TransactionalId (an idempotent producer) gets a fresh producer id
+ * from producer_ids.c and epoch 0, on any broker, as Kafka answers it (a
+ * re-initialising producer that sends its old id and epoch also gets a new
+ * id). Transactions are not implemented: a transactional id is refused with
+ * UNSUPPORTED_VERSION and one log line. */
+#include "broker_int.h"
+
+#include <stdlib.h>
+
+#include "kbuf.h"
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+#include "producer_ids.h"
+#include "proto_initproducerid.h"
+
+typedef struct ip_state {
+    sk_req_t *req;
+    sk_broker_t *b;
+    sk_pids_wait_t *wait;
+    int in_handler; /* got_id ran inside the handler: it returns SK_REQ_DONE */
+    int answered;
+} ip_state_t;
+
+static void answer(sk_req_t *req, int16_t kerr, int64_t pid)
+{
+    sk_initproducerid_resp_t resp = {0, kerr, kerr == SK_KERR_NONE ? pid : -1,
+                                     (int16_t)(kerr == SK_KERR_NONE ? 0 : -1)};
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_initproducerid_resp_encode(&w, req->api_version, &resp);
+    sk_req_set_body(req, &w);
+}
+
+static void ip_free(sk_req_t *req)
+{
+    ip_state_t *st = req->handler_state;
+    req->handler_state = NULL;
+    if (st && st->wait)
+        sk_pids_cancel(st->b->pids, st->wait);
+    free(st);
+}
+
+static void got_id(int16_t kerr, int64_t pid, void *arg)
+{
+    ip_state_t *st = arg;
+    sk_req_t *req = st->req;
+    st->wait = NULL;
+    if (kerr == SK_KERR_NONE)
+        sk_debug("initpid", "producer id %lld for %s", (long long)pid, sk_req_peer(req));
+    answer(req, kerr, pid);
+    st->answered = 1;
+    if (st->in_handler)
+        return;
+    req->handler_state = NULL;
+    req->handler_free = NULL;
+    free(st);
+    sk_req_complete(req);
+}
+
+int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_initproducerid_req_t in;
+    if (sk_initproducerid_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    if (in.TransactionalId.len >= 0) {
+        sk_warn("initpid", "InitProducerId from %s for transactional id '%.*s' refused: "
+                "transactions are not supported (UNSUPPORTED_VERSION)", sk_req_peer(req),
+                (int)(in.TransactionalId.len > 200 ? 200 : in.TransactionalId.len),
+                in.TransactionalId.p);
+        answer(req, SK_KERR_UNSUPPORTED_VERSION, -1);
+        return SK_REQ_DONE;
+    }
+    ip_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    st->b = b;
+    req->handler_state = st;
+    req->handler_free = ip_free;
+    st->in_handler = 1;
+    st->wait = sk_pids_next(b->pids, got_id, st); /* may answer right here */
+    st->in_handler = 0;
+    if (!st->answered)
+        return SK_REQ_PENDING;
+    req->handler_state = NULL;
+    req->handler_free = NULL;
+    free(st);
+    return SK_REQ_DONE;
+}

@@ -1,0 +1,59 @@
+/* producer_state.h - the idempotent producers of one partition log.
+ *
+ * For every producer id seen in the log: its epoch and its last five
+ * batches (first/last sequence, first/last offset), which is what Kafka's
+ * ProducerStateManager keeps to answer an exact retry with the offsets it
+ * already got and to refuse gaps in a producer's sequence. Filled from
+ * every appended batch that carries a producer id (leader and follower
+ * appends alike, so a new leader has the state), cut back by truncation.
+ *
+ * Rules of sk_pstate_check (Kafka's, for non-transactional batches):
+ *  - a batch without producer id, or of a producer not known here (its
+ *    state was never seen or is gone): accepted with any sequence;
+ *  - epoch older than the producer's: INVALID_PRODUCER_EPOCH;
+ *  - same epoch and the same first and last sequence as one of the five
+ *    cached batches: a duplicate, answered with that batch's offsets;
+ *  - same epoch: the first sequence must follow the last one (wrapping from
+ *    INT32_MAX to 0), else OUT_OF_ORDER_SEQUENCE_NUMBER;
+ *  - newer epoch: the first sequence must be 0, else
+ *    OUT_OF_ORDER_SEQUENCE_NUMBER.
+ * @locality loop
+ */
+#ifndef SK_PRODUCER_STATE_H
+#define SK_PRODUCER_STATE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recbatch.h"
+
+#define SK_PSTATE_CACHED_BATCHES 5
+
+typedef struct sk_pstate_s sk_pstate_t;
+
+/* A batch that repeats one already in the log. */
+typedef struct sk_pstate_dup {
+    int found;
+    int64_t first_offset, last_offset;
+} sk_pstate_dup_t;
+
+sk_pstate_t *sk_pstate_new(void);
+void sk_pstate_free(sk_pstate_t *ps); /* NULL ok */
+/* Check a client's batch before it is appended (header fields; offsets
+ * unused). Returns SK_KERR_NONE (append it, or with dup->found: do not,
+ * answer dup's offsets), SK_KERR_INVALID_PRODUCER_EPOCH or
+ * SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER. */
+int sk_pstate_check(const sk_pstate_t *ps, const sk_batch_info_t *b, sk_pstate_dup_t *dup);
+/* Record an appended batch with its final base offset (no-op without a
+ * producer id). A newer epoch replaces the producer's batches. */
+void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b);
+/* Forget every batch at or after offset; producers left with none go. */
+void sk_pstate_truncate(sk_pstate_t *ps, int64_t offset);
+/* Forget everything (the log was emptied). */
+void sk_pstate_clear(sk_pstate_t *ps);
+/* Producers known. */
+size_t sk_pstate_count(const sk_pstate_t *ps);
+/* Last sequence and epoch of a producer: 1 known, 0 not. */
+int sk_pstate_get(const sk_pstate_t *ps, int64_t producer_id, int16_t *epoch, int32_t *last_seq,
+                  int64_t *last_offset);
+
+#endif
