@@ -301,6 +301,13 @@ static int reader_next(reader_t *r, const uint8_t **p, size_t *len, int64_t *pos
     return 1;
 }
 
+static void reader_start(reader_t *r, const in_seg_t *in)
+{
+    r->fd = in->fd;
+    r->pos = 0;
+    r->end = in->size;
+}
+
 static int batch_has_records(const sk_batch_info_t *b)
 {
     return !(b->attributes & SK_BATCH_ATTR_CONTROL) &&
@@ -320,9 +327,7 @@ static int on_map_record(const sk_record_t *rec, void *arg)
 /* Adds segment i's keys. 0, or negative (error text in the job). */
 static int map_segment(sk_plog_clean_t *j, keymap_t *m, size_t i, reader_t *r)
 {
-    r->fd = j->in[i].fd;
-    r->pos = 0;
-    r->end = j->in[i].size;
+    reader_start(r, &j->in[i]);
     const uint8_t *p;
     size_t len;
     int64_t pos;
@@ -518,9 +523,7 @@ static int rewrite(sk_plog_clean_t *j, const keymap_t *m, reader_t *r)
         }
         j->out_count[j->nout - 1]++;
         group_bytes += in->size;
-        r->fd = in->fd;
-        r->pos = 0;
-        r->end = in->size;
+        reader_start(r, in);
         const uint8_t *p;
         size_t len;
         int64_t pos;

@@ -165,6 +165,16 @@ static void read_all(sk_plog_t *log, recs_t *out)
     }
 }
 
+static void assert_same(const recs_t *got, const recs_t *want)
+{
+    ck_assert_int_eq(got->n, want->n);
+    for (int i = 0; i < want->n; i++) {
+        ck_assert_int_eq(got->r[i].offset, want->r[i].offset);
+        ck_assert_str_eq(got->r[i].key, want->r[i].key);
+        ck_assert_str_eq(got->r[i].value, want->r[i].value);
+    }
+}
+
 static const rec_t *find_off(const recs_t *rs, int64_t off)
 {
     for (int i = 0; i < rs->n; i++)
@@ -300,11 +310,7 @@ START_TEST(test_latest_per_key)
     log = open_dir(logdir, &cfg);
     recs_t again;
     read_all(log, &again);
-    ck_assert_int_eq(again.n, rs.n);
-    for (int i = 0; i < rs.n; i++) {
-        ck_assert_int_eq(again.r[i].offset, rs.r[i].offset);
-        ck_assert_str_eq(again.r[i].value, rs.r[i].value);
-    }
+    assert_same(&again, &rs);
     sk_plog_close(log);
 }
 END_TEST
@@ -622,11 +628,7 @@ START_TEST(test_swap_completed_at_open)
     log = open_dir(crashed, &cfg);
     recs_t got;
     read_all(log, &got);
-    ck_assert_int_eq(got.n, want.n);
-    for (int i = 0; i < want.n; i++) {
-        ck_assert_int_eq(got.r[i].offset, want.r[i].offset);
-        ck_assert_str_eq(got.r[i].value, want.r[i].value);
-    }
+    assert_same(&got, &want);
     ck_assert_int_eq(count_files(crashed, ".swap"), 0);
     ck_assert_int_eq(count_files(crashed, ".cleaned"), 0);
     ck_assert_int_eq(count_files(crashed, ".deleted"), 0);

@@ -30,6 +30,7 @@
 #include "proto_describegroups.h"
 #include "proto_findcoordinator.h"
 #include "proto_heartbeat.h"
+#include "proto_initproducerid.h"
 #include "proto_joingroup.h"
 #include "proto_leavegroup.h"
 #include "proto_listgroups.h"
@@ -60,6 +61,8 @@ TU_CODEC(deletegroups_req, sk_deletegroups_req_t);
 TU_CODEC(deletegroups_resp, sk_deletegroups_resp_t);
 TU_CODEC(offsetdelete_req, sk_offsetdelete_req_t);
 TU_CODEC(offsetdelete_resp, sk_offsetdelete_resp_t);
+TU_CODEC(initproducerid_req, sk_initproducerid_req_t);
+TU_CODEC(initproducerid_resp, sk_initproducerid_resp_t);
 
 static const api_case_t gapis[] = {
 #define API(name, pre, codec)                                                           \
@@ -76,6 +79,7 @@ static const api_case_t gapis[] = {
     API("DescribeGroups", DESCRIBEGROUPS, describegroups),
     API("DeleteGroups", DELETEGROUPS, deletegroups),
     API("OffsetDelete", OFFSETDELETE, offsetdelete),
+    API("InitProducerId", INITPRODUCERID, initproducerid),
 #undef API
 };
 #define NGAPIS (sizeof(gapis) / sizeof(gapis[0]))

@@ -8,23 +8,9 @@
  * 2. Round trips at every version, and the defaults of absent fields.
  * 3. Malformed input (bad string lengths, short tag sections, hostile
  *    varints), bad versions, and values the encoders must refuse.
- * 4. The schema-driven generator of check_proto_cluster_schema.c (included
- *    below with its own tests and main() left unused, as in
- *    check_proto_group_schema.c) against InitProducerIdRequest/Response
- *    for every version. The schemas are found in $SK_PROTOCOL_DIR or the
- *    compiled-in default (../shared/kafka-protocol/messages beside the
- *    source tree).
+ * The schema-driven checks (version ranges, generated messages of every
+ * version) run in check_proto_group_schema.c with the group APIs.
  */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-variable"
-#pragma GCC diagnostic ignored "-Wunused-const-variable"
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-#define main sk_cluster_schema_main
-#include "check_proto_cluster_schema.c"
-#undef main
-#pragma GCC diagnostic pop
-
 #include "check_proto_group_util.h"
 #include "proto_initproducerid.h"
 
@@ -356,83 +342,6 @@ END_TEST
 
 /* ======================= against the schema ======================= */
 
-static const api_case_t txn_apis[] = {
-    {"InitProducerId", &initproducerid_req_codec, &initproducerid_resp_codec,
-     SK_INITPRODUCERID_MIN_VER, SK_INITPRODUCERID_MAX_VER, SK_INITPRODUCERID_FLEX_VER},
-};
-#define NTXNAPIS (sizeof(txn_apis) / sizeof(txn_apis[0]))
-
-START_TEST(test_txn_versions_match_schemas)
-{
-    for (size_t i = 0; i < NTXNAPIS; i++) {
-        for (int resp = 0; resp < 2; resp++) {
-            json_t *root = load_schema(txn_apis[i].name, resp ? "Response" : "Request");
-            const char *valid = sget(root, "validVersions");
-            const char *flex = sget(root, "flexibleVersions");
-            ck_assert_ptr_nonnull(valid);
-            ck_assert_ptr_nonnull(flex);
-            for (int v = txn_apis[i].min; v <= txn_apis[i].max; v++)
-                ck_assert_msg(in_range(valid, v), "%s: v%d not in validVersions %s",
-                              txn_apis[i].name, v, valid);
-            /* and nothing beyond our maximum that we would be missing */
-            ck_assert_msg(!in_range(valid, txn_apis[i].max + 1),
-                          "%s: schema has v%d (validVersions %s)", txn_apis[i].name,
-                          txn_apis[i].max + 1, valid);
-            ck_assert_msg(strcmp(flex, "none") != 0 && flex[strlen(flex) - 1] == '+' &&
-                              atoi(flex) == txn_apis[i].flex,
-                          "%s: FLEX_VER %d, schema flexibleVersions %s", txn_apis[i].name,
-                          txn_apis[i].flex, flex);
-            json_decref(root);
-        }
-    }
-}
-END_TEST
-
-static void run_txn_generator(size_t api, int resp)
-{
-    const api_case_t *ac = &txn_apis[api];
-    const tu_codec_t *c = resp ? ac->resp : ac->req;
-    char where[128];
-    snprintf(where, sizeof(where), "%s%s", ac->name, resp ? "Response" : "Request");
-    json_t *root = load_schema(ac->name, resp ? "Response" : "Request");
-    json_t *none = json_array();
-    for (int v = ac->min; v <= ac->max; v++) {
-        json_t *common = json_object_get(root, "commonStructs");
-        gen_t g = {.rng = 0x5851f42d4c957f2dULL ^ ((uint64_t)api << 32) ^ (uint64_t)(v * 2 + resp),
-                   .common = common ? common : none,
-                   .v = v,
-                   .flex = v >= ac->flex,
-                   .where = where};
-        sk_wr_init(&g.plain);
-        sk_wr_init(&g.tagged);
-        for (int it = 0; it < ITERATIONS; it++) {
-            sk_wr_reset(&g.plain);
-            sk_wr_reset(&g.tagged);
-            gen_struct(&g, json_object_get(root, "fields"));
-            ck_assert_uint_gt(g.plain.len, 0); /* no empty bodies here */
-            check_generated(c, &g, it);
-        }
-        if (g.flex)
-            ck_assert_int_gt(g.tags_added, ITERATIONS / 4);
-        sk_wr_free(&g.plain);
-        sk_wr_free(&g.tagged);
-    }
-    json_decref(none);
-    json_decref(root);
-}
-
-START_TEST(test_txn_generated_requests)
-{
-    run_txn_generator((size_t)_i, 0);
-}
-END_TEST
-
-START_TEST(test_txn_generated_responses)
-{
-    run_txn_generator((size_t)_i, 1);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("proto_txn");
@@ -446,12 +355,6 @@ int main(void)
     tcase_add_test(tc, test_ipid_resp_bytes);
     tcase_add_test(tc, test_ipid_resp_roundtrip);
     tcase_add_test(tc, test_ipid_resp_malformed);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("schema");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_txn_versions_match_schemas);
-    tcase_add_loop_test(tc, test_txn_generated_requests, 0, (int)NTXNAPIS);
-    tcase_add_loop_test(tc, test_txn_generated_responses, 0, (int)NTXNAPIS);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
