@@ -360,6 +360,8 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     if (rc != SK_OK)
         goto fail;
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
+    sk_logmgr_set_producer_expiration(b->logs, conf->producer_id_expiration_ms,
+                                      conf->producer_id_expiration_check_interval_ms);
     if (conf->log_cleaner_enable)
         sk_logmgr_start_cleaner(b->logs, conf->log_cleaner_threads, conf->log_cleaner_backoff_ms,
                                 conf->log_cleaner_dedupe_buffer_size);

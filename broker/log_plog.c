@@ -771,10 +771,16 @@ out:
 
 /* ---- idempotent producers ---- */
 
+typedef struct producer_scan {
+    sk_pstate_t *ps;
+    int64_t now;
+} producer_scan_t;
+
 static int on_producer_batch(const sk_batch_info_t *b, int64_t pos, void *arg)
 {
+    producer_scan_t *s = arg;
     (void)pos;
-    sk_pstate_update(arg, b);
+    sk_pstate_update(s->ps, b, s->now); /* append times are unknown: count from now */
     return 0;
 }
 
@@ -803,7 +809,8 @@ static void producers_open(sk_plog_t *log)
                     break;
                 }
         }
-        if (sk_seg_foreach_batch(seg, pos, on_producer_batch, log->producers) < 0) {
+        producer_scan_t scan = {log->producers, log->now()};
+        if (sk_seg_foreach_batch(seg, pos, on_producer_batch, &scan) < 0) {
             sk_warn(MOD, "%s: cannot read batch headers for the producer state: %s", log->dir,
                     strerror(errno));
             break;
@@ -825,6 +832,15 @@ int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t le
 }
 
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log) { return log->producers; }
+
+size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms)
+{
+    size_t n = sk_pstate_expire(log->producers, now_ms, max_age_ms);
+    if (n)
+        sk_info(MOD, "%s: %zu idempotent producer(s) idle for %" PRId64 " ms forgotten", log->dir,
+                n, max_age_ms);
+    return n;
+}
 
 int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
                  int64_t recovery_point, sk_plog_t **out, char *err, size_t errlen)
@@ -1251,7 +1267,7 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
         sk_batch_info_t b;
         sk_batch_parse_header(data + pos, len - pos, &b);
         sk_seg_note_batch(seg, &b, at + (int64_t)pos, c->index_interval_bytes);
-        sk_pstate_update(log->producers, &b);
+        sk_pstate_update(log->producers, &b, now);
         if (b.partition_leader_epoch >= 0 &&
             sk_epoch_cache_assign(log->epochs, b.partition_leader_epoch, b.base_offset) == 1) {
             epochs_moved = 1;

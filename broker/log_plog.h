@@ -134,6 +134,8 @@ const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
 int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t len,
                            sk_pstate_dup_t *dup);
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log);
+/* producer.id.expiration.ms: forget producers idle that long. */
+size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms);
 
 /* ---- partition.metadata ----
  * The topic id (Kafka Uuid, 22 base64url characters) the directory belongs

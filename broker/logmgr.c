@@ -54,6 +54,8 @@ struct sk_logmgr_s {
     int cleaner_threads;
     int64_t cleaner_map_bytes; /* per pass */
     struct lm_clean *cleaning; /* passes in flight */
+    struct event *pid_expiry_ev;
+    int64_t pid_expiration_ms;
     int ckpt_inflight;
     int ckpt_again; /* checkpoint wanted while one was in flight */
 };
@@ -433,6 +435,29 @@ static void stop_cleaner(sk_logmgr_t *m)
     sk_diskio_free(io); /* waits for the workers; runs clean_done for each pass */
 }
 
+/* ---- idle idempotent producers ---- */
+
+static void on_pid_expiry_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_logmgr_t *m = arg;
+    int64_t now = sk_wall_ms();
+    for (size_t b = 0; b < m->nbuckets; b++)
+        for (lm_part_t *p = m->buckets[b]; p; p = p->next)
+            sk_plog_expire_producers(p->log, now, m->pid_expiration_ms);
+}
+
+void sk_logmgr_set_producer_expiration(sk_logmgr_t *m, int64_t expiration_ms, int64_t check_ms)
+{
+    if (m->pid_expiry_ev) {
+        event_free(m->pid_expiry_ev);
+        m->pid_expiry_ev = NULL;
+    }
+    m->pid_expiration_ms = expiration_ms;
+    m->pid_expiry_ev = start_timer(m->base, check_ms, on_pid_expiry_timer, m);
+}
+
 /* ---- open ---- */
 
 static int64_t ckpt_lookup(const sk_ckpt_t *c, const char *topic, int32_t partition, int64_t dflt)
@@ -787,6 +812,8 @@ void sk_logmgr_close(sk_logmgr_t *m)
     if (m->retention_ev)
         event_free(m->retention_ev);
     stop_cleaner(m);
+    if (m->pid_expiry_ev)
+        event_free(m->pid_expiry_ev);
     if (m->io)
         sk_diskio_barrier(m->io);
     for (size_t b = 0; b < m->nbuckets; b++)

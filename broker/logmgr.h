@@ -76,6 +76,9 @@ void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
                              int64_t dedupe_bytes);
 /* One round of choosing now (also what the timer runs): passes started. */
 int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms);
+/* Every check_ms, each log forgets the idempotent producers idle for
+ * expiration_ms (producer.id.expiration.*). Needs an event base. */
+void sk_logmgr_set_producer_expiration(sk_logmgr_t *m, int64_t expiration_ms, int64_t check_ms);
 /* Write all checkpoint files now, on the calling thread. 0 or SK_EIO. */
 int sk_logmgr_checkpoint_sync(sk_logmgr_t *m);
 /* Flush every log synchronously, write checkpoints, close everything. NULL ok. */

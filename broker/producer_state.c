@@ -17,6 +17,7 @@ typedef struct pbatch {
 typedef struct pentry {
     struct pentry *next;
     int64_t pid;
+    int64_t last_ms; /* wall time of the last append */
     int16_t epoch;
     int n;                                   /* cached batches, oldest first */
     pbatch_t b[SK_PSTATE_CACHED_BATCHES];
@@ -127,7 +128,7 @@ int sk_pstate_check(const sk_pstate_t *ps, const sk_batch_info_t *b, sk_pstate_d
     return SK_KERR_NONE;
 }
 
-void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b)
+void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms)
 {
     if (b->producer_id < 0)
         return;
@@ -153,6 +154,26 @@ void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b)
     }
     e->b[e->n++] = (pbatch_t){b->base_sequence, batch_last_seq(b), b->base_offset,
                               sk_batch_last_offset(b)};
+    e->last_ms = now_ms;
+}
+
+size_t sk_pstate_expire(sk_pstate_t *ps, int64_t now_ms, int64_t max_age_ms)
+{
+    size_t gone = 0;
+    for (size_t i = 0; i < ps->nbuckets; i++) {
+        for (pentry_t **pp = &ps->buckets[i]; *pp;) {
+            pentry_t *e = *pp;
+            if (now_ms - e->last_ms >= max_age_ms) {
+                *pp = e->next;
+                free(e);
+                ps->count--;
+                gone++;
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+    return gone;
 }
 
 void sk_pstate_truncate(sk_pstate_t *ps, int64_t offset)

@@ -44,8 +44,12 @@ void sk_pstate_free(sk_pstate_t *ps); /* NULL ok */
  * SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER. */
 int sk_pstate_check(const sk_pstate_t *ps, const sk_batch_info_t *b, sk_pstate_dup_t *dup);
 /* Record an appended batch with its final base offset (no-op without a
- * producer id). A newer epoch replaces the producer's batches. */
-void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b);
+ * producer id), appended at now_ms (for expiration). A newer epoch replaces
+ * the producer's batches. */
+void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms);
+/* Forget producers that appended nothing for max_age_ms
+ * (producer.id.expiration.ms); returns how many went. */
+size_t sk_pstate_expire(sk_pstate_t *ps, int64_t now_ms, int64_t max_age_ms);
 /* Forget every batch at or after offset; producers left with none go. */
 void sk_pstate_truncate(sk_pstate_t *ps, int64_t offset);
 /* Forget everything (the log was emptied). */

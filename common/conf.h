@@ -108,6 +108,8 @@ typedef struct sk_conf {
     int64_t log_cleaner_min_compaction_lag_ms; /* 0 */
     int64_t log_cleaner_max_compaction_lag_ms; /* INT64_MAX */
     int64_t log_cleaner_dedupe_buffer_size;   /* 134217728 (shared by the threads) */
+    int64_t producer_id_expiration_ms;        /* 86400000 */
+    int64_t producer_id_expiration_check_interval_ms; /* 600000 */
     int32_t log_index_interval_bytes;         /* 4096 */
     int32_t log_index_size_max_bytes;         /* 10485760 */
     int64_t log_flush_interval_messages;      /* INT64_MAX */

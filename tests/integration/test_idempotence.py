@@ -158,3 +158,23 @@ def test_librdkafka_idempotent_producer_exactly_once_across_failover(zk, tmp_pat
                    "a new leader")
         values = [v for _, v in read_values(live.bootstrap, "eos")]
         assert values == ["m%05d" % i for i in range(n)], (len(values), len(set(values)))
+
+
+def test_idle_producers_are_forgotten(zk, tmp_path):
+    """producer.id.expiration.ms: once a producer was idle that long its state goes, and
+    its next batch is accepted whatever its sequence (as Kafka does)."""
+    with H.Cluster(1, tmp_path, zk=zk, num_partitions="1", producer_id_expiration_ms="1500",
+                   producer_id_expiration_check_interval_ms="200") as c:
+        b = c.brokers[0]
+        with KafkaConn.to(b.bootstrap) as conn:
+            err, pid, epoch = init_producer_id(conn)
+            assert err == 0
+            kcat(["-P", "-b", c.bootstrap, "-t", "idle", "-p", "0"], input_data=b"x\n")
+            assert conn.produce("idle", 0, idempotent_batch(pid, epoch, 0, [b"a"]),
+                                acks=-1, version=7) == (0, 1)
+            assert conn.produce("idle", 0, idempotent_batch(pid, epoch, 7, [b"gap"]),
+                                acks=-1, version=7)[0] == OUT_OF_ORDER_SEQUENCE_NUMBER
+            H.wait_for(lambda: "idempotent producer(s) idle for 1500 ms forgotten"
+                       in b.log_text(), 30, "the idle producer to be forgotten")
+            assert conn.produce("idle", 0, idempotent_batch(pid, epoch, 7, [b"later"]),
+                                acks=-1, version=7) == (0, 2)

@@ -121,6 +121,8 @@ START_TEST(test_defaults)
     ck_assert_int_eq(c.log_cleaner_min_compaction_lag_ms, 0);
     ck_assert(c.log_cleaner_max_compaction_lag_ms == INT64_MAX);
     ck_assert_int_eq(c.log_cleaner_dedupe_buffer_size, 134217728);
+    ck_assert_int_eq(c.producer_id_expiration_ms, 86400000);
+    ck_assert_int_eq(c.producer_id_expiration_check_interval_ms, 600000);
     ck_assert_int_eq(c.log_index_interval_bytes, 4096);
     ck_assert_int_eq(c.log_index_size_max_bytes, 10485760);
     ck_assert(c.log_flush_interval_messages == INT64_MAX);

@@ -27,6 +27,8 @@ static sk_batch_info_t batch(int64_t pid, int16_t epoch, int32_t seq, int32_t n,
     return b;
 }
 
+static int64_t pid_clock; /* "now" given to sk_pstate_update */
+
 static int check(sk_pstate_t *ps, sk_batch_info_t b, sk_pstate_dup_t *d)
 {
     return sk_pstate_check(ps, &b, d);
@@ -40,7 +42,7 @@ START_TEST(test_sequence_rules)
     ck_assert_int_eq(check(ps, batch(7, 0, 42, 3, 0), &d), SK_KERR_NONE);
     ck_assert(!d.found);
     sk_batch_info_t b0 = batch(7, 0, 0, 3, 10); /* seq 0..2 at offsets 10..12 */
-    sk_pstate_update(ps, &b0);
+    sk_pstate_update(ps, &b0, 0);
     ck_assert_int_eq(sk_pstate_count(ps), 1);
     /* next in sequence */
     ck_assert_int_eq(check(ps, batch(7, 0, 3, 2, -1), &d), SK_KERR_NONE);
@@ -57,7 +59,7 @@ START_TEST(test_sequence_rules)
     sk_batch_info_t e1 = batch(7, 1, 0, 1, 13);
     ck_assert_int_eq(check(ps, batch(7, 1, 5, 1, -1), &d), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     ck_assert_int_eq(check(ps, e1, &d), SK_KERR_NONE);
-    sk_pstate_update(ps, &e1);
+    sk_pstate_update(ps, &e1, 0);
     ck_assert_int_eq(check(ps, batch(7, 0, 3, 1, -1), &d), SK_KERR_INVALID_PRODUCER_EPOCH);
     /* the old epoch's batches are gone from the cache */
     ck_assert_int_eq(check(ps, batch(7, 1, 0, 1, -1), &d), SK_KERR_NONE);
@@ -78,7 +80,7 @@ START_TEST(test_five_cached_batches_and_wrap)
         sk_batch_info_t b = batch(9, 3, seq, 2, 100 + 2 * i);
         ck_assert_int_eq(check(ps, b, &d), SK_KERR_NONE);
         ck_assert(!d.found);
-        sk_pstate_update(ps, &b);
+        sk_pstate_update(ps, &b, pid_clock);
         int64_t next = (int64_t)seq + 2;
         seq = (int32_t)(next > INT32_MAX ? next - INT32_MAX - 1 : next);
     }
@@ -104,16 +106,33 @@ START_TEST(test_five_cached_batches_and_wrap)
 }
 END_TEST
 
+START_TEST(test_expiration)
+{
+    sk_pstate_t *ps = sk_pstate_new();
+    for (int64_t pid = 0; pid < 10; pid++) {
+        pid_clock = pid * 1000; /* producer p last wrote at p seconds */
+        sk_batch_info_t b = batch(pid, 0, 0, 1, pid);
+        sk_pstate_update(ps, &b, pid_clock);
+    }
+    ck_assert_int_eq(sk_pstate_expire(ps, 10000, 100000), 0);
+    ck_assert_int_eq(sk_pstate_expire(ps, 10000, 6000), 5); /* 0..4 idle >= 6 s */
+    ck_assert_int_eq(sk_pstate_count(ps), 5);
+    ck_assert(!sk_pstate_get(ps, 4, NULL, NULL, NULL));
+    ck_assert(sk_pstate_get(ps, 5, NULL, NULL, NULL));
+    sk_pstate_free(ps);
+}
+END_TEST
+
 START_TEST(test_truncate_and_many_producers)
 {
     sk_pstate_t *ps = sk_pstate_new();
     for (int64_t pid = 0; pid < 1000; pid++) {
         sk_batch_info_t b = batch(pid, 0, 0, 1, pid);
-        sk_pstate_update(ps, &b);
+        sk_pstate_update(ps, &b, pid_clock);
     }
     ck_assert_int_eq(sk_pstate_count(ps), 1000);
     sk_batch_info_t b2 = batch(5, 0, 1, 1, 2000);
-    sk_pstate_update(ps, &b2);
+    sk_pstate_update(ps, &b2, 0);
     sk_pstate_truncate(ps, 500); /* producers 500.. lose their only batch */
     ck_assert_int_eq(sk_pstate_count(ps), 500);
     int32_t last;
@@ -211,6 +230,7 @@ int main(void)
     tcase_add_test(tc, test_sequence_rules);
     tcase_add_test(tc, test_five_cached_batches_and_wrap);
     tcase_add_test(tc, test_truncate_and_many_producers);
+    tcase_add_test(tc, test_expiration);
     tcase_add_test(tc, test_log_keeps_and_rebuilds_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
