@@ -403,17 +403,13 @@ int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.BrokersCnt = n;
     for (int i = 0; i < n; i++) {
         sk_describecluster_broker_t *d = &resp.Brokers[i];
-        if (b->n_live > 0) {
-            d->BrokerId = b->live[i].id;
-            d->Host = sk_str_c(b->live[i].host);
-            d->Port = b->live[i].port;
-            d->Rack = sk_str_c(b->live[i].rack);
-        } else {
-            d->BrokerId = b->id;
-            d->Host = sk_str_c(b->endpoints[0].host);
-            d->Port = b->endpoints[0].port;
-            d->Rack = sk_str_c(b->conf->broker_rack);
-        }
+        const char *host = "";
+        int port = -1;
+        d->BrokerId = b->n_live > 0 ? b->live[i].id : b->id;
+        sk_broker_addr(b, d->BrokerId, sk_req_listener(req), &host, &port);
+        d->Host = sk_str_c(host);
+        d->Port = port;
+        d->Rack = sk_str_c(b->n_live > 0 ? b->live[i].rack : b->conf->broker_rack);
     }
     sk_wr_t w;
     sk_wr_init(&w);

@@ -287,14 +287,12 @@ int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
 static void set_live_brokers(sk_broker_t *b, const sk_updatemetadata_req_t *in)
 {
-    for (int i = 0; i < b->n_live; i++) {
-        free(b->live[i].host);
-        free(b->live[i].rack);
-    }
-    free(b->live);
+    sk_broker_clear_live(b);
     b->live = sk_calloc((size_t)in->LiveBrokersCnt + 1, sizeof(*b->live));
     b->n_live = 0;
-    const char *want = b->endpoints[0].listener; /* the listener clients use */
+    /* the default address: the inter-broker listener (followers fetch there) */
+    const char *want = b->conf->inter_broker_listener_name ? b->conf->inter_broker_listener_name
+                                                           : b->endpoints[0].listener;
     for (int32_t i = 0; i < in->LiveBrokersCnt; i++) {
         const sk_updatemetadata_broker_t *lb = &in->LiveBrokers[i];
         const sk_updatemetadata_endpoint_t *ep = NULL;
@@ -310,6 +308,13 @@ static void set_live_brokers(sk_broker_t *b, const sk_updatemetadata_req_t *in)
         d->host = sk_str_dup(ep->Host);
         d->port = ep->Port;
         d->rack = sk_str_dup(lb->Rack);
+        d->eps = sk_calloc((size_t)lb->EndpointsCnt, sizeof(*d->eps));
+        for (int32_t e = 0; e < lb->EndpointsCnt; e++) {
+            d->eps[d->n_eps].listener = sk_str_dup(lb->Endpoints[e].Listener);
+            d->eps[d->n_eps].host = sk_str_dup(lb->Endpoints[e].Host);
+            d->eps[d->n_eps].port = lb->Endpoints[e].Port;
+            d->n_eps++;
+        }
     }
 }
 

@@ -81,7 +81,7 @@ int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     int32_t node = -1, port = -1;
     const char *host = "";
     resp.ErrorCode = sk_coord_find(b->coord, key ? key : "", req->api_version >= 1 ? in.KeyType : 0,
-                                   &node, &host, &port);
+                                   sk_req_listener(req), &node, &host, &port);
     resp.NodeId = node;
     resp.Host = astr(req, host ? host : "");
     resp.Port = port;

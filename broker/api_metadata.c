@@ -100,24 +100,21 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.ClusterId = sk_str_c(b->cluster_id);
     resp.ControllerId = b->controller_id;
 
-    /* Brokers: every live broker at the endpoint of the listener clients use
-     * (from the controller's UpdateMetadata); ourselves until it arrives. */
-    if (b->n_live > 0) {
-        resp.BrokersCnt = b->n_live;
-        resp.Brokers = sk_arena_calloc(req->arena, (size_t)b->n_live, sizeof(*resp.Brokers));
-        for (int i = 0; i < b->n_live; i++) {
-            resp.Brokers[i].NodeId = b->live[i].id;
-            resp.Brokers[i].Host = sk_str_c(b->live[i].host);
-            resp.Brokers[i].Port = b->live[i].port;
-            resp.Brokers[i].Rack = sk_str_c(b->live[i].rack);
-        }
-    } else {
-        resp.BrokersCnt = 1;
-        resp.Brokers = sk_arena_calloc(req->arena, 1, sizeof(*resp.Brokers));
-        resp.Brokers[0].NodeId = b->id;
-        resp.Brokers[0].Host = sk_str_c(b->endpoints[0].host);
-        resp.Brokers[0].Port = b->endpoints[0].port;
-        resp.Brokers[0].Rack = sk_str_c(b->conf->broker_rack);
+    /* Brokers: every live broker (from the controller's UpdateMetadata;
+     * ourselves until it arrives) at its endpoint for the listener this
+     * request came in on. */
+    int nb = b->n_live > 0 ? b->n_live : 1;
+    resp.BrokersCnt = nb;
+    resp.Brokers = sk_arena_calloc(req->arena, (size_t)nb, sizeof(*resp.Brokers));
+    for (int i = 0; i < nb; i++) {
+        int32_t id = b->n_live > 0 ? b->live[i].id : b->id;
+        const char *host = "";
+        int port = -1;
+        sk_broker_addr(b, id, sk_req_listener(req), &host, &port);
+        resp.Brokers[i].NodeId = id;
+        resp.Brokers[i].Host = sk_str_c(host);
+        resp.Brokers[i].Port = port;
+        resp.Brokers[i].Rack = sk_str_c(b->n_live > 0 ? b->live[i].rack : b->conf->broker_rack);
     }
 
     if (in.all_topics) {

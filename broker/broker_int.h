@@ -35,11 +35,18 @@ typedef struct sk_creation_s sk_creation_t;
 typedef struct sk_produce_wait_s sk_produce_wait_t;
 
 /* A live broker as clients should reach it (from UpdateMetadata). */
+typedef struct sk_live_ep {
+    char *listener, *host;
+    int port;
+} sk_live_ep_t;
+
 typedef struct sk_live_broker {
     int32_t id;
-    char *host;
+    char *host;        /* on the inter-broker listener (followers fetch here) */
     int port;
     char *rack;
+    sk_live_ep_t *eps; /* every advertised endpoint */
+    int n_eps;
 } sk_live_broker_t;
 
 struct sk_broker_s {
@@ -137,6 +144,15 @@ int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);
+/* Where a client that came in on `listener` reaches broker id: its
+ * endpoint for that listener (Kafka answers Metadata per listener), or its
+ * inter-broker endpoint when it advertises none of that name. 1 found, 0
+ * when the broker is not live (this broker is live before the first
+ * UpdateMetadata). */
+int sk_broker_addr(const sk_broker_t *b, int32_t id, const char *listener, const char **host,
+                   int *port);
+/* Free the live broker list. */
+void sk_broker_clear_live(sk_broker_t *b);
 
 /* Copy a finished sk_wr_t body into req->resp. */
 struct sk_wr;

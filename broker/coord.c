@@ -405,8 +405,8 @@ static void create_offsets_topic(sk_coord_t *c)
     }
 }
 
-int16_t sk_coord_find(sk_coord_t *c, const char *key, int8_t key_type, int32_t *node_id,
-                      const char **host, int32_t *port)
+int16_t sk_coord_find(sk_coord_t *c, const char *key, int8_t key_type, const char *listener,
+                      int32_t *node_id, const char **host, int32_t *port)
 {
     *node_id = -1;
     *host = "";
@@ -426,21 +426,12 @@ int16_t sk_coord_find(sk_coord_t *c, const char *key, int8_t key_type, int32_t *
     int32_t leader = t->partitions[part].leader;
     if (leader < 0)
         return SK_KERR_COORDINATOR_NOT_AVAILABLE;
-    sk_broker_t *b = c->b;
-    for (int i = 0; i < b->n_live; i++)
-        if (b->live[i].id == leader) {
-            *node_id = leader;
-            *host = b->live[i].host;
-            *port = b->live[i].port;
-            return SK_KERR_NONE;
-        }
-    if (leader == b->id && b->n_endpoints > 0) {
-        *node_id = leader;
-        *host = b->endpoints[0].host;
-        *port = b->endpoints[0].port;
-        return SK_KERR_NONE;
-    }
-    return SK_KERR_COORDINATOR_NOT_AVAILABLE;
+    int p;
+    if (!sk_broker_addr(c->b, leader, listener, host, &p))
+        return SK_KERR_COORDINATOR_NOT_AVAILABLE;
+    *node_id = leader;
+    *port = p;
+    return SK_KERR_NONE;
 }
 
 int16_t sk_coord_owns(sk_coord_t *c, const char *group)

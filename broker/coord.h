@@ -42,11 +42,12 @@ void sk_coord_partitions_changed(sk_coord_t *c);
 int32_t sk_coord_partition_for(const char *group, int32_t n_partitions);
 
 /* ---- FindCoordinator ----
- * key_type 0: the group's coordinator from this broker's metadata;
- * creates __consumer_offsets on first use. On SK_KERR_NONE *node_id,
- * *host (static or broker-owned), *port are set. */
-int16_t sk_coord_find(sk_coord_t *c, const char *key, int8_t key_type, int32_t *node_id,
-                      const char **host, int32_t *port);
+ * key_type 0: the group's coordinator from this broker's metadata, at its
+ * endpoint for `listener` (the client's); creates __consumer_offsets on
+ * first use. On SK_KERR_NONE *node_id, *host (static or broker-owned),
+ * *port are set. */
+int16_t sk_coord_find(sk_coord_t *c, const char *key, int8_t key_type, const char *listener,
+                      int32_t *node_id, const char **host, int32_t *port);
 
 /* Ownership check for a group: SK_KERR_NONE, COORDINATOR_LOAD_IN_PROGRESS,
  * NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE. */

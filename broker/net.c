@@ -74,6 +74,11 @@ const char *sk_req_peer(const sk_req_t *req)
     return req->conn ? req->conn->peer : "(closed)";
 }
 
+const char *sk_req_listener(const sk_req_t *req)
+{
+    return req->conn ? req->conn->listener : "";
+}
+
 void sk_req_close_after(sk_req_t *req)
 {
     if (req->conn)

@@ -68,6 +68,8 @@ int sk_net_port(const sk_net_t *net, int i);
 void sk_req_complete(sk_req_t *req);
 /* Peer address "ip:port" of the request's connection (for logs). */
 const char *sk_req_peer(const sk_req_t *req);
+/* Name of the listener the request came in on ("" once the connection is gone). */
+const char *sk_req_listener(const sk_req_t *req);
 /* Close the connection of a pending request after it completes. */
 void sk_req_close_after(sk_req_t *req);
 
