@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
@@ -22,6 +23,9 @@
 
 #define MOD "cleaner"
 #define READ_CHUNK (1024 * 1024)
+/* Compressed batches are opened up to this many bytes of records; a larger
+ * (or undecodable) one is kept whole and its keys stay out of the map. */
+#define MAX_EXPANDED ((size_t)64 << 20)
 /* A pass that was asked to stop (shutdown). */
 #define SK_ECANCELLED SK_EAGAIN
 
@@ -141,6 +145,7 @@ struct sk_plog_clean_s {
     size_t *out_first, *out_count;
     size_t nout;
     atomic_int cancel;
+    sk_wr_t tmp; /* a compressed batch's records, opened (worker) */
     int rc;
     char err[320];
     sk_plog_clean_stats_t st;
@@ -310,8 +315,46 @@ static void reader_start(reader_t *r, const in_seg_t *in)
 
 static int batch_has_records(const sk_batch_info_t *b)
 {
-    return !(b->attributes & SK_BATCH_ATTR_CONTROL) &&
-           sk_batch_compression(b) == SK_COMPRESSION_NONE;
+    return !(b->attributes & SK_BATCH_ATTR_CONTROL);
+}
+
+/* A compressed batch as an uncompressed one in buf (same header, records
+ * decompressed), for the record walker: 1, or 0 when it cannot be opened
+ * (then it is kept whole). */
+static int expand_batch(const uint8_t *p, size_t len, sk_wr_t *buf)
+{
+    sk_batch_info_t b;
+    sk_batch_parse_header(p, len, &b);
+    sk_wr_reset(buf);
+    sk_wr_raw(buf, p, SK_BATCH_HEADER_SIZE);
+    if (sk_decompress(sk_batch_compression(&b), p + SK_BATCH_HEADER_SIZE,
+                      len - SK_BATCH_HEADER_SIZE, MAX_EXPANDED, buf) != SK_OK ||
+        buf->len - SK_BATCH_LOG_OVERHEAD > INT32_MAX)
+        return 0;
+    uint16_t attr = (uint16_t)(b.attributes & ~SK_BATCH_ATTR_COMPRESSION_MASK);
+    sk_put_be16(buf->buf + SK_BATCH_OFF_ATTRIBUTES, attr);
+    sk_put_be32(buf->buf + SK_BATCH_OFF_LENGTH, (uint32_t)(buf->len - SK_BATCH_LOG_OVERHEAD));
+    return 1;
+}
+
+/* The records of a batch, decompressed if need be (tmp holds them then):
+ * 1 with *walk and *wlen set, 0 when the batch has none to look at. */
+static int batch_records(const uint8_t *p, size_t len, sk_wr_t *tmp, const uint8_t **walk,
+                         size_t *wlen)
+{
+    sk_batch_info_t b;
+    sk_batch_parse_header(p, len, &b);
+    if (!batch_has_records(&b))
+        return 0;
+    *walk = p;
+    *wlen = len;
+    if (sk_batch_compression(&b) == SK_COMPRESSION_NONE)
+        return 1;
+    if (!expand_batch(p, len, tmp))
+        return 0;
+    *walk = tmp->buf;
+    *wlen = tmp->len;
+    return 1;
 }
 
 /* ---- pass 1: the key map over the dirty segments ---- */
@@ -335,11 +378,15 @@ static int map_segment(sk_plog_clean_t *j, keymap_t *m, size_t i, reader_t *r)
     while ((rc = reader_next(r, &p, &len, &pos)) == 1) {
         if (atomic_load(&j->cancel))
             return SK_ECANCELLED;
-        sk_batch_info_t b;
-        sk_batch_parse_header(p, len, &b);
-        if (!batch_has_records(&b))
+        const uint8_t *walk;
+        size_t wlen;
+        if (!batch_records(p, len, &j->tmp, &walk, &wlen))
             continue;
-        if (sk_batch_foreach_record(p, len, on_map_record, m) < 0) {
+        if (sk_batch_foreach_record(walk, wlen, on_map_record, m) < 0) {
+            sk_batch_info_t b;
+            sk_batch_parse_header(p, len, &b);
+            if (sk_batch_compression(&b) != SK_COMPRESSION_NONE)
+                continue; /* undecodable records: the batch is kept whole */
             snprintf(j->err, sizeof(j->err), "malformed batch at offset %" PRId64 " in %020" PRId64
                      ".log", b.base_offset, j->in[i].base);
             return SK_ECORRUPT;
@@ -448,35 +495,51 @@ static int copy_batch(sk_plog_clean_t *j, const keymap_t *m, sk_seg_t *o, const 
                  b.base_offset, why);
         return SK_ECORRUPT;
     }
-    if (!batch_has_records(&b))
-        return out_write(j, o, p, len);
+    const uint8_t *walk;
+    size_t wlen;
+    if (!batch_records(p, len, &j->tmp, &walk, &wlen))
+        return out_write(j, o, p, len); /* control, or compressed beyond reach */
+    int codec = sk_batch_compression(&b);
     filter_t f = {.j = j, .m = m, .max_ts = -1};
     f.in_clean_part = sk_batch_last_offset(&b) < j->dirty_from;
     f.old_enough = b.max_timestamp < j->delete_horizon;
     sk_wr_init(&f.out);
-    uint8_t hdr[SK_BATCH_HEADER_SIZE];
-    memcpy(hdr, p, SK_BATCH_HEADER_SIZE);
-    sk_wr_raw(&f.out, hdr, SK_BATCH_HEADER_SIZE);
-    int rc = sk_batch_foreach_record(p, len, on_filter_record, &f);
+    int rc = sk_batch_foreach_record(walk, wlen, on_filter_record, &f);
     if (rc < 0) {
-        snprintf(j->err, sizeof(j->err), "malformed batch at offset %" PRId64, b.base_offset);
         sk_wr_free(&f.out);
+        if (codec != SK_COMPRESSION_NONE)
+            return out_write(j, o, p, len); /* undecodable records: kept whole */
+        snprintf(j->err, sizeof(j->err), "malformed batch at offset %" PRId64, b.base_offset);
         return SK_ECORRUPT;
     }
-    j->st.records_removed += f.removed;
-    j->st.tombstones_removed += f.tombstones;
+    sk_wr_t nb;
+    sk_wr_init(&nb);
     if (f.kept == f.seen) {
         rc = out_write(j, o, p, len); /* untouched: the original bytes */
     } else if (f.kept > 0) {
-        uint8_t *nb = f.out.buf;
-        size_t nlen = f.out.len;
-        sk_put_be32(nb + SK_BATCH_OFF_LENGTH, (uint32_t)(nlen - SK_BATCH_LOG_OVERHEAD));
-        sk_put_be32(nb + SK_BATCH_OFF_RECORD_COUNT, (uint32_t)f.kept);
-        if (!(b.attributes & SK_BATCH_ATTR_LOG_APPEND_TIME))
-            sk_put_be64(nb + SK_BATCH_OFF_MAX_TIMESTAMP, (uint64_t)f.max_ts);
-        sk_batch_update_crc(nb, nlen);
-        rc = out_write(j, o, nb, nlen);
+        /* the same header; the kept records, compressed again with the
+         * batch's codec (their deltas are relative to the same base) */
+        sk_wr_raw(&nb, p, SK_BATCH_HEADER_SIZE);
+        if (codec == SK_COMPRESSION_NONE)
+            sk_wr_raw(&nb, f.out.buf, f.out.len);
+        else if (sk_compress(codec, f.out.buf, f.out.len, &nb) != SK_OK)
+            f.kept = -1; /* cannot recompress: keep the batch as it was */
+        if (f.kept < 0) {
+            rc = out_write(j, o, p, len);
+        } else {
+            sk_put_be32(nb.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(nb.len - SK_BATCH_LOG_OVERHEAD));
+            sk_put_be32(nb.buf + SK_BATCH_OFF_RECORD_COUNT, (uint32_t)f.kept);
+            if (!(b.attributes & SK_BATCH_ATTR_LOG_APPEND_TIME))
+                sk_put_be64(nb.buf + SK_BATCH_OFF_MAX_TIMESTAMP, (uint64_t)f.max_ts);
+            sk_batch_update_crc(nb.buf, nb.len);
+            rc = out_write(j, o, nb.buf, nb.len);
+        }
     }
+    if (f.kept >= 0) {
+        j->st.records_removed += f.removed;
+        j->st.tombstones_removed += f.tombstones;
+    }
+    sk_wr_free(&nb);
     sk_wr_free(&f.out);
     return rc;
 }
@@ -548,11 +611,13 @@ void sk_plog_clean_run(sk_plog_clean_t *j)
     keymap_t m;
     reader_t r = {0};
     map_init(&m);
+    sk_wr_init(&j->tmp);
     int rc = build_map(j, &m, &r);
     if (rc == SK_OK)
         rc = rewrite(j, &m, &r);
     j->rc = rc;
     free(r.buf);
+    sk_wr_free(&j->tmp);
     map_free(&m);
 }
 

@@ -208,9 +208,11 @@ int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t high_waterma
  * dropping a latest tombstone (null value) once it is in the clean part and
  * its batch is older than delete.retention.ms. Records keep their offsets
  * (batches keep base offset, lastOffsetDelta, leader epoch, producer
- * fields); a batch left without records goes away, leaving a gap. Records
- * without a key, control batches and compressed batches are kept as they
- * are (no recompression). The log start offset never moves.
+ * fields); a batch left without records goes away, leaving a gap. A
+ * compressed batch is opened (compress.h) and what stays of it is
+ * compressed again with its codec; one that cannot be opened (corrupt, or
+ * beyond 64 MiB of records) is kept whole. Records without a key and
+ * control batches are kept. The log start offset never moves.
  *
  * Results are written as <base>.log.cleaned (and indexes), fsynced, then
  * swapped in on the loop: .cleaned -> .swap, replaced segments -> .deleted,

@@ -6,7 +6,7 @@
  * check_apis verifies every row against the reference schemas. */
 static const sk_api_t apis[] = {
     /* key                  name           min max flex */
-    {SK_API_PRODUCE,        "Produce",      3,  7,  9},
+    {SK_API_PRODUCE,        "Produce",      0,  7,  9},
     {SK_API_FETCH,          "Fetch",        4, 11, 12},
     {SK_API_LIST_OFFSETS,   "ListOffsets",  1,  2,  6},
     {SK_API_METADATA,       "Metadata",     0,  5,  9},

@@ -1,10 +1,10 @@
-/* proto_produce.c - Produce codec, v3-7 (see proto_produce.h). */
+/* proto_produce.c - Produce codec, v0-7 (see proto_produce.h). */
 #include "proto_produce.h"
 
 #include "apis.h"
 #include "proto_int.h"
 
-#define PR_MIN 3
+#define PR_MIN 0
 #define PR_MAX 7
 
 static int bad_version(int16_t v)

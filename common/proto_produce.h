@@ -1,4 +1,7 @@
-/* proto_produce.h - Produce (key 0), versions 3-7 (none flexible).
+/* proto_produce.h - Produce (key 0), versions 0-7 (none flexible). v0-2
+ * carry no TransactionalId; they are listed because librdkafka compresses
+ * with gzip, snappy and lz4 only when the broker lists Produce v0 (their
+ * legacy MessageSets are refused by the broker: magic 2 only).
  *
  * Records are never copied: the decoder returns each partition's record
  * batches as a view into the request bytes (the broker owns those bytes and

@@ -169,7 +169,7 @@ START_TEST(test_lookups)
 {
     const sk_api_t *p = sk_api_find(SK_API_PRODUCE);
     ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(p->min_ver, 3);
+    ck_assert_int_eq(p->min_ver, 0); /* librdkafka compresses only if Produce v0 is listed */
     ck_assert_int_eq(p->max_ver, 7);
     ck_assert_ptr_null(sk_api_find(-1));
     ck_assert_ptr_null(sk_api_find(9999));
@@ -186,8 +186,11 @@ START_TEST(test_lookups)
     ck_assert(!sk_api_flexible(SK_API_METADATA, 5));
     ck_assert(sk_api_flexible(SK_API_METADATA, 9));
     ck_assert(!sk_api_flexible(1234, 9));
-    /* The README's recommended advertisement for the APIs we have. */
-    static const int16_t want[][3] = {{0, 3, 7}, {1, 4, 11}, {2, 1, 2}, {3, 0, 5}, {18, 0, 3},
+    /* The README's recommended advertisement for the APIs we have, except
+     * Produce from v0: librdkafka 2.0.2 sends gzip, snappy and lz4 batches
+     * uncompressed ("Broker does not support compression type ...") unless
+     * Produce v0 is listed. */
+    static const int16_t want[][3] = {{0, 0, 7}, {1, 4, 11}, {2, 1, 2}, {3, 0, 5}, {18, 0, 3},
                                       {19, 0, 4}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         const sk_api_t *a = sk_api_find(want[i][0]);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
@@ -409,6 +410,89 @@ START_TEST(test_keyless_and_compressed_kept)
 }
 END_TEST
 
+/* A batch compressed with `codec` holding the given records (keys/values). */
+static int64_t append_compressed(sk_plog_t *log, const kv_t *kvs, int n, int codec)
+{
+    sk_record_in_t r[16];
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < n; i++) {
+        r[i].timestamp = TS + i;
+        r[i].key = kvs[i].key;
+        r[i].key_len = kvs[i].key ? (int32_t)strlen(kvs[i].key) : -1;
+        r[i].value = kvs[i].value;
+        r[i].value_len = kvs[i].value ? (int32_t)strlen(kvs[i].value) : -1;
+    }
+    sk_wr_t w, z;
+    sk_wr_init(&w);
+    sk_wr_init(&z);
+    sk_batch_build(&w, 0, NULL, r, n);
+    sk_wr_raw(&z, w.buf, SK_BATCH_HEADER_SIZE);
+    ck_assert_int_eq(sk_compress(codec, w.buf + SK_BATCH_HEADER_SIZE,
+                                 w.len - SK_BATCH_HEADER_SIZE, &z), SK_OK);
+    sk_put_be16(z.buf + SK_BATCH_OFF_ATTRIBUTES, (uint16_t)codec);
+    sk_put_be32(z.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z.len - SK_BATCH_LOG_OVERHEAD));
+    sk_batch_update_crc(z.buf, z.len);
+    int64_t first, last;
+    ck_assert_int_eq(sk_plog_append(log, z.buf, z.len, 1, &first, &last), 0);
+    sk_wr_free(&w);
+    sk_wr_free(&z);
+    return first;
+}
+
+/* Compressed batches are opened, filtered and compressed again with their
+ * own codec: superseded records go, the rest keep their offsets, and the
+ * batch still says (and is) compressed with that codec. */
+START_TEST(test_compressed_batches_filtered)
+{
+    static const int codecs[] = {SK_COMPRESSION_GZIP, SK_COMPRESSION_SNAPPY,
+                                 SK_COMPRESSION_LZ4, SK_COMPRESSION_ZSTD};
+    int codec = codecs[_i];
+    sk_plog_config_t cfg = compact_cfg(400);
+    sk_plog_t *log = open_dir(logdir, &cfg);
+    kv_t mixed[4] = {{"a", "a-old"}, {"b", "b-only"}, {"c", "c-old"}, {"d", "d-only"}};
+    ck_assert_int_eq(append_compressed(log, mixed, 4, codec), 0);
+    kv_t newer[2] = {{"a", "a-new"}, {"c", "c-new"}};
+    ck_assert_int_eq(append_compressed(log, newer, 2, codec), 4);
+    for (int i = 0; i < 10; i++)
+        put(log, "filler", i);
+    sk_plog_clean_stats_t st;
+    ck_assert_int_eq(sk_plog_compact(log, NOW, sk_plog_end_offset(log), &st), 1);
+    ck_assert_int_ge(st.records_removed, 2);
+    /* the first batch: offsets 1 and 3 remain, still compressed with codec */
+    sk_plog_slice_t sl;
+    ck_assert_int_eq(sk_plog_read(log, 0, sk_plog_end_offset(log), 100000, &sl), 0);
+    uint8_t *buf = malloc((size_t)sl.len);
+    ck_assert_int_eq(pread(sl.fd, buf, (size_t)sl.len, sl.file_pos), sl.len);
+    close(sl.fd);
+    sk_batch_info_t h;
+    sk_batch_parse_header(buf, (size_t)sl.len, &h);
+    ck_assert_int_eq(h.base_offset, 0);
+    ck_assert_int_eq(h.last_offset_delta, 3);
+    ck_assert_int_eq(h.record_count, 2);
+    ck_assert_int_eq(sk_batch_compression(&h), codec);
+    size_t blen = (size_t)sk_batch_total_size(&h);
+    ck_assert_int_eq(sk_batch_validate(buf, blen, NULL, 0), SK_KERR_NONE);
+    sk_wr_t plain;
+    sk_wr_init(&plain);
+    sk_wr_raw(&plain, buf, SK_BATCH_HEADER_SIZE);
+    ck_assert_int_eq(sk_decompress(codec, buf + SK_BATCH_HEADER_SIZE, blen - SK_BATCH_HEADER_SIZE,
+                                   1 << 20, &plain), SK_OK);
+    sk_put_be16(plain.buf + SK_BATCH_OFF_ATTRIBUTES, 0);
+    sk_put_be32(plain.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(plain.len - SK_BATCH_LOG_OVERHEAD));
+    recs_t rs;
+    memset(&rs, 0, sizeof(rs));
+    ck_assert_int_eq(sk_batch_foreach_record(plain.buf, plain.len, on_rec, &rs), 0);
+    ck_assert_int_eq(rs.n, 2);
+    ck_assert_int_eq(rs.r[0].offset, 1);
+    ck_assert_str_eq(rs.r[0].value, "b-only");
+    ck_assert_int_eq(rs.r[1].offset, 3);
+    ck_assert_str_eq(rs.r[1].value, "d-only");
+    sk_wr_free(&plain);
+    free(buf);
+    sk_plog_close(log);
+}
+END_TEST
+
 /* A batch keeps its base offset, lastOffsetDelta, leader epoch and producer
  * fields when some of its records go; its CRC is right (read_all checks). */
 START_TEST(test_partial_batch_header)
@@ -720,6 +804,7 @@ int main(void)
     tcase_add_test(tc, test_swap_completed_at_open);
     tcase_add_test(tc, test_ratio_and_lags);
     tcase_add_test(tc, test_corrupt_segment_stops_the_pass);
+    tcase_add_loop_test(tc, test_compressed_batches_filtered, 0, 4);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -684,8 +684,34 @@ START_TEST(test_produce_hand)
     /* null topic array */
     n = hex("ffff 0001 00000064 ffffffff", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 5, dec_produce_req, a, &req), SK_EPARSE);
-    ck_assert_int_eq(decode_bytes(b, n, 2, dec_produce_req, a, &req), SK_EINVAL);
+    ck_assert_int_eq(decode_bytes(b, n, -1, dec_produce_req, a, &req), SK_EINVAL);
     ck_assert_int_eq(decode_bytes(b, n, 8, dec_produce_req, a, &req), SK_EINVAL);
+    /* v0-2 have no TransactionalId: acks 1, timeout 100, [{"t", [{2, null}]}] */
+    n = hex("0001 00000064 00000001 0001 74 00000001 00000002 ffffffff", b, sizeof(b));
+    for (int16_t v = 0; v <= 2; v++) {
+        ck_assert_int_eq(decode_bytes(b, n, v, dec_produce_req, a, &req), SK_OK);
+        ck_assert_int_eq(req.TransactionalId.len, -1);
+        ck_assert_int_eq(req.Acks, 1);
+        ck_assert_int_eq(req.TimeoutMs, 100);
+        ck_assert_int_eq(req.TopicDataCnt, 1);
+        ck_assert_int_eq(req.TopicData[0].PartitionData[0].Index, 2);
+        ck_assert_int_eq(req.TopicData[0].PartitionData[0].Records.len, -1);
+    }
+    /* response v0: no LogAppendTime, no ThrottleTime */
+    {
+        sk_produce_resp_partition_t p0 = {2, 43, -1, -1, -1};
+        sk_produce_resp_topic_t t0 = {sk_str_c("t"), &p0, 1};
+        sk_produce_resp_t r0 = {&t0, 1, 0};
+        sk_wr_t w0;
+        sk_wr_init(&w0);
+        ck_assert_int_eq(sk_produce_resp_encode(&w0, 0, &r0), SK_OK);
+        uint8_t want[64];
+        size_t wn = hex("00000001 0001 74 00000001 00000002 002b ffffffffffffffff", want,
+                        sizeof(want));
+        ck_assert_uint_eq(w0.len, wn);
+        ck_assert_mem_eq(w0.buf, want, wn);
+        sk_wr_free(&w0);
+    }
 
     /* response v7: [{"t",[{0, err 0, base 42, append -1, logstart 0}]}], throttle LAST */
     sk_produce_resp_partition_t pp = {0, 0, 42, -1, 0};
@@ -1028,7 +1054,7 @@ START_TEST(test_bad_versions)
     } t[] = {
         {dec_apiversions_req, {-1, 4}},  {dec_apiversions_resp, {-1, 4}},
         {dec_metadata_req, {-1, 6}},     {dec_metadata_resp, {-1, 6}},
-        {dec_produce_req, {2, 8}},       {dec_produce_resp, {2, 8}},
+        {dec_produce_req, {-1, 8}},      {dec_produce_resp, {-1, 8}},
         {dec_listoffsets_req, {-1, 3}},  {dec_listoffsets_resp, {-1, 3}},
         {dec_createtopics_req, {-1, 5}}, {dec_createtopics_resp, {-1, 5}},
     };
