@@ -53,6 +53,13 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
     if (len == 0)
         return SK_KERR_INVALID_RECORD;
     while (off < len) {
+        if (len - off > SK_BATCH_OFF_MAGIC && data[off + SK_BATCH_OFF_MAGIC] < 2) {
+            /* A legacy message set (magic 0/1, Produce v0-2 era): not stored. */
+            sk_warn("produce", "rejecting produce to %s-%d from %s: message format magic %d, "
+                    "only record batches (magic 2) are stored (UNSUPPORTED_FOR_MESSAGE_FORMAT)",
+                    p->topic, p->id, sk_req_peer(req), data[off + SK_BATCH_OFF_MAGIC]);
+            return SK_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+        }
         ssize_t n = sk_batch_next(data + off, len - off);
         if (n <= 0) {
             sk_warn("produce", "rejecting produce to %s-%d from %s: truncated or malformed record "

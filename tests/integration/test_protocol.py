@@ -104,6 +104,37 @@ def test_invalid_required_acks(cluster, lp_topic):
     assert err == INVALID_REQUIRED_ACKS
 
 
+def test_legacy_produce_versions(cluster, lp_topic):
+    """Produce v0-2 are listed (librdkafka compresses only then) and answered in their own
+    layout: a v2 request carrying a v2 record batch is appended; a magic 0 message set gets
+    UNSUPPORTED_FOR_MESSAGE_FORMAT (43), nothing is written and the connection keeps
+    serving."""
+    import zlib
+    with KafkaConn.to(cluster.bootstrap) as k:
+        err, versions = k.api_versions()
+        assert err == 0 and versions[0] == (0, 7)
+        end = k.list_offsets(lp_topic, 0, -1)[2]
+
+        def produce_old(version, records):
+            body = (struct.pack(">hi", 1, 5000) + array([string(lp_topic) + array(
+                [i32(0) + i32(len(records)) + records])]))
+            r = k.request(0, version, body)
+            topics = r.array(lambda: (r.string(), r.array(
+                lambda: (r.i32(), r.i16(), r.i64(), r.i64() if version >= 2 else None))))
+            throttle = r.i32() if version >= 1 else None
+            assert r.p == len(r.d)  # the whole answer is in the version's layout
+            return topics[0][1][0], throttle
+        (idx, err, base, _), throttle = produce_old(2, record_batch([(None, b"via-v2", [])]))
+        assert (idx, err, base, throttle) == (0, 0, end, 0)
+        # magic 0: crc, magic, attributes, key, value
+        inner = struct.pack(">bbi", 0, 0, -1) + struct.pack(">i", 3) + b"old"
+        msg = struct.pack(">I", zlib.crc32(inner)) + inner
+        mset = struct.pack(">qi", 0, len(msg)) + msg
+        (idx, err, base, _), throttle = produce_old(0, mset)
+        assert (idx, err, base, throttle) == (0, 43, -1, None)
+        assert k.list_offsets(lp_topic, 0, -1)[2] == end + 1
+
+
 def test_produce_to_missing_partition_of_existing_topic(cluster, lp_topic):
     with KafkaConn.to(cluster.bootstrap) as k:
         end = k.list_offsets(lp_topic, 0, -1)[2]
