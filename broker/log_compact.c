@@ -318,25 +318,6 @@ static int batch_has_records(const sk_batch_info_t *b)
     return !(b->attributes & SK_BATCH_ATTR_CONTROL);
 }
 
-/* A compressed batch as an uncompressed one in buf (same header, records
- * decompressed), for the record walker: 1, or 0 when it cannot be opened
- * (then it is kept whole). */
-static int expand_batch(const uint8_t *p, size_t len, sk_wr_t *buf)
-{
-    sk_batch_info_t b;
-    sk_batch_parse_header(p, len, &b);
-    sk_wr_reset(buf);
-    sk_wr_raw(buf, p, SK_BATCH_HEADER_SIZE);
-    if (sk_decompress(sk_batch_compression(&b), p + SK_BATCH_HEADER_SIZE,
-                      len - SK_BATCH_HEADER_SIZE, MAX_EXPANDED, buf) != SK_OK ||
-        buf->len - SK_BATCH_LOG_OVERHEAD > INT32_MAX)
-        return 0;
-    uint16_t attr = (uint16_t)(b.attributes & ~SK_BATCH_ATTR_COMPRESSION_MASK);
-    sk_put_be16(buf->buf + SK_BATCH_OFF_ATTRIBUTES, attr);
-    sk_put_be32(buf->buf + SK_BATCH_OFF_LENGTH, (uint32_t)(buf->len - SK_BATCH_LOG_OVERHEAD));
-    return 1;
-}
-
 /* The records of a batch, decompressed if need be (tmp holds them then):
  * 1 with *walk and *wlen set, 0 when the batch has none to look at. */
 static int batch_records(const uint8_t *p, size_t len, sk_wr_t *tmp, const uint8_t **walk,
@@ -350,8 +331,8 @@ static int batch_records(const uint8_t *p, size_t len, sk_wr_t *tmp, const uint8
     *wlen = len;
     if (sk_batch_compression(&b) == SK_COMPRESSION_NONE)
         return 1;
-    if (!expand_batch(p, len, tmp))
-        return 0;
+    if (sk_batch_expand(p, len, MAX_EXPANDED, tmp) != SK_OK)
+        return 0; /* cannot be opened: kept whole */
     *walk = tmp->buf;
     *wlen = tmp->len;
     return 1;

@@ -390,3 +390,23 @@ int sk_compress(int codec, const uint8_t *in, size_t len, sk_wr_t *out)
         out->len = start;
     return rc;
 }
+
+int sk_batch_expand(const uint8_t *batch, size_t len, size_t max_records, sk_wr_t *out)
+{
+    sk_batch_info_t b;
+    sk_wr_reset(out);
+    if (len < SK_BATCH_HEADER_SIZE || sk_batch_parse_header(batch, len, &b) != SK_OK ||
+        sk_batch_compression(&b) == SK_COMPRESSION_NONE)
+        return SK_EINVAL;
+    sk_wr_raw(out, batch, SK_BATCH_HEADER_SIZE);
+    int rc = sk_decompress(sk_batch_compression(&b), batch + SK_BATCH_HEADER_SIZE,
+                           len - SK_BATCH_HEADER_SIZE, max_records, out);
+    if (rc != SK_OK)
+        return rc;
+    if (out->len - SK_BATCH_LOG_OVERHEAD > INT32_MAX)
+        return SK_ETOOBIG;
+    uint16_t attr = (uint16_t)(b.attributes & ~SK_BATCH_ATTR_COMPRESSION_MASK);
+    sk_put_be16(out->buf + SK_BATCH_OFF_ATTRIBUTES, attr);
+    sk_put_be32(out->buf + SK_BATCH_OFF_LENGTH, (uint32_t)(out->len - SK_BATCH_LOG_OVERHEAD));
+    return SK_OK;
+}

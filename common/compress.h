@@ -40,4 +40,13 @@ int sk_decompress(int codec, const uint8_t *in, size_t len, size_t max_out, sk_w
  * its length from before the call. */
 int sk_compress(int codec, const uint8_t *in, size_t len, sk_wr_t *out);
 
+/* A whole compressed record batch (codec from its attributes) as the same
+ * batch uncompressed: header copied, records decompressed (at most
+ * max_records bytes), compression bits cleared, batchLength fixed (the CRC
+ * is left as it was: it is not valid for the result). Replaces out's
+ * contents. SK_OK, SK_EINVAL (not compressed, or shorter than a header) or
+ * sk_decompress's errors. Used to walk the records of compressed batches
+ * (log cleaner, skein-dump-log). */
+int sk_batch_expand(const uint8_t *batch, size_t len, size_t max_records, sk_wr_t *out);
+
 #endif

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "mem.h"
 #include "recbatch.h"
 
-#define MAX_INFLATED ((size_t)256 << 20) /* refuse to inflate a batch beyond this */
+#define MAX_INFLATED ((size_t)256 << 20) /* refuse to decompress a batch beyond this */
 
 static const char *const codec_names[] = {"none", "gzip", "snappy", "lz4", "zstd"};
 
@@ -141,57 +141,6 @@ static int on_record(const sk_record_t *rec, void *arg)
     return 0;
 }
 
-/* Gzip-inflates the records of a batch into a new uncompressed batch
- * (same header, compression bits cleared). NULL with *why on failure. */
-static uint8_t *inflate_batch(const uint8_t *batch, size_t len, size_t *out_len, const char **why)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if (inflateInit2(&zs, 15 + 32) != Z_OK) { /* gzip or zlib header */
-        *why = "zlib initialisation failed";
-        return NULL;
-    }
-    size_t cap = len * 4 + 1024, n = SK_BATCH_HEADER_SIZE;
-    uint8_t *buf = sk_malloc(cap);
-    memcpy(buf, batch, SK_BATCH_HEADER_SIZE);
-    zs.next_in = (Bytef *)(uintptr_t)(batch + SK_BATCH_HEADER_SIZE);
-    zs.avail_in = (uInt)(len - SK_BATCH_HEADER_SIZE);
-    int zrc;
-    do {
-        if (n == cap) {
-            if (cap >= MAX_INFLATED) {
-                *why = "decompressed records exceed 256 MiB";
-                goto fail;
-            }
-            cap *= 2;
-            buf = sk_realloc(buf, cap);
-        }
-        zs.next_out = buf + n;
-        zs.avail_out = (uInt)(cap - n);
-        zrc = inflate(&zs, Z_NO_FLUSH);
-        n = cap - zs.avail_out;
-        if (zrc != Z_OK && zrc != Z_STREAM_END && !(zrc == Z_BUF_ERROR && zs.avail_out == 0)) {
-            *why = "gzip data is corrupt or truncated";
-            goto fail;
-        }
-    } while (zrc != Z_STREAM_END);
-    inflateEnd(&zs);
-    if (n - SK_BATCH_LOG_OVERHEAD > INT32_MAX) {
-        free(buf);
-        *why = "decompressed batch too large";
-        return NULL;
-    }
-    uint16_t attrs = sk_be16(buf + SK_BATCH_OFF_ATTRIBUTES) & ~SK_BATCH_ATTR_COMPRESSION_MASK;
-    sk_put_be16(buf + SK_BATCH_OFF_ATTRIBUTES, attrs);
-    sk_put_be32(buf + SK_BATCH_OFF_LENGTH, (uint32_t)(n - SK_BATCH_LOG_OVERHEAD));
-    *out_len = n;
-    return buf;
-fail:
-    inflateEnd(&zs);
-    free(buf);
-    return NULL;
-}
-
 /* Prints the records of one batch; 0 or 1 (malformed). */
 static int dump_records(const char *path, int64_t pos, const uint8_t *batch, size_t len,
                         const sk_batch_info_t *b, const sk_dumplog_opts_t *o, FILE *out,
@@ -200,23 +149,23 @@ static int dump_records(const char *path, int64_t pos, const uint8_t *batch, siz
     rec_ctx_t c = {out, o, b, (b->attributes & SK_BATCH_ATTR_LOG_APPEND_TIME) ? "LogAppendTime"
                                                                                : "CreateTime"};
     int codec = sk_batch_compression(b);
-    uint8_t *plain = NULL;
-    const char *why = NULL;
-    if (codec == SK_COMPRESSION_GZIP) {
-        plain = inflate_batch(batch, len, &len, &why);
-        if (!plain) {
-            fprintf(errout, "%s: batch at position %" PRId64 " (offset %" PRId64 "): %s\n", path,
-                    pos, b->base_offset, why);
+    sk_wr_t plain;
+    sk_wr_init(&plain);
+    if (codec != SK_COMPRESSION_NONE) {
+        int erc = sk_batch_expand(batch, len, MAX_INFLATED, &plain);
+        if (erc != SK_OK) {
+            fprintf(errout, "%s: batch at position %" PRId64 " (offset %" PRId64 "): %s records "
+                    "cannot be decompressed (%s)\n", path, pos, b->base_offset,
+                    codec < 5 ? codec_names[codec] : "unknown",
+                    erc == SK_ETOOBIG ? "more than 256 MiB" : sk_strerror(erc));
+            sk_wr_free(&plain);
             return 1;
         }
-        batch = plain;
-    } else if (codec != SK_COMPRESSION_NONE) {
-        fprintf(out, "| (%" PRId32 " records not shown: %s decompression is not supported)\n",
-                b->record_count, codec < 5 ? codec_names[codec] : "unknown");
-        return 0;
+        batch = plain.buf;
+        len = plain.len;
     }
     int rc = sk_batch_foreach_record(batch, len, on_record, &c);
-    free(plain);
+    sk_wr_free(&plain);
     if (rc != 0) {
         fprintf(errout, "%s: batch at position %" PRId64 " (offset %" PRId64
                 "): malformed records\n", path, pos, b->base_offset);

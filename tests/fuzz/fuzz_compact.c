@@ -6,9 +6,10 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Ibroker -I. \
  *       tests/fuzz/fuzz_compact.c broker/log_compact.c broker/log_plog.c \
  *       broker/log_segment.c broker/epoch_cache.c broker/checkpoint.c broker/diskio.c \
+ *       broker/producer_state.c \
  *       common/recbatch.c common/crc32c.c common/kbuf.c common/arena.c common/kerr.c \
- *       common/mem.c common/log.c common/clock.c -levent -levent_pthreads -lpthread \
- *       -o /tmp/fuzz_compact
+ *       common/mem.c common/log.c common/clock.c common/compress.c \
+ *       -levent -levent_pthreads -lz -lsnappy -llz4 -lzstd -lpthread -o /tmp/fuzz_compact
  *   mkdir -p /tmp/fuzz_compact_corpus && /tmp/fuzz_compact \
  *       -max_total_time=20 /tmp/fuzz_compact_corpus
  *

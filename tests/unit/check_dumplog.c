@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "checkpoint.h"
+#include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
@@ -150,7 +151,7 @@ static void gzip_batch(sk_wr_t *w)
  *  2: LogAppendTime, a null key, binary value          offset 5
  *  3: transactional control batch (COMMIT, epoch 5)    offset 6
  *  4: gzip, 2 records                                   offsets 7-8
- *  5: marked zstd (records not decodable here)          offset 9
+ *  5: zstd, 1 record                                   offset 9
  * index.interval.bytes 0: every batch has an index entry. */
 static void write_log(void)
 {
@@ -213,9 +214,16 @@ static void write_log(void)
     sk_record_in_t r5[1] = {{1700000000050, NULL, -1, "z", 1, NULL, 0}};
     sk_wr_init(&w);
     sk_batch_build(&w, 0, NULL, r5, 1);
-    sk_put_be16(w.buf + SK_BATCH_OFF_ATTRIBUTES, SK_COMPRESSION_ZSTD);
-    sk_batch_update_crc(w.buf, w.len);
-    append_batch(log, w.buf, w.len, 4);
+    sk_wr_t z;
+    sk_wr_init(&z);
+    sk_wr_raw(&z, w.buf, SK_BATCH_HEADER_SIZE);
+    ck_assert_int_eq(sk_compress(SK_COMPRESSION_ZSTD, w.buf + SK_BATCH_HEADER_SIZE,
+                                 w.len - SK_BATCH_HEADER_SIZE, &z), SK_OK);
+    sk_put_be16(z.buf + SK_BATCH_OFF_ATTRIBUTES, SK_COMPRESSION_ZSTD);
+    sk_put_be32(z.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z.len - SK_BATCH_LOG_OVERHEAD));
+    sk_batch_update_crc(z.buf, z.len);
+    append_batch(log, z.buf, z.len, 4);
+    sk_wr_free(&z);
     sk_wr_free(&w);
 
     ck_assert_int_eq(sk_plog_end_offset(log), 10);
@@ -355,7 +363,8 @@ START_TEST(test_dump_records)
     assert_line(d.out, n++, "| offset: 8 CreateTime: 1700000000041 keySize: 1 valueSize: 8 "
                             "sequence: -1 headerKeys: [] key: g payload: zipped-2");
     n++; /* batch 5: zstd */
-    assert_line(d.out, n++, "| (1 records not shown: zstd decompression is not supported)");
+    assert_line(d.out, n++, "| offset: 9 CreateTime: 1700000000050 keySize: -1 valueSize: 1 "
+                            "sequence: -1 headerKeys: [] payload: z");
     assert_line(d.out, n, "");
     dump_free(&d);
 }
@@ -436,7 +445,7 @@ START_TEST(test_dump_corrupt_log)
     dump_free(&d);
     d = run_dump(bad, 1, 0, 0);
     ck_assert_int_eq(d.rc, 1);
-    ck_assert_ptr_nonnull(strstr(d.err, "gzip data is corrupt"));
+    ck_assert_ptr_nonnull(strstr(d.err, "gzip records cannot be decompressed"));
     dump_free(&d);
 
     /* a wrong magic byte at the start */
@@ -633,7 +642,7 @@ START_TEST(test_program)
     ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.err);
     ck_assert_int_eq(count_lines(p.out, "Dumping "), 3);
     ck_assert_int_eq(count_lines(p.out, "baseOffset: "), 6);
-    ck_assert_int_eq(count_lines(p.out, "| offset: "), 9);
+    ck_assert_int_eq(count_lines(p.out, "| offset: "), 10);
     ck_assert_int_eq(count_lines(p.out, "offset: "), 6);
     ck_assert_int_eq(count_lines(p.out, "timestamp: "), 6);
     ck_assert_ptr_nonnull(strstr(p.out, "key: k1 payload: hello\n"));
