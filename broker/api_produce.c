@@ -54,11 +54,15 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
         return SK_KERR_INVALID_RECORD;
     while (off < len) {
         if (len - off > SK_BATCH_OFF_MAGIC && data[off + SK_BATCH_OFF_MAGIC] < 2) {
-            /* A legacy message set (magic 0/1, Produce v0-2 era): not stored. */
-            sk_warn("produce", "rejecting produce to %s-%d from %s: message format magic %d, "
-                    "only record batches (magic 2) are stored (UNSUPPORTED_FOR_MESSAGE_FORMAT)",
-                    p->topic, p->id, sk_req_peer(req), data[off + SK_BATCH_OFF_MAGIC]);
-            return SK_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+            /* A legacy message set (magic 0/1): not stored. Kafka refuses it
+             * in Produce v3+ as an invalid record; in v0-2 it is the format
+             * this broker does not keep. */
+            int16_t kerr = req->api_version >= 3 ? SK_KERR_INVALID_RECORD
+                                                 : SK_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+            sk_warn("produce", "rejecting produce v%d to %s-%d from %s: message format magic %d, "
+                    "only record batches (magic 2) are stored (%s)", req->api_version, p->topic,
+                    p->id, sk_req_peer(req), data[off + SK_BATCH_OFF_MAGIC], sk_kerr_name(kerr));
+            return kerr;
         }
         ssize_t n = sk_batch_next(data + off, len - off);
         if (n <= 0) {
