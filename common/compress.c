@@ -33,26 +33,6 @@
 
 static const uint8_t xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
 
-/* Makes room for n more bytes after w->len and returns where they start;
- * w->len is unchanged (the caller adds what it really wrote). kbuf has no
- * reserve call, so the buffer is grown by appending zeros, taken back. */
-static uint8_t *wr_room(sk_wr_t *w, size_t n)
-{
-    static const uint8_t zeros[4096];
-    if (n == 0)
-        n = 1; /* never hand a library a null pointer */
-    if (w->cap - w->len < n) {
-        size_t len = w->len;
-        for (size_t left = n; left > 0;) {
-            size_t k = left < sizeof(zeros) ? left : sizeof(zeros);
-            sk_wr_raw(w, zeros, k);
-            left -= k;
-        }
-        w->len = len;
-    }
-    return w->buf + w->len;
-}
-
 /* How much to ask a decoder for next: one byte over the budget left, so
  * that crossing it is seen, and never more than CHUNK. */
 static size_t next_piece(size_t produced, size_t max_out)
@@ -80,7 +60,7 @@ static int gunzip(const uint8_t *in, size_t len, size_t max_out, sk_wr_t *out)
             pos += n;
         }
         size_t want = next_piece(produced, max_out);
-        zs.next_out = wr_room(out, want);
+        zs.next_out = sk_wr_reserve(out, want);
         zs.avail_out = (uInt)want;
         int zr = inflate(&zs, Z_NO_FLUSH);
         size_t got = want - zs.avail_out;
@@ -119,7 +99,7 @@ static int unsnappy_block(const uint8_t *in, size_t len, size_t max_out, size_t 
         return SK_EPARSE;
     if (n > max_out - *produced)
         return SK_ETOOBIG;
-    uint8_t *p = wr_room(out, n);
+    uint8_t *p = sk_wr_reserve(out, n);
     if (snappy_uncompress((const char *)in, len, (char *)p, &n) != SNAPPY_OK)
         return SK_EPARSE;
     out->len += n;
@@ -170,7 +150,7 @@ static int unlz4(const uint8_t *in, size_t len, size_t max_out, sk_wr_t *out)
     while (pos < len || full) {
         size_t want = next_piece(produced, max_out);
         size_t got = want, used = len - pos;
-        size_t r = LZ4F_decompress(dctx, wr_room(out, want), &got, in + pos, &used, NULL);
+        size_t r = LZ4F_decompress(dctx, sk_wr_reserve(out, want), &got, in + pos, &used, NULL);
         if (LZ4F_isError(r)) {
             rc = SK_EPARSE;
             break;
@@ -221,7 +201,7 @@ static int unzstd(const uint8_t *in, size_t len, size_t max_out, sk_wr_t *out)
     int rc = SK_OK;
     for (;;) {
         size_t want = next_piece(produced, max_out);
-        ZSTD_outBuffer ob = {wr_room(out, want), want, 0};
+        ZSTD_outBuffer ob = {sk_wr_reserve(out, want), want, 0};
         size_t before = ib.pos;
         size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
         if (ZSTD_isError(r)) {
@@ -295,7 +275,7 @@ static int gzip(const uint8_t *in, size_t len, sk_wr_t *out)
             zs.avail_in = (uInt)n;
             pos += n;
         }
-        zs.next_out = wr_room(out, CHUNK);
+        zs.next_out = sk_wr_reserve(out, CHUNK);
         zs.avail_out = CHUNK;
         int zr = deflate(&zs, pos == len ? Z_FINISH : Z_NO_FLUSH);
         out->len += CHUNK - zs.avail_out;
@@ -322,7 +302,7 @@ static int snappy_xerial(const uint8_t *in, size_t len, sk_wr_t *out)
     for (size_t pos = 0; pos < len;) {
         size_t n = len - pos < XERIAL_BLOCK ? len - pos : XERIAL_BLOCK;
         size_t clen = snappy_max_compressed_length(n);
-        uint8_t *p = wr_room(out, 4 + clen);
+        uint8_t *p = sk_wr_reserve(out, 4 + clen);
         if (snappy_compress((const char *)in + pos, n, (char *)p + 4, &clen) != SNAPPY_OK ||
             clen > INT32_MAX)
             return SK_EIO;
@@ -344,7 +324,7 @@ static int lz4(const uint8_t *in, size_t len, sk_wr_t *out)
     prefs.frameInfo.blockMode = LZ4F_blockIndependent;
     prefs.frameInfo.contentChecksumFlag = LZ4F_noContentChecksum;
     size_t bound = LZ4F_compressFrameBound(len, &prefs);
-    size_t n = LZ4F_compressFrame(wr_room(out, bound), bound, in, len, &prefs);
+    size_t n = LZ4F_compressFrame(sk_wr_reserve(out, bound), bound, in, len, &prefs);
     if (LZ4F_isError(n))
         return SK_EIO;
     out->len += n;
@@ -357,7 +337,7 @@ static int zstd(const uint8_t *in, size_t len, sk_wr_t *out)
     size_t bound = ZSTD_compressBound(len);
     if (ZSTD_isError(bound))
         return SK_EIO;
-    size_t n = ZSTD_compress(wr_room(out, bound), bound, in, len, 3);
+    size_t n = ZSTD_compress(sk_wr_reserve(out, bound), bound, in, len, 3);
     if (ZSTD_isError(n))
         return SK_EIO;
     out->len += n;

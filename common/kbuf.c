@@ -238,6 +238,13 @@ static uint8_t *grow(sk_wr_t *w, size_t n)
     return p;
 }
 
+uint8_t *sk_wr_reserve(sk_wr_t *w, size_t n)
+{
+    uint8_t *p = grow(w, n ? n : 1);
+    w->len = (size_t)(p - w->buf);
+    return p;
+}
+
 void sk_wr_raw(sk_wr_t *w, const void *p, size_t n)
 {
     if (n)

@@ -83,6 +83,10 @@ void sk_wr_reset(sk_wr_t *w);
 uint8_t *sk_wr_steal(sk_wr_t *w, size_t *len);
 
 void sk_wr_raw(sk_wr_t *w, const void *p, size_t n);
+/* Room for n more bytes after w->len, for a producer that writes in place
+ * (a decompressor): returns where they start; w->len is unchanged, the
+ * caller adds what it really wrote. Never NULL. */
+uint8_t *sk_wr_reserve(sk_wr_t *w, size_t n);
 void sk_wr_i8(sk_wr_t *w, int8_t v);
 void sk_wr_i16(sk_wr_t *w, int16_t v);
 void sk_wr_i32(sk_wr_t *w, int32_t v);

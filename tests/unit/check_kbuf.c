@@ -2,6 +2,7 @@
 #include "kbuf.h"
 
 #include <check.h>
+#include <string.h>
 #include <stdlib.h>
 
 START_TEST(test_uvarint_vectors)
@@ -232,6 +233,24 @@ START_TEST(test_patch_and_steal)
 }
 END_TEST
 
+START_TEST(test_reserve_in_place)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_wr_raw(&w, "ab", 2);
+    uint8_t *p = sk_wr_reserve(&w, 100000);
+    ck_assert_uint_eq(w.len, 2);
+    ck_assert_uint_ge(w.cap, 100002);
+    ck_assert_ptr_eq(p, w.buf + 2);
+    memcpy(p, "cd", 2);
+    w.len += 2;
+    ck_assert_ptr_nonnull(sk_wr_reserve(&w, 0)); /* never NULL */
+    ck_assert_uint_eq(w.len, 4);
+    ck_assert_mem_eq(w.buf, "abcd", 4);
+    sk_wr_free(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kbuf");
@@ -243,6 +262,7 @@ int main(void)
     tcase_add_test(tc, test_truncated_input_is_sticky);
     tcase_add_test(tc, test_malformed_lengths);
     tcase_add_test(tc, test_patch_and_steal);
+    tcase_add_test(tc, test_reserve_in_place);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
