@@ -151,18 +151,6 @@ struct sk_plog_clean_s {
     sk_plog_clean_stats_t st;
 };
 
-/* Largest timestamp of a segment, for the compaction lags (file mtime when
- * it has no timestamps; "never old" when that fails). */
-static int64_t seg_age_ts(const sk_seg_t *seg)
-{
-    if (seg->max_ts >= 0)
-        return seg->max_ts;
-    struct stat st;
-    if (seg->fd < 0 || fstat(seg->fd, &st) < 0)
-        return INT64_MAX;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
 /* Number of cleanable segments from the first. */
 static size_t cleanable_count(const sk_plog_t *log, int64_t now_ms, int64_t hw)
 {
@@ -172,7 +160,7 @@ static size_t cleanable_count(const sk_plog_t *log, int64_t now_ms, int64_t hw)
         const sk_seg_t *s = log->segs[n];
         if (hw < 0 || s->next_offset > hw)
             break;
-        if (c->min_compaction_lag_ms > 0 && now_ms - seg_age_ts(s) < c->min_compaction_lag_ms)
+        if (c->min_compaction_lag_ms > 0 && now_ms - sk_seg_largest_ts(s) < c->min_compaction_lag_ms)
             break;
         n++;
     }
@@ -192,7 +180,7 @@ double sk_plog_clean_ratio(const sk_plog_t *log, int64_t now_ms, int64_t hw, int
         if (s->next_offset > log->clean_upto && s->size > 0) {
             dirty += s->size;
             if (log->cfg.max_compaction_lag_ms < INT64_MAX &&
-                now_ms - seg_age_ts(s) >= log->cfg.max_compaction_lag_ms)
+                now_ms - sk_seg_largest_ts(s) >= log->cfg.max_compaction_lag_ms)
                 *due = 1;
         }
     }

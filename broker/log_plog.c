@@ -1361,18 +1361,6 @@ int sk_plog_offset_for_time(sk_plog_t *log, int64_t ts, int64_t *offset, int64_t
 
 /* ---- retention ---- */
 
-/* Kafka's LogSegment.largestTimestamp: the newest batch timestamp, or the
- * file's modification time when no batch has one. */
-static int64_t seg_largest_ts(const sk_seg_t *seg)
-{
-    if (seg->max_ts >= 0)
-        return seg->max_ts;
-    struct stat st;
-    if (seg->fd < 0 || fstat(seg->fd, &st) < 0)
-        return INT64_MAX; /* unknown: never old */
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
 int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t hw)
 {
     const sk_plog_config_t *c = &log->cfg;
@@ -1389,7 +1377,7 @@ int sk_plog_apply_retention(sk_plog_t *log, int64_t now_ms, int64_t hw)
         if (next_base > hw)
             break; /* holds offsets not yet committed */
         int t = c->cleanup_delete && c->retention_ms >= 0 &&
-                now_ms - seg_largest_ts(seg) > c->retention_ms;
+                now_ms - sk_seg_largest_ts(seg) > c->retention_ms;
         int sz = excess >= 0 && excess - seg->size >= 0;
         int st = next_base <= log->start_offset;
         if (!t && !sz && !st)

@@ -788,3 +788,13 @@ int sk_seg_rename_at(sk_seg_t *s, int dirfd, const char *dir, const char *suffix
     }
     return SK_OK;
 }
+
+int64_t sk_seg_largest_ts(const sk_seg_t *seg)
+{
+    if (seg->max_ts >= 0)
+        return seg->max_ts;
+    struct stat st;
+    if (seg->fd < 0 || fstat(seg->fd, &st) < 0)
+        return INT64_MAX;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}

@@ -101,6 +101,10 @@ int sk_seg_truncate(sk_seg_t *seg, int64_t pos);
 int sk_seg_offset_for_time(sk_seg_t *seg, int64_t ts, int64_t *offset, int64_t *found_ts);
 /* fsync .log and both indexes. 0 or SK_EIO. */
 int sk_seg_fsync(sk_seg_t *seg);
+/* Kafka's LogSegment.largestTimestamp, for retention and the compaction
+ * lags: the newest batch timestamp, or the .log file's modification time
+ * when no batch has one (INT64_MAX, "never old", if that cannot be read). */
+int64_t sk_seg_largest_ts(const sk_seg_t *seg);
 /* Rename the three files to *.deleted (before an async unlink). */
 int sk_seg_rename_deleted(sk_seg_t *seg);
 /* Log compaction: create an empty segment whose files are named

@@ -608,18 +608,9 @@ int sk_znode_controller_decode(const char *data, size_t len, sk_znode_controller
     if (v && (rc = req_i32(root, "kraftControllerEpoch", -1, what, &out->kraft_controller_epoch,
                            err, errlen)) != SK_OK)
         goto out;
-    v = json_object_get(root, "timestamp");
-    if (v) {
-        int64_t ts;
-        int ok = json_is_string(v)
-                     ? parse_dec64(json_string_value(v), json_string_length(v), &ts) == SK_OK
-                     : get_int(v, INT64_MIN, INT64_MAX, &ts) == SK_OK;
-        if (!ok) {
-            rc = fail(err, errlen, SK_EPARSE, "%s: \"timestamp\" is not a number", what);
-            goto out;
-        }
-        out->timestamp = ts;
-    }
+    if (json_object_get(root, "timestamp") &&
+        (rc = dec64_field(root, "timestamp", what, &out->timestamp, err, errlen)) != SK_OK)
+        goto out;
     rc = SK_OK;
 out:
     json_decref(root);
