@@ -337,7 +337,11 @@ static int on_map_record(const sk_record_t *rec, void *arg)
 }
 
 /* Adds segment i's keys. 0, or negative (error text in the job). */
-static int map_segment(sk_plog_clean_t *j, keymap_t *m, size_t i, reader_t *r)
+typedef int (*batch_fn)(sk_plog_clean_t *j, const uint8_t *p, size_t len, void *arg);
+
+/* fn for every batch of input segment i (stopping at a negative return,
+ * or when the job is cancelled). 0, or negative (error text in the job). */
+static int each_batch(sk_plog_clean_t *j, reader_t *r, size_t i, batch_fn fn, void *arg)
 {
     reader_start(r, &j->in[i]);
     const uint8_t *p;
@@ -347,24 +351,36 @@ static int map_segment(sk_plog_clean_t *j, keymap_t *m, size_t i, reader_t *r)
     while ((rc = reader_next(r, &p, &len, &pos)) == 1) {
         if (atomic_load(&j->cancel))
             return SK_ECANCELLED;
-        const uint8_t *walk;
-        size_t wlen;
-        if (!batch_records(p, len, &j->tmp, &walk, &wlen))
-            continue;
-        if (sk_batch_foreach_record(walk, wlen, on_map_record, m) < 0) {
-            sk_batch_info_t b;
-            sk_batch_parse_header(p, len, &b);
-            if (sk_batch_compression(&b) != SK_COMPRESSION_NONE)
-                continue; /* undecodable records: the batch is kept whole */
-            snprintf(j->err, sizeof(j->err), "malformed batch at offset %" PRId64 " in %020" PRId64
-                     ".log", b.base_offset, j->in[i].base);
-            return SK_ECORRUPT;
-        }
+        if ((rc = fn(j, p, len, arg)) < 0)
+            return rc;
     }
     if (rc < 0)
         snprintf(j->err, sizeof(j->err), "cannot read segment %020" PRId64 ".log at %" PRId64
                  ": %s", j->in[i].base, r->pos, rc == SK_EIO ? strerror(errno) : "torn batch");
     return rc;
+}
+
+/* Adds one batch's keys to the map (arg). */
+static int map_batch(sk_plog_clean_t *j, const uint8_t *p, size_t len, void *arg)
+{
+    const uint8_t *walk;
+    size_t wlen;
+    if (!batch_records(p, len, &j->tmp, &walk, &wlen))
+        return 0;
+    if (sk_batch_foreach_record(walk, wlen, on_map_record, arg) < 0) {
+        sk_batch_info_t b;
+        sk_batch_parse_header(p, len, &b);
+        if (sk_batch_compression(&b) != SK_COMPRESSION_NONE)
+            return 0; /* undecodable records: the batch is kept whole */
+        snprintf(j->err, sizeof(j->err), "malformed batch at offset %" PRId64, b.base_offset);
+        return SK_ECORRUPT;
+    }
+    return 0;
+}
+
+static int map_segment(sk_plog_clean_t *j, keymap_t *m, size_t i, reader_t *r)
+{
+    return each_batch(j, r, i, map_batch, m);
 }
 
 /* Map the dirty segments; sets ncopy (a later segment whose keys do not fit
@@ -513,6 +529,17 @@ static int copy_batch(sk_plog_clean_t *j, const keymap_t *m, sk_seg_t *o, const 
     return rc;
 }
 
+typedef struct copy_ctx {
+    const keymap_t *m;
+    sk_seg_t *o;
+} copy_ctx_t;
+
+static int copy_one(sk_plog_clean_t *j, const uint8_t *p, size_t len, void *arg)
+{
+    copy_ctx_t *c = arg;
+    return copy_batch(j, c->m, c->o, p, len);
+}
+
 static int finish_output(sk_plog_clean_t *j, sk_seg_t *o)
 {
     sk_seg_finish(o);
@@ -555,22 +582,10 @@ static int rewrite(sk_plog_clean_t *j, const keymap_t *m, reader_t *r)
         }
         j->out_count[j->nout - 1]++;
         group_bytes += in->size;
-        reader_start(r, in);
-        const uint8_t *p;
-        size_t len;
-        int64_t pos;
-        int rc;
-        while ((rc = reader_next(r, &p, &len, &pos)) == 1) {
-            if (atomic_load(&j->cancel))
-                return SK_ECANCELLED;
-            if ((rc = copy_batch(j, m, o, p, len)) != SK_OK)
-                return rc;
-        }
-        if (rc < 0) {
-            snprintf(j->err, sizeof(j->err), "cannot read segment %020" PRId64 ".log: %s",
-                     in->base, rc == SK_EIO ? strerror(errno) : "torn batch");
+        copy_ctx_t cc = {m, o};
+        int rc = each_batch(j, r, i, copy_one, &cc);
+        if (rc < 0)
             return rc;
-        }
     }
     return o ? finish_output(j, o) : SK_OK;
 }
