@@ -173,8 +173,10 @@ def compress(codec, data):
     raise ValueError(codec)
 
 
-def record_batch(records, base_timestamp=None, corrupt_crc=False, codec="none"):
-    """records: list of (key, value, headers) or (key, value, headers, timestamp_ms)."""
+def record_batch(records, base_timestamp=None, corrupt_crc=False, codec="none",
+                 producer=(-1, -1, -1)):
+    """records: list of (key, value, headers) or (key, value, headers, timestamp_ms).
+    producer: (producer id, epoch, base sequence) of an idempotent producer."""
     if base_timestamp is None:
         base_timestamp = int(time.time() * 1000)
     recs = b""
@@ -185,7 +187,8 @@ def record_batch(records, base_timestamp=None, corrupt_crc=False, codec="none"):
         recs += encode_record(i, ts - base_timestamp, r[0], r[1], r[2])
     recs = compress(codec, recs)
     after_crc = (i16(CODECS[codec]) + i32(len(records) - 1) + i64(base_timestamp) + i64(max_ts)
-                 + i64(-1) + i16(-1) + i32(-1) + i32(len(records)) + recs)
+                 + i64(producer[0]) + i16(producer[1]) + i32(producer[2]) + i32(len(records))
+                 + recs)
     crc = crc32c(after_crc)
     if corrupt_crc:
         crc ^= 0x5A5A5A5A

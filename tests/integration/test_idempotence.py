@@ -4,10 +4,8 @@ sequence, an exact retry is answered with the first attempt's offsets and writte
 and librdkafka's idempotent producer (enable.idempotence=true) delivers every message
 exactly once, also across a leader failover."""
 import json
-import struct
 import sys
 import threading
-import time
 from pathlib import Path
 
 from confluent_kafka import Producer
@@ -15,8 +13,7 @@ from confluent_kafka import Producer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import skein_harness as H  # noqa: E402
 from clients import kcat  # noqa: E402
-from kafka_wire import (KafkaConn, crc32c, encode_record, i8, i16, i32, i64,  # noqa: E402
-                        string)
+from kafka_wire import KafkaConn, i32, record_batch, string  # noqa: E402
 
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
 INVALID_PRODUCER_EPOCH = 47
@@ -31,12 +28,7 @@ def init_producer_id(conn, version=0, transactional_id=None):
 
 
 def idempotent_batch(pid, epoch, seq, values):
-    ts = int(time.time() * 1000)
-    recs = b"".join(encode_record(i, 0, None, v, ()) for i, v in enumerate(values))
-    after_crc = (i16(0) + i32(len(values) - 1) + i64(ts) + i64(ts) + i64(pid) + i16(epoch)
-                 + i32(seq) + i32(len(values)) + recs)
-    tail = i32(0) + i8(2) + struct.pack(">I", crc32c(after_crc)) + after_crc
-    return i64(0) + i32(len(tail)) + tail
+    return record_batch([(None, v, ()) for v in values], producer=(pid, epoch, seq))
 
 
 def read_values(bootstrap, topic):
