@@ -45,7 +45,7 @@ static int32_t min_insync(const sk_broker_t *b, const sk_partition_t *p)
 
 /* Checks every batch in records; returns a Kafka error code. */
 static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partition_t *p,
-                                uint8_t *data, size_t len)
+                                uint8_t *data, size_t len, sk_batch_info_t *hdr)
 {
     char err[160];
     size_t off = 0;
@@ -92,6 +92,7 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
                     info.last_offset_delta, info.record_count);
             return SK_KERR_INVALID_RECORD;
         }
+        *hdr = info;
         int comp = sk_batch_compression(&info);
         if (comp > SK_COMPRESSION_ZSTD)
             return SK_KERR_INVALID_RECORD;
@@ -158,7 +159,8 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     /* The request frame is ours and writable: batches are stamped in place. */
     uint8_t *data = (uint8_t *)(uintptr_t)in->Records.p;
     size_t len = (size_t)in->Records.len;
-    int16_t kerr = validate_records(b, req, p, data, len);
+    sk_batch_info_t hdr; /* the one batch (v3+ carries exactly one) */
+    int16_t kerr = validate_records(b, req, p, data, len, &hdr);
     if (kerr != SK_KERR_NONE) {
         out->ErrorCode = kerr;
         return;
@@ -172,17 +174,15 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     }
     /* Idempotent producers: sequence and epoch checks, exact retries. */
     sk_pstate_dup_t dup;
-    kerr = (int16_t)sk_plog_producer_check(p->log, data, len, &dup);
+    kerr = (int16_t)sk_pstate_check(sk_plog_producers(p->log), &hdr, &dup);
     if (kerr != SK_KERR_NONE) {
-        sk_batch_info_t bi;
-        sk_batch_parse_header(data, len, &bi);
         int16_t have_epoch = -1;
         int32_t have_seq = -1;
-        sk_pstate_get(sk_plog_producers(p->log), bi.producer_id, &have_epoch, &have_seq, NULL);
+        sk_pstate_get(sk_plog_producers(p->log), hdr.producer_id, &have_epoch, &have_seq, NULL);
         sk_warn("produce", "produce to %s-%d from %s refused: producer id %" PRId64 " epoch %d "
                 "sequence %d, the log has epoch %d up to sequence %d (%s)", p->topic, p->id,
-                sk_req_peer(req), bi.producer_id, bi.producer_epoch, bi.base_sequence, have_epoch,
-                have_seq, sk_kerr_name(kerr));
+                sk_req_peer(req), hdr.producer_id, hdr.producer_epoch, hdr.base_sequence,
+                have_epoch, have_seq, sk_kerr_name(kerr));
         out->ErrorCode = kerr;
         return;
     }

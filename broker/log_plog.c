@@ -821,16 +821,6 @@ static void producers_open(sk_plog_t *log)
                 sk_pstate_count(log->producers));
 }
 
-int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t len,
-                           sk_pstate_dup_t *dup)
-{
-    sk_batch_info_t b;
-    dup->found = 0;
-    if (sk_batch_parse_header(batch, len, &b) != SK_OK)
-        return SK_KERR_NONE;
-    return sk_pstate_check(log->producers, &b, dup);
-}
-
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log) { return log->producers; }
 
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms)

@@ -129,10 +129,8 @@ const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
  * Every appended batch with a producer id updates the log's producer state
  * (leader and follower appends); truncation cuts it back; at open it is
  * rebuilt from the batches of the log's tail (a few MiB). */
-/* Check one client batch (a whole batch at batch) before sk_plog_append:
- * see sk_pstate_check. */
-int sk_plog_producer_check(const sk_plog_t *log, const uint8_t *batch, size_t len,
-                           sk_pstate_dup_t *dup);
+/* The state to check a client batch against (sk_pstate_check) before
+ * sk_plog_append. */
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log);
 /* producer.id.expiration.ms: forget producers idle that long. */
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms);
