@@ -65,5 +65,13 @@ void plog_handle_unref(plog_handle_t *h);
 void plog_discard_segment(sk_plog_t *log, sk_seg_t *seg);
 /* dup() with close-on-exec. */
 int plog_dup_fd(int fd);
+/* Append a segment to the log's list. */
+void plog_push_segment(sk_plog_t *log, sk_seg_t *seg);
+/* fsync a directory: 0 or SK_EIO. */
+int plog_fsync_dir(const char *dir);
+/* At open (log_recover.c): complete interrupted swaps, remove leftovers,
+ * load or recover every segment (a damaged one is cut at its first bad
+ * batch and later segments go), create segment 0 in an empty directory. */
+int plog_load_segments(sk_plog_t *log, int64_t recovery_point, char *err, size_t errlen);
 
 #endif

@@ -4,7 +4,7 @@
  *
  * Not part of the automake build. Build and run from the top of the tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Ibroker -I. \
- *       tests/fuzz/fuzz_compact.c broker/log_compact.c broker/log_plog.c \
+ *       tests/fuzz/fuzz_compact.c broker/log_compact.c broker/log_plog.c broker/log_recover.c \
  *       broker/log_segment.c broker/epoch_cache.c broker/checkpoint.c broker/diskio.c \
  *       broker/producer_state.c \
  *       common/recbatch.c common/crc32c.c common/kbuf.c common/arena.c common/kerr.c \
