@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -639,15 +640,12 @@ END_TEST
 
 static void copy_file(const char *from, const char *to)
 {
-    int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ck_assert_int_ge(in, 0);
-    ck_assert_int_ge(out, 0);
-    char buf[8192];
-    ssize_t n;
-    while ((n = read(in, buf, sizeof(buf))) > 0)
-        ck_assert_int_eq(write(out, buf, (size_t)n), n);
-    close(in);
-    close(out);
+    char *t;
+    size_t n;
+    ck_assert_int_eq(sk_file_read_small(from, 1 << 24, &t, &n), 0);
+    char err[256];
+    ck_assert_msg(sk_file_write_atomic(to, t, n, err, sizeof(err)) == 0, "%s", err);
+    free(t);
 }
 
 static void copy_dir(const char *from, const char *to)
