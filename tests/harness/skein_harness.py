@@ -248,9 +248,13 @@ def install_sigterm_handler():
 # --------------------------------------------------------------------------- ZooKeeper
 
 class ZooKeeper:
-    """A standalone ZooKeeper server (Debian's package) on a free loopback port."""
+    """A standalone ZooKeeper server (Debian's package) on a free loopback port.
 
-    def __init__(self, tmpdir, port=None, start=True, ready_timeout=20.0):
+    host: the address to listen on (default 127.0.0.1; e.g. an address of a network namespace
+    the caller runs in)."""
+
+    def __init__(self, tmpdir, port=None, start=True, ready_timeout=20.0, host="127.0.0.1"):
+        self.host = host
         self.dir = Path(tmpdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -266,7 +270,7 @@ class ZooKeeper:
 
     @property
     def connect(self):
-        return "127.0.0.1:%d" % self.port
+        return "%s:%d" % (self.host, self.port)
 
     def write_config(self):
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -274,12 +278,12 @@ class ZooKeeper:
             "tickTime=2000\n"
             "dataDir=%s\n"
             "clientPort=%d\n"
-            "clientPortAddress=127.0.0.1\n"
+            "clientPortAddress=%s\n"
             "admin.enableServer=false\n"
             "4lw.commands.whitelist=ruok,srvr\n"
             "minSessionTimeout=1000\n"
             "maxSessionTimeout=120000\n"
-            "maxClientCnxns=0\n" % (self.data_dir, self.port))
+            "maxClientCnxns=0\n" % (self.data_dir, self.port, self.host))
 
     def start(self, ready_timeout=20.0):
         if self.proc is not None and self.proc.running():
@@ -303,7 +307,7 @@ class ZooKeeper:
         return self.four_letter("ruok") == "imok" and "Mode:" in self.four_letter("srvr")
 
     def four_letter(self, word, timeout=2.0):
-        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
             s.sendall(word.encode())
             chunks = []
             while True:
@@ -361,11 +365,17 @@ class Broker:
     zk: a ZooKeeper (or None with zk_connect given, e.g. for bad-config tests).
     chroot: ZooKeeper chroot appended to zookeeper.connect ("" for none).
     overrides: dict of extra server.properties entries (they win over the defaults here).
+    host: the address the listener binds and advertises (default 127.0.0.1).
+    prefix: argv put before skeind's (e.g. ["ip", "netns", "exec", NS] to run it in a network
+    namespace; the prefix must exec skeind so that the PID stays skeind's).
     """
 
     def __init__(self, broker_id, zk, tmpdir, overrides=None, chroot="/skein", port=None,
-                 start=True, ready_timeout=30.0, zk_connect=None, binary=None):
+                 start=True, ready_timeout=30.0, zk_connect=None, binary=None,
+                 host="127.0.0.1", prefix=()):
         self.id = broker_id
+        self.host = host
+        self.prefix = list(prefix)
         self.zk = zk
         self.chroot = chroot or ""
         self.dir = Path(tmpdir)
@@ -383,8 +393,8 @@ class Broker:
             zk_connect = (zk.connect if zk is not None else "127.0.0.1:1") + self.chroot
         self.props = {
             "broker.id": str(broker_id),
-            "listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
-            "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
+            "listeners": "PLAINTEXT://%s:%d" % (host, self.port),
+            "advertised.listeners": "PLAINTEXT://%s:%d" % (host, self.port),
             "log.dirs": str(self.log_dir),
             "zookeeper.connect": zk_connect,
             "zookeeper.session.timeout.ms": "10000",
@@ -404,7 +414,7 @@ class Broker:
     # -- addresses
     @property
     def bootstrap(self):
-        return "127.0.0.1:%d" % self.port
+        return "%s:%d" % (self.host, self.port)
 
     @property
     def zk_connect(self):
@@ -427,7 +437,8 @@ class Broker:
             st = self.zk_client().exists(self.reg_path)
             self._stale_czxid = st.czxid if st is not None else None
         self.write_config()
-        self.proc = _Proc([self.binary, "--config", self.config_path] + list(extra_args),
+        self.proc = _Proc(self.prefix + [self.binary, "--config", self.config_path]
+                          + list(extra_args),
                           self.log_path, cwd=str(self.dir))
         _track(self.proc)
         self.starts += 1
@@ -465,7 +476,7 @@ class Broker:
         if not self.proc.running():
             raise Fatal("%s exited with status %s during startup"
                                % (self.name, self.proc.returncode()))
-        return port_accepts(self.port) and self.registered()
+        return port_accepts(self.port, self.host) and self.registered()
 
     def wait_ready(self, timeout=30.0):
         try:
