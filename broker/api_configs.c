@@ -1,6 +1,7 @@
 /* api_configs.c - DescribeConfigs (key 32), versions 0-2.
  *
- * Topic resources: every topic-level key Kafka lists, with the topic's
+ * Topic resources: every topic-level key Kafka lists (the described keys of
+ * the topic key table, topic_conf.h, in its order), with the topic's
  * override from /config/topics/<t> (read from ZooKeeper for each request, so
  * any broker answers for any topic, as Kafka's ZooKeeper mode does) or else
  * the broker setting it falls back to. Broker resources (this broker's id, or
@@ -12,42 +13,10 @@
 
 #include "kerr.h"
 #include "proto_describeconfigs.h"
+#include "topic_conf.h"
 #include "znode.h"
 
-#include <stddef.h>
 #include <stdio.h>
-
-/* A topic-level key and the broker key it defaults to (NULL: a fixed
- * default, given in dflt, since Skein has no such broker key). Sorted by
- * topic key, as Kafka lists them. */
-typedef struct topic_key {
-    const char *name;
-    const char *broker_key;
-    const char *dflt;
-} topic_key_t;
-
-static const topic_key_t topic_keys[] = {
-    {"cleanup.policy", "log.cleanup.policy", NULL},
-    {"compression.type", NULL, "producer"},
-    {"delete.retention.ms", "log.cleaner.delete.retention.ms", NULL},
-    {"file.delete.delay.ms", NULL, "60000"},
-    {"flush.messages", "log.flush.interval.messages", NULL},
-    {"flush.ms", "log.flush.interval.ms", NULL},
-    {"index.interval.bytes", "log.index.interval.bytes", NULL},
-    {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", NULL},
-    {"max.message.bytes", "message.max.bytes", NULL},
-    {"message.timestamp.type", "log.message.timestamp.type", NULL},
-    {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", NULL},
-    {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", NULL},
-    {"min.insync.replicas", "min.insync.replicas", NULL},
-    {"retention.bytes", "log.retention.bytes", NULL},
-    {"retention.ms", "log.retention.ms", NULL},
-    {"segment.bytes", "log.segment.bytes", NULL},
-    {"segment.index.bytes", "log.index.size.max.bytes", NULL},
-    {"segment.ms", "log.roll.ms", NULL},
-    {"unclean.leader.election.enable", "unclean.leader.election.enable", NULL},
-};
-#define N_TOPIC_KEYS ((int)(sizeof(topic_keys) / sizeof(topic_keys[0])))
 
 typedef struct dc_state {
     sk_req_t *req;            /* NULL once the connection died */
@@ -78,67 +47,31 @@ static sk_str_t arena_str(sk_arena_t *a, const char *s)
     return sk_str_c(sk_arena_strdup(a, s));
 }
 
-/* The broker-level value of key as text, and whether it was set. */
-static int broker_value(const sk_conf_t *c, const char *key, char *buf, size_t len, int *set)
-{
-    /* Keys Kafka derives from others: the effective value, set if any
-     * of the keys it comes from was set. */
-    static const struct {
-        const char *key, *alt1, *alt2;
-        size_t off;
-    } derived[] = {
-        {"log.roll.ms", "log.roll.hours", NULL, offsetof(sk_conf_t, log_roll_ms)},
-        {"log.retention.ms", "log.retention.minutes", "log.retention.hours",
-         offsetof(sk_conf_t, log_retention_ms)},
-        {"log.flush.interval.ms", "log.flush.scheduler.interval.ms", NULL,
-         offsetof(sk_conf_t, log_flush_interval_ms)},
-    };
-    int i = sk_conf_key_index(key);
-    if (i < 0 || sk_conf_value_string(c, i, buf, len) != SK_OK)
-        return -1;
-    *set = c->source[i] != SK_CONF_SRC_DEFAULT;
-    for (size_t d = 0; d < sizeof(derived) / sizeof(derived[0]); d++) {
-        if (strcmp(key, derived[d].key) != 0)
-            continue;
-        int64_t v;
-        memcpy(&v, (const char *)c + derived[d].off, sizeof(v));
-        snprintf(buf, len, "%lld", (long long)v);
-        const char *alts[2] = {derived[d].alt1, derived[d].alt2};
-        for (int a = 0; a < 2; a++) {
-            int j = alts[a] ? sk_conf_key_index(alts[a]) : -1;
-            if (j >= 0 && c->source[j] != SK_CONF_SRC_DEFAULT)
-                *set = 1;
-        }
-    }
-    return 0;
-}
-
 static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
 {
     sk_arena_t *a = st->req->arena;
     const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
     sk_describeconfigs_result_t *out = &st->resp.Results[index];
     int syn = st->in.IncludeSynonyms;
-    out->Configs = sk_arena_calloc(a, N_TOPIC_KEYS + 1, sizeof(*out->Configs));
+    int n = sk_topic_conf_count();
+    out->Configs = sk_arena_calloc(a, (size_t)n + 1, sizeof(*out->Configs));
     out->ConfigsCnt = 0;
-    for (int k = 0; k < N_TOPIC_KEYS; k++) {
-        const topic_key_t *tk = &topic_keys[k];
-        if (!wanted(res, tk->name))
+    for (int k = 0; k < n; k++) {
+        const char *name = sk_topic_conf_name(k);
+        const char *broker_key = sk_topic_conf_broker_key(k);
+        if (!sk_topic_conf_described(k) || !wanted(res, name))
             continue;
         const char *ov = NULL;
         for (int i = 0; over && i < over->n; i++)
-            if (strcmp(over->keys[i], tk->name) == 0)
+            if (strcmp(over->keys[i], name) == 0)
                 ov = over->values[i];
         char bval[256] = "";
         int bset = 0;
-        if (tk->broker_key)
-            broker_value(st->b->conf, tk->broker_key, bval, sizeof(bval), &bset);
-        else
-            snprintf(bval, sizeof(bval), "%s", tk->dflt);
+        sk_topic_conf_fallback(st->b->conf, k, bval, sizeof(bval), &bset);
         int8_t bsrc = bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
 
         sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
-        c->Name = sk_str_c(tk->name);
+        c->Name = sk_str_c(name);
         c->Value = arena_str(a, ov ? ov : bval);
         c->ReadOnly = 0;
         c->ConfigSource = ov ? SK_CONFIG_SOURCE_TOPIC : bsrc;
@@ -149,13 +82,13 @@ static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
         if (syn) {
             if (ov) {
                 sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
-                s->Name = sk_str_c(tk->name);
+                s->Name = sk_str_c(name);
                 s->Value = c->Value;
                 s->Source = SK_CONFIG_SOURCE_TOPIC;
             }
-            if (tk->broker_key) {
+            if (broker_key) {
                 sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
-                s->Name = sk_str_c(tk->broker_key);
+                s->Name = sk_str_c(broker_key);
                 s->Value = arena_str(a, bval);
                 s->Source = bsrc;
             }

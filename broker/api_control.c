@@ -15,10 +15,9 @@
 #include "proto_leaderandisr.h"
 #include "proto_stopreplica.h"
 #include "proto_updatemetadata.h"
+#include "topic_conf.h"
 #include "znode.h"
 #include "coord.h"
-
-#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,45 +95,18 @@ static int is_replica(const sk_partition_t *p, int32_t id)
 
 /* ---- topic-level configuration (/config/topics/<t>) ---- */
 
-static int64_t config_long(const sk_topic_t *t, const char *key, int64_t dflt)
-{
-    const char *v = sk_topic_config(t, key);
-    if (!v)
-        return dflt;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    return (errno == 0 && end != v && *end == '\0') ? n : dflt;
-}
-
-/* The broker's log settings with the topic's overrides applied. */
-static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_topic_t *t)
+/* The broker's log settings with the topic's overrides applied (the topic
+ * key table parses them). A value the key's parser refuses leaves the
+ * broker's setting, with a warning when warn is set. */
+static sk_plog_config_t topic_log_config(const sk_broker_t *b, const sk_topic_t *t, int warn)
 {
     sk_plog_config_t c = b->plog_cfg;
-    c.segment_bytes = config_long(t, "segment.bytes", c.segment_bytes);
-    c.roll_ms = config_long(t, "segment.ms", c.roll_ms);
-    c.index_interval_bytes = (int32_t)config_long(t, "index.interval.bytes",
-                                                  c.index_interval_bytes);
-    c.index_max_bytes = (int32_t)config_long(t, "segment.index.bytes", c.index_max_bytes);
-    c.flush_interval_messages = config_long(t, "flush.messages", c.flush_interval_messages);
-    c.flush_interval_ms = config_long(t, "flush.ms", c.flush_interval_ms);
-    c.retention_ms = config_long(t, "retention.ms", c.retention_ms);
-    c.retention_bytes = config_long(t, "retention.bytes", c.retention_bytes);
-    const char *policy = sk_topic_config(t, "cleanup.policy");
-    if (policy) {
-        c.cleanup_delete = strstr(policy, "delete") != NULL;
-        c.cleanup_compact = strstr(policy, "compact") != NULL;
-    }
-    c.delete_retention_ms = config_long(t, "delete.retention.ms", c.delete_retention_ms);
-    c.min_compaction_lag_ms = config_long(t, "min.compaction.lag.ms", c.min_compaction_lag_ms);
-    c.max_compaction_lag_ms = config_long(t, "max.compaction.lag.ms", c.max_compaction_lag_ms);
-    const char *ratio = sk_topic_config(t, "min.cleanable.dirty.ratio");
-    if (ratio) {
-        char *end;
-        errno = 0;
-        double r = strtod(ratio, &end);
-        if (errno == 0 && end != ratio && *end == '\0' && r >= 0 && r <= 1)
-            c.min_cleanable_ratio = r;
+    for (int i = 0; i < t->n_configs; i++) {
+        char why[256];
+        if (sk_topic_conf_apply(&c, t->config_keys[i], t->config_values[i], why, sizeof(why)) ==
+                SK_EINVAL && warn)
+            sk_warn("control", "topic %s: invalid value '%s' for %s ignored: %s", t->name,
+                    t->config_values[i], t->config_keys[i], why);
     }
     return c;
 }
@@ -164,7 +136,7 @@ static void topic_config_cb(int rc, const char *data, int len, const struct Stat
         t->config_values[i] = sk_strdup(cfg.values[i]);
     }
     t->n_configs = cfg.n;
-    sk_plog_config_t lc = topic_log_config(b, t);
+    sk_plog_config_t lc = topic_log_config(b, t, 1);
     for (int i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].log)
             sk_plog_set_config(t->partitions[i].log, &lc);
@@ -217,7 +189,7 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
         return SK_KERR_NONE;
     if (!p->log) {
         sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
-        sk_plog_config_t lc = t ? topic_log_config(b, t) : b->plog_cfg;
+        sk_plog_config_t lc = t ? topic_log_config(b, t, 0) : b->plog_cfg;
         int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &lc, &p->log);
         if (rc == SK_OK && t) {
             sk_plog_set_config(p->log, &lc); /* an existing log keeps its own otherwise */

@@ -338,20 +338,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->coord = sk_coord_new(b);
     b->pids = sk_pids_new(b);
 
-    b->plog_cfg.segment_bytes = conf->log_segment_bytes;
-    b->plog_cfg.roll_ms = conf->log_roll_ms;
-    b->plog_cfg.index_interval_bytes = conf->log_index_interval_bytes;
-    b->plog_cfg.index_max_bytes = conf->log_index_size_max_bytes;
-    b->plog_cfg.flush_interval_messages = conf->log_flush_interval_messages;
-    b->plog_cfg.flush_interval_ms = conf->log_flush_interval_ms;
-    b->plog_cfg.retention_ms = conf->log_retention_ms;
-    b->plog_cfg.retention_bytes = conf->log_retention_bytes;
-    b->plog_cfg.cleanup_delete = conf->log_cleanup_policy_delete;
-    b->plog_cfg.cleanup_compact = conf->log_cleanup_policy_compact;
-    b->plog_cfg.min_cleanable_ratio = conf->log_cleaner_min_cleanable_ratio;
-    b->plog_cfg.delete_retention_ms = conf->log_cleaner_delete_retention_ms;
-    b->plog_cfg.min_compaction_lag_ms = conf->log_cleaner_min_compaction_lag_ms;
-    b->plog_cfg.max_compaction_lag_ms = conf->log_cleaner_max_compaction_lag_ms;
+    sk_topic_conf_log_defaults(conf, &b->plog_cfg);
 
     b->io = sk_diskio_new(base, 2);
     rc = sk_logmgr_open(base, b->io, conf->log_dirs.v, conf->log_dirs.n, b->id, &b->plog_cfg,

@@ -57,20 +57,7 @@ void plog_handle_unref(plog_handle_t *h)
 
 void sk_plog_config_defaults(sk_plog_config_t *cfg)
 {
-    cfg->segment_bytes = 1073741824LL;
-    cfg->roll_ms = 168LL * 3600 * 1000;
-    cfg->index_interval_bytes = 4096;
-    cfg->index_max_bytes = 10485760;
-    cfg->flush_interval_messages = INT64_MAX;
-    cfg->flush_interval_ms = INT64_MAX;
-    cfg->retention_ms = 168LL * 3600 * 1000;
-    cfg->retention_bytes = -1;
-    cfg->cleanup_delete = 1;
-    cfg->cleanup_compact = 0;
-    cfg->min_cleanable_ratio = 0.5;
-    cfg->delete_retention_ms = 86400000;
-    cfg->min_compaction_lag_ms = 0;
-    cfg->max_compaction_lag_ms = INT64_MAX;
+    sk_topic_conf_kafka_defaults(cfg);
 }
 
 static void set_config(sk_plog_t *log, const sk_plog_config_t *cfg)

@@ -21,32 +21,15 @@
 
 #include "epoch_cache.h"
 #include "producer_state.h"
+#include "topic_conf.h"
 
 typedef struct sk_plog_s sk_plog_t;     /* one partition's log */
 typedef struct sk_diskio_s sk_diskio_t; /* worker pool for fsync etc. (diskio.h) */
 
-typedef struct sk_plog_config {
-    int64_t segment_bytes;           /* log.segment.bytes, default 1073741824 */
-    int64_t roll_ms;                 /* log.roll.ms, default 168h */
-    int32_t index_interval_bytes;    /* log.index.interval.bytes, default 4096 */
-    int32_t index_max_bytes;         /* log.index.size.max.bytes, default 10485760 */
-    int64_t flush_interval_messages; /* log.flush.interval.messages, default INT64_MAX (<= 0 never) */
-    int64_t flush_interval_ms;       /* log.flush.interval.ms, default INT64_MAX (<= 0 never) */
-    /* Retention (sk_plog_apply_retention). A zeroed config has
-     * cleanup_delete 0 and so deletes nothing; start from the defaults. */
-    int64_t retention_ms;    /* log.retention.ms / retention.ms, default 168h; < 0 unlimited */
-    int64_t retention_bytes; /* log.retention.bytes / retention.bytes, default -1 (unlimited) */
-    int cleanup_delete;      /* cleanup.policy includes "delete" (default 1); 0 (compact
-                              * only): no time or size retention */
-    /* Compaction (sk_plog_clean_*). */
-    int cleanup_compact;            /* cleanup.policy includes "compact" (default 0) */
-    double min_cleanable_ratio;     /* min.cleanable.dirty.ratio, default 0.5 */
-    int64_t delete_retention_ms;    /* delete.retention.ms, default 86400000 */
-    int64_t min_compaction_lag_ms;  /* min.compaction.lag.ms, default 0 */
-    int64_t max_compaction_lag_ms;  /* max.compaction.lag.ms, default INT64_MAX */
-} sk_plog_config_t;
+/* sk_plog_config_t, a log's settings, is defined with the topic keys that
+ * set its fields (common/topic_conf.h). */
 
-/* Kafka's defaults. */
+/* Kafka's defaults (from the key tables, sk_topic_conf_kafka_defaults). */
 void sk_plog_config_defaults(sk_plog_config_t *cfg);
 
 /* Open or create the log in dir (creating dir). recovery_point: offset below

@@ -9,6 +9,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "topic_conf.h"
 #include "znode.h"
 #include "assign.h"
 
@@ -25,28 +26,6 @@ struct sk_creation_s {
     void *arg;
     sk_zk_topic_t topic;   /* what we asked ZooKeeper to write */
 };
-
-/* Kafka's topic-level configuration keys (TopicConfig). */
-static const char *const topic_config_keys[] = {
-    "cleanup.policy", "compression.type", "delete.retention.ms", "file.delete.delay.ms",
-    "flush.messages", "flush.ms", "follower.replication.throttled.replicas",
-    "index.interval.bytes", "leader.replication.throttled.replicas", "local.retention.bytes",
-    "local.retention.ms", "max.compaction.lag.ms", "max.message.bytes",
-    "message.downconversion.enable", "message.format.version",
-    "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
-    "message.timestamp.after.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
-    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable",
-    "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes",
-    "segment.jitter.ms", "segment.ms", "unclean.leader.election.enable", NULL,
-};
-
-static int known_topic_config(const char *key)
-{
-    for (int i = 0; topic_config_keys[i]; i++)
-        if (strcmp(topic_config_keys[i], key) == 0)
-            return 1;
-    return 0;
-}
 
 int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len)
 {
@@ -189,7 +168,7 @@ static int16_t validate(sk_broker_t *b, const char *name, int32_t *partitions, i
         *rf = (int16_t)assignment_sizes[0];
     }
     for (int i = 0; i < n_configs; i++)
-        if (!known_topic_config(config_keys[i])) {
+        if (sk_topic_conf_index(config_keys[i]) < 0) {
             snprintf(text, tlen, "Unknown topic config name: %s", config_keys[i]);
             return SK_KERR_INVALID_CONFIG;
         }

@@ -20,29 +20,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "conf_int.h"
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
 #include "props.h"
-
-typedef enum { T_INT32, T_INT64, T_BOOL, T_STRING, T_LIST, T_ENUM, T_DOUBLE } ctype_t;
-
-enum {
-    F_REQUIRED = 1, /* must be given; no default */
-    F_ICASE = 2,    /* names match case-insensitively */
-    F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
-};
-
-typedef struct ckey {
-    const char *key;
-    ctype_t type;
-    const char *def; /* default as text; NULL = unset (derived, nullable or required) */
-    int64_t min, max;
-    size_t off;
-    unsigned flags;
-    const char *const *names; /* T_ENUM values (index = stored int); allowed items of a T_STRING/T_LIST */
-    const char *doc;
-} ckey_t;
 
 static const char *const ts_names[] = {"CreateTime", "LogAppendTime", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -61,6 +43,8 @@ static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", 
 #define KSTR(k, f, d, fl, nm, doc) {k, T_STRING, d, 0, 0, OFF(f), fl, nm, doc}
 #define KLIST(k, f, d, fl, nm, doc) {k, T_LIST, d, 0, 0, OFF(f), fl, nm, doc}
 #define KENUM(k, f, d, fl, nm, doc) {k, T_ENUM, d, 0, 0, OFF(f), fl, nm, doc}
+/* A key Kafka derives from others when it is unset (see resolve_derived). */
+#define KDERIV(t, k, f, lo, hi, from, doc) {k, t, NULL, lo, hi, OFF(f), 0, NULL, doc, from}
 
 /* The table. Keep man/skein.properties.5 in step (check_conf compares them). */
 static const ckey_t keys[] = {
@@ -72,26 +56,29 @@ static const ckey_t keys[] = {
     /* listeners */
     KSTR("listeners", listeners, "PLAINTEXT://:9092", F_NONEMPTY, NULL,
          "Comma list of NAME://host:port to listen on; empty host = all interfaces, [IPv6] in brackets, port 0 = any."),
-    KSTR("advertised.listeners", advertised_listeners, NULL, 0, NULL,
-         "Listeners published in ZooKeeper for clients (default: listeners; empty host = this machine's hostname)."),
+    {"advertised.listeners", T_STRING, NULL, 0, 0, OFF(advertised_listeners), 0, NULL,
+     "Listeners published in ZooKeeper for clients (default: listeners; empty host = this machine's hostname).",
+     "listeners"},
     KSTR("listener.security.protocol.map", listener_security_protocol_map, DEFAULT_PROTOCOL_MAP,
          F_NONEMPTY, NULL, "Comma list of NAME:PROTOCOL giving each listener name its security protocol."),
     KSTR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT", F_ICASE,
          proto_names, "Protocol between brokers; names the listener used when inter.broker.listener.name is unset."),
-    KSTR("inter.broker.listener.name", inter_broker_listener_name, NULL, 0, NULL,
-         "Listener (from advertised.listeners) that other brokers and the controller connect to."),
+    {"inter.broker.listener.name", T_STRING, NULL, 0, 0, OFF(inter_broker_listener_name), 0, NULL,
+     "Listener (from advertised.listeners) that other brokers and the controller connect to.",
+     "security.inter.broker.protocol"},
     /* storage */
     KSTR("log.dir", log_dir, "/tmp/kafka-logs", F_NONEMPTY, NULL,
          "Data directory, used when log.dirs is not set."),
-    KLIST("log.dirs", log_dirs, NULL, F_NONEMPTY, NULL,
-          "Comma list of data directories (default: log.dir)."),
+    {"log.dirs", T_LIST, NULL, 0, 0, OFF(log_dirs), F_NONEMPTY, NULL,
+     "Comma list of data directories (default: log.dir).", "log.dir"},
     /* ZooKeeper */
     KSTR("zookeeper.connect", zookeeper_connect, NULL, F_REQUIRED | F_NONEMPTY, NULL,
          "ZooKeeper ensemble as host:port[,host:port...][/chroot] (required)."),
     KI32("zookeeper.session.timeout.ms", zookeeper_session_timeout_ms, "18000", 1, INT32_MAX,
          "ZooKeeper session timeout; a broker silent this long loses its registration."),
-    KI32("zookeeper.connection.timeout.ms", zookeeper_connection_timeout_ms, NULL, 1, INT32_MAX,
-         "How long to wait for the first ZooKeeper connection (default: zookeeper.session.timeout.ms)."),
+    KDERIV(T_INT32, "zookeeper.connection.timeout.ms", zookeeper_connection_timeout_ms, 1,
+           INT32_MAX, "zookeeper.session.timeout.ms",
+           "How long to wait for the first ZooKeeper connection (default: zookeeper.session.timeout.ms)."),
     KI32("zookeeper.max.in.flight.requests", zookeeper_max_in_flight_requests, "10", 1, INT32_MAX,
          "Maximum unacknowledged ZooKeeper requests before the broker waits."),
     KBOOL("zookeeper.set.acl", zookeeper_set_acl, "false",
@@ -112,14 +99,15 @@ static const ckey_t keys[] = {
          "Maximum size of one segment file."),
     KI32("log.roll.hours", log_roll_hours, "168", 1, INT32_MAX,
          "Maximum age of the active segment before a new one is rolled."),
-    KI64("log.roll.ms", log_roll_ms, NULL, 1, INT64_MAX,
-         "Same as log.roll.hours in milliseconds; wins over it when set."),
+    KDERIV(T_INT64, "log.roll.ms", log_roll_ms, 1, INT64_MAX, "log.roll.hours",
+           "Same as log.roll.hours in milliseconds; wins over it when set."),
     KI32("log.retention.hours", log_retention_hours, "168", INT32_MIN, INT32_MAX,
          "Age after which a segment is deleted; negative = unlimited."),
     KI32("log.retention.minutes", log_retention_minutes, NULL, INT32_MIN, INT32_MAX,
          "Same in minutes; wins over log.retention.hours when set."),
-    KI64("log.retention.ms", log_retention_ms, NULL, INT64_MIN, INT64_MAX,
-         "Same in milliseconds; wins over minutes and hours; -1 = unlimited, 0 is invalid."),
+    KDERIV(T_INT64, "log.retention.ms", log_retention_ms, INT64_MIN, INT64_MAX,
+           "log.retention.minutes log.retention.hours",
+           "Same in milliseconds; wins over minutes and hours; -1 = unlimited, 0 is invalid."),
     KI64("log.retention.bytes", log_retention_bytes, "-1", INT64_MIN, INT64_MAX,
          "Maximum size of a partition before old segments are deleted; -1 = unlimited."),
     KI64("log.retention.check.interval.ms", log_retention_check_interval_ms, "300000", 1, INT64_MAX,
@@ -152,8 +140,9 @@ static const ckey_t keys[] = {
          "Maximum size of an index file; a full index rolls the segment."),
     KI64("log.flush.interval.messages", log_flush_interval_messages, I64MAX, 1, INT64_MAX,
          "Messages appended to a partition before it is fsynced."),
-    KI64("log.flush.interval.ms", log_flush_interval_ms, NULL, INT64_MIN, INT64_MAX,
-         "Maximum time data stays unflushed (default: log.flush.scheduler.interval.ms)."),
+    KDERIV(T_INT64, "log.flush.interval.ms", log_flush_interval_ms, INT64_MIN, INT64_MAX,
+           "log.flush.scheduler.interval.ms",
+           "Maximum time data stays unflushed (default: log.flush.scheduler.interval.ms)."),
     KI64("log.flush.scheduler.interval.ms", log_flush_scheduler_interval_ms, I64MAX, INT64_MIN,
          INT64_MAX, "How often the flusher checks whether a log needs flushing."),
     KI32("log.flush.offset.checkpoint.interval.ms", log_flush_offset_checkpoint_interval_ms,
@@ -252,10 +241,12 @@ static const ckey_t keys[] = {
 #define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
 _Static_assert(sizeof(keys) / sizeof(keys[0]) <= SK_CONF_MAX_KEYS, "raise SK_CONF_MAX_KEYS");
 
-/* Section headings for --help, printed before the named key. */
+/* Section headings of the docs (--help, skein.properties(5)), printed before
+ * the named key, with an optional introduction. */
 static const struct {
     const char *first_key;
     const char *title;
+    const char *intro;
 } sections[] = {
     {"broker.id", "Broker identity"},
     {"listeners", "Listeners"},
@@ -267,7 +258,8 @@ static const struct {
     {"replica.lag.time.max.ms", "Replication"},
     {"controlled.shutdown.enable", "Controller"},
     {"offsets.topic.num.partitions", "Consumer groups and internal topics"},
-    {"log.level", "Skein's own logging"},
+    {"log.level", "Skein's own keys",
+     "These two keys are not Kafka's; Kafka configures its logging separately."},
 };
 
 /* ---------------------------------------------------------------------- */
@@ -301,6 +293,12 @@ static void list_free(sk_conf_list_t *l)
     free(l->v);
     l->v = NULL;
     l->n = 0;
+}
+
+static void replace_str(char **f, char *v)
+{
+    free(*f);
+    *f = v;
 }
 
 /* Copy s[0..n) without surrounding whitespace (Kafka trims every value). */
@@ -376,25 +374,25 @@ static int parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
-/* Store value v (already trimmed) into key k. Returns 0, or -1 with the
- * reason ("expected ...") in why. */
-static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, size_t whylen)
+static void names_error(const ckey_t *k, char *why, size_t whylen)
 {
+    char list[256];
+    names_join(k->names, list, sizeof(list));
+    seterr(why, whylen, "expected one of %s", list);
+}
+
+int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *why, size_t whylen)
+{
+    memset(out, 0, sizeof(*out));
     switch (k->type) {
     case T_INT32:
-    case T_INT64: {
-        int64_t x;
-        if (parse_i64(v, &x) != 0 || x < k->min || x > k->max) {
+    case T_INT64:
+        if (parse_i64(v, &out->i) != 0 || out->i < k->min || out->i > k->max) {
             seterr(why, whylen, "expected an integer between %" PRId64 " and %" PRId64, k->min,
                    k->max);
             return -1;
         }
-        if (k->type == T_INT32)
-            *(int32_t *)field(c, k) = (int32_t)x;
-        else
-            *(int64_t *)field(c, k) = x;
         return 0;
-    }
     case T_DOUBLE: {
         char *end = NULL;
         errno = 0;
@@ -404,76 +402,100 @@ static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, si
                    k->max);
             return -1;
         }
-        *(double *)field(c, k) = x;
+        out->d = x;
         return 0;
     }
     case T_BOOL:
         if (strcasecmp(v, "true") == 0)
-            *(bool *)field(c, k) = true;
+            out->i = 1;
         else if (strcasecmp(v, "false") == 0)
-            *(bool *)field(c, k) = false;
+            out->i = 0;
         else {
             seterr(why, whylen, "expected true or false");
             return -1;
         }
         return 0;
-    case T_ENUM: {
-        int i = name_index(k->names, v, k->flags & F_ICASE);
-        if (i < 0) {
-            char list[256];
-            names_join(k->names, list, sizeof(list));
-            seterr(why, whylen, "expected one of %s", list);
+    case T_ENUM:
+        out->i = name_index(k->names, v, k->flags & F_ICASE);
+        if (out->i < 0) {
+            names_error(k, why, whylen);
             return -1;
         }
-        *(int *)field(c, k) = i;
         return 0;
-    }
-    case T_STRING: {
-        char **f = field(c, k);
-        const char *store = v;
+    case T_STRING:
         if (!*v && (k->flags & F_NONEMPTY)) {
             seterr(why, whylen, "expected a non-empty value");
             return -1;
         }
         if (k->names) {
-            int i = name_index(k->names, v, k->flags & F_ICASE);
-            if (i < 0) {
-                char list[256];
-                names_join(k->names, list, sizeof(list));
-                seterr(why, whylen, "expected one of %s", list);
+            out->i = name_index(k->names, v, k->flags & F_ICASE);
+            if (out->i < 0) {
+                names_error(k, why, whylen);
                 return -1;
             }
-            store = k->names[i];
+            out->bits = 1u << out->i;
         }
-        free(*f);
-        *f = *store ? sk_strdup(store) : NULL; /* empty = unset */
         return 0;
-    }
     case T_LIST: {
         sk_conf_list_t l;
+        int rc = 0;
         list_split(v, &l);
         if (l.n == 0 && (k->flags & F_NONEMPTY)) {
-            list_free(&l);
             seterr(why, whylen, "expected a comma-separated list with at least one item");
-            return -1;
+            rc = -1;
         }
-        if (k->names) {
-            for (int i = 0; i < l.n; i++) {
-                if (name_index(k->names, l.v[i], k->flags & F_ICASE) < 0) {
-                    char list[256];
-                    names_join(k->names, list, sizeof(list));
-                    seterr(why, whylen, "'%s' is not one of %s", l.v[i], list);
-                    list_free(&l);
-                    return -1;
-                }
+        for (int i = 0; rc == 0 && k->names && i < l.n; i++) {
+            int n = name_index(k->names, l.v[i], k->flags & F_ICASE);
+            if (n < 0) {
+                char list[256];
+                names_join(k->names, list, sizeof(list));
+                seterr(why, whylen, "'%s' is not one of %s", l.v[i], list);
+                rc = -1;
+            } else {
+                out->bits |= 1u << n;
             }
         }
-        list_free(field(c, k));
-        *(sk_conf_list_t *)field(c, k) = l;
-        return 0;
+        list_free(&l);
+        return rc;
     }
     }
     return -1;
+}
+
+/* Store value v (already trimmed) into key k. Returns 0, or -1 with the
+ * reason ("expected ...") in why. */
+static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, size_t whylen)
+{
+    conf_val_t x;
+    if (sk_conf_spec_parse(k, v, &x, why, whylen) != 0)
+        return -1;
+    switch (k->type) {
+    case T_INT32:
+        *(int32_t *)field(c, k) = (int32_t)x.i;
+        break;
+    case T_INT64:
+        *(int64_t *)field(c, k) = x.i;
+        break;
+    case T_DOUBLE:
+        *(double *)field(c, k) = x.d;
+        break;
+    case T_BOOL:
+        *(bool *)field(c, k) = x.i != 0;
+        break;
+    case T_ENUM:
+        *(int *)field(c, k) = (int)x.i;
+        break;
+    case T_STRING: {
+        const char *store = k->names ? k->names[x.i] : v;
+        replace_str(field(c, k), *store ? sk_strdup(store) : NULL); /* empty = unset */
+        break;
+    }
+    case T_LIST:
+        list_free(field(c, k));
+        list_split(v, field(c, k));
+        break;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -897,12 +919,6 @@ static int apply(sk_conf_t *c, loadctx_t *lc, const char *key, const char *rawva
     return rc;
 }
 
-static void replace_str(char **f, char *v)
-{
-    free(*f);
-    *f = v;
-}
-
 /* Required keys must have been given. */
 static int check_required(const sk_conf_t *c, char *err, size_t errlen)
 {
@@ -1225,14 +1241,10 @@ int sk_conf_key_index(const char *key)
     return key ? key_index(key) : -1;
 }
 
-int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
+/* Print the field of key k as Kafka would print it. */
+static void format_value(const sk_conf_t *c, const ckey_t *k, char *buf, size_t buflen)
 {
-    if (i < 0 || i >= NKEYS || !buf || buflen == 0)
-        return SK_EINVAL;
-    const ckey_t *k = &keys[i];
     buf[0] = '\0';
-    if (!k->def && c->source[i] == SK_CONF_SRC_DEFAULT)
-        return SK_OK; /* unset (null in Kafka's terms) */
     switch (k->type) {
     case T_INT32:
         snprintf(buf, buflen, "%" PRId32, *(const int32_t *)cfield(c, k));
@@ -1271,10 +1283,115 @@ int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
         break;
     }
     }
+}
+
+int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen)
+{
+    if (i < 0 || i >= NKEYS || !buf || buflen == 0)
+        return SK_EINVAL;
+    buf[0] = '\0';
+    if (!keys[i].def && c->source[i] == SK_CONF_SRC_DEFAULT)
+        return SK_OK; /* unset (null in Kafka's terms) */
+    format_value(c, &keys[i], buf, buflen);
     return SK_OK;
 }
 
-static const char *type_name(const ckey_t *k)
+int sk_conf_effective_string(const sk_conf_t *c, int i, char *buf, size_t buflen, int *set)
+{
+    if (i < 0 || i >= NKEYS || !buf || buflen == 0)
+        return SK_EINVAL;
+    const ckey_t *k = &keys[i];
+    int is_set = c->source[i] != SK_CONF_SRC_DEFAULT;
+    if (k->from) {
+        /* The field holds the effective value whether or not the key was
+         * set; it counts as set when a key it derives from was. */
+        format_value(c, k, buf, buflen);
+        for (const char *p = k->from; *p;) {
+            size_t n = strcspn(p, " ");
+            for (int j = 0; j < NKEYS; j++)
+                if (strlen(keys[j].key) == n && strncmp(keys[j].key, p, n) == 0 &&
+                    c->source[j] != SK_CONF_SRC_DEFAULT)
+                    is_set = 1;
+            p += n;
+            p += strspn(p, " ");
+        }
+    } else {
+        sk_conf_value_string(c, i, buf, buflen);
+    }
+    if (set)
+        *set = is_set;
+    return SK_OK;
+}
+
+const char *sk_conf_key_type(int i)
+{
+    return i >= 0 && i < NKEYS ? sk_conf_spec_type_name(&keys[i]) : NULL;
+}
+
+const char *sk_conf_key_default(int i)
+{
+    return i >= 0 && i < NKEYS ? keys[i].def : NULL;
+}
+
+const char *sk_conf_key_doc(int i)
+{
+    return i >= 0 && i < NKEYS ? keys[i].doc : NULL;
+}
+
+const char *sk_conf_key_section(int i, const char **intro)
+{
+    for (size_t s = 0; i >= 0 && i < NKEYS && s < sizeof(sections) / sizeof(sections[0]); s++) {
+        if (strcmp(sections[s].first_key, keys[i].key) == 0) {
+            if (intro)
+                *intro = sections[s].intro;
+            return sections[s].title;
+        }
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the shared key specification (conf_int.h) */
+
+const ckey_t *sk_conf_spec(int i)
+{
+    return i >= 0 && i < NKEYS ? &keys[i] : NULL;
+}
+
+int sk_conf_names_index(const char *const *names, const char *name)
+{
+    return name_index(names, name, 0);
+}
+
+void sk_conf_spec_get(const sk_conf_t *c, int i, conf_val_t *out)
+{
+    const ckey_t *k = &keys[i];
+    memset(out, 0, sizeof(*out));
+    switch (k->type) {
+    case T_INT32: out->i = *(const int32_t *)cfield(c, k); break;
+    case T_INT64: out->i = *(const int64_t *)cfield(c, k); break;
+    case T_DOUBLE: out->d = *(const double *)cfield(c, k); break;
+    case T_BOOL: out->i = *(const bool *)cfield(c, k); break;
+    case T_ENUM: out->i = *(const int *)cfield(c, k); break;
+    case T_STRING: {
+        const char *s = *(char *const *)cfield(c, k);
+        if (k->names && s && (out->i = name_index(k->names, s, k->flags & F_ICASE)) >= 0)
+            out->bits = 1u << out->i;
+        break;
+    }
+    case T_LIST: {
+        const sk_conf_list_t *l = cfield(c, k);
+        for (int j = 0; k->names && j < l->n; j++) {
+            int n = name_index(k->names, l->v[j], k->flags & F_ICASE);
+            if (n >= 0)
+                out->bits |= 1u << n;
+        }
+        break;
+    }
+    }
+}
+
+const char *sk_conf_spec_type_name(const ckey_t *k)
 {
     switch (k->type) {
     case T_INT32: return "int";
@@ -1288,10 +1405,11 @@ static const char *type_name(const ckey_t *k)
     return "?";
 }
 
-static void print_range(FILE *out, const ckey_t *k)
+void sk_conf_spec_range(const ckey_t *k, char *buf, size_t len)
 {
+    buf[0] = '\0';
     if (k->type == T_DOUBLE) {
-        fprintf(out, ", %" PRId64 "..%" PRId64, k->min, k->max);
+        snprintf(buf, len, ", %" PRId64 "..%" PRId64, k->min, k->max);
         return;
     }
     if (k->type != T_INT32 && k->type != T_INT64)
@@ -1301,57 +1419,14 @@ static void print_range(FILE *out, const ckey_t *k)
     if (k->min == lo_full && k->max == hi_full)
         return;
     if (k->max == hi_full)
-        fprintf(out, ", >= %" PRId64, k->min);
+        snprintf(buf, len, ", >= %" PRId64, k->min);
     else
-        fprintf(out, ", %" PRId64 "..%" PRId64, k->min, k->max);
+        snprintf(buf, len, ", %" PRId64 "..%" PRId64, k->min, k->max);
 }
 
-/* Print text indented by indent columns, breaking lines at blanks before width. */
-static void print_wrapped(FILE *out, const char *text, int indent, int width)
+void sk_conf_spec_names(const ckey_t *k, char *buf, size_t len)
 {
-    const char *p = text;
-    while (*p) {
-        int room = width - indent;
-        int n = (int)strlen(p);
-        if (n > room) {
-            n = room;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0) /* one long word: let it overflow */
-                n = (int)strcspn(p, " ");
-        }
-        fprintf(out, "%*s%.*s\n", indent, "", n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
-void sk_conf_print_help(FILE *out)
-{
-    fputs("Configuration keys (Kafka names). Set them in the --config file as key=value,\n"
-          "or on the command line with --override key=value (overrides win over the file).\n"
-          "Unknown keys are ignored with a warning. See skein.properties(5).\n",
-          out);
-    for (int i = 0; i < NKEYS; i++) {
-        const ckey_t *k = &keys[i];
-        for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
-            if (strcmp(sections[s].first_key, k->key) == 0)
-                fprintf(out, "\n%s:\n", sections[s].title);
-        fprintf(out, "  %s (%s", k->key, type_name(k));
-        if (k->flags & F_REQUIRED)
-            fputs(", required", out);
-        else if (k->def)
-            fprintf(out, ", default %s", k->def[0] ? k->def : "\"\"");
-        else
-            fputs(", default unset", out);
-        print_range(out, k);
-        if (k->names) {
-            char list[256];
-            names_join(k->names, list, sizeof(list));
-            fprintf(out, ", one of: %s", list);
-        }
-        fputs(")\n", out);
-        print_wrapped(out, k->doc, 6, 79);
-    }
+    buf[0] = '\0';
+    if (k->names)
+        names_join(k->names, buf, len);
 }

@@ -1,7 +1,10 @@
 /* conf.h - broker configuration: Kafka's key names, defaults and validation.
  *
- * One static table (conf.c) drives parsing, validation, defaults, --help and
- * the key list in man/skein.properties.5. sk_conf_t is a plain struct the
+ * One static table (conf.c) drives parsing, validation, defaults, and the
+ * docs generated from it (conf_doc.c: --help, the key sections of
+ * skein.properties(5), the README's key table). Topic-level keys have their
+ * own table beside it (topic_conf.h), which falls back on this one and reuses
+ * its parsers. sk_conf_t is a plain struct the
  * broker reads directly; each field is named after its key with dots turned
  * into underscores (log.segment.bytes -> log_segment_bytes).
  *
@@ -190,8 +193,23 @@ int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_o
 /* Free everything c owns; c may then be sk_conf_init()ed again. */
 void sk_conf_free(sk_conf_t *c);
 
-/* The key table for `skeind --help`: name, type, default, range and doc. */
+/* Generated docs (conf_doc.c), broker keys then topic keys:
+ *  - sk_conf_print_help: the key list of `skeind --help` (plain text);
+ *  - sk_conf_print_man: reads the man page template (the hand-written prose,
+ *    with one line "@KEY name" per broker key in table order, followed by
+ *    that key's hand-written text, and one line "@TOPIC-KEYS") and writes
+ *    skein.properties(5): each @KEY becomes the key's section heading (when
+ *    it starts one), name, type, default and range from the table, and the
+ *    table's doc when no text follows; @TOPIC-KEYS becomes the topic keys.
+ *    Returns 0, or SK_EINVAL with the reason in err (a key missing, unknown,
+ *    repeated or out of order);
+ *  - sk_conf_print_readme: copies README text from in to out, replacing the
+ *    lines between the "<!-- config-keys -->" and "<!-- /config-keys -->"
+ *    markers with the Markdown table of the keys that matter first.
+ *    Returns 0, or SK_EINVAL without the markers. */
 void sk_conf_print_help(FILE *out);
+int sk_conf_print_man(FILE *tmpl, FILE *out, char *err, size_t errlen);
+int sk_conf_print_readme(FILE *in, FILE *out, char *err, size_t errlen);
 
 /* Table introspection (for DescribeConfigs and tests). i = 0 .. count-1. */
 int sk_conf_key_count(void);
@@ -202,6 +220,19 @@ int sk_conf_key_index(const char *key);
  * booleans true/false, unset nullable keys as ""), into buf. Returns 0, or
  * SK_EINVAL if i is out of range. @locality any */
 int sk_conf_value_string(const sk_conf_t *c, int i, char *buf, size_t buflen);
+/* The value key i has in effect: as sk_conf_value_string, except that a key
+ * Kafka derives from others when unset (log.roll.ms, log.retention.ms, ...)
+ * gives the derived value. *set (may be NULL): the key, or one it derives
+ * from, was given in the file or an override. Returns 0 or SK_EINVAL. */
+int sk_conf_effective_string(const sk_conf_t *c, int i, char *buf, size_t buflen, int *set);
+/* Key i's type as the docs name it (int, long, boolean, double, string,
+ * list, enum), its default as text (NULL: required, unset or derived), its
+ * one-line doc, and the title of the docs section it starts (NULL if none;
+ * *intro, if intro is not NULL, gets the section's introduction or NULL). */
+const char *sk_conf_key_type(int i);
+const char *sk_conf_key_default(int i);
+const char *sk_conf_key_doc(int i);
+const char *sk_conf_key_section(int i, const char **intro);
 
 /* Parse a listeners string ("PLAINTEXT://127.0.0.1:9092,INTERNAL://:9093")
  * with a protocol map ("INTERNAL:PLAINTEXT,..."; NULL = Kafka's default map).

@@ -1,7 +1,11 @@
-/* check_conf.c - unit tests for the broker configuration table. */
+/* check_conf.c - unit tests for the broker and topic key tables and the
+ * docs generated from them. */
 #include "conf.h"
+#include "topic_conf.h"
 
 #include <check.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,9 @@
 
 #ifndef SK_TOP_SRCDIR
 #define SK_TOP_SRCDIR "."
+#endif
+#ifndef SK_TOP_BUILDDIR
+#define SK_TOP_BUILDDIR "."
 #endif
 
 #define MINIMAL "broker.id=0\nzookeeper.connect=127.0.0.1:2181\n"
@@ -676,49 +683,489 @@ START_TEST(test_help_lists_every_key)
 }
 END_TEST
 
-/* man/skein.properties.5 documents exactly the table's keys: each key is a
- * ".TP" paragraph whose tag line is ".B key". */
+/* Undo the roff escapes the generator writes ("\-" and "\e"). */
+static void unroff(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '\\' && r[1] == '-') {
+            *w++ = '-';
+            r++;
+        } else if (r[0] == '\\' && r[1] == 'e') {
+            *w++ = '\\';
+            r++;
+        } else if (r[0] == '\\' && r[1] == '&') {
+            r++;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
+/* "default X" at the start of clause, X followed by ',' or '.' (the end). */
+static int clause_has_default(const char *clause, const char *def)
+{
+    char want[512];
+    if (!*def)
+        return strncmp(clause, "default empty", 13) == 0;
+    snprintf(want, sizeof(want), "default %s", def);
+    size_t n = strlen(want);
+    return strncmp(clause, want, n) == 0 &&
+           (clause[n] == ',' || (clause[n] == '.' && clause[n + 1] == ')'));
+}
+
+/* The generated skein.properties(5) (build dir) documents exactly the
+ * tables' keys, each once, as ".TP" / ".B key" / ".RI ( type ," followed by
+ * its default clause ending in ".)", with the tables' types and defaults. */
 START_TEST(test_man_page_matches_table)
 {
-    const char *path = SK_TOP_SRCDIR "/man/skein.properties.5";
+    const char *path = SK_TOP_BUILDDIR "/man/skein.properties.5";
     FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    int n = sk_conf_key_count();
-    int *seen = calloc((size_t)n, sizeof(int));
-    char line[1024];
-    int after_tp = 0, documented = 0;
+    ck_assert_msg(f != NULL, "cannot open %s (built by make)", path);
+    int n = sk_conf_key_count(), nt = sk_topic_conf_count();
+    int *seen = calloc((size_t)(n + nt), sizeof(int));
+    char line[1024], key[1024] = "", type[64] = "", clause[2048] = "";
+    int state = 0, documented = 0, in_topics = 0;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (strcmp(line, ".TP") == 0) {
-            after_tp = 1;
-            continue;
-        }
-        if (after_tp && strncmp(line, ".B ", 3) == 0) {
-            char key[sizeof(line)];
-            memcpy(key, line + 3, strlen(line + 3) + 1);
-            /* roff escapes: "\-" is a plain hyphen here */
-            char *w = key;
-            for (char *r = key; *r; r++) {
-                if (r[0] == '\\' && r[1] == '-')
-                    continue;
-                *w++ = *r;
+        if (strcmp(line, ".SH TOPIC KEYS") == 0)
+            in_topics = 1;
+        else if (strncmp(line, ".SH ", 4) == 0)
+            in_topics = 0;
+        if (state == 0 && strcmp(line, ".TP") == 0) {
+            state = 1;
+        } else if (state == 1) {
+            state = 0;
+            if (strncmp(line, ".B ", 3) == 0 && !strchr(line + 3, ' ')) {
+                snprintf(key, sizeof(key), "%s", line + 3);
+                unroff(key);
+                state = 2;
             }
-            *w = '\0';
-            if (key[0] && !strchr(key, ' ')) {
+        } else if (state == 2) {
+            ck_assert_msg(sscanf(line, ".RI ( %63s ,", type) == 1, "%s: no type line", key);
+            clause[0] = '\0';
+            state = 3;
+        } else if (state == 3) {
+            size_t u = strlen(clause);
+            snprintf(clause + u, sizeof(clause) - u, "%s%s", u ? " " : "", line);
+            size_t cl = strlen(clause);
+            if (cl < 2 || strcmp(clause + cl - 2, ".)") != 0)
+                continue;
+            unroff(clause);
+            state = 0;
+            documented++;
+            if (!in_topics) {
                 int i = sk_conf_key_index(key);
                 ck_assert_msg(i >= 0, "man page documents unknown key '%s'", key);
                 ck_assert_msg(!seen[i], "man page documents '%s' twice", key);
                 seen[i] = 1;
-                documented++;
+                ck_assert_msg(strcmp(type, sk_conf_key_type(i)) == 0, "%s: type %s, table %s",
+                              key, type, sk_conf_key_type(i));
+                const char *def = sk_conf_key_default(i);
+                if (def)
+                    ck_assert_msg(clause_has_default(clause, def), "%s: '%s', table default %s",
+                                  key, clause, def);
+                else
+                    ck_assert_msg(strncmp(clause, "required", 8) == 0 ||
+                                      strncmp(clause, "default unset", 13) == 0 ||
+                                      strncmp(clause, "default: from ", 14) == 0,
+                                  "%s: '%s' but the table has no default", key, clause);
+            } else {
+                int i = sk_topic_conf_index(key);
+                ck_assert_msg(i >= 0, "man page documents unknown topic key '%s'", key);
+                ck_assert_msg(!seen[n + i], "man page documents topic key '%s' twice", key);
+                seen[n + i] = 1;
+                ck_assert_msg(strcmp(type, sk_topic_conf_type(i)) == 0, "%s: type %s, table %s",
+                              key, type, sk_topic_conf_type(i));
+                const char *bk = sk_topic_conf_broker_key(i);
+                char want[256];
+                snprintf(want, sizeof(want), "default: the broker's %s", bk ? bk : "");
+                if (bk)
+                    ck_assert_msg(strncmp(clause, want, strlen(want)) == 0, "%s: '%s'", key,
+                                  clause);
+                else
+                    ck_assert_msg(clause_has_default(clause, sk_topic_conf_default(i)),
+                                  "%s: '%s', table default %s", key, clause,
+                                  sk_topic_conf_default(i));
             }
         }
-        after_tp = 0;
     }
     fclose(f);
     for (int i = 0; i < n; i++)
         ck_assert_msg(seen[i], "man page lacks key %s", sk_conf_key_name(i));
-    ck_assert_int_eq(documented, n);
+    for (int i = 0; i < nt; i++)
+        ck_assert_msg(seen[n + i], "man page lacks topic key %s", sk_topic_conf_name(i));
+    ck_assert_int_eq(documented, n + nt);
     free(seen);
+
+    /* Limits too, on a few keys. */
+    const char *man = slurp(path);
+    ck_assert(strstr(man, ".B log.segment.bytes\n.RI ( int ,\ndefault 1073741824, at least 14.)"));
+    ck_assert(strstr(man, ".B log.cleaner.min.cleanable.ratio\n.RI ( double ,\n"
+                          "default 0.5, 0 to 1.)"));
+    ck_assert(strstr(man, ".B segment.ms\n.RI ( long ,\n"
+                          "default: the broker's log.roll.ms, at least 1.)"));
+    ck_assert(strstr(man, ".B log.retention.ms\n.RI ( long ,\n"
+                          "default: from log.retention.minutes or log.retention.hours.)"));
+}
+END_TEST
+
+/* The built man page is what the template and the tables give now. */
+START_TEST(test_man_page_up_to_date)
+{
+    char *text = NULL, err[256] = "";
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    FILE *in = fopen(SK_TOP_SRCDIR "/man/skein.properties.5.in", "r");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_msg(sk_conf_print_man(in, out, err, sizeof(err)) == SK_OK, "%s", err);
+    fclose(in);
+    fclose(out);
+    ck_assert_msg(strcmp(slurp(SK_TOP_BUILDDIR "/man/skein.properties.5"), text) == 0,
+                  "the built skein.properties.5 is not what the template and tables give");
+    free(text);
+}
+END_TEST
+
+/* A template must name every key once, in table order. */
+START_TEST(test_man_template_errors)
+{
+    const char *bad[] = {
+        "@KEY broker.rack\n@TOPIC-KEYS\n",       /* out of order */
+        "@KEY no.such.key\n",                    /* unknown */
+        "@KEY broker.id\n@KEY broker.id\n",      /* repeated */
+        "@KEY broker.id\n@TOPIC-KEYS\n",         /* keys missing */
+    };
+    const char *needle[] = {"out of table order", "unknown key", "out of table order",
+                            "no @KEY line for broker.rack"};
+    for (size_t t = 0; t < sizeof(bad) / sizeof(bad[0]); t++) {
+        char *text = NULL, err[256] = "";
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        FILE *in = fmemopen((void *)bad[t], strlen(bad[t]), "r");
+        ck_assert_int_eq(sk_conf_print_man(in, out, err, sizeof(err)), SK_EINVAL);
+        ck_assert_msg(strstr(err, needle[t]), "template %zu: '%s'", t, err);
+        fclose(in);
+        fclose(out);
+        free(text);
+    }
+}
+END_TEST
+
+/* The README's key table is the generated one (make update-readme-keys). */
+START_TEST(test_readme_table_up_to_date)
+{
+    char *text = NULL, err[256] = "";
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    FILE *in = fopen(SK_TOP_SRCDIR "/README.md", "r");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_msg(sk_conf_print_readme(in, out, err, sizeof(err)) == SK_OK, "%s", err);
+    fclose(in);
+    fclose(out);
+    ck_assert_msg(strcmp(slurp(SK_TOP_SRCDIR "/README.md"), text) == 0,
+                  "README.md's key table differs from the table: run make update-readme-keys");
+    ck_assert(strstr(text, "| `log.segment.bytes` | `1073741824` | "));
+    ck_assert(strstr(text, "| `broker.id` | (required) | "));
+    free(text);
+}
+END_TEST
+
+/* ---- topic keys ---- */
+
+/* Kafka's TopicConfig names, as CreateTopics accepted them before the table. */
+static const char *const kafka_topic_keys[] = {
+    "cleanup.policy", "compression.type", "delete.retention.ms", "file.delete.delay.ms",
+    "flush.messages", "flush.ms", "follower.replication.throttled.replicas",
+    "index.interval.bytes", "leader.replication.throttled.replicas", "local.retention.bytes",
+    "local.retention.ms", "max.compaction.lag.ms", "max.message.bytes",
+    "message.downconversion.enable", "message.format.version",
+    "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
+    "message.timestamp.after.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
+    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable",
+    "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes",
+    "segment.jitter.ms", "segment.ms", "unclean.leader.election.enable", NULL,
+};
+
+/* The keys DescribeConfigs lists for a topic, in order, with their fallbacks. */
+static const char *const described[][2] = {
+    {"cleanup.policy", "log.cleanup.policy"},
+    {"compression.type", NULL},
+    {"delete.retention.ms", "log.cleaner.delete.retention.ms"},
+    {"file.delete.delay.ms", NULL},
+    {"flush.messages", "log.flush.interval.messages"},
+    {"flush.ms", "log.flush.interval.ms"},
+    {"index.interval.bytes", "log.index.interval.bytes"},
+    {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"},
+    {"max.message.bytes", "message.max.bytes"},
+    {"message.timestamp.type", "log.message.timestamp.type"},
+    {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
+    {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"},
+    {"min.insync.replicas", "min.insync.replicas"},
+    {"retention.bytes", "log.retention.bytes"},
+    {"retention.ms", "log.retention.ms"},
+    {"segment.bytes", "log.segment.bytes"},
+    {"segment.index.bytes", "log.index.size.max.bytes"},
+    {"segment.ms", "log.roll.ms"},
+    {"unclean.leader.election.enable", "unclean.leader.election.enable"},
+};
+
+START_TEST(test_topic_table_keys)
+{
+    int n = sk_topic_conf_count(), nk = 0;
+    for (; kafka_topic_keys[nk]; nk++)
+        ck_assert_msg(sk_topic_conf_index(kafka_topic_keys[nk]) >= 0, "%s not accepted",
+                      kafka_topic_keys[nk]);
+    ck_assert_int_eq(n, nk);
+    ck_assert_int_eq(sk_topic_conf_index("no.such.key"), -1);
+    ck_assert_int_eq(sk_topic_conf_index("log.segment.bytes"), -1);
+    ck_assert_int_eq(sk_topic_conf_index(NULL), -1);
+    ck_assert_ptr_null(sk_topic_conf_name(n));
+    int d = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            ck_assert_msg(strcmp(sk_topic_conf_name(i - 1), sk_topic_conf_name(i)) < 0,
+                          "not sorted at %s", sk_topic_conf_name(i));
+        const char *bk = sk_topic_conf_broker_key(i);
+        if (bk) {
+            ck_assert_msg(sk_conf_key_index(bk) >= 0, "%s falls back on unknown %s",
+                          sk_topic_conf_name(i), bk);
+            ck_assert_ptr_null(sk_topic_conf_default(i));
+        } else {
+            ck_assert_ptr_nonnull(sk_topic_conf_default(i));
+        }
+        ck_assert_ptr_nonnull(sk_topic_conf_type(i));
+        ck_assert_ptr_nonnull(sk_topic_conf_doc(i));
+        if (!sk_topic_conf_described(i))
+            continue;
+        ck_assert_int_lt(d, (int)(sizeof(described) / sizeof(described[0])));
+        ck_assert_str_eq(sk_topic_conf_name(i), described[d][0]);
+        if (described[d][1])
+            ck_assert_str_eq(bk, described[d][1]);
+        else
+            ck_assert_ptr_null(bk);
+        d++;
+    }
+    ck_assert_int_eq(d, (int)(sizeof(described) / sizeof(described[0])));
+}
+END_TEST
+
+/* Fallback values: the broker key's effective value, set when it (or a key it
+ * derives from) was configured; a fixed default otherwise. */
+START_TEST(test_topic_fallback)
+{
+    sk_conf_t c;
+    char buf[128];
+    int set = -1;
+    load_ok(&c, MINIMAL, NULL, 0);
+    struct {
+        const char *key, *value;
+    } dflt[] = {
+        {"cleanup.policy", "delete"},       {"compression.type", "producer"},
+        {"delete.retention.ms", "86400000"}, {"file.delete.delay.ms", "60000"},
+        {"flush.messages", "9223372036854775807"}, {"flush.ms", "9223372036854775807"},
+        {"index.interval.bytes", "4096"},   {"max.compaction.lag.ms", "9223372036854775807"},
+        {"max.message.bytes", "1048588"},   {"message.timestamp.type", "CreateTime"},
+        {"min.cleanable.dirty.ratio", "0.5"}, {"min.compaction.lag.ms", "0"},
+        {"min.insync.replicas", "1"},       {"retention.bytes", "-1"},
+        {"retention.ms", "604800000"},      {"segment.bytes", "1073741824"},
+        {"segment.index.bytes", "10485760"}, {"segment.ms", "604800000"},
+        {"unclean.leader.election.enable", "false"},
+    };
+    for (size_t k = 0; k < sizeof(dflt) / sizeof(dflt[0]); k++) {
+        int i = sk_topic_conf_index(dflt[k].key);
+        ck_assert_int_eq(sk_topic_conf_fallback(&c, i, buf, sizeof(buf), &set), SK_OK);
+        ck_assert_msg(strcmp(buf, dflt[k].value) == 0, "%s: %s", dflt[k].key, buf);
+        ck_assert_int_eq(set, 0);
+    }
+    ck_assert_int_eq(sk_topic_conf_fallback(&c, -1, buf, sizeof(buf), &set), SK_EINVAL);
+    sk_conf_free(&c);
+
+    load_ok(&c, MINIMAL "log.roll.hours=1\nlog.retention.minutes=5\nlog.segment.bytes=1000\n"
+                        "log.cleanup.policy=compact,delete\n", NULL, 0);
+    struct {
+        const char *key, *value;
+    } given[] = {
+        {"segment.ms", "3600000"}, {"retention.ms", "300000"}, {"segment.bytes", "1000"},
+        {"cleanup.policy", "compact,delete"},
+    };
+    for (size_t k = 0; k < sizeof(given) / sizeof(given[0]); k++) {
+        int i = sk_topic_conf_index(given[k].key);
+        ck_assert_int_eq(sk_topic_conf_fallback(&c, i, buf, sizeof(buf), &set), SK_OK);
+        ck_assert_msg(strcmp(buf, given[k].value) == 0, "%s: %s", given[k].key, buf);
+        ck_assert_msg(set == 1, "%s not marked set", given[k].key);
+    }
+    sk_conf_free(&c);
+}
+END_TEST
+
+/* The log settings a topic gets from the broker: Kafka's defaults, and each
+ * field from its broker key. */
+START_TEST(test_topic_log_defaults)
+{
+    sk_plog_config_t d;
+    sk_topic_conf_kafka_defaults(&d);
+    ck_assert_int_eq(d.segment_bytes, 1073741824LL);
+    ck_assert_int_eq(d.roll_ms, 168LL * 3600 * 1000);
+    ck_assert_int_eq(d.index_interval_bytes, 4096);
+    ck_assert_int_eq(d.index_max_bytes, 10485760);
+    ck_assert_int_eq(d.flush_interval_messages, INT64_MAX);
+    ck_assert_int_eq(d.flush_interval_ms, INT64_MAX);
+    ck_assert_int_eq(d.retention_ms, 168LL * 3600 * 1000);
+    ck_assert_int_eq(d.retention_bytes, -1);
+    ck_assert_int_eq(d.cleanup_delete, 1);
+    ck_assert_int_eq(d.cleanup_compact, 0);
+    ck_assert(d.min_cleanable_ratio == 0.5);
+    ck_assert_int_eq(d.delete_retention_ms, 86400000);
+    ck_assert_int_eq(d.min_compaction_lag_ms, 0);
+    ck_assert_int_eq(d.max_compaction_lag_ms, INT64_MAX);
+
+    sk_conf_t c;
+    load_ok(&c, MINIMAL "log.segment.bytes=5000\nlog.roll.ms=7000\nlog.index.interval.bytes=10\n"
+                        "log.index.size.max.bytes=4000\nlog.flush.interval.messages=3\n"
+                        "log.flush.interval.ms=900\nlog.retention.hours=2\n"
+                        "log.retention.bytes=123456\nlog.cleanup.policy=compact\n"
+                        "log.cleaner.min.cleanable.ratio=0.25\n"
+                        "log.cleaner.delete.retention.ms=11\n"
+                        "log.cleaner.min.compaction.lag.ms=12\n"
+                        "log.cleaner.max.compaction.lag.ms=13\n",
+            NULL, 0);
+    sk_topic_conf_log_defaults(&c, &d);
+    ck_assert_int_eq(d.segment_bytes, 5000);
+    ck_assert_int_eq(d.roll_ms, 7000);
+    ck_assert_int_eq(d.index_interval_bytes, 10);
+    ck_assert_int_eq(d.index_max_bytes, 4000);
+    ck_assert_int_eq(d.flush_interval_messages, 3);
+    ck_assert_int_eq(d.flush_interval_ms, 900);
+    ck_assert_int_eq(d.retention_ms, 2 * 3600000LL);
+    ck_assert_int_eq(d.retention_bytes, 123456);
+    ck_assert_int_eq(d.cleanup_delete, 0);
+    ck_assert_int_eq(d.cleanup_compact, 1);
+    ck_assert(d.min_cleanable_ratio == 0.25);
+    ck_assert_int_eq(d.delete_retention_ms, 11);
+    ck_assert_int_eq(d.min_compaction_lag_ms, 12);
+    ck_assert_int_eq(d.max_compaction_lag_ms, 13);
+    sk_conf_free(&c);
+}
+END_TEST
+
+/* Each key that sets a log field: a good value sets it, a bad one is refused
+ * and leaves the settings alone. */
+START_TEST(test_topic_overrides)
+{
+    static const struct {
+        const char *key, *good, *bad;
+        size_t off;
+        int kind; /* 0 int64, 1 int32, 2 double */
+        double want;
+    } cases[] = {
+#define PO(f) offsetof(sk_plog_config_t, f)
+        {"segment.bytes", "2048", "13", PO(segment_bytes), 0, 2048},
+        {"segment.ms", " 60000 ", "0", PO(roll_ms), 0, 60000},
+        {"index.interval.bytes", "100", "-1", PO(index_interval_bytes), 1, 100},
+        {"segment.index.bytes", "4096", "3", PO(index_max_bytes), 1, 4096},
+        {"flush.messages", "10", "abc", PO(flush_interval_messages), 0, 10},
+        {"flush.ms", "1000", "1.5", PO(flush_interval_ms), 0, 1000},
+        {"retention.ms", "-1", "1e3", PO(retention_ms), 0, -1},
+        {"retention.bytes", "1000000", "", PO(retention_bytes), 0, 1000000},
+        {"delete.retention.ms", "5", "-5", PO(delete_retention_ms), 0, 5},
+        {"min.compaction.lag.ms", "7", "x7", PO(min_compaction_lag_ms), 0, 7},
+        {"max.compaction.lag.ms", "8", "0", PO(max_compaction_lag_ms), 0, 8},
+        {"min.cleanable.dirty.ratio", "0.75", "1.5", PO(min_cleanable_ratio), 2, 0.75},
+#undef PO
+    };
+    char why[256];
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        sk_plog_config_t cfg, before;
+        sk_topic_conf_kafka_defaults(&cfg);
+        before = cfg;
+        int i = sk_topic_conf_index(cases[t].key);
+        ck_assert_int_ge(i, 0);
+        ck_assert_msg(sk_topic_conf_apply(&cfg, cases[t].key, cases[t].bad, why, sizeof(why)) ==
+                          SK_EINVAL, "%s=%s accepted", cases[t].key, cases[t].bad);
+        ck_assert_msg(strstr(why, "expected"), "%s: %s", cases[t].key, why);
+        ck_assert_int_eq(sk_topic_conf_check(i, cases[t].bad, why, sizeof(why)), SK_EINVAL);
+        ck_assert_msg(memcmp(&cfg, &before, sizeof(cfg)) == 0, "%s changed", cases[t].key);
+        ck_assert_int_eq(sk_topic_conf_check(i, cases[t].good, why, sizeof(why)), SK_OK);
+        ck_assert_int_eq(sk_topic_conf_apply(&cfg, cases[t].key, cases[t].good, why, sizeof(why)),
+                         SK_OK);
+        const char *f = (const char *)&cfg + cases[t].off;
+        double got = cases[t].kind == 0   ? (double)*(const int64_t *)(const void *)f
+                     : cases[t].kind == 1 ? (double)*(const int32_t *)(const void *)f
+                                          : *(const double *)(const void *)f;
+        ck_assert_msg(got == cases[t].want, "%s=%s gave %g", cases[t].key, cases[t].good, got);
+    }
+
+    sk_plog_config_t cfg;
+    sk_topic_conf_kafka_defaults(&cfg);
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "cleanup.policy", "compact", why, sizeof(why)),
+                     SK_OK);
+    ck_assert_int_eq(cfg.cleanup_delete, 0);
+    ck_assert_int_eq(cfg.cleanup_compact, 1);
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "cleanup.policy", "compact, delete", why,
+                                         sizeof(why)), SK_OK);
+    ck_assert_int_eq(cfg.cleanup_delete, 1);
+    ck_assert_int_eq(cfg.cleanup_compact, 1);
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "cleanup.policy", "delete", why, sizeof(why)),
+                     SK_OK);
+    ck_assert_int_eq(cfg.cleanup_delete, 1);
+    ck_assert_int_eq(cfg.cleanup_compact, 0);
+    const char *bad_policy[] = {"compacted", "", "delete,nope", "Compact"};
+    for (size_t t = 0; t < sizeof(bad_policy) / sizeof(bad_policy[0]); t++)
+        ck_assert_msg(sk_topic_conf_apply(&cfg, "cleanup.policy", bad_policy[t], why,
+                                          sizeof(why)) == SK_EINVAL, "'%s'", bad_policy[t]);
+    ck_assert_int_eq(cfg.cleanup_delete, 1);
+    ck_assert_int_eq(cfg.cleanup_compact, 0);
+
+    /* Keys that set no log field are checked by their parser only. */
+    sk_plog_config_t before = cfg;
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "preallocate", "true", why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "max.message.bytes", "100", why, sizeof(why)),
+                     SK_OK);
+    ck_assert(memcmp(&cfg, &before, sizeof(cfg)) == 0);
+    ck_assert_int_eq(sk_topic_conf_apply(&cfg, "log.segment.bytes", "100", why, sizeof(why)),
+                     SK_ENOENT);
+    struct {
+        const char *key, *good, *bad;
+    } other[] = {
+        {"compression.type", "zstd", "brotli"},
+        {"message.timestamp.type", "LogAppendTime", "NowTime"},
+        {"unclean.leader.election.enable", "TRUE", "yes"},
+        {"min.insync.replicas", "2", "0"},
+        {"max.message.bytes", "1000", "-1"},
+        {"file.delete.delay.ms", "0", "-1"},
+        {"preallocate", "false", "1"},
+        {"local.retention.ms", "-2", "-3"},
+    };
+    for (size_t t = 0; t < sizeof(other) / sizeof(other[0]); t++) {
+        int i = sk_topic_conf_index(other[t].key);
+        ck_assert_msg(sk_topic_conf_check(i, other[t].good, why, sizeof(why)) == SK_OK, "%s=%s",
+                      other[t].key, other[t].good);
+        ck_assert_msg(sk_topic_conf_check(i, other[t].bad, why, sizeof(why)) == SK_EINVAL,
+                      "%s=%s", other[t].key, other[t].bad);
+    }
+    ck_assert_int_eq(sk_topic_conf_check(-1, "1", why, sizeof(why)), SK_EINVAL);
+}
+END_TEST
+
+/* --help lists the topic keys with their fallbacks. */
+START_TEST(test_help_lists_topic_keys)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sk_conf_print_help(f);
+    fclose(f);
+    for (int i = 0; i < sk_topic_conf_count(); i++) {
+        char needle[160];
+        snprintf(needle, sizeof(needle), "\n  %s (%s, ", sk_topic_conf_name(i),
+                 sk_topic_conf_type(i));
+        ck_assert_msg(strstr(text, needle), "help lacks %s", sk_topic_conf_name(i));
+    }
+    ck_assert(strstr(text, "  segment.bytes (int, default: log.segment.bytes, >= 14)"));
+    ck_assert(strstr(text, "  compression.type (string, default producer, one of: "));
+    free(text);
 }
 END_TEST
 
@@ -779,6 +1226,14 @@ int main(void)
     tcase_add_test(tc, test_defaults_round_trip);
     tcase_add_test(tc, test_help_lists_every_key);
     tcase_add_test(tc, test_man_page_matches_table);
+    tcase_add_test(tc, test_man_page_up_to_date);
+    tcase_add_test(tc, test_man_template_errors);
+    tcase_add_test(tc, test_readme_table_up_to_date);
+    tcase_add_test(tc, test_topic_table_keys);
+    tcase_add_test(tc, test_topic_fallback);
+    tcase_add_test(tc, test_topic_log_defaults);
+    tcase_add_test(tc, test_topic_overrides);
+    tcase_add_test(tc, test_help_lists_topic_keys);
     tcase_add_test(tc, test_deploy_examples);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

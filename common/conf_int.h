@@ -1,0 +1,70 @@
+/* conf_int.h - private to the conf module (conf.c, topic_conf.c, conf_doc.c).
+ *
+ * The shape of one key (type, default, range, allowed names, doc) that the
+ * broker table (conf.c) and the topic table (topic_conf.c) share, and the one
+ * parser both use. Nothing outside common/conf*.c and common/topic_conf.c
+ * includes this file.
+ */
+#ifndef SK_CONF_INT_H
+#define SK_CONF_INT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+typedef enum { T_INT32, T_INT64, T_BOOL, T_STRING, T_LIST, T_ENUM, T_DOUBLE } ctype_t;
+
+enum {
+    F_REQUIRED = 1, /* must be given; no default */
+    F_ICASE = 2,    /* names match case-insensitively */
+    F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
+};
+
+typedef struct ckey {
+    const char *key;
+    ctype_t type;
+    const char *def; /* default as text; NULL = unset (derived, nullable or required) */
+    int64_t min, max;
+    size_t off;
+    unsigned flags;
+    const char *const *names; /* T_ENUM values (index = stored int); allowed items of a T_STRING/T_LIST */
+    const char *doc;
+    const char *from; /* derived keys: the key(s) Kafka derives an unset value from, "a b" */
+} ckey_t;
+
+/* One parsed value: integers, booleans (0/1) and enum indexes in i; doubles
+ * in d; for a T_STRING or T_LIST with names, bit n of bits is set when
+ * names[n] was given (a T_STRING also sets i = n). */
+typedef struct conf_val {
+    int64_t i;
+    double d;
+    uint32_t bits;
+} conf_val_t;
+
+/* Parse v (already trimmed) as key k wants it. Returns 0, or -1 with the
+ * reason ("expected ...") in why. The one parser of both tables. */
+int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *why, size_t whylen);
+
+/* The spec that parses topic key i's values (topic_conf.c): its broker
+ * key's entry, or its own. */
+const ckey_t *sk_topic_conf_spec(int i);
+
+/* The broker table's entry i (0 .. sk_conf_key_count()-1), or NULL. */
+const ckey_t *sk_conf_spec(int i);
+
+/* The value of broker key i in c as a conf_val_t (lists and strings with
+ * names as bits). Derived keys give their effective value. */
+void sk_conf_spec_get(const sk_conf_t *c, int i, conf_val_t *out);
+
+/* Index of name in a NULL-terminated names array, or -1. */
+int sk_conf_names_index(const char *const *names, const char *name);
+
+/* Documentation helpers (conf.c): the type's name as the docs print it, the
+ * default as text ("", "required", "unset", or the value), the range text
+ * (", >= 1", ", 0..100" or "") and the allowed names joined by ", ". */
+const char *sk_conf_spec_type_name(const ckey_t *k);
+void sk_conf_spec_range(const ckey_t *k, char *buf, size_t len);
+void sk_conf_spec_names(const ckey_t *k, char *buf, size_t len);
+
+#endif
