@@ -113,12 +113,60 @@ static sk_zkb_reg_t registration(sk_broker_t *b)
 }
 
 static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, const char *err,
+                       void *arg);
+static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void *arg);
+
+/* Register in ZooKeeper: the whole start-up the first time, the
+ * registration alone after a session expiry. */
+static void zk_register(sk_broker_t *b)
+{
+    if (b->zk_retry_ev)
+        event_del(b->zk_retry_ev);
+    if (b->zk_registering)
+        return; /* the one in flight goes on in the current session */
+    b->zk_registering = 1;
+    sk_zkb_reg_t reg = registration(b);
+    if (!b->cluster_id)
+        sk_zkb_start(b->zk, &reg, started_cb, b);
+    else
+        sk_zkb_reregister(b->zk, &reg, reregistered_cb, b);
+}
+
+static void zk_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    if (!b->stopping && !b->registered && b->zk && sk_zk_connected(b->zk))
+        zk_register(b);
+}
+
+/* A registration step met a lost session or a long connection loss: try
+ * again in a second (the session event also starts one at once). */
+static void zk_retry_later(sk_broker_t *b)
+{
+    if (b->stopping || b->registered)
+        return;
+    if (!b->zk_retry_ev)
+        b->zk_retry_ev = evtimer_new(b->base, zk_retry_cb, b);
+    struct timeval tv = {1, 0};
+    evtimer_add(b->zk_retry_ev, &tv);
+}
+
+static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, const char *err,
                        void *arg)
 {
     sk_broker_t *b = arg;
     char e[512];
+    b->zk_registering = 0;
     if (b->stopping)
         return;
+    if (rc == SK_EAGAIN) {
+        /* Session lost during start-up: again now if the session is up,
+         * else at the next session event. */
+        zk_retry_later(b);
+        return;
+    }
     if (rc != SK_OK) {
         /* The ZooKeeper module logged the reason (one line per event). */
         if (!err)
@@ -147,6 +195,13 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
 static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void *arg)
 {
     sk_broker_t *b = arg;
+    b->zk_registering = 0;
+    if (b->stopping || b->registered)
+        return;
+    if (rc == SK_EAGAIN) {
+        zk_retry_later(b);
+        return;
+    }
     if (rc != SK_OK) {
         sk_error("zk", "re-registration after session expiry failed: %s",
                  err ? err : sk_strerror(rc));
@@ -170,8 +225,7 @@ static void zk_session_cb(sk_zk_event_t ev, void *arg)
         if (!b->registered && !b->cluster_id) {
             sk_info("zk", "connected to ZooKeeper %s (session timeout %d ms)",
                     b->conf->zookeeper_connect, b->conf->zookeeper_session_timeout_ms);
-            sk_zkb_reg_t reg = registration(b);
-            sk_zkb_start(b->zk, &reg, started_cb, b);
+            zk_register(b);
         } else {
             sk_info("zk", "reconnected to ZooKeeper");
         }
@@ -184,8 +238,7 @@ static void zk_session_cb(sk_zk_event_t ev, void *arg)
         b->registered = 0;
         if (b->election)
             sk_election_session_expired(b->election);
-        sk_zkb_reg_t reg = registration(b);
-        sk_zkb_reregister(b->zk, &reg, reregistered_cb, b);
+        zk_register(b);
         break;
     }
     case SK_ZK_AUTH_FAILED:
@@ -239,6 +292,8 @@ static void broker_finish_stop(sk_broker_t *b)
 {
     if (b->zk_timeout_ev)
         event_del(b->zk_timeout_ev);
+    if (b->zk_retry_ev)
+        event_del(b->zk_retry_ev);
     /* Stop the ZooKeeper users, close the session (in-flight completions
      * run now and find them stopped), then free them. */
     if (b->ctrl)
@@ -464,6 +519,8 @@ void sk_broker_free(sk_broker_t *b)
     sk_topics_free(b->topics);
     if (b->zk_timeout_ev)
         event_free(b->zk_timeout_ev);
+    if (b->zk_retry_ev)
+        event_free(b->zk_retry_ev);
     if (b->sigterm_ev)
         event_free(b->sigterm_ev);
     if (b->sigint_ev)

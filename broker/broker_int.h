@@ -99,6 +99,8 @@ struct sk_broker_s {
     struct event *sigterm_ev;
     struct event *sigint_ev;
     struct event *zk_timeout_ev;
+    struct event *zk_retry_ev;   /* registration again after SK_EAGAIN */
+    int zk_registering;          /* a start-up or registration is in flight */
 };
 
 /* --- dispatch.c --- */

@@ -408,6 +408,8 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
     cpart_t *p = t && op->partition < t->n_parts ? &t->parts[op->partition] : NULL;
     if (p)
         p->writing = 0;
+    /* op_rcs is NULL (n 0) when the multi was not evaluated (connection
+     * or session lost): only a failed op 0, the epoch check, is fencing. */
     int fenced = rc != ZOK && n > 0 && op_rcs[0] != ZOK;
     if (rc == ZOK && p) {
         p->has_state = 1;
@@ -431,6 +433,10 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
     } else if (rc != ZOK) {
         sk_warn("controller", "writing the state of %s-%d failed: %s; will retry from "
                 "ZooKeeper's view", op->topic, op->partition, zerror(rc));
+        /* Without an answer (connection loss) the write may or may not have
+         * happened; the topic watcher brings ZooKeeper's version, and the
+         * work runs again in any case. */
+        ctrl_work_later(c);
     }
     /* Answer after the in-memory state holds the write. */
     if (op->done) {
@@ -455,6 +461,13 @@ static void parents_done_cb(int rc, void *arg)
         ctopic_t *t = ctrl_find_topic(c, op->topic);
         if (t && op->partition < t->n_parts)
             t->parts[op->partition].writing = 0;
+        if (rc != ZOK && rc != ZNODEEXISTS && op->gen == c->gen && c->active) {
+            sk_warn("controller", "creating the state of %s-%d failed: %s; trying again",
+                    op->topic, op->partition, zerror(rc));
+            ctrl_work_later(c);
+        }
+        if (op->done)
+            op->done(SK_KERR_NOT_CONTROLLER, NULL, op->done_arg);
         op_free(op);
         return;
     }
@@ -647,6 +660,17 @@ static void del_step_cb(int rc, const int *op_rcs, int n, void *arg)
         del_op_free(d);
         return;
     }
+    if (sk_zk_rc_class(rc) == SK_ZK_RC_TRANSIENT || sk_zk_rc_class(rc) == SK_ZK_RC_SESSION) {
+        /* Not evaluated: start over later (every step is idempotent). */
+        sk_warn("controller", "deleting topic %s: removing %s failed: %s; trying again",
+                d->topic, d->paths[d->next - 1], zerror(rc));
+        ctopic_t *t = ctrl_find_topic(c, d->topic);
+        if (t)
+            t->delete_started = 0;
+        del_op_free(d);
+        ctrl_work_later(c);
+        return;
+    }
     if (rc != ZOK && n > 0 && op_rcs[0] != ZOK) {
         sk_warn("controller", "deleting topic %s fenced: /controller_epoch moved on; resigning",
                 d->topic);
@@ -809,6 +833,28 @@ static void schedule_work(sk_ctrl_t *c)
     event_active(c->work_ev, 0, 0);
 }
 
+static void work_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_ctrl_t *c = arg;
+    if (!c->active)
+        return;
+    if (c->prefer_retry) {
+        c->prefer_retry = 0;
+        ctrl_prefer_check(c);
+    }
+    ctrl_work_cb(-1, 0, c);
+}
+
+void ctrl_work_later(sk_ctrl_t *c)
+{
+    if (!c->active)
+        return;
+    struct timeval tv = {1, 0};
+    evtimer_add(c->work_retry_ev, &tv);
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const sk_conf_t *conf,
@@ -822,6 +868,7 @@ sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const sk_conf_t *co
     c->resign = resign;
     c->resign_arg = arg;
     c->work_ev = event_new(base, -1, 0, ctrl_work_cb, c);
+    c->work_retry_ev = evtimer_new(base, work_retry_cb, c);
     c->brokers_retry = evtimer_new(base, brokers_retry_cb, c);
     c->rebalance_ev = event_new(base, -1, EV_PERSIST, ctrl_rebalance_cb, c);
     return c;
@@ -864,6 +911,8 @@ void sk_ctrl_deactivate(sk_ctrl_t *c)
     sk_zk_unwatch(c->zk, c);
     event_del(c->brokers_retry);
     event_del(c->work_ev);
+    event_del(c->work_retry_ev);
+    c->prefer_retry = 0;
     event_del(c->rebalance_ev);
     sk_chan_free(c->chan);
     c->chan = NULL;
@@ -882,6 +931,7 @@ void sk_ctrl_free(sk_ctrl_t *c)
         return;
     sk_ctrl_deactivate(c);
     event_free(c->work_ev);
+    event_free(c->work_retry_ev);
     event_free(c->brokers_retry);
     event_free(c->rebalance_ev);
     free(c);

@@ -373,6 +373,16 @@ typedef struct prefer_op {
     int zk_version;
 } prefer_op_t;
 
+/* A read of the znode got no answer: check it again with the next work
+ * retry (a session loss ends this controller instead). */
+static void prefer_retry_later(sk_ctrl_t *c, int rc)
+{
+    if (sk_zk_rc_class(rc) == SK_ZK_RC_SESSION)
+        return;
+    c->prefer_retry = 1;
+    ctrl_work_later(c);
+}
+
 static void prefer_deleted_cb(int rc, const int *op_rcs, int n, void *arg)
 {
     prefer_op_t *po = arg;
@@ -437,8 +447,11 @@ static void prefer_data_cb(int rc, const char *data, int len, const struct Stat 
     prefer_op_t *po = arg;
     sk_ctrl_t *c = po->c;
     if (po->gen != c->gen || !c->active || rc != ZOK) {
-        if (rc != ZOK && rc != ZNONODE && po->gen == c->gen && c->active)
-            sk_warn("controller", "reading %s failed: %s", PREFER_PATH, zerror(rc));
+        if (rc != ZOK && rc != ZNONODE && po->gen == c->gen && c->active) {
+            sk_warn("controller", "reading %s failed: %s; trying again", PREFER_PATH,
+                    zerror(rc));
+            prefer_retry_later(c, rc);
+        }
         free(po);
         return;
     }
@@ -466,6 +479,12 @@ static void prefer_exists_cb(int rc, const char *data, int len, const struct Sta
     prefer_op_t *po = arg;
     sk_ctrl_t *c = po->c;
     if (po->gen != c->gen || !c->active || rc != ZOK) {
+        /* ZNONODE leaves the watch set; anything else may not have. */
+        if (rc != ZOK && rc != ZNONODE && po->gen == c->gen && c->active) {
+            sk_warn("controller", "watching %s failed: %s; trying again", PREFER_PATH,
+                    zerror(rc));
+            prefer_retry_later(c, rc);
+        }
         free(po);
         return;
     }

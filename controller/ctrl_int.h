@@ -83,6 +83,8 @@ struct sk_ctrl_s {
     int n_topics;
 
     struct event *work_ev;    /* deferred reconcile + send */
+    struct event *work_retry_ev; /* the work again after a failed ZooKeeper write */
+    int prefer_retry;            /* re-check /admin/preferred_replica_election then */
     int full_sync;            /* send everything to every broker */
     int32_t *sync_brokers;    /* brokers that need a full sync (new or bounced) */
     int n_sync_brokers;
@@ -109,6 +111,9 @@ void ctrl_write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
 /* The deferred work (reconcile, then tell the brokers); called directly to
  * do it now. */
 void ctrl_work_cb(evutil_socket_t fd, short what, void *arg);
+/* Run the work again in a second: a ZooKeeper write or read failed without
+ * an answer (connection loss) and nothing else would retry it. */
+void ctrl_work_later(sk_ctrl_t *c);
 
 /* ctrl_send.c */
 /* LeaderAndIsr to one broker for the partitions it replicates (only the

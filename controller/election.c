@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "znode.h"
 
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,33 @@ struct sk_election_s {
     int32_t epoch;
     int32_t epoch_zkversion;
     int32_t tried_epoch; /* the epoch our in-flight multi would set */
+    int watch_armed;     /* an exists watch on /controller is set or being set */
+    struct event *retry_ev; /* re-read after a connection loss */
 };
 
 static void watch_controller(sk_election_t *e);
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_election_t *e = arg;
+    if (e->started && !e->electing)
+        watch_controller(e);
+}
+
+/* A read of /controller failed (after a connection loss its watch may not
+ * be set): read again in a second. Session losses are left to the session
+ * events, which restart the election in the new session. */
+static void retry_later(sk_election_t *e, int rc)
+{
+    if (sk_zk_rc_class(rc) == SK_ZK_RC_SESSION)
+        return;
+    if (!e->retry_ev)
+        e->retry_ev = evtimer_new(sk_zk_event_base(e->zk), retry_cb, e);
+    struct timeval tv = {1, 0};
+    evtimer_add(e->retry_ev, &tv);
+}
 
 static void set_controller(sk_election_t *e, int32_t id)
 {
@@ -49,6 +74,7 @@ static void controller_watch_cb(int type, const char *path, void *arg)
 {
     (void)path;
     sk_election_t *e = arg;
+    e->watch_armed = 0;
     if (!e->started)
         return;
     if (type == ZOO_DELETED_EVENT)
@@ -144,7 +170,6 @@ static void epoch_read_cb(int rc, const char *data, int len, const struct Stat *
 static void controller_read_cb(int rc, const char *data, int len, const struct Stat *stat,
                                void *arg)
 {
-    (void)stat;
     sk_election_t *e = arg;
     if (!e->started)
         return;
@@ -158,6 +183,7 @@ static void controller_read_cb(int rc, const char *data, int len, const struct S
     }
     if (rc != ZOK) {
         sk_warn("controller", "cannot read %s: %s", CONTROLLER_PATH, zerror(rc));
+        retry_later(e, rc);
         return;
     }
     sk_znode_controller_t c;
@@ -167,13 +193,43 @@ static void controller_read_cb(int rc, const char *data, int len, const struct S
         set_controller(e, -1);
         return;
     }
+    if (c.broker_id == e->broker_id && !e->active && !e->electing &&
+        stat->ephemeralOwner == sk_zk_session_id(e->zk)) {
+        /* Our election multi went through but its answer was lost (a
+         * connection loss): nobody acts as controller. Give the node up;
+         * its deletion starts a new election. */
+        sk_warn("controller", "%s names this broker from an election whose answer was lost; "
+                "deleting it to elect again", CONTROLLER_PATH);
+        sk_zk_delete(e->zk, CONTROLLER_PATH, stat->version, NULL, NULL);
+        return;
+    }
     set_controller(e, c.broker_id);
+}
+
+static void controller_exists_cb(int rc, const char *data, int len, const struct Stat *stat,
+                                 void *arg)
+{
+    (void)data;
+    (void)len;
+    (void)stat;
+    sk_election_t *e = arg;
+    if (rc == ZOK || rc == ZNONODE)
+        return; /* the watch is set */
+    e->watch_armed = 0;
+    if (e->started) {
+        sk_warn("controller", "cannot watch %s: %s", CONTROLLER_PATH, zerror(rc));
+        retry_later(e, rc);
+    }
 }
 
 static void watch_controller(sk_election_t *e)
 {
-    /* exists() leaves a watch whether or not the node is there. */
-    sk_zk_exists(e->zk, CONTROLLER_PATH, controller_watch_cb, e, NULL, NULL);
+    /* exists() leaves a watch whether or not the node is there; one at a
+     * time, so retries do not pile up watches. */
+    if (!e->watch_armed) {
+        e->watch_armed = 1;
+        sk_zk_exists(e->zk, CONTROLLER_PATH, controller_watch_cb, e, controller_exists_cb, e);
+    }
     sk_zk_get(e->zk, CONTROLLER_PATH, NULL, NULL, controller_read_cb, e);
 }
 
@@ -200,6 +256,7 @@ void sk_election_session_expired(sk_election_t *e)
 {
     e->started = 0;
     e->electing = 0;
+    e->watch_armed = 0; /* watches die with their session */
     if (e->active) {
         e->active = 0;
         sk_warn("controller", "ZooKeeper session expired: resigning as controller (epoch %d)",
@@ -243,6 +300,9 @@ void sk_election_stop(sk_election_t *e)
 {
     e->started = 0;
     e->active = 0;
+    e->watch_armed = 0;
+    if (e->retry_ev)
+        evtimer_del(e->retry_ev);
     sk_zk_unwatch(e->zk, e);
 }
 
@@ -250,5 +310,7 @@ void sk_election_free(sk_election_t *e)
 {
     if (!e)
         return;
+    if (e->retry_ev)
+        event_free(e->retry_ev);
     free(e);
 }

@@ -86,6 +86,9 @@ struct zk_op {
     char *path;
     struct sk_zk_multi_s *m;
     int sent; /* multi reached zoo_amulti */
+    int fault_rc; /* injected result replacing the real one (0: none) */
+    int fault_op; /* injected evaluated multi error: index of the failing op */
+    int faulted;  /* a fault was injected into this op */
 };
 
 /* One libzookeeper handle; the global watcher's context. */
@@ -119,6 +122,9 @@ struct sk_zk_s {
     clientid_t cid;
     int depth;  /* nesting of drain / close */
     int closed;
+    sk_zk_fault_t fault; /* armed while fault.count != 0 (tests) */
+    char *fault_path;
+    int fault_hits;
 };
 
 /* ---- ZooKeeper-thread side ------------------------------------------ */
@@ -278,6 +284,52 @@ static void op_fail(zk_op_t *op, int rc)
     post_op(op);
 }
 
+static const int op_fault_kind[] = {SK_ZK_OP_GET,    SK_ZK_OP_CHILDREN, SK_ZK_OP_EXISTS,
+                                    SK_ZK_OP_CREATE, SK_ZK_OP_SET,      SK_ZK_OP_DELETE,
+                                    SK_ZK_OP_MULTI};
+
+/* The injected fault this operation meets, if any: returns 1 and leaves op
+ * to fail before it is sent (op_fail), or marks it to be sent and have its
+ * result replaced (after mode); 0 when no fault applies. */
+static int fault_take(sk_zk_t *zk, zk_op_t *op, const char *path)
+{
+    sk_zk_fault_t *f = &zk->fault;
+    if (f->count == 0 || (f->kinds && !(f->kinds & op_fault_kind[op->kind])))
+        return 0;
+    if (zk->fault_path && (!path || strncmp(path, zk->fault_path, strlen(zk->fault_path)) != 0))
+        return 0;
+    if (f->count > 0)
+        f->count--;
+    zk->fault_hits++;
+    op->faulted = 1;
+    op->fault_op = f->multi_op;
+    if (f->after) {
+        op->fault_rc = f->rc;
+        return 0;
+    }
+    op->rc = f->rc;
+    return 1;
+}
+
+void sk_zk_fault_set(sk_zk_t *zk, const sk_zk_fault_t *f)
+{
+    free(zk->fault_path);
+    zk->fault_path = NULL;
+    memset(&zk->fault, 0, sizeof(zk->fault));
+    zk->fault_hits = 0;
+    if (!f)
+        return;
+    zk->fault = *f;
+    zk->fault.path_prefix = NULL;
+    if (f->path_prefix)
+        zk->fault_path = sk_strdup(f->path_prefix);
+}
+
+int sk_zk_fault_hits(const sk_zk_t *zk)
+{
+    return zk->fault_hits;
+}
+
 static zk_watch_t *watch_new(sk_zk_t *zk, sk_zk_watch_cb cb, void *arg)
 {
     zk_watch_t *w = sk_calloc(1, sizeof(*w));
@@ -417,6 +469,25 @@ static int multi_evaluated(int rc)
            rc == ZINVALIDACL || rc == ZBADARGUMENTS;
 }
 
+sk_zk_rc_class_t sk_zk_rc_class(int rc)
+{
+    switch (rc) {
+    case ZOK:
+        return SK_ZK_RC_OK;
+    case ZCONNECTIONLOSS:
+    case ZOPERATIONTIMEOUT:
+        return SK_ZK_RC_TRANSIENT;
+    case ZSESSIONEXPIRED:
+    case ZSESSIONMOVED:
+    case ZCLOSING:
+    case ZINVALIDSTATE:
+    case ZAUTHFAILED:
+        return SK_ZK_RC_SESSION;
+    default:
+        return SK_ZK_RC_ANSWER;
+    }
+}
+
 void sk_zk_multi_run(sk_zk_t *zk, sk_zk_multi_t *m, sk_zk_multi_cb cb, void *arg)
 {
     zk_op_t *op = op_new(zk, OP_MULTI, arg);
@@ -455,6 +526,13 @@ void sk_zk_multi_run(sk_zk_t *zk, sk_zk_multi_t *m, sk_zk_multi_cb cb, void *arg
         op_fail(op, ZINVALIDSTATE);
         return;
     }
+    int hit = 0;
+    for (int i = 0; i < n && !hit; i++)
+        hit = fault_take(zk, op, m->ops[i].path) || op->fault_rc;
+    if (hit && !op->fault_rc) {
+        post_op(op);
+        return;
+    }
     op->sent = 1;
     int rc = zoo_amulti(zh, n, m->zops, m->res, c_void, op);
     if (rc != ZOK) {
@@ -472,6 +550,10 @@ static void do_get(sk_zk_t *zk, zhandle_t *zh, const char *path, sk_zk_watch_cb 
     op->cb.data = cb;
     if (!zh) {
         op_fail(op, ZINVALIDSTATE);
+        return;
+    }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
         return;
     }
     int rc;
@@ -501,6 +583,10 @@ void sk_zk_children(sk_zk_t *zk, const char *path, sk_zk_watch_cb watch, void *w
         op_fail(op, ZINVALIDSTATE);
         return;
     }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
+        return;
+    }
     int rc;
     if (watch) {
         op->watch = watch_new(zk, watch, watch_arg);
@@ -522,6 +608,10 @@ void sk_zk_exists(sk_zk_t *zk, const char *path, sk_zk_watch_cb watch, void *wat
         op_fail(op, ZINVALIDSTATE);
         return;
     }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
+        return;
+    }
     int rc;
     if (watch) {
         op->watch = watch_new(zk, watch, watch_arg);
@@ -540,6 +630,10 @@ static void do_create(sk_zk_t *zk, zhandle_t *zh, const char *path, const char *
     op->cb.create = cb;
     if (!zh) {
         op_fail(op, ZINVALIDSTATE);
+        return;
+    }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
         return;
     }
     int rc = zoo_acreate(zh, path, len >= 0 ? data : NULL, len >= 0 ? len : -1,
@@ -564,6 +658,10 @@ void sk_zk_set(sk_zk_t *zk, const char *path, const char *data, int len, int ver
         op_fail(op, ZINVALIDSTATE);
         return;
     }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
+        return;
+    }
     int rc = zoo_aset(zh, path, len >= 0 ? data : NULL, len >= 0 ? len : -1, version, c_stat, op);
     if (rc != ZOK)
         op_fail(op, rc);
@@ -576,6 +674,10 @@ void sk_zk_delete(sk_zk_t *zk, const char *path, int version, sk_zk_void_cb cb, 
     zhandle_t *zh = usable(zk);
     if (!zh) {
         op_fail(op, ZINVALIDSTATE);
+        return;
+    }
+    if (fault_take(zk, op, path)) {
+        post_op(op);
         return;
     }
     int rc = zoo_adelete(zh, path, version, c_void, op);
@@ -845,9 +947,56 @@ static void on_session(sk_zk_t *zk, zk_msg_t *m)
     }
 }
 
+/* An injected fault replaces the real result of an operation that was
+ * sent: what it read is dropped, and a watch it set stays registered with
+ * the library but is cancelled (it must outlive the library's pointer). */
+static void fault_apply(zk_op_t *op)
+{
+    if (op->watch) {
+        int set = op->rc == ZOK || (op->kind == OP_EXISTS && op->rc == ZNONODE);
+        if (set)
+            op->watch->cancelled = 1;
+        op->watch = NULL;
+    }
+    op->rc = op->fault_rc;
+    free(op->data);
+    op->data = NULL;
+    op->len = -1;
+    op->has_stat = 0;
+    for (int i = 0; i < op->count; i++)
+        free(op->names[i]);
+    free(op->names);
+    op->names = NULL;
+    op->count = 0;
+    free(op->path);
+    op->path = NULL;
+}
+
+/* The per-op results of a multi; NULL (and *n 0) when the server did not
+ * evaluate it (it failed as a whole: connection loss, expiry, closing). */
+static const int *multi_rcs(zk_op_t *op, int *n)
+{
+    sk_zk_multi_t *m = op->m;
+    *n = 0;
+    if (!multi_evaluated(op->rc) || (!op->sent && !op->faulted))
+        return NULL;
+    for (int i = 0; i < m->n; i++) {
+        if (op->faulted) {
+            int bad = op->fault_op < 0 || op->fault_op >= m->n ? m->n - 1 : op->fault_op;
+            m->rcs[i] = i < bad ? ZOK : i == bad ? op->rc : ZRUNTIMEINCONSISTENCY;
+        } else {
+            m->rcs[i] = m->res[i].err;
+        }
+    }
+    *n = m->n;
+    return m->rcs;
+}
+
 static void dispatch_op(sk_zk_t *zk, zk_op_t *op)
 {
     TAILQ_REMOVE(&zk->ops, op, live);
+    if (op->fault_rc)
+        fault_apply(op);
     if (op->watch) {
         int set = op->rc == ZOK || (op->kind == OP_EXISTS && op->rc == ZNONODE);
         if (!set)
@@ -874,15 +1023,10 @@ static void dispatch_op(sk_zk_t *zk, zk_op_t *op)
             op->cb.v(op->rc, op->arg);
         break;
     case OP_MULTI: {
-        sk_zk_multi_t *m = op->m;
-        const int *rcs = NULL;
-        if (op->sent && multi_evaluated(op->rc)) {
-            for (int i = 0; i < m->n; i++)
-                m->rcs[i] = m->res[i].err;
-            rcs = m->rcs;
-        }
+        int n;
+        const int *rcs = multi_rcs(op, &n);
         if (op->cb.multi)
-            op->cb.multi(op->rc, rcs, m->n, op->arg);
+            op->cb.multi(op->rc, rcs, n, op->arg);
         break;
     }
     }
@@ -947,6 +1091,7 @@ static void zk_free(sk_zk_t *zk)
     pthread_mutex_destroy(&zk->lock);
     free(zk->hosts);
     free(zk->chroot);
+    free(zk->fault_path);
     free(zk);
 }
 

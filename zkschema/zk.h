@@ -106,10 +106,15 @@ void sk_zk_delete(sk_zk_t *zk, const char *path, int version, sk_zk_void_cb cb, 
 void sk_zk_create_recursive(sk_zk_t *zk, const char *path, const char *data, int len,
                             sk_zk_void_cb cb, void *arg);
 
-/* Atomic multi-op (zoo_amulti). Build, then run; run consumes m. On failure
- * rc is the first failing op's error and op_rcs says which op failed
- * (others ZOK or ZRUNTIMEINCONSISTENCY). op_rcs is NULL if the multi never
- * reached the server. Arguments are copied when added. */
+/* Atomic multi-op (zoo_amulti). Build, then run; run consumes m. When the
+ * server evaluated the multi (rc ZOK, or the error of the op that failed:
+ * ZNONODE, ZNODEEXISTS, ZBADVERSION, ZNOTEMPTY, ...), op_rcs holds n results,
+ * one per op in order (ops after the failing one ZRUNTIMEINCONSISTENCY).
+ * Otherwise (ZCONNECTIONLOSS, ZOPERATIONTIMEOUT, ZSESSIONEXPIRED, ZCLOSING,
+ * ZINVALIDSTATE: the multi failed as a whole, and after a connection loss
+ * may still have been applied) op_rcs is NULL and n is 0, so
+ * `n > i && op_rcs[i]` is always a safe test. Arguments are copied when
+ * added. */
 typedef struct sk_zk_multi_s sk_zk_multi_t;
 typedef void (*sk_zk_multi_cb)(int rc, const int *op_rcs, int n, void *arg);
 sk_zk_multi_t *sk_zk_multi_new(void);
@@ -122,5 +127,48 @@ void sk_zk_multi_check(sk_zk_multi_t *m, const char *path, int version);
 int sk_zk_multi_count(const sk_zk_multi_t *m);
 void sk_zk_multi_free(sk_zk_multi_t *m); /* only for a multi that is never run */
 void sk_zk_multi_run(sk_zk_t *zk, sk_zk_multi_t *m, sk_zk_multi_cb cb, void *arg);
+
+/* What an operation's rc means for its caller (one place, so every
+ * completion sorts codes the same way). */
+typedef enum {
+    SK_ZK_RC_OK,        /* ZOK */
+    SK_ZK_RC_TRANSIENT, /* ZCONNECTIONLOSS, ZOPERATIONTIMEOUT: same session, try again;
+                           a write may have been applied */
+    SK_ZK_RC_SESSION,   /* ZSESSIONEXPIRED, ZSESSIONMOVED, ZCLOSING, ZINVALIDSTATE,
+                           ZAUTHFAILED: the session is gone or going; the session
+                           event (SK_ZK_EXPIRED_NEW_SESSION) restarts the work */
+    SK_ZK_RC_ANSWER,    /* anything else: the server's answer (ZNONODE, ZNODEEXISTS,
+                           ZBADVERSION, ZNOTEMPTY, ...) */
+} sk_zk_rc_class_t;
+sk_zk_rc_class_t sk_zk_rc_class(int rc);
+
+/* Fault injection, for tests: the next `count` operations (-1: until
+ * cleared) of the given kinds (SK_ZK_OP_* bits, 0: all) whose path starts
+ * with path_prefix (NULL: any; a multi matches if any of its ops does)
+ * complete with rc. Without `after` they are never sent; with it they are
+ * sent and their real result is replaced (a write that happened but was
+ * reported lost). An evaluated multi error (ZBADVERSION, ...) is reported
+ * as failing at op multi_op (-1: the last op); other codes give a multi
+ * no per-op results, as the library does. NULL clears. */
+enum {
+    SK_ZK_OP_GET = 1 << 0,
+    SK_ZK_OP_CHILDREN = 1 << 1,
+    SK_ZK_OP_EXISTS = 1 << 2,
+    SK_ZK_OP_CREATE = 1 << 3,
+    SK_ZK_OP_SET = 1 << 4,
+    SK_ZK_OP_DELETE = 1 << 5,
+    SK_ZK_OP_MULTI = 1 << 6,
+};
+typedef struct sk_zk_fault {
+    int kinds;
+    const char *path_prefix;
+    int rc;
+    int count;
+    int after;
+    int multi_op;
+} sk_zk_fault_t;
+void sk_zk_fault_set(sk_zk_t *zk, const sk_zk_fault_t *f);
+/* Operations the current fault has hit so far. */
+int sk_zk_fault_hits(const sk_zk_t *zk);
 
 #endif

@@ -35,6 +35,15 @@ typedef struct {
 static void register_node(zkb_t *c);
 static void read_cluster_id(zkb_t *c);
 
+/* The code a failed step reports: the session lost, or the retries of a
+ * connection loss used up, is worth another try (SK_EAGAIN); the server's
+ * own answers are not. */
+static int zk_fail_code(int rc)
+{
+    sk_zk_rc_class_t k = sk_zk_rc_class(rc);
+    return k == SK_ZK_RC_SESSION || k == SK_ZK_RC_TRANSIENT ? SK_EAGAIN : SK_EZK;
+}
+
 static void finish(zkb_t *c, int rc, int64_t epoch, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -46,7 +55,10 @@ static void finish(zkb_t *c, int rc, int64_t epoch, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err, sizeof(err), fmt, ap);
         va_end(ap);
-        sk_error("zk", "broker %" PRId32 ": %s", c->id, err);
+        if (rc == SK_EAGAIN)
+            sk_warn("zk", "broker %" PRId32 ": %s; trying again", c->id, err);
+        else
+            sk_error("zk", "broker %" PRId32 ": %s", c->id, err);
     }
     if (c->start_done)
         c->start_done(rc, rc == SK_OK ? c->cluster_id : NULL, epoch, fmt ? err : NULL, c->arg);
@@ -104,7 +116,7 @@ static void registered_stat_cb(int rc, const char *data, int len, const struct S
         register_node(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot read back %s: %s", c->path, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot read back %s: %s", c->path, zerror(rc));
 }
 
 static void stale_deleted_cb(int rc, void *arg)
@@ -114,7 +126,7 @@ static void stale_deleted_cb(int rc, void *arg)
         register_node(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot delete stale registration %s: %s", c->path, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot delete stale registration %s: %s", c->path, zerror(rc));
 }
 
 static void existing_stat_cb(int rc, const char *data, int len, const struct Stat *st, void *arg)
@@ -142,7 +154,7 @@ static void existing_stat_cb(int rc, const char *data, int len, const struct Sta
         register_node(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot read %s: %s", c->path, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot read %s: %s", c->path, zerror(rc));
 }
 
 static void register_multi_cb(int rc, const int *op_rcs, int n, void *arg)
@@ -172,7 +184,7 @@ static void register_multi_cb(int rc, const int *op_rcs, int n, void *arg)
         register_node(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot register %s: %s", c->path, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot register %s: %s", c->path, zerror(rc));
 }
 
 static void register_node(zkb_t *c)
@@ -203,7 +215,7 @@ static void cluster_id_created_cb(int rc, const char *created, void *arg)
         read_cluster_id(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot create %s: %s", SK_ZNODE_CLUSTER_ID, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot create %s: %s", SK_ZNODE_CLUSTER_ID, zerror(rc));
 }
 
 static void cluster_id_read_cb(int rc, const char *data, int len, const struct Stat *st, void *arg)
@@ -241,7 +253,7 @@ static void cluster_id_read_cb(int rc, const char *data, int len, const struct S
         read_cluster_id(c);
         return;
     }
-    finish(c, SK_EZK, -1, "cannot read %s: %s", SK_ZNODE_CLUSTER_ID, zerror(rc));
+    finish(c, zk_fail_code(rc), -1, "cannot read %s: %s", SK_ZNODE_CLUSTER_ID, zerror(rc));
 }
 
 static void read_cluster_id(zkb_t *c)
@@ -259,7 +271,7 @@ static void top_level_cb(int rc, void *arg)
     if (--c->outstanding > 0)
         return;
     if (c->first_rc != ZOK) {
-        finish(c, SK_EZK, -1, "cannot create the top-level ZooKeeper paths: %s",
+        finish(c, zk_fail_code(c->first_rc), -1, "cannot create the top-level ZooKeeper paths: %s",
                zerror(c->first_rc));
         return;
     }

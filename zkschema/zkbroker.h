@@ -3,7 +3,10 @@
  * /brokers/ids/<id> and its broker epoch (czxid).
  *
  * All callbacks run on the loop thread, exactly once. rc is SK_OK or a
- * negative SK_E* code; err is a one-line reason (NULL on success).
+ * negative SK_E* code; err is a one-line reason (NULL on success). SK_EAGAIN
+ * means the session was lost (or a connection loss outlasted the retries)
+ * on the way: the caller may try again, in the next session if it expired;
+ * it is logged as a warning, other failures as errors.
  * @locality loop
  */
 #ifndef SK_ZKBROKER_H
