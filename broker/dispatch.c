@@ -4,46 +4,25 @@
 #include "apis.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "proto_gen.h"
 #include "proto_hdr.h"
 
 #include <event2/buffer.h>
 
 typedef int (*api_handler_fn)(sk_broker_t *b, sk_req_t *req, sk_rd_t *r);
 
+/* The handler of every API key, from the schema (SK_API_HANDLERS). */
 static api_handler_fn handler_for(int16_t key)
 {
+#define SK_HANDLER_CASE(key, fn) \
+    case key:                    \
+        return sk_api_##fn;
     switch (key) {
-    case SK_API_PRODUCE: return sk_api_produce;
-    case SK_API_FETCH: return sk_api_fetch;
-    case SK_API_LIST_OFFSETS: return sk_api_listoffsets;
-    case SK_API_METADATA: return sk_api_metadata;
-    case SK_API_API_VERSIONS: return sk_api_apiversions;
-    case SK_API_CREATE_TOPICS: return sk_api_createtopics;
-    case SK_API_LEADER_AND_ISR: return sk_api_leaderandisr;
-    case SK_API_UPDATE_METADATA: return sk_api_updatemetadata;
-    case SK_API_STOP_REPLICA: return sk_api_stopreplica;
-    case SK_API_DELETE_TOPICS: return sk_api_deletetopics;
-    case SK_API_CREATE_PARTITIONS: return sk_api_createpartitions;
-    case SK_API_DESCRIBE_CLUSTER: return sk_api_describecluster;
-    case SK_API_DESCRIBE_CONFIGS: return sk_api_describeconfigs;
-    case SK_API_ALTER_PARTITION: return sk_api_alterpartition;
-    case SK_API_OFFSET_FOR_LEADER_EPOCH: return sk_api_offsetforleaderepoch;
-    case SK_API_CONTROLLED_SHUTDOWN: return sk_api_controlledshutdown;
-    case SK_API_ELECT_LEADERS: return sk_api_electleaders;
-    case SK_API_FIND_COORDINATOR: return sk_api_findcoordinator;
-    case SK_API_JOIN_GROUP: return sk_api_joingroup;
-    case SK_API_SYNC_GROUP: return sk_api_syncgroup;
-    case SK_API_HEARTBEAT: return sk_api_heartbeat;
-    case SK_API_LEAVE_GROUP: return sk_api_leavegroup;
-    case SK_API_OFFSET_COMMIT: return sk_api_offsetcommit;
-    case SK_API_OFFSET_FETCH: return sk_api_offsetfetch;
-    case SK_API_LIST_GROUPS: return sk_api_listgroups;
-    case SK_API_DESCRIBE_GROUPS: return sk_api_describegroups;
-    case SK_API_DELETE_GROUPS: return sk_api_deletegroups;
-    case SK_API_OFFSET_DELETE: return sk_api_offsetdelete;
-    case SK_API_INIT_PRODUCER_ID: return sk_api_initproducerid;
-    default: return NULL;
+        SK_API_HANDLERS(SK_HANDLER_CASE)
+    default:
+        return NULL;
     }
+#undef SK_HANDLER_CASE
 }
 
 void sk_req_set_body(sk_req_t *req, sk_wr_t *w)

@@ -1,18 +1,24 @@
 /* apis.h - the table of Kafka APIs Skein speaks.
  *
  * One row per API: key, Kafka's name, the version range Skein implements and
- * advertises in ApiVersions, and the API's first flexible version (KIP-482,
- * the schema's "flexibleVersions"; -1 = never flexible). Adding an API is one
- * row in apis.c plus its codec (proto_<api>.{c,h}). The dispatcher pairs the
- * key with its handler; this table knows nothing about handlers.
+ * advertises in ApiVersions, the API's first flexible version (KIP-482, the
+ * schema's "flexibleVersions"; -1 = never flexible), Kafka 3.7's valid range
+ * and the message descriptors. The rows are generated from
+ * common/schema/apis.schema (proto_gen.c), the one place a range is written;
+ * the broker's handler for each key comes from the same file
+ * (SK_API_HANDLERS in proto_gen.h). Adding an API is an entry in the schema
+ * plus its handler.
  *
- * A unit test (check_apis) checks every row against the reference schemas.
+ * Unit tests (check_apis, check_schema) check every row against the
+ * reference schemas.
  * @locality any (the table is constant)
  */
 #ifndef SK_APIS_H
 #define SK_APIS_H
 #include <stddef.h>
 #include <stdint.h>
+
+struct sk_msgdesc;
 
 /* Kafka API keys (the ones Skein implements or is expected to). */
 enum {
@@ -65,7 +71,18 @@ typedef struct sk_api {
     int16_t min_ver;   /* lowest version implemented and advertised */
     int16_t max_ver;   /* highest version implemented and advertised */
     int16_t flex_ver;  /* first flexible version; -1 = none */
+    int16_t valid_min; /* Kafka 3.7's validVersions */
+    int16_t valid_max;
+    const struct sk_msgdesc *req;  /* request and response descriptors (msgcodec.h) */
+    const struct sk_msgdesc *resp;
+    int generated;     /* 1: the generated codec is the API's codec; 0: a
+                        * hand-written proto_<api>.c still is, and [min_ver,
+                        * max_ver] is its (narrower) range */
 } sk_api_t;
+
+/* The generated rows (proto_gen.c), ascending keys; use the functions. */
+extern const sk_api_t sk_api_rows[];
+extern const size_t sk_api_nrows;
 
 /* The row for key, or NULL if Skein does not implement that API. */
 const sk_api_t *sk_api_find(int16_t key);

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   # build
-  autoconf automake libtool pkg-config make gcc
+  autoconf automake libtool pkg-config make gcc python3
   libzookeeper-mt-dev libevent-dev libssl-dev check libjansson-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
   # ZooKeeper server (standalone, started by our scripts, never as a service)
