@@ -14,6 +14,8 @@ PKGS=(
   kcat python3-kafka python3-confluent-kafka python3-pytest python3-kazoo
   # tools used by tests and scripts
   procps iproute2 netcat-openbsd
+  # the fault campaign (tests/faults) cuts links inside network namespaces with nft
+  nftables
 )
 
 missing=()
