@@ -189,11 +189,14 @@ struct verify {
     vproducer_t *prods;
     rd_kafka_t *cons;
     int64_t sent_total;
+    int64_t acked_total;
+    int64_t received;
     int64_t fatal; /* producer fatal errors */
     int64_t failed_logged;
     int64_t cons_warn_ms;
     int64_t last_flush_ms;
     int64_t started_ms;
+    int assigned; /* partitions the consumer holds */
     int drained;
     const char *incomplete;
 };
@@ -483,6 +486,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
                   m->offset);
         else if (v->state)
             sk_vstate_write_ack(v->state, p->idx, seq, m->partition, m->offset, lat);
+        v->acked_total++;
         return;
     }
     sk_vledger_failed(v->ledger, p->idx, seq);
@@ -652,6 +656,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     verify_t *v = opaque;
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(rk, NULL);
+        v->assigned = 0;
         return;
     }
     /* A group without a committed offset starts where this run's records
@@ -668,6 +673,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
     }
     rd_kafka_assign(rk, parts);
+    v->assigned = parts->cnt;
 }
 
 static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -752,6 +758,7 @@ static void consume_some(verify_t *v, int wait_ms)
             if (now_us >= 0)
                 now_us = wall_us();
             sk_vledger_consumed(v->ledger, m->partition, m->offset, m->payload, m->len, now_us);
+            v->received++;
         }
         rd_kafka_message_destroy(m);
     }
@@ -805,16 +812,35 @@ static int query_ends(verify_t *v, int64_t *hw)
     return 1;
 }
 
+/* Wait until the group gave the consumer its partitions, so that the
+ * end-to-end latency does not include joining the group. */
+static void wait_assigned(verify_t *v)
+{
+    int64_t deadline = sk_mono_ms() + SETUP_TIMEOUT_MS;
+    while (v->assigned == 0 && !sk_rdk_stop && sk_mono_ms() < deadline)
+        consume_some(v, 100);
+    if (v->assigned == 0 && !sk_rdk_stop)
+        warnf("the consumer has no partitions after %d s; producing anyway",
+              SETUP_TIMEOUT_MS / 1000);
+}
+
 /* ---- the run -------------------------------------------------------------- */
 
 static void progress(verify_t *v, int64_t now_ms, const char *phase)
 {
-    /* cheap figures only: the analysis runs once, at the end */
-    int64_t pending = sk_vledger_pending(v->ledger);
-    fprintf(stderr, "[%7.1f s] %s: %" PRId64 " sent, %d awaiting acknowledgement, %" PRId64
-                    " acknowledged but not consumed yet\n",
-            (double)(now_ms - v->started_ms) / 1000.0, phase, v->sent_total,
-            v->prods ? outstanding(v) : 0, pending);
+    char line[512];
+    int n = snprintf(line, sizeof(line), "[%7.1f s] %s:", (double)(now_ms - v->started_ms) / 1000.0,
+                     phase);
+    if (v->mode != MODE_CONSUME_ONLY)
+        n += snprintf(line + n, sizeof(line) - (size_t)n,
+                      " %" PRId64 " sent, %" PRId64 " acknowledged, %d awaiting acknowledgement%s",
+                      v->sent_total, v->acked_total, v->prods ? outstanding(v) : 0,
+                      v->mode == MODE_BOTH ? "," : "");
+    if (v->mode != MODE_PRODUCE_ONLY)
+        snprintf(line + n, sizeof(line) - (size_t)n,
+                 " %" PRId64 " received, %" PRId64 " acknowledged records not received yet",
+                 v->received, sk_vledger_pending(v->ledger));
+    fprintf(stderr, "%s\n", line);
 }
 
 static void maybe_progress(verify_t *v, int64_t now_ms, int64_t *next_ms, const char *phase)
@@ -945,9 +971,28 @@ out:
     return rc;
 }
 
+/* Client settings from the command line are checked before connecting. */
+static int check_client_props(const verify_t *v, char *err, size_t errlen)
+{
+    for (int consumer = 0; consumer < 2; consumer++) {
+        if (consumer ? v->mode == MODE_PRODUCE_ONLY : v->mode == MODE_CONSUME_ONLY)
+            continue;
+        rd_kafka_conf_t *conf = sk_rdk_conf_new(v->bootstrap, "skein-verify", NULL,
+                                                v->command_config,
+                                                consumer ? &v->cprops : &v->pprops, err,
+                                                errlen);
+        if (!conf)
+            return SK_EINVAL;
+        rd_kafka_conf_destroy(conf);
+    }
+    return SK_OK;
+}
+
 /* The state file or a new run, and the topic; SK_TOOL_EXIT_* on failure. */
 static int setup(verify_t *v, char *err, size_t errlen)
 {
+    if (check_client_props(v, err, errlen) != SK_OK)
+        return SK_TOOL_EXIT_USAGE;
     if (v->mode == MODE_CONSUME_ONLY) {
         if (load_state(v, err, errlen) != SK_OK)
             return SK_TOOL_EXIT_USAGE;
@@ -976,7 +1021,6 @@ static int run(verify_t *v, sk_vreport_t *rep, sk_vreport_meta_t *meta, char *er
     int status = setup(v, err, errlen);
     if (status != SK_TOOL_EXIT_OK)
         return status;
-    int64_t next_report = sk_mono_ms() + v->reporting_ms;
     if (v->mode != MODE_CONSUME_ONLY) {
         if (new_producers(v, err, errlen) != SK_OK)
             return SK_TOOL_EXIT_USAGE;
@@ -990,7 +1034,10 @@ static int run(verify_t *v, sk_vreport_t *rep, sk_vreport_meta_t *meta, char *er
         if (rc != SK_OK)
             return rc == SK_EINVAL ? SK_TOOL_EXIT_USAGE : SK_TOOL_EXIT_FAIL;
     }
+    if (v->cons && v->prods)
+        wait_assigned(v);
     v->started_ms = sk_mono_ms();
+    int64_t next_report = v->started_ms + v->reporting_ms;
     if (v->prods)
         run_produce(v, &next_report);
     int64_t produced_ms = sk_mono_ms();

@@ -180,7 +180,7 @@ char *sk_vreport_json(const sk_vreport_t *r, const sk_vreport_meta_t *m)
         json_object_set_new(root, "violations", json_null());
     }
     json_object_set_new(root, "latency_ms", lat);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(root);
     char *out = sk_asprintf("%s\n", s ? s : "{}");
     free(s);
