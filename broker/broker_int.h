@@ -159,6 +159,10 @@ void sk_broker_clear_live(sk_broker_t *b);
 /* Copy a finished sk_wr_t body into req->resp. */
 struct sk_wr;
 void sk_req_set_body(sk_req_t *req, struct sk_wr *w);
+/* Encode resp (the generated response struct of req's API, proto_gen.h) at
+ * the request's version as the body: SK_REQ_DONE, or, when the struct cannot
+ * be encoded, one error line and SK_REQ_CLOSE (nothing is sent). */
+int sk_req_respond(sk_req_t *req, const void *resp);
 
 /* --- topic creation (topic_create.c) --- */
 typedef void (*sk_create_done_fn)(int16_t kerr, const char *msg, void *arg);

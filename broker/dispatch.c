@@ -4,6 +4,7 @@
 #include "apis.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "msgcodec.h"
 #include "proto_gen.h"
 #include "proto_hdr.h"
 
@@ -29,6 +30,23 @@ void sk_req_set_body(sk_req_t *req, sk_wr_t *w)
 {
     evbuffer_add(req->resp, w->buf, w->len);
     sk_wr_free(w);
+}
+
+int sk_req_respond(sk_req_t *req, const void *resp)
+{
+    const sk_api_t *api = sk_api_find(req->api_key);
+    sk_wr_t w;
+    sk_wr_init(&w);
+    if (!api || !api->generated ||
+        sk_msg_encode(api->resp, req->api_version, &w, resp) != SK_OK) {
+        sk_wr_free(&w);
+        sk_error("net", "closing connection from %s: the %s v%d response (correlation id %d) "
+                 "cannot be encoded", sk_req_peer(req), sk_api_name(req->api_key),
+                 req->api_version, req->correlation_id);
+        return SK_REQ_CLOSE;
+    }
+    sk_req_set_body(req, &w);
+    return SK_REQ_DONE;
 }
 
 int sk_dispatch(void *arg, sk_req_t *req)

@@ -1,13 +1,15 @@
 /* fuzz_request.c - libFuzzer target for the request header and every API
  * codec (common/proto_*.c).
  *
- * Not built by automake. Build and run from the top of the source tree:
+ * Not built by automake. The generated codec (ListOffsets ...) comes from a
+ * configured build directory, here build-proto (`make -C build-proto
+ * common/proto_gen.stamp`). Build and run from the top of the source tree:
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -I. -D_GNU_SOURCE tests/fuzz/fuzz_request.c \
+ *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_request.c \
  *       common/arena.c common/apis.c common/proto_hdr.c common/proto_apiversions.c \
  *       common/proto_metadata.c common/proto_produce.c common/proto_fetch.c \
- *       common/proto_listoffsets.c common/proto_createtopics.c \
+ *       common/msgcodec.c build-proto/common/proto_gen.c common/proto_createtopics.c \
  *       common/proto_leaderandisr.c common/proto_updatemetadata.c \
  *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
  *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \
@@ -259,7 +261,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ROUND(describeconfigs_resp, sk_describeconfigs_resp_t, ver, body, len);
         break;
     default:
-        abort(); /* a row in apis.c without a case here */
+        break; /* group and producer-id APIs: fuzz_group.c; every API's generated
+                * decoder: fuzz_codec.c */
     }
     sk_arena_free(a);
     return 0;

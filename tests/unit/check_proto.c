@@ -858,7 +858,10 @@ END_TEST
 
 START_TEST(test_listoffsets_roundtrip)
 {
-    sk_listoffsets_req_partition_t p[2] = {{0, -1, 1}, {5, 1700000000000LL, 1}};
+    sk_listoffsets_req_partition_t p[2] = {
+        {.PartitionIndex = 0, .CurrentLeaderEpoch = -1, .Timestamp = -1, .MaxNumOffsets = 1},
+        {.PartitionIndex = 5, .CurrentLeaderEpoch = -1, .Timestamp = 1700000000000LL,
+         .MaxNumOffsets = 1}};
     sk_listoffsets_req_topic_t t[1] = {{sk_str_c("events"), p, 2}};
     sk_listoffsets_req_t req = {-1, 1, t, 1};
     int64_t olds[] = {77};
@@ -866,7 +869,7 @@ START_TEST(test_listoffsets_roundtrip)
                                              {5, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL, 0, -1, -1}};
     sk_listoffsets_resp_topic_t rt[1] = {{sk_str_c("events"), rp, 2}};
     sk_listoffsets_resp_t resp = {8, rt, 1};
-    for (int16_t v = 0; v <= 2; v++) {
+    for (int16_t v = 0; v <= 8; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_wr_t w;
         sk_wr_init(&w);
@@ -1055,7 +1058,7 @@ START_TEST(test_bad_versions)
         {dec_apiversions_req, {-1, 4}},  {dec_apiversions_resp, {-1, 4}},
         {dec_metadata_req, {-1, 6}},     {dec_metadata_resp, {-1, 6}},
         {dec_produce_req, {-1, 8}},      {dec_produce_resp, {-1, 8}},
-        {dec_listoffsets_req, {-1, 3}},  {dec_listoffsets_resp, {-1, 3}},
+        {dec_listoffsets_req, {-1, 9}},  {dec_listoffsets_resp, {-1, 9}},
         {dec_createtopics_req, {-1, 5}}, {dec_createtopics_resp, {-1, 5}},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
