@@ -33,7 +33,7 @@ static void usage(FILE *out)
             "Options:\n"
             "  -c, --config FILE           Kafka-style properties file (server.properties)\n"
             "  -o, --override KEY=VALUE    set a configuration key (repeatable; wins over FILE)\n"
-            "  -h, --help                  this help, then every configuration key\n"
+            "  -h, --help                  this help, then every broker and topic key\n"
             "  -V, --version               print the version\n"
             "\n"
             "Signals: SIGTERM or SIGINT shut the broker down cleanly (deregister, flush).\n"

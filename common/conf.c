@@ -46,7 +46,9 @@ static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", 
 /* A key Kafka derives from others when it is unset (see resolve_derived). */
 #define KDERIV(t, k, f, lo, hi, from, doc) {k, t, NULL, lo, hi, OFF(f), 0, NULL, doc, from}
 
-/* The table. Keep man/skein.properties.5 in step (check_conf compares them). */
+/* The table. --help, the key sections of skein.properties(5) and the README's
+ * key table are generated from it (conf_doc.c); a new key also needs an
+ * "@KEY name" line, in table order, in man/skein.properties.5.in. */
 static const ckey_t keys[] = {
     /* identity */
     {"broker.id", T_INT32, NULL, 0, INT32_MAX, OFF(broker_id), F_REQUIRED, NULL,
