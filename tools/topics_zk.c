@@ -16,6 +16,7 @@
 
 #include "kerr.h"
 #include "mem.h"
+#include "topic_conf.h"
 #include "znode.h"
 
 struct sk_tzk_s {
@@ -431,47 +432,10 @@ out:
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* Topic-level config names of Kafka 3.x (TopicConfig / LogConfig). */
-static const char *const topic_configs[] = {
-    "cleanup.policy",
-    "compression.type",
-    "delete.retention.ms",
-    "file.delete.delay.ms",
-    "flush.messages",
-    "flush.ms",
-    "follower.replication.throttled.replicas",
-    "index.interval.bytes",
-    "leader.replication.throttled.replicas",
-    "local.retention.bytes",
-    "local.retention.ms",
-    "max.compaction.lag.ms",
-    "max.message.bytes",
-    "message.downconversion.enable",
-    "message.format.version",
-    "message.timestamp.after.max.ms",
-    "message.timestamp.before.max.ms",
-    "message.timestamp.difference.max.ms",
-    "message.timestamp.type",
-    "min.cleanable.dirty.ratio",
-    "min.compaction.lag.ms",
-    "min.insync.replicas",
-    "preallocate",
-    "remote.storage.enable",
-    "retention.bytes",
-    "retention.ms",
-    "segment.bytes",
-    "segment.index.bytes",
-    "segment.jitter.ms",
-    "segment.ms",
-    "unclean.leader.election.enable",
-};
-
+/* Topic-level config names: the topic key table (common/topic_conf.c). */
 int sk_topic_config_known(const char *name)
 {
-    for (size_t i = 0; i < sizeof(topic_configs) / sizeof(topic_configs[0]); i++)
-        if (strcmp(name, topic_configs[i]) == 0)
-            return 1;
-    return 0;
+    return sk_topic_conf_index(name) >= 0;
 }
 
 
