@@ -391,23 +391,27 @@ static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const ch
     (void)buf;
 }
 
-static int wait_partitions(rd_kafka_t *rk, const char *topic, int32_t **ids, int *n, char *err,
-                           size_t errlen)
+/* After CreateTopics: wait until Metadata shows the topic with `want`
+ * partitions (want <= 0: the broker's default, so until two reads half a
+ * second apart agree). */
+static int wait_partitions(rd_kafka_t *rk, const char *topic, int want, int32_t **ids, int *n,
+                           char *err, size_t errlen)
 {
     int64_t deadline = sk_mono_ms() + SETUP_TIMEOUT_MS;
-    int rc;
+    int rc, last = -1;
     do {
         rc = sk_rdk_topic_partitions(rk, topic, METADATA_TIMEOUT_MS, ids, n, err, errlen);
-        if (rc == SK_OK && *n > 0)
+        if (rc == SK_OK && *n > 0 && (want > 0 ? *n >= want : *n == last))
             return SK_OK;
+        last = rc == SK_OK ? *n : -1;
         free(*ids);
         *ids = NULL;
         if (sk_rdk_stop)
             break;
-        usleep(200 * 1000);
+        usleep(500 * 1000);
     } while (sk_mono_ms() < deadline);
     if (rc == SK_OK)
-        snprintf(err, errlen, "topic %s has no partitions", topic);
+        snprintf(err, errlen, "topic %s does not show its partitions in Metadata", topic);
     return rc == SK_OK ? SK_EIO : rc;
 }
 
@@ -434,7 +438,7 @@ static int setup_topic(verify_t *v, int *n_meta, char *err, size_t errlen)
             rc = SK_OK; /* created meanwhile by someone else */
         if (rc == SK_OK) {
             warnf("created topic %s", v->topic);
-            rc = wait_partitions(rk, v->topic, &ids, &n, err, errlen);
+            rc = wait_partitions(rk, v->topic, (int)v->partitions, &ids, &n, err, errlen);
         }
     } else if (rc == SK_OK && (v->partitions > 0 || v->rf > 0 || v->topic_configs.n)) {
         warnf("topic %s exists; --partitions, --replication-factor and --topic-config are "
