@@ -598,7 +598,8 @@ class Campaign:
             self.log("=== round %d/%d: %s ===" % (r + 1, a.rounds, kind))
             self.stats.begin_round()
             t_start = now()
-            rec = dict(round=r, kind=kind)
+            rec = dict(round=r, kind=kind, t_start=round(t_start - self.t0, 1),
+                       wall_start=time.strftime("%H:%M:%S"))
             try:
                 details, lift = getattr(self, "f_" + kind.replace("-", "_"))()
             except Exception as e:  # noqa: BLE001 - recorded, the campaign goes on
@@ -1012,6 +1013,11 @@ class Campaign:
             Path(jpath).write_text(json.dumps(rep, indent=1, default=str))
             Path(tpath).write_text(text)
             print("report written to %s and %s" % (jpath, tpath))
+        if (not rep["clean"] or self.args.keep) and hasattr(self, "brokers"):
+            # the log dirs are tmpfs mounts, gone at cleanup: keep a copy for the post-mortem
+            for b in self.brokers:
+                subprocess.run(["cp", "-a", str(b.log_dir), str(b.dir / "data-saved")])
+            print("broker data copied to %s/broker-*/data-saved" % self.dir)
         errs = CLEANUP.run()
         for e in errs:
             print("cleanup: %s" % e)
