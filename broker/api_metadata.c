@@ -1,5 +1,9 @@
-/* api_metadata.c - Metadata (key 3): brokers, controller, topics and
- * partitions; auto-creates unknown topics when allowed. */
+/* api_metadata.c - Metadata (key 3), every version Kafka 3.7 accepts (0-12),
+ * on the generated codec: brokers, controller, topics and partitions, with
+ * leader epochs (v7+), topic ids (v10+, from /brokers/topics/<t>; a topic
+ * may be asked for by id alone) and authorized operations (v8+; with no
+ * authorizer every operation the resource type supports, as Kafka answers);
+ * auto-creates unknown topics when allowed. */
 #include "broker_int.h"
 
 #include "kbuf.h"
@@ -10,23 +14,38 @@
 
 #include <string.h>
 
-static void fill_partition(sk_metadata_partition_t *mp, const sk_partition_t *p)
+/* Kafka's UNKNOWN_TOPIC_ID: a topic id this cluster does not know. */
+#define KERR_UNKNOWN_TOPIC_ID 100
+/* Kafka's answer without an authorizer: every operation the resource type
+ * supports, as a bit field of AclOperation codes. Topic: READ 3, WRITE 4,
+ * CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10,
+ * ALTER_CONFIGS 11. Cluster: CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9,
+ * DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
+#define TOPIC_ALL_OPERATIONS 0xdf8
+#define CLUSTER_ALL_OPERATIONS 0x1fa0
+
+typedef sk_metadata_resp_partition_t resp_part_t;
+typedef sk_metadata_resp_topic_t resp_topic_t;
+
+static void fill_partition(resp_part_t *mp, const sk_partition_t *p)
 {
+    sk_metadata_resp_partition_init(mp);
     mp->PartitionIndex = p->id;
     mp->LeaderId = p->leader;
+    mp->LeaderEpoch = p->leader_epoch;
     mp->ErrorCode = p->leader < 0 ? SK_KERR_LEADER_NOT_AVAILABLE : SK_KERR_NONE;
     mp->ReplicaNodes = p->replicas;
     mp->ReplicaNodesCnt = p->n_replicas;
     mp->IsrNodes = p->isr;
     mp->IsrNodesCnt = p->n_isr;
-    mp->OfflineReplicas = NULL;
-    mp->OfflineReplicasCnt = 0;
 }
 
-static void fill_topic(sk_arena_t *a, sk_metadata_topic_t *mt, const sk_topic_t *t)
+static void fill_topic(sk_arena_t *a, resp_topic_t *mt, const sk_topic_t *t)
 {
     mt->ErrorCode = SK_KERR_NONE;
     mt->Name = sk_str_c(t->name);
+    if (t->topic_id && sk_znode_uuid_decode(t->topic_id, mt->TopicId) != 0)
+        memset(mt->TopicId, 0, sizeof(mt->TopicId));
     mt->IsInternal = t->internal;
     mt->PartitionsCnt = t->n_partitions;
     mt->Partitions = sk_arena_calloc(a, (size_t)t->n_partitions, sizeof(*mt->Partitions));
@@ -42,7 +61,38 @@ struct all_ctx {
 static void add_all(sk_topic_t *t, void *arg)
 {
     struct all_ctx *ctx = arg;
-    fill_topic(ctx->a, &ctx->resp->Topics[ctx->resp->TopicsCnt++], t);
+    resp_topic_t *mt = &ctx->resp->Topics[ctx->resp->TopicsCnt++];
+    sk_metadata_resp_topic_init(mt);
+    fill_topic(ctx->a, mt, t);
+}
+
+struct by_id_ctx {
+    const uint8_t *id;
+    sk_topic_t *found;
+};
+
+static void match_id(sk_topic_t *t, void *arg)
+{
+    struct by_id_ctx *ctx = arg;
+    uint8_t id[16];
+    if (!ctx->found && t->topic_id && sk_znode_uuid_decode(t->topic_id, id) == 0 &&
+        memcmp(id, ctx->id, 16) == 0)
+        ctx->found = t;
+}
+
+/* A topic asked for by id alone (v10+, null Name). */
+static void topic_by_id(sk_broker_t *b, sk_req_t *req, const uint8_t id[16], resp_topic_t *mt)
+{
+    struct by_id_ctx ctx = {id, NULL};
+    sk_topics_foreach(b->topics, match_id, &ctx);
+    if (ctx.found) {
+        fill_topic(req->arena, mt, ctx.found);
+        return;
+    }
+    mt->ErrorCode = KERR_UNKNOWN_TOPIC_ID;
+    memcpy(mt->TopicId, id, 16);
+    /* null from v12; v10-11 cannot say null */
+    mt->Name = req->api_version >= 12 ? SK_STR_NULL : sk_str_c("");
 }
 
 static void autocreate_done(int16_t kerr, const char *msg, void *arg)
@@ -95,10 +145,13 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (sk_metadata_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
 
-    sk_metadata_resp_t resp = {0};
+    sk_metadata_resp_t resp;
+    sk_metadata_resp_init(&resp);
     resp.ThrottleTimeMs = 0;
     resp.ClusterId = sk_str_c(b->cluster_id);
     resp.ControllerId = b->controller_id;
+    if (in.IncludeClusterAuthorizedOperations)
+        resp.ClusterAuthorizedOperations = CLUSTER_ALL_OPERATIONS;
 
     /* Brokers: every live broker (from the controller's UpdateMetadata;
      * ourselves until it arrives) at its endpoint for the listener this
@@ -111,13 +164,14 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         const char *host = "";
         int port = -1;
         sk_broker_addr(b, id, sk_req_listener(req), &host, &port);
+        sk_metadata_resp_broker_init(&resp.Brokers[i]);
         resp.Brokers[i].NodeId = id;
         resp.Brokers[i].Host = sk_str_c(host);
         resp.Brokers[i].Port = port;
         resp.Brokers[i].Rack = sk_str_c(b->n_live > 0 ? b->live[i].rack : b->conf->broker_rack);
     }
 
-    if (in.all_topics) {
+    if (sk_metadata_req_all_topics(req->api_version, &in)) {
         resp.Topics = sk_arena_calloc(req->arena, (size_t)sk_topics_count(b->topics) + 1,
                                       sizeof(*resp.Topics));
         struct all_ctx ctx = {req->arena, &resp};
@@ -127,7 +181,12 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         resp.Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Topics));
         for (int32_t i = 0; i < n; i++) {
             sk_str_t name = in.Topics[i].Name;
-            sk_metadata_topic_t *mt = &resp.Topics[resp.TopicsCnt++];
+            resp_topic_t *mt = &resp.Topics[resp.TopicsCnt++];
+            sk_metadata_resp_topic_init(mt);
+            if (name.len < 0) {
+                topic_by_id(b, req, in.Topics[i].TopicId, mt);
+                continue;
+            }
             sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
             if (t) {
                 fill_topic(req->arena, mt, t);
@@ -138,9 +197,8 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         }
     }
 
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_metadata_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
+    if (in.IncludeTopicAuthorizedOperations)
+        for (int32_t i = 0; i < resp.TopicsCnt; i++)
+            resp.Topics[i].TopicAuthorizedOperations = TOPIC_ALL_OPERATIONS;
+    return sk_req_respond(req, &resp);
 }

@@ -481,7 +481,7 @@ START_TEST(test_metadata_req_hand)
     n = hex("00000000", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 0, dec_metadata_req, a, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, 0);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(0, &req));
     ck_assert(req.AllowAutoTopicCreation);
     /* v0 null is illegal */
     n = hex("ffffffff", b, sizeof(b));
@@ -489,20 +489,20 @@ START_TEST(test_metadata_req_hand)
     /* v1 null: all topics */
     ck_assert_int_eq(decode_bytes(b, n, 1, dec_metadata_req, a, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, -1);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(1, &req));
     /* v1 empty: no topics */
     n = hex("00000000", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 1, dec_metadata_req, a, &req), SK_OK);
-    ck_assert(!req.all_topics);
+    ck_assert(!sk_metadata_req_all_topics(1, &req));
     /* v4 as librdkafka's first request: empty array, auto-create false */
     n = hex("00000000 00", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 4, dec_metadata_req, a, &req), SK_OK);
-    ck_assert(!req.all_topics);
+    ck_assert(!sk_metadata_req_all_topics(4, &req));
     ck_assert(!req.AllowAutoTopicCreation);
     /* v4 kcat -L: null array, auto-create true */
     n = hex("ffffffff 01", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 4, dec_metadata_req, a, &req), SK_OK);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(4, &req));
     ck_assert(req.AllowAutoTopicCreation);
     /* v5 two topics */
     n = hex("00000002 0001 74 0003 666f6f 01", b, sizeof(b));
@@ -522,7 +522,7 @@ START_TEST(test_metadata_req_hand)
     /* huge count */
     n = hex("7fffffff 0001 74", b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 1, dec_metadata_req, a, &req), SK_EPARSE);
-    ck_assert_int_eq(decode_bytes(b, n, 6, dec_metadata_req, a, &req), SK_EINVAL);
+    ck_assert_int_eq(decode_bytes(b, n, 13, dec_metadata_req, a, &req), SK_EINVAL);
     sk_arena_free(a);
 }
 END_TEST
@@ -530,10 +530,13 @@ END_TEST
 START_TEST(test_metadata_resp_hand)
 {
     /* v0: brokers [{1,"h",9092}], topics [{0,"t",[{0,0,1,[1],[1]}]}] */
-    sk_metadata_broker_t br = {1, sk_str_c("h"), 9092, sk_str_c("r1")};
+    sk_metadata_resp_broker_t br = {1, sk_str_c("h"), 9092, sk_str_c("r1")};
     int32_t reps[] = {1}, off[] = {2};
-    sk_metadata_partition_t pa = {0, 0, 1, reps, 1, reps, 1, off, 1};
-    sk_metadata_topic_t tp = {0, sk_str_c("t"), 1, &pa, 1};
+    sk_metadata_resp_partition_t pa = {.PartitionIndex = 0, .LeaderId = 1, .ReplicaNodes = reps,
+                                       .ReplicaNodesCnt = 1, .IsrNodes = reps, .IsrNodesCnt = 1,
+                                       .OfflineReplicas = off, .OfflineReplicasCnt = 1};
+    sk_metadata_resp_topic_t tp = {.Name = sk_str_c("t"), .IsInternal = 1, .Partitions = &pa,
+                                   .PartitionsCnt = 1};
     sk_metadata_resp_t resp = {.ThrottleTimeMs = 5, .Brokers = &br, .BrokersCnt = 1,
                                .ClusterId = sk_str_c("c"), .ControllerId = 1, .Topics = &tp,
                                .TopicsCnt = 1};
@@ -563,19 +566,26 @@ END_TEST
 
 START_TEST(test_metadata_roundtrip)
 {
-    sk_metadata_broker_t br[2] = {{1, sk_str_c("host-a"), 9092, sk_str_c("rack-a")},
-                                  {2, sk_str_c("host-b"), 9093, SK_STR_NULL}};
+    sk_metadata_resp_broker_t br[2] = {{1, sk_str_c("host-a"), 9092, sk_str_c("rack-a")},
+                                       {2, sk_str_c("host-b"), 9093, SK_STR_NULL}};
     int32_t reps[] = {1, 2}, isr[] = {1}, off[] = {2};
-    sk_metadata_partition_t pa[2] = {{0, 0, 1, reps, 2, isr, 1, off, 1},
-                                     {SK_KERR_LEADER_NOT_AVAILABLE, 1, -1, reps, 2, NULL, 0, NULL, 0}};
-    sk_metadata_topic_t tp[2] = {{0, sk_str_c("orders"), 0, pa, 2},
-                                 {SK_KERR_NONE, sk_str_c("__consumer_offsets"), 1, NULL, 0}};
+    sk_metadata_resp_partition_t pa[2] = {
+        {.PartitionIndex = 0, .LeaderId = 1, .LeaderEpoch = 4, .ReplicaNodes = reps,
+         .ReplicaNodesCnt = 2, .IsrNodes = isr, .IsrNodesCnt = 1, .OfflineReplicas = off,
+         .OfflineReplicasCnt = 1},
+        {.ErrorCode = SK_KERR_LEADER_NOT_AVAILABLE, .PartitionIndex = 1, .LeaderId = -1,
+         .LeaderEpoch = -1, .ReplicaNodes = reps, .ReplicaNodesCnt = 2}};
+    sk_metadata_resp_topic_t tp[2] = {
+        {.Name = sk_str_c("orders"), .TopicId = {1, 2, 3}, .Partitions = pa, .PartitionsCnt = 2,
+         .TopicAuthorizedOperations = 0xdf8},
+        {.Name = sk_str_c("__consumer_offsets"), .IsInternal = 1,
+         .TopicAuthorizedOperations = INT32_MIN}};
     sk_metadata_resp_t resp = {.ThrottleTimeMs = 17, .Brokers = br, .BrokersCnt = 2,
                                .ClusterId = sk_str_c("cluster-xyz"), .ControllerId = 2,
                                .Topics = tp, .TopicsCnt = 2};
-    sk_metadata_req_topic_t rt[] = {{sk_str_c("orders")}, {sk_str_c("x")}};
+    sk_metadata_req_topic_t rt[] = {{.Name = sk_str_c("orders")}, {.Name = sk_str_c("x")}};
     sk_metadata_req_t req = {.Topics = rt, .TopicsCnt = 2, .AllowAutoTopicCreation = 0};
-    for (int16_t v = 0; v <= 5; v++) {
+    for (int16_t v = 0; v <= 12; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_wr_t w;
         sk_wr_init(&w);
@@ -598,7 +608,7 @@ START_TEST(test_metadata_roundtrip)
         ck_assert_int_eq(g.Topics[0].IsInternal, 0);
         ck_assert_int_eq(g.Topics[0].PartitionsCnt, 2);
         ck_assert_int_eq(g.Topics[1].PartitionsCnt, 0);
-        const sk_metadata_partition_t *p = &g.Topics[0].Partitions[1];
+        const sk_metadata_resp_partition_t *p = &g.Topics[0].Partitions[1];
         ck_assert_int_eq(p->ErrorCode, SK_KERR_LEADER_NOT_AVAILABLE);
         ck_assert_int_eq(p->PartitionIndex, 1);
         ck_assert_int_eq(p->LeaderId, -1);
@@ -611,6 +621,9 @@ START_TEST(test_metadata_roundtrip)
         ck_assert_int_eq(p->OfflineReplicasCnt, v >= 5 ? 1 : 0);
         if (v >= 5)
             ck_assert_int_eq(p->OfflineReplicas[0], 2);
+        ck_assert_int_eq(p->LeaderEpoch, v >= 7 ? 4 : -1);
+        ck_assert_int_eq(g.Topics[0].TopicId[2], v >= 10 ? 3 : 0);
+        ck_assert_int_eq(g.Topics[0].TopicAuthorizedOperations, v >= 8 ? 0xdf8 : INT32_MIN);
         check_trunc(w.buf, w.len, v, dec_metadata_resp, sizeof(g));
 
         sk_wr_reset(&w);
@@ -621,16 +634,16 @@ START_TEST(test_metadata_roundtrip)
         assert_str(gr.Topics[0].Name, "orders");
         assert_str(gr.Topics[1].Name, "x");
         ck_assert_int_eq(gr.AllowAutoTopicCreation, v >= 4 ? 0 : 1);
-        ck_assert(!gr.all_topics);
+        ck_assert(!sk_metadata_req_all_topics(v, &gr));
         check_trunc(w.buf, w.len, v, dec_metadata_req, sizeof(gr));
         check_mutations(w.buf, w.len, v, dec_metadata_req, sizeof(gr));
 
-        /* all topics in every version */
-        sk_metadata_req_t all = {.TopicsCnt = -1, .AllowAutoTopicCreation = 1};
+        /* all topics in every version (v0 has no null: the empty array) */
+        sk_metadata_req_t all = {.TopicsCnt = v == 0 ? 0 : -1, .AllowAutoTopicCreation = 1};
         sk_wr_reset(&w);
         ck_assert_int_eq(sk_metadata_req_encode(&w, v, &all), SK_OK);
         ck_assert_int_eq(decode_bytes(w.buf, w.len, v, dec_metadata_req, a, &gr), SK_OK);
-        ck_assert(gr.all_topics);
+        ck_assert(sk_metadata_req_all_topics(v, &gr));
         sk_wr_free(&w);
         sk_arena_free(a);
     }
@@ -1056,7 +1069,7 @@ START_TEST(test_bad_versions)
         int16_t bad[2];
     } t[] = {
         {dec_apiversions_req, {-1, 4}},  {dec_apiversions_resp, {-1, 4}},
-        {dec_metadata_req, {-1, 6}},     {dec_metadata_resp, {-1, 6}},
+        {dec_metadata_req, {-1, 13}},    {dec_metadata_resp, {-1, 13}},
         {dec_produce_req, {-1, 8}},      {dec_produce_resp, {-1, 8}},
         {dec_listoffsets_req, {-1, 9}},  {dec_listoffsets_resp, {-1, 9}},
         {dec_createtopics_req, {-1, 5}}, {dec_createtopics_resp, {-1, 5}},

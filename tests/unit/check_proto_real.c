@@ -158,14 +158,14 @@ START_TEST(test_rdkafka_metadata_v4)
     load_frame(&f, "rdkafka_metadata_v4_empty.bin", SK_API_METADATA, 4, "rdkafka");
     ck_assert_int_eq(sk_metadata_req_decode(&f.r, 4, f.arena, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, 0);
-    ck_assert(!req.all_topics);
+    ck_assert(!sk_metadata_req_all_topics(4, &req));
     ck_assert(!req.AllowAutoTopicCreation);
     finish_frame(&f, body_metadata_req, sizeof(req));
     /* kcat -L: all topics (null), auto-creation allowed */
     load_frame(&f, "rdkafka_metadata_v4_all.bin", SK_API_METADATA, 4, "rdkafka");
     ck_assert_int_eq(sk_metadata_req_decode(&f.r, 4, f.arena, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, -1);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(4, &req));
     ck_assert(req.AllowAutoTopicCreation);
     finish_frame(&f, body_metadata_req, sizeof(req));
 }
@@ -274,18 +274,18 @@ START_TEST(test_kpy_bootstrap)
     load_frame(&f, "kpy_metadata_v0.bin", SK_API_METADATA, 0, "kafka-python-producer-1");
     ck_assert_int_eq(sk_metadata_req_decode(&f.r, 0, f.arena, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, 0);
-    ck_assert(req.all_topics); /* v0: empty = all */
+    ck_assert(sk_metadata_req_all_topics(0, &req)); /* v0: empty = all */
     finish_frame(&f, body_metadata_req, sizeof(req));
 
     load_frame(&f, "kpy_metadata_v1.bin", SK_API_METADATA, 1, "kafka-python-producer-1");
     ck_assert_int_eq(sk_metadata_req_decode(&f.r, 1, f.arena, &req), SK_OK);
     ck_assert_int_eq(req.TopicsCnt, -1);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(1, &req));
     finish_frame(&f, body_metadata_req, sizeof(req));
 
     load_frame(&f, "kpy_metadata_v5.bin", SK_API_METADATA, 5, "kafka-python-2.0.2");
     ck_assert_int_eq(sk_metadata_req_decode(&f.r, 5, f.arena, &req), SK_OK);
-    ck_assert(req.all_topics);
+    ck_assert(sk_metadata_req_all_topics(5, &req));
     ck_assert(!req.AllowAutoTopicCreation);
     finish_frame(&f, body_metadata_req, sizeof(req));
 }
