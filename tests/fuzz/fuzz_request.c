@@ -7,7 +7,7 @@
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_request.c \
- *       common/arena.c common/apis.c common/proto_hdr.c common/proto_apiversions.c \
+ *       common/arena.c common/apis.c common/proto_hdr.c \
  *       common/proto_produce.c common/proto_fetch.c \
  *       common/msgcodec.c build-proto/common/proto_gen.c common/proto_createtopics.c \
  *       common/proto_leaderandisr.c common/proto_updatemetadata.c \

@@ -328,13 +328,13 @@ START_TEST(test_apiversions_hand)
     /* v0-2 request bodies are empty */
     ck_assert_int_eq(decode_bytes(b, 0, 0, dec_apiversions_req, a, &req), SK_OK);
     ck_assert_int_eq(decode_bytes(b, 0, 2, dec_apiversions_req, a, &req), SK_OK);
-    assert_str(req.ClientSoftwareName, NULL);
+    assert_str(req.ClientSoftwareName, ""); /* the schema's default */
     ck_assert_int_eq(decode_bytes(b, 0, 4, dec_apiversions_req, a, &req), SK_EINVAL);
 
     /* responses */
-    sk_apiversions_key_t keys[] = {{0, 3, 7}, {18, 0, 3}};
+    sk_apiversions_resp_key_t keys[] = {{0, 3, 7}, {18, 0, 3}};
     sk_apiversions_resp_t resp = {.ErrorCode = 0, .ApiKeys = keys, .ApiKeysCnt = 2,
-                                  .ThrottleTimeMs = 0};
+                                  .ThrottleTimeMs = 0, .FinalizedFeaturesEpoch = -1};
     ck_assert_int_eq(sk_apiversions_resp_encode(&w, 0, &resp), SK_OK);
     n = hex("0000 00000002 0000 0003 0007 0012 0000 0003", b, sizeof(b));
     assert_bytes(&w, b, n);
@@ -399,9 +399,9 @@ END_TEST
 
 START_TEST(test_apiversions_roundtrip)
 {
-    sk_apiversions_key_t keys[] = {{0, 3, 7}, {1, 4, 11}, {18, 0, 3}};
+    sk_apiversions_resp_key_t keys[] = {{0, 3, 7}, {1, 4, 11}, {18, 0, 3}};
     sk_apiversions_resp_t resp = {.ErrorCode = 35, .ApiKeys = keys, .ApiKeysCnt = 3,
-                                  .ThrottleTimeMs = 1234};
+                                  .ThrottleTimeMs = 1234, .FinalizedFeaturesEpoch = -1};
     sk_apiversions_req_t req = {.ClientSoftwareName = sk_str_c("skein-test"),
                                 .ClientSoftwareVersion = sk_str_c("0.1")};
     for (int16_t v = 0; v <= 3; v++) {
@@ -427,8 +427,8 @@ START_TEST(test_apiversions_roundtrip)
         ck_assert_uint_eq(w.len, v >= 3 ? 1 + 10 + 1 + 3 + 1 : 0);
         sk_apiversions_req_t greq;
         ck_assert_int_eq(decode_bytes(w.buf, w.len, v, dec_apiversions_req, a, &greq), SK_OK);
-        assert_str(greq.ClientSoftwareName, v >= 3 ? "skein-test" : NULL);
-        assert_str(greq.ClientSoftwareVersion, v >= 3 ? "0.1" : NULL);
+        assert_str(greq.ClientSoftwareName, v >= 3 ? "skein-test" : "");
+        assert_str(greq.ClientSoftwareVersion, v >= 3 ? "0.1" : "");
         check_trunc(w.buf, w.len, v, dec_apiversions_req, sizeof(greq));
         sk_wr_free(&w);
         sk_arena_free(a);
