@@ -331,8 +331,9 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     b->serving = 0;
     if (b->registered && b->zk) {
         sk_zkb_deregister(b->zk, b->id, deregistered_cb, b);
-        /* Safety net: do not hang on an unreachable ZooKeeper. */
-        struct timeval tv = {5, 0};
+        /* Safety net: do not hang on an unreachable ZooKeeper (the bounded
+         * shutdown of skeind(8) counts on 3 s here). */
+        struct timeval tv = {3, 0};
         event_base_loopexit(b->base, &tv);
         return;
     }

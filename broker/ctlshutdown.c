@@ -12,12 +12,17 @@
 #include "proto_controlledshutdown.h"
 
 #include <event2/event.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CSD_VERSION 3
 #define IDLE_WAIT_MS 5000  /* own controller: wait this long for its requests */
+/* The whole controlled shutdown ends by max.retries x retry.backoff.ms plus
+ * this, whatever the controller or ZooKeeper do; the rest of the shutdown
+ * then needs a few seconds more (deregistration is bounded separately). */
+#define PHASE_EXTRA_MS 3000
 #define WATCH_MS 100       /* how often an attempt checks its deadline and the controller */
 
 struct sk_ctlsd_s {
@@ -32,6 +37,7 @@ struct sk_ctlsd_s {
     int32_t asked;          /* controller id the current attempt asked */
     struct event *next;     /* next step: retry, idle wait or finish */
     int64_t idle_deadline;  /* mono ms, while waiting for our own controller */
+    int64_t phase_deadline; /* mono ms: the controlled shutdown gives up */
 };
 
 typedef struct csd_ctx {
@@ -83,6 +89,17 @@ static void attempt_over(struct sk_ctlsd_s *st, int success, const char *why)
         sk_info("broker", "controlled shutdown attempt %d of %d succeeded: no partition left "
                 "to move", st->attempt, st->max_attempts);
         st->idle_deadline = sk_mono_ms() + IDLE_WAIT_MS;
+        if (st->idle_deadline > st->phase_deadline)
+            st->idle_deadline = st->phase_deadline;
+        step_after(st, 0);
+        return;
+    }
+    if (st->attempt < st->max_attempts &&
+        sk_mono_ms() + b->conf->controlled_shutdown_retry_backoff_ms >= st->phase_deadline) {
+        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s; no time left for "
+                "another (controlled.shutdown.max.retries x controlled.shutdown.retry.backoff.ms "
+                "+ %d ms)", st->attempt, st->max_attempts, why, PHASE_EXTRA_MS);
+        st->attempt = st->max_attempts;
         step_after(st, 0);
         return;
     }
@@ -180,6 +197,8 @@ static void attempt(struct sk_ctlsd_s *st)
     int64_t ms = b->conf->controller_socket_timeout_ms > 0 ? b->conf->controller_socket_timeout_ms
                                                           : 30000;
     st->deadline = sk_mono_ms() + ms;
+    if (st->deadline > st->phase_deadline)
+        st->deadline = st->phase_deadline;
     st->asked = ctl->id;
     struct timeval tv = {0, WATCH_MS * 1000};
     evtimer_add(st->timeout, &tv);
@@ -242,8 +261,11 @@ static void timeout_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (sk_mono_ms() >= st->deadline) {
-        snprintf(why, sizeof(why), "no answer within controller.socket.timeout.ms (%d ms)",
-                 st->b->conf->controller_socket_timeout_ms);
+        if (st->deadline >= st->phase_deadline)
+            snprintf(why, sizeof(why), "no answer before the controlled shutdown's time ran out");
+        else
+            snprintf(why, sizeof(why), "no answer within controller.socket.timeout.ms (%d ms)",
+                     st->b->conf->controller_socket_timeout_ms);
         attempt_over(st, 0, why);
         return;
     }
@@ -276,6 +298,11 @@ int sk_ctlsd_signal(sk_broker_t *b, int sig)
     struct sk_ctlsd_s *st = sk_calloc(1, sizeof(*st));
     st->b = b;
     st->max_attempts = b->conf->controlled_shutdown_max_retries;
+    int64_t backoff = b->conf->controlled_shutdown_retry_backoff_ms;
+    int64_t budget = backoff > (INT64_MAX / 4) / st->max_attempts
+                         ? INT64_MAX / 4
+                         : (int64_t)st->max_attempts * backoff + PHASE_EXTRA_MS;
+    st->phase_deadline = sk_mono_ms() + budget;
     st->timeout = evtimer_new(b->base, timeout_cb, st);
     st->next = evtimer_new(b->base, next_cb, st);
     b->ctlsd = st;

@@ -7,7 +7,9 @@
  * partitions the broker still leads, or does not come within
  * controller.socket.timeout.ms (or the controller changes meanwhile); up to
  * controlled.shutdown.max.retries attempts, controlled.shutdown.retry.backoff.ms
- * apart. Then (success or not) the normal shutdown runs. A second signal skips the rest at once.
+ * apart, and never longer in all than max.retries x retry.backoff.ms + 3 s
+ * (an attempt's wait is cut short to fit). Then (success or not) the normal
+ * shutdown runs. A second signal skips the rest at once.
  * One log line per attempt and one for the outcome.
  * @locality loop
  */

@@ -3,6 +3,7 @@
 #include "ctrl_int.h"
 
 #include "channel.h"
+#include "clock.h"
 #include "conf.h"
 #include "kerr.h"
 #include "log.h"
@@ -431,8 +432,17 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
         sk_warn("controller", "write to %s-%d fenced: /controller_epoch moved on; resigning",
                 op->topic, op->partition);
     } else if (rc != ZOK) {
-        sk_warn("controller", "writing the state of %s-%d failed: %s; will retry from "
-                "ZooKeeper's view", op->topic, op->partition, zerror(rc));
+        /* During a ZooKeeper outage every retry fails: one line per 10 s. */
+        int64_t now = sk_mono_ms();
+        if (now - c->write_fail_logged_ms >= 10000) {
+            sk_warn("controller", "writing the state of %s-%d failed: %s; will retry from "
+                    "ZooKeeper's view (%d more failed writes since the last such line)",
+                    op->topic, op->partition, zerror(rc), c->write_fail_skipped);
+            c->write_fail_logged_ms = now;
+            c->write_fail_skipped = 0;
+        } else {
+            c->write_fail_skipped++;
+        }
         /* Without an answer (connection loss) the write may or may not have
          * happened; the topic watcher brings ZooKeeper's version, and the
          * work runs again in any case. */

@@ -85,6 +85,8 @@ struct sk_ctrl_s {
     struct event *work_ev;    /* deferred reconcile + send */
     struct event *work_retry_ev; /* the work again after a failed ZooKeeper write */
     int prefer_retry;            /* re-check /admin/preferred_replica_election then */
+    int64_t write_fail_logged_ms; /* last "writing the state ... failed" line */
+    int write_fail_skipped;       /* failed writes not logged since */
     int full_sync;            /* send everything to every broker */
     int32_t *sync_brokers;    /* brokers that need a full sync (new or bounced) */
     int n_sync_brokers;

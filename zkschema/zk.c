@@ -19,10 +19,13 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
+#include "clock.h"
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
@@ -248,19 +251,73 @@ static atomic_int handles_closing;
 
 /* libzookeeper log lines look like
  * "2026-01-01 00:00:00,000:123(0x7f..):ZOO_WARN@func@42: text\n". */
+/* While ZooKeeper is unreachable the library logs the same two lines every
+ * 100 ms. One line per event: a message from the same place in the library
+ * (its "@function@line") is logged at most every LOG_REPEAT_MS, with the
+ * count of the ones left out. Called on the library's threads. */
+#define LOG_REPEAT_MS 10000
+#define LOG_SITES 16
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char site[64];
+    int64_t last_ms;
+    int skipped;
+} log_sites[LOG_SITES];
+
+/* Returns -1 to drop the line, else the number of lines dropped before it. */
+static int log_rate(const char *message)
+{
+    const char *at = strchr(message, '@');
+    const char *end = at ? strchr(at + 1, ':') : NULL;
+    if (!at || !end || end - at >= 64)
+        return 0;
+    size_t len = (size_t)(end - at);
+    int64_t now = sk_mono_ms();
+    int skipped = 0, slot = -1, oldest = 0;
+    pthread_mutex_lock(&log_lock);
+    for (int i = 0; i < LOG_SITES && slot < 0; i++)
+        if (strlen(log_sites[i].site) == len && !memcmp(log_sites[i].site, at, len))
+            slot = i;
+    if (slot >= 0 && now - log_sites[slot].last_ms < LOG_REPEAT_MS) {
+        log_sites[slot].skipped++;
+        pthread_mutex_unlock(&log_lock);
+        return -1;
+    }
+    if (slot < 0) {
+        for (int i = 1; i < LOG_SITES; i++)
+            if (log_sites[i].last_ms < log_sites[oldest].last_ms)
+                oldest = i;
+        slot = oldest;
+        memcpy(log_sites[slot].site, at, len);
+        log_sites[slot].site[len] = '\0';
+        log_sites[slot].skipped = 0;
+    }
+    skipped = log_sites[slot].skipped;
+    log_sites[slot].skipped = 0;
+    log_sites[slot].last_ms = now;
+    pthread_mutex_unlock(&log_lock);
+    return skipped;
+}
+
 static void zk_log_cb(const char *message)
 {
     size_t n = strlen(message);
     while (n && (message[n - 1] == '\n' || message[n - 1] == '\r'))
         n--;
+    int skipped = log_rate(message);
+    if (skipped < 0)
+        return;
+    char more[64] = "";
+    if (skipped > 0)
+        snprintf(more, sizeof(more), " (and %d like it since)", skipped);
     /* A handle being closed logs the server's socket close as an error and
      * tries to reconnect; that is expected noise. */
     if (atomic_load(&handles_closing) > 0)
-        sk_debug("zk", "libzookeeper: %.*s", (int)n, message);
+        sk_debug("zk", "libzookeeper: %.*s%s", (int)n, message, more);
     else if (strstr(message, "ZOO_ERROR@"))
-        sk_error("zk", "libzookeeper: %.*s", (int)n, message);
+        sk_error("zk", "libzookeeper: %.*s%s", (int)n, message, more);
     else
-        sk_warn("zk", "libzookeeper: %.*s", (int)n, message);
+        sk_warn("zk", "libzookeeper: %.*s%s", (int)n, message, more);
 }
 
 /* ---- loop side: ops and watches ------------------------------------- */
@@ -1160,6 +1217,35 @@ int sk_zk_open(struct event_base *base, const char *connect, int session_timeout
     return SK_OK;
 }
 
+/* Operations of the live handle still waiting for the server. */
+static int in_flight(sk_zk_t *zk)
+{
+    int n = 0;
+    zk_op_t *op;
+    TAILQ_FOREACH(op, &zk->ops, live)
+    n += zk->h && op->gen == zk->h->gen && op->gen != 0;
+    return n;
+}
+
+/* Before the handle closes, let operations already sent finish (at most
+ * CLOSE_WAIT_MS, and only while connected): zookeeper_close() frees what a
+ * pending multi allocated inside the library only partly, so closing with
+ * one in flight leaks. Completions run now, as close promises; new
+ * operations fail at once (closed is set). Blocks the loop briefly, at
+ * shutdown only. */
+#define CLOSE_WAIT_MS 1500
+static void await_in_flight(sk_zk_t *zk)
+{
+    int64_t deadline = sk_mono_ms() + CLOSE_WAIT_MS;
+    for (;;) {
+        drain(zk);
+        if (!zk->connected || !in_flight(zk) || sk_mono_ms() >= deadline)
+            return;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void sk_zk_close(sk_zk_t *zk)
 {
     if (!zk || zk->closed)
@@ -1168,6 +1254,7 @@ void sk_zk_close(sk_zk_t *zk)
     zk->closed = 1;
     evtimer_del(zk->retry_ev);
     zk->depth++;
+    await_in_flight(zk);
     retire_handle(zk);
     drain(zk);
     zk->depth--;

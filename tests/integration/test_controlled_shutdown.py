@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import skein_harness as H  # noqa: E402
 
 PARTS = 3
-RETRIES = 10
+# The whole controlled shutdown is bounded by max.retries x retry.backoff.ms (+ 3 s): 60 x 500 ms
+# outlasts the 20 s session timeout that test_retry_with_the_next_controller waits through.
+RETRIES = 60
 
 
 @pytest.fixture(scope="module")
