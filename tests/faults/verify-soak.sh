@@ -14,11 +14,11 @@
 # and meanwhile, every --kill-interval seconds, kill -9's the next broker (0, 1, 2, 0, ...),
 # waits until ZooKeeper has dropped its registration (zookeeper.session.timeout.ms, 18 s
 # in the local cluster), starts it again and waits until no partition is
-# under-replicated before the next kill can come. At the end it prints the kill log and
-# skein-verify's report (also kept in DIR/verify-report.json) and stops everything it
-# started. Exit status: skein-verify's (0 clean, 1 violations), or 2 on a setup error.
+# under-replicated or without a leader before the next kill can come. At the end it
+# prints the kill log and skein-verify's report (also kept in DIR/verify-report.json)
+# and stops everything it started. Exit status: skein-verify's (0 clean, 1 violations), or 2 on a setup error.
 #
-# Binaries: DIR/skeind and DIR/skein-verify, DIR/skein-topics from --build (default
+# Binaries: skeind, skein-verify and skein-topics from --build DIR (default
 # <repo>/build). Needs python3 with kazoo (the integration tests' dependency).
 set -u
 
@@ -139,11 +139,14 @@ wait_cond() {
 }
 
 unregistered() { [ "$(registered "$1")" = 0 ]; }
+# no partition under-replicated or without a live leader
 fully_replicated() {
-    local out
-    out=$("$build/skein-topics" --zookeeper "$ZK" --describe --topic "$TOPIC" \
-        --under-replicated-partitions 2>/dev/null) || return 1
-    [ -z "$out" ]
+    local out flag
+    for flag in --under-replicated-partitions --unavailable-partitions; do
+        out=$("$build/skein-topics" --zookeeper "$ZK" --describe --topic "$TOPIC" "$flag" \
+            2>/dev/null) || return 1
+        [ -z "$out" ] || return 1
+    done
 }
 verify_running() { kill -0 "$verify_pid" 2>/dev/null; }
 
