@@ -122,12 +122,14 @@ static void list_partition(const sk_req_t *req, const sk_listoffsets_req_t *in, 
             return;
         }
         out->Offset = fetchable;
-        out->LeaderEpoch = p->leader_epoch;
+        if (req->api_version >= 4)
+            out->LeaderEpoch = p->leader_epoch;
         return;
     case SK_LISTOFFSETS_EARLIEST:
     case SK_LISTOFFSETS_EARLIEST_LOCAL:
         out->Offset = sk_plog_start_offset(p->log);
-        out->LeaderEpoch = epoch_at(p, out->Offset);
+        if (req->api_version >= 4)
+            out->LeaderEpoch = epoch_at(p, out->Offset);
         return;
     case SK_LISTOFFSETS_MAX_TIMESTAMP:
         if (find_max_timestamp(p->log, &off, &ts) != SK_OK) {
@@ -146,7 +148,8 @@ static void list_partition(const sk_req_t *req, const sk_listoffsets_req_t *in, 
         return; /* nothing (visible) at or after that time: -1, -1 */
     out->Offset = off;
     out->Timestamp = ts;
-    out->LeaderEpoch = epoch_at(p, off);
+    if (req->api_version >= 4) /* not ignorable: Kafka sets it only where it exists */
+        out->LeaderEpoch = epoch_at(p, off);
 }
 
 /* ---- v0 ---- */

@@ -393,8 +393,9 @@ static int value_is_default(const sk_msgfield_t *f, const void *p)
         return memcmp(p, zero, 16) == 0;
     }
     case SK_FT_STRING: case SK_FT_BYTES: case SK_FT_RECORDS: {
+        /* a zeroed sk_str_t ({NULL, 0}) counts as unset: the default */
         const sk_str_t *s = p;
-        return f->def_null ? s->len < 0 : s->len == 0;
+        return f->def_null ? s->len < 0 || (s->len == 0 && !s->p) : s->len == 0;
     }
     case SK_FT_STRUCT: {
         const sk_msgdesc_t *d = f->sub;
@@ -459,8 +460,14 @@ static void encode_struct(const sk_msgdesc_t *d, int16_t v, int flex, enc_t *e, 
     }
     for (int i = 0; i < d->nfields && !e->err; i++) {
         const sk_msgfield_t *f = &d->fields[i];
-        if (sk_msgfield_in(f, v) && !is_tagged(f, v, flex))
-            encode_field(f, v, flex, e, m, depth);
+        if (sk_msgfield_in(f, v)) {
+            if (!is_tagged(f, v, flex))
+                encode_field(f, v, flex, e, m, depth);
+        } else if (!f->ignorable && !field_is_default(f, m)) {
+            /* Kafka's rule: a value the version cannot carry is an error
+             * unless the schema marks the field ignorable */
+            e->err = 1;
+        }
     }
     if (flex && !e->err)
         encode_tags(d, v, e, m, depth);

@@ -25,10 +25,13 @@
  * (release with sk_msg_free()). Every array count is bounded by the bytes
  * left in the input times the element's smallest wire size.
  *
- * Encoding fails (SK_EINVAL, nothing useful in w) only for a struct that no
- * version could carry: a count below -1, a null where the version does not
- * allow one, a non-empty array without elements, an over-long string. The
- * caller discards w then (dispatch closes the connection).
+ * Encoding fails (SK_EINVAL, nothing useful in w) for a struct the version
+ * cannot carry: a count below -1, a null where the version does not allow
+ * one, a non-empty array without elements, an over-long string, or (Kafka's
+ * rule) a value other than the default in a field the version lacks unless
+ * the schema marks it ignorable. A zeroed string counts as unset there. The
+ * caller discards w then (dispatch closes the connection). Build structs
+ * with the generated _init() so absent fields hold their defaults.
  * @locality any (descriptors are constant)
  */
 #ifndef SK_MSGCODEC_H

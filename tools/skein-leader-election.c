@@ -188,7 +188,8 @@ static char *find_controller(const char *bootstrap, char *err, size_t errlen)
         int fd = dial(b, err, errlen);
         if (fd < 0)
             continue;
-        sk_metadata_req_t mreq = {0};
+        sk_metadata_req_t mreq;
+        sk_metadata_req_init(&mreq); /* schema defaults (auto-creation true below v4) */
         mreq.TopicsCnt = 0;
         sk_wr_t w;
         sk_wr_init(&w);

@@ -17,6 +17,7 @@
 #include "kerr.h"
 #include "msgcodec.h"
 #include "proto_gen.h"
+#include "proto_listoffsets.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -301,6 +302,27 @@ START_TEST(test_encode_refuses_bad_structs)
     ck_assert_int_eq(sk_msg_size(d, 1, m, &size), SK_EINVAL);
     sk_wr_free(&w);
     sk_arena_free(a);
+
+    /* Kafka's rule: a non-default value in a field the version lacks fails
+     * unless the field is ignorable. */
+    sk_listoffsets_req_partition_t p;
+    sk_listoffsets_req_partition_init(&p);
+    p.Timestamp = -1;
+    sk_listoffsets_req_topic_t t = {sk_str_c("t"), &p, 1};
+    sk_listoffsets_req_t req;
+    sk_listoffsets_req_init(&req);
+    req.Topics = &t;
+    req.TopicsCnt = 1;
+    sk_wr_init(&w);
+    ck_assert_int_eq(sk_listoffsets_req_encode(&w, 1, &req), SK_OK);
+    req.IsolationLevel = 1; /* v2+, not ignorable */
+    ck_assert_int_eq(sk_listoffsets_req_encode(&w, 1, &req), SK_EINVAL);
+    ck_assert_int_eq(sk_listoffsets_req_encode(&w, 2, &req), SK_OK);
+    p.CurrentLeaderEpoch = 5; /* v4+, ignorable: dropped below v4 */
+    ck_assert_int_eq(sk_listoffsets_req_encode(&w, 2, &req), SK_OK);
+    p.MaxNumOffsets = 3;      /* v0 only, not ignorable */
+    ck_assert_int_eq(sk_listoffsets_req_encode(&w, 2, &req), SK_EINVAL);
+    sk_wr_free(&w);
 }
 END_TEST
 

@@ -536,10 +536,10 @@ START_TEST(test_metadata_resp_hand)
                                        .ReplicaNodesCnt = 1, .IsrNodes = reps, .IsrNodesCnt = 1,
                                        .OfflineReplicas = off, .OfflineReplicasCnt = 1};
     sk_metadata_resp_topic_t tp = {.Name = sk_str_c("t"), .IsInternal = 1, .Partitions = &pa,
-                                   .PartitionsCnt = 1};
+                                   .PartitionsCnt = 1, .TopicAuthorizedOperations = INT32_MIN};
     sk_metadata_resp_t resp = {.ThrottleTimeMs = 5, .Brokers = &br, .BrokersCnt = 1,
                                .ClusterId = sk_str_c("c"), .ControllerId = 1, .Topics = &tp,
-                               .TopicsCnt = 1};
+                               .TopicsCnt = 1, .ClusterAuthorizedOperations = INT32_MIN};
     uint8_t b[256];
     sk_wr_t w;
     sk_wr_init(&w);
@@ -582,13 +582,17 @@ START_TEST(test_metadata_roundtrip)
          .TopicAuthorizedOperations = INT32_MIN}};
     sk_metadata_resp_t resp = {.ThrottleTimeMs = 17, .Brokers = br, .BrokersCnt = 2,
                                .ClusterId = sk_str_c("cluster-xyz"), .ControllerId = 2,
-                               .Topics = tp, .TopicsCnt = 2};
+                               .Topics = tp, .TopicsCnt = 2,
+                               .ClusterAuthorizedOperations = INT32_MIN};
     sk_metadata_req_topic_t rt[] = {{.Name = sk_str_c("orders")}, {.Name = sk_str_c("x")}};
     sk_metadata_req_t req = {.Topics = rt, .TopicsCnt = 2, .AllowAutoTopicCreation = 0};
     for (int16_t v = 0; v <= 12; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_wr_t w;
         sk_wr_init(&w);
+        /* non-ignorable fields hold their defaults where the version lacks them */
+        req.AllowAutoTopicCreation = v < 4;
+        tp[0].TopicAuthorizedOperations = v >= 8 ? 0xdf8 : INT32_MIN;
         ck_assert_int_eq(sk_metadata_resp_encode(&w, v, &resp), SK_OK);
         sk_metadata_resp_t g;
         ck_assert_int_eq(decode_bytes(w.buf, w.len, v, dec_metadata_resp, a, &g), SK_OK);
@@ -633,7 +637,7 @@ START_TEST(test_metadata_roundtrip)
         ck_assert_int_eq(gr.TopicsCnt, 2);
         assert_str(gr.Topics[0].Name, "orders");
         assert_str(gr.Topics[1].Name, "x");
-        ck_assert_int_eq(gr.AllowAutoTopicCreation, v >= 4 ? 0 : 1);
+        ck_assert_int_eq(gr.AllowAutoTopicCreation, v < 4);
         ck_assert(!sk_metadata_req_all_topics(v, &gr));
         check_trunc(w.buf, w.len, v, dec_metadata_req, sizeof(gr));
         check_mutations(w.buf, w.len, v, dec_metadata_req, sizeof(gr));
@@ -840,15 +844,25 @@ START_TEST(test_listoffsets_hand)
 
     /* responses */
     int64_t olds[] = {10, 0};
-    sk_listoffsets_resp_partition_t rp = {0, 0, olds, 2, -1, 10};
+    /* v0 carries the offsets array, v1+ one offset: a field the version
+     * lacks must hold its default (Kafka's rule for non-ignorable fields) */
+    sk_listoffsets_resp_partition_t rp = {0, 0, olds, 2, -1, -1, -1};
     sk_listoffsets_resp_topic_t rt = {sk_str_c("t"), &rp, 1};
     sk_listoffsets_resp_t resp = {3, &rt, 1};
+    rp.Offset = 10;
+    ck_assert_int_eq(sk_listoffsets_resp_encode(&w, 0, &resp), SK_EINVAL);
+    sk_wr_reset(&w);
+    rp.Offset = -1;
     ck_assert_int_eq(sk_listoffsets_resp_encode(&w, 0, &resp), SK_OK);
     n = hex("00000001 0001 74 00000001 00000000 0000 00000002 000000000000000a 0000000000000000",
             b, sizeof(b));
     assert_bytes(&w, b, n);
     check_trunc(b, n, 0, dec_listoffsets_resp, sizeof(resp));
     sk_wr_reset(&w);
+    ck_assert_int_eq(sk_listoffsets_resp_encode(&w, 1, &resp), SK_EINVAL);
+    sk_wr_reset(&w);
+    rp.OldStyleOffsetsCnt = 0;
+    rp.Offset = 10;
     ck_assert_int_eq(sk_listoffsets_resp_encode(&w, 1, &resp), SK_OK);
     n = hex("00000001 0001 74 00000001 00000000 0000 ffffffffffffffff 000000000000000a",
             b, sizeof(b));
@@ -878,14 +892,21 @@ START_TEST(test_listoffsets_roundtrip)
     sk_listoffsets_req_topic_t t[1] = {{sk_str_c("events"), p, 2}};
     sk_listoffsets_req_t req = {-1, 1, t, 1};
     int64_t olds[] = {77};
-    sk_listoffsets_resp_partition_t rp[2] = {{0, 0, olds, 1, 1699999999999LL, 77},
-                                             {5, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL, 0, -1, -1}};
+    sk_listoffsets_resp_partition_t rp[2] = {
+        {0, 0, olds, 1, 1699999999999LL, 77, -1},
+        {5, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL, 0, -1, -1, -1}};
     sk_listoffsets_resp_topic_t rt[1] = {{sk_str_c("events"), rp, 2}};
     sk_listoffsets_resp_t resp = {8, rt, 1};
     for (int16_t v = 0; v <= 8; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_wr_t w;
         sk_wr_init(&w);
+        /* only what the version carries (IsolationLevel v2+; v0 the offsets
+         * array, v1+ Timestamp and Offset) */
+        req.IsolationLevel = v >= 2 ? 1 : 0;
+        rp[0].OldStyleOffsetsCnt = v == 0 ? 1 : 0;
+        rp[0].Timestamp = v == 0 ? -1 : 1699999999999LL;
+        rp[0].Offset = v == 0 ? -1 : 77;
         ck_assert_int_eq(sk_listoffsets_req_encode(&w, v, &req), SK_OK);
         sk_listoffsets_req_t g;
         ck_assert_int_eq(decode_bytes(w.buf, w.len, v, dec_listoffsets_req, a, &g), SK_OK);
