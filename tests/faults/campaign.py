@@ -200,6 +200,7 @@ class Campaign:
         h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logging.getLogger().addHandler(h)
         logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger("rdkafka").setLevel(logging.DEBUG)
         for m in stale_mounts():
             subprocess.run(["umount", "-l", m])
         self.topo = Topology(N_BROKERS)
@@ -577,7 +578,10 @@ class Campaign:
         cl = {"logger": logging.getLogger("rdkafka"), "log_level": 6}
         self.producers = [ProducerSlot(k, self.bootstrap, TOPIC, PARTITIONS,
                                        a.rate / a.producers, self.stats, self.log,
-                                       conf=dict(cl, **{"client.id": "skf-producer-%d" % k}))
+                                       conf=dict(cl, **{"client.id": "skf-producer-%d" % k,
+                                                        # idempotence state changes, epoch
+                                                        # bumps (the post-mortem of duplicates)
+                                                        "debug": "eos", "log_level": 7}))
                           for k in range(a.producers)]
         self.members = [GroupMember(k, self.bootstrap, TOPIC, GROUP, self.log, conf=cl)
                         for k in range(2)]

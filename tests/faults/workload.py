@@ -162,8 +162,9 @@ class ProducerSlot:
             if err is None:
                 off = msg.offset()
                 if off is None or off < 0:
-                    # librdkafka reports a success without an offset (e.g. when the
-                    # broker's answer was DUPLICATE_SEQUENCE_NUMBER): checked as stored once
+                    # librdkafka reports a success without an offset when a batch whose
+                    # request failed (possibly persisted) is "implicitly acked by subsequent
+                    # batch success" (its IMPLICITACK debug line): checked as stored once
                     off = UNKNOWN_OFFSET
                     g.acked_no_offset += 1
                     if g.acked_no_offset <= 5:
