@@ -208,13 +208,11 @@ int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return sk_api_malformed(req);
     char *group = acstr(req, in.GroupId);
     char *member = acstr(req, in.MemberId);
-    sk_heartbeat_resp_t resp = {0};
+    sk_heartbeat_resp_t resp;
+    sk_heartbeat_resp_init(&resp);
     resp.ErrorCode = sk_coord_heartbeat(b->coord, group ? group : "", in.GenerationId,
-                                        member ? member : "",
-                                        req->api_version >= 3 ? acstr(req, in.GroupInstanceId)
-                                                              : NULL);
-    ENCODE_BODY(req, sk_heartbeat_resp_encode, &resp);
-    return SK_REQ_DONE;
+                                        member ? member : "", acstr(req, in.GroupInstanceId));
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- LeaveGroup ---- */

@@ -477,9 +477,14 @@ int sk_msg_encode(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void
 {
     if (version < d->valid_lo || version > d->valid_hi)
         return SK_EINVAL;
+    size_t start = w->len;
     enc_t e = {w, 0, 0};
     encode_struct(d, version, top_flex(d, version), &e, in, 0);
-    return e.err ? SK_EINVAL : SK_OK;
+    if (e.err) {
+        w->len = start; /* nothing of a failed message stays in w */
+        return SK_EINVAL;
+    }
+    return SK_OK;
 }
 
 int sk_msg_size(const sk_msgdesc_t *d, int16_t version, const void *in, size_t *size)

@@ -29,8 +29,8 @@
  * cannot carry: a count below -1, a null where the version does not allow
  * one, a non-empty array without elements, an over-long string, or (Kafka's
  * rule) a value other than the default in a field the version lacks unless
- * the schema marks it ignorable. A zeroed string counts as unset there. The
- * caller discards w then (dispatch closes the connection). Build structs
+ * the schema marks it ignorable. A zeroed string counts as unset there. w
+ * is left as it was (dispatch then closes the connection). Build structs
  * with the generated _init() so absent fields hold their defaults.
  * @locality any (descriptors are constant)
  */
@@ -98,8 +98,8 @@ void sk_msg_init(const sk_msgdesc_t *d, void *m);
  * whatever was allocated is already released. */
 int sk_msg_decode(const sk_msgdesc_t *d, int16_t version, sk_rd_t *r, sk_arena_t *a, void *out);
 
-/* Encodes in at version onto w. SK_OK or SK_EINVAL (see above; w is then
- * left partly written and must be discarded). */
+/* Appends in, encoded at version, to w. SK_OK or SK_EINVAL (see above; w
+ * is then as it was before the call). */
 int sk_msg_encode(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void *in);
 
 /* Bytes sk_msg_encode() would write; SK_OK or SK_EINVAL. */

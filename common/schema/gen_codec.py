@@ -304,6 +304,14 @@ def generate(apis, schema_name):
             api.name, api.key, api.valid[0], api.valid[1],
             '%d+' % api.flex if api.flex >= 0 else 'none',
             ', legacy codec in use (advertised %d-%d)' % api.legacy if api.legacy else ''))
+        if not api.legacy:
+            # compile-time copies of the table's range for static tables
+            # (tests, fuzzers); FLEX_VER above MAX_VER means never flexible
+            up = api.name.upper()
+            h.append('#define SK_%s_MIN_VER %d' % (up, api.valid[0]))
+            h.append('#define SK_%s_MAX_VER %d' % (up, api.valid[1]))
+            h.append('#define SK_%s_FLEX_VER %d' % (
+                up, api.flex if api.flex >= 0 else api.valid[1] + 1))
         for kind, short in (('request', 'req'), ('response', 'resp')):
             msg = api.msgs[kind]
             mp = '%s_%s' % (p, short)

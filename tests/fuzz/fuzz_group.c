@@ -4,13 +4,16 @@
  * offsetdelete}.c), the __consumer_offsets records (offsets_record.c) and
  * the producer-id codec (common/proto_initproducerid.c).
  *
- * Not built by automake. Build and run from the top of the source tree:
+ * Not built by automake. The generated codecs (Heartbeat ...) come from a
+ * configured build directory, here build-proto (`make -C build-proto
+ * common/proto_gen.stamp`). Build and run from the top of the source tree:
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
+ *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
  *       common/arena.c common/kbuf.c common/mem.c common/kerr.c \
  *       common/proto_findcoordinator.c common/proto_joingroup.c \
- *       common/proto_syncgroup.c common/proto_heartbeat.c \
+ *       common/proto_syncgroup.c common/msgcodec.c common/apis.c \
+ *       build-proto/common/proto_gen.c \
  *       common/proto_leavegroup.c common/proto_offsetcommit.c \
  *       common/proto_offsetfetch.c common/proto_listgroups.c \
  *       common/proto_describegroups.c common/proto_deletegroups.c \

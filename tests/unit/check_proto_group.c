@@ -349,7 +349,9 @@ START_TEST(test_hb)
     sk_heartbeat_req_t req = {sk_str_c("grp"), 3, sk_str_c("m1"), SK_STR_NULL};
     for (int16_t v = SK_HEARTBEAT_MIN_VER; v <= SK_HEARTBEAT_MAX_VER; v++) {
         req.GroupInstanceId = v >= 3 ? sk_str_c("i1") : SK_STR_NULL;
-        const char *hexs = v >= 3 ? GRP " 00000003 " M1 " " I1 : GRP " 00000003 " M1;
+        const char *hexs = v >= 4   ? "04 677270 00000003 03 6d31 03 6931 00" /* compact */
+                           : v >= 3 ? GRP " 00000003 " M1 " " I1
+                                    : GRP " 00000003 " M1;
         sk_arena_t *a = sk_arena_new(0);
         sk_heartbeat_req_t *g = tg_both(&heartbeat_req_codec, v, &req, hexs, a);
         tu_assert_str(g->GroupId, "grp");
@@ -358,7 +360,8 @@ START_TEST(test_hb)
         tu_assert_str(g->GroupInstanceId, v >= 3 ? "i1" : NULL);
         sk_heartbeat_resp_t resp = {7, SK_KERR_REBALANCE_IN_PROGRESS};
         sk_heartbeat_resp_t *gr =
-            tg_both(&heartbeat_resp_codec, v, &resp, v >= 1 ? "00000007 001b" : "001b", a);
+            tg_both(&heartbeat_resp_codec, v, &resp,
+                    v >= 4 ? "00000007 001b 00" : v >= 1 ? "00000007 001b" : "001b", a);
         ck_assert_int_eq(gr->ThrottleTimeMs, v >= 1 ? 7 : 0);
         ck_assert_int_eq(gr->ErrorCode, SK_KERR_REBALANCE_IN_PROGRESS);
         sk_arena_free(a);
