@@ -491,17 +491,17 @@ int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_deletegroups_req_t in;
     if (sk_deletegroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_deletegroups_resp_t resp = {0};
+    sk_deletegroups_resp_t resp;
+    sk_deletegroups_resp_init(&resp);
     int n = in.GroupsNamesCnt > 0 ? in.GroupsNamesCnt : 0;
     resp.ResultsCnt = n;
     resp.Results = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Results));
     for (int i = 0; i < n; i++) {
         char *id = acstr(req, in.GroupsNames[i]);
-        resp.Results[i].GroupId = in.GroupsNames[i].len >= 0 ? in.GroupsNames[i] : sk_str_c("");
+        resp.Results[i].GroupId = in.GroupsNames[i];
         resp.Results[i].ErrorCode = sk_coord_delete_group(b->coord, id ? id : "");
     }
-    ENCODE_BODY(req, sk_deletegroups_resp_encode, &resp);
-    return SK_REQ_DONE;
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- OffsetDelete ---- */

@@ -256,18 +256,21 @@ START_TEST(test_delg)
 {
     sk_str_t names[2] = {sk_str_c("grp"), sk_str_c("g2")};
     sk_deletegroups_req_t req = {names, 2};
-    sk_deletegroups_result_t res[2] = {{sk_str_c("grp"), 0},
-                                       {sk_str_c("g2"), SK_KERR_NON_EMPTY_GROUP}};
+    sk_deletegroups_resp_result_t res[2] = {{sk_str_c("grp"), 0},
+                                            {sk_str_c("g2"), SK_KERR_NON_EMPTY_GROUP}};
     sk_deletegroups_resp_t resp = {7, res, 2};
     for (int16_t v = SK_DELETEGROUPS_MIN_VER; v <= SK_DELETEGROUPS_MAX_VER; v++) {
         sk_arena_t *a = sk_arena_new(0);
-        sk_deletegroups_req_t *g =
-            tg_both(&deletegroups_req_codec, v, &req, "00000002 " GRP " " G2, a);
+        sk_deletegroups_req_t *g = tg_both(&deletegroups_req_codec, v, &req,
+                                           v >= 2 ? "03 04677270 036732 00" /* compact */
+                                                  : "00000002 " GRP " " G2, a);
         ck_assert_int_eq(g->GroupsNamesCnt, 2);
         tu_assert_str(g->GroupsNames[0], "grp");
         tu_assert_str(g->GroupsNames[1], "g2");
-        sk_deletegroups_resp_t *gr = tg_both(&deletegroups_resp_codec, v, &resp,
-                                             "00000007 00000002 " GRP " 0000 " G2 " 0044", a);
+        sk_deletegroups_resp_t *gr = tg_both(
+            &deletegroups_resp_codec, v, &resp,
+            v >= 2 ? "00000007 03 04677270 0000 00 036732 0044 00 00"
+                   : "00000007 00000002 " GRP " 0000 " G2 " 0044", a);
         ck_assert_int_eq(gr->ThrottleTimeMs, 7);
         ck_assert_int_eq(gr->ResultsCnt, 2);
         tu_assert_str(gr->Results[1].GroupId, "g2");
