@@ -409,13 +409,13 @@ static void list_one(sk_group_t *g, void *arg)
     }
     if (lc->resp->GroupsCnt == lc->cap) {
         int ncap = lc->cap ? lc->cap * 2 : 16;
-        sk_listgroups_group_t *n = sk_arena_calloc(lc->req->arena, (size_t)ncap, sizeof(*n));
+        sk_listgroups_resp_group_t *n = sk_arena_calloc(lc->req->arena, (size_t)ncap, sizeof(*n));
         if (lc->resp->GroupsCnt)
             memcpy(n, lc->resp->Groups, (size_t)lc->resp->GroupsCnt * sizeof(*n));
         lc->resp->Groups = n;
         lc->cap = ncap;
     }
-    sk_listgroups_group_t *o = &lc->resp->Groups[lc->resp->GroupsCnt++];
+    sk_listgroups_resp_group_t *o = &lc->resp->Groups[lc->resp->GroupsCnt++];
     o->GroupId = astr(lc->req, g->id);
     o->ProtocolType = astr(lc->req, g->protocol_type ? g->protocol_type : "");
     o->GroupState = astr(lc->req, state);
@@ -426,12 +426,12 @@ int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_listgroups_req_t in;
     if (sk_listgroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_listgroups_resp_t resp = {0};
+    sk_listgroups_resp_t resp;
+    sk_listgroups_resp_init(&resp);
     list_ctx_t lc = {req, &resp, &in, 0};
     resp.Groups = sk_arena_calloc(req->arena, 1, sizeof(*resp.Groups));
     resp.ErrorCode = sk_coord_foreach_group(b->coord, list_one, &lc);
-    ENCODE_BODY(req, sk_listgroups_resp_encode, &resp);
-    return SK_REQ_DONE;
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- DescribeGroups ---- */

@@ -15,7 +15,7 @@
  *       common/proto_syncgroup.c common/msgcodec.c common/apis.c \
  *       build-proto/common/proto_gen.c \
  *       common/proto_leavegroup.c common/proto_offsetcommit.c \
- *       common/proto_offsetfetch.c common/proto_listgroups.c \
+ *       common/proto_offsetfetch.c \
  *       common/proto_describegroups.c \
  *       common/proto_offsetdelete.c common/offsets_record.c \
  *       common/javahash.c common/proto_initproducerid.c \

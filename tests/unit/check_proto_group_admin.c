@@ -81,7 +81,7 @@ END_TEST
 
 START_TEST(test_lg_resp)
 {
-    sk_listgroups_group_t groups[2] = {
+    sk_listgroups_resp_group_t groups[2] = {
         {sk_str_c("grp"), sk_str_c("consumer"), sk_str_c("Stable")},
         {sk_str_c("g2"), sk_str_c(""), sk_str_c("Empty")}};
     sk_listgroups_resp_t resp = {7, 0, groups, 2};
