@@ -511,7 +511,8 @@ int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_offsetdelete_req_t in;
     if (sk_offsetdelete_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_offsetdelete_resp_t resp = {0};
+    sk_offsetdelete_resp_t resp;
+    sk_offsetdelete_resp_init(&resp);
     char *id = acstr(req, in.GroupId);
     if (!id)
         id = "";
@@ -542,6 +543,5 @@ int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             }
         }
     }
-    ENCODE_BODY(req, sk_offsetdelete_resp_encode, &resp);
-    return SK_REQ_DONE;
+    return sk_req_respond(req, &resp);
 }

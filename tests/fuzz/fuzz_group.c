@@ -17,7 +17,7 @@
  *       common/proto_leavegroup.c common/proto_offsetcommit.c \
  *       common/proto_offsetfetch.c \
  *       common/proto_describegroups.c \
- *       common/proto_offsetdelete.c common/offsets_record.c \
+ *       common/offsets_record.c \
  *       common/javahash.c common/proto_initproducerid.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus
