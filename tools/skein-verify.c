@@ -190,6 +190,8 @@ struct verify {
     rd_kafka_t *cons;
     int64_t sent_total;
     int64_t acked_total;
+    int64_t last_ack_ms; /* when the last acknowledgement came (or producing began) */
+    int64_t ack_gap_ms;  /* longest wait without one */
     int64_t received;
     int64_t fatal; /* producer fatal errors */
     int64_t failed_logged;
@@ -491,6 +493,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         else if (v->state)
             sk_vstate_write_ack(v->state, p->idx, seq, m->partition, m->offset, lat);
         v->acked_total++;
+        int64_t now = sk_mono_ms();
+        if (now - v->last_ack_ms > v->ack_gap_ms)
+            v->ack_gap_ms = now - v->last_ack_ms;
+        v->last_ack_ms = now;
         return;
     }
     sk_vledger_failed(v->ledger, p->idx, seq);
@@ -870,6 +876,7 @@ static void run_produce(verify_t *v, int64_t *next_report)
 {
     char *buf = sk_malloc((size_t)v->record_size);
     int producing = 1;
+    v->last_ack_ms = sk_mono_ms();
     while (producing) {
         int64_t now = sk_mono_ms();
         producing = send_due(v, now, buf);
@@ -1065,6 +1072,7 @@ static int run(verify_t *v, sk_vreport_t *rep, sk_vreport_meta_t *meta, char *er
     meta->drained = v->drained;
     meta->elapsed_ms = sk_mono_ms() - v->started_ms;
     meta->producer_errors = v->fatal;
+    meta->ack_gap_ms = v->prods ? v->ack_gap_ms : -1;
     meta->incomplete = v->incomplete;
     return sk_vreport_clean(rep, meta) ? SK_TOOL_EXIT_OK : SK_TOOL_EXIT_FAIL;
 }

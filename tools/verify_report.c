@@ -96,6 +96,9 @@ void sk_vreport_print(FILE *out, const sk_vreport_t *r, const sk_vreport_meta_t 
         print_lat(out, "produce latency:", &r->produce_lat);
     if (m->consumed && r->e2e_lat.count > 0)
         print_lat(out, "end-to-end latency:", &r->e2e_lat);
+    if (m->produced && m->ack_gap_ms >= 0)
+        fprintf(out, "%-20s %.1f s without an acknowledgement\n", "longest stall:",
+                (double)m->ack_gap_ms / 1000.0);
     if (m->producer_errors > 0)
         fprintf(out, "%-20s %" PRId64 " fatal\n", "producer errors:", m->producer_errors);
     if (sk_vreport_clean(r, m))
@@ -135,15 +138,23 @@ char *sk_vreport_json(const sk_vreport_t *r, const sk_vreport_meta_t *m)
 {
     char run[17];
     snprintf(run, sizeof(run), "%016" PRIx64, m->run);
+    const char *mode = m->produced && m->consumed ? "produce-consume"
+                       : m->produced              ? "produce-only"
+                                                  : "consume-only";
     json_t *root = json_pack(
-        "{s:s, s:s, s:o, s:I, s:b, s:b, s:o, s:{s:I, s:I, s:I, s:I}}", "topic", m->topic, "run",
-        run, "group", m->group ? json_string(m->group) : json_null(), "elapsed_ms",
+        "{s:s, s:s, s:s, s:o, s:I, s:b, s:b, s:o, s:{s:I, s:I, s:I, s:I}}", "topic", m->topic,
+        "run", run, "mode", mode, "group", m->group ? json_string(m->group) : json_null(),
+        "elapsed_ms",
         (json_int_t)m->elapsed_ms, "clean", sk_vreport_clean(r, m), "drained",
         m->consumed ? m->drained : 0, "incomplete",
         m->incomplete ? json_string(m->incomplete) : json_null(), "produced", "sent",
         (json_int_t)r->sent, "acknowledged", (json_int_t)r->acked, "failed",
         (json_int_t)r->failed, "without_outcome", (json_int_t)r->unresolved);
     json_object_set_new(root, "producer_errors", json_integer((json_int_t)m->producer_errors));
+    json_object_set_new(root, "longest_ack_gap_ms",
+                        m->produced && m->ack_gap_ms >= 0
+                            ? json_integer((json_int_t)m->ack_gap_ms)
+                            : json_null());
     json_t *lat = json_object();
     json_object_set_new(lat, "produce", lat_json(&r->produce_lat));
     if (m->consumed) {

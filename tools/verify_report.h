@@ -19,6 +19,7 @@ typedef struct sk_vreport_meta {
     int drained;          /* the consumer caught up with every end offset */
     int64_t elapsed_ms;
     int64_t producer_errors; /* fatal producer errors (idempotence broken) */
+    int64_t ack_gap_ms;      /* longest wait without an acknowledgement (-1 unknown) */
     const char *incomplete;  /* why the check could not finish, or NULL */
 } sk_vreport_meta_t;
 

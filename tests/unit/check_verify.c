@@ -712,7 +712,7 @@ START_TEST(test_report_json_and_text)
     sk_vreport_t r;
     sk_vledger_analyze(l, &r);
     sk_vreport_meta_t m = {.topic = "vt", .group = "g1", .run = RUN, .produced = 1,
-                           .consumed = 1, .drained = 1, .elapsed_ms = 1500};
+                           .consumed = 1, .drained = 1, .elapsed_ms = 1500, .ack_gap_ms = 2500};
     ck_assert(!sk_vreport_clean(&r, &m));
     char *js = sk_vreport_json(&r, &m);
     json_error_t je;
@@ -720,6 +720,8 @@ START_TEST(test_report_json_and_text)
     ck_assert_msg(o != NULL, "%s", je.text);
     ck_assert_str_eq(json_string_value(json_object_get(o, "topic")), "vt");
     ck_assert_str_eq(json_string_value(json_object_get(o, "run")), "0123456789abcdef");
+    ck_assert_str_eq(json_string_value(json_object_get(o, "mode")), "produce-consume");
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "longest_ack_gap_ms")), 2500);
     ck_assert(json_is_false(json_object_get(o, "clean")));
     json_t *v = json_object_get(o, "violations");
     ck_assert_int_eq(json_integer_value(json_object_get(v, "lost")), 1);
@@ -746,6 +748,7 @@ START_TEST(test_report_json_and_text)
     ck_assert(strstr(text, "lost:                1\n") != NULL);
     ck_assert(strstr(text, "producer 0 seq 2 acknowledged at vt-0@2, never consumed") != NULL);
     ck_assert(strstr(text, "RESULT: 1 VIOLATIONS\n") != NULL);
+    ck_assert(strstr(text, "longest stall:       2.5 s without an acknowledgement\n") != NULL);
     free(text);
 
     /* produce only: no violations section, clean without fatal errors */
@@ -755,6 +758,7 @@ START_TEST(test_report_json_and_text)
     js = sk_vreport_json(&r, &m);
     o = json_loads(js, 0, &je);
     ck_assert(json_is_null(json_object_get(o, "violations")));
+    ck_assert_str_eq(json_string_value(json_object_get(o, "mode")), "produce-only");
     ck_assert(json_is_true(json_object_get(o, "clean")));
     json_decref(o);
     free(js);
