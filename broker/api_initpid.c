@@ -20,18 +20,20 @@ typedef struct ip_state {
     sk_req_t *req;
     sk_broker_t *b;
     sk_pids_wait_t *wait;
-    int in_handler; /* got_id ran inside the handler: it returns SK_REQ_DONE */
+    int in_handler; /* got_id ran inside the handler: it returns its result */
     int answered;
+    int result;     /* SK_REQ_DONE, or SK_REQ_CLOSE if the answer did not encode */
 } ip_state_t;
 
-static void answer(sk_req_t *req, int16_t kerr, int64_t pid)
+/* The response as the body; SK_REQ_DONE or SK_REQ_CLOSE (sk_req_respond). */
+static int answer(sk_req_t *req, int16_t kerr, int64_t pid)
 {
-    sk_initproducerid_resp_t resp = {0, kerr, kerr == SK_KERR_NONE ? pid : -1,
-                                     (int16_t)(kerr == SK_KERR_NONE ? 0 : -1)};
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_initproducerid_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
+    sk_initproducerid_resp_t resp;
+    sk_initproducerid_resp_init(&resp);
+    resp.ErrorCode = kerr;
+    resp.ProducerId = kerr == SK_KERR_NONE ? pid : -1;
+    resp.ProducerEpoch = (int16_t)(kerr == SK_KERR_NONE ? 0 : -1);
+    return sk_req_respond(req, &resp);
 }
 
 static void ip_free(sk_req_t *req)
@@ -50,12 +52,14 @@ static void got_id(int16_t kerr, int64_t pid, void *arg)
     st->wait = NULL;
     if (kerr == SK_KERR_NONE)
         sk_debug("initpid", "producer id %lld for %s", (long long)pid, sk_req_peer(req));
-    answer(req, kerr, pid);
+    st->result = answer(req, kerr, pid);
     st->answered = 1;
     if (st->in_handler)
         return;
     req->handler_state = NULL;
     req->handler_free = NULL;
+    if (st->result == SK_REQ_CLOSE)
+        sk_req_close_after(req);
     free(st);
     sk_req_complete(req);
 }
@@ -70,8 +74,7 @@ int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 "transactions are not supported (UNSUPPORTED_VERSION)", sk_req_peer(req),
                 (int)(in.TransactionalId.len > 200 ? 200 : in.TransactionalId.len),
                 in.TransactionalId.p);
-        answer(req, SK_KERR_UNSUPPORTED_VERSION, -1);
-        return SK_REQ_DONE;
+        return answer(req, SK_KERR_UNSUPPORTED_VERSION, -1);
     }
     ip_state_t *st = sk_calloc(1, sizeof(*st));
     st->req = req;
@@ -85,6 +88,7 @@ int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return SK_REQ_PENDING;
     req->handler_state = NULL;
     req->handler_free = NULL;
+    int rc = st->result;
     free(st);
-    return SK_REQ_DONE;
+    return rc;
 }

@@ -2,7 +2,7 @@
  * (common/proto_{findcoordinator,joingroup,syncgroup,heartbeat,leavegroup,
  * offsetcommit,offsetfetch,listgroups,describegroups,deletegroups,
  * offsetdelete}.c), the __consumer_offsets records (offsets_record.c) and
- * the producer-id codec (common/proto_initproducerid.c).
+ * the producer-id codec (generated: proto_gen.c).
  *
  * Not built by automake. The generated codecs (Heartbeat ...) come from a
  * configured build directory, here build-proto (`make -C build-proto
@@ -18,7 +18,7 @@
  *       common/proto_offsetfetch.c \
  *       common/proto_describegroups.c \
  *       common/offsets_record.c \
- *       common/javahash.c common/proto_initproducerid.c \
+ *       common/javahash.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus
  *   /tmp/fuzz_group -max_total_time=60 -max_len=4096 /tmp/fuzz_group_corpus
