@@ -436,26 +436,34 @@ int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
 /* ---- DescribeGroups ---- */
 
+/* READ 3, DELETE 6, DESCRIBE 8: the AclOperation bits of a group. */
+#define GROUP_ALL_OPERATIONS ((1 << 3) | (1 << 6) | (1 << 8))
+
 int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_describegroups_req_t in;
     if (sk_describegroups_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_describegroups_resp_t resp = {0};
+    sk_describegroups_resp_t resp;
+    sk_describegroups_resp_init(&resp);
     int n = in.GroupsCnt > 0 ? in.GroupsCnt : 0;
     resp.GroupsCnt = n;
     resp.Groups = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Groups));
     for (int i = 0; i < n; i++) {
-        sk_describegroups_group_t *o = &resp.Groups[i];
+        sk_describegroups_resp_group_t *o = &resp.Groups[i];
+        sk_describegroups_resp_group_init(o);
         char *id = acstr(req, in.Groups[i]);
         o->GroupId = in.Groups[i].len >= 0 ? in.Groups[i] : sk_str_c("");
         o->GroupState = sk_str_c("");
         o->ProtocolType = sk_str_c("");
         o->ProtocolData = sk_str_c("");
-        o->AuthorizedOperations = SK_DESCRIBEGROUPS_OPS_OMITTED;
         o->ErrorCode = sk_coord_owns(b->coord, id ? id : "");
         if (o->ErrorCode != SK_KERR_NONE)
             continue;
+        /* without an authorizer: every group operation, as Kafka answers
+         * (only when asked, v3+, and only for groups without an error) */
+        if (in.IncludeAuthorizedOperations)
+            o->AuthorizedOperations = GROUP_ALL_OPERATIONS;
         sk_group_t *g = sk_coord_group(b->coord, id);
         if (!g) {
             o->GroupState = sk_str_c("Dead");
@@ -468,7 +476,8 @@ int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         o->Members = sk_arena_calloc(req->arena, (size_t)g->n_members + 1, sizeof(*o->Members));
         sk_gmember_t *m;
         TAILQ_FOREACH(m, &g->members, link) {
-            sk_describegroups_member_t *om = &o->Members[o->MembersCnt++];
+            sk_describegroups_resp_member_t *om = &o->Members[o->MembersCnt++];
+            sk_describegroups_resp_member_init(om);
             om->MemberId = astr(req, m->id);
             om->GroupInstanceId = astr(req, m->instance_id);
             om->ClientId = astr(req, m->client_id ? m->client_id : "");
@@ -480,8 +489,7 @@ int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                                           : abytes(req, NULL, 0);
         }
     }
-    ENCODE_BODY(req, sk_describegroups_resp_encode, &resp);
-    return SK_REQ_DONE;
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- DeleteGroups ---- */

@@ -15,10 +15,7 @@
  *       common/proto_syncgroup.c common/msgcodec.c common/apis.c \
  *       build-proto/common/proto_gen.c \
  *       common/proto_leavegroup.c common/proto_offsetcommit.c \
- *       common/proto_offsetfetch.c \
- *       common/proto_describegroups.c \
- *       common/offsets_record.c \
- *       common/javahash.c \
+ *       common/proto_offsetfetch.c common/offsets_record.c common/javahash.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus
  *   /tmp/fuzz_group -max_total_time=60 -max_len=4096 /tmp/fuzz_group_corpus

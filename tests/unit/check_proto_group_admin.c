@@ -153,7 +153,9 @@ START_TEST(test_dg_req)
     sk_describegroups_req_t req = {ids, 2, 0};
     for (int16_t v = SK_DESCRIBEGROUPS_MIN_VER; v <= SK_DESCRIBEGROUPS_MAX_VER; v++) {
         req.IncludeAuthorizedOperations = v >= 3;
-        const char *hexs = v >= 3 ? "00000002 " GRP " " G2 " 01" : "00000002 " GRP " " G2;
+        const char *hexs = v >= 5   ? "03 04677270 036732 01 00" /* compact */
+                           : v >= 3 ? "00000002 " GRP " " G2 " 01"
+                                    : "00000002 " GRP " " G2;
         sk_arena_t *a = sk_arena_new(0);
         sk_describegroups_req_t *g = tg_both(&describegroups_req_codec, v, &req, hexs, a);
         ck_assert_int_eq(g->GroupsCnt, 2);
@@ -177,15 +179,17 @@ END_TEST
 
 START_TEST(test_dg_resp)
 {
-    sk_describegroups_member_t mem = {sk_str_c("m1"), sk_str_c("i1"), sk_str_c("cid"),
-                                      sk_str_c("/h"), {"\xaa", 1}, {"", 0}};
-    sk_describegroups_group_t groups[2] = {
+    sk_describegroups_resp_member_t mem = {sk_str_c("m1"), sk_str_c("i1"), sk_str_c("cid"),
+                                           sk_str_c("/h"), {"\xaa", 1}, {"", 0}};
+    sk_describegroups_resp_group_t groups[2] = {
         {0, sk_str_c("grp"), sk_str_c("Stable"), sk_str_c("consumer"), sk_str_c("range"), &mem,
          1, 0x100},
         {SK_KERR_GROUP_ID_NOT_FOUND, sk_str_c("g2"), sk_str_c("Dead"), sk_str_c(""),
          sk_str_c(""), NULL, 0, SK_DESCRIBEGROUPS_OPS_OMITTED}};
     sk_describegroups_resp_t resp = {7, groups, 2};
     for (int16_t v = SK_DESCRIBEGROUPS_MIN_VER; v <= SK_DESCRIBEGROUPS_MAX_VER; v++) {
+        /* AuthorizedOperations is v3+ and not ignorable */
+        groups[0].AuthorizedOperations = v >= 3 ? 0x100 : SK_DESCRIBEGROUPS_OPS_OMITTED;
         char hexs[600];
         snprintf(hexs, sizeof(hexs),
                  "%s 00000002"
@@ -194,11 +198,17 @@ START_TEST(test_dg_resp)
                  " | 0045 " G2 " 0004 44656164 0000 0000 00000000 %s",
                  v >= 1 ? "00000007" : "", v >= 4 ? I1 : "", v >= 3 ? "00000100" : "",
                  v >= 3 ? "80000000" : "");
+        if (v >= 5) /* compact strings, bytes and arrays, tag sections */
+            snprintf(hexs, sizeof(hexs),
+                     "00000007 03"
+                     " | 0000 04677270 07537461626c65 09636f6e73756d6572 0672616e6765 02"
+                     " 036d31 036931 04636964 032f68 02aa 01 00 00000100 00"
+                     " | 0045 036732 0544656164 01 01 01 80000000 00 | 00");
         sk_arena_t *a = sk_arena_new(0);
         sk_describegroups_resp_t *g = tg_both(&describegroups_resp_codec, v, &resp, hexs, a);
         ck_assert_int_eq(g->ThrottleTimeMs, v >= 1 ? 7 : 0);
         ck_assert_int_eq(g->GroupsCnt, 2);
-        const sk_describegroups_group_t *g0 = &g->Groups[0], *g1 = &g->Groups[1];
+        const sk_describegroups_resp_group_t *g0 = &g->Groups[0], *g1 = &g->Groups[1];
         ck_assert_int_eq(g0->ErrorCode, 0);
         tu_assert_str(g0->GroupId, "grp");
         tu_assert_str(g0->GroupState, "Stable");
