@@ -590,6 +590,22 @@ void sk_zk_multi_run(sk_zk_t *zk, sk_zk_multi_t *m, sk_zk_multi_cb cb, void *arg
         post_op(op);
         return;
     }
+    /* libzookeeper 3.8's zoo_amulti frees a sub-op's path twice (and then
+     * stale stack pointers for the ops after it) when the handle is
+     * unrecoverable: the request init fails and frees the path, then
+     * zoo_amulti frees it again (a SIGABRT/double free seen under ASan when
+     * the session had just expired). The library marks the handle expired
+     * on its own thread before our session callback retires it. A handle
+     * can only become expired while it reconnects, so a multi is handed to
+     * the library only while connected; otherwise it fails as a connection
+     * loss (callers retry) or with the session's fate. */
+    int state = zoo_state(zh);
+    if (state != ZOO_CONNECTED_STATE) {
+        op_fail(op, state == ZOO_EXPIRED_SESSION_STATE ? ZSESSIONEXPIRED
+                    : state == ZOO_AUTH_FAILED_STATE   ? ZAUTHFAILED
+                                                       : ZCONNECTIONLOSS);
+        return;
+    }
     op->sent = 1;
     int rc = zoo_amulti(zh, n, m->zops, m->res, c_void, op);
     if (rc != ZOK) {
