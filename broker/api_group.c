@@ -71,26 +71,50 @@ static const char *client_host(sk_req_t *req)
 
 /* ---- FindCoordinator ---- */
 
+/* One key's coordinator: its error, node, host and port (-1, "", -1 on an
+ * error, as Kafka answers). */
+static int16_t find_one(sk_broker_t *b, sk_req_t *req, sk_str_t key_s, int8_t key_type,
+                        int32_t *node, sk_str_t *host_s, int32_t *port)
+{
+    char *key = acstr(req, key_s);
+    const char *host = "";
+    *node = -1;
+    *port = -1;
+    int16_t err = sk_coord_find(b->coord, key ? key : "", key_type, sk_req_listener(req), node,
+                                &host, port);
+    *host_s = astr(req, host ? host : "");
+    if (err != SK_KERR_NONE)
+        sk_debug("group", "FindCoordinator for %s from %s: %s", key ? key : "",
+                 sk_req_peer(req), sk_kerr_name(err));
+    return err;
+}
+
 int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_findcoordinator_req_t in;
     if (sk_findcoordinator_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_findcoordinator_resp_t resp = {0};
-    char *key = acstr(req, in.Key);
-    int32_t node = -1, port = -1;
-    const char *host = "";
-    resp.ErrorCode = sk_coord_find(b->coord, key ? key : "", req->api_version >= 1 ? in.KeyType : 0,
-                                   sk_req_listener(req), &node, &host, &port);
-    resp.NodeId = node;
-    resp.Host = astr(req, host ? host : "");
-    resp.Port = port;
-    resp.ErrorMessage = resp.ErrorCode ? sk_str_c(sk_kerr_name(resp.ErrorCode)) : SK_STR_NULL;
-    if (resp.ErrorCode != SK_KERR_NONE)
-        sk_debug("group", "FindCoordinator for %s from %s: %s", key ? key : "",
-                 sk_req_peer(req), sk_kerr_name(resp.ErrorCode));
-    ENCODE_BODY(req, sk_findcoordinator_resp_encode, &resp);
-    return SK_REQ_DONE;
+    sk_findcoordinator_resp_t resp;
+    sk_findcoordinator_resp_init(&resp);
+    if (req->api_version < SK_FINDCOORDINATOR_BATCH_VER) {
+        resp.ErrorCode = find_one(b, req, in.Key, in.KeyType, &resp.NodeId, &resp.Host,
+                                  &resp.Port);
+        resp.ErrorMessage = resp.ErrorCode ? sk_str_c(sk_kerr_name(resp.ErrorCode)) : SK_STR_NULL;
+        return sk_req_respond(req, &resp);
+    }
+    /* v4+: every key answered on its own */
+    int32_t n = in.CoordinatorKeysCnt > 0 ? in.CoordinatorKeysCnt : 0;
+    resp.CoordinatorsCnt = n;
+    resp.Coordinators = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Coordinators));
+    for (int32_t i = 0; i < n; i++) {
+        sk_findcoordinator_resp_coordinator_t *c = &resp.Coordinators[i];
+        sk_findcoordinator_resp_coordinator_init(c);
+        c->Key = in.CoordinatorKeys[i];
+        c->ErrorCode = find_one(b, req, in.CoordinatorKeys[i], in.KeyType, &c->NodeId, &c->Host,
+                                &c->Port);
+        c->ErrorMessage = c->ErrorCode ? sk_str_c(sk_kerr_name(c->ErrorCode)) : SK_STR_NULL;
+    }
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- JoinGroup ---- */

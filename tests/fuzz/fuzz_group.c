@@ -11,7 +11,7 @@
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
  *       common/arena.c common/kbuf.c common/mem.c common/kerr.c \
- *       common/proto_findcoordinator.c common/proto_joingroup.c \
+ *       common/proto_joingroup.c \
  *       common/proto_syncgroup.c common/msgcodec.c common/apis.c \
  *       build-proto/common/proto_gen.c \
  *       common/proto_leavegroup.c common/proto_offsetcommit.c \

@@ -42,12 +42,25 @@ TU_CODEC(leavegroup_resp, sk_leavegroup_resp_t);
 START_TEST(test_fc_req)
 {
     sk_findcoordinator_req_t req = {sk_str_c("grp"), SK_FINDCOORDINATOR_KEY_GROUP};
-    for (int16_t v = SK_FINDCOORDINATOR_MIN_VER; v <= SK_FINDCOORDINATOR_MAX_VER; v++) {
+    for (int16_t v = SK_FINDCOORDINATOR_MIN_VER; v < SK_FINDCOORDINATOR_BATCH_VER; v++) {
+        const char *hexs = v >= 3 ? "04677270 00 00" : v ? GRP " 00" : GRP;
         sk_arena_t *a = sk_arena_new(0);
-        sk_findcoordinator_req_t *g =
-            tg_both(&findcoordinator_req_codec, v, &req, v ? GRP " 00" : GRP, a);
+        sk_findcoordinator_req_t *g = tg_both(&findcoordinator_req_codec, v, &req, hexs, a);
         tu_assert_str(g->Key, "grp");
         ck_assert_int_eq(g->KeyType, SK_FINDCOORDINATOR_KEY_GROUP);
+        sk_arena_free(a);
+    }
+    {
+        /* v4: the keys in CoordinatorKeys; Key (v0-3, not ignorable) stays "" */
+        sk_str_t keys[2] = {sk_str_c("grp"), sk_str_c("g2")};
+        sk_arena_t *a = sk_arena_new(0);
+        tg_enc_fails(&findcoordinator_req_codec, 4, &req);
+        sk_findcoordinator_req_t batch = {sk_str_c(""), 0, keys, 2};
+        sk_findcoordinator_req_t *g =
+            tg_both(&findcoordinator_req_codec, 4, &batch, "00 03 04677270 036732 00", a);
+        ck_assert_int_eq(g->CoordinatorKeysCnt, 2);
+        tu_assert_str(g->CoordinatorKeys[1], "g2");
+        tu_assert_str(g->Key, "");
         sk_arena_free(a);
     }
     /* transaction coordinator lookup, v1+ only */
@@ -73,14 +86,16 @@ END_TEST
 START_TEST(test_fc_resp)
 {
     sk_findcoordinator_resp_t resp = {100, 0, SK_STR_NULL, 1, sk_str_c("localhost"), 9092};
-    for (int16_t v = SK_FINDCOORDINATOR_MIN_VER; v <= SK_FINDCOORDINATOR_MAX_VER; v++) {
-        const char *hexs = v ? "00000064 0000 ffff 00000001 " LOCALHOST " 00002384"
-                             : "0000 00000001 " LOCALHOST " 00002384";
+    for (int16_t v = SK_FINDCOORDINATOR_MIN_VER; v < SK_FINDCOORDINATOR_BATCH_VER; v++) {
+        const char *hexs =
+            v >= 3 ? "00000064 0000 00 00000001 0a6c6f63616c686f7374 00002384 00"
+            : v    ? "00000064 0000 ffff 00000001 " LOCALHOST " 00002384"
+                   : "0000 00000001 " LOCALHOST " 00002384";
         sk_arena_t *a = sk_arena_new(0);
         sk_findcoordinator_resp_t *g = tg_both(&findcoordinator_resp_codec, v, &resp, hexs, a);
         ck_assert_int_eq(g->ThrottleTimeMs, v ? 100 : 0);
         ck_assert_int_eq(g->ErrorCode, 0);
-        tu_assert_str(g->ErrorMessage, NULL);
+        tu_assert_str(g->ErrorMessage, v ? NULL : ""); /* v0: the schema default */
         ck_assert_int_eq(g->NodeId, 1);
         tu_assert_str(g->Host, "localhost");
         ck_assert_int_eq(g->Port, 9092);
@@ -98,6 +113,19 @@ START_TEST(test_fc_resp)
     tu_assert_encodes(&findcoordinator_resp_codec, 0, &eresp, "000f ffffffff 0000 ffffffff");
     eresp.Host = SK_STR_NULL;
     tg_enc_fails(&findcoordinator_resp_codec, 2, &eresp);
+    /* v4: one answer per key; the v0-3 fields must hold their defaults */
+    tg_enc_fails(&findcoordinator_resp_codec, 4, &resp);
+    sk_findcoordinator_resp_coordinator_t co[1] = {
+        {sk_str_c("grp"), 1, sk_str_c("localhost"), 9092, 0, SK_STR_NULL}};
+    sk_findcoordinator_resp_t bresp;
+    sk_findcoordinator_resp_init(&bresp);
+    bresp.Coordinators = co;
+    bresp.CoordinatorsCnt = 1;
+    g = tg_both(&findcoordinator_resp_codec, 4, &bresp,
+                "00000000 02 04677270 00000001 0a6c6f63616c686f7374 00002384 0000 00 00 00", a);
+    ck_assert_int_eq(g->CoordinatorsCnt, 1);
+    tu_assert_str(g->Coordinators[0].Host, "localhost");
+    ck_assert_int_eq(g->Coordinators[0].Port, 9092);
     static const char *const bad[] = {
         "00000000 0000 ffff 00000001 ffff 00002384",   /* null host */
         "00000000 0000 fffe 00000001 0000 00002384",   /* length below -1 */
