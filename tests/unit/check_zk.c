@@ -29,56 +29,9 @@ const char *__lsan_default_suppressions(void)
     return "leak:libzookeeper_mt.so\n";
 }
 
-static sk_zkfix_t zkf;
-static int zkf_ok;
-static char zkf_err[512];
-static struct event_base *base;
-static struct event *tick;
-
-/* ---- fixtures ---- */
-
-static void server_up(void)
-{
-    zkf_ok = sk_zkfix_start(&zkf, zkf_err, sizeof(zkf_err)) == 0;
-}
-
-static void server_down(void)
-{
-    sk_zkfix_stop(&zkf);
-}
-
-static void tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    (void)arg;
-}
-
-static void loop_up(void)
-{
-    ck_assert_msg(zkf_ok, "ZooKeeper server did not start: %s", zkf_err);
-    sk_log_set_level(SK_LOG_WARN);
-    evthread_use_pthreads();
-    base = event_base_new();
-    /* Wakes EVLOOP_ONCE so RUN_UNTIL can check its deadline. */
-    tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-    struct timeval tv = {0, 20000};
-    event_add(tick, &tv);
-}
-
-static void loop_down(void)
-{
-    event_free(tick);
-    event_base_free(base);
-}
-
-/* Run the loop until cond holds or ms pass. */
-#define RUN_UNTIL(cond, ms)                                                                    \
-    do {                                                                                       \
-        int64_t dl_ = sk_mono_ms() + (ms);                                                     \
-        while (!(cond) && sk_mono_ms() < dl_)                                                  \
-            event_base_loop(base, EVLOOP_ONCE);                                                \
-    } while (0)
+#define RUN_UNTIL(cond, ms) SK_ZKFIX_RUN_UNTIL(cond, ms)
+#define base sk_zkfix_base
+#define zkf sk_zkfix_server
 
 static char *conn(const char *chroot)
 {
@@ -854,8 +807,8 @@ int main(void)
 {
     Suite *s = suite_create("zk");
     TCase *tc = tcase_create("server");
-    tcase_add_unchecked_fixture(tc, server_up, server_down);
-    tcase_add_checked_fixture(tc, loop_up, loop_down);
+    tcase_add_unchecked_fixture(tc, sk_zkfix_server_up, sk_zkfix_server_down);
+    tcase_add_checked_fixture(tc, sk_zkfix_loop_up, sk_zkfix_loop_down);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, test_ops_and_chroot);
     tcase_add_test(tc, test_open_errors);

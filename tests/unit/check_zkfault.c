@@ -39,56 +39,13 @@ const char *__lsan_default_suppressions(void)
     return "leak:libzookeeper_mt.so\n";
 }
 
-static sk_zkfix_t zkf;
-static int zkf_ok;
-static char zkf_err[512];
-static struct event_base *base;
-static struct event *tick;
-
 static const int codes[] = {ZSESSIONEXPIRED, ZCONNECTIONLOSS, ZCLOSING,  ZOPERATIONTIMEOUT,
                             ZNONODE,         ZNODEEXISTS,     ZBADVERSION};
 #define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
 
-static void server_up(void)
-{
-    zkf_ok = sk_zkfix_start(&zkf, zkf_err, sizeof(zkf_err)) == 0;
-}
-
-static void server_down(void)
-{
-    sk_zkfix_stop(&zkf);
-}
-
-static void tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    (void)arg;
-}
-
-static void loop_up(void)
-{
-    ck_assert_msg(zkf_ok, "ZooKeeper server did not start: %s", zkf_err);
-    sk_log_set_level(SK_LOG_ERROR);
-    evthread_use_pthreads();
-    base = event_base_new();
-    tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-    struct timeval tv = {0, 20000};
-    event_add(tick, &tv);
-}
-
-static void loop_down(void)
-{
-    event_free(tick);
-    event_base_free(base);
-}
-
-#define RUN_UNTIL(cond, ms)                                                                    \
-    do {                                                                                       \
-        int64_t dl_ = sk_mono_ms() + (ms);                                                     \
-        while (!(cond) && sk_mono_ms() < dl_)                                                  \
-            event_base_loop(base, EVLOOP_ONCE);                                                \
-    } while (0)
+#define RUN_UNTIL(cond, ms) SK_ZKFIX_RUN_UNTIL(cond, ms)
+#define base sk_zkfix_base
+#define zkf sk_zkfix_server
 
 static int sess_connected;
 static void sess_cb(sk_zk_event_t ev, void *arg)
@@ -561,8 +518,8 @@ static Suite *suite(void)
     Suite *s = suite_create("zkfault");
     TCase *tc = tcase_create("zkfault");
     tcase_set_timeout(tc, 300);
-    tcase_add_unchecked_fixture(tc, server_up, server_down);
-    tcase_add_checked_fixture(tc, loop_up, loop_down);
+    tcase_add_unchecked_fixture(tc, sk_zkfix_server_up, sk_zkfix_server_down);
+    tcase_add_checked_fixture(tc, sk_zkfix_loop_up, sk_zkfix_loop_down);
     tcase_add_test(tc, test_rc_class);
     tcase_add_test(tc, test_bridge_every_code);
     tcase_add_test(tc, test_election_every_code);

@@ -2,6 +2,12 @@
 #define _GNU_SOURCE
 #include "zk_fixture.h"
 
+#include <check.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "log.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -178,4 +184,47 @@ int sk_zkfix_start(sk_zkfix_t *f, char *err, size_t errlen)
 fail:
     sk_zkfix_stop(f);
     return -1;
+}
+
+/* ---- shared Check fixtures ---- */
+
+sk_zkfix_t sk_zkfix_server;
+struct event_base *sk_zkfix_base;
+static int server_ok;
+static char server_err[512];
+static struct event *tick;
+
+void sk_zkfix_server_up(void)
+{
+    server_ok = sk_zkfix_start(&sk_zkfix_server, server_err, sizeof(server_err)) == 0;
+}
+
+void sk_zkfix_server_down(void)
+{
+    sk_zkfix_stop(&sk_zkfix_server);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+}
+
+void sk_zkfix_loop_up(void)
+{
+    ck_assert_msg(server_ok, "ZooKeeper server did not start: %s", server_err);
+    sk_log_set_level(SK_LOG_WARN);
+    evthread_use_pthreads();
+    sk_zkfix_base = event_base_new();
+    tick = event_new(sk_zkfix_base, -1, EV_PERSIST, tick_cb, NULL);
+    struct timeval tv = {0, 20000};
+    event_add(tick, &tv);
+}
+
+void sk_zkfix_loop_down(void)
+{
+    event_free(tick);
+    event_base_free(sk_zkfix_base);
+    sk_zkfix_base = NULL;
 }

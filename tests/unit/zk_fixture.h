@@ -33,4 +33,25 @@ void sk_zkfix_stop(sk_zkfix_t *f);
 /* 1 if the server answers "ruok" with "imok" right now. */
 int sk_zkfix_ruok(const sk_zkfix_t *f);
 
+/* The Check fixtures and loop shared by the ZooKeeper tests (check_zk,
+ * check_zkfault). sk_zkfix_server_up/down: an unchecked fixture starting
+ * sk_zkfix_server (failure is reported by the first sk_zkfix_loop_up);
+ * sk_zkfix_loop_up/down: a checked fixture making sk_zkfix_base (with
+ * evthread_use_pthreads, as the bridge needs, and a 20 ms tick so
+ * SK_ZKFIX_RUN_UNTIL can see its deadline) and setting the log level. */
+struct event_base;
+extern sk_zkfix_t sk_zkfix_server;
+extern struct event_base *sk_zkfix_base;
+void sk_zkfix_server_up(void);
+void sk_zkfix_server_down(void);
+void sk_zkfix_loop_up(void);
+void sk_zkfix_loop_down(void);
+/* Run the loop until cond holds or ms pass. */
+#define SK_ZKFIX_RUN_UNTIL(cond, ms)                                                           \
+    do {                                                                                       \
+        int64_t dl_ = sk_mono_ms() + (ms);                                                     \
+        while (!(cond) && sk_mono_ms() < dl_)                                                  \
+            event_base_loop(sk_zkfix_base, EVLOOP_ONCE);                                       \
+    } while (0)
+
 #endif
