@@ -176,6 +176,7 @@ class Campaign:
         self.round_kind = "setup"
         self._seen_procs = set()
         self._exit_lock = threading.Lock()
+        self.zk_stopping = False
         self.intentional_down = set()
         self._mon_stop = threading.Event()
         self.heal_timeout = args.heal_timeout
@@ -264,6 +265,14 @@ class Campaign:
         while not self._mon_stop.wait(0.1):
             for b in self.brokers:
                 self.check_exit(b)
+            zp = self.zk.proc
+            if zp is not None and id(zp) not in self._seen_procs and not self.zk_stopping:
+                rc = zp.returncode()
+                if rc is not None:
+                    self._seen_procs.add(id(zp))
+                    self.errors.append("ZooKeeper exited by itself (%s) in round %d"
+                                       % (exit_desc(rc), self.round_no))
+                    self.log("ZooKeeper exited by itself: %s" % exit_desc(rc))
 
     def check_exit(self, b):
         """Record the exit of b's current process once (a crash unless the campaign made it
@@ -478,12 +487,14 @@ class Campaign:
                     shutdown_s=round(took, 1)), lift
 
     def f_zk_restart(self):
+        self.zk_stopping = True
         self.zk.proc.terminate(timeout=15)
         H._untrack(self.zk.proc)
         self.log("ZooKeeper stopped; down for 10 s")
         time.sleep(10)
         lift = now()
         self.zk.start(ready_timeout=60)
+        self.zk_stopping = False
         self.log("ZooKeeper started again")
         return dict(down_s=10), lift
 
@@ -644,7 +655,7 @@ class Campaign:
         timeout)."""
         t = now()
         while now() - t < timeout:
-            if all(self.stats.last_ack(s) > t for s in range(self.args.producers)):
+            if all(self.stats.last_ack(p.slot) > t for p in self.producers if p.alive()):
                 return now() - t
             time.sleep(0.05)
         self.log("no %s within %.0fs" % (what, timeout))
@@ -856,6 +867,8 @@ class Campaign:
         # stop the brokers, then compare their files at rest
         self._mon_stop.set()
         self.monitor.join(5)
+        for b in self.brokers:
+            self.check_exit(b)
         ctl = self.controller()
         order = [b.id for b in self.brokers if b.id != ctl] + ([ctl] if ctl is not None else [])
         self.round_no, self.round_kind = -1, "final shutdown"
@@ -947,6 +960,10 @@ class Campaign:
                         f(k["ack_gap_max_s"]), f(k["ack_gap_max_per_producer_s"]),
                         f(k["ack_resume_max_s"]),
                         "  (%d not healed)" % k["unhealed"] if k["unhealed"] else ""))
+        L.append("  heal: from lifting the fault (restart begun, SIGCONT, link or disk space back)")
+        L.append("  until every broker is registered and every ISR is full; ack gap: longest time")
+        L.append("  in a round without any acknowledgement (gap/producer: the longest for one")
+        L.append("  producer); acks back: from healed until every producer had an acknowledgement.")
         L.append("")
         recs = rep["info"].get("records", {})
         L.append("records: %s acknowledged, %s stored, %s stored but not acknowledged"

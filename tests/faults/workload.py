@@ -189,7 +189,9 @@ class ProducerSlot:
                 self._step(p, g, report, interval)
             except KafkaException as e:
                 err = e.args[0]
-                if not err.fatal():
+                # produce() on a producer in the fatal state raises _FATAL (whose fatal() is
+                # False); the error itself arrives through error_cb
+                if not err.fatal() and err.code() != KafkaError._FATAL:
                     raise
                 g.fatal = g.fatal or "%s: %s" % (err.name(), err.str())
         if g.fatal is not None:
@@ -233,6 +235,9 @@ class ProducerSlot:
             g.acked.pop()
             raise
         p.poll(0)
+
+    def alive(self):
+        return self.thread is not None and self.thread.is_alive()
 
     def stop(self, abort=False):
         self._stop.set()
