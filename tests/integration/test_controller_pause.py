@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
@@ -39,7 +41,10 @@ def full_isr(c, topic):
     return all(sorted(s["isr"]) == ALL and s["leader"] >= 0 for s in st.values()) and st
 
 
-def test_controller_and_leader_paused_past_session_timeout(make_cluster):
+@pytest.mark.parametrize("who", ["controller", "leader"])
+def test_paused_past_session_timeout(make_cluster, who):
+    """who: the controller (which also leads partitions 0 and 3), or a leader that is not the
+    controller (the pause after which issue 13 saw acknowledgements stop for ~80 s)."""
     c = make_cluster(3, props={"controlled.shutdown.retry.backoff.ms": "300"},
                      zookeeper_session_timeout_ms=str(SESSION_MS),
                      replica_lag_time_max_ms="4000", auto_create_topics_enable="false")
@@ -63,27 +68,31 @@ def test_controller_and_leader_paused_past_session_timeout(make_cluster):
                                     "max.in.flight.requests.per.connection": 5},
                      name="idempotent")
     chk.start()
+    # the broker to stop: the controller, or the first leader of partition 1 (not the controller)
+    victim = ctl if who == "controller" else rows[1][0]
     try:
         chk.wait_more_acks(100, what="acks before the pause")
-        paused = c.brokers[ctl]
+        paused = c.brokers[victim]
         paused.pause()
         try:
-            # the others take over: a new controller and new leaders for 0 and 3
-            H.wait_for(lambda: H.controller_id(c) not in (None, -1, ctl), SESSION_S + 20,
-                       "a new controller while broker %d is stopped" % ctl, interval=0.1)
-            H.wait_for(lambda: all(s["leader"] not in (ctl, -1)
+            # the others take over: new leaders for its partitions (and a new controller)
+            if victim == ctl:
+                H.wait_for(lambda: H.controller_id(c) not in (None, -1, ctl), SESSION_S + 20,
+                           "a new controller while broker %d is stopped" % ctl, interval=0.1)
+            H.wait_for(lambda: all(s["leader"] not in (victim, -1)
                                    for s in states(c, topic).values()), SESSION_S + 20,
-                       "new leaders while broker %d is stopped" % ctl, interval=0.1)
+                       "new leaders while broker %d is stopped" % victim, interval=0.1)
             # past the session timeout + 3 s in all
             time.sleep(max(0.0, SESSION_S + 3 - 0.5))
         finally:
             paused.resume()
             woke = time.monotonic()
         H.wait_for(lambda: full_isr(c, topic), 30,
-                   "broker %d back in every ISR within 30 s of SIGCONT" % ctl, interval=0.1)
-        print("broker %d back in every ISR %.1f s after SIGCONT" % (ctl, time.monotonic() - woke))
+                   "broker %d back in every ISR within 30 s of SIGCONT" % victim, interval=0.1)
+        print("broker %d back in every ISR %.1f s after SIGCONT"
+              % (victim, time.monotonic() - woke))
         assert paused.running(), "the paused broker died (exit %s)" % paused.proc.returncode()
-        assert ctl in H.registered_ids(c)
+        assert victim in H.registered_ids(c)
         chk.wait_more_acks(100, what="acks after the broker rejoined")
     finally:
         summary = chk.stop()
