@@ -42,8 +42,9 @@ def test_campaign_short(tmp_path):
     report = tmp_path / "campaign"
     seed = int(os.environ.get("SKF_SEED", "0")) or int(time.time()) % 100000
     argv = [sys.executable, str(HERE / "campaign.py"), "--rounds", str(len(campaign.KINDS)),
-            "--seed", str(seed), "--skeind", skeind, "--report", str(report),
-            "--workdir", str(tmp_path)]
+            "--seed", str(seed), "--skeind", skeind, "--report", str(report)]
+    # the run directory goes under /tmp (removed when clean, kept with the brokers' logs and
+    # data when not): pytest's own tmp dirs are rotated away by later pytest runs
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1200)
     out = p.stdout.decode("utf-8", "replace")
     print(out[-20000:])
