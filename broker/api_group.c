@@ -195,10 +195,29 @@ int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
 static void sync_encode(sk_req_t *req, const sk_gresult_t *res)
 {
-    sk_syncgroup_resp_t resp = {0};
+    sk_syncgroup_resp_t resp;
+    sk_syncgroup_resp_init(&resp);
     resp.ErrorCode = res->error;
     resp.Assignment = abytes(req, res->assignment, res->assignment_len);
-    ENCODE_BODY(req, sk_syncgroup_resp_encode, &resp);
+    if (res->error == SK_KERR_NONE) { /* v5+: the group's protocol (ignorable below) */
+        resp.ProtocolType = astr(req, res->protocol_type);
+        resp.ProtocolName = astr(req, res->protocol);
+    }
+    sk_req_respond(req, &resp); /* a failure closes the connection */
+}
+
+/* SyncGroup v5+: a protocol type or name that is not the group's is
+ * INCONSISTENT_GROUP_PROTOCOL (Kafka checks it after the member and
+ * generation; here before the coordinator, for a group that exists). */
+static int sync_inconsistent(sk_broker_t *b, const char *group, const sk_syncgroup_req_t *in)
+{
+    const sk_group_t *g = sk_coord_group(b->coord, group);
+    if (!g)
+        return 0;
+    if (in->ProtocolType.len >= 0 &&
+        !(g->protocol_type && sk_str_eq(in->ProtocolType, g->protocol_type)))
+        return 1;
+    return in->ProtocolName.len >= 0 && !(g->protocol && sk_str_eq(in->ProtocolName, g->protocol));
 }
 
 int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -217,6 +236,13 @@ int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     }
     char *group = acstr(req, in.GroupId);
     char *member = acstr(req, in.MemberId);
+    if (sk_coord_owns(b->coord, group ? group : "") == SK_KERR_NONE &&
+        sync_inconsistent(b, group ? group : "", &in)) {
+        sk_syncgroup_resp_t resp;
+        sk_syncgroup_resp_init(&resp);
+        resp.ErrorCode = SK_KERR_INCONSISTENT_GROUP_PROTOCOL;
+        return sk_req_respond(req, &resp);
+    }
     return sk_coord_sync(b->coord, req, group ? group : "", in.GenerationId,
                          member ? member : "",
                          req->api_version >= 3 ? acstr(req, in.GroupInstanceId) : NULL, as, n,

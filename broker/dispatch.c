@@ -43,6 +43,10 @@ int sk_req_respond(sk_req_t *req, const void *resp)
         sk_error("net", "closing connection from %s: the %s v%d response (correlation id %d) "
                  "cannot be encoded", sk_req_peer(req), sk_api_name(req->api_key),
                  req->api_version, req->correlation_id);
+        /* also for an answer completed later (SK_REQ_PENDING): send nothing,
+         * then close */
+        req->no_response = 1;
+        sk_req_close_after(req);
         return SK_REQ_CLOSE;
     }
     sk_req_set_body(req, &w);

@@ -305,10 +305,13 @@ END_TEST
 
 START_TEST(test_sg)
 {
-    sk_syncgroup_assignment_t as[2] = {{sk_str_c("m1"), {"\x01\x02", 2}},
-                                       {sk_str_c("m2"), {"", 0}}};
-    sk_syncgroup_req_t req = {sk_str_c("grp"), 3, sk_str_c("m1"), SK_STR_NULL, as, 2};
-    for (int16_t v = SK_SYNCGROUP_MIN_VER; v <= SK_SYNCGROUP_MAX_VER; v++) {
+    sk_syncgroup_req_assignment_t as[2] = {{sk_str_c("m1"), {"\x01\x02", 2}},
+                                           {sk_str_c("m2"), {"", 0}}};
+    sk_syncgroup_req_t req = {.GroupId = sk_str_c("grp"), .GenerationId = 3,
+                              .MemberId = sk_str_c("m1"), .GroupInstanceId = SK_STR_NULL,
+                              .ProtocolType = SK_STR_NULL, .ProtocolName = SK_STR_NULL,
+                              .Assignments = as, .AssignmentsCnt = 2};
+    for (int16_t v = SK_SYNCGROUP_MIN_VER; v < SK_SYNCGROUP_FLEX_VER; v++) {
         req.GroupInstanceId = v >= 3 ? sk_str_c("i1") : SK_STR_NULL;
         const char *hexs = v >= 3 ? GRP " 00000003 " M1 " " I1 " " SG_ASSIGN
                                   : GRP " 00000003 " M1 " " SG_ASSIGN;
@@ -326,7 +329,8 @@ START_TEST(test_sg)
         ck_assert_int_eq(g->Assignments[1].Assignment.len, 0);
         sk_arena_free(a);
 
-        sk_syncgroup_resp_t resp = {7, 0, {"\x01\x02", 2}};
+        sk_syncgroup_resp_t resp = {.ThrottleTimeMs = 7, .ProtocolType = SK_STR_NULL,
+                                    .ProtocolName = SK_STR_NULL, .Assignment = {"\x01\x02", 2}};
         const char *rhex = v >= 1 ? "00000007 0000 00000002 0102" : "0000 00000002 0102";
         a = sk_arena_new(0);
         sk_syncgroup_resp_t *gr = tg_both(&syncgroup_resp_codec, v, &resp, rhex, a);
@@ -334,6 +338,28 @@ START_TEST(test_sg)
         ck_assert_int_eq(gr->Assignment.len, 2);
         sk_arena_free(a);
     }
+    /* v4 flexible, v5 with the protocol type and name both ways */
+    for (int16_t v = SK_SYNCGROUP_FLEX_VER; v <= SK_SYNCGROUP_MAX_VER; v++) {
+        req.GroupInstanceId = sk_str_c("i1");
+        req.ProtocolType = v >= 5 ? sk_str_c("consumer") : SK_STR_NULL;
+        req.ProtocolName = v >= 5 ? sk_str_c("range") : SK_STR_NULL;
+        sk_arena_t *a = sk_arena_new(0);
+        sk_wr_t w;
+        sk_wr_init(&w);
+        ck_assert_int_eq(sk_syncgroup_req_encode(&w, v, &req), SK_OK);
+        sk_syncgroup_req_t *g = calloc(1, sizeof(*g));
+        sk_rd_t r;
+        sk_rd_init(&r, w.buf, w.len);
+        ck_assert_int_eq(sk_syncgroup_req_decode(&r, v, a, g), SK_OK);
+        ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+        tu_assert_str(g->GroupInstanceId, "i1");
+        tu_assert_str(g->ProtocolName, v >= 5 ? "range" : NULL);
+        ck_assert_int_eq(g->AssignmentsCnt, 2);
+        free(g);
+        sk_wr_free(&w);
+        sk_arena_free(a);
+    }
+    req.ProtocolType = req.ProtocolName = SK_STR_NULL;
     /* a follower's request: no assignments; null instance id at v3 */
     req.AssignmentsCnt = 0;
     req.GroupInstanceId = SK_STR_NULL;
@@ -349,7 +375,9 @@ START_TEST(test_sg)
     as[1].Assignment = (sk_str_t){"", 0};
     as[0].MemberId = SK_STR_NULL;
     tg_enc_fails(&syncgroup_req_codec, 1, &req);
-    sk_syncgroup_resp_t eresp = {0, SK_KERR_REBALANCE_IN_PROGRESS, SK_STR_NULL};
+    sk_syncgroup_resp_t eresp = {.ErrorCode = SK_KERR_REBALANCE_IN_PROGRESS,
+                                 .ProtocolType = SK_STR_NULL, .ProtocolName = SK_STR_NULL,
+                                 .Assignment = SK_STR_NULL};
     tg_enc_fails(&syncgroup_resp_codec, 1, &eresp);
     eresp.Assignment = (sk_str_t){NULL, 0};
     tu_assert_encodes(&syncgroup_resp_codec, 0, &eresp, "001b 00000000");
