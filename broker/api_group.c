@@ -275,7 +275,8 @@ int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     char *group = acstr(req, in.GroupId);
     if (!group)
         group = "";
-    sk_leavegroup_resp_t resp = {0};
+    sk_leavegroup_resp_t resp;
+    sk_leavegroup_resp_init(&resp);
     if (req->api_version < SK_LEAVEGROUP_BATCH_VER) {
         char *member = acstr(req, in.MemberId);
         resp.ErrorCode = sk_coord_leave(b->coord, group, member ? member : "", NULL);
@@ -290,14 +291,14 @@ int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             for (int i = 0; i < n; i++) {
                 char *mid = acstr(req, in.Members[i].MemberId);
                 char *iid = acstr(req, in.Members[i].GroupInstanceId);
+                sk_leavegroup_resp_member_init(&resp.Members[i]);
                 resp.Members[i].MemberId = in.Members[i].MemberId;
                 resp.Members[i].GroupInstanceId = in.Members[i].GroupInstanceId;
                 resp.Members[i].ErrorCode = sk_coord_leave(b->coord, group, mid ? mid : "", iid);
             }
         }
     }
-    ENCODE_BODY(req, sk_leavegroup_resp_encode, &resp);
-    return SK_REQ_DONE;
+    return sk_req_respond(req, &resp);
 }
 
 /* ---- OffsetCommit ---- */

@@ -14,7 +14,7 @@
  *       common/proto_joingroup.c \
  *       common/msgcodec.c common/apis.c \
  *       build-proto/common/proto_gen.c \
- *       common/proto_leavegroup.c common/proto_offsetcommit.c \
+ *       common/proto_offsetcommit.c \
  *       common/proto_offsetfetch.c common/offsets_record.c common/javahash.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus

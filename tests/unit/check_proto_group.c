@@ -454,8 +454,8 @@ START_TEST(test_lg_req)
         sk_arena_free(a);
     }
     /* v3: batch of members; MemberId is not in the layout */
-    sk_leavegroup_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL},
-                                     {sk_str_c("m2"), sk_str_c("i2")}};
+    sk_leavegroup_req_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL},
+                                         {sk_str_c("m2"), sk_str_c("i2")}};
     tg_enc_fails(&leavegroup_req_codec, 3, &req);
     req.MemberId = sk_str_c("");
     req.Members = mem;
@@ -478,6 +478,16 @@ START_TEST(test_lg_req)
     tg_enc_fails(&leavegroup_req_codec, 3, &req);
     req.MembersCnt = 0;
     tu_assert_encodes(&leavegroup_req_codec, 3, &req, GRP " 00000000");
+    /* v4 flexible; v5 adds each member's Reason (ignorable below) */
+    mem[0].MemberId = sk_str_c("m1");
+    mem[0].Reason = SK_STR_NULL;
+    mem[1].Reason = sk_str_c("bye");
+    req.MembersCnt = 2;
+    tu_assert_encodes(&leavegroup_req_codec, 4, &req, "04677270 03 036d31 00 00 036d32 036932 00 00");
+    g = tg_both(&leavegroup_req_codec, 5, &req,
+                "04677270 03 036d31 00 00 00 036d32 036932 04627965 00 00", a);
+    tu_assert_str(g->Members[1].Reason, "bye");
+    tu_assert_str(g->Members[0].Reason, NULL);
     static const char *const bad3[] = {GRP " ffffffff", GRP " 00000001 ffff ffff",
                                        GRP " 00000002 " M1 " ffff", GRP " 7fffffff",
                                        "ffff 00000000"};
@@ -490,18 +500,22 @@ END_TEST
 
 START_TEST(test_lg_resp)
 {
-    sk_leavegroup_member_resp_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL, 0},
+    sk_leavegroup_resp_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL, 0},
                                           {sk_str_c("m2"), sk_str_c("i2"),
                                            SK_KERR_UNKNOWN_MEMBER_ID}};
     sk_leavegroup_resp_t resp = {7, 0, mem, 2};
     for (int16_t v = SK_LEAVEGROUP_MIN_VER; v <= SK_LEAVEGROUP_MAX_VER; v++) {
+        /* Members is v3+ and not ignorable */
+        resp.MembersCnt = v >= SK_LEAVEGROUP_BATCH_VER ? 2 : 0;
         const char *hexs;
         if (v == 0)
             hexs = "0000";
         else if (v < 3)
             hexs = "00000007 0000";
-        else
+        else if (v == 3)
             hexs = "00000007 0000 00000002 " M1 " ffff 0000 " M2 " " I2 " 0019";
+        else
+            hexs = "00000007 0000 03 036d31 00 0000 00 036d32 036932 0019 00 00";
         sk_arena_t *a = sk_arena_new(0);
         sk_leavegroup_resp_t *g = tg_both(&leavegroup_resp_codec, v, &resp, hexs, a);
         ck_assert_int_eq(g->ThrottleTimeMs, v >= 1 ? 7 : 0);
@@ -520,8 +534,10 @@ START_TEST(test_lg_resp)
     tg_enc_fails(&leavegroup_resp_codec, 3, &resp);
     resp.MembersCnt = -1;
     tg_enc_fails(&leavegroup_resp_codec, 3, &resp);
-    /* dropped below v3 */
-    tu_assert_encodes(&leavegroup_resp_codec, 2, &resp, "00000007 0000");
+    /* not ignorable: a member list below v3 is refused */
+    mem[0].MemberId = sk_str_c("m1");
+    resp.MembersCnt = 2;
+    tg_enc_fails(&leavegroup_resp_codec, 2, &resp);
     static const char *const bad[] = {"00000000 0000 ffffffff",
                                       "00000000 0000 00000001 ffff ffff 0000",
                                       "00000000 0000 00000001 0000 ffff 00",
