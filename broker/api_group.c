@@ -121,10 +121,14 @@ int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
 static void join_encode(sk_req_t *req, const sk_gresult_t *res)
 {
-    sk_joingroup_resp_t resp = {0};
+    sk_joingroup_resp_t resp;
+    sk_joingroup_resp_init(&resp);
     resp.ErrorCode = res->error;
     resp.GenerationId = res->generation;
-    resp.ProtocolName = astr(req, res->protocol ? res->protocol : "");
+    /* no protocol yet (errors): null from v7, "" below (Kafka's NoProtocol) */
+    resp.ProtocolName = astr(req, res->protocol ? res->protocol
+                                  : req->api_version >= 7 ? NULL : "");
+    resp.ProtocolType = astr(req, res->protocol_type); /* v7+, ignorable */
     resp.Leader = astr(req, res->leader ? res->leader : "");
     resp.MemberId = astr(req, res->member_id ? res->member_id : "");
     if (res->list_members && res->group && res->error == SK_KERR_NONE) {
@@ -133,7 +137,8 @@ static void join_encode(sk_req_t *req, const sk_gresult_t *res)
                                        sizeof(*resp.Members));
         sk_gmember_t *m;
         TAILQ_FOREACH(m, &g->members, link) {
-            sk_joingroup_member_t *o = &resp.Members[resp.MembersCnt++];
+            sk_joingroup_resp_member_t *o = &resp.Members[resp.MembersCnt++];
+            sk_joingroup_resp_member_init(o);
             int32_t len;
             const uint8_t *meta = sk_gmember_metadata(m, g->protocol, &len);
             o->MemberId = astr(req, m->id);
@@ -141,7 +146,7 @@ static void join_encode(sk_req_t *req, const sk_gresult_t *res)
             o->Metadata = abytes(req, meta, len);
         }
     }
-    ENCODE_BODY(req, sk_joingroup_resp_encode, &resp);
+    sk_req_respond(req, &resp); /* a failure closes the connection */
 }
 
 int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -152,7 +157,7 @@ int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_join_args_t a = {0};
     a.group = acstr(req, in.GroupId);
     a.member_id = acstr(req, in.MemberId);
-    a.instance_id = req->api_version >= 5 ? acstr(req, in.GroupInstanceId) : NULL;
+    a.instance_id = acstr(req, in.GroupInstanceId); /* null below v5 */
     a.client_id = "";
     a.client_host = client_host(req);
     a.protocol_type = acstr(req, in.ProtocolType);

@@ -11,11 +11,9 @@
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
  *       common/arena.c common/kbuf.c common/mem.c common/kerr.c \
- *       common/proto_joingroup.c \
- *       common/msgcodec.c common/apis.c \
- *       build-proto/common/proto_gen.c \
- *       common/proto_offsetcommit.c \
- *       common/proto_offsetfetch.c common/offsets_record.c common/javahash.c \
+ *       common/msgcodec.c common/apis.c build-proto/common/proto_gen.c \
+ *       common/proto_offsetcommit.c common/proto_offsetfetch.c \
+ *       common/offsets_record.c common/javahash.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus
  *   /tmp/fuzz_group -max_total_time=60 -max_len=4096 /tmp/fuzz_group_corpus

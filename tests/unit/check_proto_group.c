@@ -151,11 +151,11 @@ END_TEST
 
 START_TEST(test_jg_req)
 {
-    sk_joingroup_protocol_t protos[2] = {{sk_str_c("range"), {"\x01\x02\x03", 3}},
-                                         {sk_str_c("roundrobin"), {"", 0}}};
+    sk_joingroup_req_protocol_t protos[2] = {{sk_str_c("range"), {"\x01\x02\x03", 3}},
+                                             {sk_str_c("roundrobin"), {"", 0}}};
     sk_joingroup_req_t req = {sk_str_c("grp"), 10000, 300000, sk_str_c(""), SK_STR_NULL,
-                              sk_str_c("consumer"), protos, 2};
-    for (int16_t v = SK_JOINGROUP_MIN_VER; v <= SK_JOINGROUP_MAX_VER; v++) {
+                              sk_str_c("consumer"), protos, 2, SK_STR_NULL};
+    for (int16_t v = SK_JOINGROUP_MIN_VER; v < SK_JOINGROUP_FLEX_VER; v++) {
         const char *hexs;
         if (v == 0)
             hexs = GRP " 00002710 0000 " CONSUMER " " JG_PROTOS;
@@ -180,11 +180,34 @@ START_TEST(test_jg_req)
         ck_assert_int_eq(g->Protocols[1].Metadata.len, 0);
         sk_arena_free(a);
     }
-    /* static membership needs v5; an empty instance id is left out below */
+    /* v6+ flexible, v8 a reason (ignorable below) */
+    for (int16_t v = SK_JOINGROUP_FLEX_VER; v <= SK_JOINGROUP_MAX_VER; v++) {
+        req.GroupInstanceId = sk_str_c("i1");
+        req.Reason = sk_str_c("rebalance");
+        sk_arena_t *a = sk_arena_new(0);
+        sk_wr_t w;
+        sk_wr_init(&w);
+        ck_assert_int_eq(sk_joingroup_req_encode(&w, v, &req), SK_OK);
+        sk_joingroup_req_t *g = calloc(1, sizeof(*g));
+        sk_rd_t r;
+        sk_rd_init(&r, w.buf, w.len);
+        ck_assert_int_eq(sk_joingroup_req_decode(&r, v, a, g), SK_OK);
+        ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+        tu_assert_str(g->GroupInstanceId, "i1");
+        tu_assert_str(g->Protocols[1].Name, "roundrobin");
+        tu_assert_str(g->Reason, v >= 8 ? "rebalance" : NULL);
+        free(g);
+        sk_wr_free(&w);
+        sk_arena_free(a);
+    }
+    req.Reason = SK_STR_NULL;
+    /* static membership needs v5: an instance id, even "", is refused below */
     req.GroupInstanceId = sk_str_c("i1");
     tg_enc_fails(&joingroup_req_codec, 4, &req);
     tg_enc_fails(&joingroup_req_codec, 0, &req);
     req.GroupInstanceId = sk_str_c("");
+    tg_enc_fails(&joingroup_req_codec, 4, &req);
+    req.GroupInstanceId = SK_STR_NULL;
     tu_assert_encodes(&joingroup_req_codec, 4, &req,
                       GRP " 00002710 000493e0 0000 " CONSUMER " " JG_PROTOS);
     req.GroupInstanceId = SK_STR_NULL;
@@ -230,10 +253,13 @@ END_TEST
 
 START_TEST(test_jg_resp)
 {
-    sk_joingroup_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL, {"\xaa", 1}},
-                                    {sk_str_c("m2"), sk_str_c("i2"), {"", 0}}};
-    sk_joingroup_resp_t resp = {7, 0, 3, sk_str_c("range"), sk_str_c("m1"), sk_str_c("m1"), mem, 2};
-    for (int16_t v = SK_JOINGROUP_MIN_VER; v <= SK_JOINGROUP_MAX_VER; v++) {
+    sk_joingroup_resp_member_t mem[2] = {{sk_str_c("m1"), SK_STR_NULL, {"\xaa", 1}},
+                                         {sk_str_c("m2"), sk_str_c("i2"), {"", 0}}};
+    sk_joingroup_resp_t resp = {.ThrottleTimeMs = 7, .GenerationId = 3,
+                                .ProtocolType = SK_STR_NULL, .ProtocolName = sk_str_c("range"),
+                                .Leader = sk_str_c("m1"), .MemberId = sk_str_c("m1"),
+                                .Members = mem, .MembersCnt = 2};
+    for (int16_t v = SK_JOINGROUP_MIN_VER; v < SK_JOINGROUP_FLEX_VER; v++) {
         const char *hexs;
         if (v < 2)
             hexs = "0000 00000003 " RANGE " " M1 " " M1 " " JG_MEMBERS;
@@ -259,9 +285,32 @@ START_TEST(test_jg_resp)
         ck_assert_int_eq(g->Members[1].Metadata.len, 0);
         sk_arena_free(a);
     }
+    /* v6+ flexible, v7 the protocol type, v9 SkipAssignment */
+    for (int16_t v = SK_JOINGROUP_FLEX_VER; v <= SK_JOINGROUP_MAX_VER; v++) {
+        resp.ProtocolType = v >= 7 ? sk_str_c("consumer") : SK_STR_NULL;
+        resp.SkipAssignment = v >= 9;
+        sk_arena_t *a = sk_arena_new(0);
+        sk_wr_t w;
+        sk_wr_init(&w);
+        ck_assert_int_eq(sk_joingroup_resp_encode(&w, v, &resp), SK_OK);
+        sk_joingroup_resp_t *g = calloc(1, sizeof(*g));
+        sk_rd_t r;
+        sk_rd_init(&r, w.buf, w.len);
+        ck_assert_int_eq(sk_joingroup_resp_decode(&r, v, a, g), SK_OK);
+        ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+        tu_assert_str(g->ProtocolType, v >= 7 ? "consumer" : NULL);
+        tu_assert_str(g->Members[1].GroupInstanceId, "i2");
+        ck_assert_int_eq(g->SkipAssignment, v >= 9);
+        free(g);
+        sk_wr_free(&w);
+        sk_arena_free(a);
+    }
+    resp.ProtocolType = SK_STR_NULL;
+    resp.SkipAssignment = 0;
     /* follower / error responses: empty member list, "" protocol name */
-    sk_joingroup_resp_t eresp = {0, SK_KERR_MEMBER_ID_REQUIRED, -1, sk_str_c(""), sk_str_c(""),
-                                 sk_str_c("c-1"), NULL, 0};
+    sk_joingroup_resp_t eresp = {.ErrorCode = SK_KERR_MEMBER_ID_REQUIRED, .GenerationId = -1,
+                                 .ProtocolType = SK_STR_NULL, .ProtocolName = sk_str_c(""),
+                                 .Leader = sk_str_c(""), .MemberId = sk_str_c("c-1")};
     sk_arena_t *a = sk_arena_new(0);
     sk_joingroup_resp_t *g = tg_both(&joingroup_resp_codec, 4, &eresp,
                                      "00000000 004f ffffffff 0000 0000 0003 632d31 00000000", a);
