@@ -93,6 +93,21 @@ class CampaignError(Exception):
     pass
 
 
+class BumpCounter(logging.Handler):
+    """Counts librdkafka's "bumped epoch" debug lines (idempotent producer epoch bumps)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        try:
+            if "bumped epoch to" in record.getMessage():
+                self.count += 1
+        except Exception:  # noqa: BLE001 - never break logging
+            pass
+
+
 # ---------------------------------------------------------------------------- cleanup
 
 class Cleanup:
@@ -177,6 +192,7 @@ class Campaign:
         self._seen_procs = set()
         self._exit_lock = threading.Lock()
         self.zk_stopping = False
+        self.bumps = BumpCounter()
         self.intentional_down = set()
         self._mon_stop = threading.Event()
         self.heal_timeout = args.heal_timeout
@@ -202,6 +218,7 @@ class Campaign:
         logging.getLogger().addHandler(h)
         logging.getLogger().setLevel(logging.INFO)
         logging.getLogger("rdkafka").setLevel(logging.DEBUG)
+        logging.getLogger("rdkafka").addHandler(self.bumps)
         for m in stale_mounts():
             subprocess.run(["umount", "-l", m])
         self.topo = Topology(N_BROKERS)
@@ -610,6 +627,7 @@ class Campaign:
             self.round_no = r
             self.round_kind = kind
             crashes_before = len(self.crashes)
+            bumps_before = self.bumps.count
             self.log("=== round %d/%d: %s ===" % (r + 1, a.rounds, kind))
             self.stats.begin_round()
             t_start = now()
@@ -633,6 +651,7 @@ class Campaign:
                        ack_gap_per_producer_s={str(k): round(v, 2)
                                                for k, v in g["gap_per_producer"].items()},
                        acks=g["acks"], crashes=len(self.crashes) - crashes_before,
+                       producer_epoch_bumps=self.bumps.count - bumps_before,
                        controller_after=self.controller())
             self.rounds.append(rec)
             self.log("round %d %s: fault %.1fs, healed %s, acks resumed %s, longest ack gap "
@@ -902,8 +921,9 @@ class Campaign:
         per_kind = {}
         for r in self.rounds:
             k = per_kind.setdefault(r["kind"], dict(count=0, heal=[], gap=[], gapp=[],
-                                                     resume=[], unhealed=0))
+                                                     resume=[], unhealed=0, bumps=0))
             k["count"] += 1
+            k["bumps"] += r.get("producer_epoch_bumps", 0)
             if r["heal_s"] is None:
                 k["unhealed"] += 1
             else:
@@ -920,7 +940,8 @@ class Campaign:
                 heal_max_s=max(k["heal"]) if k["heal"] else None,
                 ack_gap_max_s=max(k["gap"]),
                 ack_gap_max_per_producer_s=max(k["gapp"]),
-                ack_resume_max_s=max(k["resume"]) if k["resume"] else None)
+                ack_resume_max_s=max(k["resume"]) if k["resume"] else None,
+                producer_epoch_bumps=k["bumps"])
         clean = all(v == 0 for v in violations.values())
         rep = dict(
             clean=clean, skeind=self.skeind, seed=self.args.seed, rounds_run=len(self.rounds),
@@ -945,9 +966,9 @@ class Campaign:
                  % (rep["skeind"], rep["seed"], rep["rounds_run"], rep["rounds_asked"],
                     rep["wall_s"], rep["run_dir"]))
         L.append("")
-        L.append("%-18s %5s %9s %9s %9s %12s %11s" % ("fault kind", "count", "heal med",
-                                                     "heal max", "ack gap", "gap/producer",
-                                                     "acks back"))
+        L.append("%-18s %5s %9s %9s %9s %12s %11s %6s" % (
+            "fault kind", "count", "heal med", "heal max", "ack gap", "gap/producer",
+            "acks back", "bumps"))
         for name in KINDS:
             k = rep["kinds"].get(name)
             if not k:
@@ -955,15 +976,17 @@ class Campaign:
 
             def f(x):
                 return "-" if x is None else "%.1fs" % x
-            L.append("%-18s %5d %9s %9s %9s %12s %11s%s"
+            L.append("%-18s %5d %9s %9s %9s %12s %11s %6d%s"
                      % (name, k["count"], f(k["heal_median_s"]), f(k["heal_max_s"]),
                         f(k["ack_gap_max_s"]), f(k["ack_gap_max_per_producer_s"]),
-                        f(k["ack_resume_max_s"]),
+                        f(k["ack_resume_max_s"]), k["producer_epoch_bumps"],
                         "  (%d not healed)" % k["unhealed"] if k["unhealed"] else ""))
         L.append("  heal: from lifting the fault (restart begun, SIGCONT, link or disk space back)")
         L.append("  until every broker is registered and every ISR is full; ack gap: longest time")
         L.append("  in a round without any acknowledgement (gap/producer: the longest for one")
-        L.append("  producer); acks back: from healed until every producer had an acknowledgement.")
+        L.append("  producer); acks back: from healed until every producer had an acknowledgement;")
+        L.append("  bumps: librdkafka producer epoch bumps (each may re-send records that the")
+        L.append("  broker had stored but answered as not stored: duplicates).")
         L.append("")
         recs = rep["info"].get("records", {})
         L.append("records: %s acknowledged, %s stored, %s stored but not acknowledged"
