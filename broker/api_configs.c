@@ -119,7 +119,9 @@ static void fill_broker(dc_state_t *st, int index)
         c->ReadOnly = 1;
         c->ConfigSource = set ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
         c->IsDefault = !set;
-        c->IsSensitive = 0;
+        c->IsSensitive = sk_conf_key_sensitive(i);
+        if (c->IsSensitive) /* a secret: null, as Kafka answers */
+            c->Value = (sk_str_t){NULL, -1};
         c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
         c->SynonymsCnt = 0;
         if (st->in.IncludeSynonyms) {

@@ -30,6 +30,10 @@ static const char *const ts_names[] = {"CreateTime", "LogAppendTime", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
 static const char *const cleanup_names[] = {"delete", "compact", NULL};
 static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
+static const char *const store_type_names[] = {"JKS", "PKCS12", "PEM", NULL};
+static const char *const client_auth_names[] = {"none", "requested", "required", NULL};
+static const char *const tls_version_names[] = {"TLSv1.2", "TLSv1.3", NULL};
+static const char *const ssl_protocol_names[] = {"TLS", "TLSv1.2", "TLSv1.3", NULL};
 
 #define DEFAULT_PROTOCOL_MAP "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
 #define I32MAX "2147483647"
@@ -68,6 +72,37 @@ static const ckey_t keys[] = {
     {"inter.broker.listener.name", T_STRING, NULL, 0, 0, OFF(inter_broker_listener_name), 0, NULL,
      "Listener (from advertised.listeners) that other brokers and the controller connect to.",
      "security.inter.broker.protocol"},
+    /* TLS */
+    KSTR("ssl.keystore.type", ssl_keystore_type, "JKS", F_ICASE, store_type_names,
+         "Format of the key store: PKCS12 or PEM; a JKS store is refused (a PKCS12 file is read)."),
+    KSTR("ssl.keystore.location", ssl_keystore_location, NULL, 0, NULL,
+         "File holding this broker's private key and certificate chain."),
+    KSTR("ssl.keystore.password", ssl_keystore_password, NULL, F_SENSITIVE, NULL,
+         "Password of the key store file (PKCS12)."),
+    KSTR("ssl.key.password", ssl_key_password, NULL, F_SENSITIVE, NULL,
+         "Password of the private key (an encrypted PEM key, or a PKCS12 key with its own password)."),
+    KSTR("ssl.keystore.certificate.chain", ssl_keystore_certificate_chain, NULL, F_SENSITIVE, NULL,
+         "Certificate chain in PEM, given in the value itself (ssl.keystore.type=PEM)."),
+    KSTR("ssl.keystore.key", ssl_keystore_key, NULL, F_SENSITIVE, NULL,
+         "Private key in PEM, given in the value itself (ssl.keystore.type=PEM)."),
+    KSTR("ssl.truststore.type", ssl_truststore_type, "JKS", F_ICASE, store_type_names,
+         "Format of the trust store: PKCS12 or PEM; a JKS store is refused (a PKCS12 file is read)."),
+    KSTR("ssl.truststore.location", ssl_truststore_location, NULL, 0, NULL,
+         "File holding the CA certificates that client certificates are checked against."),
+    KSTR("ssl.truststore.password", ssl_truststore_password, NULL, F_SENSITIVE, NULL,
+         "Password of the trust store file (PKCS12)."),
+    KSTR("ssl.truststore.certificates", ssl_truststore_certificates, NULL, F_SENSITIVE, NULL,
+         "Trusted certificates in PEM, given in the value itself (ssl.truststore.type=PEM)."),
+    KENUM("ssl.client.auth", ssl_client_auth, "none", F_ICASE, client_auth_names,
+          "Client certificates: none, requested (checked when sent) or required."),
+    KLIST("ssl.enabled.protocols", ssl_enabled_protocols, "TLSv1.2,TLSv1.3", F_NONEMPTY,
+          tls_version_names, "TLS versions offered."),
+    KSTR("ssl.protocol", ssl_protocol, "TLSv1.3", F_ICASE, ssl_protocol_names,
+         "Newest TLS version the TLS context allows (TLS = the newest there is)."),
+    KLIST("ssl.cipher.suites", ssl_cipher_suites, NULL, 0, NULL,
+          "Cipher suites by their IANA names (as Java names them); unset = OpenSSL's defaults."),
+    KSTR("ssl.endpoint.identification.algorithm", ssl_endpoint_identification_algorithm, "https",
+         F_ICASE, NULL, "https: a broker checks the host name in another broker's certificate; empty = no check."),
     /* storage */
     KSTR("log.dir", log_dir, "/tmp/kafka-logs", F_NONEMPTY, NULL,
          "Data directory, used when log.dirs is not set."),
@@ -252,6 +287,8 @@ static const struct {
 } sections[] = {
     {"broker.id", "Broker identity"},
     {"listeners", "Listeners"},
+    {"ssl.keystore.type", "TLS",
+     "Used by every listener whose protocol is SSL. Any of these keys can be set for one listener as listener.name.<listener>.<key>, the listener name in lower case (Kafka's rule); that value wins on that listener."},
     {"log.dir", "Data directories"},
     {"zookeeper.connect", "ZooKeeper"},
     {"num.partitions", "Topic defaults"},
@@ -427,6 +464,11 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
     case T_STRING:
         if (!*v && (k->flags & F_NONEMPTY)) {
             seterr(why, whylen, "expected a non-empty value");
+            return -1;
+        }
+        if (k->key && strcmp(k->key, "ssl.endpoint.identification.algorithm") == 0 && *v &&
+            strcasecmp(v, "https") != 0) {
+            seterr(why, whylen, "expected https or an empty value");
             return -1;
         }
         if (k->names) {
@@ -893,12 +935,83 @@ static int key_index(const char *key)
 #define KIDX(name) key_index(name)
 #define IS_SET(c, name) ((c)->source[KIDX(name)] != SK_CONF_SRC_DEFAULT)
 
+#define LISTENER_PREFIX "listener.name."
+
+/* Is key i one of the ssl.* keys (those that can be set per listener)? */
+static int is_ssl_key(int i)
+{
+    return i >= 0 && i < NKEYS && strncmp(keys[i].key, "ssl.", 4) == 0;
+}
+
+/* "listener.name.<l>.ssl.<x>": check the value with the ssl key's parser and
+ * keep it (a later value for the same listener and key wins). Returns 1 if
+ * key has that form (*rc set), 0 if not. */
+static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, const char *where,
+                              int *rc, char *err, size_t errlen)
+{
+    if (strncmp(key, LISTENER_PREFIX, strlen(LISTENER_PREFIX)) != 0)
+        return 0;
+    const char *name = key + strlen(LISTENER_PREFIX);
+    const char *ssl = strstr(name, ".ssl.");
+    if (!ssl || ssl == name)
+        return 0;
+    int i = key_index(ssl + 1);
+    if (!is_ssl_key(i))
+        return 0;
+    char why[512];
+    conf_val_t x;
+    if (sk_conf_spec_parse(&keys[i], v, &x, why, sizeof(why)) != 0) {
+        seterr(err, errlen, "invalid value '%s' for %s in %s: %s", v, key, where, why);
+        *rc = SK_EINVAL;
+        return 1;
+    }
+    char *lname = sk_strndup(name, (size_t)(ssl - name));
+    for (const char *q = lname; *q; q++) {
+        if (isupper((unsigned char)*q)) {
+            seterr(err, errlen,
+                   "invalid key %s in %s: listener names in listener.name.* keys are lower case, "
+                   "as in Kafka", key, where);
+            free(lname);
+            *rc = SK_EINVAL;
+            return 1;
+        }
+    }
+    sk_conf_listener_key_t *e = NULL;
+    for (int j = 0; j < c->n_listener_ssl; j++)
+        if (c->listener_ssl[j].key == i && strcmp(c->listener_ssl[j].listener, lname) == 0)
+            e = &c->listener_ssl[j];
+    if (e) {
+        free(lname);
+        replace_str(&e->value, sk_strdup(v));
+    } else {
+        c->listener_ssl = sk_realloc(c->listener_ssl,
+                                     (size_t)(c->n_listener_ssl + 1) * sizeof(*c->listener_ssl));
+        e = &c->listener_ssl[c->n_listener_ssl++];
+        e->listener = lname;
+        e->key = i;
+        e->value = sk_strdup(v);
+    }
+    *rc = SK_OK;
+    return 1;
+}
+
 /* Apply one key=value from the file or an override. */
 static int apply(sk_conf_t *c, loadctx_t *lc, const char *key, const char *rawval, int src,
                  int line, char *err, size_t errlen)
 {
     int i = key_index(key);
     if (i < 0) {
+        char *lv = dup_trim(rawval, strlen(rawval));
+        char w[512];
+        int lrc = SK_OK;
+        if (src == SK_CONF_SRC_FILE)
+            snprintf(w, sizeof(w), "%s:%d", lc->path ? lc->path : "(file)", line);
+        else
+            snprintf(w, sizeof(w), "--override");
+        int handled = apply_listener_key(c, key, lv, w, &lrc, err, errlen);
+        free(lv);
+        if (handled)
+            return lrc;
         if (src == SK_CONF_SRC_FILE)
             sk_warn("conf", "unknown configuration key '%s' (line %d) ignored", key, line);
         else
@@ -1112,6 +1225,15 @@ static int resolve_listeners(sk_conf_t *c, const loadctx_t *lc, char *err, size_
             goto out;
     }
     rc = resolve_inter_broker(c, lc, adv_key, err, errlen);
+    if (rc != SK_OK)
+        goto out;
+    /* listener.name.<l>.ssl.* naming no listener: Kafka ignores them too */
+    for (int j = 0; j < c->n_listener_ssl; j++)
+        if (!sk_listeners_find(c->listeners_parsed, c->n_listeners_parsed,
+                               c->listener_ssl[j].listener))
+            sk_warn("conf", "%s%s.%s ignored: there is no listener %s", LISTENER_PREFIX,
+                    c->listener_ssl[j].listener, keys[c->listener_ssl[j].key].key,
+                    c->listener_ssl[j].listener);
 out:
     pmap_free(pm, npm);
     return rc;
@@ -1218,6 +1340,11 @@ void sk_conf_free(sk_conf_t *c)
         else if (keys[i].type == T_LIST)
             list_free(field(c, &keys[i]));
     }
+    for (int j = 0; j < c->n_listener_ssl; j++) {
+        free(c->listener_ssl[j].listener);
+        free(c->listener_ssl[j].value);
+    }
+    free(c->listener_ssl);
     free(c->zookeeper_hosts);
     free(c->zookeeper_chroot);
     sk_listeners_free(c->listeners_parsed, c->n_listeners_parsed);
@@ -1350,6 +1477,74 @@ const char *sk_conf_key_section(int i, const char **intro)
         }
     }
     return NULL;
+}
+
+int sk_conf_key_sensitive(int i)
+{
+    return i >= 0 && i < NKEYS && (keys[i].flags & F_SENSITIVE) != 0;
+}
+
+/* Copy key k's field from src to dst (strings and lists duplicated). */
+static void copy_field(sk_conf_t *dst, const sk_conf_t *src, const ckey_t *k)
+{
+    switch (k->type) {
+    case T_INT32: *(int32_t *)field(dst, k) = *(const int32_t *)cfield(src, k); break;
+    case T_INT64: *(int64_t *)field(dst, k) = *(const int64_t *)cfield(src, k); break;
+    case T_DOUBLE: *(double *)field(dst, k) = *(const double *)cfield(src, k); break;
+    case T_BOOL: *(bool *)field(dst, k) = *(const bool *)cfield(src, k); break;
+    case T_ENUM: *(int *)field(dst, k) = *(const int *)cfield(src, k); break;
+    case T_STRING: {
+        const char *v = *(char *const *)cfield(src, k);
+        replace_str(field(dst, k), v ? sk_strdup(v) : NULL);
+        break;
+    }
+    case T_LIST: {
+        const sk_conf_list_t *from = cfield(src, k);
+        sk_conf_list_t *to = field(dst, k);
+        list_free(to);
+        to->v = from->n ? sk_calloc((size_t)from->n, sizeof(char *)) : NULL;
+        for (int j = 0; j < from->n; j++)
+            to->v[j] = sk_strdup(from->v[j]);
+        to->n = from->n;
+        break;
+    }
+    }
+}
+
+void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out)
+{
+    char why[256];
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < NKEYS; i++) {
+        if (!is_ssl_key(i))
+            continue;
+        copy_field(out, c, &keys[i]);
+        out->source[i] = c->source[i];
+    }
+    for (int j = 0; j < c->n_listener_ssl; j++) {
+        const sk_conf_listener_key_t *e = &c->listener_ssl[j];
+        if (strcasecmp(e->listener, listener) != 0)
+            continue;
+        if (set_value(out, &keys[e->key], e->value, why, sizeof(why)) == 0) /* checked at load */
+            out->source[e->key] = SK_CONF_SRC_LISTENER;
+    }
+}
+
+void sk_conf_ssl_key_name(const sk_conf_t *view, const char *listener, const char *key,
+                          char *buf, size_t len)
+{
+    int i = key_index(key);
+    if (i >= 0 && view->source[i] == SK_CONF_SRC_LISTENER) {
+        snprintf(buf, len, "%s", LISTENER_PREFIX);
+        size_t u = strlen(buf);
+        for (const char *p = listener; *p && u + 1 < len; p++)
+            buf[u++] = (char)tolower((unsigned char)*p);
+        buf[u < len ? u : len - 1] = '\0';
+        u = strlen(buf);
+        snprintf(buf + u, len - u, ".%s", key);
+    } else {
+        snprintf(buf, len, "%s", key);
+    }
 }
 
 /* ---------------------------------------------------------------------- */

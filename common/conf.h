@@ -51,8 +51,24 @@ typedef struct sk_conf_list {
 /* log.message.timestamp.type (values are Kafka's wire codes). */
 enum { SK_CONF_TS_CREATE_TIME = 0, SK_CONF_TS_LOG_APPEND_TIME = 1 };
 
-/* Where a key's value came from (sk_conf_t.source[], indexed like the table). */
-enum { SK_CONF_SRC_DEFAULT = 0, SK_CONF_SRC_FILE = 1, SK_CONF_SRC_OVERRIDE = 2 };
+/* ssl.client.auth */
+enum { SK_CONF_CLIENT_AUTH_NONE = 0, SK_CONF_CLIENT_AUTH_REQUESTED = 1,
+       SK_CONF_CLIENT_AUTH_REQUIRED = 2 };
+
+/* Where a key's value came from (sk_conf_t.source[], indexed like the table).
+ * SK_CONF_SRC_LISTENER only appears in a view made by sk_conf_listener_ssl():
+ * the key was set for that listener (listener.name.<l>.<key>). */
+enum { SK_CONF_SRC_DEFAULT = 0, SK_CONF_SRC_FILE = 1, SK_CONF_SRC_OVERRIDE = 2,
+       SK_CONF_SRC_LISTENER = 3 };
+
+/* One per-listener value "listener.name.<listener>.<ssl key>=value". The
+ * listener name is lower-case, as Kafka writes it; the value has been
+ * checked with the ssl key's own parser. */
+typedef struct sk_conf_listener_key {
+    char *listener;
+    int key;          /* table index of the ssl.* key */
+    char *value;
+} sk_conf_listener_key_t;
 #define SK_CONF_MAX_KEYS 128
 
 typedef struct sk_conf {
@@ -167,6 +183,26 @@ typedef struct sk_conf {
     int32_t transaction_state_log_min_isr;            /* accepted: 2 */
     int32_t transaction_state_log_segment_bytes;      /* accepted: 104857600 */
 
+    /* TLS: listeners whose protocol is SSL (each key may be set per listener
+     * as listener.name.<listener>.<key>; see sk_conf_listener_ssl()) */
+    char *ssl_keystore_type;                  /* JKS (default), PKCS12 or PEM */
+    char *ssl_keystore_location;              /* NULL = unset */
+    char *ssl_keystore_password;
+    char *ssl_key_password;
+    char *ssl_keystore_certificate_chain;     /* KIP-651 inline PEM */
+    char *ssl_keystore_key;                   /* KIP-651 inline PEM */
+    char *ssl_truststore_type;                /* JKS (default), PKCS12 or PEM */
+    char *ssl_truststore_location;
+    char *ssl_truststore_password;
+    char *ssl_truststore_certificates;        /* KIP-651 inline PEM */
+    int ssl_client_auth;                      /* SK_CONF_CLIENT_AUTH_* */
+    sk_conf_list_t ssl_enabled_protocols;     /* TLSv1.2, TLSv1.3 */
+    char *ssl_protocol;                       /* TLSv1.3 (TLS, TLSv1.2, TLSv1.3) */
+    sk_conf_list_t ssl_cipher_suites;         /* IANA names; empty = OpenSSL's defaults */
+    char *ssl_endpoint_identification_algorithm; /* "https" (default) or NULL = off */
+    sk_conf_listener_key_t *listener_ssl;     /* listener.name.<l>.ssl.* values */
+    int n_listener_ssl;
+
     /* skein's own */
     int log_level;                            /* sk_log_level_t, default SK_LOG_INFO */
     char *log_file;                           /* NULL = stderr */
@@ -233,6 +269,21 @@ const char *sk_conf_key_type(int i);
 const char *sk_conf_key_default(int i);
 const char *sk_conf_key_doc(int i);
 const char *sk_conf_key_section(int i, const char **intro);
+
+/* Whether key i is a secret (passwords, inline keys): DescribeConfigs
+ * answers it as sensitive, without its value. */
+int sk_conf_key_sensitive(int i);
+
+/* The ssl.* keys in effect on listener `listener` (any letter case): c's
+ * values with that listener's listener.name.<l>.ssl.* values on top. out
+ * gets a fresh struct with only the ssl_* fields filled in (sk_conf_init is
+ * not needed first); out->source[i] is SK_CONF_SRC_LISTENER for a key set
+ * for the listener, else c's source. Free it with sk_conf_free(). */
+void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out);
+/* The key a view's value of `key` came from, for messages:
+ * "listener.name.<l>.<key>" when set for the listener, else key. */
+void sk_conf_ssl_key_name(const sk_conf_t *view, const char *listener, const char *key,
+                          char *buf, size_t len);
 
 /* Parse a listeners string ("PLAINTEXT://127.0.0.1:9092,INTERNAL://:9093")
  * with a protocol map ("INTERNAL:PLAINTEXT,..."; NULL = Kafka's default map).

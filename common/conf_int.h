@@ -19,6 +19,7 @@ enum {
     F_REQUIRED = 1, /* must be given; no default */
     F_ICASE = 2,    /* names match case-insensitively */
     F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
+    F_SENSITIVE = 8, /* a secret (Kafka's PASSWORD type): never printed by DescribeConfigs */
 };
 
 typedef struct ckey {

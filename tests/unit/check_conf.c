@@ -1204,6 +1204,105 @@ START_TEST(test_deploy_examples)
 }
 END_TEST
 
+/* The ssl.* keys: Kafka's defaults, their parsers, per-listener values. */
+START_TEST(test_ssl_keys)
+{
+    sk_conf_t c, v;
+    char err[1024], name[160];
+    load_ok(&c, MINIMAL, NULL, 0);
+    ck_assert_str_eq(c.ssl_keystore_type, "JKS");
+    ck_assert_str_eq(c.ssl_truststore_type, "JKS");
+    ck_assert_ptr_null(c.ssl_keystore_location);
+    ck_assert_ptr_null(c.ssl_keystore_password);
+    ck_assert_int_eq(c.ssl_client_auth, SK_CONF_CLIENT_AUTH_NONE);
+    ck_assert_int_eq(c.ssl_enabled_protocols.n, 2);
+    ck_assert_str_eq(c.ssl_enabled_protocols.v[0], "TLSv1.2");
+    ck_assert_str_eq(c.ssl_enabled_protocols.v[1], "TLSv1.3");
+    ck_assert_str_eq(c.ssl_protocol, "TLSv1.3");
+    ck_assert_int_eq(c.ssl_cipher_suites.n, 0);
+    ck_assert_str_eq(c.ssl_endpoint_identification_algorithm, "https");
+    ck_assert_int_eq(c.n_listener_ssl, 0);
+    sk_conf_free(&c);
+
+    /* values: names in any case become canonical; empty endpoint algorithm = off */
+    load_ok(&c,
+            MINIMAL "listeners=PLAINTEXT://:9092,SSL://:9093,INTERNAL://:9094\n"
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,INTERNAL:SSL\n"
+                    "ssl.keystore.type=pkcs12\nssl.keystore.location=/k.p12\n"
+                    "ssl.keystore.password=pw\nssl.client.auth=Required\n"
+                    "ssl.enabled.protocols=TLSv1.3\nssl.protocol=tls\n"
+                    "ssl.cipher.suites=TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n"
+                    "ssl.endpoint.identification.algorithm=\n"
+                    "listener.name.internal.ssl.keystore.location=/internal.pem\n"
+                    "listener.name.internal.ssl.keystore.type=PEM\n"
+                    "listener.name.internal.ssl.client.auth=none\n"
+                    "listener.name.internal.ssl.keystore.location=/internal2.pem\n",
+            NULL, 0);
+    ck_assert_str_eq(c.ssl_keystore_type, "PKCS12");
+    ck_assert_int_eq(c.ssl_client_auth, SK_CONF_CLIENT_AUTH_REQUIRED);
+    ck_assert_str_eq(c.ssl_protocol, "TLS");
+    ck_assert_int_eq(c.ssl_cipher_suites.n, 2);
+    ck_assert_ptr_null(c.ssl_endpoint_identification_algorithm);
+    ck_assert_int_eq(c.n_listener_ssl, 3); /* the repeated key replaced its value */
+    ck_assert(sk_conf_key_sensitive(sk_conf_key_index("ssl.keystore.password")));
+    ck_assert(sk_conf_key_sensitive(sk_conf_key_index("ssl.keystore.key")));
+    ck_assert(!sk_conf_key_sensitive(sk_conf_key_index("ssl.keystore.location")));
+    ck_assert(!sk_conf_key_sensitive(-1));
+
+    sk_conf_listener_ssl(&c, "INTERNAL", &v);
+    ck_assert_str_eq(v.ssl_keystore_location, "/internal2.pem");
+    ck_assert_str_eq(v.ssl_keystore_type, "PEM");
+    ck_assert_str_eq(v.ssl_keystore_password, "pw"); /* not overridden: the broker's */
+    ck_assert_int_eq(v.ssl_client_auth, SK_CONF_CLIENT_AUTH_NONE);
+    ck_assert_int_eq(v.ssl_cipher_suites.n, 2);
+    ck_assert_ptr_null(v.log_file); /* only ssl.* keys */
+    sk_conf_ssl_key_name(&v, "INTERNAL", "ssl.keystore.location", name, sizeof(name));
+    ck_assert_str_eq(name, "listener.name.internal.ssl.keystore.location");
+    sk_conf_ssl_key_name(&v, "INTERNAL", "ssl.keystore.password", name, sizeof(name));
+    ck_assert_str_eq(name, "ssl.keystore.password");
+    sk_conf_free(&v);
+    sk_conf_listener_ssl(&c, "SSL", &v);
+    ck_assert_str_eq(v.ssl_keystore_location, "/k.p12");
+    ck_assert_int_eq(v.ssl_client_auth, SK_CONF_CLIENT_AUTH_REQUIRED);
+    sk_conf_ssl_key_name(&v, "SSL", "ssl.keystore.location", name, sizeof(name));
+    ck_assert_str_eq(name, "ssl.keystore.location");
+    sk_conf_free(&v);
+    sk_conf_free(&c);
+
+    /* an override for a listener that does not exist is ignored (with a warning) */
+    load_ok(&c, MINIMAL "listener.name.nosuch.ssl.keystore.location=/x\n", NULL, 0);
+    ck_assert_int_eq(c.n_listener_ssl, 1);
+    sk_conf_free(&c);
+    /* a listener.name key that is not an ssl key stays an unknown key */
+    load_ok(&c, MINIMAL "listener.name.plaintext.sasl.enabled.mechanisms=PLAIN\n", NULL, 0);
+    ck_assert_int_eq(c.n_listener_ssl, 0);
+    sk_conf_free(&c);
+
+    /* invalid values name the key and where it came from */
+    load_fail(MINIMAL "ssl.keystore.type=JCEKS\n", NULL, 0, "ssl.keystore.type", ":3:",
+              "PKCS12");
+    load_fail(MINIMAL "ssl.client.auth=sometimes\n", NULL, 0, "ssl.client.auth", "required",
+              NULL);
+    load_fail(MINIMAL "ssl.enabled.protocols=TLSv1.1,TLSv1.2\n", NULL, 0,
+              "ssl.enabled.protocols", "TLSv1.1", NULL);
+    load_fail(MINIMAL "ssl.enabled.protocols=\n", NULL, 0, "ssl.enabled.protocols", NULL, NULL);
+    load_fail(MINIMAL "ssl.protocol=SSLv3\n", NULL, 0, "ssl.protocol", NULL, NULL);
+    load_fail(MINIMAL "ssl.endpoint.identification.algorithm=http\n", NULL, 0,
+              "ssl.endpoint.identification.algorithm", "https", NULL);
+    load_fail(MINIMAL "listener.name.ssl.ssl.client.auth=maybe\n", NULL, 0,
+              "listener.name.ssl.ssl.client.auth", ":3:", "required");
+    load_fail(MINIMAL "listener.name.SSL.ssl.keystore.location=/x\n", NULL, 0,
+              "listener.name.SSL.ssl.keystore.location", "lower case", NULL);
+    char *ov[] = {"listener.name.ssl.ssl.truststore.type=DER"};
+    load_fail(MINIMAL, ov, 1, "listener.name.ssl.ssl.truststore.type", "--override", NULL);
+    /* the empty value is not the same as an invalid one */
+    ck_assert_int_eq(load_text(&c, MINIMAL "ssl.keystore.location=\n", NULL, 0, err,
+                               sizeof(err)), SK_OK);
+    ck_assert_ptr_null(c.ssl_keystore_location);
+    sk_conf_free(&c);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -1223,6 +1322,7 @@ int main(void)
     tcase_add_test(tc, test_listeners_in_config);
     tcase_add_test(tc, test_derived_keys);
     tcase_add_test(tc, test_combinations);
+    tcase_add_test(tc, test_ssl_keys);
     tcase_add_test(tc, test_defaults_round_trip);
     tcase_add_test(tc, test_help_lists_every_key);
     tcase_add_test(tc, test_man_page_matches_table);
