@@ -62,27 +62,11 @@ static sk_partition_t *partition_slot(sk_broker_t *b, sk_str_t name, int32_t ind
         t->partitions = sk_realloc(t->partitions, (size_t)(index + 1) * sizeof(*t->partitions));
         memset(t->partitions + t->n_partitions, 0,
                (size_t)(index + 1 - t->n_partitions) * sizeof(*t->partitions));
-        for (int32_t i = t->n_partitions; i <= index; i++) {
-            sk_partition_t *p = &t->partitions[i];
-            p->topic = t->name;
-            p->id = i;
-            p->leader = -1;
-            p->leader_epoch = -1;
-            p->replicas = sk_calloc(1, sizeof(int32_t));
-            p->isr = sk_calloc(1, sizeof(int32_t));
-        }
+        for (int32_t i = t->n_partitions; i <= index; i++)
+            sk_partition_init(&t->partitions[i], t->name, i);
         t->n_partitions = index + 1;
     }
     return &t->partitions[index];
-}
-
-static void set_ids(int32_t **dst, int *n, const int32_t *src, int32_t cnt)
-{
-    free(*dst);
-    *dst = sk_calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(int32_t));
-    if (cnt > 0)
-        memcpy(*dst, src, (size_t)cnt * sizeof(int32_t));
-    *n = cnt > 0 ? cnt : 0;
 }
 
 static int is_replica(const sk_partition_t *p, int32_t id)
@@ -170,49 +154,33 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
                 "ignored", p->topic, p->id, s->LeaderEpoch, p->leader_epoch);
         return SK_KERR_STALE_CONTROLLER_EPOCH;
     }
-    int was_leader = p->leader == b->id && p->log;
-    int same = p->leader_epoch == s->LeaderEpoch && p->leader == s->Leader;
-    if (!same || s->ReplicasCnt != p->n_replicas) {
-        /* A new leadership (or replica set): followers' progress is learnt afresh. */
-        free(p->replica_leo);
-        p->replica_leo = NULL;
-        free(p->replica_caught_up_ms);
-        p->replica_caught_up_ms = NULL;
-        p->isr_inflight = 0;
-    }
-    set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
-    set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
-    p->leader = s->Leader;
-    p->leader_epoch = s->LeaderEpoch;
-    p->zk_version = s->PartitionEpoch;
+    int same = 0, was_leader = 0;
+    sk_partition_set_state(&b->parts, p, s->Leader, s->LeaderEpoch, s->PartitionEpoch, s->Replicas,
+                           s->ReplicasCnt, s->Isr, s->IsrCnt, &same, &was_leader);
     if (!is_replica(p, b->id))
         return SK_KERR_NONE;
     if (!p->log) {
         sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
         sk_plog_config_t lc = t ? topic_log_config(b, t, 0) : b->plog_cfg;
-        int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &lc, &p->log);
+        sk_plog_t *log = NULL;
+        int rc = sk_logmgr_get_or_create(b->logs, p->topic, p->id, &lc, &log);
         if (rc == SK_OK && t) {
-            sk_plog_set_config(p->log, &lc); /* an existing log keeps its own otherwise */
+            sk_plog_set_config(log, &lc); /* an existing log keeps its own otherwise */
             load_topic_config(b, p->topic);
         }
         if (rc != SK_OK) {
             sk_error("control", "cannot open the log of %s-%d: %s", p->topic, p->id,
                      sk_strerror(rc));
-            p->log = NULL;
+            sk_partition_set_log(p, NULL);
             return SK_KERR_KAFKA_STORAGE_ERROR;
         }
+        sk_partition_set_log(p, log);
     }
     if (p->leader == b->id) {
-        if (!was_leader) {
-            int64_t hw = sk_logmgr_get_checkpointed_high_watermark(b->logs, p->topic, p->id);
-            p->high_watermark = hw > 0 ? hw : 0;
-            sk_isr_leadership_started(p);
-        }
-        sk_epoch_leadership_started(b, p);
         if (!same)
             sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
                     "isr size %d", p->topic, p->id, p->leader_epoch, p->n_isr);
-        sk_broker_update_hw(b, p);
+        sk_partition_become_leader(&b->parts, p, was_leader);
     } else if (!same) {
         sk_info("control", "partition %s-%d: this broker is now a follower of broker %d, leader "
                 "epoch %d", p->topic, p->id, p->leader, p->leader_epoch);
@@ -242,7 +210,6 @@ int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 pe->ErrorCode = apply_leader_and_isr(b, ts->TopicName, &ts->PartitionStates[k]);
             }
         }
-        sk_fetch_purgatory_wake(b);
         sk_fetcher_update(b->fetcher);
         sk_coord_partitions_changed(b->coord);
     }
@@ -307,7 +274,7 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 if (s->Leader == -2) { /* the topic is being deleted */
                     char *name = sk_str_dup(ts->TopicName);
                     if (name)
-                        sk_topics_remove(b->topics, name);
+                        sk_partition_forget_topic(&b->parts, name);
                     free(name);
                     break;
                 }
@@ -316,19 +283,8 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                     continue;
                 /* A partition this broker leads or follows is driven by
                  * LeaderAndIsr; here only the cached view changes. */
-                if (s->ReplicasCnt != p->n_replicas) {
-                    free(p->replica_leo);
-                    p->replica_leo = NULL;
-                    free(p->replica_caught_up_ms);
-                    p->replica_caught_up_ms = NULL;
-                }
-                set_ids(&p->replicas, &p->n_replicas, s->Replicas, s->ReplicasCnt);
-                set_ids(&p->isr, &p->n_isr, s->Isr, s->IsrCnt);
-                if (!p->log || p->leader_epoch < s->LeaderEpoch) {
-                    p->leader = s->Leader;
-                    p->leader_epoch = s->LeaderEpoch;
-                    p->zk_version = s->ZkVersion;
-                }
+                sk_partition_set_cached(&b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion,
+                                        s->Replicas, s->ReplicasCnt, s->Isr, s->IsrCnt);
             }
         }
         sk_coord_partitions_changed(b->coord);
@@ -364,11 +320,8 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 sk_partition_t *p = sk_topics_partition(b->topics, ts->TopicName.p,
                                                         ts->TopicName.len, s->PartitionIndex);
                 char *name = sk_str_dup(ts->TopicName);
-                if (p && p->log) {
-                    p->log = NULL;
-                    if (p->leader == b->id)
-                        p->leader = -1;
-                }
+                if (p)
+                    sk_partition_stop(&b->parts, p);
                 if (s->DeletePartition && name) {
                     sk_logmgr_delete(b->logs, name, s->PartitionIndex);
                     sk_info("control", "partition %s-%d stopped and deleted", name,

@@ -1,5 +1,5 @@
-/* api_epoch.c - OffsetForLeaderEpoch (key 23) on the leader, and the leader
- * epoch a new leader records in its log (KIP-101/279).
+/* api_epoch.c - OffsetForLeaderEpoch (key 23) on the leader (KIP-101/279).
+ * (The leader epoch a new leader records in its log: partition.c.)
  *
  * A follower (or a consumer checking for truncation) asks "where does leader
  * epoch E end in your log?". The leader answers from its epoch cache: the
@@ -71,21 +71,4 @@ int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     }
     sk_req_set_body(req, &w);
     return SK_REQ_DONE;
-}
-
-void sk_epoch_leadership_started(sk_broker_t *b, sk_partition_t *p)
-{
-    (void)b;
-    if (!p->log || p->leader_epoch < 0)
-        return;
-    int32_t latest = sk_plog_latest_epoch(p->log);
-    if (p->leader_epoch <= latest)
-        return;
-    /* Followers ask where their epochs end: the new epoch starts at our log
-     * end even before anything is written in it. */
-    int rc = sk_plog_assign_epoch(p->log, p->leader_epoch, sk_plog_end_offset(p->log));
-    if (rc != SK_OK)
-        sk_warn("epoch", "partition %s-%d: cannot record leader epoch %d at offset %" PRId64
-                ": %s", p->topic, p->id, p->leader_epoch, sk_plog_end_offset(p->log),
-                sk_strerror(rc));
 }

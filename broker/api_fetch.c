@@ -1,9 +1,10 @@
-/* api_fetch.c - Fetch (key 1) and the fetch purgatory.
+/* api_fetch.c - Fetch (key 1).
  *
  * Record data is never copied: each partition's answer is a range of a
  * segment file, handed to libevent as a file segment (sendfile on plain TCP).
- * A fetch that finds fewer than MinBytes waits up to MaxWaitMs; appends wake
- * the waiting fetches, which are then re-evaluated once per loop turn.
+ * A fetch that finds fewer than MinBytes waits up to MaxWaitMs in the fetch
+ * purgatory (purgatory.h); appends and HW moves of its partitions wake it,
+ * and it is then re-evaluated once per loop turn.
  */
 #include "broker_int.h"
 
@@ -14,18 +15,15 @@
 #include "proto_fetch.h"
 
 #include <event2/buffer.h>
-#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct sk_fetch_wait_s {
-    TAILQ_ENTRY(sk_fetch_wait_s) link;
+typedef struct fetch_wait {
     sk_broker_t *b;
     sk_req_t *req;
     sk_fetch_req_t in;
-    struct event *timer;
-};
+} fetch_wait_t;
 
 static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t topic,
                            const sk_fetch_req_partition_t *rp, sk_fetch_resp_partition_t *out,
@@ -70,25 +68,14 @@ static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t to
     out->ErrorCode = SK_KERR_NONE;
     if (in->ReplicaId >= 0) {
         /* A follower asking for offset X holds everything below X. */
-        int idx = -1;
-        for (int r = 0; r < p->n_replicas; r++)
-            if (p->replicas[r] == in->ReplicaId)
-                idx = r;
+        int idx = sk_partition_follower_fetched(&b->parts, p, in->ReplicaId, rp->FetchOffset,
+                                                leo);
         if (idx < 0) {
             out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
             (*errors)++;
             return;
         }
-        if (!p->replica_leo) {
-            p->replica_leo = sk_calloc((size_t)p->n_replicas, sizeof(int64_t));
-            for (int r = 0; r < p->n_replicas; r++)
-                p->replica_leo[r] = -1;
-        }
-        if (rp->FetchOffset > p->replica_leo[idx]) {
-            p->replica_leo[idx] = rp->FetchOffset;
-            sk_broker_update_hw(b, p);
-        }
-        sk_isr_follower_fetched(b, p, idx, rp->FetchOffset, leo);
+        sk_isr_follower_fetched(b, p, idx, rp->FetchOffset);
         out->HighWatermark = p->high_watermark;
         out->LastStableOffset = p->high_watermark;
     }
@@ -162,70 +149,23 @@ static void send_answer(sk_req_t *req, sk_fetch_resp_t *resp)
                  sk_req_peer(req));
 }
 
-static void wait_free(sk_broker_t *b, sk_fetch_wait_t *w)
+/* The purgatory's try callback: answers when MinBytes are there, an error
+ * came up, or (forced) at MaxWaitMs. */
+static int fetch_try(void *arg, sk_purg_why_t why)
 {
-    TAILQ_REMOVE(&b->fetch_waits, w, link);
-    event_free(w->timer);
-    free(w);
-}
-
-/* Re-evaluates one waiting fetch; completes it if satisfied or if forced. */
-static int wait_check(sk_fetch_wait_t *w, int force)
-{
-    sk_broker_t *b = w->b;
+    fetch_wait_t *w = arg;
     sk_fetch_resp_t resp;
     int errors = 0;
-    int64_t total = build(b, w->req, &w->in, &resp, &errors);
-    if (!force && !errors && total < w->in.MinBytes) {
+    int64_t total = build(w->b, w->req, &w->in, &resp, &errors);
+    if (why == SK_PURG_WOKEN && !errors && total < w->in.MinBytes) {
         discard(&resp);
         return 0;
     }
     sk_req_t *req = w->req;
     send_answer(req, &resp);
-    wait_free(b, w);
+    free(w);
     sk_req_complete(req);
     return 1;
-}
-
-static void wait_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    wait_check(arg, 1);
-}
-
-static void wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    sk_broker_t *b = arg;
-    b->fetch_wake_pending = 0;
-    sk_fetch_wait_t *w = TAILQ_FIRST(&b->fetch_waits), *next;
-    for (; w; w = next) {
-        next = TAILQ_NEXT(w, link);
-        wait_check(w, 0);
-    }
-}
-
-void sk_fetch_purgatory_wake(sk_broker_t *b)
-{
-    if (TAILQ_EMPTY(&b->fetch_waits) || b->fetch_wake_pending)
-        return;
-    if (!b->fetch_wake_ev)
-        b->fetch_wake_ev = event_new(b->base, -1, 0, wake_cb, b);
-    b->fetch_wake_pending = 1;
-    event_active(b->fetch_wake_ev, 0, 0);
-}
-
-void sk_fetch_purgatory_flush(sk_broker_t *b)
-{
-    sk_fetch_wait_t *w;
-    while ((w = TAILQ_FIRST(&b->fetch_waits)) != NULL)
-        wait_check(w, 1);
-    if (b->fetch_wake_ev) {
-        event_free(b->fetch_wake_ev);
-        b->fetch_wake_ev = NULL;
-    }
 }
 
 int sk_api_fetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -244,13 +184,16 @@ int sk_api_fetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return SK_REQ_DONE;
     }
     discard(&resp);
-    sk_fetch_wait_t *w = sk_calloc(1, sizeof(*w));
+    fetch_wait_t *w = sk_calloc(1, sizeof(*w));
     w->b = b;
     w->req = req;
     w->in = in;
-    w->timer = evtimer_new(b->base, wait_timeout_cb, w);
-    struct timeval tv = {in.MaxWaitMs / 1000, (in.MaxWaitMs % 1000) * 1000};
-    evtimer_add(w->timer, &tv);
-    TAILQ_INSERT_TAIL(&b->fetch_waits, w, link);
+    sk_purg_op_t *op = sk_purg_add(b->parts.fetch, in.MaxWaitMs, fetch_try, w);
+    for (int32_t i = 0; i < in.TopicsCnt; i++)
+        for (int32_t j = 0; j < in.Topics[i].PartitionsCnt; j++)
+            sk_purg_watch(op, sk_purg_key(in.Topics[i].Topic.p,
+                                          (size_t)(in.Topics[i].Topic.len > 0
+                                                   ? in.Topics[i].Topic.len : 0),
+                                          in.Topics[i].Partitions[j].Partition));
     return SK_REQ_PENDING;
 }

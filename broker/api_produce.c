@@ -10,7 +10,6 @@
 #include "proto_produce.h"
 #include "recbatch.h"
 
-#include <event2/event.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +26,6 @@ static int64_t max_message_bytes(const sk_broker_t *b, const sk_partition_t *p)
             return n;
     }
     return b->conf->message_max_bytes;
-}
-
-/* min.insync.replicas: the topic's override, else the broker's. */
-static int32_t min_insync(const sk_broker_t *b, const sk_partition_t *p)
-{
-    sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
-    const char *v = t ? sk_topic_config(t, "min.insync.replicas") : NULL;
-    if (v) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*end == '\0' && n > 0)
-            return (int32_t)n;
-    }
-    return b->conf->min_insync_replicas;
 }
 
 /* Checks every batch in records; returns a Kafka error code. */
@@ -165,10 +150,10 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->ErrorCode = kerr;
         return;
     }
-    if (acks == -1 && p->n_isr < min_insync(b, p)) {
+    if (acks == -1 && p->n_isr < sk_partition_min_insync(&b->parts, p)) {
         /* Nothing is written: too few in-sync replicas to honour acks=all. */
         sk_info("produce", "produce to %s-%d refused: ISR size %d below min.insync.replicas %d "
-                "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, min_insync(b, p));
+                "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, sk_partition_min_insync(&b->parts, p));
         out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS;
         return;
     }
@@ -203,7 +188,7 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->LogAppendTimeMs = now;
     }
     int64_t first = -1, last = -1;
-    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
+    int rc = sk_partition_append(&b->parts, p, data, len, &first, &last);
     if (rc == SK_ESTATE) {
         /* The log already holds a newer leader epoch: this leadership is stale. */
         sk_warn("produce", "append to %s-%d refused: leader epoch %d is older than the log's "
@@ -221,48 +206,52 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     out->BaseOffset = first;
     out->LogStartOffset = sk_plog_start_offset(p->log);
     *required_hw = last + 1;
-    sk_broker_data_arrived(b, p);
 }
 
-/* ---- the produce purgatory: acks=all waits for the high watermark ---- */
+/* ---- acks=all: the answer waits in the produce purgatory ---- */
 
 typedef struct pw_part {
     sk_produce_resp_partition_t *out;
-    const char *topic; /* view into the request (NUL-terminated copy in the arena) */
+    const char *topic; /* NUL-terminated copy in the request's arena */
     int32_t partition;
     int64_t required_hw;
     int done;
 } pw_part_t;
 
-struct sk_produce_wait_s {
-    TAILQ_ENTRY(sk_produce_wait_s) link;
+typedef struct produce_wait {
     sk_broker_t *b;
-    sk_req_t *req;                 /* NULL for an internal append */
-    sk_append_done_fn done;        /* internal append: called with the outcome */
-    void *done_arg;
-    sk_produce_resp_partition_t internal_out;
-    char *internal_topic;
+    sk_req_t *req;
     sk_produce_resp_t resp;
     pw_part_t *parts;
     int n_parts;
-    struct event *timer;
-};
+} produce_wait_t;
 
-static void pw_answer(sk_produce_wait_t *w)
+/* The purgatory's try callback: answers once every partition's high
+ * watermark has passed its batch, or (forced) at the timeout. */
+static int produce_try(void *arg, sk_purg_why_t why)
 {
-    sk_req_t *req = w->req;
-    TAILQ_REMOVE(&w->b->produce_waits, w, link);
-    event_free(w->timer);
-    if (!req) {
-        sk_append_done_fn done = w->done;
-        void *arg = w->done_arg;
-        int16_t kerr = w->internal_out.ErrorCode;
-        free(w->internal_topic);
-        free(w->parts);
-        free(w);
-        done(kerr, arg);
-        return;
+    produce_wait_t *w = arg;
+    int pending = 0;
+    for (int i = 0; i < w->n_parts; i++) {
+        pw_part_t *pp = &w->parts[i];
+        if (pp->done)
+            continue;
+        int16_t kerr = SK_KERR_NONE;
+        if (sk_partition_ack_status(&w->b->parts, pp->topic, strlen(pp->topic), pp->partition,
+                                    pp->required_hw, &kerr)) {
+            if (kerr != SK_KERR_NONE)
+                pp->out->ErrorCode = kerr;
+            pp->done = 1;
+        } else if (why != SK_PURG_WOKEN) {
+            pp->out->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
+            pp->done = 1;
+        } else {
+            pending = 1;
+        }
     }
+    if (pending)
+        return 0;
+    sk_req_t *req = w->req;
     sk_wr_t wr;
     sk_wr_init(&wr);
     sk_produce_resp_encode(&wr, req->api_version, &w->resp);
@@ -270,121 +259,7 @@ static void pw_answer(sk_produce_wait_t *w)
     free(w->parts);
     free(w);
     sk_req_complete(req);
-}
-
-/* Re-checks one waiting produce; answers it when every partition's high
- * watermark has passed its batch, or (forced) at the timeout. */
-static void pw_check(sk_produce_wait_t *w, int timed_out)
-{
-    int pending = 0;
-    for (int i = 0; i < w->n_parts; i++) {
-        pw_part_t *pp = &w->parts[i];
-        if (pp->done)
-            continue;
-        sk_partition_t *p = sk_topics_partition(w->b->topics, pp->topic,
-                                                (int32_t)strlen(pp->topic), pp->partition);
-        if (!p || p->leader != w->b->id) {
-            pp->out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
-            pp->done = 1;
-        } else if (p->high_watermark >= pp->required_hw) {
-            /* Committed; but if the ISR fell below min.insync.replicas on the
-             * way, acks=all was not honoured (Kafka's rule). */
-            if (p->n_isr < min_insync(w->b, p))
-                pp->out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-            pp->done = 1;
-        } else if (timed_out) {
-            pp->out->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
-            pp->done = 1;
-        } else {
-            pending = 1;
-        }
-    }
-    if (!pending)
-        pw_answer(w);
-}
-
-static void pw_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    pw_check(arg, 1);
-}
-
-static void pw_wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    sk_broker_t *b = arg;
-    b->produce_wake_pending = 0;
-    sk_produce_wait_t *w = TAILQ_FIRST(&b->produce_waits), *next;
-    for (; w; w = next) {
-        next = TAILQ_NEXT(w, link);
-        pw_check(w, 0);
-    }
-}
-
-/* High watermarks moved: re-check the waiting produces once this loop turn
- * is done (never from inside a handler). */
-void sk_produce_purgatory_wake(sk_broker_t *b)
-{
-    if (TAILQ_EMPTY(&b->produce_waits) || b->produce_wake_pending)
-        return;
-    if (!b->produce_wake_ev)
-        b->produce_wake_ev = event_new(b->base, -1, 0, pw_wake_cb, b);
-    b->produce_wake_pending = 1;
-    event_active(b->produce_wake_ev, 0, 0);
-}
-
-int16_t sk_produce_append_internal(sk_broker_t *b, const char *topic, int32_t partition,
-                                   uint8_t *data, size_t len, int32_t timeout_ms,
-                                   sk_append_done_fn done, void *arg)
-{
-    sk_partition_t *p = sk_topics_partition(b->topics, topic, (int32_t)strlen(topic), partition);
-    if (!p)
-        return SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    if (p->leader != b->id || !p->log || b->stopping)
-        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
-    int64_t first = -1, last = -1;
-    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
-    if (rc == SK_ESTATE)
-        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
-    if (rc != SK_OK) {
-        sk_error("produce", "internal append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)",
-                 p->topic, p->id, sk_strerror(rc));
-        return SK_KERR_KAFKA_STORAGE_ERROR;
-    }
-    sk_produce_wait_t *w = sk_calloc(1, sizeof(*w));
-    w->b = b;
-    w->done = done;
-    w->done_arg = arg;
-    w->parts = sk_calloc(1, sizeof(*w->parts));
-    w->n_parts = 1;
-    w->parts[0].out = &w->internal_out;
-    w->internal_topic = sk_strdup(p->topic);
-    w->parts[0].topic = w->internal_topic;
-    w->parts[0].partition = partition;
-    w->parts[0].required_hw = last + 1;
-    w->timer = evtimer_new(b->base, pw_timeout_cb, w);
-    int32_t ms = timeout_ms > 0 ? timeout_ms : 0;
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    evtimer_add(w->timer, &tv);
-    TAILQ_INSERT_TAIL(&b->produce_waits, w, link);
-    sk_broker_data_arrived(b, p);
-    /* Answered from the loop (next turn at the earliest), never from
-     * inside the caller. */
-    sk_produce_purgatory_wake(b);
-    return SK_KERR_NONE;
-}
-
-void sk_produce_purgatory_flush(sk_broker_t *b)
-{
-    sk_produce_wait_t *w;
-    while ((w = TAILQ_FIRST(&b->produce_waits)) != NULL)
-        pw_check(w, 1);
-    if (b->produce_wake_ev) {
-        event_free(b->produce_wake_ev);
-        b->produce_wake_ev = NULL;
-    }
+    return 1;
 }
 
 int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -398,7 +273,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.Responses = sk_arena_calloc(req->arena, (size_t)resp.ResponsesCnt + 1,
                                      sizeof(*resp.Responses));
     int acks_ok = in.Acks == 0 || in.Acks == 1 || in.Acks == -1;
-    sk_produce_wait_t *wait = NULL;
+    produce_wait_t *wait = NULL;
     int32_t n_parts_total = 0;
     for (int32_t i = 0; i < in.TopicDataCnt; i++)
         n_parts_total += in.TopicData[i].PartitionDataCnt > 0 ? in.TopicData[i].PartitionDataCnt : 0;
@@ -445,11 +320,11 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         wait->b = b;
         wait->req = req;
         wait->resp = resp;
-        wait->timer = evtimer_new(b->base, pw_timeout_cb, wait);
-        int32_t ms = in.TimeoutMs > 0 ? in.TimeoutMs : 0;
-        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-        evtimer_add(wait->timer, &tv);
-        TAILQ_INSERT_TAIL(&b->produce_waits, wait, link);
+        sk_purg_op_t *op = sk_purg_add(b->parts.produce, in.TimeoutMs > 0 ? in.TimeoutMs : 0,
+                                       produce_try, wait);
+        for (int i = 0; i < wait->n_parts; i++)
+            sk_purg_watch(op, sk_purg_key(wait->parts[i].topic, strlen(wait->parts[i].topic),
+                                          wait->parts[i].partition));
         return SK_REQ_PENDING;
     }
     if (in.Acks == 0) {

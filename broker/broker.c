@@ -1,4 +1,4 @@
-/* broker.c - broker start-up, ZooKeeper duties, partition table, shutdown.
+/* broker.c - broker start-up, ZooKeeper duties, shutdown.
  *
  * Start-up: open and recover logs, bind listeners, connect to ZooKeeper,
  * create the top-level paths, read or create the cluster id, register the
@@ -24,40 +24,6 @@
 #include <string.h>
 
 static void broker_finish_stop(sk_broker_t *b);
-
-/* ---- partitions ---- */
-
-void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p)
-{
-    if (!p->log || p->leader != b->id)
-        return;
-    /* HW = the smallest log end offset over the in-sync replicas: the
-     * leader's own, and each follower's as its last fetch confirmed it. */
-    int64_t hw = sk_plog_end_offset(p->log);
-    for (int i = 0; i < p->n_isr; i++) {
-        int32_t id = p->isr[i];
-        if (id == b->id)
-            continue;
-        int64_t leo = -1;
-        for (int r = 0; r < p->n_replicas; r++)
-            if (p->replicas[r] == id && p->replica_leo)
-                leo = p->replica_leo[r];
-        if (leo < hw)
-            hw = leo;
-    }
-    if (hw > p->high_watermark) { /* the HW only moves forward */
-        p->high_watermark = hw;
-        sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, hw);
-        sk_produce_purgatory_wake(b);
-        sk_fetch_purgatory_wake(b);
-    }
-}
-
-void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p)
-{
-    sk_broker_update_hw(b, p);
-    sk_fetch_purgatory_wake(b);
-}
 
 /* ---- controller election ---- */
 
@@ -318,8 +284,8 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     b->stopping = 1;
     b->exit_code = exit_code;
     sk_ctlsd_free(b);
-    sk_produce_purgatory_flush(b);
-    sk_fetch_purgatory_flush(b);
+    sk_purg_flush(b->parts.produce);
+    sk_purg_flush(b->parts.fetch);
     sk_coord_stop(b->coord);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
@@ -389,8 +355,12 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->topics = sk_topics_new();
     b->fetcher = sk_fetcher_new(b);
     LIST_INIT(&b->creations);
-    TAILQ_INIT(&b->fetch_waits);
-    TAILQ_INIT(&b->produce_waits);
+    b->parts.self = b->id;
+    b->parts.min_insync = conf->min_insync_replicas;
+    b->parts.topics = b->topics;
+    b->parts.produce = sk_purg_new(base, "produce");
+    b->parts.fetch = sk_purg_new(base, "fetch");
+    b->parts.stopping = &b->stopping;
     b->coord = sk_coord_new(b);
     b->pids = sk_pids_new(b);
 
@@ -402,6 +372,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
                         conf->log_flush_offset_checkpoint_interval_ms, &b->logs, err, errlen);
     if (rc != SK_OK)
         goto fail;
+    b->parts.logs = b->logs;
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
     sk_logmgr_set_producer_expiration(b->logs, conf->producer_id_expiration_ms,
                                       conf->producer_id_expiration_check_interval_ms);
@@ -494,8 +465,8 @@ void sk_broker_free(sk_broker_t *b)
     if (!b)
         return;
     sk_ctlsd_free(b);
-    sk_produce_purgatory_flush(b);
-    sk_fetch_purgatory_flush(b);
+    sk_purg_flush(b->parts.produce);
+    sk_purg_flush(b->parts.fetch);
     sk_coord_free(b->coord);
     b->coord = NULL;
     sk_fetcher_free(b->fetcher);
@@ -513,6 +484,9 @@ void sk_broker_free(sk_broker_t *b)
     b->pids = NULL;
     sk_election_free(b->election);
     sk_ctrl_free(b->ctrl);
+    sk_purg_free(b->parts.produce);
+    sk_purg_free(b->parts.fetch);
+    b->parts.produce = b->parts.fetch = NULL;
     if (b->logs)
         sk_logmgr_close(b->logs);
     if (b->io)

@@ -28,11 +28,11 @@
 #include "fetcher.h"
 #include "isr.h"
 #include "channel.h"
+#include "partition.h"
+#include "purgatory.h"
 
 struct event;
-typedef struct sk_fetch_wait_s sk_fetch_wait_t;
 typedef struct sk_creation_s sk_creation_t;
-typedef struct sk_produce_wait_s sk_produce_wait_t;
 
 /* A live broker as clients should reach it (from UpdateMetadata). */
 typedef struct sk_live_ep {
@@ -68,6 +68,9 @@ struct sk_broker_s {
     int n_live;
     sk_net_t *net;
     sk_topics_t *topics;
+    /* What partition.c works with: the topics, the HW checkpoints and the
+     * two purgatories (acks=all produces, long-polled fetches). */
+    sk_partition_env_t parts;
     struct sk_coord_s *coord;     /* group coordinator (coord.h) */
     struct sk_pids_s *pids;       /* producer ids for InitProducerId (producer_ids.h) */
 
@@ -86,14 +89,6 @@ struct sk_broker_s {
 
     /* Topic creations waiting for ZooKeeper (auto-create and CreateTopics). */
     LIST_HEAD(, sk_creation_s) creations;
-    /* Long-polled fetches (the fetch purgatory). */
-    TAILQ_HEAD(, sk_fetch_wait_s) fetch_waits;
-    /* acks=all produces waiting for the high watermark. */
-    TAILQ_HEAD(, sk_produce_wait_s) produce_waits;
-    struct event *produce_wake_ev;
-    int produce_wake_pending;
-    struct event *fetch_wake_ev; /* deferred re-check of waiting fetches */
-    int fetch_wake_pending;
 
     struct sk_ctlsd_s *ctlsd;     /* controlled shutdown in progress (ctlshutdown.c) */
     struct event *sigterm_ev;
@@ -126,9 +121,6 @@ int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
-/* api_epoch.c: this broker just became leader of p (LeaderAndIsr): its log
- * records that p->leader_epoch starts at the log end (KIP-101). */
-void sk_epoch_leadership_started(sk_broker_t *b, sk_partition_t *p);
 
 /* group APIs (api_group.c) */
 int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
@@ -176,29 +168,5 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
                         int validate_only, const char **msg, sk_create_done_fn done, void *arg);
 /* Is a creation of this topic in flight? */
 int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
-
-/* --- partitions (broker.c) --- */
-/* Leader with an ISR of one: the high watermark follows the log end. */
-void sk_broker_update_hw(sk_broker_t *b, sk_partition_t *p);
-/* Data was appended or the HW moved: wake waiting fetches. */
-void sk_broker_data_arrived(sk_broker_t *b, sk_partition_t *p);
-
-/* --- produce purgatory (api_produce.c) --- */
-void sk_produce_purgatory_wake(sk_broker_t *b);
-void sk_produce_purgatory_flush(sk_broker_t *b);
-/* Internal append with acks=all semantics (the group coordinator's records):
- * appends the batches to a partition this broker leads, then calls
- * done(kerr, arg) from the loop once the high watermark covers them
- * (SK_KERR_NONE), at timeout_ms (REQUEST_TIMED_OUT), or when leadership is
- * lost (NOT_LEADER_OR_FOLLOWER); also at shutdown. Returns SK_KERR_NONE when
- * done will be called, else the error (nothing appended, done not called). */
-typedef void (*sk_append_done_fn)(int16_t kerr, void *arg);
-int16_t sk_produce_append_internal(sk_broker_t *b, const char *topic, int32_t partition,
-                                   uint8_t *data, size_t len, int32_t timeout_ms,
-                                   sk_append_done_fn done, void *arg);
-
-/* --- fetch purgatory (api_fetch.c) --- */
-void sk_fetch_purgatory_wake(sk_broker_t *b);
-void sk_fetch_purgatory_flush(sk_broker_t *b);
 
 #endif

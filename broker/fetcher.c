@@ -59,21 +59,9 @@ static const sk_live_broker_t *live(const sk_broker_t *b, int32_t id)
 }
 
 /* Is p's log known to agree with its current leader (truncation done)? */
-static int is_ready(const sk_partition_t *p)
-{
-    return p->trunc_ready && p->trunc_log == p->log && p->trunc_leader == p->leader &&
-           p->trunc_epoch == p->leader_epoch;
-}
-
-static void mark_ready(sk_partition_t *p)
-{
-    p->trunc_ready = 1;
-    p->trunc_log = p->log;
-    p->trunc_leader = p->leader;
-    p->trunc_epoch = p->leader_epoch;
-}
-
-static void mark_unready(sk_partition_t *p) { p->trunc_ready = 0; }
+static int is_ready(const sk_partition_t *p) { return sk_partition_truncated(p); }
+static void mark_ready(sk_partition_t *p) { sk_partition_mark_truncated(p); }
+static void mark_unready(sk_partition_t *p) { sk_partition_unmark_truncated(p); }
 
 static leader_link_t *link_for(sk_fetcher_t *f, int32_t id)
 {
@@ -100,16 +88,6 @@ static void back_off(leader_link_t *l)
     evtimer_add(l->retry, &tv);
 }
 
-/* The follower's high watermark never exceeds its log end. */
-static void clamp_hw(sk_broker_t *b, sk_partition_t *p)
-{
-    int64_t leo = sk_plog_end_offset(p->log);
-    if (p->high_watermark > leo) {
-        p->high_watermark = leo;
-        sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, leo);
-    }
-}
-
 /* Truncate p's log to offset (kept >= the log start); epoch cache entries at
  * or after the new end go with the data. One INFO line when data goes. */
 static int truncate_log(sk_broker_t *b, sk_partition_t *p, int64_t offset, const char *why)
@@ -131,7 +109,7 @@ static int truncate_log(sk_broker_t *b, sk_partition_t *p, int64_t offset, const
         sk_info("fetcher", "partition %s-%d: truncated by leader epoch (%s), leader %d, leader "
                 "epoch %d: log end offset %" PRId64 " -> %" PRId64, p->topic, p->id, why,
                 p->leader, p->leader_epoch, leo, nleo);
-    clamp_hw(b, p);
+    sk_partition_clamp_hw(&b->parts, p);
     return SK_OK;
 }
 
@@ -283,10 +261,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
             sk_info("fetcher", "partition %s-%d: log end offset %" PRId64 " is below leader %d's "
                     "log start %" PRId64 " (leader epoch %d): log restarted there", p->topic,
                     p->id, leo, l->id, rp->LogStartOffset, p->leader_epoch);
-            clamp_hw(b, p);
-            if (p->high_watermark < rp->LogStartOffset)
-                p->high_watermark = rp->LogStartOffset;
-            sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, p->high_watermark);
+            sk_partition_log_restarted(&b->parts, p, rp->LogStartOffset);
             return 0;
         }
         /* above the leader's log end: check against its epochs again */
@@ -325,13 +300,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
             }
         }
     }
-    int64_t leo = sk_plog_end_offset(p->log);
-    int64_t hw = rp->HighWatermark < leo ? rp->HighWatermark : leo;
-    if (hw > p->high_watermark) {
-        p->high_watermark = hw;
-        sk_logmgr_set_high_watermark(b->logs, p->topic, p->id, hw);
-        sk_fetch_purgatory_wake(b);
-    }
+    sk_partition_follower_hw(&b->parts, p, rp->HighWatermark);
     l->logged_error = 0;
     return 0;
 }

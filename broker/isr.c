@@ -18,38 +18,11 @@
 
 #define ALTER_VERSION 1
 
-static int in_isr(const sk_partition_t *p, int32_t id)
-{
-    for (int i = 0; i < p->n_isr; i++)
-        if (p->isr[i] == id)
-            return 1;
-    return 0;
-}
-
-static void ensure_tracking(sk_partition_t *p)
-{
-    if (p->replica_caught_up_ms)
-        return;
-    p->replica_caught_up_ms = sk_calloc((size_t)(p->n_replicas > 0 ? p->n_replicas : 1),
-                                        sizeof(int64_t));
-    int64_t now = sk_mono_ms();
-    for (int i = 0; i < p->n_replicas; i++)
-        p->replica_caught_up_ms[i] = now;
-}
-
-void sk_isr_leadership_started(sk_partition_t *p)
-{
-    free(p->replica_caught_up_ms);
-    p->replica_caught_up_ms = NULL;
-    p->isr_inflight = 0;
-    ensure_tracking(p);
-}
-
 typedef struct alter_ctx {
     sk_broker_t *b;
     char *topic;
     int32_t partition;
-    int32_t leader_epoch;
+    int32_t proposed_epoch; /* the leader epoch the proposal was made in */
 } alter_ctx_t;
 
 static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
@@ -60,7 +33,7 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                                                         (int32_t)strlen(ctx->topic),
                                                         ctx->partition) : NULL;
     if (p)
-        p->isr_inflight = 0;
+        sk_partition_isr_answered(p);
     if (rc != SK_OK || !p || b->stopping)
         goto out;
     sk_arena_t *a = sk_arena_new(0);
@@ -81,18 +54,12 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                             ctx->partition, sk_kerr_name(rp->ErrorCode));
                     continue;
                 }
-                if (p->leader != b->id || p->leader_epoch != rp->LeaderEpoch)
+                if (!sk_partition_isr_apply(&b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
+                                            rp->PartitionEpoch))
                     continue; /* leadership moved meanwhile */
-                free(p->isr);
-                p->isr = sk_calloc((size_t)(rp->IsrCnt > 0 ? rp->IsrCnt : 1), sizeof(int32_t));
-                memcpy(p->isr, rp->Isr, (size_t)rp->IsrCnt * sizeof(int32_t));
-                p->n_isr = rp->IsrCnt;
-                p->zk_version = rp->PartitionEpoch;
                 sk_info("isr", "partition %s-%d: ISR is now %d member(s), leader epoch %d, "
                         "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
                         p->leader_epoch, p->zk_version);
-                sk_broker_update_hw(b, p);
-                sk_produce_purgatory_wake(b);
             }
     }
     sk_arena_free(a);
@@ -132,22 +99,18 @@ static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n
     ctx->b = b;
     ctx->topic = sk_strdup(p->topic);
     ctx->partition = p->id;
-    ctx->leader_epoch = p->leader_epoch;
-    p->isr_inflight = 1;
+    ctx->proposed_epoch = p->leader_epoch;
+    sk_partition_isr_proposed(p);
     sk_info("isr", "partition %s-%d: proposing an ISR of %d member(s) (now %d) to controller %d",
             p->topic, p->id, n_isr, p->n_isr, ctl->id);
     sk_chan_send(b->isr_chan, ctl->id, SK_API_ALTER_PARTITION, ALTER_VERSION, &w, alter_done_cb,
                  ctx);
 }
 
-void sk_isr_follower_fetched(sk_broker_t *b, sk_partition_t *p, int idx, int64_t fetch_offset,
-                             int64_t leader_leo)
+void sk_isr_follower_fetched(sk_broker_t *b, sk_partition_t *p, int idx, int64_t fetch_offset)
 {
-    ensure_tracking(p);
-    if (fetch_offset >= leader_leo)
-        p->replica_caught_up_ms[idx] = sk_mono_ms();
     int32_t id = p->replicas[idx];
-    if (in_isr(p, id) || p->isr_inflight)
+    if (sk_partition_in_isr(p, id) || p->isr_inflight)
         return;
     /* Rejoin once its log end reaches the high watermark. */
     if (fetch_offset >= p->high_watermark) {
@@ -173,7 +136,7 @@ static void shrink_topic(sk_topic_t *t, void *arg)
         sk_partition_t *p = &t->partitions[i];
         if (p->leader != b->id || !p->log || p->isr_inflight || p->n_isr <= 1)
             continue;
-        ensure_tracking(p);
+        sk_partition_track_caught_up(p);
         int32_t *keep = sk_calloc((size_t)p->n_isr, sizeof(int32_t));
         int n = 0;
         for (int k = 0; k < p->n_isr; k++) {

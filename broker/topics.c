@@ -107,8 +107,6 @@ void sk_topics_foreach(sk_topics_t *t, void (*fn)(sk_topic_t *topic, void *arg),
 
 sk_topic_t *sk_topics_put(sk_topics_t *t, sk_topic_t *topic)
 {
-    for (int i = 0; i < topic->n_partitions; i++)
-        topic->partitions[i].topic = topic->name;
     int i = search(t, topic->name, (int32_t)strlen(topic->name));
     if (i >= 0) {
         sk_topic_free(t->v[i]);

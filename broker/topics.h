@@ -2,8 +2,9 @@
  *
  * Filled from ZooKeeper (assignment and partition state); for each partition
  * this broker hosts, it holds the partition log and the high watermark.
- * Plain data structs: the request handlers read them directly; only this
- * module changes them.
+ * Plain data structs: everyone reads them directly. This module changes the
+ * table and the topics; the fields of a partition are written only by
+ * partition.c (tests/check_partition_writers.py checks it).
  * @locality loop
  */
 #ifndef SK_TOPICS_H
@@ -61,7 +62,8 @@ int sk_topics_count(const sk_topics_t *t);
 /* Iteration in name order (stable output for Metadata "all topics"). */
 void sk_topics_foreach(sk_topics_t *t, void (*fn)(sk_topic_t *topic, void *arg), void *arg);
 /* Insert or replace a topic (takes ownership of topic and its arrays); the
- * caller moves logs and watermarks over from the old entry if it wants them. */
+ * caller moves logs and watermarks over from the old entry if it wants them.
+ * Its partitions' topic pointers must already point at topic->name. */
 sk_topic_t *sk_topics_put(sk_topics_t *t, sk_topic_t *topic);
 /* Remove (and free) a topic. */
 void sk_topics_remove(sk_topics_t *t, const char *name);

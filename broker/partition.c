@@ -1,0 +1,442 @@
+/* partition.c - the only writer of partition state (see partition.h). */
+#include "partition.h"
+
+#include "clock.h"
+#include "kerr.h"
+#include "log.h"
+#include "log_plog.h"
+#include "logmgr.h"
+#include "mem.h"
+#include "purgatory.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t key_of(const sk_partition_t *p)
+{
+    return sk_purg_key(p->topic, strlen(p->topic), p->id);
+}
+
+/* The partition changed in a way acks=all and fetch waits care about. */
+static void wake(const sk_partition_env_t *env, const sk_partition_t *p, int produce, int fetch)
+{
+    if (!p->topic)
+        return;
+    uint64_t k = key_of(p);
+    if (produce)
+        sk_purg_wake(env->produce, k);
+    if (fetch)
+        sk_purg_wake(env->fetch, k);
+}
+
+static void checkpoint_hw(const sk_partition_env_t *env, const sk_partition_t *p)
+{
+    if (env->logs)
+        sk_logmgr_set_high_watermark(env->logs, p->topic, p->id, p->high_watermark);
+}
+
+static void set_ids(int32_t **dst, int *n, const int32_t *src, int cnt)
+{
+    free(*dst);
+    *dst = sk_calloc((size_t)(cnt > 0 ? cnt : 1), sizeof(int32_t));
+    if (cnt > 0)
+        memcpy(*dst, src, (size_t)cnt * sizeof(int32_t));
+    *n = cnt > 0 ? cnt : 0;
+}
+
+/* A new leadership or replica set: the followers' progress is learnt afresh. */
+static void forget_progress(sk_partition_t *p)
+{
+    free(p->replica_leo);
+    p->replica_leo = NULL;
+    free(p->replica_caught_up_ms);
+    p->replica_caught_up_ms = NULL;
+}
+
+void sk_partition_init(sk_partition_t *p, const char *topic, int32_t id)
+{
+    memset(p, 0, sizeof(*p));
+    p->topic = topic;
+    p->id = id;
+    p->leader = -1;
+    p->leader_epoch = -1;
+    p->replicas = sk_calloc(1, sizeof(int32_t));
+    p->isr = sk_calloc(1, sizeof(int32_t));
+}
+
+void sk_partition_release(sk_partition_t *p)
+{
+    free(p->replicas);
+    free(p->isr);
+    forget_progress(p);
+    p->replicas = p->isr = NULL;
+    p->n_replicas = p->n_isr = 0;
+}
+
+int sk_partition_replica_index(const sk_partition_t *p, int32_t id)
+{
+    for (int i = 0; i < p->n_replicas; i++)
+        if (p->replicas[i] == id)
+            return i;
+    return -1;
+}
+
+int sk_partition_in_isr(const sk_partition_t *p, int32_t id)
+{
+    for (int i = 0; i < p->n_isr; i++)
+        if (p->isr[i] == id)
+            return 1;
+    return 0;
+}
+
+int sk_partition_is_leader(const sk_partition_env_t *env, const sk_partition_t *p)
+{
+    return p->leader == env->self && p->log;
+}
+
+/* ---- role ---- */
+
+int16_t sk_partition_set_state(const sk_partition_env_t *env, sk_partition_t *p, int32_t leader,
+                               int32_t leader_epoch, int32_t partition_epoch,
+                               const int32_t *replicas, int n_replicas, const int32_t *isr,
+                               int n_isr, int *same, int *was_leader)
+{
+    if (p->leader_epoch > leader_epoch)
+        return SK_KERR_STALE_CONTROLLER_EPOCH;
+    *was_leader = p->leader == env->self && p->log;
+    *same = p->leader_epoch == leader_epoch && p->leader == leader;
+    if (!*same || n_replicas != p->n_replicas) {
+        forget_progress(p);
+        p->isr_inflight = 0;
+    }
+    set_ids(&p->replicas, &p->n_replicas, replicas, n_replicas);
+    set_ids(&p->isr, &p->n_isr, isr, n_isr);
+    p->leader = leader;
+    p->leader_epoch = leader_epoch;
+    p->zk_version = partition_epoch;
+    /* Waits on p see the new role (NOT_LEADER_OR_FOLLOWER, fencing). */
+    wake(env, p, 1, 1);
+    return SK_KERR_NONE;
+}
+
+void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, int32_t leader,
+                             int32_t leader_epoch, int32_t partition_epoch,
+                             const int32_t *replicas, int n_replicas, const int32_t *isr,
+                             int n_isr)
+{
+    (void)env;
+    if (p->leader_epoch > leader_epoch)
+        return;
+    if (n_replicas != p->n_replicas)
+        forget_progress(p);
+    set_ids(&p->replicas, &p->n_replicas, replicas, n_replicas);
+    set_ids(&p->isr, &p->n_isr, isr, n_isr);
+    if (!p->log || p->leader_epoch < leader_epoch) {
+        p->leader = leader;
+        p->leader_epoch = leader_epoch;
+        p->zk_version = partition_epoch;
+    }
+}
+
+void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic)
+{
+    sk_topics_remove(env->topics, topic);
+    sk_purg_wake_all(env->produce);
+    sk_purg_wake_all(env->fetch);
+}
+
+void sk_partition_set_log(sk_partition_t *p, sk_plog_t *log)
+{
+    p->log = log;
+}
+
+void sk_partition_stop(const sk_partition_env_t *env, sk_partition_t *p)
+{
+    if (!p->log)
+        return;
+    p->log = NULL;
+    if (p->leader == env->self)
+        p->leader = -1;
+    wake(env, p, 1, 1);
+}
+
+/* KIP-101: followers ask where their epochs end, so the new epoch starts at
+ * our log end even before anything is written in it. */
+static void record_epoch_start(sk_partition_t *p)
+{
+    if (!p->log || p->leader_epoch < 0)
+        return;
+    int32_t latest = sk_plog_latest_epoch(p->log);
+    if (p->leader_epoch <= latest)
+        return;
+    int rc = sk_plog_assign_epoch(p->log, p->leader_epoch, sk_plog_end_offset(p->log));
+    if (rc != SK_OK)
+        sk_warn("epoch", "partition %s-%d: cannot record leader epoch %d at offset %" PRId64
+                ": %s", p->topic, p->id, p->leader_epoch, sk_plog_end_offset(p->log),
+                sk_strerror(rc));
+}
+
+void sk_partition_track_caught_up(sk_partition_t *p)
+{
+    if (p->replica_caught_up_ms)
+        return;
+    p->replica_caught_up_ms = sk_calloc((size_t)(p->n_replicas > 0 ? p->n_replicas : 1),
+                                        sizeof(int64_t));
+    int64_t now = sk_mono_ms();
+    for (int i = 0; i < p->n_replicas; i++)
+        p->replica_caught_up_ms[i] = now;
+}
+
+void sk_partition_become_leader(const sk_partition_env_t *env, sk_partition_t *p,
+                                int was_leader)
+{
+    if (!was_leader) {
+        int64_t hw = env->logs ? sk_logmgr_get_checkpointed_high_watermark(env->logs, p->topic,
+                                                                          p->id) : 0;
+        p->high_watermark = hw > 0 ? hw : 0;
+        /* Every follower starts "caught up now". */
+        free(p->replica_caught_up_ms);
+        p->replica_caught_up_ms = NULL;
+        p->isr_inflight = 0;
+        sk_partition_track_caught_up(p);
+    }
+    record_epoch_start(p);
+    sk_partition_update_hw(env, p);
+}
+
+/* ---- the leader's log and HW ---- */
+
+void sk_partition_update_hw(const sk_partition_env_t *env, sk_partition_t *p)
+{
+    if (!p->log || p->leader != env->self)
+        return;
+    /* HW = the smallest log end offset over the in-sync replicas: the
+     * leader's own, and each follower's as its last fetch confirmed it. */
+    int64_t hw = sk_plog_end_offset(p->log);
+    for (int i = 0; i < p->n_isr; i++) {
+        int32_t id = p->isr[i];
+        if (id == env->self)
+            continue;
+        int64_t leo = -1;
+        for (int r = 0; r < p->n_replicas; r++)
+            if (p->replicas[r] == id && p->replica_leo)
+                leo = p->replica_leo[r];
+        if (leo < hw)
+            hw = leo;
+    }
+    if (hw > p->high_watermark) { /* the HW only moves forward */
+        p->high_watermark = hw;
+        checkpoint_hw(env, p);
+        wake(env, p, 1, 1);
+    }
+}
+
+static void data_arrived(const sk_partition_env_t *env, sk_partition_t *p)
+{
+    sk_partition_update_hw(env, p);
+    wake(env, p, 0, 1);
+}
+
+int sk_partition_append(const sk_partition_env_t *env, sk_partition_t *p, uint8_t *data,
+                        size_t len, int64_t *first, int64_t *last)
+{
+    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, first, last);
+    if (rc == SK_OK)
+        data_arrived(env, p);
+    return rc;
+}
+
+int32_t sk_partition_min_insync(const sk_partition_env_t *env, const sk_partition_t *p)
+{
+    sk_topic_t *t = env->topics ? sk_topics_find(env->topics, p->topic,
+                                                 (int32_t)strlen(p->topic)) : NULL;
+    const char *v = t ? sk_topic_config(t, "min.insync.replicas") : NULL;
+    if (v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end == '\0' && n > 0)
+            return (int32_t)n;
+    }
+    return env->min_insync;
+}
+
+int sk_partition_ack_status(const sk_partition_env_t *env, const char *topic, size_t topic_len,
+                            int32_t partition, int64_t required_hw, int16_t *kerr)
+{
+    sk_partition_t *p = sk_topics_partition(env->topics, topic, (int32_t)topic_len, partition);
+    if (!p || p->leader != env->self) {
+        *kerr = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        return 1;
+    }
+    if (p->high_watermark >= required_hw) {
+        /* Committed; but if the ISR fell below min.insync.replicas on the
+         * way, acks=all was not honoured (Kafka's rule). */
+        *kerr = p->n_isr < sk_partition_min_insync(env, p)
+                    ? SK_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : SK_KERR_NONE;
+        return 1;
+    }
+    return 0;
+}
+
+/* An internal acks=all append waiting in the produce purgatory. */
+typedef struct acked_append {
+    const sk_partition_env_t *env;
+    char *topic;
+    int32_t partition;
+    int64_t required_hw;
+    sk_append_done_fn done;
+    void *arg;
+} acked_append_t;
+
+static int acked_try(void *arg, sk_purg_why_t why)
+{
+    acked_append_t *a = arg;
+    int16_t kerr = SK_KERR_NONE;
+    if (!sk_partition_ack_status(a->env, a->topic, strlen(a->topic), a->partition,
+                                 a->required_hw, &kerr)) {
+        if (why == SK_PURG_WOKEN)
+            return 0;
+        kerr = SK_KERR_REQUEST_TIMED_OUT;
+    }
+    sk_append_done_fn done = a->done;
+    void *done_arg = a->arg;
+    free(a->topic);
+    free(a);
+    done(kerr, done_arg);
+    return 1;
+}
+
+int16_t sk_partition_append_acked(const sk_partition_env_t *env, const char *topic,
+                                  int32_t partition, uint8_t *data, size_t len,
+                                  int32_t timeout_ms, sk_append_done_fn done, void *arg)
+{
+    sk_partition_t *p = sk_topics_partition(env->topics, topic, (int32_t)strlen(topic), partition);
+    if (!p)
+        return SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (p->leader != env->self || !p->log || (env->stopping && *env->stopping))
+        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    int64_t first = -1, last = -1;
+    int rc = sk_plog_append(p->log, data, len, p->leader_epoch, &first, &last);
+    if (rc == SK_ESTATE)
+        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    if (rc != SK_OK) {
+        sk_error("produce", "internal append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)",
+                 p->topic, p->id, sk_strerror(rc));
+        return SK_KERR_KAFKA_STORAGE_ERROR;
+    }
+    acked_append_t *a = sk_calloc(1, sizeof(*a));
+    a->env = env;
+    a->topic = sk_strdup(p->topic);
+    a->partition = partition;
+    a->required_hw = last + 1;
+    a->done = done;
+    a->arg = arg;
+    sk_purg_op_t *op = sk_purg_add(env->produce, timeout_ms > 0 ? timeout_ms : 0, acked_try, a);
+    sk_purg_watch(op, key_of(p));
+    data_arrived(env, p);
+    /* Answered from the loop (next turn at the earliest), never from inside
+     * the caller. */
+    sk_purg_wake(env->produce, key_of(p));
+    return SK_KERR_NONE;
+}
+
+/* ---- followers' progress ---- */
+
+int sk_partition_follower_fetched(const sk_partition_env_t *env, sk_partition_t *p,
+                                  int32_t replica_id, int64_t fetch_offset, int64_t leader_leo)
+{
+    int idx = sk_partition_replica_index(p, replica_id);
+    if (idx < 0)
+        return -1;
+    /* A follower asking for offset X holds everything below X. */
+    if (!p->replica_leo) {
+        p->replica_leo = sk_calloc((size_t)p->n_replicas, sizeof(int64_t));
+        for (int r = 0; r < p->n_replicas; r++)
+            p->replica_leo[r] = -1;
+    }
+    if (fetch_offset > p->replica_leo[idx]) {
+        p->replica_leo[idx] = fetch_offset;
+        sk_partition_update_hw(env, p);
+    }
+    sk_partition_track_caught_up(p);
+    if (fetch_offset >= leader_leo)
+        p->replica_caught_up_ms[idx] = sk_mono_ms();
+    return idx;
+}
+
+/* ---- ISR ---- */
+
+void sk_partition_isr_proposed(sk_partition_t *p)
+{
+    p->isr_inflight = 1;
+}
+
+void sk_partition_isr_answered(sk_partition_t *p)
+{
+    p->isr_inflight = 0;
+}
+
+int sk_partition_isr_apply(const sk_partition_env_t *env, sk_partition_t *p, int32_t leader_epoch,
+                           const int32_t *isr, int n_isr, int32_t partition_epoch)
+{
+    if (p->leader != env->self || p->leader_epoch != leader_epoch)
+        return 0; /* leadership moved meanwhile */
+    set_ids(&p->isr, &p->n_isr, isr, n_isr);
+    p->zk_version = partition_epoch;
+    sk_partition_update_hw(env, p);
+    /* acks=all waits: the HW may have moved, or the ISR fell below
+     * min.insync.replicas. */
+    wake(env, p, 1, 0);
+    return 1;
+}
+
+/* ---- the follower's side ---- */
+
+void sk_partition_follower_hw(const sk_partition_env_t *env, sk_partition_t *p, int64_t leader_hw)
+{
+    int64_t leo = sk_plog_end_offset(p->log);
+    int64_t hw = leader_hw < leo ? leader_hw : leo;
+    if (hw > p->high_watermark) {
+        p->high_watermark = hw;
+        checkpoint_hw(env, p);
+        wake(env, p, 0, 1);
+    }
+}
+
+void sk_partition_clamp_hw(const sk_partition_env_t *env, sk_partition_t *p)
+{
+    int64_t leo = sk_plog_end_offset(p->log);
+    if (p->high_watermark > leo) {
+        p->high_watermark = leo;
+        checkpoint_hw(env, p);
+    }
+}
+
+void sk_partition_log_restarted(const sk_partition_env_t *env, sk_partition_t *p,
+                                int64_t log_start)
+{
+    sk_partition_clamp_hw(env, p);
+    if (p->high_watermark < log_start)
+        p->high_watermark = log_start;
+    checkpoint_hw(env, p);
+}
+
+void sk_partition_mark_truncated(sk_partition_t *p)
+{
+    p->trunc_ready = 1;
+    p->trunc_log = p->log;
+    p->trunc_leader = p->leader;
+    p->trunc_epoch = p->leader_epoch;
+}
+
+void sk_partition_unmark_truncated(sk_partition_t *p)
+{
+    p->trunc_ready = 0;
+}
+
+int sk_partition_truncated(const sk_partition_t *p)
+{
+    return p->trunc_ready && p->trunc_log == p->log && p->trunc_leader == p->leader &&
+           p->trunc_epoch == p->leader_epoch;
+}
