@@ -89,16 +89,25 @@ static sk_str_t arena_str(sk_req_t *req, const char *s)
 
 static void el_encode(sk_req_t *req, const sk_electleaders_resp_t *resp)
 {
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_electleaders_resp_encode(&w, req->api_version, resp);
-    sk_req_set_body(req, &w);
+    sk_req_respond(req, resp); /* a failure closes the connection */
+}
+
+/* A response with only a top-level error; v0 has no such field (Kafka
+ * leaves it out there). */
+static void el_error(sk_req_t *req, int16_t err)
+{
+    sk_electleaders_resp_t resp;
+    sk_electleaders_resp_init(&resp);
+    if (req->api_version >= 1)
+        resp.ErrorCode = err;
+    el_encode(req, &resp);
 }
 
 /* Results grouped by topic, topics in first-seen order. */
 static void el_answer(sk_req_t *req, const sk_ctrl_elect_result_t *res, int n)
 {
-    sk_electleaders_resp_t resp = {0};
+    sk_electleaders_resp_t resp;
+    sk_electleaders_resp_init(&resp);
     resp.ReplicaElectionResults = sk_arena_calloc(req->arena, (size_t)n + 1,
                                                   sizeof(*resp.ReplicaElectionResults));
     for (int i = 0; i < n; i++) {
@@ -127,8 +136,7 @@ static void el_done(int16_t top_err, const sk_ctrl_elect_result_t *res, int n, v
 {
     el_state_t *st = arg;
     if (top_err != SK_KERR_NONE) {
-        sk_electleaders_resp_t resp = {0, top_err, NULL, 0};
-        el_encode(st->req, &resp);
+        el_error(st->req, top_err);
     } else {
         el_answer(st->req, res, n);
     }
@@ -144,8 +152,7 @@ static void el_refuse(sk_req_t *req, const sk_electleaders_req_t *in, int16_t er
                       const char *msg)
 {
     if (req->api_version >= 1) {
-        sk_electleaders_resp_t resp = {0, err, NULL, 0};
-        el_encode(req, &resp);
+        el_error(req, err);
         return;
     }
     int total = 0;
