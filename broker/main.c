@@ -11,6 +11,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "tls.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     char **overrides = sk_calloc((size_t)argc + 1, sizeof(char *));
     int n_overrides = 0;
     int status = 2;
+    sk_tls_t *tls = NULL;
     sk_conf_t conf;
     sk_conf_init(&conf);
 
@@ -110,6 +112,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "skeind: cannot open log.file %s\n", conf.log_file);
         goto out;
     }
+    /* A listener that cannot be served as configured (TLS keys missing or
+     * unreadable, SASL) is a configuration error: exit status 2. */
+    if (sk_tls_new(&conf, &tls, err, sizeof(err)) != SK_OK) {
+        fprintf(stderr, "skeind: configuration error: %s\n", err);
+        goto out;
+    }
+    sk_tls_set_process(tls);
     status = 1;
     signal(SIGPIPE, SIG_IGN);
     event_set_log_callback(libevent_log);
@@ -135,6 +144,7 @@ int main(int argc, char **argv)
     event_base_free(base);
     sk_info("broker", "stopped (exit status %d)", status);
 out:
+    sk_tls_free(tls);
     sk_conf_free(&conf);
     free(overrides);
     return status;

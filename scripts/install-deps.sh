@@ -14,6 +14,8 @@ PKGS=(
   kcat python3-kafka python3-confluent-kafka python3-pytest python3-kazoo
   # tools used by tests and scripts
   procps iproute2 netcat-openbsd
+  # the TLS tests make their CA and certificates with the openssl command
+  openssl
   # the fault campaign (tests/faults) cuts links inside network namespaces with nft
   nftables
 )

@@ -1,0 +1,691 @@
+/* tls.c - TLS contexts from Kafka's ssl.* keys (see tls.h). */
+#include "tls.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kerr.h"
+#include "log.h"
+#include "mem.h"
+
+typedef struct {
+    char *name; /* listener name, upper-case as in conf */
+    SSL_CTX *ctx;
+} tls_listener_t;
+
+struct sk_tls_s {
+    tls_listener_t *v;
+    int n;
+};
+
+/* The contexts main() installed (read-only once the loop runs). */
+static sk_tls_t *process_tls;
+
+/* One key store or trust store's contents. */
+typedef struct {
+    EVP_PKEY *key;
+    X509 *cert;            /* the leaf (key stores) */
+    STACK_OF(X509) *certs; /* the rest of the chain, or every trusted certificate */
+} store_t;
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+const char *sk_tls_error_text(char *buf, size_t len, const char *fallback)
+{
+    unsigned long e, last = 0;
+    while ((e = ERR_get_error()) != 0)
+        last = e;
+    if (!last) {
+        snprintf(buf, len, "%s", fallback);
+        return buf;
+    }
+    const char *reason = ERR_reason_error_string(last);
+    if (reason)
+        snprintf(buf, len, "%s", reason);
+    else
+        ERR_error_string_n(last, buf, len);
+    return buf;
+}
+
+static void store_free(store_t *s)
+{
+    EVP_PKEY_free(s->key);
+    X509_free(s->cert);
+    sk_X509_pop_free(s->certs, X509_free);
+    memset(s, 0, sizeof(*s));
+}
+
+/* The message context: the key's name on this listener. */
+typedef struct {
+    const sk_conf_t *view;
+    const char *listener;
+} keyctx_t;
+
+static const char *kname(const keyctx_t *kc, const char *key, char *buf, size_t len)
+{
+    sk_conf_ssl_key_name(kc->view, kc->listener, key, buf, len);
+    return buf;
+}
+
+static int tls_pem_password(char *buf, int size, int rwflag, void *u)
+{
+    (void)rwflag;
+    const char *pw = u;
+    if (!pw || size <= 0)
+        return 0;
+    int n = (int)strlen(pw);
+    if (n > size)
+        n = size;
+    memcpy(buf, pw, (size_t)n);
+    return n;
+}
+
+/* Every certificate in a PEM BIO, in order, into certs (created). Returns
+ * how many were read. */
+static int pem_read_certs(BIO *bio, STACK_OF(X509) **certs)
+{
+    *certs = sk_X509_new_null();
+    X509 *x;
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+        sk_X509_push(*certs, x);
+    ERR_clear_error(); /* the end of the input reads as an error */
+    return sk_X509_num(*certs);
+}
+
+/* Inline PEM (KIP-651) as a properties file gives it: lines joined by
+ * continuation backslashes or written with \n escapes, or on one line.
+ * Rebuild each "-----BEGIN X-----" ... "-----END X-----" block with its
+ * base64 body wrapped at 64 columns, as OpenSSL's PEM reader wants.
+ * Returns a memory BIO, or NULL when no block is found. */
+static BIO *pem_inline_bio(const char *in)
+{
+    BIO *out = BIO_new(BIO_s_mem());
+    int blocks = 0;
+    const char *p = in;
+    for (;;) {
+        const char *b = strstr(p, "-----BEGIN ");
+        if (!b)
+            break;
+        const char *lbl = b + 11;
+        const char *lend = strstr(lbl, "-----");
+        if (!lend)
+            break;
+        const char *body = lend + 5;
+        const char *e = strstr(body, "-----END ");
+        if (!e)
+            break;
+        const char *eend = strstr(e + 9, "-----");
+        if (!eend)
+            break;
+        BIO_printf(out, "-----BEGIN %.*s-----\n", (int)(lend - lbl), lbl);
+        int col = 0;
+        for (const char *q = body; q < e; q++) {
+            if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n' || *q == '\\')
+                continue;
+            BIO_write(out, q, 1);
+            if (++col == 64) {
+                BIO_write(out, "\n", 1);
+                col = 0;
+            }
+        }
+        if (col)
+            BIO_write(out, "\n", 1);
+        BIO_printf(out, "-----END %.*s-----\n", (int)(eend - (e + 9)), e + 9);
+        blocks++;
+        p = eend + 5;
+    }
+    if (!blocks) {
+        BIO_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Read a whole file into a memory BIO. */
+static BIO *file_bio(const char *path, char *why, size_t whylen)
+{
+    BIO *f = BIO_new_file(path, "rb");
+    if (!f) {
+        char e[160];
+        seterr(why, whylen, "%s", sk_tls_error_text(e, sizeof(e), "cannot open the file"));
+        return NULL;
+    }
+    BIO *mem = BIO_new(BIO_s_mem());
+    BIO_set_flags(mem, BIO_FLAGS_NONCLEAR_RST); /* BIO_reset() rewinds for a second read */
+    char buf[4096];
+    int n;
+    while ((n = BIO_read(f, buf, sizeof(buf))) > 0)
+        BIO_write(mem, buf, n);
+    BIO_free(f);
+    return mem;
+}
+
+/* Java key store files start with 0xFEEDFEED (JKS) or 0xCECECECE (JCEKS). */
+static int is_java_store(BIO *mem)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(mem, &p);
+    static const unsigned char jks[4] = {0xfe, 0xed, 0xfe, 0xed}, jceks[4] = {0xce, 0xce, 0xce, 0xce};
+    return n >= 4 && (memcmp(p, jks, 4) == 0 || memcmp(p, jceks, 4) == 0);
+}
+
+/* PKCS12 contents with the first password that opens it. */
+static int pkcs12_read(BIO *mem, const char *pw1, const char *pw2, const char *pwkey, store_t *s,
+                       char *why, size_t whylen)
+{
+    PKCS12 *p12 = d2i_PKCS12_bio(mem, NULL);
+    if (!p12) {
+        char e[160];
+        seterr(why, whylen, "not a PKCS12 file (%s)",
+               sk_tls_error_text(e, sizeof(e), "unreadable"));
+        return -1;
+    }
+    const char *tries[3] = {pw1, pw2, ""};
+    int ok = 0;
+    for (int i = 0; i < 3 && !ok; i++) {
+        if (i < 2 && !tries[i])
+            continue;
+        ok = PKCS12_parse(p12, tries[i], &s->key, &s->cert, &s->certs) == 1;
+    }
+    PKCS12_free(p12);
+    if (!ok) {
+        char e[160];
+        seterr(why, whylen, "cannot open it with %s (%s)", pwkey,
+               sk_tls_error_text(e, sizeof(e), "wrong password"));
+        return -1;
+    }
+    ERR_clear_error();
+    return 0;
+}
+
+/* A PEM private key from bio, decrypted with pw when encrypted. */
+static EVP_PKEY *pem_read_key(BIO *bio, const char *pw, char *why, size_t whylen)
+{
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, tls_pem_password, (void *)pw);
+    if (!k) {
+        char e[160];
+        seterr(why, whylen, "no readable private key (%s)",
+               sk_tls_error_text(e, sizeof(e), "missing or wrong password"));
+    }
+    return k;
+}
+
+/* Split a PEM certificate list into leaf + rest. */
+static int pem_chain(BIO *bio, store_t *s, char *why, size_t whylen)
+{
+    STACK_OF(X509) *all = NULL;
+    if (pem_read_certs(bio, &all) == 0) {
+        sk_X509_free(all);
+        seterr(why, whylen, "no PEM certificate");
+        return -1;
+    }
+    s->cert = sk_X509_shift(all);
+    s->certs = all;
+    return 0;
+}
+
+/* The key store of a listener: key + chain. */
+static int keystore_load(const keyctx_t *kc, store_t *s, char *err, size_t errlen)
+{
+    const sk_conf_t *v = kc->view;
+    char k1[160], k2[160], why[300];
+    const char *type = v->ssl_keystore_type ? v->ssl_keystore_type : "JKS";
+    int is_pem = strcasecmp(type, "PEM") == 0;
+    const char *keypw = v->ssl_key_password ? v->ssl_key_password : v->ssl_keystore_password;
+    int rc = SK_EINVAL;
+    BIO *bio = NULL;
+
+    if (v->ssl_keystore_certificate_chain || v->ssl_keystore_key) {
+        if (!v->ssl_keystore_certificate_chain || !v->ssl_keystore_key) {
+            seterr(err, errlen, "listener %s: %s and %s must be set together", kc->listener,
+                   kname(kc, "ssl.keystore.certificate.chain", k1, sizeof(k1)),
+                   kname(kc, "ssl.keystore.key", k2, sizeof(k2)));
+            goto out;
+        }
+        if (!is_pem) {
+            seterr(err, errlen, "listener %s: an inline key store needs %s=PEM (it is %s)",
+                   kc->listener, kname(kc, "ssl.keystore.type", k1, sizeof(k1)), type);
+            goto out;
+        }
+        if (v->ssl_keystore_location) {
+            seterr(err, errlen, "listener %s: set either %s or the inline key store, not both",
+                   kc->listener, kname(kc, "ssl.keystore.location", k1, sizeof(k1)));
+            goto out;
+        }
+        bio = pem_inline_bio(v->ssl_keystore_key);
+        s->key = bio ? pem_read_key(bio, keypw, why, sizeof(why)) : NULL;
+        if (!bio)
+            seterr(why, sizeof(why), "no PEM block");
+        BIO_free(bio);
+        bio = NULL;
+        if (!s->key) {
+            seterr(err, errlen, "listener %s: %s: %s", kc->listener,
+                   kname(kc, "ssl.keystore.key", k1, sizeof(k1)), why);
+            goto out;
+        }
+        bio = pem_inline_bio(v->ssl_keystore_certificate_chain);
+        if (!bio || pem_chain(bio, s, why, sizeof(why)) != 0) {
+            if (!bio)
+                seterr(why, sizeof(why), "no PEM certificate");
+            seterr(err, errlen, "listener %s: %s: %s", kc->listener,
+                   kname(kc, "ssl.keystore.certificate.chain", k1, sizeof(k1)), why);
+            goto out;
+        }
+        rc = SK_OK;
+        goto out;
+    }
+    if (!v->ssl_keystore_location) {
+        seterr(err, errlen,
+               "listener %s has protocol SSL but no key store: set %s (or %s and %s)",
+               kc->listener, kname(kc, "ssl.keystore.location", k1, sizeof(k1)),
+               "ssl.keystore.certificate.chain", "ssl.keystore.key");
+        goto out;
+    }
+    kname(kc, "ssl.keystore.location", k1, sizeof(k1));
+    bio = file_bio(v->ssl_keystore_location, why, sizeof(why));
+    if (!bio) {
+        seterr(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
+               v->ssl_keystore_location, why);
+        goto out;
+    }
+    if (is_java_store(bio)) {
+        seterr(err, errlen,
+               "listener %s: %s %s is a Java key store (JKS), which skeind cannot read; convert "
+               "it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM",
+               kc->listener, k1, v->ssl_keystore_location);
+        goto out;
+    }
+    if (is_pem) {
+        if (pem_chain(bio, s, why, sizeof(why)) == 0) {
+            (void)BIO_reset(bio);
+            s->key = pem_read_key(bio, keypw, why, sizeof(why));
+        }
+    } else {
+        if (pkcs12_read(bio, v->ssl_keystore_password, v->ssl_key_password,
+                        kname(kc, "ssl.keystore.password", k2, sizeof(k2)), s, why,
+                        sizeof(why)) == 0 && (!s->key || !s->cert))
+            seterr(why, sizeof(why), "no private key and certificate in it");
+    }
+    if (!s->key || !s->cert) {
+        seterr(err, errlen, "listener %s: %s %s (%s): %s", kc->listener, k1,
+               v->ssl_keystore_location, is_pem ? "PEM" : "PKCS12", why);
+        goto out;
+    }
+    rc = SK_OK;
+out:
+    BIO_free(bio);
+    return rc;
+}
+
+/* The trust store of a listener: every trusted certificate into s->certs.
+ * Returns 0 with s->certs NULL when none is configured. */
+static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t errlen)
+{
+    const sk_conf_t *v = kc->view;
+    char k1[160], why[300];
+    const char *type = v->ssl_truststore_type ? v->ssl_truststore_type : "JKS";
+    int is_pem = strcasecmp(type, "PEM") == 0;
+    BIO *bio = NULL;
+    int rc = SK_EINVAL;
+
+    if (v->ssl_truststore_certificates) {
+        if (!is_pem) {
+            seterr(err, errlen, "listener %s: an inline trust store needs %s=PEM (it is %s)",
+                   kc->listener, kname(kc, "ssl.truststore.type", k1, sizeof(k1)), type);
+            goto out;
+        }
+        if (v->ssl_truststore_location) {
+            seterr(err, errlen, "listener %s: set either %s or %s, not both", kc->listener,
+                   kname(kc, "ssl.truststore.location", k1, sizeof(k1)),
+                   "ssl.truststore.certificates");
+            goto out;
+        }
+        bio = pem_inline_bio(v->ssl_truststore_certificates);
+        if (!bio || pem_read_certs(bio, &s->certs) == 0) {
+            seterr(err, errlen, "listener %s: %s holds no PEM certificate", kc->listener,
+                   kname(kc, "ssl.truststore.certificates", k1, sizeof(k1)));
+            goto out;
+        }
+        rc = SK_OK;
+        goto out;
+    }
+    if (!v->ssl_truststore_location) {
+        rc = SK_OK;
+        goto out;
+    }
+    kname(kc, "ssl.truststore.location", k1, sizeof(k1));
+    bio = file_bio(v->ssl_truststore_location, why, sizeof(why));
+    if (!bio) {
+        seterr(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
+               v->ssl_truststore_location, why);
+        goto out;
+    }
+    if (is_java_store(bio)) {
+        seterr(err, errlen,
+               "listener %s: %s %s is a Java key store (JKS), which skeind cannot read; convert "
+               "it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM",
+               kc->listener, k1, v->ssl_truststore_location);
+        goto out;
+    }
+    if (is_pem) {
+        if (pem_read_certs(bio, &s->certs) == 0) {
+            seterr(err, errlen, "listener %s: %s %s holds no PEM certificate", kc->listener, k1,
+                   v->ssl_truststore_location);
+            goto out;
+        }
+    } else {
+        char k2[160];
+        if (pkcs12_read(bio, v->ssl_truststore_password, NULL,
+                        kname(kc, "ssl.truststore.password", k2, sizeof(k2)), s, why,
+                        sizeof(why)) != 0) {
+            seterr(err, errlen, "listener %s: %s %s: %s", kc->listener, k1,
+                   v->ssl_truststore_location, why);
+            goto out;
+        }
+        if (!s->certs)
+            s->certs = sk_X509_new_null();
+        if (s->cert) {
+            sk_X509_push(s->certs, s->cert);
+            s->cert = NULL;
+        }
+        if (sk_X509_num(s->certs) == 0) {
+            seterr(err, errlen, "listener %s: %s %s holds no certificate", kc->listener, k1,
+                   v->ssl_truststore_location);
+            goto out;
+        }
+    }
+    rc = SK_OK;
+out:
+    BIO_free(bio);
+    return rc;
+}
+
+static int version_of(const char *name)
+{
+    if (strcasecmp(name, "TLSv1.2") == 0)
+        return TLS1_2_VERSION;
+    if (strcasecmp(name, "TLSv1.3") == 0 || strcasecmp(name, "TLS") == 0)
+        return TLS1_3_VERSION;
+    return 0;
+}
+
+/* ssl.enabled.protocols and ssl.protocol -> the versions allowed. */
+static int set_versions(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errlen)
+{
+    const sk_conf_t *v = kc->view;
+    char k1[160], k2[160];
+    int cap = v->ssl_protocol ? version_of(v->ssl_protocol) : TLS1_3_VERSION;
+    int lo = 0, hi = 0;
+    for (int i = 0; i < v->ssl_enabled_protocols.n; i++) {
+        int x = version_of(v->ssl_enabled_protocols.v[i]);
+        if (!x || x > cap)
+            continue;
+        if (!lo || x < lo)
+            lo = x;
+        if (x > hi)
+            hi = x;
+    }
+    if (!lo) {
+        seterr(err, errlen, "listener %s: no TLS version of %s is allowed by %s=%s", kc->listener,
+               kname(kc, "ssl.enabled.protocols", k1, sizeof(k1)),
+               kname(kc, "ssl.protocol", k2, sizeof(k2)), v->ssl_protocol ? v->ssl_protocol : "");
+        return SK_EINVAL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, lo);
+    SSL_CTX_set_max_proto_version(ctx, hi);
+    return SK_OK;
+}
+
+/* ssl.cipher.suites (IANA names) -> OpenSSL's TLS 1.2 cipher list and TLS 1.3
+ * cipher suites. A TLS 1.3 suite's IANA name is OpenSSL's name too. */
+static int set_ciphers(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errlen)
+{
+    const sk_conf_list_t *l = &kc->view->ssl_cipher_suites;
+    char k1[160];
+    if (l->n == 0)
+        return SK_OK;
+    kname(kc, "ssl.cipher.suites", k1, sizeof(k1));
+    int rc = SK_EINVAL;
+    size_t cap = 64;
+    for (int i = 0; i < l->n; i++)
+        cap += strlen(l->v[i]) + 64;
+    char *v12 = sk_calloc(1, cap), *v13 = sk_calloc(1, cap);
+    /* every suite OpenSSL has, to map standard names to OpenSSL's */
+    SSL_CTX *all = SSL_CTX_new(TLS_method());
+    SSL *probe = all ? SSL_new(all) : NULL;
+    if (!probe || SSL_set_cipher_list(probe, "ALL:COMPLEMENTOFALL") != 1) {
+        seterr(err, errlen, "listener %s: cannot list OpenSSL's cipher suites", kc->listener);
+        goto out;
+    }
+    STACK_OF(SSL_CIPHER) *have = SSL_get_ciphers(probe);
+    for (int i = 0; i < l->n; i++) {
+        const char *want = l->v[i];
+        const SSL_CIPHER *found = NULL;
+        for (int j = 0; j < sk_SSL_CIPHER_num(have) && !found; j++) {
+            const SSL_CIPHER *c = sk_SSL_CIPHER_value(have, j);
+            const char *std = SSL_CIPHER_standard_name(c);
+            if ((std && strcmp(std, want) == 0) || strcmp(SSL_CIPHER_get_name(c), want) == 0)
+                found = c;
+        }
+        if (!found) {
+            seterr(err, errlen, "listener %s: %s: unknown cipher suite %s", kc->listener, k1,
+                   want);
+            goto out;
+        }
+        int tls13 = strcmp(SSL_CIPHER_get_version(found), "TLSv1.3") == 0;
+        char *dst = tls13 ? v13 : v12;
+        if (*dst)
+            strcat(dst, ":");
+        strcat(dst, SSL_CIPHER_get_name(found));
+    }
+    if (SSL_CTX_set_ciphersuites(ctx, v13) != 1) { /* "" = no TLS 1.3 suite */
+        seterr(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v13);
+        goto out;
+    }
+    if (!*v13)
+        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    if (*v12) {
+        if (SSL_CTX_set_cipher_list(ctx, v12) != 1) {
+            seterr(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v12);
+            goto out;
+        }
+    } else {
+        SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    }
+    if (SSL_CTX_get_min_proto_version(ctx) > SSL_CTX_get_max_proto_version(ctx) &&
+        SSL_CTX_get_max_proto_version(ctx) != 0) {
+        seterr(err, errlen, "listener %s: %s leaves no suite for the enabled TLS versions",
+               kc->listener, k1);
+        goto out;
+    }
+    rc = SK_OK;
+out:
+    ERR_clear_error();
+    SSL_free(probe);
+    SSL_CTX_free(all);
+    free(v12);
+    free(v13);
+    return rc;
+}
+
+int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX **out, char *err,
+                          size_t errlen)
+{
+    keyctx_t kc = {view, listener};
+    store_t ks = {0}, ts = {0};
+    char k1[160], e[160];
+    int rc = SK_EINVAL;
+    *out = NULL;
+    ERR_clear_error();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) {
+        seterr(err, errlen, "listener %s: cannot create a TLS context: %s", listener,
+               sk_tls_error_text(e, sizeof(e), "?"));
+        goto out;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if ((rc = keystore_load(&kc, &ks, err, errlen)) != SK_OK)
+        goto out;
+    rc = SK_EINVAL;
+    if (SSL_CTX_use_certificate(ctx, ks.cert) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx, ks.key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        seterr(err, errlen, "listener %s: the key store of %s: %s", listener,
+               kname(&kc, view->ssl_keystore_location ? "ssl.keystore.location"
+                                                      : "ssl.keystore.key", k1, sizeof(k1)),
+               sk_tls_error_text(e, sizeof(e), "the key does not match the certificate"));
+        goto out;
+    }
+    for (int i = 0; ks.certs && i < sk_X509_num(ks.certs); i++) {
+        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(ks.certs, i)) != 1) {
+            seterr(err, errlen, "listener %s: cannot use the certificate chain: %s", listener,
+                   sk_tls_error_text(e, sizeof(e), "?"));
+            goto out;
+        }
+    }
+    if ((rc = truststore_load(&kc, &ts, err, errlen)) != SK_OK)
+        goto out;
+    rc = SK_EINVAL;
+    if (ts.certs) {
+        X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+        for (int i = 0; i < sk_X509_num(ts.certs); i++) {
+            X509 *x = sk_X509_value(ts.certs, i);
+            X509_STORE_add_cert(store, x);
+            SSL_CTX_add_client_CA(ctx, x);
+        }
+        ERR_clear_error();
+    }
+    if (view->ssl_client_auth != SK_CONF_CLIENT_AUTH_NONE) {
+        if (!ts.certs) {
+            seterr(err, errlen, "listener %s: %s=%s needs a trust store: set %s", listener,
+                   kname(&kc, "ssl.client.auth", k1, sizeof(k1)),
+                   view->ssl_client_auth == SK_CONF_CLIENT_AUTH_REQUIRED ? "required"
+                                                                          : "requested",
+                   "ssl.truststore.location");
+            goto out;
+        }
+        int mode = SSL_VERIFY_PEER;
+        if (view->ssl_client_auth == SK_CONF_CLIENT_AUTH_REQUIRED)
+            mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+        SSL_CTX_set_verify(ctx, mode, NULL);
+    }
+    if ((rc = set_versions(&kc, ctx, err, errlen)) != SK_OK)
+        goto out;
+    if ((rc = set_ciphers(&kc, ctx, err, errlen)) != SK_OK)
+        goto out;
+    /* session ids are per context; resumption needs nothing more */
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"skein", 5);
+    *out = ctx;
+    ctx = NULL;
+    rc = SK_OK;
+out:
+    store_free(&ks);
+    store_free(&ts);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return rc;
+}
+
+int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
+{
+    int rc = SK_EINVAL;
+    sk_tls_t *t = sk_calloc(1, sizeof(*t));
+    *out = NULL;
+    for (int i = 0; i < conf->n_listeners_parsed; i++) {
+        const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
+        if (strcmp(l->protocol, "SASL_PLAINTEXT") == 0 || strcmp(l->protocol, "SASL_SSL") == 0) {
+            seterr(err, errlen,
+                   "listener %s has protocol %s: SASL is not supported yet (use PLAINTEXT or SSL)",
+                   l->name, l->protocol);
+            goto out;
+        }
+    }
+    const sk_listener_cfg_t *ib = sk_listeners_find(conf->listeners_parsed,
+                                                    conf->n_listeners_parsed,
+                                                    conf->inter_broker_listener_name);
+    if (ib && strcmp(ib->protocol, "PLAINTEXT") != 0) {
+        seterr(err, errlen,
+               "the inter-broker listener %s has protocol %s: brokers cannot talk to each other "
+               "over TLS yet; set inter.broker.listener.name to a PLAINTEXT listener",
+               ib->name, ib->protocol);
+        goto out;
+    }
+    t->v = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*t->v));
+    for (int i = 0; i < conf->n_listeners_parsed; i++) {
+        const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
+        if (strcmp(l->protocol, "SSL") != 0)
+            continue;
+        sk_conf_t view;
+        sk_conf_listener_ssl(conf, l->name, &view);
+        SSL_CTX *ctx = NULL;
+        rc = sk_tls_server_ctx_new(&view, l->name, &ctx, err, errlen);
+        int auth = view.ssl_client_auth;
+        sk_conf_free(&view);
+        if (rc != SK_OK)
+            goto out;
+        t->v[t->n].name = sk_strdup(l->name);
+        t->v[t->n].ctx = ctx;
+        t->n++;
+        sk_info("tls", "listener %s: TLS, ssl.client.auth=%s", l->name,
+                auth == SK_CONF_CLIENT_AUTH_REQUIRED    ? "required"
+                : auth == SK_CONF_CLIENT_AUTH_REQUESTED ? "requested"
+                                                        : "none");
+    }
+    *out = t;
+    t = NULL;
+    rc = SK_OK;
+out:
+    sk_tls_free(t);
+    return rc;
+}
+
+void sk_tls_free(sk_tls_t *t)
+{
+    if (!t)
+        return;
+    if (process_tls == t)
+        process_tls = NULL;
+    for (int i = 0; i < t->n; i++) {
+        free(t->v[i].name);
+        SSL_CTX_free(t->v[i].ctx);
+    }
+    free(t->v);
+    free(t);
+}
+
+SSL_CTX *sk_tls_server_ctx(const sk_tls_t *t, const char *name)
+{
+    for (int i = 0; t && name && i < t->n; i++)
+        if (strcasecmp(t->v[i].name, name) == 0)
+            return t->v[i].ctx;
+    return NULL;
+}
+
+void sk_tls_set_process(sk_tls_t *t)
+{
+    process_tls = t;
+}
+
+const sk_tls_t *sk_tls_process(void)
+{
+    return process_tls;
+}

@@ -1,0 +1,56 @@
+/* tls.h - TLS contexts built from Kafka's ssl.* keys (OpenSSL).
+ *
+ * sk_tls_new() looks at every listener of a loaded configuration:
+ *  - protocol SSL: builds a server SSL_CTX from the ssl.* keys in effect on
+ *    that listener (listener.name.<l>.ssl.* over ssl.*): key store (PEM file,
+ *    inline PEM per KIP-651, or PKCS12; a Java JKS file is refused with a
+ *    hint to convert it), key password, trust store (PEM or PKCS12),
+ *    ssl.client.auth, ssl.enabled.protocols / ssl.protocol and
+ *    ssl.cipher.suites (IANA names, as Java spells them);
+ *  - protocol SASL_PLAINTEXT or SASL_SSL: refused (SASL is not supported yet);
+ *  - an inter-broker listener with a protocol other than PLAINTEXT: refused
+ *    (inter-broker TLS is not supported yet).
+ * Any problem gives SK_EINVAL with a message naming the key (for example
+ * "listener SSL: cannot read ssl.keystore.location /x.p12: ..."), so that
+ * main() stops with exit status 2: a listener is never served with less
+ * security than configured.
+ *
+ * The contexts are built once at start-up and read-only afterwards.
+ * @locality loop (built by main() before the loop runs)
+ */
+#ifndef SK_TLS_H
+#define SK_TLS_H
+#include <stddef.h>
+
+#include "conf.h"
+
+struct ssl_ctx_st;
+
+typedef struct sk_tls_s sk_tls_t;
+
+/* Build the contexts of every SSL listener of conf and check the listeners'
+ * protocols as above. *out gets a (possibly empty) set. Returns 0, or
+ * SK_EINVAL with the reason in err. */
+int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen);
+void sk_tls_free(sk_tls_t *t);
+
+/* The server context of listener `name` (any letter case), or NULL when the
+ * listener is served in plaintext. t may be NULL. */
+struct ssl_ctx_st *sk_tls_server_ctx(const sk_tls_t *t, const char *name);
+
+/* Build one server context from a view of the ssl.* keys
+ * (sk_conf_listener_ssl()); listener names the keys in messages. */
+int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, struct ssl_ctx_st **out,
+                          char *err, size_t errlen);
+
+/* The process's contexts, set once by main() before the listeners are
+ * created (the listener code finds a listener's context here by name).
+ * sk_tls_set_process(NULL) forgets them. */
+void sk_tls_set_process(sk_tls_t *t);
+const sk_tls_t *sk_tls_process(void);
+
+/* The last OpenSSL error of this thread as text (clears the queue), or
+ * `fallback` when there is none. */
+const char *sk_tls_error_text(char *buf, size_t len, const char *fallback);
+
+#endif
