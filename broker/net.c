@@ -1,4 +1,13 @@
-/* net.c - listeners, connections, framing (see net.h). */
+/* net.c - listeners, connections, framing (see net.h).
+ *
+ * TLS: a listener that has a server context (tls.h, set up by main()) wraps
+ * each accepted socket in libevent's OpenSSL bufferevent; everything above
+ * (framing, requests, responses) is the same for both kinds. A Fetch
+ * response's record bytes are file segments added to req->resp, an evbuffer
+ * that does not drain to a socket, so libevent maps or reads them (never
+ * sendfile chains, which a TLS bufferevent could not encrypt); the same
+ * chains then go to the socket or through SSL_write.
+ */
 #include "net.h"
 
 #include "arena.h"
@@ -7,16 +16,20 @@
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +50,8 @@ struct sk_conn_s {
     sk_req_t *pending;   /* the request being handled asynchronously */
     int out_blocked;     /* waiting for output to drain */
     int close_after;     /* close once the pending response is queued */
+    int tls;             /* an OpenSSL bufferevent */
+    int handshake_done;  /* TLS: the handshake finished */
     char peer[64];
     char listener[32];
 };
@@ -219,10 +234,68 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     }
 }
 
+/* The reason OpenSSL gave for a failure on this TLS connection, or NULL.
+ * libevent keeps SSL_get_error()'s code and then the error queue, and hands
+ * them back newest first; the first one with a library is the reason. A
+ * failed check of the peer's certificate adds the verification result. */
+static const char *tls_reason(struct bufferevent *bev, char *buf, size_t len)
+{
+    unsigned long e, pick = 0;
+    while ((e = bufferevent_get_openssl_error(bev)) != 0)
+        if (!pick && ERR_GET_LIB(e) != 0)
+            pick = e;
+    ERR_clear_error();
+    if (!pick)
+        return NULL;
+    const char *r = ERR_reason_error_string(pick);
+    if (r)
+        snprintf(buf, len, "%s", r);
+    else
+        ERR_error_string_n(pick, buf, len);
+    SSL *ssl = bufferevent_openssl_get_ssl(bev);
+    long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+    if (vr != X509_V_OK) {
+        size_t u = strlen(buf);
+        snprintf(buf + u, len - u, " (%s)", X509_verify_cert_error_string(vr));
+    }
+    return buf;
+}
+
+/* TLS connection events before the handshake finished: one line per failure. */
+static void conn_tls_event(sk_conn_t *c, short what)
+{
+    if (what & BEV_EVENT_CONNECTED) {
+        c->handshake_done = 1;
+        SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+        X509 *peer = ssl ? SSL_get_peer_certificate(ssl) : NULL;
+        char subject[256] = "";
+        if (peer)
+            X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof(subject));
+        X509_free(peer);
+        sk_debug("net", "TLS connection from %s on %s: %s %s%s%s", c->peer, c->listener,
+                 ssl ? SSL_get_version(ssl) : "?", ssl ? SSL_get_cipher_name(ssl) : "?",
+                 peer ? ", client " : "", subject);
+        return;
+    }
+    char buf[256];
+    const char *why = tls_reason(c->bev, buf, sizeof(buf));
+    if (!why) {
+        int e = EVUTIL_SOCKET_ERROR();
+        why = (what & BEV_EVENT_ERROR) && e ? evutil_socket_error_to_string(e)
+                                            : "connection closed during the handshake";
+    }
+    sk_warn("net", "TLS handshake with %s on %s failed: %s", c->peer, c->listener, why);
+    conn_close(c, NULL);
+}
+
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     (void)bev;
     sk_conn_t *c = arg;
+    if (c->tls && !c->handshake_done) {
+        conn_tls_event(c, what);
+        return;
+    }
     if (what & BEV_EVENT_EOF) {
         size_t left = evbuffer_get_length(bufferevent_get_input(c->bev));
         if (left > 0 && !c->pending) {
@@ -234,8 +307,11 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
         }
         conn_close(c, NULL);
     }
-    else if (what & BEV_EVENT_ERROR)
-        conn_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    else if (what & BEV_EVENT_ERROR) {
+        char buf[256];
+        const char *why = c->tls ? tls_reason(c->bev, buf, sizeof(buf)) : NULL;
+        conn_close(c, why ? why : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    }
 }
 
 static void format_peer(const struct sockaddr *sa, char *buf, size_t len)
@@ -264,18 +340,33 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     sk_net_t *net = arg;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    struct bufferevent *bev = bufferevent_socket_new(net->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    const char *lname = "";
+    for (int i = 0; i < net->n_listeners; i++)
+        if (net->listeners[i] == l)
+            lname = net->listener_names[i];
+    SSL_CTX *ctx = sk_tls_server_ctx(sk_tls_process(), lname);
+    struct bufferevent *bev = NULL;
+    if (ctx) {
+        SSL *ssl = SSL_new(ctx);
+        if (ssl)
+            bev = bufferevent_openssl_socket_new(net->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                 BEV_OPT_CLOSE_ON_FREE);
+        if (bev) /* a client closing without close_notify reads as EOF */
+            bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    } else {
+        bev = bufferevent_socket_new(net->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    }
     if (!bev) {
+        sk_warn("net", "cannot set up a connection on %s: out of memory", lname);
         evutil_closesocket(fd);
         return;
     }
     sk_conn_t *c = sk_calloc(1, sizeof(*c));
     c->net = net;
     c->bev = bev;
+    c->tls = ctx != NULL;
     format_peer(sa, c->peer, sizeof(c->peer));
-    for (int i = 0; i < net->n_listeners; i++)
-        if (net->listeners[i] == l)
-            snprintf(c->listener, sizeof(c->listener), "%s", net->listener_names[i]);
+    snprintf(c->listener, sizeof(c->listener), "%s", lname);
     TAILQ_INSERT_TAIL(&net->conns, c, link);
     net->n_conns++;
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
