@@ -184,10 +184,7 @@ static void cp_done(cp_state_t *st)
 {
     if (--st->outstanding > 0)
         return;
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_createpartitions_resp_encode(&w, st->req->api_version, &st->resp);
-    sk_req_set_body(st->req, &w);
+    sk_req_respond(st->req, &st->resp); /* a failure closes the connection */
     sk_req_complete(st->req);
 }
 
@@ -272,6 +269,7 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     req->handler_state = st;
     req->handler_free = cp_free;
     int32_t n = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
+    sk_createpartitions_resp_init(&st->resp);
     st->resp.ResultsCnt = n;
     st->resp.Results = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Results));
     st->outstanding = 1;
@@ -375,13 +373,8 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         st->outstanding++;
         sk_zk_get(b->zk, it->path, NULL, NULL, cp_get_cb, it);
     }
-    if (--st->outstanding == 0) {
-        sk_wr_t w;
-        sk_wr_init(&w);
-        sk_createpartitions_resp_encode(&w, req->api_version, &st->resp);
-        sk_req_set_body(req, &w);
-        return SK_REQ_DONE;
-    }
+    if (--st->outstanding == 0)
+        return sk_req_respond(req, &st->resp);
     return SK_REQ_PENDING;
 }
 

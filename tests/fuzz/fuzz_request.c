@@ -13,7 +13,7 @@
  *       common/proto_leaderandisr.c common/proto_updatemetadata.c \
  *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
  *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \
- *       common/proto_deletetopics.c common/proto_createpartitions.c \
+ *       common/proto_deletetopics.c \
  *       common/proto_describecluster.c common/proto_describeconfigs.c \
  *       common/kbuf.c common/mem.c common/kerr.c \
  *       $(pkg-config --cflags --libs libevent_core) -o /tmp/fuzz_request

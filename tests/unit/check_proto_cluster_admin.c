@@ -181,6 +181,9 @@ START_TEST(test_cp_req)
     sk_createpartitions_topic_t t[2] = {{sk_str_c("foo"), 6, NULL, -1}, {sk_str_c("bar"), 4, as, 2}};
     sk_createpartitions_req_t req = {t, 2, 5000, 1};
     for (int16_t v = SK_CREATEPARTITIONS_MIN_VER; v <= SK_CREATEPARTITIONS_MAX_VER; v++) {
+        if (v >= SK_CREATEPARTITIONS_FLEX_VER) { /* compact: see test_cp_flexible */
+            continue;
+        }
         tu_assert_encodes(&createpartitions_req_codec, v, &req, CP_REQ_HEX);
         sk_arena_t *a = sk_arena_new(0);
         sk_createpartitions_req_t *g = decode_checked(&createpartitions_req_codec, CP_REQ_HEX, v, a);
@@ -239,6 +242,8 @@ START_TEST(test_cp_resp)
     sk_createpartitions_resp_t resp = {7, res, 2};
     const char *hexs = "00000007 00000002 | 0003 " FOO " 0000 ffff | 0003 " BAR " 0025 0003 626164";
     for (int16_t v = SK_CREATEPARTITIONS_MIN_VER; v <= SK_CREATEPARTITIONS_MAX_VER; v++) {
+        if (v >= SK_CREATEPARTITIONS_FLEX_VER)
+            hexs = "00000007 03 | 04 " FOO " 0000 00 00 | 04 " BAR " 0025 04 626164 00 | 00";
         tu_assert_encodes(&createpartitions_resp_codec, v, &resp, hexs);
         sk_arena_t *a = sk_arena_new(0);
         sk_createpartitions_resp_t *g = decode_checked(&createpartitions_resp_codec, hexs, v, a);
@@ -261,6 +266,28 @@ START_TEST(test_cp_resp)
     static const char *const bad[] = {"00000000 ffffffff", "00000000 00000001 ffff 0000 ffff",
                                       "00000000 00000001 0000 0000 fffe"};
     expect_parse_fail(&createpartitions_resp_codec, 1, bad, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
+/* v2-3: compact strings and arrays, tag sections */
+START_TEST(test_cp_flexible)
+{
+    int32_t a1[] = {1, 2};
+    sk_createpartitions_assignment_t as[1] = {{a1, 2}};
+    sk_createpartitions_topic_t t[2] = {{sk_str_c("foo"), 6, NULL, -1},
+                                        {sk_str_c("bar"), 4, as, 1}};
+    sk_createpartitions_req_t req = {t, 2, 5000, 1};
+    const char *hexs = "03 | 04 " FOO " 00000006 00 00 | 04 " BAR " 00000004 02 03 00000001"
+                       " 00000002 00 00 | 00001388 01 00";
+    for (int16_t v = SK_CREATEPARTITIONS_FLEX_VER; v <= SK_CREATEPARTITIONS_MAX_VER; v++) {
+        tu_assert_encodes(&createpartitions_req_codec, v, &req, hexs);
+        sk_arena_t *a = sk_arena_new(0);
+        sk_createpartitions_req_t *g = decode_checked(&createpartitions_req_codec, hexs, v, a);
+        ck_assert_int_eq(g->Topics[0].AssignmentsCnt, -1);
+        tu_assert_i32s(g->Topics[1].Assignments[0].BrokerIds,
+                       g->Topics[1].Assignments[0].BrokerIdsCnt, a1, 2);
+        sk_arena_free(a);
+    }
 }
 END_TEST
 
@@ -588,6 +615,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_cp_req);
     tcase_add_test(tc, test_cp_resp);
+    tcase_add_test(tc, test_cp_flexible);
     tcase_add_test(tc, test_cp_versions);
     suite_add_tcase(s, tc);
     tc = tcase_create("describecluster");
