@@ -234,33 +234,6 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     }
 }
 
-/* The reason OpenSSL gave for a failure on this TLS connection, or NULL.
- * libevent keeps SSL_get_error()'s code and then the error queue, and hands
- * them back newest first; the first one with a library is the reason. A
- * failed check of the peer's certificate adds the verification result. */
-static const char *tls_reason(struct bufferevent *bev, char *buf, size_t len)
-{
-    unsigned long e, pick = 0;
-    while ((e = bufferevent_get_openssl_error(bev)) != 0)
-        if (!pick && ERR_GET_LIB(e) != 0)
-            pick = e;
-    ERR_clear_error();
-    if (!pick)
-        return NULL;
-    const char *r = ERR_reason_error_string(pick);
-    if (r)
-        snprintf(buf, len, "%s", r);
-    else
-        ERR_error_string_n(pick, buf, len);
-    SSL *ssl = bufferevent_openssl_get_ssl(bev);
-    long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
-    if (vr != X509_V_OK) {
-        size_t u = strlen(buf);
-        snprintf(buf + u, len - u, " (%s)", X509_verify_cert_error_string(vr));
-    }
-    return buf;
-}
-
 /* TLS connection events before the handshake finished: one line per failure. */
 static void conn_tls_event(sk_conn_t *c, short what)
 {
@@ -278,7 +251,7 @@ static void conn_tls_event(sk_conn_t *c, short what)
         return;
     }
     char buf[256];
-    const char *why = tls_reason(c->bev, buf, sizeof(buf));
+    const char *why = sk_tls_bev_reason(c->bev, buf, sizeof(buf));
     if (!why) {
         int e = EVUTIL_SOCKET_ERROR();
         why = (what & BEV_EVENT_ERROR) && e ? evutil_socket_error_to_string(e)
@@ -309,7 +282,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
     }
     else if (what & BEV_EVENT_ERROR) {
         char buf[256];
-        const char *why = c->tls ? tls_reason(c->bev, buf, sizeof(buf)) : NULL;
+        const char *why = c->tls ? sk_tls_bev_reason(c->bev, buf, sizeof(buf)) : NULL;
         conn_close(c, why ? why : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
     }
 }

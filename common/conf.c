@@ -88,7 +88,7 @@ static const ckey_t keys[] = {
     KSTR("ssl.truststore.type", ssl_truststore_type, "JKS", F_ICASE, store_type_names,
          "Format of the trust store: PKCS12 or PEM; a JKS store is refused (a PKCS12 file is read)."),
     KSTR("ssl.truststore.location", ssl_truststore_location, NULL, 0, NULL,
-         "File holding the CA certificates that client certificates are checked against."),
+         "CA certificates that client certificates, and other brokers' on an SSL inter-broker listener, are checked against."),
     KSTR("ssl.truststore.password", ssl_truststore_password, NULL, F_SENSITIVE, NULL,
          "Password of the trust store file (PKCS12)."),
     KSTR("ssl.truststore.certificates", ssl_truststore_certificates, NULL, F_SENSITIVE, NULL,

@@ -1,12 +1,16 @@
 /* tls.c - TLS contexts from Kafka's ssl.* keys (see tls.h). */
 #include "tls.h"
 
+#include <arpa/inet.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,8 @@ typedef struct {
 struct sk_tls_s {
     tls_listener_t *v;
     int n;
+    SSL_CTX *client;  /* inter-broker connections; NULL = plaintext */
+    int verify_host;  /* ssl.endpoint.identification.algorithm=https */
 };
 
 /* The contexts main() installed (read-only once the loop runs). */
@@ -527,8 +533,12 @@ out:
     return rc;
 }
 
-int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX **out, char *err,
-                          size_t errlen)
+/* A server context (client = 0), or the client context of a broker that
+ * connects to other brokers' listener `listener` (client = 1: the same key
+ * store, shown to the peer; the peer is always verified with the trust
+ * store, which is then required). */
+static int ctx_build(const sk_conf_t *view, const char *listener, int client, SSL_CTX **out,
+                     char *err, size_t errlen)
 {
     keyctx_t kc = {view, listener};
     store_t ks = {0}, ts = {0};
@@ -536,14 +546,14 @@ int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX *
     int rc = SK_EINVAL;
     *out = NULL;
     ERR_clear_error();
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX *ctx = SSL_CTX_new(client ? TLS_client_method() : TLS_server_method());
     if (!ctx) {
         seterr(err, errlen, "listener %s: cannot create a TLS context: %s", listener,
                sk_tls_error_text(e, sizeof(e), "?"));
         goto out;
     }
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+                                 (client ? 0 : SSL_OP_CIPHER_SERVER_PREFERENCE));
     if ((rc = keystore_load(&kc, &ks, err, errlen)) != SK_OK)
         goto out;
     rc = SK_EINVAL;
@@ -570,11 +580,21 @@ int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX *
         for (int i = 0; i < sk_X509_num(ts.certs); i++) {
             X509 *x = sk_X509_value(ts.certs, i);
             X509_STORE_add_cert(store, x);
-            SSL_CTX_add_client_CA(ctx, x);
+            if (!client)
+                SSL_CTX_add_client_CA(ctx, x);
         }
         ERR_clear_error();
     }
-    if (view->ssl_client_auth != SK_CONF_CLIENT_AUTH_NONE) {
+    if (client) {
+        if (!ts.certs) {
+            seterr(err, errlen,
+                   "inter-broker listener %s: brokers check each other's certificates against "
+                   "a trust store: set %s", listener,
+                   kname(&kc, "ssl.truststore.location", k1, sizeof(k1)));
+            goto out;
+        }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    } else if (view->ssl_client_auth != SK_CONF_CLIENT_AUTH_NONE) {
         if (!ts.certs) {
             seterr(err, errlen, "listener %s: %s=%s needs a trust store: set %s", listener,
                    kname(&kc, "ssl.client.auth", k1, sizeof(k1)),
@@ -593,7 +613,8 @@ int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX *
     if ((rc = set_ciphers(&kc, ctx, err, errlen)) != SK_OK)
         goto out;
     /* session ids are per context; resumption needs nothing more */
-    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"skein", 5);
+    if (!client)
+        SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"skein", 5);
     *out = ctx;
     ctx = NULL;
     rc = SK_OK;
@@ -603,6 +624,18 @@ out:
     SSL_CTX_free(ctx);
     ERR_clear_error();
     return rc;
+}
+
+int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX **out, char *err,
+                          size_t errlen)
+{
+    return ctx_build(view, listener, 0, out, err, errlen);
+}
+
+int sk_tls_client_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX **out, char *err,
+                          size_t errlen)
+{
+    return ctx_build(view, listener, 1, out, err, errlen);
 }
 
 int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
@@ -619,15 +652,23 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
             goto out;
         }
     }
-    const sk_listener_cfg_t *ib = sk_listeners_find(conf->listeners_parsed,
-                                                    conf->n_listeners_parsed,
+    /* the inter-broker listener is an advertised one; its protocol comes
+     * from the map whether or not this broker listens on it itself */
+    const sk_listener_cfg_t *ib = sk_listeners_find(conf->advertised_listeners_parsed,
+                                                    conf->n_advertised_listeners_parsed,
                                                     conf->inter_broker_listener_name);
-    if (ib && strcmp(ib->protocol, "PLAINTEXT") != 0) {
-        seterr(err, errlen,
-               "the inter-broker listener %s has protocol %s: brokers cannot talk to each other "
-               "over TLS yet; set inter.broker.listener.name to a PLAINTEXT listener",
-               ib->name, ib->protocol);
-        goto out;
+    if (ib && strcmp(ib->protocol, "SSL") == 0) {
+        sk_conf_t view;
+        sk_conf_listener_ssl(conf, ib->name, &view);
+        rc = sk_tls_client_ctx_new(&view, ib->name, &t->client, err, errlen);
+        t->verify_host = view.ssl_endpoint_identification_algorithm != NULL;
+        sk_conf_free(&view);
+        if (rc != SK_OK)
+            goto out;
+        rc = SK_EINVAL;
+        sk_info("tls", "inter-broker connections on listener %s use TLS%s", ib->name,
+                t->verify_host ? " and check host names (ssl.endpoint.identification.algorithm=https)"
+                               : " without host name checks");
     }
     t->v = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*t->v));
     for (int i = 0; i < conf->n_listeners_parsed; i++) {
@@ -669,7 +710,60 @@ void sk_tls_free(sk_tls_t *t)
         SSL_CTX_free(t->v[i].ctx);
     }
     free(t->v);
+    SSL_CTX_free(t->client);
     free(t);
+}
+
+int sk_tls_client_ssl(const sk_tls_t *t, const char *host, SSL **out)
+{
+    *out = NULL;
+    if (!t || !t->client)
+        return SK_OK;
+    SSL *ssl = SSL_new(t->client);
+    if (!ssl)
+        return SK_EIO;
+    struct in6_addr a6;
+    struct in_addr a4;
+    int is_ip = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
+    int ok = 1;
+    if (!is_ip) /* SNI carries names only */
+        ok = SSL_set_tlsext_host_name(ssl, host) == 1;
+    if (ok && t->verify_host) {
+        if (is_ip)
+            ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1;
+        else
+            ok = SSL_set1_host(ssl, host) == 1;
+    }
+    if (!ok) {
+        SSL_free(ssl);
+        ERR_clear_error();
+        return SK_EIO;
+    }
+    *out = ssl;
+    return SK_OK;
+}
+
+const char *sk_tls_bev_reason(struct bufferevent *bev, char *buf, size_t len)
+{
+    unsigned long e, pick = 0;
+    while ((e = bufferevent_get_openssl_error(bev)) != 0)
+        if (!pick && ERR_GET_LIB(e) != 0)
+            pick = e;
+    ERR_clear_error();
+    if (!pick)
+        return NULL;
+    const char *r = ERR_reason_error_string(pick);
+    if (r)
+        snprintf(buf, len, "%s", r);
+    else
+        ERR_error_string_n(pick, buf, len);
+    SSL *ssl = bufferevent_openssl_get_ssl(bev);
+    long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+    if (vr != X509_V_OK) {
+        size_t u = strlen(buf);
+        snprintf(buf + u, len - u, " (%s)", X509_verify_cert_error_string(vr));
+    }
+    return buf;
 }
 
 SSL_CTX *sk_tls_server_ctx(const sk_tls_t *t, const char *name)

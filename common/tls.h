@@ -8,8 +8,14 @@
  *    ssl.client.auth, ssl.enabled.protocols / ssl.protocol and
  *    ssl.cipher.suites (IANA names, as Java spells them);
  *  - protocol SASL_PLAINTEXT or SASL_SSL: refused (SASL is not supported yet);
- *  - an inter-broker listener with a protocol other than PLAINTEXT: refused
- *    (inter-broker TLS is not supported yet).
+ *  - an inter-broker listener (inter.broker.listener.name, or the one named
+ *    after security.inter.broker.protocol) with protocol SSL: a client
+ *    context for every connection to another broker (the controller's
+ *    channel, follower fetchers, AlterPartition and controlled shutdown all
+ *    go through controller/channel.c), from that listener's ssl.* keys: the
+ *    trust store (required) verifies the peer, the key store is shown to it,
+ *    and ssl.endpoint.identification.algorithm=https checks that the host
+ *    connected to (name or IP address) is in the peer's certificate.
  * Any problem gives SK_EINVAL with a message naming the key (for example
  * "listener SSL: cannot read ssl.keystore.location /x.p12: ..."), so that
  * main() stops with exit status 2: a listener is never served with less
@@ -25,6 +31,8 @@
 #include "conf.h"
 
 struct ssl_ctx_st;
+struct ssl_st;
+struct bufferevent;
 
 typedef struct sk_tls_s sk_tls_t;
 
@@ -42,6 +50,20 @@ struct ssl_ctx_st *sk_tls_server_ctx(const sk_tls_t *t, const char *name);
  * (sk_conf_listener_ssl()); listener names the keys in messages. */
 int sk_tls_server_ctx_new(const sk_conf_t *view, const char *listener, struct ssl_ctx_st **out,
                           char *err, size_t errlen);
+
+/* The client side of an inter-broker listener (see above), for tests. */
+int sk_tls_client_ctx_new(const sk_conf_t *view, const char *listener, struct ssl_ctx_st **out,
+                          char *err, size_t errlen);
+
+/* A new client connection to another broker at host (the advertised host of
+ * its inter-broker listener): *out = NULL (with 0) when inter-broker
+ * traffic is plaintext, else an SSL with SNI and, if configured, the host
+ * name or address check set. Returns 0 or SK_EIO. t may be NULL. */
+int sk_tls_client_ssl(const sk_tls_t *t, const char *host, struct ssl_st **out);
+
+/* Why a TLS bufferevent failed (OpenSSL's reason, plus the certificate
+ * check's result when that failed), or NULL when OpenSSL gave none. */
+const char *sk_tls_bev_reason(struct bufferevent *bev, char *buf, size_t len);
 
 /* The process's contexts, set once by main() before the listeners are
  * created (the listener code finds a listener's context here by name).

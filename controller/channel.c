@@ -1,17 +1,26 @@
-/* channel.c - controller-to-broker connections (see channel.h). */
+/* channel.c - controller-to-broker connections (see channel.h).
+ *
+ * When the inter-broker listener's protocol is SSL, every connection is a
+ * TLS client (tls.h: the trust store verifies the peer, the host name check
+ * follows ssl.endpoint.identification.algorithm); the handshake finishes
+ * before BEV_EVENT_CONNECTED, so nothing else changes.
+ */
 #include "channel.h"
 
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
 #include "proto_hdr.h"
+#include "tls.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +48,7 @@ typedef struct chan_broker {
     char *host;
     int port;
     struct bufferevent *bev;
+    int tls;              /* bev is a TLS client */
     int connected;
     chan_req_t *inflight;
     TAILQ_HEAD(, chan_req) queue;
@@ -162,9 +172,14 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        if (!b->warned)
-            sk_warn("channel", "connection to broker %d at %s:%d lost or refused: retrying",
-                    b->id, b->host, b->port);
+        char buf[256];
+        const char *why = b->tls ? sk_tls_bev_reason(b->bev, buf, sizeof(buf)) : NULL;
+        if (!b->warned && why && !b->connected)
+            sk_warn("channel", "TLS handshake with broker %d at %s:%d failed: %s: retrying",
+                    b->id, b->host, b->port, why);
+        else if (!b->warned)
+            sk_warn("channel", "connection to broker %d at %s:%d lost or refused%s%s: retrying",
+                    b->id, b->host, b->port, why ? ": " : "", why ? why : "");
         b->warned = 1;
         schedule_retry(b);
     }
@@ -186,7 +201,32 @@ static void broker_connect(chan_broker_t *b)
         evtimer_add(b->retry, &tv);
         return;
     }
-    b->bev = bufferevent_socket_new(b->ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    SSL *ssl = NULL;
+    if (sk_tls_client_ssl(sk_tls_process(), b->host, &ssl) != SK_OK) {
+        if (!b->warned)
+            sk_warn("channel", "cannot set up TLS to broker %d at %s:%d: retrying", b->id,
+                    b->host, b->port);
+        b->warned = 1;
+        freeaddrinfo(res);
+        struct timeval tv = {0, RECONNECT_MS * 1000};
+        evtimer_add(b->retry, &tv);
+        return;
+    }
+    b->tls = ssl != NULL;
+    if (ssl) {
+        b->bev = bufferevent_openssl_socket_new(b->ch->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                                BEV_OPT_CLOSE_ON_FREE);
+        if (b->bev) /* a peer closing without close_notify reads as EOF */
+            bufferevent_openssl_set_allow_dirty_shutdown(b->bev, 1);
+    } else {
+        b->bev = bufferevent_socket_new(b->ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (!b->bev) {
+        freeaddrinfo(res);
+        struct timeval tv = {0, RECONNECT_MS * 1000};
+        evtimer_add(b->retry, &tv);
+        return;
+    }
     bufferevent_setcb(b->bev, read_cb, NULL, event_cb, b);
     bufferevent_enable(b->bev, EV_READ | EV_WRITE);
     if (bufferevent_socket_connect(b->bev, res->ai_addr, (int)res->ai_addrlen) != 0) {

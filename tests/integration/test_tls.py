@@ -50,6 +50,9 @@ def certs(tmp_path_factory):
     make_cert(d, "broker", "ca", "localhost", "DNS:localhost,IP:127.0.0.1")
     make_cert(d, "client", "ca", "client")
     make_cert(d, "stranger", "otherca", "stranger")
+    make_cert(d, "wronghost", "ca", "wrong.example")
+    openssl("pkcs12", "-export", "-in", "wronghost.pem", "-inkey", "wronghost.key", "-out",
+            "wronghost.p12", "-passout", "pass:" + STOREPW, cwd=d)
     # PEM key store: key + certificate chain in one file; and with an encrypted key
     (d / "broker-keystore.pem").write_text((d / "broker.key").read_text()
                                            + (d / "broker.pem").read_text()
@@ -68,18 +71,21 @@ def certs(tmp_path_factory):
     return d
 
 
-def tls_broker(zk, tmp_path, certs, ssl_props, start=True, name="b", extra=None):
-    """A broker with PLAINTEXT (inter-broker, readiness) and SSL listeners."""
+def tls_broker(zk, tmp_path, certs, ssl_props, start=True, name="b", extra=None, broker_id=0,
+               host="127.0.0.1"):
+    """A broker with PLAINTEXT (readiness, and inter-broker unless extra says otherwise) and SSL
+    listeners, in a ZooKeeper chroot of the test's own. host: the advertised host."""
     plain, tls = H.free_port(), H.free_port()
     props = {
         "listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (plain, tls),
-        "advertised.listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (plain, tls),
+        "advertised.listeners": "PLAINTEXT://127.0.0.1:%d,SSL://%s:%d" % (plain, host, tls),
         "inter.broker.listener.name": "PLAINTEXT",
         "auto.create.topics.enable": "true",
     }
     props.update(ssl_props)
     props.update(extra or {})
-    b = H.Broker(0, zk, tmp_path / name, port=plain, overrides=props, start=False)
+    b = H.Broker(broker_id, zk, tmp_path / name, port=plain, overrides=props, start=False,
+                 chroot="/tls-" + tmp_path.name)
     b.tls_port = tls
     b.tls_bootstrap = "127.0.0.1:%d" % tls
     if start:
@@ -373,15 +379,102 @@ def test_sasl_listener_refused(tmp_path, certs, proto):
     assert "SASL is not supported" in out and proto in out, out
 
 
-def test_inter_broker_tls_refused(tmp_path, certs):
+def ib_props(certs, keystore="broker.p12", **more):
+    p = dict(p12_props(certs, "required"), **{
+        "ssl.keystore.location": str(certs / keystore),
+        "inter.broker.listener.name": "SSL",
+        "default.replication.factor": "2",
+        "min.insync.replicas": "2",
+        "replica.lag.time.max.ms": "10000"})
+    p.update(more)
+    return p
+
+
+def isr(b, topic):
+    import json
+    data, _ = b.zk_client().get("/brokers/topics/%s/partitions/0/state" % topic)
+    return json.loads(data)
+
+
+def test_inter_broker_tls_replicates_and_fails_over(zk, tmp_path, certs):
+    """inter.broker.listener.name=SSL with client certificates required: the controller's
+    requests, the follower's fetches and AlterPartition all go over TLS (mutual), acks=all
+    is answered by two in-sync replicas, and the survivor serves everything after the leader
+    stops."""
+    bs = [tls_broker(zk, tmp_path, certs, ib_props(certs), start=False, name="b%d" % i,
+                     broker_id=i) for i in range(2)]
+    try:
+        for b in bs:
+            b.spawn()
+        for b in bs:
+            b.wait_ready()
+        boot = ",".join(b.tls_bootstrap for b in bs)
+        data = b"".join(b"r%05d-%s\n" % (i, os.urandom(30).hex().encode()) for i in range(2000))
+        kcat(["-P", "-b", boot, "-t", "ibt", "-p", "0", "-X", "acks=all",
+              "-X", "message.timeout.ms=60000"] + kcat_ssl(certs, "client"), input_data=data,
+             timeout=90)
+        H.wait_for(lambda: sorted(isr(bs[0], "ibt")["isr"]) == [0, 1], 30, "both replicas in sync")
+        for b in bs:
+            assert "inter-broker connections on listener SSL use TLS" in b.log_text(), b.name
+            assert "TLS handshake" not in b.log_text(), b.log_text()
+        leader = isr(bs[0], "ibt")["leader"]
+        bs[leader].stop()
+        other = bs[1 - leader]
+        H.wait_for(lambda: isr(other, "ibt")["leader"] == other.id, 40, "the survivor to lead")
+        out = kcat(["-C", "-b", other.tls_bootstrap, "-t", "ibt", "-p", "0", "-o", "beginning",
+                    "-e", "-q"] + kcat_ssl(certs, "client"), timeout=60).stdout
+        assert out == data
+    finally:
+        for b in bs:
+            b.stop()
+
+
+def test_inter_broker_host_name_check(zk, tmp_path, certs):
+    """The brokers' certificate names wrong.example: with the default
+    ssl.endpoint.identification.algorithm=https they refuse each other (one line naming the
+    broker and the reason); with it empty they replicate."""
+    bs = [tls_broker(zk, tmp_path, certs, ib_props(certs, "wronghost.p12"), start=False,
+                     name="h%d" % i, broker_id=i, host="localhost") for i in range(2)]
+    try:
+        for b in bs:
+            b.spawn()
+        H.wait_for(lambda: any("TLS handshake with broker" in b.log_text() for b in bs), 30,
+                   "a refused inter-broker handshake")
+        lines = [l for b in bs for l in b.log_text().splitlines() if "TLS handshake with broker" in l]
+        assert any("hostname mismatch" in l and "localhost:" in l for l in lines), lines
+    finally:
+        for b in bs:
+            b.stop()
+    bs = [tls_broker(zk, tmp_path, certs,
+                     ib_props(certs, "wronghost.p12",
+                              **{"ssl.endpoint.identification.algorithm": ""}),
+                     start=False, name="n%d" % i, broker_id=i, host="localhost")
+          for i in range(2)]
+    try:
+        for b in bs:
+            b.spawn()
+        for b in bs:
+            b.wait_ready()
+        plain = ",".join(b.bootstrap for b in bs)
+        kcat(["-P", "-b", plain, "-t", "nohost", "-p", "0", "-X", "acks=all"],
+             input_data=b"a\nb\n", timeout=60)
+        H.wait_for(lambda: sorted(isr(bs[0], "nohost")["isr"]) == [0, 1], 30,
+                   "both replicas in sync")
+        assert not any("TLS handshake" in b.log_text() for b in bs)
+    finally:
+        for b in bs:
+            b.stop()
+
+
+def test_inter_broker_tls_without_truststore_refused(tmp_path, certs):
     rc, out = run_bad(tmp_path, certs, dict(pem_props(certs), **{
         "inter.broker.listener.name": "SSL"}))
     assert rc == 2, out
-    assert "inter-broker" in out and "SSL" in out, out
+    assert "inter-broker" in out and "ssl.truststore.location" in out, out
     rc, out = run_bad(tmp_path, certs, dict(pem_props(certs), **{
         "inter.broker.listener.name": None, "security.inter.broker.protocol": "SSL"}))
     assert rc == 2, out
-    assert "inter-broker" in out, out
+    assert "ssl.truststore.location" in out, out
 
 
 def test_listener_override_and_describe_configs_hides_secrets(zk, tmp_path, certs):

@@ -138,6 +138,7 @@ static void setup(void)
     write_pem("server-cert.pem", NULL, chain, 1, NULL);
     write_pem("stranger-key.pem", &stranger, NULL, 0, NULL);
     write_pem("ca.pem", NULL, &ca.cert, 1, NULL);
+    write_pem("stranger-cert.pem", NULL, &stranger.cert, 1, NULL);
     write_p12("server.p12", &server, ca.cert, "storepw");
     write_p12("trust.p12", NULL, ca.cert, "trustpw");
     char p[128];
@@ -211,6 +212,8 @@ static SSL_CTX *tls_ok(const char *text, sk_tls_t **t)
 
 /* A handshake of a client (trusting the CA, showing `cert` if given) with
  * the server context over a BIO pair. Returns 1 when both sides finish. */
+static int handshake_with(SSL_CTX *sctx, SSL *c);
+
 static int handshake(SSL_CTX *sctx, const id_t_ *cert, int max_version)
 {
     SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
@@ -222,7 +225,15 @@ static int handshake(SSL_CTX *sctx, const id_t_ *cert, int max_version)
         SSL_CTX_use_certificate(cctx, cert->cert);
         SSL_CTX_use_PrivateKey(cctx, cert->key);
     }
-    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    int ok = handshake_with(sctx, SSL_new(cctx));
+    SSL_CTX_free(cctx);
+    return ok;
+}
+
+/* The handshake of client c (freed here) with the server context. */
+static int handshake_with(SSL_CTX *sctx, SSL *c)
+{
+    SSL *s = SSL_new(sctx);
     BIO *cb, *sb;
     BIO_new_bio_pair(&cb, 0, &sb, 0);
     SSL_set_bio(c, cb, cb);
@@ -258,7 +269,6 @@ static int handshake(SSL_CTX *sctx, const id_t_ *cert, int max_version)
     ERR_clear_error();
     SSL_free(c);
     SSL_free(s);
-    SSL_CTX_free(cctx);
     return !failed && cdone && sdone;
 }
 
@@ -378,8 +388,9 @@ START_TEST(test_refusals)
     tls_fail("listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9094\n"
              "advertised.listeners=PLAINTEXT://h:9092,SASL_PLAINTEXT://h:9094\n",
              "SASL is not supported", "SASL_PLAINTEXT");
+    /* inter-broker TLS verifies the peer: a trust store is needed */
     tls_fail("ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n"
-             "security.inter.broker.protocol=SSL\n", "inter-broker", "SSL");
+             "security.inter.broker.protocol=SSL\n", "inter-broker", "ssl.truststore.location");
 }
 END_TEST
 
@@ -423,6 +434,51 @@ START_TEST(test_listener_override)
 }
 END_TEST
 
+/* The client side of inter-broker TLS: peer verified with the trust store,
+ * host names checked unless ssl.endpoint.identification.algorithm is empty. */
+START_TEST(test_inter_broker_client)
+{
+    const char *base = "ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n"
+                       "ssl.truststore.type=PEM\nssl.truststore.location=@ca.pem\n"
+                       "ssl.client.auth=required\nsecurity.inter.broker.protocol=SSL\n";
+    sk_tls_t *t;
+    SSL_CTX *sctx = tls_ok(base, &t);
+    SSL *c = NULL;
+    ck_assert_int_eq(sk_tls_client_ssl(t, "localhost", &c), SK_OK);
+    ck_assert_ptr_nonnull(c);
+    ck_assert(handshake_with(sctx, c)); /* both sides verified (client auth required) */
+    ck_assert_int_eq(sk_tls_client_ssl(t, "other.example", &c), SK_OK);
+    ck_assert(!handshake_with(sctx, c)); /* the certificate is for localhost */
+    ck_assert_int_eq(sk_tls_client_ssl(t, "127.0.0.1", &c), SK_OK);
+    ck_assert(!handshake_with(sctx, c)); /* no IP address in it */
+    sk_tls_free(t);
+
+    char text[2048];
+    snprintf(text, sizeof(text), "%sssl.endpoint.identification.algorithm=\n", base);
+    sctx = tls_ok(text, &t);
+    ck_assert_int_eq(sk_tls_client_ssl(t, "other.example", &c), SK_OK);
+    ck_assert(handshake_with(sctx, c));
+    sk_tls_free(t);
+
+    /* a server whose certificate the trust store does not vouch for */
+    snprintf(text, sizeof(text), "%slistener.name.ssl.ssl.truststore.location=@stranger-cert.pem\n",
+             base);
+    sctx = tls_ok(text, &t);
+    ck_assert_int_eq(sk_tls_client_ssl(t, "localhost", &c), SK_OK);
+    ck_assert(!handshake_with(sctx, c));
+    sk_tls_free(t);
+
+    /* plaintext inter-broker traffic: no client SSL */
+    sctx = tls_ok("ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n", &t);
+    c = (SSL *)1;
+    ck_assert_int_eq(sk_tls_client_ssl(t, "localhost", &c), SK_OK);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(sk_tls_client_ssl(NULL, "localhost", &c), SK_OK);
+    ck_assert_ptr_null(c);
+    sk_tls_free(t);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -437,6 +493,7 @@ int main(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_versions_and_ciphers);
     tcase_add_test(tc, test_listener_override);
+    tcase_add_test(tc, test_inter_broker_client);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
