@@ -2,11 +2,11 @@
  *
  * TLS: a listener that has a server context (tls.h, set up by main()) wraps
  * each accepted socket in libevent's OpenSSL bufferevent; everything above
- * (framing, requests, responses) is the same for both kinds. A Fetch
- * response's record bytes are file segments added to req->resp, an evbuffer
- * that does not drain to a socket, so libevent maps or reads them (never
- * sendfile chains, which a TLS bufferevent could not encrypt); the same
- * chains then go to the socket or through SSL_write.
+ * (framing, requests, responses) is the same for both kinds, except one: a
+ * Fetch response's record bytes are file segments added to req->resp. On
+ * plain TCP req->resp is marked as draining to the socket, so they stay
+ * sendfile chains (zero-copy); on TLS it is not, so libevent maps or reads
+ * the file when the segment is added and SSL_write encrypts those bytes.
  */
 #include "net.h"
 
@@ -195,6 +195,12 @@ static void conn_process(sk_conn_t *c)
         req->api_version = (int16_t)sk_be16(req->frame + 2);
         req->correlation_id = (int32_t)sk_be32(req->frame + 4);
         req->resp = evbuffer_new();
+        /* Plain TCP: the response only ever moves whole into the socket's
+         * output, so file segments added to it (Fetch records) may stay
+         * sendfile chains. TLS: they must be bytes SSL_write can encrypt,
+         * so libevent maps or reads them when they are added. */
+        if (!c->tls)
+            evbuffer_set_flags(req->resp, EVBUFFER_FLAG_DRAINS_TO_FD);
         req->arena = sk_arena_new(0);
         req->received_ms = sk_mono_ms();
 
