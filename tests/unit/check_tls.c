@@ -323,6 +323,25 @@ START_TEST(test_inline_pem)
              "ssl.keystore.type", "PEM");
     tls_fail("ssl.keystore.type=PEM\nssl.keystore.key=x\n", "ssl.keystore.certificate.chain",
              "together");
+    /* malformed inline PEM: no END line, no label end, bad base64, empty body */
+    const char *bad[] = {
+        "-----BEGIN PRIVATE KEY----- MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg",
+        "-----BEGIN PRIVATE KEY",
+        "-----BEGIN PRIVATE KEY----- !!!! -----END PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY----------END PRIVATE KEY-----",
+        "-----BEGIN -----END -----",
+        "-----END PRIVATE KEY----- -----BEGIN PRIVATE KEY-----",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "ssl.keystore.type=PEM\nssl.keystore.key=%s\nssl.keystore.certificate.chain=%s\n",
+                 bad[i], one_line_pem("server-cert.pem"));
+        tls_fail(text, "ssl.keystore.key", NULL);
+        snprintf(text, sizeof(text),
+                 "ssl.keystore.type=PEM\nssl.keystore.key=%s\nssl.keystore.certificate.chain=%s\n",
+                 one_line_pem("server.pem"), bad[i]);
+        tls_fail(text, "ssl.keystore.certificate.chain", NULL);
+    }
     /* a key that is not the certificate's */
     snprintf(text, sizeof(text),
              "ssl.keystore.type=PEM\nssl.keystore.key=%s\nssl.keystore.certificate.chain=%s\n",
