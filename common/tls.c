@@ -554,6 +554,11 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
     }
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                  (client ? 0 : SSL_OP_CIPHER_SERVER_PREFERENCE));
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    /* A peer that closes without close_notify (most Kafka clients) has just
+     * closed: Kafka's framing shows a cut-off request by itself. */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
     if ((rc = keystore_load(&kc, &ks, err, errlen)) != SK_OK)
         goto out;
     rc = SK_EINVAL;
