@@ -306,16 +306,116 @@ int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     return sk_req_respond(req, &resp);
 }
 
-/* ---- OffsetCommit ---- */
+/* ---- offsets in ZooKeeper (OffsetCommit and OffsetFetch v0) ---- */
 
-typedef struct commit_ctx {
-    sk_offsetcommit_resp_t resp;
-} commit_ctx_t;
+/* Kafka 3.7 in ZooKeeper mode keeps v0 offsets where 0.8 kept them: the
+ * decimal offset in /consumers/<group>/offsets/<topic>/<partition>, with
+ * no metadata, leader epoch or group membership. Any broker answers. */
+typedef struct zkoff_state {
+    sk_req_t *req;
+    sk_zk_t *zk;
+    const void *resp;    /* the response struct, answered when outstanding is 0 */
+    int outstanding;
+} zkoff_state_t;
+
+typedef struct zkoff_item {
+    zkoff_state_t *st;
+    const char *path;
+    char data[24];
+    int16_t *error;
+    int64_t *offset;     /* fetch: where the offset goes */
+} zkoff_item_t;
+
+static char *zkoff_path(sk_req_t *req, const char *group, sk_str_t topic, int32_t partition)
+{
+    size_t n = strlen(group) + (size_t)(topic.len > 0 ? topic.len : 0) + 48;
+    char *p = sk_arena_alloc(req->arena, n);
+    snprintf(p, n, "/consumers/%s/offsets/%.*s/%d", group, topic.len > 0 ? (int)topic.len : 0,
+             topic.p ? topic.p : "", (int)partition);
+    return p;
+}
+
+static void zkoff_done(zkoff_state_t *st)
+{
+    if (--st->outstanding > 0)
+        return;
+    sk_req_respond(st->req, st->resp); /* a failure closes the connection */
+    sk_req_complete(st->req);
+}
+
+static int16_t zkoff_error(int rc)
+{
+    return rc == ZOK ? SK_KERR_NONE : SK_KERR_UNKNOWN_SERVER_ERROR;
+}
+
+static void zkoff_created_cb(int rc, void *arg)
+{
+    zkoff_item_t *it = arg;
+    *it->error = zkoff_error(rc);
+    if (rc != ZOK)
+        sk_warn("group", "OffsetCommit v0: cannot create %s: %s", it->path, zerror(rc));
+    zkoff_done(it->st);
+}
+
+static void zkoff_set_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    (void)data;
+    (void)len;
+    (void)stat;
+    zkoff_item_t *it = arg;
+    if (rc == ZNONODE) { /* the first commit: create it and its parents */
+        sk_zk_create_recursive(it->st->zk, it->path, it->data,
+                               (int)strlen(it->data), zkoff_created_cb, it);
+        return;
+    }
+    *it->error = zkoff_error(rc);
+    if (rc != ZOK)
+        sk_warn("group", "OffsetCommit v0: cannot write %s: %s", it->path, zerror(rc));
+    zkoff_done(it->st);
+}
+
+static int offsetcommit_v0(sk_broker_t *b, sk_req_t *req, const sk_offsetcommit_req_t *in,
+                           sk_offsetcommit_resp_t *resp)
+{
+    char *group = acstr(req, in->GroupId);
+    zkoff_state_t *st = sk_arena_calloc(req->arena, 1, sizeof(*st));
+    st->req = req;
+    st->resp = resp;
+    st->zk = b->zk;
+    st->outstanding = 1;
+    for (int32_t i = 0; i < resp->TopicsCnt; i++) {
+        const sk_offsetcommit_req_topic_t *t = &in->Topics[i];
+        sk_offsetcommit_resp_topic_t *rt = &resp->Topics[i];
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            const sk_offsetcommit_req_partition_t *p = &t->Partitions[j];
+            int16_t *err = &rt->Partitions[j].ErrorCode;
+            if (!group || !group[0])
+                *err = SK_KERR_INVALID_GROUP_ID;
+            else if (!sk_topics_partition(b->topics, t->Name.p, t->Name.len, p->PartitionIndex))
+                *err = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (p->CommittedMetadata.len > b->conf->offset_metadata_max_bytes)
+                *err = SK_KERR_OFFSET_METADATA_TOO_LARGE;
+            else {
+                zkoff_item_t *it = sk_arena_calloc(req->arena, 1, sizeof(*it));
+                it->st = st;
+                it->path = zkoff_path(req, group, t->Name, p->PartitionIndex);
+                snprintf(it->data, sizeof(it->data), "%lld", (long long)p->CommittedOffset);
+                it->error = err;
+                st->outstanding++;
+                sk_zk_set(b->zk, it->path, it->data, (int)strlen(it->data), -1, zkoff_set_cb, it);
+            }
+        }
+    }
+    if (--st->outstanding == 0)
+        return sk_req_respond(req, resp);
+    return SK_REQ_PENDING;
+}
+
+/* ---- OffsetCommit ---- */
 
 static void commit_done(sk_req_t *req, void *ctx)
 {
-    commit_ctx_t *cc = ctx;
-    ENCODE_BODY(req, sk_offsetcommit_resp_encode, &cc->resp);
+    sk_req_respond(req, ctx); /* a failure closes the connection */
 }
 
 int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -323,41 +423,49 @@ int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_offsetcommit_req_t in;
     if (sk_offsetcommit_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    commit_ctx_t *cc = sk_arena_calloc(req->arena, 1, sizeof(*cc));
+    sk_offsetcommit_resp_t *resp = sk_arena_calloc(req->arena, 1, sizeof(*resp));
+    sk_offsetcommit_resp_init(resp);
     int nt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
     int total = 0;
     for (int i = 0; i < nt; i++)
         total += in.Topics[i].PartitionsCnt > 0 ? in.Topics[i].PartitionsCnt : 0;
-    cc->resp.TopicsCnt = nt;
-    cc->resp.Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*cc->resp.Topics));
+    resp->TopicsCnt = nt;
+    resp->Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*resp->Topics));
+    for (int i = 0; i < nt; i++) {
+        sk_offsetcommit_resp_topic_t *rt = &resp->Topics[i];
+        rt->Name = in.Topics[i].Name;
+        rt->PartitionsCnt = in.Topics[i].PartitionsCnt > 0 ? in.Topics[i].PartitionsCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int j = 0; j < rt->PartitionsCnt; j++)
+            rt->Partitions[j].PartitionIndex = in.Topics[i].Partitions[j].PartitionIndex;
+    }
+    if (req->api_version == 0)
+        return offsetcommit_v0(b, req, &in, resp);
     sk_commit_part_t *parts = sk_arena_calloc(req->arena, (size_t)total + 1, sizeof(*parts));
     int k = 0;
     for (int i = 0; i < nt; i++) {
         const sk_offsetcommit_req_topic_t *t = &in.Topics[i];
-        sk_offsetcommit_resp_topic_t *rt = &cc->resp.Topics[i];
+        sk_offsetcommit_resp_topic_t *rt = &resp->Topics[i];
         char *topic = acstr(req, t->Name);
-        rt->Name = t->Name.len >= 0 ? t->Name : sk_str_c("");
-        rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
-        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
-                                         sizeof(*rt->Partitions));
         for (int j = 0; j < rt->PartitionsCnt; j++) {
             const sk_offsetcommit_req_partition_t *p = &t->Partitions[j];
-            rt->Partitions[j].PartitionIndex = p->PartitionIndex;
             sk_commit_part_t *cp = &parts[k++];
             cp->topic = topic;
             cp->partition = p->PartitionIndex;
             cp->offset = p->CommittedOffset;
-            cp->leader_epoch = req->api_version >= 6 ? p->CommittedLeaderEpoch : -1;
+            cp->leader_epoch = p->CommittedLeaderEpoch; /* -1 below v6 */
             cp->metadata = acstr(req, p->CommittedMetadata);
+            cp->commit_ts = p->CommitTimestamp;         /* -1 except at v1 */
+            cp->retention_ms = in.RetentionTimeMs;      /* -1 except at v2-4 */
             cp->error = &rt->Partitions[j].ErrorCode;
         }
     }
     char *group = acstr(req, in.GroupId);
     char *member = acstr(req, in.MemberId);
     return sk_coord_commit(b->coord, req, group ? group : "", in.GenerationIdOrMemberEpoch,
-                           member ? member : "",
-                           req->api_version >= 7 ? acstr(req, in.GroupInstanceId) : NULL, parts,
-                           k, commit_done, cc);
+                           member ? member : "", acstr(req, in.GroupInstanceId), parts, k,
+                           commit_done, resp);
 }
 
 /* ---- OffsetFetch ---- */

@@ -107,6 +107,8 @@ static void apply_offset_record(sk_coord_t *c, int32_t partition, const sk_offre
         g = coord_create_group(c, gid, partition);
     char *md = sk_str_dup(v.Metadata);
     sk_group_set_offset(g, topic, k->Partition, v.Offset, v.LeaderEpoch, md, v.CommitTimestamp);
+    /* value v1: an explicit expiry (OffsetCommit v2-4 RetentionTimeMs) */
+    sk_group_offset(g, topic, k->Partition)->expire_ts = v.ExpireTimestamp;
     free(md);
 out:
     free(gid);

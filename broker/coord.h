@@ -111,6 +111,8 @@ typedef struct sk_commit_part {
     int64_t offset;
     int32_t leader_epoch;
     const char *metadata;       /* NULL = "" */
+    int64_t commit_ts;          /* wall ms; -1 = now (OffsetCommit v1 may set it) */
+    int64_t retention_ms;       /* -1 = offsets.retention.minutes (v2-4 may set it) */
     int16_t *error;             /* where the partition's outcome goes */
 } sk_commit_part_t;
 /* Called once every partition's error is final: encode and (if pending)

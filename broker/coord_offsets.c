@@ -22,11 +22,14 @@ static void wr_offset_key(sk_wr_t *w, const char *group, const char *topic, int3
     sk_offrec_key_encode(w, &k);
 }
 
+/* Value v3, or v1 (no leader epoch) for an offset with an explicit expiry
+ * (expire_ts >= 0), as Kafka writes them. */
 static void wr_offset_value(sk_wr_t *w, int64_t offset, int32_t epoch, const char *metadata,
-                            int64_t ts)
+                            int64_t ts, int64_t expire_ts)
 {
-    sk_offrec_offset_value_t v = {offset, epoch, sk_str_c(metadata ? metadata : ""), ts, -1};
-    sk_offrec_offset_value_encode(w, SK_OFFREC_OFFSET_VALUE_VER, &v);
+    sk_offrec_offset_value_t v = {offset, epoch, sk_str_c(metadata ? metadata : ""), ts,
+                                  expire_ts};
+    sk_offrec_offset_value_encode(w, expire_ts >= 0 ? 1 : SK_OFFREC_OFFSET_VALUE_VER, &v);
 }
 
 void coord_wr_group_key(sk_wr_t *w, const char *group)
@@ -177,9 +180,10 @@ typedef struct commit_op {
         int64_t offset;
         int32_t epoch;
         char *metadata;
+        int64_t commit_ts;
+        int64_t expire_ts;
         int16_t *error;
     } *items;
-    int64_t ts;
     sk_commit_done_fn done;
     void *ctx;
 } commit_op_t;
@@ -194,10 +198,12 @@ static void commit_written(int16_t kerr, void *arg)
         sk_group_t *g = coord_find_group(c, op->group);
         if (!g)
             g = coord_create_group(c, op->group, op->partition);
-        for (int i = 0; i < op->n; i++)
-            sk_group_set_offset(g, op->items[i].topic, op->items[i].partition,
-                                op->items[i].offset, op->items[i].epoch, op->items[i].metadata,
-                                op->ts);
+        for (int i = 0; i < op->n; i++) {
+            const struct commit_item *it = &op->items[i];
+            sk_group_set_offset(g, it->topic, it->partition, it->offset, it->epoch, it->metadata,
+                                it->commit_ts);
+            sk_group_offset(g, it->topic, it->partition)->expire_ts = it->expire_ts;
+        }
     } else if (err == SK_KERR_NONE) {
         err = SK_KERR_NOT_COORDINATOR;
     }
@@ -279,11 +285,15 @@ int sk_coord_commit(sk_coord_t *c, sk_req_t *req, const char *group, int32_t gen
         it->offset = p->offset;
         it->epoch = p->leader_epoch;
         it->metadata = sk_strdup(md);
+        /* Kafka: a v1 CommitTimestamp other than -1 is the commit's time; a
+         * v2-4 RetentionTimeMs other than -1 gives the offset its own expiry */
+        it->commit_ts = p->commit_ts >= 0 ? p->commit_ts : now;
+        it->expire_ts = p->retention_ms >= 0 ? now + p->retention_ms : -1;
         it->error = p->error;
         sk_wr_t *v;
         sk_wr_t *k = coord_recset_add(&rs, 0, &v);
         wr_offset_key(k, group, p->topic, p->partition);
-        wr_offset_value(v, p->offset, p->leader_epoch, md, now);
+        wr_offset_value(v, p->offset, p->leader_epoch, md, it->commit_ts, it->expire_ts);
     }
     if (op->n == 0) {
         coord_recset_free(&rs);
@@ -296,7 +306,6 @@ int sk_coord_commit(sk_coord_t *c, sk_req_t *req, const char *group, int32_t gen
     op->req = req;
     op->group = sk_strdup(group);
     op->partition = partition;
-    op->ts = now;
     op->done = done;
     op->ctx = ctx;
     int16_t kerr = coord_recset_append(c, partition, &rs, commit_written, op);
@@ -437,11 +446,12 @@ void coord_expire_cb(evutil_socket_t fd, short ev_what, void *arg)
         for (int i = 0; i < g->n_offsets;) {
             sk_goffset_t *o = &g->offsets[i];
             /* Empty consumer groups: from when they became empty; simple
-             * (no protocol) groups: from each commit. */
+             * (no protocol) groups: from each commit; an offset committed
+             * with its own retention (v2-4): at its expiry, as Kafka. */
             int64_t base = g->protocol_type ? (o->commit_ts > g->state_ts ? o->commit_ts
                                                                           : g->state_ts)
                                             : o->commit_ts;
-            if (now - base >= retention) {
+            if (o->expire_ts >= 0 ? now >= o->expire_ts : now - base >= retention) {
                 sk_wr_t *k = coord_recset_add(&rs, 1, &v);
                 wr_offset_key(k, g->id, o->topic, o->partition);
                 sk_group_delete_offset(g, o->topic, o->partition);

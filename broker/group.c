@@ -371,6 +371,7 @@ void sk_group_set_offset(sk_group_t *g, const char *topic, int32_t partition, in
     o->offset = offset;
     o->leader_epoch = leader_epoch;
     o->commit_ts = commit_ts;
+    o->expire_ts = -1;
 }
 
 int sk_group_delete_offset(sk_group_t *g, const char *topic, int32_t partition)

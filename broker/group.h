@@ -62,6 +62,7 @@ typedef struct sk_goffset {
     int32_t leader_epoch;
     char *metadata;
     int64_t commit_ts;
+    int64_t expire_ts;      /* wall ms; -1 = none (set by OffsetCommit v2-4 retention) */
 } sk_goffset_t;
 
 typedef struct sk_group sk_group_t;
@@ -135,7 +136,7 @@ char *sk_group_new_member_id(const char *client_id);
 
 /* ---- offsets ---- */
 sk_goffset_t *sk_group_offset(sk_group_t *g, const char *topic, int32_t partition);
-/* Insert or overwrite (copies strings; metadata NULL = ""). */
+/* Insert or overwrite (copies strings; metadata NULL = ""; expire_ts -1). */
 void sk_group_set_offset(sk_group_t *g, const char *topic, int32_t partition, int64_t offset,
                          int32_t leader_epoch, const char *metadata, int64_t commit_ts);
 /* 1 if removed. */

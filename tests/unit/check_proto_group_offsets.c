@@ -1,5 +1,5 @@
 /* check_proto_group_offsets.c - unit tests for the offset codecs:
- * OffsetCommit v2-7 and OffsetFetch v1-7 (6+ flexible).
+ * OffsetCommit v0-9 (8+ flexible) and OffsetFetch v1-7 (6+ flexible).
  *
  * Expected bytes are written by hand from the schemas' field lists, every
  * message goes through the truncation, mutation and re-encode sweeps of
@@ -28,24 +28,34 @@ TU_CODEC(offsetfetch_resp, sk_offsetfetch_resp_t);
 
 START_TEST(test_oc_req)
 {
-    sk_offsetcommit_req_partition_t parts[2] = {{0, 42, 5, sk_str_c("m")},
-                                                {1, 100, -1, SK_STR_NULL}};
+    sk_offsetcommit_req_partition_t parts[2] = {{0, 42, 5, -1, sk_str_c("m")},
+                                                {1, 100, -1, -1, SK_STR_NULL}};
     sk_offsetcommit_req_topic_t topic = {sk_str_c("foo"), parts, 2};
     sk_offsetcommit_req_t req = {sk_str_c("grp"), 3, sk_str_c("m1"), SK_STR_NULL, -1, &topic, 1};
     for (int16_t v = SK_OFFSETCOMMIT_MIN_VER; v <= SK_OFFSETCOMMIT_MAX_VER; v++) {
         char hexs[512];
-        snprintf(hexs, sizeof(hexs),
-                 GRP " 00000003 " M1 " %s %s 00000001 " FOO " 00000002"
-                 " | 00000000 000000000000002a %s 0001 6d"
-                 " | 00000001 0000000000000064 %s ffff",
-                 v >= 7 ? I1 : "", v <= 4 ? "ffffffffffffffff" : "",
-                 v >= 6 ? "00000005" : "", v >= 6 ? "ffffffff" : "");
+        int flex = v >= SK_OFFSETCOMMIT_FLEX_VER;
+        if (flex) /* compact strings and arrays, tag sections */
+            snprintf(hexs, sizeof(hexs),
+                     "04677270 00000003 036d31 036931 02 04666f6f 03"
+                     " | 00000000 000000000000002a 00000005 026d 00"
+                     " | 00000001 0000000000000064 ffffffff 00 00 | 00 00");
+        else /* v0: no member; v1: CommitTimestamp; v2-4: retention */
+            snprintf(hexs, sizeof(hexs),
+                     GRP " %s %s %s 00000001 " FOO " 00000002"
+                     " | 00000000 000000000000002a %s %s 0001 6d"
+                     " | 00000001 0000000000000064 %s %s ffff",
+                     v >= 1 ? "00000003 " M1 : "", v >= 7 ? I1 : "",
+                     v >= 2 && v <= 4 ? "ffffffffffffffff" : "",
+                     v >= 6 ? "00000005" : "", v == 1 ? "ffffffffffffffff" : "",
+                     v >= 6 ? "ffffffff" : "", v == 1 ? "ffffffffffffffff" : "");
         req.GroupInstanceId = v >= 7 ? sk_str_c("i1") : SK_STR_NULL;
         sk_arena_t *a = sk_arena_new(0);
         sk_offsetcommit_req_t *g = tg_both(&offsetcommit_req_codec, v, &req, hexs, a);
         tu_assert_str(g->GroupId, "grp");
-        ck_assert_int_eq(g->GenerationIdOrMemberEpoch, 3);
-        tu_assert_str(g->MemberId, "m1");
+        ck_assert_int_eq(g->GenerationIdOrMemberEpoch, v >= 1 ? 3 : -1);
+        tu_assert_str(g->MemberId, v >= 1 ? "m1" : "");
+        ck_assert_int_eq(g->Topics[0].Partitions[0].CommitTimestamp, -1);
         tu_assert_str(g->GroupInstanceId, v >= 7 ? "i1" : NULL);
         ck_assert_int_eq(g->RetentionTimeMs, -1);
         ck_assert_int_eq(g->TopicsCnt, 1);
@@ -62,6 +72,16 @@ START_TEST(test_oc_req)
         tu_assert_str(p[1].CommittedMetadata, NULL);
         sk_arena_free(a);
     }
+    /* v1's CommitTimestamp (not ignorable: refused elsewhere) */
+    req.GroupInstanceId = SK_STR_NULL;
+    parts[1].CommitTimestamp = 1700000000000;
+    tu_assert_encodes(&offsetcommit_req_codec, 1, &req,
+                      GRP " 00000003 " M1 " 00000001 " FOO " 00000002"
+                      " | 00000000 000000000000002a ffffffffffffffff 0001 6d"
+                      " | 00000001 0000000000000064 0000018bcfe56800 ffff");
+    tg_enc_fails(&offsetcommit_req_codec, 2, &req);
+    tg_enc_fails(&offsetcommit_req_codec, 0, &req);
+    parts[1].CommitTimestamp = -1;
     /* explicit retention (v2-4 only; ignorable, so dropped at v5+) */
     req.GroupInstanceId = SK_STR_NULL;
     req.RetentionTimeMs = 86400000;
@@ -112,8 +132,13 @@ START_TEST(test_oc_resp)
     sk_offsetcommit_resp_t resp = {7, &topic, 1};
     for (int16_t v = SK_OFFSETCOMMIT_MIN_VER; v <= SK_OFFSETCOMMIT_MAX_VER; v++) {
         char hexs[256];
-        snprintf(hexs, sizeof(hexs), "%s 00000001 " FOO " 00000002 00000000 0000 00000001 000c",
-                 v >= 3 ? "00000007" : "");
+        if (v >= SK_OFFSETCOMMIT_FLEX_VER)
+            snprintf(hexs, sizeof(hexs),
+                     "00000007 02 04666f6f 03 00000000 0000 00 00000001 000c 00 00 00");
+        else
+            snprintf(hexs, sizeof(hexs),
+                     "%s 00000001 " FOO " 00000002 00000000 0000 00000001 000c",
+                     v >= 3 ? "00000007" : "");
         sk_arena_t *a = sk_arena_new(0);
         sk_offsetcommit_resp_t *g = tg_both(&offsetcommit_resp_codec, v, &resp, hexs, a);
         ck_assert_int_eq(g->ThrottleTimeMs, v >= 3 ? 7 : 0);
