@@ -37,9 +37,20 @@ static void usage(FILE *out)
             "  -h, --help                  this help, then every broker and topic key\n"
             "  -V, --version               print the version\n"
             "\n"
-            "Signals: SIGTERM or SIGINT shut the broker down cleanly (deregister, flush).\n"
+            "Signals: SIGTERM or SIGINT shut the broker down cleanly (deregister, flush);\n"
+            "SIGHUP reloads the key and trust stores of TLS listeners (also checked every minute).\n"
             "Exit status: 0 clean shutdown, 1 runtime failure, 2 bad usage or configuration.\n"
             "See skeind(8) and skein.properties(5).\n\n");
+}
+
+/* TLS certificate renewal: files are checked every minute, and SIGHUP
+ * reloads them all (tls.h). */
+#define TLS_CHECK_SECONDS 60
+
+static void tls_reload_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    sk_tls_reload(arg, (what & EV_SIGNAL) != 0);
 }
 
 static void libevent_log(int severity, const char *msg)
@@ -138,8 +149,20 @@ int main(int argc, char **argv)
         event_base_free(base);
         goto out;
     }
+    struct event *tls_hup = NULL, *tls_tick = NULL;
+    if (sk_tls_active(tls)) {
+        struct timeval every = {TLS_CHECK_SECONDS, 0};
+        tls_hup = evsignal_new(base, SIGHUP, tls_reload_cb, tls);
+        tls_tick = event_new(base, -1, EV_PERSIST, tls_reload_cb, tls);
+        event_add(tls_hup, NULL);
+        event_add(tls_tick, &every);
+    }
     event_base_dispatch(base);
     status = sk_broker_exit_code(b);
+    if (tls_hup)
+        event_free(tls_hup);
+    if (tls_tick)
+        event_free(tls_tick);
     sk_broker_free(b);
     event_base_free(base);
     sk_info("broker", "stopped (exit status %d)", status);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "kerr.h"
 #include "log.h"
@@ -24,12 +25,16 @@
 typedef struct {
     char *name; /* listener name, upper-case as in conf */
     SSL_CTX *ctx;
+    char *fp;   /* the store files as they were when ctx was built */
 } tls_listener_t;
 
 struct sk_tls_s {
+    const sk_conf_t *conf; /* for reloads; outlives t */
     tls_listener_t *v;
     int n;
     SSL_CTX *client;  /* inter-broker connections; NULL = plaintext */
+    char *client_name; /* the inter-broker listener */
+    char *client_fp;
     int verify_host;  /* ssl.endpoint.identification.algorithm=https */
 };
 
@@ -643,10 +648,36 @@ int sk_tls_client_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX *
     return ctx_build(view, listener, 1, out, err, errlen);
 }
 
+/* What the key and trust store files of a view are now (inode, size,
+ * modification time), to notice a change on disk. */
+static char *fingerprint(const sk_conf_t *view)
+{
+    const char *paths[2] = {view->ssl_keystore_location, view->ssl_truststore_location};
+    char buf[2048];
+    size_t u = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i] || u >= sizeof(buf))
+            continue;
+        struct stat st;
+        int n;
+        if (stat(paths[i], &st) != 0)
+            n = snprintf(buf + u, sizeof(buf) - u, "%s:-;", paths[i]);
+        else
+            n = snprintf(buf + u, sizeof(buf) - u, "%s:%lu:%lld:%lld.%09ld;", paths[i],
+                         (unsigned long)st.st_ino, (long long)st.st_size,
+                         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        if (n > 0)
+            u += (size_t)n;
+    }
+    return sk_strdup(buf);
+}
+
 int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
 {
     int rc = SK_EINVAL;
     sk_tls_t *t = sk_calloc(1, sizeof(*t));
+    t->conf = conf;
     *out = NULL;
     for (int i = 0; i < conf->n_listeners_parsed; i++) {
         const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
@@ -667,6 +698,8 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
         sk_conf_listener_ssl(conf, ib->name, &view);
         rc = sk_tls_client_ctx_new(&view, ib->name, &t->client, err, errlen);
         t->verify_host = view.ssl_endpoint_identification_algorithm != NULL;
+        t->client_name = sk_strdup(ib->name);
+        t->client_fp = fingerprint(&view);
         sk_conf_free(&view);
         if (rc != SK_OK)
             goto out;
@@ -685,11 +718,15 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
         SSL_CTX *ctx = NULL;
         rc = sk_tls_server_ctx_new(&view, l->name, &ctx, err, errlen);
         int auth = view.ssl_client_auth;
+        char *fp = fingerprint(&view);
         sk_conf_free(&view);
-        if (rc != SK_OK)
+        if (rc != SK_OK) {
+            free(fp);
             goto out;
+        }
         t->v[t->n].name = sk_strdup(l->name);
         t->v[t->n].ctx = ctx;
+        t->v[t->n].fp = fp;
         t->n++;
         sk_info("tls", "listener %s: TLS, ssl.client.auth=%s", l->name,
                 auth == SK_CONF_CLIENT_AUTH_REQUIRED    ? "required"
@@ -712,11 +749,65 @@ void sk_tls_free(sk_tls_t *t)
         process_tls = NULL;
     for (int i = 0; i < t->n; i++) {
         free(t->v[i].name);
+        free(t->v[i].fp);
         SSL_CTX_free(t->v[i].ctx);
     }
     free(t->v);
     SSL_CTX_free(t->client);
+    free(t->client_name);
+    free(t->client_fp);
     free(t);
+}
+
+/* Rebuild one context when its files changed (or always when force);
+ * swap it in on success, keep the old one on failure. One log line when
+ * something happened. Returns 1 if replaced. */
+static int reload_one(const sk_conf_t *conf, const char *name, int client, SSL_CTX **ctx,
+                      char **fp, int *verify_host, int force)
+{
+    sk_conf_t view;
+    sk_conf_listener_ssl(conf, name, &view);
+    char *now = fingerprint(&view);
+    int replaced = 0;
+    if (force || strcmp(now, *fp) != 0) {
+        char err[1024];
+        SSL_CTX *fresh = NULL;
+        int rc = client ? sk_tls_client_ctx_new(&view, name, &fresh, err, sizeof(err))
+                        : sk_tls_server_ctx_new(&view, name, &fresh, err, sizeof(err));
+        if (rc == SK_OK) {
+            SSL_CTX_free(*ctx); /* connections made with it keep their own reference */
+            *ctx = fresh;
+            if (verify_host)
+                *verify_host = view.ssl_endpoint_identification_algorithm != NULL;
+            sk_info("tls", "%s %s: TLS keys %s for new connections", client ? "inter-broker listener" : "listener",
+                    name, force ? "reloaded (SIGHUP)" : "reloaded after a change on disk");
+            replaced = 1;
+        } else {
+            sk_error("tls", "keeping the TLS keys in use: %s", err);
+        }
+        free(*fp);
+        *fp = now; /* a failed file is tried again when it changes again */
+        now = NULL;
+    }
+    free(now);
+    sk_conf_free(&view);
+    return replaced;
+}
+
+int sk_tls_reload(sk_tls_t *t, int force)
+{
+    int n = 0;
+    for (int i = 0; t && i < t->n; i++)
+        n += reload_one(t->conf, t->v[i].name, 0, &t->v[i].ctx, &t->v[i].fp, NULL, force);
+    if (t && t->client)
+        n += reload_one(t->conf, t->client_name, 1, &t->client, &t->client_fp, &t->verify_host,
+                        force);
+    return n;
+}
+
+int sk_tls_active(const sk_tls_t *t)
+{
+    return t && (t->n > 0 || t->client);
 }
 
 int sk_tls_client_ssl(const sk_tls_t *t, const char *host, SSL **out)

@@ -65,6 +65,17 @@ int sk_tls_client_ssl(const sk_tls_t *t, const char *host, struct ssl_st **out);
  * check's result when that failed), or NULL when OpenSSL gave none. */
 const char *sk_tls_bev_reason(struct bufferevent *bev, char *buf, size_t len);
 
+/* Certificate renewal without a restart: rebuild the context of every SSL
+ * listener (and the inter-broker client) whose key or trust store file
+ * changed on disk since it was built (inode, size or modification time), or
+ * every one when force (SIGHUP). A rebuilt context serves new connections;
+ * existing ones keep their session. One that fails to build is logged and
+ * the one in use kept. Returns how many were replaced. t may be NULL. */
+int sk_tls_reload(sk_tls_t *t, int force);
+/* Whether t holds any context (then main() checks files every minute and
+ * reloads on SIGHUP). */
+int sk_tls_active(const sk_tls_t *t);
+
 /* The process's contexts, set once by main() before the listeners are
  * created (the listener code finds a listener's context here by name).
  * sk_tls_set_process(NULL) forgets them. */

@@ -8,7 +8,10 @@ Clients: kcat, confluent-kafka and kafka-python, plus raw sockets for the misbeh
 Brokers keep a PLAINTEXT listener for the inter-broker traffic (inter-broker TLS is refused
 for now) and the harness's readiness probe."""
 import os
+import shutil
+import signal
 import socket
+import struct
 import ssl
 import subprocess
 import sys
@@ -496,5 +499,62 @@ def test_listener_override_and_describe_configs_hides_secrets(zk, tmp_path, cert
         pw = got["ssl.keystore.password"]
         assert pw.is_sensitive and pw.value is None, pw
         assert "global-secret" not in repr({k: v.value for k, v in got.items()})
+    finally:
+        b.stop()
+
+
+# --------------------------------------------------------------------------- renewal
+
+def served_serial(b, certs):
+    ctx = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    with socket.create_connection(("127.0.0.1", b.tls_port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as t:
+            return t.getpeercert()["serialNumber"]
+
+
+def api_versions(t):
+    """ApiVersions v0 over an open TLS socket; returns the error code."""
+    body = struct.pack(">hhih", 18, 0, 7, 4) + b"test"
+    t.sendall(struct.pack(">i", len(body)) + body)
+    size = struct.unpack(">i", t.recv(4))[0]
+    data = b""
+    while len(data) < size:
+        data += t.recv(size - len(data))
+    return struct.unpack(">h", data[4:6])[0]
+
+
+def test_certificate_renewed_on_disk_is_served_after_sighup(zk, tmp_path, certs):
+    live = tmp_path / "live.pem"
+    shutil.copy(certs / "broker-keystore.pem", live)
+    b = tls_broker(zk, tmp_path, certs, {"ssl.keystore.type": "PEM",
+                                         "ssl.keystore.location": str(live)})
+    try:
+        first = served_serial(b, certs)
+        ctx = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+        old = ctx.wrap_socket(socket.create_connection(("127.0.0.1", b.tls_port), timeout=10),
+                              server_hostname="localhost")
+        assert api_versions(old) == 0
+        # renew: a new key and certificate written next to it, then renamed over it
+        make_cert(tmp_path, "renewed", str(certs / "ca"), "localhost", "DNS:localhost,IP:127.0.0.1")
+        (tmp_path / "live.new").write_text((tmp_path / "renewed.key").read_text()
+                                           + (tmp_path / "renewed.pem").read_text())
+        os.rename(tmp_path / "live.new", live)
+        since = b.log_size()
+        os.kill(b.pid, signal.SIGHUP)
+        H.wait_for(lambda: "TLS keys reloaded" in b.log_since(since), 10, "the reload")
+        assert served_serial(b, certs) != first
+        assert api_versions(old) == 0          # the existing session carries on
+        old.close()
+        kcat(["-L", "-b", b.tls_bootstrap] + kcat_ssl(certs))
+        # a broken file: logged, the renewed certificate stays in use
+        renewed = served_serial(b, certs)
+        live.write_text("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")
+        since = b.log_size()
+        os.kill(b.pid, signal.SIGHUP)
+        H.wait_for(lambda: "keeping the TLS keys in use" in b.log_since(since), 10,
+                   "the refused reload")
+        assert "ssl.keystore.location" in b.log_since(since)
+        assert b.running()
+        assert served_serial(b, certs) == renewed
     finally:
         b.stop()

@@ -498,6 +498,72 @@ START_TEST(test_inter_broker_client)
 }
 END_TEST
 
+/* The leaf certificate a server context serves. */
+static X509 *served(SSL_CTX *ctx)
+{
+    return SSL_CTX_get0_certificate(ctx);
+}
+
+/* Renewal on disk: a changed store file is picked up by sk_tls_reload(); a
+ * broken one is logged and the context in use kept. */
+START_TEST(test_reload)
+{
+    char cfg[128], p[128], tmp[160], err[1024];
+    path_of("reload.properties", cfg, sizeof(cfg));
+    path_of("live.pem", p, sizeof(p));
+    X509 *chain1[] = {server.cert};
+    write_pem("live.pem", &server, chain1, 1, NULL);
+    FILE *f = fopen(cfg, "w");
+    fprintf(f, "%s%sssl.keystore.type=PEM\nssl.keystore.location=%s\n", MINIMAL, LISTENERS, p);
+    fclose(f);
+    sk_conf_t c;
+    sk_conf_init(&c);
+    ck_assert_msg(sk_conf_load(&c, cfg, NULL, 0, err, sizeof(err)) == SK_OK, "%s", err);
+    sk_tls_t *t = NULL;
+    ck_assert_msg(sk_tls_new(&c, &t, err, sizeof(err)) == SK_OK, "%s", err);
+    ck_assert(sk_tls_active(t));
+    SSL_CTX *before = sk_tls_server_ctx(t, "SSL");
+    SSL_CTX_up_ref(before); /* as a live connection would hold it */
+    ck_assert_int_eq(sk_tls_reload(t, 0), 0); /* nothing changed */
+    ck_assert_ptr_eq(sk_tls_server_ctx(t, "SSL"), before);
+
+    /* renewed: a new certificate (and key) replaces the file */
+    id_t_ renewed = make_id("localhost", &ca);
+    X509 *chain2[] = {renewed.cert};
+    write_pem("live.pem.new", &renewed, chain2, 1, NULL);
+    snprintf(tmp, sizeof(tmp), "%s.new", p);
+    ck_assert_int_eq(rename(tmp, p), 0);
+    ck_assert_int_eq(sk_tls_reload(t, 0), 1);
+    SSL_CTX *after = sk_tls_server_ctx(t, "SSL");
+    ck_assert_ptr_ne(after, before);
+    ck_assert_int_eq(X509_cmp(served(after), renewed.cert), 0);
+    ck_assert_int_eq(X509_cmp(served(before), server.cert), 0); /* old one intact */
+    ck_assert(handshake(after, NULL, 0));
+    SSL_CTX_free(before);
+    ck_assert_int_eq(sk_tls_reload(t, 0), 0);
+
+    /* a broken file is not swapped in; the next change is tried again */
+    f = fopen(tmp, "w");
+    fputs("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n", f);
+    fclose(f);
+    ck_assert_int_eq(rename(tmp, p), 0);
+    ck_assert_int_eq(sk_tls_reload(t, 0), 0);
+    ck_assert_ptr_eq(sk_tls_server_ctx(t, "SSL"), after);
+    ck_assert(handshake(after, NULL, 0));
+    ck_assert_int_eq(sk_tls_reload(t, 1), 0); /* forced (SIGHUP): still broken */
+    write_pem("live.pem.new", &server, chain1, 1, NULL);
+    ck_assert_int_eq(rename(tmp, p), 0);
+    ck_assert_int_eq(sk_tls_reload(t, 0), 1);
+    ck_assert_int_eq(X509_cmp(served(sk_tls_server_ctx(t, "SSL")), server.cert), 0);
+    ck_assert_int_eq(sk_tls_reload(t, 1), 1); /* forced: rebuilt even unchanged */
+    ck_assert_int_eq(sk_tls_reload(NULL, 1), 0);
+    sk_tls_free(t);
+    sk_conf_free(&c);
+    EVP_PKEY_free(renewed.key);
+    X509_free(renewed.cert);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -513,6 +579,7 @@ int main(void)
     tcase_add_test(tc, test_versions_and_ciphers);
     tcase_add_test(tc, test_listener_override);
     tcase_add_test(tc, test_inter_broker_client);
+    tcase_add_test(tc, test_reload);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
