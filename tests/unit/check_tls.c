@@ -43,7 +43,15 @@ static void path_of(const char *name, char *buf, size_t len)
     snprintf(buf, len, "%s/%s", dir, name);
 }
 
+static id_t_ make_id_valid(const char *cn, const id_t_ *issuer, long from, long to);
+
 static id_t_ make_id(const char *cn, const id_t_ *issuer)
+{
+    return make_id_valid(cn, issuer, -60, 3600);
+}
+
+/* A certificate valid from `from` to `to` seconds from now. */
+static id_t_ make_id_valid(const char *cn, const id_t_ *issuer, long from, long to)
 {
     id_t_ id;
     id.key = EVP_EC_gen("P-256");
@@ -52,8 +60,8 @@ static id_t_ make_id(const char *cn, const id_t_ *issuer)
     X509_set_version(id.cert, 2);
     static long serial = 1;
     ASN1_INTEGER_set(X509_get_serialNumber(id.cert), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(id.cert), -60);
-    X509_gmtime_adj(X509_getm_notAfter(id.cert), 3600);
+    X509_gmtime_adj(X509_getm_notBefore(id.cert), from);
+    X509_gmtime_adj(X509_getm_notAfter(id.cert), to);
     X509_set_pubkey(id.cert, id.key);
     X509_NAME *n = X509_get_subject_name(id.cert);
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
@@ -361,6 +369,16 @@ START_TEST(test_pkcs12)
     ck_assert(handshake(ctx, &client, TLS1_2_VERSION));
     ck_assert(!handshake(ctx, NULL, 0));
     ck_assert(!handshake(ctx, &stranger, 0));
+    /* an expired client certificate, and one not valid yet, from the right CA */
+    id_t_ expired = make_id_valid("client", &ca, -7200, -3600);
+    id_t_ early = make_id_valid("client", &ca, 3600, 7200);
+    ck_assert(!handshake(ctx, &expired, 0));
+    ck_assert(!handshake(ctx, &early, 0));
+    ck_assert(handshake(ctx, &client, 0)); /* others keep being served */
+    EVP_PKEY_free(expired.key);
+    X509_free(expired.cert);
+    EVP_PKEY_free(early.key);
+    X509_free(early.cert);
     sk_tls_free(t);
     /* requested: no certificate is fine, a bad one is not */
     ctx = tls_ok("ssl.keystore.location=@server.p12\nssl.keystore.password=storepw\n"
