@@ -54,6 +54,7 @@ struct sk_conn_s {
     int handshake_done;  /* TLS: the handshake finished */
     char peer[64];
     char listener[32];
+    char principal[320]; /* "User:ANONYMOUS", or the TLS client's subject */
 };
 
 struct sk_net_s {
@@ -92,6 +93,11 @@ const char *sk_req_peer(const sk_req_t *req)
 const char *sk_req_listener(const sk_req_t *req)
 {
     return req->conn ? req->conn->listener : "";
+}
+
+const char *sk_req_principal(const sk_req_t *req)
+{
+    return req->conn ? req->conn->principal : "User:ANONYMOUS";
 }
 
 void sk_req_close_after(sk_req_t *req)
@@ -246,14 +252,10 @@ static void conn_tls_event(sk_conn_t *c, short what)
     if (what & BEV_EVENT_CONNECTED) {
         c->handshake_done = 1;
         SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-        X509 *peer = ssl ? SSL_get_peer_certificate(ssl) : NULL;
-        char subject[256] = "";
-        if (peer)
-            X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof(subject));
-        X509_free(peer);
-        sk_debug("net", "TLS connection from %s on %s: %s %s%s%s", c->peer, c->listener,
-                 ssl ? SSL_get_version(ssl) : "?", ssl ? SSL_get_cipher_name(ssl) : "?",
-                 peer ? ", client " : "", subject);
+        sk_tls_principal(ssl, c->principal, sizeof(c->principal));
+        sk_debug("net", "TLS connection from %s on %s: %s %s, principal %s", c->peer,
+                 c->listener, ssl ? SSL_get_version(ssl) : "?",
+                 ssl ? SSL_get_cipher_name(ssl) : "?", c->principal);
         return;
     }
     char buf[256];
@@ -346,6 +348,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     c->tls = ctx != NULL;
     format_peer(sa, c->peer, sizeof(c->peer));
     snprintf(c->listener, sizeof(c->listener), "%s", lname);
+    snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     TAILQ_INSERT_TAIL(&net->conns, c, link);
     net->n_conns++;
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);

@@ -70,6 +70,11 @@ void sk_req_complete(sk_req_t *req);
 const char *sk_req_peer(const sk_req_t *req);
 /* Name of the listener the request came in on ("" once the connection is gone). */
 const char *sk_req_listener(const sk_req_t *req);
+/* The Kafka principal of the request's connection: on a TLS listener the
+ * client certificate's subject ("User:CN=alice,O=Acme", Kafka's default
+ * principal mapping), otherwise (and without a certificate)
+ * "User:ANONYMOUS". */
+const char *sk_req_principal(const sk_req_t *req);
 /* Close the connection of a pending request after it completes. */
 void sk_req_close_after(sk_req_t *req);
 

@@ -879,3 +879,23 @@ const sk_tls_t *sk_tls_process(void)
 {
     return process_tls;
 }
+
+void sk_tls_principal(SSL *ssl, char *buf, size_t len)
+{
+    snprintf(buf, len, "User:ANONYMOUS");
+    X509 *peer = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+    if (!peer)
+        return;
+    BIO *mem = BIO_new(BIO_s_mem());
+    /* RFC 2253, as Java's X500Principal.getName() writes it: most specific
+     * RDN first, "," between them, special characters escaped */
+    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(peer), 0,
+                                  XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        char *p = NULL;
+        long n = BIO_get_mem_data(mem, &p);
+        if (n > 0)
+            snprintf(buf, len, "User:%.*s", (int)n, p);
+    }
+    BIO_free(mem);
+    X509_free(peer);
+}

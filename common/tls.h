@@ -76,6 +76,12 @@ int sk_tls_reload(sk_tls_t *t, int force);
  * reloads on SIGHUP). */
 int sk_tls_active(const sk_tls_t *t);
 
+/* The Kafka principal of the peer of a finished handshake, into buf:
+ * "User:" and its certificate's subject as Kafka's default
+ * ssl.principal.mapping.rules give it (RFC 2253, e.g. "User:CN=alice,O=Acme"),
+ * or "User:ANONYMOUS" without a certificate. */
+void sk_tls_principal(struct ssl_st *ssl, char *buf, size_t len);
+
 /* The process's contexts, set once by main() before the listeners are
  * created (the listener code finds a listener's context here by name).
  * sk_tls_set_process(NULL) forgets them. */

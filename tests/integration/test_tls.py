@@ -165,10 +165,12 @@ def test_encrypted_pem_key_and_inline_pem(zk, tmp_path, certs):
               "ssl.truststore.type": "PEM",
               "ssl.truststore.certificates": esc("ca.pem"),
               "ssl.client.auth": "required"}
-    b = tls_broker(zk, tmp_path, certs, inline, name="inline")
+    b = tls_broker(zk, tmp_path, certs, inline, name="inline", extra={"log.level": "debug"})
     try:
         assert "-----BEGIN" in b.config_path.read_text()
         kcat(["-L", "-b", b.tls_bootstrap] + kcat_ssl(certs, "client"))
+        # the connection's principal: the client certificate's subject
+        H.wait_for(lambda: "principal User:CN=client" in b.log_text(), 10, "the principal")
     finally:
         b.stop()
 

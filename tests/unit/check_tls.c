@@ -36,6 +36,8 @@ typedef struct {
 } id_t_;
 
 static char dir[64];
+static const char *next_org;       /* an O= RDN before the CN of the next make_id */
+static char last_principal[320];   /* the server side's principal of the last handshake */
 static id_t_ ca, server, client, stranger;
 
 static void path_of(const char *name, char *buf, size_t len)
@@ -64,6 +66,9 @@ static id_t_ make_id_valid(const char *cn, const id_t_ *issuer, long from, long 
     X509_gmtime_adj(X509_getm_notAfter(id.cert), to);
     X509_set_pubkey(id.cert, id.key);
     X509_NAME *n = X509_get_subject_name(id.cert);
+    if (next_org)
+        X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)next_org, -1, -1, 0);
+    next_org = NULL;
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     X509_set_issuer_name(id.cert, issuer ? X509_get_subject_name(issuer->cert) : n);
     if (!issuer) {
@@ -274,6 +279,8 @@ static int handshake_with(SSL_CTX *sctx, SSL *c)
         if (r <= 0)
             failed = 1;
     }
+    sk_tls_principal(!failed && cdone && sdone ? s : NULL, last_principal,
+                     sizeof(last_principal));
     ERR_clear_error();
     SSL_free(c);
     SSL_free(s);
@@ -522,6 +529,31 @@ static X509 *served(SSL_CTX *ctx)
     return SSL_CTX_get0_certificate(ctx);
 }
 
+/* The principal: the client certificate's subject in RFC 2253 order, as
+ * Kafka's default mapping rule gives it, or ANONYMOUS. */
+START_TEST(test_principal)
+{
+    sk_tls_t *t;
+    SSL_CTX *ctx = tls_ok("ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n"
+                          "ssl.truststore.type=PEM\nssl.truststore.location=@ca.pem\n"
+                          "ssl.client.auth=requested\n", &t);
+    ck_assert(handshake(ctx, &client, 0));
+    ck_assert_str_eq(last_principal, "User:CN=client");
+    ck_assert(handshake(ctx, NULL, 0));
+    ck_assert_str_eq(last_principal, "User:ANONYMOUS");
+    next_org = "Acme, Inc.";
+    id_t_ alice = make_id("alice", &ca);
+    ck_assert(handshake(ctx, &alice, 0));
+    ck_assert_str_eq(last_principal, "User:CN=alice,O=Acme\\, Inc.");
+    EVP_PKEY_free(alice.key);
+    X509_free(alice.cert);
+    sk_tls_free(t);
+    char buf[32];
+    sk_tls_principal(NULL, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "User:ANONYMOUS");
+}
+END_TEST
+
 /* Renewal on disk: a changed store file is picked up by sk_tls_reload(); a
  * broken one is logged and the context in use kept. */
 START_TEST(test_reload)
@@ -598,6 +630,7 @@ int main(void)
     tcase_add_test(tc, test_listener_override);
     tcase_add_test(tc, test_inter_broker_client);
     tcase_add_test(tc, test_reload);
+    tcase_add_test(tc, test_principal);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
