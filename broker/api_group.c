@@ -61,14 +61,6 @@ static const char *client_host(sk_req_t *req)
     return h;
 }
 
-#define ENCODE_BODY(req, fn, resp)                                  \
-    do {                                                            \
-        sk_wr_t w_;                                                 \
-        sk_wr_init(&w_);                                            \
-        fn(&w_, (req)->api_version, (resp));                        \
-        sk_req_set_body((req), &w_);                                \
-    } while (0)
-
 /* ---- FindCoordinator ---- */
 
 /* One key's coordinator: its error, node, host and port (-1, "", -1 on an
@@ -470,16 +462,80 @@ int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
 /* ---- OffsetFetch ---- */
 
-static void fetch_fill(sk_req_t *req, sk_offsetfetch_resp_partition_t *o, sk_group_t *g,
-                       const char *topic, int32_t partition, int16_t err)
+static void zkoff_get_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
 {
+    (void)stat;
+    zkoff_item_t *it = arg;
+    char *end = NULL;
+    long long off = rc == ZOK && data && len > 0 ? strtoll(data, &end, 10) : -1;
+    if (rc == ZNONODE) {
+        *it->error = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION; /* Kafka: no offset stored */
+    } else if (rc != ZOK || !end || *end != '\0') {
+        sk_warn("group", "OffsetFetch v0: cannot read %s: %s", it->path,
+                rc == ZOK ? "not a number" : zerror(rc));
+        *it->error = SK_KERR_UNKNOWN_SERVER_ERROR;
+    } else {
+        *it->offset = off;
+    }
+    zkoff_done(it->st);
+}
+
+/* v0: the offsets OffsetCommit v0 left in ZooKeeper, without metadata. */
+static int offsetfetch_v0(sk_broker_t *b, sk_req_t *req, const sk_offsetfetch_req_t *in,
+                          sk_offsetfetch_resp_t *resp)
+{
+    char *group = acstr(req, in->GroupId);
+    zkoff_state_t *st = sk_arena_calloc(req->arena, 1, sizeof(*st));
+    st->req = req;
+    st->zk = b->zk;
+    st->resp = resp;
+    st->outstanding = 1;
+    int32_t nt = in->TopicsCnt > 0 ? in->TopicsCnt : 0;
+    resp->TopicsCnt = nt;
+    resp->Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*resp->Topics));
+    for (int32_t i = 0; i < nt; i++) {
+        const sk_offsetfetch_req_topic_t *t = &in->Topics[i];
+        sk_offsetfetch_resp_topic_t *rt = &resp->Topics[i];
+        rt->Name = t->Name;
+        rt->PartitionsCnt = t->PartitionIndexesCnt > 0 ? t->PartitionIndexesCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            sk_offsetfetch_resp_partition_t *o = &rt->Partitions[j];
+            sk_offsetfetch_resp_partition_init(o);
+            o->PartitionIndex = t->PartitionIndexes[j];
+            o->CommittedOffset = -1;
+            o->Metadata = sk_str_c("");
+            if (!group || !group[0]) {
+                o->ErrorCode = SK_KERR_INVALID_GROUP_ID;
+            } else if (!sk_topics_partition(b->topics, t->Name.p, t->Name.len,
+                                            o->PartitionIndex)) {
+                o->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+            } else {
+                zkoff_item_t *it = sk_arena_calloc(req->arena, 1, sizeof(*it));
+                it->st = st;
+                it->path = zkoff_path(req, group, t->Name, o->PartitionIndex);
+                it->error = &o->ErrorCode;
+                it->offset = &o->CommittedOffset;
+                st->outstanding++;
+                sk_zk_get(b->zk, it->path, NULL, NULL, zkoff_get_cb, it);
+            }
+        }
+    }
+    if (--st->outstanding == 0)
+        return sk_req_respond(req, resp);
+    return SK_REQ_PENDING;
+}
+
+static void fetch_fill(sk_req_t *req, sk_offsetfetch_resp_group_topic_partition_t *o,
+                       sk_group_t *g, const char *topic, int32_t partition)
+{
+    sk_offsetfetch_resp_group_topic_partition_init(o);
     o->PartitionIndex = partition;
     o->CommittedOffset = -1;
-    o->CommittedLeaderEpoch = -1;
     o->Metadata = sk_str_c("");
-    o->ErrorCode = err;
     sk_goffset_t *off = g && topic ? sk_group_offset(g, topic, partition) : NULL;
-    if (off && err == SK_KERR_NONE) {
+    if (off) {
         o->CommittedOffset = off->offset;
         o->CommittedLeaderEpoch = off->leader_epoch;
         o->Metadata = astr(req, off->metadata ? off->metadata : "");
@@ -495,58 +551,121 @@ static int cmp_offsets(const void *a, const void *b)
     return x->partition < y->partition ? -1 : x->partition > y->partition;
 }
 
-int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+/* One group's committed offsets from the coordinator, in the v8+ shape
+ * (older versions are answered from it). nt -1 = every offset of the group.
+ * A group-level error leaves the topics empty. RequireStable (v7+) needs no
+ * wait: without transactions no offset commit is ever pending. */
+static void fetch_group(sk_broker_t *b, sk_req_t *req, sk_str_t id,
+                        const sk_offsetfetch_req_group_topic_t *topics, int32_t nt,
+                        sk_offsetfetch_resp_group_t *out)
 {
-    sk_offsetfetch_req_t in;
-    if (sk_offsetfetch_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
-        return sk_api_malformed(req);
-    char *group = acstr(req, in.GroupId);
-    if (!group)
-        group = "";
-    sk_offsetfetch_resp_t resp = {0};
-    int16_t err = sk_coord_owns(b->coord, group);
-    sk_group_t *g = err == SK_KERR_NONE ? sk_coord_group(b->coord, group) : NULL;
-    if (req->api_version >= 2)
-        resp.ErrorCode = err;
-    int16_t perr = req->api_version >= 2 ? SK_KERR_NONE : err;
-    if (in.TopicsCnt < 0) {
-        /* null: every committed offset of the group */
+    char *group = acstr(req, id);
+    sk_offsetfetch_resp_group_init(out);
+    out->GroupId = id;
+    out->ErrorCode = sk_coord_owns(b->coord, group ? group : "");
+    out->Topics = sk_arena_calloc(req->arena, 1, sizeof(*out->Topics));
+    if (out->ErrorCode != SK_KERR_NONE)
+        return;
+    sk_group_t *g = sk_coord_group(b->coord, group ? group : "");
+    if (nt < 0) {
         int n = g ? g->n_offsets : 0;
         sk_goffset_t **v = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*v));
         for (int i = 0; i < n; i++)
             v[i] = &g->offsets[i];
         qsort(v, (size_t)n, sizeof(*v), cmp_offsets);
-        resp.Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.Topics));
-        for (int i = 0; i < n && err == SK_KERR_NONE; i++) {
-            sk_offsetfetch_resp_topic_t *rt = resp.TopicsCnt > 0
-                                                  ? &resp.Topics[resp.TopicsCnt - 1] : NULL;
+        out->Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*out->Topics));
+        for (int i = 0; i < n; i++) {
+            sk_offsetfetch_resp_group_topic_t *rt =
+                out->TopicsCnt > 0 ? &out->Topics[out->TopicsCnt - 1] : NULL;
             if (!rt || !sk_str_eq(rt->Name, v[i]->topic)) {
-                rt = &resp.Topics[resp.TopicsCnt++];
+                rt = &out->Topics[out->TopicsCnt++];
                 rt->Name = astr(req, v[i]->topic);
                 rt->Partitions = sk_arena_calloc(req->arena, (size_t)n + 1,
                                                  sizeof(*rt->Partitions));
             }
             fetch_fill(req, &rt->Partitions[rt->PartitionsCnt++], g, v[i]->topic,
-                       v[i]->partition, SK_KERR_NONE);
+                       v[i]->partition);
         }
-    } else if (err == SK_KERR_NONE || req->api_version < 2) {
-        resp.TopicsCnt = in.TopicsCnt;
-        resp.Topics = sk_arena_calloc(req->arena, (size_t)in.TopicsCnt + 1,
-                                      sizeof(*resp.Topics));
-        for (int i = 0; i < in.TopicsCnt; i++) {
-            const sk_offsetfetch_req_topic_t *t = &in.Topics[i];
-            sk_offsetfetch_resp_topic_t *rt = &resp.Topics[i];
-            char *topic = acstr(req, t->Name);
-            rt->Name = t->Name.len >= 0 ? t->Name : sk_str_c("");
-            int np = t->PartitionIndexesCnt > 0 ? t->PartitionIndexesCnt : 0;
-            rt->PartitionsCnt = np;
-            rt->Partitions = sk_arena_calloc(req->arena, (size_t)np + 1, sizeof(*rt->Partitions));
-            for (int j = 0; j < np; j++)
-                fetch_fill(req, &rt->Partitions[j], g, topic, t->PartitionIndexes[j], perr);
+        return;
+    }
+    out->TopicsCnt = nt;
+    out->Topics = sk_arena_calloc(req->arena, (size_t)nt + 1, sizeof(*out->Topics));
+    for (int32_t i = 0; i < nt; i++) {
+        sk_offsetfetch_resp_group_topic_t *rt = &out->Topics[i];
+        char *topic = acstr(req, topics[i].Name);
+        rt->Name = topics[i].Name;
+        rt->PartitionsCnt = topics[i].PartitionIndexesCnt > 0 ? topics[i].PartitionIndexesCnt : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++)
+            fetch_fill(req, &rt->Partitions[j], g, topic, topics[i].PartitionIndexes[j]);
+    }
+}
+
+int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_offsetfetch_req_t in;
+    if (sk_offsetfetch_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_offsetfetch_resp_t *resp = sk_arena_calloc(req->arena, 1, sizeof(*resp));
+    sk_offsetfetch_resp_init(resp);
+    if (req->api_version == 0)
+        return offsetfetch_v0(b, req, &in, resp);
+    if (req->api_version >= SK_OFFSETFETCH_GROUPS_VER) { /* every group on its own */
+        int32_t n = in.GroupsCnt > 0 ? in.GroupsCnt : 0;
+        resp->GroupsCnt = n;
+        resp->Groups = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp->Groups));
+        for (int32_t i = 0; i < n; i++)
+            fetch_group(b, req, in.Groups[i].GroupId, in.Groups[i].Topics,
+                        in.Groups[i].TopicsCnt, &resp->Groups[i]);
+        return sk_req_respond(req, resp);
+    }
+    /* v1-7: one group, the v8 answer in the old shape */
+    int32_t nt = in.TopicsCnt;
+    sk_offsetfetch_req_group_topic_t *topics =
+        sk_arena_calloc(req->arena, (size_t)(nt > 0 ? nt : 0) + 1, sizeof(*topics));
+    for (int32_t i = 0; i < nt; i++) {
+        topics[i].Name = in.Topics[i].Name;
+        topics[i].PartitionIndexes = in.Topics[i].PartitionIndexes;
+        topics[i].PartitionIndexesCnt = in.Topics[i].PartitionIndexesCnt;
+    }
+    sk_offsetfetch_resp_group_t grp;
+    fetch_group(b, req, in.GroupId, topics, nt, &grp);
+    /* v2+ carry a group-level error (and then no topics, as Kafka's error
+     * response); v1 has none: every partition asked for carries it */
+    resp->ErrorCode = grp.ErrorCode;
+    int v1_error = req->api_version < 2 && grp.ErrorCode != SK_KERR_NONE;
+    int32_t n = v1_error ? nt : grp.TopicsCnt;
+    resp->TopicsCnt = n;
+    resp->Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp->Topics));
+    for (int32_t i = 0; i < n; i++) {
+        sk_offsetfetch_resp_topic_t *rt = &resp->Topics[i];
+        int32_t np = v1_error ? topics[i].PartitionIndexesCnt : grp.Topics[i].PartitionsCnt;
+        rt->Name = v1_error ? topics[i].Name : grp.Topics[i].Name;
+        rt->PartitionsCnt = np > 0 ? np : 0;
+        rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
+                                         sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            sk_offsetfetch_resp_partition_t *o = &rt->Partitions[j];
+            sk_offsetfetch_resp_partition_init(o);
+            if (v1_error) {
+                o->PartitionIndex = topics[i].PartitionIndexes[j];
+                o->CommittedOffset = -1;
+                o->Metadata = sk_str_c("");
+                o->ErrorCode = grp.ErrorCode;
+                continue;
+            }
+            const sk_offsetfetch_resp_group_topic_partition_t *p = &grp.Topics[i].Partitions[j];
+            o->PartitionIndex = p->PartitionIndex;
+            o->CommittedOffset = p->CommittedOffset;
+            o->CommittedLeaderEpoch = p->CommittedLeaderEpoch;
+            o->Metadata = p->Metadata;
+            o->ErrorCode = p->ErrorCode;
         }
     }
-    ENCODE_BODY(req, sk_offsetfetch_resp_encode, &resp);
-    return SK_REQ_DONE;
+    if (req->api_version < 2)
+        resp->ErrorCode = SK_KERR_NONE; /* not on the wire (ignorable) */
+    return sk_req_respond(req, resp);
 }
 
 /* ---- ListGroups ---- */

@@ -12,7 +12,6 @@
  *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
  *       common/arena.c common/kbuf.c common/mem.c common/kerr.c \
  *       common/msgcodec.c common/apis.c build-proto/common/proto_gen.c \
- *       common/proto_offsetfetch.c \
  *       common/offsets_record.c common/javahash.c \
  *       -o /tmp/fuzz_group
  *   mkdir -p /tmp/fuzz_group_corpus

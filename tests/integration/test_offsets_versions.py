@@ -1,8 +1,10 @@
-"""OffsetCommit at every version Kafka 3.7 accepts (0-9): kafka-python forced to 0.8.1
-(OffsetCommit/OffsetFetch v0: offsets in ZooKeeper, /consumers/<group>/offsets/<topic>/<p>, as
-Kafka 3.7 in ZooKeeper mode keeps them), 0.8.2 (v1, a group without members), 0.10.1 (v2), and
-hand-built requests for each version: v1's CommitTimestamp, v2-4's RetentionTimeMs (the offset
-expires on its own), v8+ flexible encoding."""
+"""OffsetCommit and OffsetFetch at every version Kafka 3.7 accepts (0-9 each): kafka-python
+forced to 0.8.1 (OffsetCommit/OffsetFetch v0: offsets in ZooKeeper,
+/consumers/<group>/offsets/<topic>/<p>, as Kafka 3.7 in ZooKeeper mode keeps them), 0.8.2 (v1, a
+group without members), 0.10.1 (v2), and hand-built requests for each version: v1's
+CommitTimestamp, v2-4's RetentionTimeMs (the offset expires on its own), OffsetFetch's group
+errors (per partition at v1, group-level from v2, per group at v8+), null topics (v2+: every
+offset), several groups in one request (v8+), flexible encodings."""
 
 import time
 
@@ -150,6 +152,59 @@ def offset_fetch_v1(k, group, partitions, topic=TOPIC):
     return out
 
 
+def offset_fetch(k, version, groups):
+    """OffsetFetch at `version`; groups: [(group, [(topic, [partitions])] or None)], one group
+    below v8. Returns {group: (error, {(topic, partition): (offset, metadata, error)})}; the
+    group error of v0-1 is None (not on the wire)."""
+    w = Wire(version >= 6)
+
+    def topics(ts):
+        if ts is None:
+            return w.null_arr()
+        return w.arr([w.s(t) + w.arr([i32(p) for p in ps]) + w.tags for t, ps in ts])
+
+    if version < 8:
+        assert len(groups) == 1
+        body = w.s(groups[0][0]) + topics(groups[0][1])
+    else:
+        body = w.arr([w.s(g) + (w.s(None) + i32(-1) if version >= 9 else b"") + topics(ts) +
+                      w.tags for g, ts in groups])
+    if version >= 7:
+        body += b"\x00"  # RequireStable
+    body += w.tags
+    r, w = call(k, 9, version, 6, body)
+    if version >= 3:
+        r.i32()  # throttle
+
+    def read_topics():
+        out = {}
+        for _ in range(w.count(r)):
+            name = w.rs(r)
+            for _ in range(w.count(r)):
+                p, off = r.i32(), r.i64()
+                if version >= 5:
+                    r.i32()  # leader epoch
+                md, err = w.rs(r), r.i16()
+                out[(name, p)] = (off, md, err)
+                skip_tags(r) if w.flex else None
+            skip_tags(r) if w.flex else None
+        return out
+
+    res = {}
+    if version < 8:
+        parts = read_topics()
+        res[groups[0][0]] = (r.i16() if version >= 2 else None, parts)
+    else:
+        for _ in range(w.count(r)):
+            g = w.rs(r)
+            parts = read_topics()
+            res[g] = (r.i16(), parts)
+            skip_tags(r)
+    skip_tags(r) if w.flex else None
+    assert r.p == len(r.d), "trailing bytes in the v%d response" % version
+    return res
+
+
 def coordinator_conn(cluster, group, timeout=30):
     """A connection to the group's coordinator (waits while __consumer_offsets is created)."""
     deadline = time.time() + timeout
@@ -191,6 +246,19 @@ def test_kafka_python_0_8_1_commits_to_zookeeper(cluster, topic):
     # ... and the group coordinator knows nothing of it
     with coordinator_conn(cluster, "oc-zk") as k:
         assert offset_fetch_v1(k, "oc-zk", [1]) == {1: (-1, "", NONE)}
+    # OffsetFetch v0 (kafka-python as 0.8.1) reads it back from ZooKeeper
+    c = kp_consumer(cluster.bootstrap, api_version=(0, 8, 1), group_id="oc-zk",
+                    request_timeout_ms=40000)
+    try:
+        assert c.committed(tp) == 17
+    finally:
+        c.close()
+    with KafkaConn.to(cluster.bootstrap) as k:
+        got = offset_fetch(k, 0, [("oc-zk", [(topic, [1, 0])])])
+        assert got == {"oc-zk": (None, {(topic, 1): (17, "", NONE),
+                                        (topic, 0): (-1, "", UNKNOWN_TOPIC)})}
+        got = offset_fetch(k, 0, [("oc-zk", [("no-such-topic", [0])])])
+        assert got == {"oc-zk": (None, {("no-such-topic", 0): (-1, "", UNKNOWN_TOPIC)})}
     # an existing node is overwritten
     with KafkaConn.to(cluster.bootstrap) as k:
         assert offset_commit(k, 0, "oc-zk", [dict(partition=1, offset=18)]) == {1: NONE}
@@ -267,3 +335,28 @@ def test_v1_commit_timestamp_and_v2_retention(make_cluster):
             time.sleep(0.3)
         assert ts == {0: (-1, "", NONE), 1: (4, "", NONE)}
         assert ret == {0: (8, "", NONE), 1: (-1, "", NONE)}
+
+
+@pytest.mark.parametrize("version", range(1, 10))
+def test_offset_fetch_v1_to_v9(cluster, topic, version):
+    group = "of-v%d" % version
+    with coordinator_conn(cluster, group) as k:
+        assert offset_commit(k, 2, group, [dict(partition=0, offset=40 + version, metadata="x"),
+                                           dict(partition=1, offset=50)]) == {0: NONE, 1: NONE}
+        gerr = None if version < 2 else NONE
+        want = {(topic, 0): (40 + version, "x", NONE), (topic, 1): (50, "", NONE)}
+        asked = [(topic, [0, 1]), ("no-such-topic", [3])]
+        got = offset_fetch(k, version, [(group, asked)])
+        assert got == {group: (gerr, {**want, ("no-such-topic", 3): (-1, "", NONE)})}
+        if version >= 2:  # null topics: every committed offset of the group
+            assert offset_fetch(k, version, [(group, None)]) == {group: (NONE, want)}
+        # a group error: per partition at v1, for the group (without topics) from v2
+        bad = offset_fetch(k, version, [("", [(topic, [0])])] if version < 8 else
+                           [(group, [(topic, [1])]), ("", [(topic, [0])])])
+        if version < 2:
+            assert bad == {"": (None, {(topic, 0): (-1, "", INVALID_GROUP_ID)})}
+        elif version < 8:
+            assert bad == {"": (INVALID_GROUP_ID, {})}
+        else:  # several groups, each answered on its own
+            assert bad == {group: (NONE, {(topic, 1): (50, "", NONE)}),
+                           "": (INVALID_GROUP_ID, {})}

@@ -1,5 +1,6 @@
 /* check_proto_group_offsets.c - unit tests for the offset codecs:
- * OffsetCommit v0-9 (8+ flexible) and OffsetFetch v1-7 (6+ flexible).
+ * OffsetCommit v0-9 (8+ flexible) and OffsetFetch v0-9 (6+ flexible, 8+
+ * several groups).
  *
  * Expected bytes are written by hand from the schemas' field lists, every
  * message goes through the truncation, mutation and re-encode sweeps of
@@ -171,8 +172,8 @@ START_TEST(test_of_req)
 {
     int32_t idx[2] = {0, 1};
     sk_offsetfetch_req_topic_t topic = {sk_str_c("foo"), idx, 2};
-    sk_offsetfetch_req_t req = {sk_str_c("grp"), &topic, 1, 0};
-    for (int16_t v = SK_OFFSETFETCH_MIN_VER; v <= SK_OFFSETFETCH_MAX_VER; v++) {
+    sk_offsetfetch_req_t req = {sk_str_c("grp"), &topic, 1, NULL, 0, 0};
+    for (int16_t v = SK_OFFSETFETCH_MIN_VER; v < SK_OFFSETFETCH_GROUPS_VER; v++) {
         const char *hexs;
         if (v < 6)
             hexs = GRP " 00000001 " FOO " 00000002 00000000 00000001";
@@ -249,15 +250,78 @@ END_TEST
 #define OF_P0 "00000000 000000000000002a"
 #define OF_P1 "00000001 ffffffffffffffff"
 
+/* v8+: several groups, each with its own topics (null = all) */
+START_TEST(test_of_groups)
+{
+    int32_t idx[2] = {0, 1};
+    sk_offsetfetch_req_group_topic_t gt = {sk_str_c("foo"), idx, 2};
+    sk_offsetfetch_req_group_t groups[2] = {
+        {sk_str_c("grp"), SK_STR_NULL, -1, &gt, 1},
+        {sk_str_c("g2"), SK_STR_NULL, -1, NULL, -1},
+    };
+    sk_offsetfetch_req_t req;
+    sk_offsetfetch_req_init(&req);
+    req.Groups = groups;
+    req.GroupsCnt = 2;
+    req.RequireStable = 1;
+    sk_offsetfetch_resp_group_topic_partition_t parts[2] = {{0, 42, 5, sk_str_c("m"), 0},
+                                                            {1, -1, -1, sk_str_c(""), 0}};
+    sk_offsetfetch_resp_group_topic_t rt = {sk_str_c("foo"), parts, 2};
+    sk_offsetfetch_resp_group_t rg[2] = {{sk_str_c("grp"), &rt, 1, 0},
+                                         {sk_str_c("g2"), NULL, 0, SK_KERR_NOT_COORDINATOR}};
+    sk_offsetfetch_resp_t resp;
+    sk_offsetfetch_resp_init(&resp);
+    resp.ThrottleTimeMs = 7;
+    resp.Groups = rg;
+    resp.GroupsCnt = 2;
+    for (int16_t v = SK_OFFSETFETCH_GROUPS_VER; v <= SK_OFFSETFETCH_MAX_VER; v++) {
+        /* v9: MemberId (null) and MemberEpoch after the group id */
+        const char *hexs = v == 8 ? "03 04677270 02 04666f6f 03 00000000 00000001 00 00"
+                                    " 03 6732 00 00 01 00"
+                                  : "03 04677270 00 ffffffff 02 04666f6f 03 00000000 00000001 00 00"
+                                    " 03 6732 00 ffffffff 00 00 01 00";
+        sk_arena_t *a = sk_arena_new(0);
+        sk_offsetfetch_req_t *g = tg_both(&offsetfetch_req_codec, v, &req, hexs, a);
+        ck_assert_int_eq(g->GroupsCnt, 2);
+        tu_assert_str(g->Groups[0].GroupId, "grp");
+        ck_assert_int_eq(g->Groups[0].MemberEpoch, -1);
+        tu_assert_str(g->Groups[0].MemberId, NULL);
+        tu_assert_i32s(g->Groups[0].Topics[0].PartitionIndexes,
+                       g->Groups[0].Topics[0].PartitionIndexesCnt, idx, 2);
+        ck_assert_int_eq(g->Groups[1].TopicsCnt, -1);
+        ck_assert_int_eq(g->RequireStable, 1);
+        ck_assert_int_eq(g->TopicsCnt, 0);
+        sk_offsetfetch_resp_t *gr = tg_both(
+            &offsetfetch_resp_codec, v, &resp,
+            "00000007 03 | 04677270 02 04666f6f 03 " OF_P0 " 00000005 026d 0000 00 " OF_P1
+            " ffffffff 01 0000 00 00 0000 00 | 03 6732 01 0010 00 | 00",
+            a);
+        ck_assert_int_eq(gr->GroupsCnt, 2);
+        ck_assert_int_eq(gr->Groups[0].Topics[0].Partitions[0].CommittedOffset, 42);
+        ck_assert_int_eq(gr->Groups[1].ErrorCode, SK_KERR_NOT_COORDINATOR);
+        sk_arena_free(a);
+    }
+    /* the v0-7 fields cannot be carried at v8+ */
+    sk_offsetfetch_req_topic_t topic = {sk_str_c("foo"), idx, 2};
+    req.Topics = &topic;
+    req.TopicsCnt = 1;
+    tg_enc_fails(&offsetfetch_req_codec, 8, &req);
+    req.Topics = NULL;
+    req.TopicsCnt = 0;
+    req.GroupId = sk_str_c("grp");
+    tg_enc_fails(&offsetfetch_req_codec, 9, &req);
+}
+END_TEST
+
 START_TEST(test_of_resp)
 {
     sk_offsetfetch_resp_partition_t parts[2] = {{0, 42, 5, sk_str_c("m"), 0},
                                                 {1, -1, -1, sk_str_c(""), 0}};
     sk_offsetfetch_resp_topic_t topic = {sk_str_c("foo"), parts, 2};
     sk_offsetfetch_resp_t resp = {7, &topic, 1, 0};
-    for (int16_t v = SK_OFFSETFETCH_MIN_VER; v <= SK_OFFSETFETCH_MAX_VER; v++) {
+    for (int16_t v = SK_OFFSETFETCH_MIN_VER; v < SK_OFFSETFETCH_GROUPS_VER; v++) {
         const char *hexs;
-        if (v == 1)
+        if (v <= 1)
             hexs = "00000001 " FOO " 00000002 " OF_P0 " 0001 6d 0000 " OF_P1 " 0000 0000";
         else if (v == 2)
             hexs = "00000001 " FOO " 00000002 " OF_P0 " 0001 6d 0000 " OF_P1 " 0000 0000 0000";
@@ -343,6 +407,7 @@ int main(void)
     tc = tcase_create("offsetfetch");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_of_req);
+    tcase_add_test(tc, test_of_groups);
     tcase_add_test(tc, test_of_resp);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
