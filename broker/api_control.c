@@ -104,6 +104,21 @@ static void topic_config_cb(int rc, const char *data, int len, const struct Stat
     sk_znode_config_t cfg = {0};
     char err[200];
     sk_topic_t *t = sk_topics_find(b->topics, topic, (int32_t)strlen(topic));
+    if (rc != ZOK && rc != ZNONODE && t && !b->stopping) {
+        /* Without its overrides the topic would run on the broker's values
+         * (min.insync.replicas among them). A connection loss: ask again at
+         * once (the library sends it after reconnecting); a lost session:
+         * sk_control_reload_topic_configs() runs after re-registration. */
+        sk_warn("control", "topic %s: reading its configuration failed: %s%s", topic, zerror(rc),
+                sk_zk_rc_class(rc) == SK_ZK_RC_TRANSIENT ? "; reading it again"
+                                                         : "; again in the next session");
+        if (sk_zk_rc_class(rc) == SK_ZK_RC_TRANSIENT) {
+            char *path = sk_znode_topic_config_path(topic);
+            sk_zk_get(b->zk, path, NULL, NULL, topic_config_cb, arg);
+            free(path);
+            return;
+        }
+    }
     if (rc != ZOK || !t || sk_znode_config_decode(data, data ? (size_t)len : 0, &cfg, err,
                                                  sizeof(err)) != SK_OK)
         goto out;
@@ -141,6 +156,21 @@ static void load_topic_config(sk_broker_t *b, const char *topic)
     char *path = sk_znode_topic_config_path(topic);
     sk_zk_get(b->zk, path, NULL, NULL, topic_config_cb, arg);
     free(path);
+}
+
+static void reload_one(sk_topic_t *t, void *arg)
+{
+    sk_broker_t *b = arg;
+    for (int i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].log) {
+            load_topic_config(b, t->name);
+            return;
+        }
+}
+
+void sk_control_reload_topic_configs(sk_broker_t *b)
+{
+    sk_topics_foreach(b->topics, reload_one, b);
 }
 
 static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,

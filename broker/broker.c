@@ -178,6 +178,7 @@ static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void 
     b->registered = 1;
     if (b->election)
         sk_election_start(b->election);
+    sk_control_reload_topic_configs(b);
     sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
 }
 

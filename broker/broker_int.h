@@ -118,6 +118,10 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* Read every topic's /config/topics overrides again for the topics with a
+ * log here (after a new ZooKeeper session: a read the old one lost, and
+ * changes made meanwhile). */
+void sk_control_reload_topic_configs(sk_broker_t *b);
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
