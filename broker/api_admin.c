@@ -18,12 +18,9 @@
 #include "proto_describecluster.h"
 #include "znode.h"
 
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define POLL_MS 50
 
 static int is_controller(const sk_broker_t *b)
 {
@@ -38,17 +35,11 @@ typedef struct del_state {
     sk_deletetopics_resp_t resp;
     int outstanding;   /* ZooKeeper marks not yet written */
     int64_t deadline;  /* monotonic ms */
-    struct event *poll;
 } del_state_t;
 
 static void del_free(sk_req_t *req)
 {
-    del_state_t *st = req->handler_state;
-    if (st) {
-        if (st->poll)
-            event_free(st->poll);
-        free(st);
-    }
+    free(req->handler_state);
     req->handler_state = NULL;
 }
 
@@ -62,31 +53,45 @@ static void del_finish(del_state_t *st)
 }
 
 /* Answers once every marked topic has left the metadata (the controller
- * deleted it), or with REQUEST_TIMED_OUT at the deadline. */
-static void del_poll_cb(evutil_socket_t fd, short what, void *arg)
+ * deleted it), or with REQUEST_TIMED_OUT at the deadline. The purgatory's
+ * try callback (topic waits, woken when a topic goes); at shutdown the
+ * request is left to the connection's end, unanswered. */
+static int del_try(void *arg, sk_purg_why_t why)
 {
-    (void)fd;
-    (void)what;
     del_state_t *st = arg;
+    if (why == SK_PURG_FLUSHED)
+        return 1;
     int waiting = 0;
-    int64_t now = sk_mono_ms();
     for (int32_t i = 0; i < st->resp.ResponsesCnt; i++) {
         sk_deletetopics_result_t *r = &st->resp.Responses[i];
         if (r->ErrorCode != SK_KERR_NONE)
             continue;
         if (sk_topics_find(st->b->topics, r->Name.p, r->Name.len)) {
-            if (now >= st->deadline)
+            if (why == SK_PURG_EXPIRED)
                 r->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
             else
                 waiting = 1;
         }
     }
-    if (waiting) {
-        struct timeval tv = {0, POLL_MS * 1000};
-        evtimer_add(st->poll, &tv);
-        return;
-    }
+    if (waiting)
+        return 0;
     del_finish(st);
+    return 1;
+}
+
+/* Every deletion mark is written: answer now or wait for the metadata. */
+static void del_marked_all(del_state_t *st)
+{
+    int64_t left = st->deadline - sk_mono_ms();
+    if (del_try(st, left <= 0 ? SK_PURG_EXPIRED : SK_PURG_WOKEN))
+        return;
+    sk_purg_op_t *op = sk_purg_add(st->b->parts.meta, left, del_try, st);
+    for (int32_t i = 0; i < st->resp.ResponsesCnt; i++) {
+        const sk_deletetopics_result_t *r = &st->resp.Responses[i];
+        if (r->ErrorCode == SK_KERR_NONE)
+            sk_purg_watch(op, sk_purg_key(r->Name.p, (size_t)(r->Name.len > 0 ? r->Name.len : 0),
+                                          -1));
+    }
 }
 
 static void del_marked_cb(int rc, const char *path, void *arg)
@@ -95,7 +100,7 @@ static void del_marked_cb(int rc, const char *path, void *arg)
     del_state_t *st = arg;
     (void)rc; /* ZNODEEXISTS: already marked; other errors show as a timeout */
     if (--st->outstanding == 0)
-        del_poll_cb(-1, 0, st);
+        del_marked_all(st);
 }
 
 int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -107,7 +112,6 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     st->b = b;
     st->req = req;
     st->deadline = sk_mono_ms() + (in.TimeoutMs > 0 ? in.TimeoutMs : 0);
-    st->poll = evtimer_new(b->base, del_poll_cb, st);
     req->handler_state = st;
     req->handler_free = del_free;
     int32_t n = in.TopicNamesCnt > 0 ? in.TopicNamesCnt : 0;

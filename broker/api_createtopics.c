@@ -8,8 +8,6 @@
 #include "proto_createtopics.h"
 #include "clock.h"
 
-#include <event2/event.h>
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +17,7 @@ typedef struct ct_state {
     sk_createtopics_resp_t resp;
     int outstanding;
     int64_t deadline;     /* monotonic ms: wait for the metadata until then */
-    struct event *poll;
 } ct_state_t;
-
-#define CT_POLL_MS 50
 
 typedef struct ct_item {
     ct_state_t *st;
@@ -40,10 +35,7 @@ static void ct_finish(ct_state_t *st)
 
 static void ct_free(sk_req_t *req)
 {
-    ct_state_t *st = req->handler_state;
-    if (st && st->poll)
-        event_free(st->poll);
-    free(st);
+    free(req->handler_state);
     req->handler_state = NULL;
 }
 
@@ -60,32 +52,47 @@ static int ct_visible(sk_broker_t *b, sk_str_t name)
 }
 
 /* Like Kafka, answer once the new topics are in the metadata (the controller
- * elected their leaders), or with REQUEST_TIMED_OUT at the deadline. */
-static void ct_poll_cb(evutil_socket_t fd, short what, void *arg)
+ * elected their leaders), or with REQUEST_TIMED_OUT at the deadline. The
+ * purgatory's try callback (topic waits, woken when a topic's leaders
+ * change); at shutdown the request is left to the connection's end,
+ * unanswered. */
+static int ct_try(void *arg, sk_purg_why_t why)
 {
-    (void)fd;
-    (void)what;
     ct_state_t *st = arg;
+    if (why == SK_PURG_FLUSHED)
+        return 1;
     int waiting = 0;
-    int64_t now = sk_mono_ms();
     for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
         sk_createtopics_result_t *res = &st->resp.Topics[i];
         if (res->ErrorCode != SK_KERR_NONE || st->deadline <= 0 || ct_visible(st->b, res->Name))
             continue;
-        if (now >= st->deadline) {
+        if (why == SK_PURG_EXPIRED) {
             res->ErrorCode = SK_KERR_REQUEST_TIMED_OUT;
             res->ErrorMessage = sk_str_c("Timed out waiting for the topic's leaders.");
         } else {
             waiting = 1;
         }
     }
-    if (waiting) {
-        struct timeval tv = {0, CT_POLL_MS * 1000};
-        evtimer_add(st->poll, &tv);
-        return;
-    }
+    if (waiting)
+        return 0;
     ct_finish(st);
     sk_req_complete(st->req);
+    return 1;
+}
+
+/* Every creation is written: answer now or wait for the metadata. */
+static void ct_created_all(ct_state_t *st)
+{
+    int64_t left = st->deadline - sk_mono_ms();
+    if (ct_try(st, st->deadline > 0 && left <= 0 ? SK_PURG_EXPIRED : SK_PURG_WOKEN))
+        return;
+    sk_purg_op_t *op = sk_purg_add(st->b->parts.meta, left, ct_try, st);
+    for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
+        const sk_createtopics_result_t *res = &st->resp.Topics[i];
+        if (res->ErrorCode == SK_KERR_NONE)
+            sk_purg_watch(op, sk_purg_key(res->Name.p,
+                                          (size_t)(res->Name.len > 0 ? res->Name.len : 0), -1));
+    }
 }
 
 static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
@@ -98,7 +105,7 @@ static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
         res->ErrorMessage = sk_str_c(sk_arena_strdup(st->req->arena, msg));
     free(it);
     if (--st->outstanding == 0)
-        ct_poll_cb(-1, 0, st);
+        ct_created_all(st);
 }
 
 int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -119,7 +126,6 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                                       sizeof(*st->resp.Topics));
     st->outstanding = 1; /* held until every topic has been started */
     st->deadline = in.ValidateOnly || in.TimeoutMs <= 0 ? 0 : sk_mono_ms() + in.TimeoutMs;
-    st->poll = evtimer_new(b->base, ct_poll_cb, st);
     req->handler_state = st;
     req->handler_free = ct_free;
 

@@ -287,6 +287,7 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     sk_ctlsd_free(b);
     sk_purg_flush(b->parts.produce);
     sk_purg_flush(b->parts.fetch);
+    sk_purg_flush(b->parts.meta);
     sk_coord_stop(b->coord);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
@@ -361,6 +362,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->parts.topics = b->topics;
     b->parts.produce = sk_purg_new(base, "produce");
     b->parts.fetch = sk_purg_new(base, "fetch");
+    b->parts.meta = sk_purg_new(base, "topics");
     b->parts.stopping = &b->stopping;
     b->coord = sk_coord_new(b);
     b->pids = sk_pids_new(b);
@@ -468,6 +470,7 @@ void sk_broker_free(sk_broker_t *b)
     sk_ctlsd_free(b);
     sk_purg_flush(b->parts.produce);
     sk_purg_flush(b->parts.fetch);
+    sk_purg_flush(b->parts.meta);
     sk_coord_free(b->coord);
     b->coord = NULL;
     sk_fetcher_free(b->fetcher);
@@ -487,7 +490,8 @@ void sk_broker_free(sk_broker_t *b)
     sk_ctrl_free(b->ctrl);
     sk_purg_free(b->parts.produce);
     sk_purg_free(b->parts.fetch);
-    b->parts.produce = b->parts.fetch = NULL;
+    sk_purg_free(b->parts.meta);
+    b->parts.produce = b->parts.fetch = b->parts.meta = NULL;
     if (b->logs)
         sk_logmgr_close(b->logs);
     if (b->io)

@@ -69,7 +69,7 @@ struct sk_broker_s {
     sk_net_t *net;
     sk_topics_t *topics;
     /* What partition.c works with: the topics, the HW checkpoints and the
-     * two purgatories (acks=all produces, long-polled fetches). */
+     * purgatories (acks=all produces, long-polled fetches, topic waits). */
     sk_partition_env_t parts;
     struct sk_coord_s *coord;     /* group coordinator (coord.h) */
     struct sk_pids_s *pids;       /* producer ids for InitProducerId (producer_ids.h) */

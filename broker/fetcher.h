@@ -19,6 +19,9 @@
  * truncation. A fetch answered OFFSET_OUT_OF_RANGE either restarts the log at
  * the leader's log start (ours ends below it) or redoes the epoch check;
  * FENCED/UNKNOWN_LEADER_EPOCH back off until LeaderAndIsr brings the epoch.
+ * Owns the connections to leaders and their retry timers; the partition
+ * state it changes (follower HW, truncation mark) goes through partition.h.
+ * May call: partition, the partition log, channel. Never a request handler.
  * @locality loop
  */
 #ifndef SK_FETCHER_H

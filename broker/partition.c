@@ -30,6 +30,13 @@ static void wake(const sk_partition_env_t *env, const sk_partition_t *p, int pro
         sk_purg_wake(env->fetch, k);
 }
 
+/* The topic's leaders changed (CreateTopics waits for them). */
+static void wake_topic(const sk_partition_env_t *env, const sk_partition_t *p)
+{
+    if (p->topic)
+        sk_purg_wake(env->meta, sk_purg_key(p->topic, strlen(p->topic), -1));
+}
+
 static void checkpoint_hw(const sk_partition_env_t *env, const sk_partition_t *p)
 {
     if (env->logs)
@@ -117,6 +124,7 @@ int16_t sk_partition_set_state(const sk_partition_env_t *env, sk_partition_t *p,
     p->zk_version = partition_epoch;
     /* Waits on p see the new role (NOT_LEADER_OR_FOLLOWER, fencing). */
     wake(env, p, 1, 1);
+    wake_topic(env, p);
     return SK_KERR_NONE;
 }
 
@@ -125,7 +133,6 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
                              const int32_t *replicas, int n_replicas, const int32_t *isr,
                              int n_isr)
 {
-    (void)env;
     if (p->leader_epoch > leader_epoch)
         return;
     if (n_replicas != p->n_replicas)
@@ -136,6 +143,7 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
         p->leader = leader;
         p->leader_epoch = leader_epoch;
         p->zk_version = partition_epoch;
+        wake_topic(env, p);
     }
 }
 
@@ -144,6 +152,7 @@ void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic)
     sk_topics_remove(env->topics, topic);
     sk_purg_wake_all(env->produce);
     sk_purg_wake_all(env->fetch);
+    sk_purg_wake_all(env->meta);
 }
 
 void sk_partition_set_log(sk_partition_t *p, sk_plog_t *log)
@@ -159,6 +168,7 @@ void sk_partition_stop(const sk_partition_env_t *env, sk_partition_t *p)
     if (p->leader == env->self)
         p->leader = -1;
     wake(env, p, 1, 1);
+    wake_topic(env, p);
 }
 
 /* KIP-101: followers ask where their epochs end, so the new epoch starts at

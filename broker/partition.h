@@ -17,7 +17,8 @@
  *  - A new leader records in its log that its epoch starts at the log end
  *    (KIP-101).
  * When the HW moves or data is appended, the partition's key is woken in the
- * purgatories; that is the only way completions go up.
+ * purgatories (a topic's key when its leaders change or it goes); that is
+ * the only way completions go up.
  *
  * May call: topics, the partition log (log_plog), logmgr (HW checkpoints),
  * purgatory, clock. Never calls a request handler.
@@ -41,6 +42,9 @@ typedef struct sk_partition_env {
     sk_logmgr_t *logs;        /* HW checkpoints; may be NULL (tests) */
     sk_purg_t *produce;       /* acks=all waits: woken when a HW moves */
     sk_purg_t *fetch;         /* fetch waits: woken by appends and HW moves */
+    sk_purg_t *meta;          /* topic waits (CreateTopics, DeleteTopics): woken by
+                               * leader changes and topic removals, on the key
+                               * sk_purg_key(topic, len, -1) */
     const int *stopping;      /* the broker is shutting down (may be NULL) */
 } sk_partition_env_t;
 

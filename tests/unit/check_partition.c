@@ -67,6 +67,7 @@ static void setup(void)
     env.logs = NULL;
     env.produce = sk_purg_new(base, "produce");
     env.fetch = sk_purg_new(base, "fetch");
+    env.meta = sk_purg_new(base, "topics");
     stopping = 0;
     env.stopping = &stopping;
 }
@@ -75,6 +76,7 @@ static void teardown(void)
 {
     sk_purg_free(env.produce);
     sk_purg_free(env.fetch);
+    sk_purg_free(env.meta);
     sk_topics_free(topics);
     sk_plog_close(plog);
     sk_plog_rmtree(tmpdir);
@@ -444,6 +446,34 @@ START_TEST(test_wakes_fetch_waits)
 }
 END_TEST
 
+START_TEST(test_wakes_topic_waits)
+{
+    fetch_tries = 0;
+    sk_purg_op_t *op = sk_purg_add(env.meta, 100000, fetch_try, NULL);
+    sk_purg_watch(op, sk_purg_key("t", 1, -1));
+    /* a leader from UpdateMetadata */
+    sk_partition_set_cached(&env, p, 2, 1, 1, R3, 3, R3, 3);
+    run_loop();
+    ck_assert_int_eq(fetch_tries, 1);
+    /* with a log here and no newer epoch, the leadership stays: no wake */
+    sk_partition_set_log(p, plog);
+    sk_partition_set_cached(&env, p, 2, 1, 1, R3, 3, R3, 3);
+    run_loop();
+    ck_assert_int_eq(fetch_tries, 1);
+    /* LeaderAndIsr */
+    lead(2, R3, 3);
+    run_loop();
+    ck_assert_int_eq(fetch_tries, 2);
+    /* the topic goes */
+    sk_partition_forget_topic(&env, "t");
+    p = NULL;
+    run_loop();
+    ck_assert_int_eq(fetch_tries, 3);
+    ck_assert_ptr_null(sk_topics_find(topics, "t", 1));
+    sk_purg_flush(env.meta);
+}
+END_TEST
+
 static Suite *partition_suite(void)
 {
     Suite *s = suite_create("partition");
@@ -456,6 +486,7 @@ static Suite *partition_suite(void)
     tcase_add_test(tc, test_isr_proposals_and_caught_up);
     tcase_add_test(tc, test_acked_append);
     tcase_add_test(tc, test_wakes_fetch_waits);
+    tcase_add_test(tc, test_wakes_topic_waits);
     suite_add_tcase(s, tc);
     return s;
 }
