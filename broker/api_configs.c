@@ -1,4 +1,4 @@
-/* api_configs.c - DescribeConfigs (key 32), versions 0-2.
+/* api_configs.c - DescribeConfigs (key 32), versions 0-4.
  *
  * Topic resources: every topic-level key Kafka lists (the described keys of
  * the topic key table, topic_conf.h, in its order), with the topic's
@@ -7,6 +7,11 @@
  * the broker setting it falls back to. Broker resources (this broker's id, or
  * "" for the cluster default): every key of the static configuration; they
  * are read-only since Skein has no dynamic broker configs.
+ *
+ * Per version, as Kafka: v0 says IsDefault, v1+ ConfigSource and, when
+ * asked (IncludeSynonyms), the synonyms; v3+ every config's ConfigType and,
+ * when asked (IncludeDocumentation), its documentation (else null); v4 is
+ * flexible.
  * @locality loop
  */
 #include "broker_int.h"
@@ -47,6 +52,43 @@ static sk_str_t arena_str(sk_arena_t *a, const char *s)
     return sk_str_c(sk_arena_strdup(a, s));
 }
 
+/* Kafka's ConfigType of a key from its type as the docs name it; enums are
+ * strings with a validator in Kafka, secrets are passwords. */
+static int8_t config_type(const char *type, int sensitive)
+{
+    static const struct {
+        const char *name;
+        int8_t id;
+    } types[] = {
+        {"boolean", SK_CONFIG_TYPE_BOOLEAN}, {"string", SK_CONFIG_TYPE_STRING},
+        {"enum", SK_CONFIG_TYPE_STRING},     {"int", SK_CONFIG_TYPE_INT},
+        {"long", SK_CONFIG_TYPE_LONG},       {"double", SK_CONFIG_TYPE_DOUBLE},
+        {"list", SK_CONFIG_TYPE_LIST},
+    };
+    if (sensitive)
+        return SK_CONFIG_TYPE_PASSWORD;
+    for (size_t i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(types[i].name, type) == 0)
+            return types[i].id;
+    return SK_CONFIG_TYPE_UNKNOWN;
+}
+
+/* The fields that depend on the version: IsDefault exists at v0 only
+ * (ConfigSource says the same from v1), the type and documentation from
+ * v3. */
+static void fill_common(dc_state_t *st, sk_describeconfigs_config_t *c, int8_t source,
+                        const char *type, const char *doc)
+{
+    int16_t v = st->req->api_version;
+    c->ConfigSource = source;
+    c->IsDefault = v == 0 && source == SK_CONFIG_SOURCE_DEFAULT;
+    if (v >= 3) {
+        c->ConfigType = config_type(type, c->IsSensitive);
+        c->Documentation = st->in.IncludeDocumentation && doc
+                               ? sk_str_c(doc) : SK_STR_NULL;
+    }
+}
+
 static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
 {
     sk_arena_t *a = st->req->arena;
@@ -71,12 +113,13 @@ static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
         int8_t bsrc = bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
 
         sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+        sk_describeconfigs_resp_config_init(c);
         c->Name = sk_str_c(name);
         c->Value = arena_str(a, ov ? ov : bval);
         c->ReadOnly = 0;
-        c->ConfigSource = ov ? SK_CONFIG_SOURCE_TOPIC : bsrc;
-        c->IsDefault = c->ConfigSource == SK_CONFIG_SOURCE_DEFAULT;
         c->IsSensitive = 0;
+        fill_common(st, c, ov ? SK_CONFIG_SOURCE_TOPIC : bsrc, sk_topic_conf_type(k),
+                    sk_topic_conf_doc(k));
         c->Synonyms = sk_arena_calloc(a, 2, sizeof(*c->Synonyms));
         c->SynonymsCnt = 0;
         if (syn) {
@@ -114,12 +157,13 @@ static void fill_broker(dc_state_t *st, int index)
             continue;
         int set = conf->source[i] != SK_CONF_SRC_DEFAULT;
         sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+        sk_describeconfigs_resp_config_init(c);
         c->Name = sk_str_c(name);
         c->Value = arena_str(a, val);
         c->ReadOnly = 1;
-        c->ConfigSource = set ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
-        c->IsDefault = !set;
         c->IsSensitive = sk_conf_key_sensitive(i);
+        fill_common(st, c, set ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT,
+                    sk_conf_key_type(i), sk_conf_key_doc(i));
         if (c->IsSensitive) /* a secret: null, as Kafka answers */
             c->Value = (sk_str_t){NULL, -1};
         c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
@@ -141,12 +185,10 @@ static void set_error(dc_state_t *st, int index, int16_t err, const char *msg)
     out->ConfigsCnt = 0;
 }
 
-static void dc_finish(dc_state_t *st)
+/* A failure to encode closes the connection (sk_req_respond). */
+static int dc_finish(dc_state_t *st)
 {
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_describeconfigs_resp_encode(&w, st->req->api_version, &st->resp);
-    sk_req_set_body(st->req, &w);
+    return sk_req_respond(st->req, &st->resp);
 }
 
 static void dc_free(sk_req_t *req)
@@ -206,6 +248,7 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return sk_api_malformed(req);
     }
     int n = st->in.ResourcesCnt;
+    sk_describeconfigs_resp_init(&st->resp);
     st->resp.Results = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Results));
     st->resp.ResultsCnt = n;
     req->handler_state = st;
@@ -217,6 +260,7 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     for (int i = 0; i < n; i++) {
         const sk_describeconfigs_resource_t *res = &st->in.Resources[i];
         sk_describeconfigs_result_t *out = &st->resp.Results[i];
+        sk_describeconfigs_resp_result_init(out);
         out->ErrorCode = SK_KERR_NONE;
         out->ErrorMessage = SK_STR_NULL;
         out->ResourceType = res->ResourceType;
@@ -251,9 +295,9 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     }
     if (--st->outstanding > 0)
         return SK_REQ_PENDING;
-    dc_finish(st);
+    int rc = dc_finish(st);
     req->handler_state = NULL;
     req->handler_free = NULL;
     free(st);
-    return SK_REQ_DONE;
+    return rc;
 }

@@ -144,7 +144,8 @@ static void decode_value(const sk_msgfield_t *f, int16_t v, int flex, sk_rd_t *r
     case SK_FT_BYTES:
     case SK_FT_RECORDS: {
         sk_str_t s = f->type == SK_FT_STRING ? sk_rd_str(r, flex) : sk_rd_bytes(r, flex);
-        if (s.len < 0 && sk_rd_ok(r) && !is_nullable(f, v))
+        /* an array's null= is the array's: its elements never are (Kafka) */
+        if (s.len < 0 && sk_rd_ok(r) && (f->array || !is_nullable(f, v)))
             sk_rd_fail(r);
         *(sk_str_t *)p = sk_rd_ok(r) ? s : SK_STR_NULL;
         break;
@@ -334,7 +335,8 @@ static void encode_value(const sk_msgfield_t *f, int16_t v, int flex, enc_t *e, 
     case SK_FT_BYTES:
     case SK_FT_RECORDS: {
         const sk_str_t *s = p;
-        if (s->len < -1 || (s->len < 0 && !is_nullable(f, v)) || (s->len > 0 && !s->p) ||
+        if (s->len < -1 || (s->len < 0 && (f->array || !is_nullable(f, v))) ||
+            (s->len > 0 && !s->p) ||
             (f->type == SK_FT_STRING && s->len > INT16_MAX && !flex)) {
             e->err = 1;
             return;

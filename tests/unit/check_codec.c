@@ -57,7 +57,7 @@ static void fill_value(const sk_msgfield_t *f, int16_t v, sk_arena_t *a, void *p
             ((uint8_t *)p)[i] = (uint8_t)rnd();
         break;
     case SK_FT_STRING: case SK_FT_BYTES: case SK_FT_RECORDS: {
-        if (nullable_at(f, v) && rnd() % 4 == 0) {
+        if (!f->array && nullable_at(f, v) && rnd() % 4 == 0) { /* never an element */
             *(sk_str_t *)p = SK_STR_NULL;
             break;
         }

@@ -392,14 +392,29 @@ START_TEST(test_dcf_req)
     res[0].ConfigurationKeysCnt = -2;
     ck_assert_int_eq(sk_describeconfigs_req_encode(&w, 1, &req), SK_EINVAL);
     res[0].ConfigurationKeysCnt = -1;
-    keys[0] = SK_STR_NULL;
-    ck_assert_int_eq(sk_describeconfigs_req_encode(&w, 1, &req), SK_EINVAL);
-    keys[0] = sk_str_c("k1");
     res[1].ResourceName = SK_STR_NULL;
     ck_assert_int_eq(sk_describeconfigs_req_encode(&w, 2, &req), SK_EINVAL);
     ck_assert_uint_eq(w.len, 0);
     sk_wr_free(&w);
-    for (int16_t v = SK_DESCRIBECONFIGS_MIN_VER; v <= SK_DESCRIBECONFIGS_MAX_VER; v++) {
+    /* v3: IncludeDocumentation (not ignorable); v4 flexible */
+    res[1].ResourceName = sk_str_c("0");
+    req.IncludeSynonyms = 1;
+    req.IncludeDocumentation = 1;
+    tu_assert_encodes(&describeconfigs_req_codec, 3, &req, DCF_REQ_V0 " 01 01");
+    tu_assert_encodes(&describeconfigs_req_codec, 4, &req,
+                      "03 | 02 0274 00 00 | 04 0230 02 036b31 00 | 01 01 00");
+    sk_wr_init(&w);
+    ck_assert_int_eq(sk_describeconfigs_req_encode(&w, 2, &req), SK_EINVAL);
+    sk_wr_free(&w);
+    sk_arena_t *a3 = sk_arena_new(0);
+    sk_describeconfigs_req_t *g3 = decode_checked(&describeconfigs_req_codec,
+                                                  "03 | 02 0274 00 00 | 04 0230 02 036b31 00"
+                                                  " | 01 01 00", 4, a3);
+    ck_assert_int_eq(g3->Resources[0].ConfigurationKeysCnt, -1);
+    tu_assert_str(g3->Resources[1].ConfigurationKeys[0], "k1");
+    ck_assert_int_eq(g3->IncludeDocumentation, 1);
+    sk_arena_free(a3);
+    for (int16_t v = SK_DESCRIBECONFIGS_MIN_VER; v <= 2; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_describeconfigs_req_t *g =
             decode_checked(&describeconfigs_req_codec, v ? DCF_REQ_V0 " 01" : DCF_REQ_V0, v, a);
@@ -431,18 +446,31 @@ END_TEST
     "00000009 00000001 | 0000 ffff 02 0001 74 | 00000002"               \
     " | 0001 61 0001 31 00 05 00 00000001 0001 61 0001 31 05"           \
     " | 0001 62 ffff 01 01 01 00000000"
+/* v3: ConfigType and Documentation after the synonyms */
+#define DCF_RESP_V3                                                      \
+    "00000009 00000001 | 0000 ffff 02 0001 74 | 00000002"               \
+    " | 0001 61 0001 31 00 05 00 00000001 0001 61 0001 31 05 03 0001 64" \
+    " | 0001 62 ffff 01 01 01 00000000 09 ffff"
+#define DCF_RESP_V4                                                      \
+    "00000009 02 | 0000 00 02 0274 | 03"                                \
+    " | 0261 0231 00 05 00 02 0261 0231 05 00 03 0264 00"               \
+    " | 0262 00 01 01 01 01 09 00 00 | 00 | 00"
 
 START_TEST(test_dcf_resp)
 {
     sk_describeconfigs_synonym_t syn = {sk_str_c("a"), sk_str_c("1"), SK_CONFIG_SOURCE_DEFAULT};
     sk_describeconfigs_config_t cfg[2] = {
-        {sk_str_c("a"), sk_str_c("1"), 0, 1, SK_CONFIG_SOURCE_DEFAULT, 0, &syn, 1},
-        {sk_str_c("b"), SK_STR_NULL, 1, 0, SK_CONFIG_SOURCE_TOPIC, 1, NULL, 0}};
+        {sk_str_c("a"), sk_str_c("1"), 0, 1, SK_CONFIG_SOURCE_DEFAULT, 0, &syn, 1,
+         SK_CONFIG_TYPE_INT, sk_str_c("d")},
+        {sk_str_c("b"), SK_STR_NULL, 1, 0, SK_CONFIG_SOURCE_TOPIC, 1, NULL, 0,
+         SK_CONFIG_TYPE_PASSWORD, SK_STR_NULL}};
     sk_describeconfigs_result_t res = {0, SK_STR_NULL, SK_CONFIG_RESOURCE_TOPIC, sk_str_c("t"),
                                        cfg, 2};
     sk_describeconfigs_resp_t resp = {9, &res, 1};
     for (int16_t v = SK_DESCRIBECONFIGS_MIN_VER; v <= SK_DESCRIBECONFIGS_MAX_VER; v++) {
-        const char *hexs = v ? DCF_RESP_V1 : DCF_RESP_V0;
+        const char *hexs = v == 0 ? DCF_RESP_V0 : v < 3 ? DCF_RESP_V1
+                           : v == 3 ? DCF_RESP_V3 : DCF_RESP_V4;
+        cfg[0].IsDefault = v == 0; /* v0 only, not ignorable */
         tu_assert_encodes(&describeconfigs_resp_codec, v, &resp, hexs);
         sk_arena_t *a = sk_arena_new(0);
         sk_describeconfigs_resp_t *g = decode_checked(&describeconfigs_resp_codec, hexs, v, a);
@@ -455,8 +483,11 @@ START_TEST(test_dcf_resp)
         ck_assert_int_eq(gr->ConfigsCnt, 2);
         tu_assert_str(gr->Configs[0].Name, "a");
         tu_assert_str(gr->Configs[0].Value, "1");
-        ck_assert(gr->Configs[0].IsDefault);
+        ck_assert_int_eq(gr->Configs[0].IsDefault, v == 0);
         ck_assert(!gr->Configs[0].ReadOnly);
+        ck_assert_int_eq(gr->Configs[0].ConfigType, v >= 3 ? SK_CONFIG_TYPE_INT : 0);
+        tu_assert_str(gr->Configs[0].Documentation, v >= 3 ? "d" : "");
+        tu_assert_str(gr->Configs[1].Documentation, v >= 3 ? NULL : "");
         tu_assert_str(gr->Configs[1].Value, NULL);
         ck_assert(gr->Configs[1].ReadOnly);
         ck_assert(!gr->Configs[1].IsDefault);
@@ -475,11 +506,14 @@ START_TEST(test_dcf_resp)
     }
     sk_wr_t w;
     sk_wr_init(&w);
+    cfg[0].IsDefault = 1; /* not on the wire from v1 */
+    ck_assert_int_eq(sk_describeconfigs_resp_encode(&w, 1, &resp), SK_EINVAL);
+    cfg[0].IsDefault = 0;
     syn.Name = SK_STR_NULL;
     ck_assert_int_eq(sk_describeconfigs_resp_encode(&w, 1, &resp), SK_EINVAL);
     syn.Name = sk_str_c("a");
     cfg[1].SynonymsCnt = -1;
-    ck_assert_int_eq(sk_describeconfigs_resp_encode(&w, 0, &resp), SK_EINVAL);
+    ck_assert_int_eq(sk_describeconfigs_resp_encode(&w, 1, &resp), SK_EINVAL);
     cfg[1].SynonymsCnt = 0;
     cfg[0].Name = SK_STR_NULL;
     ck_assert_int_eq(sk_describeconfigs_resp_encode(&w, 2, &resp), SK_EINVAL);
