@@ -1,12 +1,20 @@
-/* api_createtopics.c - CreateTopics (key 19). Each topic is validated, then
- * written to ZooKeeper; the response waits until every write has finished. */
+/* api_createtopics.c - CreateTopics (key 19), versions 0-7. Each topic is
+ * validated, then written to ZooKeeper; the response waits until every
+ * write has finished (and the new topics have leaders). From v5 a created
+ * (or validated) topic's answer carries its partition count, replication
+ * factor and every topic config with its value and source, as
+ * DescribeConfigs shows them (Kafka's ZooKeeper mode does the same); v7
+ * the topic id written to /brokers/topics/<t>; v5+ is flexible. */
 #include "broker_int.h"
 
 #include "arena.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "proto_createtopics.h"
+#include "proto_describeconfigs.h"
 #include "clock.h"
+#include "topic_conf.h"
+#include "znode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +32,49 @@ typedef struct ct_item {
     int index;
 } ct_item_t;
 
-static void ct_finish(ct_state_t *st)
+/* Kafka resets what a failed creation would have described (v5+). */
+static int ct_finish(ct_state_t *st)
 {
-    sk_req_t *req = st->req;
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_createtopics_resp_encode(&w, req->api_version, &st->resp);
-    sk_req_set_body(req, &w);
+    for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
+        sk_createtopics_result_t *res = &st->resp.Topics[i];
+        if (res->ErrorCode == SK_KERR_NONE)
+            continue;
+        res->NumPartitions = -1;
+        res->ReplicationFactor = -1;
+        res->ConfigsCnt = 0;
+        memset(res->TopicId, 0, sizeof(res->TopicId));
+    }
+    return sk_req_respond(st->req, &st->resp); /* a failure closes the connection */
+}
+
+/* v5+: the topic's configs, each key's override from the request or else
+ * the broker setting it falls back to (the sources DescribeConfigs gives). */
+static void ct_describe(sk_broker_t *b, sk_req_t *req, sk_createtopics_result_t *res,
+                        char *const *keys, char *const *vals, int n_cfg)
+{
+    int n = sk_topic_conf_count();
+    res->Configs = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*res->Configs));
+    res->ConfigsCnt = 0;
+    for (int k = 0; k < n; k++) {
+        if (!sk_topic_conf_described(k))
+            continue;
+        const char *name = sk_topic_conf_name(k);
+        const char *ov = NULL;
+        for (int i = 0; i < n_cfg; i++)
+            if (strcmp(keys[i], name) == 0)
+                ov = vals[i];
+        char bval[256] = "";
+        int bset = 0;
+        sk_topic_conf_fallback(b->conf, k, bval, sizeof(bval), &bset);
+        sk_createtopics_resp_config_t *c = &res->Configs[res->ConfigsCnt++];
+        sk_createtopics_resp_config_init(c);
+        c->Name = sk_str_c(name);
+        c->Value = sk_str_c(sk_arena_strdup(req->arena, ov ? ov : bval));
+        c->ReadOnly = 0;
+        c->IsSensitive = 0;
+        c->ConfigSource = ov ? SK_CONFIG_SOURCE_TOPIC
+                             : bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
+    }
 }
 
 static void ct_free(sk_req_t *req)
@@ -75,7 +119,7 @@ static int ct_try(void *arg, sk_purg_why_t why)
     }
     if (waiting)
         return 0;
-    ct_finish(st);
+    ct_finish(st); /* an unencodable answer closes the connection */
     sk_req_complete(st->req);
     return 1;
 }
@@ -121,17 +165,19 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     ct_state_t *st = sk_calloc(1, sizeof(*st));
     st->b = b;
     st->req = req;
+    sk_createtopics_resp_init(&st->resp);
     st->resp.TopicsCnt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
     st->resp.Topics = sk_arena_calloc(req->arena, (size_t)st->resp.TopicsCnt + 1,
                                       sizeof(*st->resp.Topics));
     st->outstanding = 1; /* held until every topic has been started */
-    st->deadline = in.ValidateOnly || in.TimeoutMs <= 0 ? 0 : sk_mono_ms() + in.TimeoutMs;
+    st->deadline = in.validateOnly || in.timeoutMs <= 0 ? 0 : sk_mono_ms() + in.timeoutMs;
     req->handler_state = st;
     req->handler_free = ct_free;
 
     for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
         const sk_createtopics_topic_t *t = &in.Topics[i];
         sk_createtopics_result_t *res = &st->resp.Topics[i];
+        sk_createtopics_resp_topic_init(res);
         res->Name = t->Name;
         res->ErrorMessage = SK_STR_NULL;
         const char *msg = NULL;
@@ -203,7 +249,7 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         it->index = i;
         int32_t nparts = t->AssignmentsCnt > 0 ? t->AssignmentsCnt : t->NumPartitions;
         int16_t kerr = sk_topic_create(b, name, nparts, t->ReplicationFactor, assign, assign_sizes,
-                                       keys, vals, n_cfg, in.ValidateOnly, &msg, ct_topic_done, it);
+                                       keys, vals, n_cfg, in.validateOnly, &msg, ct_topic_done, it);
         if (kerr != SK_KERR_NONE) {
             free(it);
             res->ErrorCode = kerr;
@@ -211,10 +257,21 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             continue;
         }
         st->outstanding++;
+        if (req->api_version >= 5) {
+            /* what was validated: the broker defaults for -1 counts */
+            res->NumPartitions = nparts == -1 ? b->conf->num_partitions : nparts;
+            res->ReplicationFactor = t->AssignmentsCnt > 0
+                                         ? (int16_t)t->Assignments[0].BrokerIdsCnt
+                                         : t->ReplicationFactor == -1
+                                               ? (int16_t)b->conf->default_replication_factor
+                                               : t->ReplicationFactor;
+            ct_describe(b, req, res, keys, vals, n_cfg);
+        }
+        const char *id = in.validateOnly ? NULL : sk_topic_creation_id(b, name);
+        if (req->api_version >= 7 && id && sk_znode_uuid_decode(id, res->TopicId) != SK_OK)
+            memset(res->TopicId, 0, sizeof(res->TopicId));
     }
-    if (--st->outstanding == 0) {
-        ct_finish(st);
-        return SK_REQ_DONE;
-    }
+    if (--st->outstanding == 0)
+        return ct_finish(st);
     return SK_REQ_PENDING;
 }

@@ -172,5 +172,7 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
                         int validate_only, const char **msg, sk_create_done_fn done, void *arg);
 /* Is a creation of this topic in flight? */
 int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
+/* The topic id (Kafka's base64 uuid) of a creation in flight, NULL if none. */
+const char *sk_topic_creation_id(sk_broker_t *b, const char *name);
 
 #endif

@@ -36,6 +36,15 @@ int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len)
     return 0;
 }
 
+const char *sk_topic_creation_id(sk_broker_t *b, const char *name)
+{
+    sk_creation_t *c;
+    LIST_FOREACH(c, &b->creations, link)
+        if (strcmp(c->name, name) == 0)
+            return c->topic.topic_id;
+    return NULL;
+}
+
 static void creation_free(sk_creation_t *c)
 {
     for (int i = 0; i < c->topic.n_partitions; i++)

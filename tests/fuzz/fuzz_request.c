@@ -9,7 +9,7 @@
  *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_request.c \
  *       common/arena.c common/apis.c common/proto_hdr.c \
  *       common/proto_produce.c common/proto_fetch.c \
- *       common/msgcodec.c build-proto/common/proto_gen.c common/proto_createtopics.c \
+ *       common/msgcodec.c build-proto/common/proto_gen.c \
  *       common/proto_leaderandisr.c common/proto_updatemetadata.c \
  *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
  *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \

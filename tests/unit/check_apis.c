@@ -193,7 +193,7 @@ START_TEST(test_lookups)
      * uncompressed ("Broker does not support compression type ...") unless
      * Produce v0 is listed. */
     static const int16_t want[][3] = {{0, 0, 7}, {1, 4, 11}, {2, 0, 8}, {3, 0, 12}, {18, 0, 3},
-                                      {19, 0, 4}};
+                                      {19, 0, 7}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         const sk_api_t *a = sk_api_find(want[i][0]);
         ck_assert_ptr_nonnull(a);

@@ -961,8 +961,8 @@ START_TEST(test_createtopics_hand)
     ck_assert_int_eq(req.Topics[0].ConfigsCnt, 1);
     assert_str(req.Topics[0].Configs[0].Name, "cleanup.policy");
     assert_str(req.Topics[0].Configs[0].Value, "compact");
-    ck_assert_int_eq(req.TimeoutMs, 5000);
-    ck_assert_int_eq(req.ValidateOnly, 0);
+    ck_assert_int_eq(req.timeoutMs, 5000);
+    ck_assert_int_eq(req.validateOnly, 0);
     check_trunc(b, n, 0, dec_createtopics_req, sizeof(req));
     sk_wr_t w;
     sk_wr_init(&w);
@@ -980,8 +980,8 @@ START_TEST(test_createtopics_hand)
     ck_assert_int_eq(req.Topics[0].Assignments[0].BrokerIdsCnt, 2);
     ck_assert_int_eq(req.Topics[0].Assignments[0].BrokerIds[1], 2);
     assert_str(req.Topics[0].Configs[0].Value, NULL);
-    ck_assert_int_eq(req.TimeoutMs, 60000);
-    ck_assert_int_eq(req.ValidateOnly, 1);
+    ck_assert_int_eq(req.timeoutMs, 60000);
+    ck_assert_int_eq(req.validateOnly, 1);
     check_trunc(b, n, 4, dec_createtopics_req, sizeof(req));
     check_mutations(b, n, 4, dec_createtopics_req, sizeof(req));
     ck_assert_int_eq(sk_createtopics_req_encode(&w, 4, &req), SK_OK);
@@ -995,8 +995,14 @@ START_TEST(test_createtopics_hand)
             b, sizeof(b));
     ck_assert_int_eq(decode_bytes(b, n, 4, dec_createtopics_req, a, &req), SK_EPARSE);
 
-    sk_createtopics_result_t res[2] = {{sk_str_c("t"), 0, SK_STR_NULL},
-                                       {sk_str_c("u"), 36, sk_str_c("exists")}};
+    sk_createtopics_result_t res[2];
+    sk_createtopics_resp_topic_init(&res[0]);
+    sk_createtopics_resp_topic_init(&res[1]);
+    res[0].Name = sk_str_c("t");
+    res[0].ErrorMessage = SK_STR_NULL;
+    res[1].Name = sk_str_c("u");
+    res[1].ErrorCode = 36;
+    res[1].ErrorMessage = sk_str_c("exists");
     sk_createtopics_resp_t resp = {4, res, 2};
     ck_assert_int_eq(sk_createtopics_resp_encode(&w, 0, &resp), SK_OK);
     n = hex("00000002 0001 74 0000 0001 75 0024", b, sizeof(b));
@@ -1025,19 +1031,23 @@ START_TEST(test_createtopics_roundtrip)
     sk_createtopics_topic_t tp[2] = {{sk_str_c("a"), -1, -1, as, 2, cf, 2},
                                      {sk_str_c("b"), 12, 3, NULL, 0, NULL, 0}};
     sk_createtopics_req_t req = {tp, 2, 30000, 0};
-    sk_createtopics_result_t res[1] = {{sk_str_c("a"), 37, sk_str_c("bad partitions")}};
+    sk_createtopics_result_t res[1];
+    sk_createtopics_resp_topic_init(&res[0]);
+    res[0].Name = sk_str_c("a");
+    res[0].ErrorCode = 37;
+    res[0].ErrorMessage = sk_str_c("bad partitions");
     sk_createtopics_resp_t resp = {11, res, 1};
-    for (int16_t v = 0; v <= 4; v++) {
+    for (int16_t v = SK_CREATETOPICS_MIN_VER; v <= SK_CREATETOPICS_MAX_VER; v++) {
         sk_arena_t *a = sk_arena_new(0);
         sk_wr_t w;
         sk_wr_init(&w);
-        req.ValidateOnly = v >= 1;
+        req.validateOnly = v >= 1;
         ck_assert_int_eq(sk_createtopics_req_encode(&w, v, &req), SK_OK);
         sk_createtopics_req_t g;
         ck_assert_int_eq(decode_bytes(w.buf, w.len, v, dec_createtopics_req, a, &g), SK_OK);
         ck_assert_int_eq(g.TopicsCnt, 2);
-        ck_assert_int_eq(g.TimeoutMs, 30000);
-        ck_assert_int_eq(g.ValidateOnly, v >= 1);
+        ck_assert_int_eq(g.timeoutMs, 30000);
+        ck_assert_int_eq(g.validateOnly, v >= 1);
         ck_assert_int_eq(g.Topics[0].AssignmentsCnt, 2);
         ck_assert_int_eq(g.Topics[0].Assignments[1].PartitionIndex, 1);
         ck_assert_int_eq(g.Topics[0].Assignments[1].BrokerIds[0], 2);
@@ -1055,7 +1065,8 @@ START_TEST(test_createtopics_roundtrip)
         ck_assert_int_eq(gr.ThrottleTimeMs, v >= 2 ? 11 : 0);
         ck_assert_int_eq(gr.TopicsCnt, 1);
         ck_assert_int_eq(gr.Topics[0].ErrorCode, 37);
-        assert_str(gr.Topics[0].ErrorMessage, v >= 1 ? "bad partitions" : NULL);
+        assert_str(gr.Topics[0].ErrorMessage, v >= 1 ? "bad partitions" : "");
+        ck_assert_int_eq(gr.Topics[0].NumPartitions, -1);
         check_trunc(w.buf, w.len, v, dec_createtopics_resp, sizeof(gr));
         check_mutations(w.buf, w.len, v, dec_createtopics_resp, sizeof(gr));
         sk_wr_free(&w);
@@ -1063,7 +1074,8 @@ START_TEST(test_createtopics_roundtrip)
     }
     sk_wr_t w;
     sk_wr_init(&w);
-    ck_assert_int_eq(sk_createtopics_req_encode(&w, 5, &req), SK_EINVAL);
+    ck_assert_int_eq(sk_createtopics_req_encode(&w, SK_CREATETOPICS_MAX_VER + 1, &req),
+                     SK_EINVAL);
     sk_wr_free(&w);
 }
 END_TEST
@@ -1093,7 +1105,7 @@ START_TEST(test_bad_versions)
         {dec_metadata_req, {-1, 13}},    {dec_metadata_resp, {-1, 13}},
         {dec_produce_req, {-1, 8}},      {dec_produce_resp, {-1, 8}},
         {dec_listoffsets_req, {-1, 9}},  {dec_listoffsets_resp, {-1, 9}},
-        {dec_createtopics_req, {-1, 5}}, {dec_createtopics_resp, {-1, 5}},
+        {dec_createtopics_req, {-1, 8}}, {dec_createtopics_resp, {-1, 8}},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         for (int k = 0; k < 2; k++) {

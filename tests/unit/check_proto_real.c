@@ -253,8 +253,8 @@ START_TEST(test_rdkafka_createtopics_v4)
     ck_assert_int_eq(req.Topics[0].ConfigsCnt, 1);
     ck_assert(sk_str_eq(req.Topics[0].Configs[0].Name, "retention.ms"));
     ck_assert(sk_str_eq(req.Topics[0].Configs[0].Value, "1000"));
-    ck_assert_int_eq(req.TimeoutMs, 60000);
-    ck_assert_int_eq(req.ValidateOnly, 1);
+    ck_assert_int_eq(req.timeoutMs, 60000);
+    ck_assert_int_eq(req.validateOnly, 1);
     finish_frame(&f, body_createtopics_req, sizeof(req));
 }
 END_TEST
@@ -351,8 +351,8 @@ START_TEST(test_kpy_createtopics_v3)
     ck_assert_int_eq(req.Topics[0].ConfigsCnt, 1);
     ck_assert(sk_str_eq(req.Topics[0].Configs[0].Name, "cleanup.policy"));
     ck_assert(sk_str_eq(req.Topics[0].Configs[0].Value, "compact"));
-    ck_assert_int_eq(req.TimeoutMs, 30000);
-    ck_assert_int_eq(req.ValidateOnly, 0);
+    ck_assert_int_eq(req.timeoutMs, 30000);
+    ck_assert_int_eq(req.validateOnly, 0);
     finish_frame(&f, body_createtopics_req, sizeof(req));
 }
 END_TEST
