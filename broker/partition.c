@@ -272,10 +272,11 @@ int32_t sk_partition_min_insync(const sk_partition_env_t *env, const sk_partitio
 }
 
 int sk_partition_ack_status(const sk_partition_env_t *env, const char *topic, size_t topic_len,
-                            int32_t partition, int64_t required_hw, int16_t *kerr)
+                            int32_t partition, int64_t required_hw, int32_t leader_epoch,
+                            int16_t *kerr)
 {
     sk_partition_t *p = sk_topics_partition(env->topics, topic, (int32_t)topic_len, partition);
-    if (!p || p->leader != env->self) {
+    if (!p || p->leader != env->self || p->leader_epoch != leader_epoch) {
         *kerr = SK_KERR_NOT_LEADER_OR_FOLLOWER;
         return 1;
     }
@@ -295,6 +296,7 @@ typedef struct acked_append {
     char *topic;
     int32_t partition;
     int64_t required_hw;
+    int32_t leader_epoch; /* of the append */
     sk_append_done_fn done;
     void *arg;
 } acked_append_t;
@@ -304,7 +306,7 @@ static int acked_try(void *arg, sk_purg_why_t why)
     acked_append_t *a = arg;
     int16_t kerr = SK_KERR_NONE;
     if (!sk_partition_ack_status(a->env, a->topic, strlen(a->topic), a->partition,
-                                 a->required_hw, &kerr)) {
+                                 a->required_hw, a->leader_epoch, &kerr)) {
         if (why == SK_PURG_WOKEN)
             return 0;
         kerr = SK_KERR_REQUEST_TIMED_OUT;
@@ -340,6 +342,7 @@ int16_t sk_partition_append_acked(const sk_partition_env_t *env, const char *top
     a->topic = sk_strdup(p->topic);
     a->partition = partition;
     a->required_hw = last + 1;
+    a->leader_epoch = p->leader_epoch;
     a->done = done;
     a->arg = arg;
     sk_purg_op_t *op = sk_purg_add(env->produce, timeout_ms > 0 ? timeout_ms : 0, acked_try, a);

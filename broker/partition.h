@@ -98,12 +98,16 @@ int sk_partition_append(const sk_partition_env_t *env, sk_partition_t *p, uint8_
                         size_t len, int64_t *first, int64_t *last);
 /* min.insync.replicas of p: the topic's override, else the broker's. */
 int32_t sk_partition_min_insync(const sk_partition_env_t *env, const sk_partition_t *p);
-/* Where an acknowledgement of offsets below required_hw stands (acks=all):
- * 1 with *kerr set when it is decided (NONE; NOT_ENOUGH_REPLICAS_AFTER_APPEND
- * when the ISR fell below min.insync.replicas; NOT_LEADER_OR_FOLLOWER), 0
- * while the HW is below required_hw. */
+/* Where an acknowledgement of offsets below required_hw, appended under
+ * leader_epoch, stands (acks=all): 1 with *kerr set when it is decided
+ * (NONE; NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR fell below
+ * min.insync.replicas; NOT_LEADER_OR_FOLLOWER when this broker no longer
+ * leads, or leads under another epoch: the append may have been truncated
+ * in between and the offsets hold other records), 0 while the HW is below
+ * required_hw. */
 int sk_partition_ack_status(const sk_partition_env_t *env, const char *topic, size_t topic_len,
-                            int32_t partition, int64_t required_hw, int16_t *kerr);
+                            int32_t partition, int64_t required_hw, int32_t leader_epoch,
+                            int16_t *kerr);
 
 /* Append with acks=all semantics for the broker's own records (the group
  * coordinator): appends to a partition this broker leads, then calls

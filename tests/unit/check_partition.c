@@ -416,6 +416,40 @@ START_TEST(test_acked_append)
 }
 END_TEST
 
+/* The campaign's loss (issue 13): an acks=all append waits; the broker
+ * becomes a follower (its tail may be truncated) and leader again under a
+ * newer epoch before the wait is looked at; the HW then passes the old
+ * offsets, which now hold other records. The wait must not be answered as
+ * stored. */
+START_TEST(test_ack_bound_to_leader_epoch)
+{
+    lead(1, R3, 3);
+    acked_calls = 0;
+    size_t len;
+    uint8_t *b = batch(1, &len);
+    ck_assert_int_eq(sk_partition_append_acked(&env, "t", 0, b, len, 30000, acked_done, NULL),
+                     SK_KERR_NONE);
+    free(b);
+    int64_t required = sk_plog_end_offset(plog);
+    /* away and back within one loop turn (the wake is deferred) */
+    int same, was;
+    sk_partition_set_state(&env, p, 2, 2, 12, R3, 3, R3, 3, &same, &was);
+    lead(3, R3, 3);
+    sk_partition_follower_fetched(&env, p, 2, required, required);
+    sk_partition_follower_fetched(&env, p, 3, required, required);
+    ck_assert(p->high_watermark >= required);
+    run_loop();
+    ck_assert_int_eq(acked_calls, 1);
+    ck_assert_int_eq(acked_kerr, SK_KERR_NOT_LEADER_OR_FOLLOWER);
+    /* the status itself: the same offsets under the current epoch are fine */
+    int16_t kerr = -1;
+    ck_assert_int_eq(sk_partition_ack_status(&env, "t", 1, 0, required, 1, &kerr), 1);
+    ck_assert_int_eq(kerr, SK_KERR_NOT_LEADER_OR_FOLLOWER);
+    ck_assert_int_eq(sk_partition_ack_status(&env, "t", 1, 0, required, 3, &kerr), 1);
+    ck_assert_int_eq(kerr, SK_KERR_NONE);
+}
+END_TEST
+
 /* A fetch-like wait: woken by appends and HW moves of its partition. */
 static int fetch_tries;
 static int fetch_try(void *arg, sk_purg_why_t why)
@@ -485,6 +519,7 @@ static Suite *partition_suite(void)
     tcase_add_test(tc, test_follower_hw);
     tcase_add_test(tc, test_isr_proposals_and_caught_up);
     tcase_add_test(tc, test_acked_append);
+    tcase_add_test(tc, test_ack_bound_to_leader_epoch);
     tcase_add_test(tc, test_wakes_fetch_waits);
     tcase_add_test(tc, test_wakes_topic_waits);
     suite_add_tcase(s, tc);
