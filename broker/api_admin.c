@@ -1,6 +1,5 @@
 /* api_admin.c - topic administration through the controller broker:
- * DeleteTopics (key 20), CreatePartitions (key 37), and DescribeCluster
- * (key 60, any broker).
+ * DeleteTopics (key 20) and CreatePartitions (key 37).
  *
  * As in Kafka's ZooKeeper mode, the controller broker writes the request
  * into ZooKeeper (a deletion mark, a longer assignment) and the controller
@@ -15,7 +14,6 @@
 #include "kerr.h"
 #include "proto_createpartitions.h"
 #include "proto_deletetopics.h"
-#include "proto_describecluster.h"
 #include "znode.h"
 
 #include <stdio.h>
@@ -380,37 +378,4 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (--st->outstanding == 0)
         return sk_req_respond(req, &st->resp);
     return SK_REQ_PENDING;
-}
-
-/* --------------------------------------------------------- DescribeCluster */
-
-int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
-{
-    sk_describecluster_req_t in;
-    if (sk_describecluster_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
-        return sk_api_malformed(req);
-    sk_describecluster_resp_t resp = {0};
-    resp.ErrorCode = SK_KERR_NONE;
-    resp.ErrorMessage = SK_STR_NULL;
-    resp.ClusterId = sk_str_c(b->cluster_id);
-    resp.ControllerId = b->controller_id;
-    resp.ClusterAuthorizedOperations = SK_DESCRIBECLUSTER_OPS_OMITTED;
-    int n = b->n_live > 0 ? b->n_live : 1;
-    resp.Brokers = sk_arena_calloc(req->arena, (size_t)n, sizeof(*resp.Brokers));
-    resp.BrokersCnt = n;
-    for (int i = 0; i < n; i++) {
-        sk_describecluster_broker_t *d = &resp.Brokers[i];
-        const char *host = "";
-        int port = -1;
-        d->BrokerId = b->n_live > 0 ? b->live[i].id : b->id;
-        sk_broker_addr(b, d->BrokerId, sk_req_listener(req), &host, &port);
-        d->Host = sk_str_c(host);
-        d->Port = port;
-        d->Rack = sk_str_c(b->n_live > 0 ? b->live[i].rack : b->conf->broker_rack);
-    }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_describecluster_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
 }

@@ -3,11 +3,13 @@
  * leader epochs (v7+), topic ids (v10+, from /brokers/topics/<t>; a topic
  * may be asked for by id alone) and authorized operations (v8+; with no
  * authorizer every operation the resource type supports, as Kafka answers);
- * auto-creates unknown topics when allowed. */
+ * auto-creates unknown topics when allowed. And DescribeCluster (key 60,
+ * 0-1), the admin client's view of the same brokers and controller. */
 #include "broker_int.h"
 
 #include "kbuf.h"
 #include "kerr.h"
+#include "proto_describecluster.h"
 #include "proto_metadata.h"
 #include "arena.h"
 #include "znode.h"
@@ -200,5 +202,50 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (in.IncludeTopicAuthorizedOperations)
         for (int32_t i = 0; i < resp.TopicsCnt; i++)
             resp.Topics[i].TopicAuthorizedOperations = TOPIC_ALL_OPERATIONS;
+    return sk_req_respond(req, &resp);
+}
+
+/* ---- DescribeCluster (key 60) ---- */
+
+/* Kafka's answer from a broker: the live brokers at their endpoint for the
+ * request's listener, the controller (-1 unless it is among them), and the
+ * cluster's operations when asked (every one without an authorizer). v1
+ * (KIP-919) may ask for the controllers' endpoints instead, which a broker
+ * refuses with MISMATCHED_ENDPOINT_TYPE. */
+int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
+{
+    sk_describecluster_req_t in;
+    if (sk_describecluster_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
+        return sk_api_malformed(req);
+    sk_describecluster_resp_t resp;
+    sk_describecluster_resp_init(&resp);
+    resp.EndpointType = SK_ENDPOINT_TYPE_BROKER;
+    if (in.EndpointType != SK_ENDPOINT_TYPE_BROKER) {
+        resp.ErrorCode = req->api_version == 0 ? SK_KERR_INVALID_REQUEST
+                                               : SK_KERR_MISMATCHED_ENDPOINT_TYPE;
+        resp.ErrorMessage = sk_str_c("The request was sent to an endpoint of type BROKER, but "
+                                     "we wanted an endpoint of type CONTROLLER");
+        resp.ClusterId = sk_str_c("");
+        return sk_req_respond(req, &resp);
+    }
+    resp.ClusterId = sk_str_c(b->cluster_id);
+    if (in.IncludeClusterAuthorizedOperations)
+        resp.ClusterAuthorizedOperations = CLUSTER_ALL_OPERATIONS;
+    int n = b->n_live > 0 ? b->n_live : 1;
+    resp.Brokers = sk_arena_calloc(req->arena, (size_t)n, sizeof(*resp.Brokers));
+    resp.BrokersCnt = n;
+    for (int i = 0; i < n; i++) {
+        sk_describecluster_broker_t *d = &resp.Brokers[i];
+        const char *host = "";
+        int port = -1;
+        sk_describecluster_resp_broker_init(d);
+        d->BrokerId = b->n_live > 0 ? b->live[i].id : b->id;
+        sk_broker_addr(b, d->BrokerId, sk_req_listener(req), &host, &port);
+        d->Host = sk_str_c(host);
+        d->Port = port;
+        d->Rack = sk_str_c(b->n_live > 0 ? b->live[i].rack : b->conf->broker_rack);
+        if (d->BrokerId == b->controller_id)
+            resp.ControllerId = b->controller_id;
+    }
     return sk_req_respond(req, &resp);
 }

@@ -40,6 +40,7 @@ static const struct kerr_name kerr_names[] = {
     {82, "FENCED_INSTANCE_ID"}, {83, "ELIGIBLE_LEADERS_NOT_AVAILABLE"}, {84, "ELECTION_NOT_NEEDED"},
     {86, "GROUP_SUBSCRIBED_TO_TOPIC"}, {87, "INVALID_RECORD"}, {88, "UNSTABLE_OFFSET_COMMIT"},
     {90, "PRODUCER_FENCED"}, {95, "INVALID_UPDATE_VERSION"}, {107, "INELIGIBLE_REPLICA"},
+    {114, "MISMATCHED_ENDPOINT_TYPE"},
 };
 
 const char *sk_kerr_name(int code)

@@ -103,6 +103,7 @@ enum {
     SK_KERR_PRODUCER_FENCED = 90,
     SK_KERR_INVALID_UPDATE_VERSION = 95,
     SK_KERR_INELIGIBLE_REPLICA = 107,
+    SK_KERR_MISMATCHED_ENDPOINT_TYPE = 114,
 };
 
 /* Kafka's upper-case name for a wire error code ("UNKNOWN" if not listed). */

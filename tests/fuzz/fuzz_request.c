@@ -14,7 +14,6 @@
  *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
  *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \
  *       common/proto_deletetopics.c \
- *       common/proto_describecluster.c \
  *       common/kbuf.c common/mem.c common/kerr.c \
  *       $(pkg-config --cflags --libs libevent_core) -o /tmp/fuzz_request
  *   mkdir -p /tmp/fuzz_request_corpus && cp tests/unit/data/[a-z]*.bin /tmp/fuzz_request_corpus/

@@ -311,9 +311,18 @@ END_TEST
 START_TEST(test_dc)
 {
     sk_arena_t *a = sk_arena_new(0);
-    sk_describecluster_req_t rq = {1};
+    sk_describecluster_req_t *gq;
+    sk_describecluster_req_t rq = {1, SK_ENDPOINT_TYPE_BROKER};
     tu_assert_encodes(&describecluster_req_codec, 0, &rq, "01 00");
-    sk_describecluster_req_t *gq = decode_checked(&describecluster_req_codec, "01 00", 0, a);
+    tu_assert_encodes(&describecluster_req_codec, 1, &rq, "01 01 00");
+    gq = decode_checked(&describecluster_req_codec, "00 02 00", 1, a);
+    ck_assert_int_eq(gq->EndpointType, SK_ENDPOINT_TYPE_CONTROLLER);
+    sk_wr_t w0;
+    sk_wr_init(&w0);
+    ck_assert_int_eq(sk_describecluster_req_encode(&w0, 0, gq), SK_EINVAL); /* v1 only */
+    sk_wr_free(&w0);
+    gq = decode_checked(&describecluster_req_codec, "01 00", 0, a);
+    ck_assert_int_eq(gq->EndpointType, SK_ENDPOINT_TYPE_BROKER);
     ck_assert(gq->IncludeClusterAuthorizedOperations);
     gq = decode_checked(&describecluster_req_codec, "00 00", 0, a);
     ck_assert(!gq->IncludeClusterAuthorizedOperations);
@@ -325,9 +334,16 @@ START_TEST(test_dc)
 
     sk_describecluster_broker_t br[2] = {{1, sk_str_c("localhost"), 9092, sk_str_c("r1")},
                                          {2, sk_str_c("localhost"), 9093, SK_STR_NULL}};
-    sk_describecluster_resp_t resp = {0, 0, SK_STR_NULL, sk_str_c("clus"), 2, br, 2,
-                                      SK_DESCRIBECLUSTER_OPS_OMITTED};
+    sk_describecluster_resp_t resp = {0, 0, SK_STR_NULL, SK_ENDPOINT_TYPE_BROKER,
+                                      sk_str_c("clus"), 2, br, 2, SK_DESCRIBECLUSTER_OPS_OMITTED};
     tu_assert_encodes(&describecluster_resp_codec, 0, &resp, DC_RESP_HEX);
+    /* v1: EndpointType after the error message */
+    const char *v1 = "00000000 0000 00 01 | 05 636c7573 | 00000002 | 03"
+                     " | 00000001 0a " LOCALHOST " 00002384 03 7231 00"
+                     " | 00000002 0a " LOCALHOST " 00002385 00 00 | 80000000 | 00";
+    tu_assert_encodes(&describecluster_resp_codec, 1, &resp, v1);
+    ck_assert_int_eq(((sk_describecluster_resp_t *)decode_checked(&describecluster_resp_codec,
+                                                                  v1, 1, a))->EndpointType, 1);
     sk_describecluster_resp_t *g = decode_checked(&describecluster_resp_codec, DC_RESP_HEX, 0, a);
     tu_assert_str(g->ErrorMessage, NULL);
     tu_assert_str(g->ClusterId, "clus");
@@ -341,7 +357,7 @@ START_TEST(test_dc)
     ck_assert_int_eq(g->ClusterAuthorizedOperations, INT32_MIN);
     /* error variant */
     sk_describecluster_resp_t eresp = {5, SK_KERR_CLUSTER_AUTHORIZATION_FAILED, sk_str_c("no"),
-                                       sk_str_c(""), -1, NULL, 0, 0};
+                                       SK_ENDPOINT_TYPE_BROKER, sk_str_c(""), -1, NULL, 0, 0};
     tu_assert_encodes(&describecluster_resp_codec, 0, &eresp,
                       "00000005 001f 03 6e6f 01 ffffffff 01 00000000 00");
     sk_wr_t w;
