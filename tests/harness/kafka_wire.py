@@ -33,6 +33,16 @@ assert crc32c(b"123456789") == 0xE3069283
 # ---------------------------------------------------------------- primitive encoders
 
 
+def uvarint(n):
+    """Unsigned varint (flexible versions: compact lengths, tag counts)."""
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
 def zigzag_varint(n):
     """Signed zig-zag varint/varlong (record format)."""
     u = (n << 1) ^ (n >> 63)
@@ -294,6 +304,24 @@ class Reader:
     def array(self, fn):
         n = self.i32()
         return None if n < 0 else [fn() for _ in range(n)]
+
+
+def read_uvarint(r):
+    """An unsigned varint from Reader r."""
+    n = shift = 0
+    while True:
+        b = r.take(1)[0]
+        n |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return n
+        shift += 7
+
+
+def skip_tags(r):
+    """Skip a tagged-field section (flexible versions)."""
+    for _ in range(read_uvarint(r)):
+        read_uvarint(r)
+        r.take(read_uvarint(r))
 
 
 # ---------------------------------------------------------------- connection

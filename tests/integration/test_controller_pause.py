@@ -64,8 +64,13 @@ def test_paused_past_session_timeout(make_cluster, who):
     H.wait_for(lambda: full_isr(c, topic), 30, "full ISRs on the new topic", interval=0.1)
 
     chk = AckChecker(c.bootstrap, topic, partitions=PARTS, interval=0, max_outstanding=2000,
+                     # librdkafka's own request timeout above the pause: a request in flight
+                     # to the stopped broker is answered (NOT_LEADER) after SIGCONT instead of
+                     # timing out as "possibly persisted", which librdkafka 2.0 follows with a
+                     # fatal OUT_OF_ORDER_SEQUENCE_NUMBER from the new leader (issue 13)
                      producer_conf={"enable.idempotence": True,
-                                    "max.in.flight.requests.per.connection": 5},
+                                    "max.in.flight.requests.per.connection": 5,
+                                    "request.timeout.ms": 30000, "socket.timeout.ms": 60000},
                      name="idempotent")
     chk.start()
     # the broker to stop: the controller, or the first leader of partition 1 (not the controller)

@@ -9,29 +9,10 @@ import json
 import pytest
 
 from clients import wait_topic_in_metadata
-from kafka_wire import KafkaConn, Reader, i8, i16, i32, string
+from kafka_wire import KafkaConn, Reader, i16, i32, i8, read_uvarint, string, uvarint
 
 NONE, TOPIC_EXISTS, INVALID_CONFIG = 0, 36, 40
 TOPIC_SRC, STATIC_BROKER_SRC, DEFAULT_SRC = 1, 4, 5
-
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
 
 
 def read_tags(r):

@@ -6,7 +6,8 @@ from ZooKeeper, broker defaults, error codes."""
 import pytest
 
 import skein_harness as H
-from kafka_wire import KafkaConn, Reader, array, i8, i16, i32, string
+from kafka_wire import (
+    KafkaConn, Reader, array, i16, i32, i8, read_uvarint, skip_tags, string, uvarint)
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
 INVALID_REQUEST = 42
@@ -105,31 +106,6 @@ def test_malformed_describe_configs_closes_only_that_connection(two):
 
 
 # ---------------------------------------------------------------- every version, hand-built
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
-
-
-def skip_tags(r):
-    for _ in range(read_uvarint(r)):
-        read_uvarint(r)
-        r.take(read_uvarint(r))
-
 
 def describe_configs(k, version, resources, synonyms=False, docs=False):
     """DescribeConfigs at `version`; resources: [(type, name, [keys] or None)]. Returns

@@ -7,35 +7,10 @@ MISMATCHED_ENDPOINT_TYPE)."""
 import pytest
 
 import skein_harness as H
-from kafka_wire import KafkaConn, Reader, i8, i16, i32, string
+from kafka_wire import KafkaConn, Reader, i16, i32, i8, read_uvarint, skip_tags, string, uvarint
 
 NONE, MISMATCHED_ENDPOINT_TYPE = 0, 114
 CLUSTER_ALL_OPERATIONS = 0x1FA0  # CREATE ALTER DESCRIBE CLUSTER_ACTION (DESCRIBE|ALTER)_CONFIGS IDEMPOTENT_WRITE
-
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
-
-
-def skip_tags(r):
-    for _ in range(read_uvarint(r)):
-        read_uvarint(r)
-        r.take(read_uvarint(r))
 
 
 def describe_cluster(k, version, include_ops=False, endpoint_type=1):

@@ -8,7 +8,8 @@ import pytest
 
 from clients import DeliveryLog, cf_produce, cf_producer, kcat, kp_admin, kp_consumer, \
     wait_topic_in_metadata
-from kafka_wire import KafkaConn, Reader, array, i8, i16, i32, i64, string
+from kafka_wire import (
+    KafkaConn, Reader, array, i16, i32, i64, i8, read_uvarint, skip_tags, string, uvarint)
 
 TOPIC = "lo-versions"
 N = 20
@@ -39,31 +40,6 @@ def topic(cluster):
 
 
 # ---------------------------------------------------------------- hand-built requests
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
-
-
-def skip_tags(r):
-    for _ in range(read_uvarint(r)):
-        read_uvarint(r)
-        r.take(read_uvarint(r))
-
 
 def list_offsets(k, version, parts, topic=TOPIC, replica_id=-1, isolation=0):
     """ListOffsets at `version` for one topic. parts: dicts with partition, ts and optional

@@ -10,7 +10,7 @@ import pytest
 
 import skein_harness as H
 from clients import kcat_metadata, kp_admin, kp_consumer, wait_topic_in_metadata
-from kafka_wire import KafkaConn, Reader, i8, i16, i32, string
+from kafka_wire import KafkaConn, Reader, i16, i32, i8, read_uvarint, string, uvarint
 
 TOPIC = "md-versions"
 UNKNOWN_TOPIC_ID = 100
@@ -29,25 +29,6 @@ def topic(cluster):
         a.close()
     wait_topic_in_metadata(cluster.bootstrap, TOPIC, 2)
     return TOPIC
-
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
 
 
 def metadata(k, version, topics=None, ids=(), auto=True, incl_cluster=False, incl_topic=False):

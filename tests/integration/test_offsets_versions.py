@@ -11,7 +11,7 @@ import time
 import pytest
 
 from clients import kp_admin, kp_consumer, wait_topic_in_metadata
-from kafka_wire import KafkaConn, Reader, i16, i32, i64, string
+from kafka_wire import KafkaConn, Reader, i16, i32, i64, read_uvarint, skip_tags, string, uvarint
 
 TOPIC = "oc-versions"
 NONE, UNKNOWN_TOPIC, UNKNOWN_MEMBER, INVALID_GROUP_ID = 0, 3, 25, 24
@@ -30,31 +30,6 @@ def topic(cluster):
 
 
 # ---------------------------------------------------------------- hand-built requests
-
-def uvarint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(1)[0]
-        n |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return n
-        shift += 7
-
-
-def skip_tags(r):
-    for _ in range(read_uvarint(r)):
-        read_uvarint(r)
-        r.take(read_uvarint(r))
-
 
 class Wire:
     """Encoding helpers for one version: classic or flexible (compact) strings and arrays."""
