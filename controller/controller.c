@@ -31,6 +31,8 @@ typedef struct ctl_op {
 
 static void schedule_work(sk_ctrl_t *c);
 
+#define ANNOUNCE_HOLD_MS 2000
+
 /* ---------------------------------------------------------------- helpers */
 
 int ctrl_contains(const int32_t *v, int n, int32_t x)
@@ -368,6 +370,7 @@ static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
                 t->parts[k].isr = ids_dup(NULL, 0);
             }
             t->n_parts = zt->n_partitions;
+            t->grown_ms = sk_mono_ms();
         }
         for (int k = 0; k < zt->n_partitions && k < t->n_parts; k++)
             merge_partition(&t->parts[k], &zt->partitions[k]);
@@ -817,9 +820,28 @@ void ctrl_work_cb(evutil_socket_t fd, short what, void *arg)
             reconcile_partition(c, t, &t->parts[k]);
     }
 
+    /* New partitions are announced together: while some of a topic's new
+     * partitions have no state yet (their writes are in flight), brokers
+     * hear of none of them, or a client's Metadata would list the topic with
+     * fewer partitions than it has (Kafka announces them in one
+     * UpdateMetadata). Bounded, so a partition whose state cannot be written
+     * does not hide the others for long. */
+    int64_t now = sk_mono_ms();
+    int any_held = 0;
+    for (int i = 0; i < c->n_topics; i++) {
+        ctopic_t *t = c->topics[i];
+        t->held = 0;
+        if (t->deleting || now - t->grown_ms >= ANNOUNCE_HOLD_MS)
+            continue;
+        for (int k = 0; k < t->n_parts && !t->held; k++)
+            t->held = !t->parts[k].has_state;
+        any_held |= t->held;
+    }
+    if (any_held)
+        ctrl_work_later(c);
     int any_changed = 0;
     for (int i = 0; i < c->n_topics; i++)
-        for (int k = 0; k < c->topics[i]->n_parts; k++)
+        for (int k = 0; k < c->topics[i]->n_parts && !c->topics[i]->held; k++)
             any_changed |= c->topics[i]->parts[k].changed;
     for (int i = 0; i < c->n_brokers; i++) {
         cbroker_t *b = &c->brokers[i];
@@ -830,7 +852,7 @@ void ctrl_work_cb(evutil_socket_t fd, short what, void *arg)
             ctrl_send_update_metadata(c, b, full || c->full_sync);
     }
     for (int i = 0; i < c->n_topics; i++)
-        for (int k = 0; k < c->topics[i]->n_parts; k++) {
+        for (int k = 0; k < c->topics[i]->n_parts && !c->topics[i]->held; k++) {
             c->topics[i]->parts[k].changed = 0;
             c->topics[i]->parts[k].is_new = 0;
         }

@@ -54,6 +54,8 @@ typedef struct ctopic {
     int deleting;        /* marked in /admin/delete_topics */
     int delete_started;  /* StopReplica sent, znodes being removed */
     int delete_paused_logged;
+    int64_t grown_ms;    /* mono ms when partitions were last added */
+    int held;            /* this work round: not announced yet (see ctrl_work_cb) */
 } ctopic_t;
 
 struct sk_ctrl_s {

@@ -61,6 +61,8 @@ void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
     int n_parts = 0;
     for (int i = 0; i < c->n_topics; i++) {
         ctopic_t *t = c->topics[i];
+        if (t->held)
+            continue;
         sk_leaderandisr_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
         ts->TopicName = sk_str_c(t->name);
         ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
@@ -130,6 +132,8 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
     req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
     for (int i = 0; i < c->n_topics; i++) {
         ctopic_t *t = c->topics[i];
+        if (t->held)
+            continue;
         sk_updatemetadata_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
         ts->TopicName = sk_str_c(t->name);
         if (t->topic_id)
