@@ -18,6 +18,7 @@ Readiness is always a polled condition with a deadline (wait_for), never a fixed
 import atexit
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -79,20 +80,61 @@ _ports_lock = threading.Lock()
 _ports_given = set()
 
 
+def _unassigned_range():
+    """Ports the kernel never picks as the local port of an outgoing connection:
+    those below net.ipv4.ip_local_port_range.  A port from the ephemeral range can
+    be taken by any client's connect() between our check and the server's bind()."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return 20000, min(low, 65536) - 1
+
+
+def _bindable(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_port_block(n=1):
+    """The first of n consecutive loopback TCP ports that are free now, lie outside
+    the ephemeral range, and were not handed out before by this process."""
+    lo, hi = _unassigned_range()
+    rng = random.Random(os.getpid() ^ int(time.time() * 1000))
+    with _ports_lock:
+        if hi - lo > 1000:
+            for _ in range(500):
+                base = rng.randint(lo, hi - n + 1)
+                block = range(base, base + n)
+                if any(p in _ports_given for p in block):
+                    continue
+                if all(_bindable(p) for p in block):
+                    _ports_given.update(block)
+                    return base
+        if n == 1:          # no room below the ephemeral range: let the kernel choose
+            for _ in range(200):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                try:
+                    s.bind(("127.0.0.1", 0))
+                    port = s.getsockname()[1]
+                finally:
+                    s.close()
+                if port not in _ports_given:
+                    _ports_given.add(port)
+                    return port
+    raise HarnessError("no block of %d free loopback port(s) found" % n)
+
+
 def free_port():
     """A loopback TCP port that is free now and not handed out before by this process."""
-    with _ports_lock:
-        for _ in range(200):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            try:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            finally:
-                s.close()
-            if port not in _ports_given:
-                _ports_given.add(port)
-                return port
-    raise HarnessError("no free loopback port found")
+    return free_port_block(1)
 
 
 def port_accepts(port, host="127.0.0.1", timeout=0.5):

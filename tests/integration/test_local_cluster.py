@@ -23,11 +23,7 @@ def _alive(pid):
 def local(tmp_path, skeind_bin):
     env = dict(os.environ, SKEIN_LOCAL_DIR=str(tmp_path / "lc"), SKEIND=skeind_bin,
                SKEIN_ZK_PORT=str(H.free_port()))
-    # two consecutive free ports for two brokers
-    while True:
-        base = H.free_port()
-        if not H.port_accepts(base + 1):
-            break
+    base = H.free_port_block(2)     # two consecutive free ports for two brokers
     env["SKEIN_BASE_PORT"] = str(base)
 
     def run(*args, timeout=120):
