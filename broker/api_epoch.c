@@ -13,7 +13,7 @@
 #include "arena.h"
 #include "kbuf.h"
 #include "kerr.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "proto_offsetforleaderepoch.h"
 
 #include <inttypes.h>

@@ -12,6 +12,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "proto_fetch.h"
 
 #include <event2/buffer.h>

@@ -8,6 +8,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "proto_deletegroups.h"
 #include "proto_describegroups.h"
 #include "proto_findcoordinator.h"

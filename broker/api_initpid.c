@@ -12,6 +12,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "producer_ids.h"
 #include "proto_initproducerid.h"

@@ -21,10 +21,10 @@
 #include "broker_int.h"
 
 #include "arena.h"
-#include "epoch_cache.h"
+#include "storage/epoch_cache.h"
 #include "kbuf.h"
 #include "kerr.h"
-#include "log_segment.h"
+#include "storage/segment.h"
 #include "clock.h"
 #include "proto_listoffsets.h"
 

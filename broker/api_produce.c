@@ -7,6 +7,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "proto_produce.h"
 #include "recbatch.h"
 

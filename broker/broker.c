@@ -14,6 +14,7 @@
 #include "coord.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 
 #include <errno.h>

@@ -15,11 +15,12 @@
 #include "net.h"
 #include "topics.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include <stdlib.h>
 #include <string.h>
-#include "diskio.h"
-#include "logmgr.h"
+#include "storage/diskio.h"
+#include "storage/logmgr.h"
 #include "zk.h"
 #include "zkbroker.h"
 #include "zktopics.h"

@@ -6,7 +6,7 @@
 #include "clock.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "offsets_record.h"
 #include "recbatch.h"

@@ -5,6 +5,7 @@
 
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "channel.h"
 #include "kbuf.h"
 #include "kerr.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "proto_fetch.h"
 #include "proto_offsetforleaderepoch.h"
 #include "recbatch.h"

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "tls.h"
 

@@ -15,6 +15,7 @@
 #include "kerr.h"
 #include "clock.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "tls.h"
 

@@ -4,8 +4,8 @@
 #include "clock.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
-#include "logmgr.h"
+#include "storage/plog.h"
+#include "storage/logmgr.h"
 #include "mem.h"
 #include "purgatory.h"
 

@@ -11,6 +11,7 @@
 #include "broker_int.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "zk.h"
 #include "znode.h"

@@ -8,6 +8,7 @@
 
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "topic_conf.h"
 #include "znode.h"

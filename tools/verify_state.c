@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "kerr.h"
 #include "mem.h"
 

@@ -4,9 +4,9 @@
  *
  * Not part of the automake build. Build and run from the top of the tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Ibroker -I. \
- *       tests/fuzz/fuzz_compact.c broker/log_compact.c broker/log_plog.c broker/log_recover.c \
- *       broker/log_segment.c broker/epoch_cache.c broker/checkpoint.c broker/diskio.c \
- *       broker/producer_state.c \
+ *       tests/fuzz/fuzz_compact.c broker/storage/compact.c broker/storage/plog.c broker/storage/recover.c \
+ *       broker/storage/segment.c broker/storage/epoch_cache.c broker/storage/checkpoint.c broker/storage/diskio.c \
+ *       broker/storage/producer_state.c \
  *       common/recbatch.c common/crc32c.c common/kbuf.c common/arena.c common/kerr.c \
  *       common/mem.c common/log.c common/clock.c common/compress.c \
  *       -levent -levent_pthreads -lz -lsnappy -llz4 -lzstd -lpthread -o /tmp/fuzz_compact
@@ -31,7 +31,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "recbatch.h"
 
 static char dir[128];

@@ -4,7 +4,7 @@
  *
  * Not part of the automake build. Build and run from the top of the tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Ibroker -I. \
- *       tests/fuzz/fuzz_storage_files.c broker/epoch_cache.c broker/checkpoint.c \
+ *       tests/fuzz/fuzz_storage_files.c broker/storage/epoch_cache.c broker/storage/checkpoint.c \
  *       common/kerr.c common/mem.c common/log.c common/clock.c \
  *       -lpthread -o /tmp/fuzz_storage_files
  *   mkdir -p /tmp/fuzz_storage_corpus && /tmp/fuzz_storage_files \
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "epoch_cache.h"
+#include "storage/checkpoint.h"
+#include "storage/epoch_cache.h"
 #include "kerr.h"
 
 static void check_epochs(const char *text, size_t len)

@@ -11,7 +11,7 @@
  *       -DSK_VLEDGER_MAX_AHEAD=4096 -Icommon -Ibroker -Itools -I. -D_GNU_SOURCE \
  *       tests/fuzz/fuzz_verify.c tools/verify_record.c tools/verify_ledger.c \
  *       tools/verify_state.c tools/verify_report.c tools/perf_stats.c \
- *       broker/checkpoint.c common/crc32c.c common/mem.c common/log.c common/kerr.c \
+ *       broker/storage/checkpoint.c common/crc32c.c common/mem.c common/log.c common/kerr.c \
  *       common/clock.c -ljansson -lm -lpthread -o /tmp/fuzz_verify
  *   mkdir -p /tmp/fuzz_verify_corpus
  *   /tmp/fuzz_verify -max_total_time=60 -max_len=4096 /tmp/fuzz_verify_corpus

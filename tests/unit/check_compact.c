@@ -1,7 +1,7 @@
 /* check_compact.c - log compaction (cleanup.policy=compact): which records
  * stay, offsets and batches, tombstones, stale plans, the key map limit,
  * leader epochs, and the swap completed after a crash. */
-#include "log_plog.h"
+#include "storage/plog.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"

@@ -14,12 +14,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "compress.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "mem.h"
 #include "recbatch.h"
 

@@ -1,7 +1,7 @@
 /* check_epoch.c - leader epoch cache: entries, OffsetForLeaderEpoch answers,
  * leader-epoch-checkpoint parsing, and the cache inside a partition log
  * (appends, truncation, persistence, recovery). */
-#include "epoch_cache.h"
+#include "storage/epoch_cache.h"
 
 #include <check.h>
 #include <event2/event.h>
@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "clock.h"
-#include "diskio.h"
+#include "storage/diskio.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "recbatch.h"
 
 static char tmpdir[256];

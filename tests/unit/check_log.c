@@ -1,6 +1,6 @@
 /* check_log.c - partition log storage: append/read, indexes, rolling,
  * recovery, truncation, time lookups, flushing via the diskio pool. */
-#include "log_plog.h"
+#include "storage/plog.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -18,9 +18,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "clock.h"
-#include "diskio.h"
+#include "storage/diskio.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"

@@ -1,5 +1,5 @@
 /* check_logmgr.c - checkpoint files, meta.properties and the log manager. */
-#include "logmgr.h"
+#include "storage/logmgr.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "clock.h"
-#include "diskio.h"
+#include "storage/diskio.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"

@@ -15,7 +15,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "purgatory.h"
 #include "recbatch.h"
 

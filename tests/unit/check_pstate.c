@@ -1,7 +1,7 @@
 /* check_pstate.c - idempotent producer state: duplicates, sequence gaps,
  * epochs, wrapping sequences, truncation; and through a partition log:
  * follower appends fill it, reopening rebuilds it from the log's tail. */
-#include "producer_state.h"
+#include "storage/producer_state.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog.h"
+#include "storage/plog.h"
 #include "recbatch.h"
 
 static sk_batch_info_t batch(int64_t pid, int16_t epoch, int32_t seq, int32_t n, int64_t base)

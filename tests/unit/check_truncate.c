@@ -3,7 +3,7 @@
  * point for several divergence shapes, and a randomized check that the
  * repeated exchange leaves the follower with exactly the longest common
  * prefix of the two logs. */
-#include "epoch_cache.h"
+#include "storage/epoch_cache.h"
 
 #include <check.h>
 #include <stdint.h>

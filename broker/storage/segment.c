@@ -1,6 +1,6 @@
 /* log_segment.c - one log segment: files, sparse indexes, batch scanning,
  * recovery, truncation. */
-#include "log_segment.h"
+#include "storage/segment.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 
 /* ---- small I/O helpers ---- */

@@ -7,11 +7,11 @@
 
 #include <stdint.h>
 
-#include "checkpoint.h"
-#include "epoch_cache.h"
-#include "log_plog.h"
-#include "log_segment.h"
-#include "producer_state.h"
+#include "storage/checkpoint.h"
+#include "storage/epoch_cache.h"
+#include "storage/plog.h"
+#include "storage/segment.h"
+#include "storage/producer_state.h"
 
 /* Async jobs point at the log through this refcounted handle; closing the
  * log clears handle->log so a late completion is ignored. Refcounts are only

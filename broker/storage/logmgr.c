@@ -1,5 +1,5 @@
 /* logmgr.c - all partition logs of all log dirs, plus checkpoints. */
-#include "logmgr.h"
+#include "storage/logmgr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "clock.h"
-#include "diskio.h"
+#include "storage/diskio.h"
 #include "kerr.h"
 #include "log.h"
+#include "storage/plog.h"
 #include "mem.h"
 
 #define MOD "logmgr"

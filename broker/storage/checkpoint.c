@@ -1,5 +1,5 @@
 /* checkpoint.c - offset checkpoint files and meta.properties. */
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* epoch_cache.c - leader epoch cache: entries, lookups, checkpoint text. */
-#include "epoch_cache.h"
+#include "storage/epoch_cache.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "kerr.h"
 #include "mem.h"
 

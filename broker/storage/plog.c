@@ -1,5 +1,5 @@
 /* log_plog.c - a partition's log: segments, offsets, recovery, flushing. */
-#include "log_plog.h"
+#include "storage/plog.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "clock.h"
-#include "diskio.h"
-#include "epoch_cache.h"
+#include "storage/diskio.h"
+#include "storage/epoch_cache.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_segment.h"
-#include "log_plog_int.h"
+#include "storage/segment.h"
+#include "storage/plog_int.h"
 #include "mem.h"
 #include "recbatch.h"
 

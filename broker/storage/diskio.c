@@ -1,5 +1,5 @@
 /* diskio.c - blocking-job worker pool with completions posted to the loop. */
-#include "diskio.h"
+#include "storage/diskio.h"
 
 #include <event2/event.h>
 #include <pthread.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log_plog.h"
+#include "storage/plog.h"
 
 struct event_base;
 typedef struct sk_logmgr_s sk_logmgr_t;

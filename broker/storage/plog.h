@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "epoch_cache.h"
-#include "producer_state.h"
+#include "storage/epoch_cache.h"
+#include "storage/producer_state.h"
 #include "topic_conf.h"
 
 typedef struct sk_plog_s sk_plog_t;     /* one partition's log */

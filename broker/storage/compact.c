@@ -17,7 +17,8 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"
-#include "log_plog_int.h"
+#include "storage/plog.h"
+#include "storage/plog_int.h"
 #include "mem.h"
 #include "recbatch.h"
 

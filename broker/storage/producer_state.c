@@ -1,7 +1,7 @@
 /* producer_state.c - idempotent producer state of one partition (see
  * producer_state.h). A chained hash table keyed by producer id; each entry
  * keeps its batches in a small ring, newest last. */
-#include "producer_state.h"
+#include "storage/producer_state.h"
 
 #include <stdlib.h>
 #include <string.h>
