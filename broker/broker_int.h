@@ -12,7 +12,7 @@
 
 #include "broker.h"
 #include "conf.h"
-#include "net.h"
+#include "net/net.h"
 #include "topics.h"
 #include "log.h"
 #include "storage/plog.h"
@@ -28,7 +28,7 @@
 #include "controller.h"
 #include "fetcher.h"
 #include "isr.h"
-#include "channel.h"
+#include "net/channel.h"
 #include "partition.h"
 #include "purgatory.h"
 

@@ -5,7 +5,7 @@
 
 #include "apis.h"
 #include "arena.h"
-#include "channel.h"
+#include "net/channel.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "storage/plog.h"

@@ -5,7 +5,7 @@
 
 #include "apis.h"
 #include "arena.h"
-#include "channel.h"
+#include "net/channel.h"
 #include "clock.h"
 #include <stdio.h>
 #include "kbuf.h"

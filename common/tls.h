@@ -12,7 +12,7 @@
  *    after security.inter.broker.protocol) with protocol SSL: a client
  *    context for every connection to another broker (the controller's
  *    channel, follower fetchers, AlterPartition and controlled shutdown all
- *    go through controller/channel.c), from that listener's ssl.* keys: the
+ *    go through broker/net/channel.c), from that listener's ssl.* keys: the
  *    trust store (required) verifies the peer, the key store is shown to it,
  *    and ssl.endpoint.identification.algorithm=https checks that the host
  *    connected to (name or IP address) is in the peer's certificate.

@@ -2,7 +2,7 @@
 #include "controller.h"
 #include "ctrl_int.h"
 
-#include "channel.h"
+#include "net/channel.h"
 #include "clock.h"
 #include "conf.h"
 #include "kerr.h"

@@ -13,7 +13,7 @@
 
 #include <event2/event.h>
 
-#include "channel.h"
+#include "net/channel.h"
 #include "conf.h"
 #include "controller.h"
 #include "znode.h"

@@ -5,7 +5,7 @@
  * follows ssl.endpoint.identification.algorithm); the handshake finishes
  * before BEV_EVENT_CONNECTED, so nothing else changes.
  */
-#include "channel.h"
+#include "net/channel.h"
 
 #include "kerr.h"
 #include "log.h"

@@ -8,7 +8,7 @@
  * sendfile chains (zero-copy); on TLS it is not, so libevent maps or reads
  * the file when the segment is added and SSL_write encrypts those bytes.
  */
-#include "net.h"
+#include "net/net.h"
 
 #include "arena.h"
 #include "kbuf.h"
