@@ -14,7 +14,7 @@
 #include "log.h"
 #include "storage/plog.h"
 #include "mem.h"
-#include "producer_ids.h"
+#include "meta/producer_ids.h"
 #include "proto_initproducerid.h"
 
 typedef struct ip_state {

@@ -7,7 +7,7 @@
  * deregister, close the ZooKeeper session, flush every log, exit 0.
  */
 #include "broker_int.h"
-#include "producer_ids.h"
+#include "meta/producer_ids.h"
 #include "ctlshutdown.h"
 
 #include "clock.h"

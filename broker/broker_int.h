@@ -13,7 +13,7 @@
 #include "broker.h"
 #include "conf.h"
 #include "net/net.h"
-#include "topics.h"
+#include "meta/topics.h"
 #include "log.h"
 #include "storage/plog.h"
 #include "mem.h"

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "topics.h"
+#include "meta/topics.h"
 
 typedef struct sk_logmgr_s sk_logmgr_t;
 typedef struct sk_purg_s sk_purg_t;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Partition state has one writer (issue 9): no file under broker/ other than
-the partition module writes a field of sk_partition_t (broker/topics.h).
+the partition module writes a field of sk_partition_t (broker/meta/topics.h).
 
 The fields are read from the struct itself, so a new field is checked too.
 A write is an assignment (=, op=), ++/--, or taking a field's address
@@ -25,12 +25,12 @@ def strip_comments(text):
 
 
 def partition_fields(repo):
-    for rel in ("broker/topics.h", "broker/meta/topics.h"):
+    for rel in ("broker/meta/topics.h", "broker/meta/topics.h"):
         path = os.path.join(repo, rel)
         if os.path.exists(path):
             break
     else:
-        sys.exit("check_partition_writers: broker/topics.h not found under %s" % repo)
+        sys.exit("check_partition_writers: broker/meta/topics.h not found under %s" % repo)
     text = strip_comments(open(path, encoding="utf-8").read())
     m = re.search(r"typedef\s+struct\s+sk_partition\s*\{(.*?)\}\s*sk_partition_t\s*;", text, re.S)
     if not m:

@@ -1,7 +1,7 @@
 /* topics.c - topic table: a sorted array with binary search (see topics.h).
  * Topics change rarely (creation, deletion) and are looked up on every
  * request, so lookups are O(log n) and inserts O(n). */
-#include "topics.h"
+#include "meta/topics.h"
 
 #include "mem.h"
 

@@ -1,6 +1,6 @@
 /* producer_ids.c - blocks of producer ids from ZooKeeper (see
  * producer_ids.h). */
-#include "producer_ids.h"
+#include "meta/producer_ids.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
