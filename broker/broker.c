@@ -8,7 +8,7 @@
  */
 #include "broker_int.h"
 #include "meta/producer_ids.h"
-#include "ctlshutdown.h"
+#include "replica/ctlshutdown.h"
 
 #include "clock.h"
 #include "coord.h"

@@ -26,11 +26,11 @@
 #include "zktopics.h"
 #include "election.h"
 #include "controller.h"
-#include "fetcher.h"
-#include "isr.h"
+#include "replica/fetcher.h"
+#include "replica/isr.h"
 #include "net/channel.h"
-#include "partition.h"
-#include "purgatory.h"
+#include "replica/partition.h"
+#include "replica/purgatory.h"
 
 struct event;
 typedef struct sk_creation_s sk_creation_t;

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-ALLOWED = {"broker/partition.c", "broker/replica/partition.c"}
+ALLOWED = {"broker/replica/partition.c", "broker/replica/partition.c"}
 
 
 def strip_comments(text):

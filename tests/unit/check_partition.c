@@ -1,9 +1,9 @@
-/* check_partition.c - the partition module (broker/partition.h) on a bare
+/* check_partition.c - the partition module (broker/replica/partition.h) on a bare
  * event_base with a fake clock and a real partition log: role changes, the
  * high watermark's rules, followers' progress and caught-up times, ISR
  * proposals, the follower's side, and acks=all completions through the
  * produce purgatory. */
-#include "partition.h"
+#include "replica/partition.h"
 
 #include <check.h>
 #include <event2/event.h>
@@ -16,7 +16,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "storage/plog.h"
-#include "purgatory.h"
+#include "replica/purgatory.h"
 #include "recbatch.h"
 
 #define SELF 1

@@ -1,8 +1,8 @@
-/* check_purgatory.c - the purgatory (broker/purgatory.h) on a bare
+/* check_purgatory.c - the purgatory (broker/replica/purgatory.h) on a bare
  * event_base: wake-ups keyed by partition and deferred to the loop,
  * completion order, timeouts (by a fake clock and by the real timers),
  * flushing, and completions that park or complete other operations. */
-#include "purgatory.h"
+#include "replica/purgatory.h"
 
 #include <check.h>
 #include <event2/event.h>

@@ -1,5 +1,5 @@
 /* isr.c - ISR shrink and expand through the controller (see isr.h). */
-#include "isr.h"
+#include "replica/isr.h"
 
 #include "broker_int.h"
 

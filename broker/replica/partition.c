@@ -1,5 +1,5 @@
 /* partition.c - the only writer of partition state (see partition.h). */
-#include "partition.h"
+#include "replica/partition.h"
 
 #include "clock.h"
 #include "kerr.h"
@@ -7,7 +7,7 @@
 #include "storage/plog.h"
 #include "storage/logmgr.h"
 #include "mem.h"
-#include "purgatory.h"
+#include "replica/purgatory.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

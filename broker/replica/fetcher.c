@@ -1,5 +1,5 @@
 /* fetcher.c - follower fetching (see fetcher.h). */
-#include "fetcher.h"
+#include "replica/fetcher.h"
 
 #include "broker_int.h"
 

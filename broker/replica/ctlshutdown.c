@@ -1,5 +1,5 @@
 /* ctlshutdown.c - controlled shutdown, broker side (see ctlshutdown.h). */
-#include "ctlshutdown.h"
+#include "replica/ctlshutdown.h"
 
 #include "broker_int.h"
 

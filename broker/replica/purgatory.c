@@ -1,5 +1,5 @@
 /* purgatory.c - delayed operations keyed by partition (see purgatory.h). */
-#include "purgatory.h"
+#include "replica/purgatory.h"
 
 #include "clock.h"
 #include "mem.h"
