@@ -17,7 +17,7 @@
 #include "proto_updatemetadata.h"
 #include "topic_conf.h"
 #include "znode.h"
-#include "coord.h"
+#include "group/coord.h"
 
 #include <stdlib.h>
 #include <string.h>

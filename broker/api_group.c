@@ -4,7 +4,7 @@
  * OffsetDelete (47). Decode, call the coordinator (coord.c), encode. */
 #include "broker_int.h"
 
-#include "coord.h"
+#include "group/coord.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "log.h"

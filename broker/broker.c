@@ -11,7 +11,7 @@
 #include "replica/ctlshutdown.h"
 
 #include "clock.h"
-#include "coord.h"
+#include "group/coord.h"
 #include "kerr.h"
 #include "log.h"
 #include "storage/plog.h"

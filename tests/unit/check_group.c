@@ -2,8 +2,8 @@
  * protocol compatibility and selection, pending ids, offsets, member ids, the
  * __consumer_offsets partition hash, and ConsumerProtocolSubscription parsing
  * (malformed input included). */
-#include "group.h"
-#include "coord.h"
+#include "group/group.h"
+#include "group/coord.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@
 #define SK_COORD_H
 #include <stdint.h>
 
-#include "group.h"
+#include "group/group.h"
 
 typedef struct sk_broker_s sk_broker_t;
 typedef struct sk_req_s sk_req_t;

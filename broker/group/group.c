@@ -1,5 +1,5 @@
 /* group.c - the consumer group model (see group.h). */
-#include "group.h"
+#include "group/group.h"
 
 #include "kbuf.h"
 #include "mem.h"

@@ -1,7 +1,7 @@
 /* coord_offsets.c - the group coordinator's records in __consumer_offsets
  * (see coord.h): encoding and appending them, OffsetCommit, group and offset
  * deletion, expiry of offsets of empty groups. */
-#include "coord_int.h"
+#include "group/coord_int.h"
 
 #include "kerr.h"
 #include "log.h"

@@ -19,8 +19,8 @@
 #include <event2/event.h>
 
 #include "broker_int.h"
-#include "coord.h"
-#include "group.h"
+#include "group/coord.h"
+#include "group/group.h"
 #include "kbuf.h"
 
 enum { CP_NONE = 0, CP_LOADING, CP_LOADED };

@@ -1,7 +1,7 @@
 /* coord.c - the group coordinator (see coord.h): ownership of
  * __consumer_offsets partitions, loading and unloading them, FindCoordinator,
  * life cycle. Shared state and cross-file helpers: coord_int.h. */
-#include "coord_int.h"
+#include "group/coord_int.h"
 
 #include "clock.h"
 #include "kerr.h"

@@ -1,7 +1,7 @@
 /* coord_member.c - the group coordinator's membership and rebalance
  * protocol (see coord.h): JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
  * session and rebalance timers, answers that complete later. */
-#include "coord_int.h"
+#include "group/coord_int.h"
 
 #include "kerr.h"
 #include "log.h"
