@@ -8,7 +8,7 @@ committed): for every message a C struct per struct level, a field
 descriptor table walked by common/msgcodec.c, and wrappers
 <prefix>_{req,resp}[_<struct>]_init() and <prefix>_{req,resp}_{decode,
 encode,size,free}(); then the API table (sk_api_rows, see apis.h) and the
-handler list SK_API_HANDLERS(X) used by broker/dispatch.c. The format of the
+handler list SK_API_HANDLERS(X) used by broker/api/dispatch.c. The format of the
 schema is described at the top of the schema file.
 """
 import os
