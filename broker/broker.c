@@ -6,7 +6,14 @@
  * Shutdown (SIGTERM/SIGINT): stop accepting, answer waiting fetches,
  * deregister, close the ZooKeeper session, flush every log, exit 0.
  */
-#include "broker_int.h"
+#include "broker.h"
+#include "api/api.h"
+#include "meta/broker_ctx.h"
+#include "meta/topic_create.h"
+#include "replica/fetcher.h"
+#include "replica/isr.h"
+#include "replica/partition.h"
+#include "replica/purgatory.h"
 #include "meta/producer_ids.h"
 #include "replica/ctlshutdown.h"
 
@@ -286,9 +293,9 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     b->stopping = 1;
     b->exit_code = exit_code;
     sk_ctlsd_free(b);
-    sk_purg_flush(b->parts.produce);
-    sk_purg_flush(b->parts.fetch);
-    sk_purg_flush(b->parts.meta);
+    sk_purg_flush(b->parts->produce);
+    sk_purg_flush(b->parts->fetch);
+    sk_purg_flush(b->parts->meta);
     sk_coord_stop(b->coord);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
@@ -351,6 +358,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
 {
     sk_broker_t *b = sk_calloc(1, sizeof(*b));
     int rc;
+    b->parts = sk_calloc(1, sizeof(*b->parts));
     b->base = base;
     b->conf = conf;
     b->id = conf->broker_id;
@@ -358,13 +366,13 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->topics = sk_topics_new();
     b->fetcher = sk_fetcher_new(b);
     LIST_INIT(&b->creations);
-    b->parts.self = b->id;
-    b->parts.min_insync = conf->min_insync_replicas;
-    b->parts.topics = b->topics;
-    b->parts.produce = sk_purg_new(base, "produce");
-    b->parts.fetch = sk_purg_new(base, "fetch");
-    b->parts.meta = sk_purg_new(base, "topics");
-    b->parts.stopping = &b->stopping;
+    b->parts->self = b->id;
+    b->parts->min_insync = conf->min_insync_replicas;
+    b->parts->topics = b->topics;
+    b->parts->produce = sk_purg_new(base, "produce");
+    b->parts->fetch = sk_purg_new(base, "fetch");
+    b->parts->meta = sk_purg_new(base, "topics");
+    b->parts->stopping = &b->stopping;
     b->coord = sk_coord_new(b);
     b->pids = sk_pids_new(b);
 
@@ -376,7 +384,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
                         conf->log_flush_offset_checkpoint_interval_ms, &b->logs, err, errlen);
     if (rc != SK_OK)
         goto fail;
-    b->parts.logs = b->logs;
+    b->parts->logs = b->logs;
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
     sk_logmgr_set_producer_expiration(b->logs, conf->producer_id_expiration_ms,
                                       conf->producer_id_expiration_check_interval_ms);
@@ -420,58 +428,14 @@ fail:
     return rc;
 }
 
-void sk_broker_clear_live(sk_broker_t *b)
-{
-    for (int i = 0; i < b->n_live; i++) {
-        free(b->live[i].host);
-        free(b->live[i].rack);
-        for (int e = 0; e < b->live[i].n_eps; e++) {
-            free(b->live[i].eps[e].listener);
-            free(b->live[i].eps[e].host);
-        }
-        free(b->live[i].eps);
-    }
-    free(b->live);
-    b->live = NULL;
-    b->n_live = 0;
-}
-
-int sk_broker_addr(const sk_broker_t *b, int32_t id, const char *listener, const char **host,
-                   int *port)
-{
-    for (int i = 0; i < b->n_live; i++) {
-        const sk_live_broker_t *lb = &b->live[i];
-        if (lb->id != id)
-            continue;
-        *host = lb->host;
-        *port = lb->port;
-        for (int e = 0; listener && e < lb->n_eps; e++)
-            if (!strcmp(lb->eps[e].listener, listener)) {
-                *host = lb->eps[e].host;
-                *port = lb->eps[e].port;
-            }
-        return 1;
-    }
-    if (id != b->id || b->n_endpoints == 0)
-        return 0;
-    *host = b->endpoints[0].host;
-    *port = b->endpoints[0].port;
-    for (int e = 0; listener && e < b->n_endpoints; e++)
-        if (!strcmp(b->endpoints[e].listener, listener)) {
-            *host = b->endpoints[e].host;
-            *port = b->endpoints[e].port;
-        }
-    return 1;
-}
-
 void sk_broker_free(sk_broker_t *b)
 {
     if (!b)
         return;
     sk_ctlsd_free(b);
-    sk_purg_flush(b->parts.produce);
-    sk_purg_flush(b->parts.fetch);
-    sk_purg_flush(b->parts.meta);
+    sk_purg_flush(b->parts->produce);
+    sk_purg_flush(b->parts->fetch);
+    sk_purg_flush(b->parts->meta);
     sk_coord_free(b->coord);
     b->coord = NULL;
     sk_fetcher_free(b->fetcher);
@@ -489,10 +453,10 @@ void sk_broker_free(sk_broker_t *b)
     b->pids = NULL;
     sk_election_free(b->election);
     sk_ctrl_free(b->ctrl);
-    sk_purg_free(b->parts.produce);
-    sk_purg_free(b->parts.fetch);
-    sk_purg_free(b->parts.meta);
-    b->parts.produce = b->parts.fetch = b->parts.meta = NULL;
+    sk_purg_free(b->parts->produce);
+    sk_purg_free(b->parts->fetch);
+    sk_purg_free(b->parts->meta);
+    b->parts->produce = b->parts->fetch = b->parts->meta = NULL;
     if (b->logs)
         sk_logmgr_close(b->logs);
     if (b->io)
@@ -509,5 +473,6 @@ void sk_broker_free(sk_broker_t *b)
     sk_broker_clear_live(b);
     free(b->endpoints);
     free(b->cluster_id);
+    free(b->parts);
     free(b);
 }

@@ -5,7 +5,7 @@
  * into ZooKeeper (a deletion mark, a longer assignment) and the controller
  * carries it out; other brokers answer NOT_CONTROLLER.
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "arena.h"
 #include "assign.h"
@@ -83,7 +83,7 @@ static void del_marked_all(del_state_t *st)
     int64_t left = st->deadline - sk_mono_ms();
     if (del_try(st, left <= 0 ? SK_PURG_EXPIRED : SK_PURG_WOKEN))
         return;
-    sk_purg_op_t *op = sk_purg_add(st->b->parts.meta, left, del_try, st);
+    sk_purg_op_t *op = sk_purg_add(st->b->parts->meta, left, del_try, st);
     for (int32_t i = 0; i < st->resp.ResponsesCnt; i++) {
         const sk_deletetopics_result_t *r = &st->resp.Responses[i];
         if (r->ErrorCode == SK_KERR_NONE)

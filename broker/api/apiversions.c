@@ -1,6 +1,6 @@
 /* api_apiversions.c - ApiVersions (key 18): what we speak, from the API
  * table generated from the schema (so the ranges are written once). */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "apis.h"
 #include "kbuf.h"

@@ -14,7 +14,7 @@
  * flexible.
  * @locality loop
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "kerr.h"
 #include "proto_describeconfigs.h"

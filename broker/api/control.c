@@ -6,7 +6,7 @@
  * newest one seen are refused with STALE_CONTROLLER_EPOCH; requests meant for
  * an older registration of this broker with STALE_BROKER_EPOCH.
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "apis.h"
 #include "arena.h"
@@ -185,7 +185,7 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
         return SK_KERR_STALE_CONTROLLER_EPOCH;
     }
     int same = 0, was_leader = 0;
-    sk_partition_set_state(&b->parts, p, s->Leader, s->LeaderEpoch, s->PartitionEpoch, s->Replicas,
+    sk_partition_set_state(b->parts, p, s->Leader, s->LeaderEpoch, s->PartitionEpoch, s->Replicas,
                            s->ReplicasCnt, s->Isr, s->IsrCnt, &same, &was_leader);
     if (!is_replica(p, b->id))
         return SK_KERR_NONE;
@@ -210,7 +210,7 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
         if (!same)
             sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
                     "isr size %d", p->topic, p->id, p->leader_epoch, p->n_isr);
-        sk_partition_become_leader(&b->parts, p, was_leader);
+        sk_partition_become_leader(b->parts, p, was_leader);
     } else if (!same) {
         sk_info("control", "partition %s-%d: this broker is now a follower of broker %d, leader "
                 "epoch %d", p->topic, p->id, p->leader, p->leader_epoch);
@@ -304,7 +304,7 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 if (s->Leader == -2) { /* the topic is being deleted */
                     char *name = sk_str_dup(ts->TopicName);
                     if (name)
-                        sk_partition_forget_topic(&b->parts, name);
+                        sk_partition_forget_topic(b->parts, name);
                     free(name);
                     break;
                 }
@@ -313,7 +313,7 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                     continue;
                 /* A partition this broker leads or follows is driven by
                  * LeaderAndIsr; here only the cached view changes. */
-                sk_partition_set_cached(&b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion,
+                sk_partition_set_cached(b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion,
                                         s->Replicas, s->ReplicasCnt, s->Isr, s->IsrCnt);
             }
         }
@@ -351,7 +351,7 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                                                         ts->TopicName.len, s->PartitionIndex);
                 char *name = sk_str_dup(ts->TopicName);
                 if (p)
-                    sk_partition_stop(&b->parts, p);
+                    sk_partition_stop(b->parts, p);
                 if (s->DeletePartition && name) {
                     sk_logmgr_delete(b->logs, name, s->PartitionIndex);
                     sk_info("control", "partition %s-%d stopped and deleted", name,

@@ -5,7 +5,7 @@
  * factor and every topic config with its value and source, as
  * DescribeConfigs shows them (Kafka's ZooKeeper mode does the same); v7
  * the topic id written to /brokers/topics/<t>; v5+ is flexible. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "arena.h"
 #include "kbuf.h"
@@ -130,7 +130,7 @@ static void ct_created_all(ct_state_t *st)
     int64_t left = st->deadline - sk_mono_ms();
     if (ct_try(st, st->deadline > 0 && left <= 0 ? SK_PURG_EXPIRED : SK_PURG_WOKEN))
         return;
-    sk_purg_op_t *op = sk_purg_add(st->b->parts.meta, left, ct_try, st);
+    sk_purg_op_t *op = sk_purg_add(st->b->parts->meta, left, ct_try, st);
     for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
         const sk_createtopics_result_t *res = &st->resp.Topics[i];
         if (res->ErrorCode == SK_KERR_NONE)

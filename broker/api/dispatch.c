@@ -1,5 +1,5 @@
 /* dispatch.c - request header decoding and routing to the API handlers. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "apis.h"
 #include "kbuf.h"

@@ -2,7 +2,7 @@
  * answered only by the active controller (NOT_CONTROLLER elsewhere). The
  * decisions are the controller's (controller.h); this file decodes, hands
  * over and encodes. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "kerr.h"
 #include "proto_controlledshutdown.h"

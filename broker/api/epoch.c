@@ -8,7 +8,7 @@
  * anything it knows. CurrentLeaderEpoch fences requests the same way Fetch
  * does: older than ours FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "arena.h"
 #include "kbuf.h"

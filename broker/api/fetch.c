@@ -6,7 +6,7 @@
  * purgatory (purgatory.h); appends and HW moves of its partitions wake it,
  * and it is then re-evaluated once per loop turn.
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "arena.h"
 #include "kbuf.h"
@@ -69,7 +69,7 @@ static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t to
     out->ErrorCode = SK_KERR_NONE;
     if (in->ReplicaId >= 0) {
         /* A follower asking for offset X holds everything below X. */
-        int idx = sk_partition_follower_fetched(&b->parts, p, in->ReplicaId, rp->FetchOffset,
+        int idx = sk_partition_follower_fetched(b->parts, p, in->ReplicaId, rp->FetchOffset,
                                                 leo);
         if (idx < 0) {
             out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
@@ -189,7 +189,7 @@ int sk_api_fetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     w->b = b;
     w->req = req;
     w->in = in;
-    sk_purg_op_t *op = sk_purg_add(b->parts.fetch, in.MaxWaitMs, fetch_try, w);
+    sk_purg_op_t *op = sk_purg_add(b->parts->fetch, in.MaxWaitMs, fetch_try, w);
     for (int32_t i = 0; i < in.TopicsCnt; i++)
         for (int32_t j = 0; j < in.Topics[i].PartitionsCnt; j++)
             sk_purg_watch(op, sk_purg_key(in.Topics[i].Topic.p,

@@ -2,7 +2,7 @@
  * Heartbeat (12), LeaveGroup (13), SyncGroup (14), OffsetCommit (8),
  * OffsetFetch (9), DescribeGroups (15), ListGroups (16), DeleteGroups (42),
  * OffsetDelete (47). Decode, call the coordinator (coord.c), encode. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "group/coord.h"
 #include "kbuf.h"

@@ -5,7 +5,7 @@
  * re-initialising producer that sends its old id and epoch also gets a new
  * id). Transactions are not implemented: a transactional id is refused with
  * UNSUPPORTED_VERSION and one log line. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 

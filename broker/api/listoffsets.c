@@ -18,7 +18,7 @@
  * watermark.
  * @locality loop
  */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "arena.h"
 #include "storage/epoch_cache.h"

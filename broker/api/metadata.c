@@ -5,7 +5,7 @@
  * authorizer every operation the resource type supports, as Kafka answers);
  * auto-creates unknown topics when allowed. And DescribeCluster (key 60,
  * 0-1), the admin client's view of the same brokers and controller. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "kbuf.h"
 #include "kerr.h"

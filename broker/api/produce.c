@@ -1,7 +1,7 @@
 /* api_produce.c - Produce (key 0): validate each partition's record batch
  * without decompressing, append it as received (offsets stamped in place),
  * and answer per partition. acks=0 gets no response at all. */
-#include "broker_int.h"
+#include "api/api.h"
 
 #include "clock.h"
 #include "kbuf.h"
@@ -151,10 +151,10 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->ErrorCode = kerr;
         return;
     }
-    if (acks == -1 && p->n_isr < sk_partition_min_insync(&b->parts, p)) {
+    if (acks == -1 && p->n_isr < sk_partition_min_insync(b->parts, p)) {
         /* Nothing is written: too few in-sync replicas to honour acks=all. */
         sk_info("produce", "produce to %s-%d refused: ISR size %d below min.insync.replicas %d "
-                "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, sk_partition_min_insync(&b->parts, p));
+                "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, sk_partition_min_insync(b->parts, p));
         out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS;
         return;
     }
@@ -189,7 +189,7 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->LogAppendTimeMs = now;
     }
     int64_t first = -1, last = -1;
-    int rc = sk_partition_append(&b->parts, p, data, len, &first, &last);
+    int rc = sk_partition_append(b->parts, p, data, len, &first, &last);
     if (rc == SK_ESTATE) {
         /* The log already holds a newer leader epoch: this leadership is stale. */
         sk_warn("produce", "append to %s-%d refused: leader epoch %d is older than the log's "
@@ -239,7 +239,7 @@ static int produce_try(void *arg, sk_purg_why_t why)
         if (pp->done)
             continue;
         int16_t kerr = SK_KERR_NONE;
-        if (sk_partition_ack_status(&w->b->parts, pp->topic, strlen(pp->topic), pp->partition,
+        if (sk_partition_ack_status(w->b->parts, pp->topic, strlen(pp->topic), pp->partition,
                                     pp->required_hw, pp->leader_epoch, &kerr)) {
             if (kerr != SK_KERR_NONE)
                 pp->out->ErrorCode = kerr;
@@ -323,7 +323,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         wait->b = b;
         wait->req = req;
         wait->resp = resp;
-        sk_purg_op_t *op = sk_purg_add(b->parts.produce, in.TimeoutMs > 0 ? in.TimeoutMs : 0,
+        sk_purg_op_t *op = sk_purg_add(b->parts->produce, in.TimeoutMs > 0 ? in.TimeoutMs : 0,
                                        produce_try, wait);
         for (int i = 0; i < wait->n_parts; i++)
             sk_purg_watch(op, sk_purg_key(wait->parts[i].topic, strlen(wait->parts[i].topic),

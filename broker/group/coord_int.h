@@ -18,7 +18,10 @@
 
 #include <event2/event.h>
 
-#include "broker_int.h"
+#include "meta/broker_ctx.h"
+#include "meta/topic_create.h"
+#include "replica/partition.h"
+#include "replica/purgatory.h"
 #include "group/coord.h"
 #include "group/group.h"
 #include "kbuf.h"

@@ -114,7 +114,7 @@ int16_t coord_recset_append(sk_coord_t *c, int32_t partition, recset_t *rs,
     sk_batch_opts_t opts = {0, -1, -1, -1, 0};
     sk_batch_build(&w, 0, &opts, recs, rs->n);
     free(recs);
-    int16_t kerr = sk_partition_append_acked(&c->b->parts, SK_OFFSETS_TOPIC, partition, w.buf,
+    int16_t kerr = sk_partition_append_acked(c->b->parts, SK_OFFSETS_TOPIC, partition, w.buf,
                                              w.len, c->b->conf->offsets_commit_timeout_ms, done,
                                              arg);
     sk_wr_free(&w);

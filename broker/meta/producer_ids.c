@@ -8,7 +8,7 @@
 #include <sys/queue.h>
 #include <zookeeper/zookeeper.h>
 
-#include "broker_int.h"
+#include "meta/broker_ctx.h"
 #include "kerr.h"
 #include "log.h"
 #include "storage/plog.h"

@@ -4,7 +4,7 @@
  * assignment node, then partition state nodes); the broker's topic watcher
  * then picks it up like any topic created by another tool.
  */
-#include "broker_int.h"
+#include "meta/topic_create.h"
 
 #include "kerr.h"
 #include "log.h"

@@ -15,7 +15,6 @@
 #include "kerr.h"
 #include "clock.h"
 #include "log.h"
-#include "storage/plog.h"
 #include "mem.h"
 #include "tls.h"
 

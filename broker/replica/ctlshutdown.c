@@ -1,7 +1,7 @@
 /* ctlshutdown.c - controlled shutdown, broker side (see ctlshutdown.h). */
 #include "replica/ctlshutdown.h"
 
-#include "broker_int.h"
+#include "meta/broker_ctx.h"
 
 #include "apis.h"
 #include "arena.h"

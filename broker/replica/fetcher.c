@@ -1,7 +1,7 @@
 /* fetcher.c - follower fetching (see fetcher.h). */
 #include "replica/fetcher.h"
 
-#include "broker_int.h"
+#include "meta/broker_ctx.h"
 
 #include "apis.h"
 #include "arena.h"
@@ -109,7 +109,7 @@ static int truncate_log(sk_broker_t *b, sk_partition_t *p, int64_t offset, const
         sk_info("fetcher", "partition %s-%d: truncated by leader epoch (%s), leader %d, leader "
                 "epoch %d: log end offset %" PRId64 " -> %" PRId64, p->topic, p->id, why,
                 p->leader, p->leader_epoch, leo, nleo);
-    sk_partition_clamp_hw(&b->parts, p);
+    sk_partition_clamp_hw(b->parts, p);
     return SK_OK;
 }
 
@@ -261,7 +261,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
             sk_info("fetcher", "partition %s-%d: log end offset %" PRId64 " is below leader %d's "
                     "log start %" PRId64 " (leader epoch %d): log restarted there", p->topic,
                     p->id, leo, l->id, rp->LogStartOffset, p->leader_epoch);
-            sk_partition_log_restarted(&b->parts, p, rp->LogStartOffset);
+            sk_partition_log_restarted(b->parts, p, rp->LogStartOffset);
             return 0;
         }
         /* above the leader's log end: check against its epochs again */
@@ -300,7 +300,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
             }
         }
     }
-    sk_partition_follower_hw(&b->parts, p, rp->HighWatermark);
+    sk_partition_follower_hw(b->parts, p, rp->HighWatermark);
     l->logged_error = 0;
     return 0;
 }

@@ -1,7 +1,7 @@
 /* isr.c - ISR shrink and expand through the controller (see isr.h). */
 #include "replica/isr.h"
 
-#include "broker_int.h"
+#include "meta/broker_ctx.h"
 
 #include "apis.h"
 #include "arena.h"
@@ -54,7 +54,7 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                             ctx->partition, sk_kerr_name(rp->ErrorCode));
                     continue;
                 }
-                if (!sk_partition_isr_apply(&b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
+                if (!sk_partition_isr_apply(b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
                                             rp->PartitionEpoch))
                     continue; /* leadership moved meanwhile */
                 sk_info("isr", "partition %s-%d: ISR is now %d member(s), leader epoch %d, "

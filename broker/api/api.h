@@ -1,0 +1,69 @@
+/* api/api.h - the request handlers in this folder and dispatch: each decodes a
+ * request, calls the modules below (group, replica, meta, storage) and
+ * encodes the answer. Handlers keep no state of their own: no tables, no
+ * timers; what waits does so in replica/purgatory.
+ * @locality loop
+ */
+#ifndef SK_API_H
+#define SK_API_H
+#include "meta/broker_ctx.h"
+#include "meta/topic_create.h"
+#include "net/net.h"
+#include "replica/fetcher.h"
+#include "replica/isr.h"
+#include "replica/partition.h"
+#include "replica/purgatory.h"
+
+/* --- dispatch.c --- */
+int sk_dispatch(void *arg, sk_req_t *req);
+
+/* --- API handlers (api_*.c): decode, act, encode the response body into
+ * req->resp. Return SK_REQ_DONE / SK_REQ_PENDING / SK_REQ_CLOSE. --- */
+struct sk_rd;
+int sk_api_apiversions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_metadata(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_produce(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_fetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_listoffsets(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* Read every topic's /config/topics overrides again for the topics with a
+ * log here (after a new ZooKeeper session: a read the old one lost, and
+ * changes made meanwhile). */
+void sk_control_reload_topic_configs(sk_broker_t *b);
+int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
+/* group APIs (api_group.c) */
+int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
+/* A malformed body: one log line; returns SK_REQ_CLOSE. */
+int sk_api_malformed(sk_req_t *req);
+/* Copy a finished sk_wr_t body into req->resp. */
+struct sk_wr;
+void sk_req_set_body(sk_req_t *req, struct sk_wr *w);
+/* Encode resp (the generated response struct of req's API, proto_gen.h) at
+ * the request's version as the body: SK_REQ_DONE, or, when the struct cannot
+ * be encoded, one error line and SK_REQ_CLOSE (nothing is sent). */
+int sk_req_respond(sk_req_t *req, const void *resp);
+
+#endif
