@@ -23,8 +23,12 @@ char *sk_str_dup(sk_str_t s)
 
 void sk_rd_init(sk_rd_t *r, const void *buf, size_t len)
 {
-    r->p = buf;
-    r->end = r->p + len;
+    /* An empty sk_wr_t has no buffer, and arithmetic on a null pointer,
+     * even + 0, is undefined (UBSan stops on it): an empty reader without a
+     * buffer points at a byte of its own instead. */
+    static const uint8_t no_bytes[1];
+    r->p = buf ? (const uint8_t *)buf : no_bytes;
+    r->end = r->p + (buf ? len : 0);
     r->err = 0;
 }
 

@@ -72,6 +72,14 @@ void sk_batch_update_crc(uint8_t *batch, size_t len)
     sk_put_be32(batch + SK_BATCH_OFF_CRC, crc);
 }
 
+/* A record's offset is baseOffset + its delta (at most lastOffsetDelta): a
+ * baseOffset so close to INT64_MAX that the sum cannot be represented is
+ * refused rather than overflowed. */
+static int offsets_overflow(const sk_batch_info_t *h)
+{
+    return h->last_offset_delta > 0 && h->base_offset > INT64_MAX - h->last_offset_delta;
+}
+
 /* Walks the records after the header. Returns a Kafka code; when the callback
  * stops the walk, *stopped receives its value and SK_KERR_NONE is returned. */
 static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h, sk_record_fn fn,
@@ -80,6 +88,11 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
     sk_rd_t r;
     sk_rd_init(&r, buf + SK_BATCH_HEADER_SIZE, len - SK_BATCH_HEADER_SIZE);
     int64_t prev_delta = -1;
+    if (offsets_overflow(h)) {
+        set_err(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
+                (long long)h->base_offset, h->last_offset_delta);
+        return SK_KERR_CORRUPT_MESSAGE;
+    }
     int log_append = (h->attributes & SK_BATCH_ATTR_LOG_APPEND_TIME) != 0;
 
     for (int32_t i = 0; i < h->record_count; i++) {
@@ -184,6 +197,11 @@ int sk_batch_validate(const uint8_t *buf, size_t len, char *err, size_t errlen)
         (h.record_count > 0 && h.last_offset_delta < h.record_count - 1)) {
         set_err(err, errlen, "lastOffsetDelta %d inconsistent with recordCount %d",
                 h.last_offset_delta, h.record_count);
+        return SK_KERR_CORRUPT_MESSAGE;
+    }
+    if (offsets_overflow(&h)) { /* compressed batches are not walked here */
+        set_err(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
+                (long long)h.base_offset, h.last_offset_delta);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     int codec = sk_batch_compression(&h);

@@ -168,6 +168,25 @@ START_TEST(test_truncated_input_is_sticky)
 }
 END_TEST
 
+/* An empty writer has no buffer; reading it back (an empty encoding) must
+ * not do arithmetic on a null pointer: fuzz_codec found it under UBSan. */
+START_TEST(test_empty_reader_without_buffer)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    ck_assert_ptr_null(w.buf);
+    sk_rd_t r;
+    sk_rd_init(&r, w.buf, w.len);
+    ck_assert_ptr_nonnull(r.p);
+    ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+    ck_assert_ptr_nonnull(sk_rd_raw(&r, 0));
+    ck_assert(sk_rd_ok(&r));
+    ck_assert_int_eq(sk_rd_i8(&r), 0);
+    ck_assert(!sk_rd_ok(&r));
+    ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+}
+END_TEST
+
 START_TEST(test_malformed_lengths)
 {
     /* Negative string length other than -1. */
@@ -261,6 +280,7 @@ int main(void)
     tcase_add_test(tc, test_strings_classic_and_compact);
     tcase_add_test(tc, test_truncated_input_is_sticky);
     tcase_add_test(tc, test_malformed_lengths);
+    tcase_add_test(tc, test_empty_reader_without_buffer);
     tcase_add_test(tc, test_patch_and_steal);
     tcase_add_test(tc, test_reserve_in_place);
     suite_add_tcase(s, tc);

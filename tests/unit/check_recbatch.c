@@ -376,6 +376,37 @@ START_TEST(test_foreach_record)
 }
 END_TEST
 
+/* baseOffset + lastOffsetDelta past INT64_MAX is refused, not overflowed
+ * into negative record offsets (fuzz_recbatch found it under UBSan). */
+START_TEST(test_base_offset_overflow)
+{
+    uint8_t rec[64];
+    size_t rlen = sizeof(kcat_record);
+    memcpy(rec, kcat_record, rlen);
+    rec[3] = 0x06; /* offsetDelta 3 */
+    uint8_t b[256];
+    size_t n = mk_batch(b, rec, rlen, 1, 3, 0);
+    sk_batch_set_base_offset(b, INT64_MAX - 3); /* outside the CRC */
+    ck_assert_int_eq(sk_batch_validate(b, n, NULL, 0), SK_KERR_NONE);
+    struct seen s = {0};
+    ck_assert_int_eq(sk_batch_foreach_record(b, n, on_rec, &s), 0);
+    ck_assert_int_eq(s.off[0], INT64_MAX);
+
+    char err[128];
+    sk_batch_set_base_offset(b, INT64_MAX - 2);
+    ck_assert_int_eq(sk_batch_validate(b, n, err, sizeof(err)), SK_KERR_CORRUPT_MESSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "overflows"));
+    ck_assert_int_eq(sk_batch_foreach_record(b, n, on_rec, &s), SK_EPARSE);
+    sk_batch_set_base_offset(b, INT64_MAX);
+    ck_assert_int_eq(sk_batch_validate(b, n, NULL, 0), SK_KERR_CORRUPT_MESSAGE);
+
+    /* compressed batches are not walked by validate, but refused the same */
+    n = mk_batch(b, rec, rlen, 1, 3, SK_COMPRESSION_GZIP);
+    sk_batch_set_base_offset(b, INT64_MAX - 1);
+    ck_assert_int_eq(sk_batch_validate(b, n, NULL, 0), SK_KERR_CORRUPT_MESSAGE);
+}
+END_TEST
+
 START_TEST(test_headers_iter)
 {
     sk_wr_t w;
@@ -509,6 +540,7 @@ int main(void)
     tcase_add_test(tc, test_record_malformed);
     tcase_add_test(tc, test_next_iterates);
     tcase_add_test(tc, test_foreach_record);
+    tcase_add_test(tc, test_base_offset_overflow);
     tcase_add_test(tc, test_headers_iter);
     tcase_add_test(tc, test_mutation_smoke);
     tcase_add_test(tc, test_real_client_batches);
