@@ -18,6 +18,10 @@ PKGS=(
   openssl
   # the fault campaign (tests/faults) cuts links inside network namespaces with nft
   nftables
+  # fuzzing (configure CC=clang --enable-fuzzing): clang and its libFuzzer,
+  # ASan and UBSan runtimes (libclang_rt.fuzzer-x86_64.a ...), which
+  # bookworm's clang only recommends
+  clang libclang-rt-14-dev
 )
 
 missing=()

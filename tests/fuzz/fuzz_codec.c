@@ -1,23 +1,20 @@
 /* fuzz_codec.c - libFuzzer target for the generated decoders (every message
  * of common/schema/apis.schema through common/msgcodec.c).
  *
- * Not built by automake. It needs the generated proto_gen.{c,h}, which any
- * configured build directory has (here build-proto; `make -C build-proto
- * common/proto_gen.stamp` writes them). From the top of the source tree:
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_codec` or scripts/fuzz.sh fuzz_codec. Seeds:
+ * tests/fuzz/corpus/fuzz_codec/ (tests/fuzz/make_corpus.py: every API's
+ * request and response at a few versions, encoded from Kafka's schemas).
  *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_codec.c \
- *       build-proto/common/proto_gen.c common/msgcodec.c common/apis.c \
- *       common/arena.c common/kbuf.c common/mem.c common/kerr.c -o /tmp/fuzz_codec
- *   mkdir -p /tmp/fuzz_codec_corpus
- *   /tmp/fuzz_codec -max_total_time=60 -max_len=4096 /tmp/fuzz_codec_corpus
- *
- * Input: byte 0 picks the API (index into the table, modulo its size), byte
- * 1 the version (modulo the API's valid range), byte 2 request (even) or
- * response (odd); the rest is the message body. It is decoded into an arena
- * and onto the heap (the heap copy is freed: LeakSanitizer checks the
- * release); whatever decodes must encode, decode again to an equal struct,
- * and re-encode to the same bytes.
+ * Input: byte 0 picks the API (its ApiKey when the table has it, else an
+ * index into the table modulo its size, so that every byte picks one and
+ * seeds keep their meaning as the table grows), byte 1 the version (modulo
+ * the API's valid range), byte 2 request (even) or response (odd); the rest
+ * is the message body. It is decoded into an arena and onto the heap (the
+ * heap copy is freed: LeakSanitizer checks the release); whatever decodes
+ * must encode, decode again to an equal struct, and re-encode to the same
+ * bytes.
  */
 #include "apis.h"
 #include "arena.h"
@@ -29,11 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
         return 0;
-    const sk_api_t *api = sk_api_at(data[0] % sk_api_count());
+    const sk_api_t *api = sk_api_find(data[0]);
+    if (!api)
+        api = sk_api_at(data[0] % sk_api_count());
     int16_t span = (int16_t)(api->valid_max - api->valid_min + 1);
     int16_t v = (int16_t)(api->valid_min + data[1] % span);
     const sk_msgdesc_t *d = (data[2] & 1) ? api->resp : api->req;

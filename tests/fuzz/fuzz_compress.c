@@ -1,16 +1,11 @@
 /* fuzz_compress.c - libFuzzer target for the batch compression codecs
  * (common/compress.c).
  *
- * Not built by automake. Build and run from the top of the source tree:
- *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -I. -D_GNU_SOURCE tests/fuzz/fuzz_compress.c \
- *       common/compress.c common/kbuf.c common/mem.c common/log.c \
- *       common/kerr.c common/clock.c -lz -lsnappy -llz4 -lzstd -lpthread \
- *       -o /tmp/fuzz_compress
- *   mkdir -p /tmp/fuzz_compress_corpus && for t in gzip lz4 zstd; do \
- *       $t -c < README.md > /tmp/fuzz_compress_corpus/seed.$t; done
- *   /tmp/fuzz_compress -max_total_time=30 -max_len=8192 /tmp/fuzz_compress_corpus
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_compress` or scripts/fuzz.sh fuzz_compress.
+ * Seeds: tests/fuzz/corpus/fuzz_compress/ (gzip, lz4 and zstd made by the
+ * real tools, snappy raw and xerial-framed).
  *
  * Each input is decompressed with every codec into a writer that already
  * holds a few bytes, with a small budget. Whatever the result: the prefix

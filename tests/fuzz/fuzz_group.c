@@ -1,21 +1,14 @@
 /* fuzz_group.c - libFuzzer target for the consumer-group codecs
  * (common/proto_{findcoordinator,joingroup,syncgroup,heartbeat,leavegroup,
  * offsetcommit,offsetfetch,listgroups,describegroups,deletegroups,
- * offsetdelete}.c), the __consumer_offsets records (offsets_record.c) and
- * the producer-id codec (generated: proto_gen.c).
+ * offsetdelete}.h over the generated codec, proto_gen.c), the
+ * __consumer_offsets records (offsets_record.c) and the producer-id codec.
  *
- * Not built by automake. The generated codecs (Heartbeat ...) come from a
- * configured build directory, here build-proto (`make -C build-proto
- * common/proto_gen.stamp`). Build and run from the top of the source tree:
- *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_group.c \
- *       common/arena.c common/kbuf.c common/mem.c common/kerr.c \
- *       common/msgcodec.c common/apis.c build-proto/common/proto_gen.c \
- *       common/offsets_record.c common/javahash.c \
- *       -o /tmp/fuzz_group
- *   mkdir -p /tmp/fuzz_group_corpus
- *   /tmp/fuzz_group -max_total_time=60 -max_len=4096 /tmp/fuzz_group_corpus
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_group` or scripts/fuzz.sh fuzz_group. Seeds:
+ * tests/fuzz/corpus/fuzz_group/ (every group API's request frame at a few
+ * versions, and the __consumer_offsets records).
  *
  * Each input is one request frame without its size prefix: request header
  * v1 (ApiKey, ApiVersion, CorrelationId, ClientId; plus a tag section when
@@ -30,9 +23,7 @@
  * Beyond "no crash, no leak, no over-read": whatever decodes must survive
  * encode -> decode -> encode with identical bytes the second time. For
  * InitProducerId's classic versions (v0-1, one encoding per value) the
- * first encoding must also equal the bytes the decoder consumed. Frames
- * captured from clients (tests/unit/data/capture_stub.py) make a good seed
- * corpus, as do frames written with the codecs' own req_encode.
+ * first encoding must also equal the bytes the decoder consumed.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -82,12 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ROUND(name, type, ver, body, len)                                         \
     do {                                                                          \
         type out;                                                                 \
-        sk_rd_t r;                                                                \
-        sk_rd_init(&r, body, len);                                                \
-        int rc = sk_##name##_decode(&r, ver, a, &out);                            \
-        if (rc != SK_OK && rc != SK_EPARSE)                                       \
+        sk_rd_t rd_;                                                              \
+        sk_rd_init(&rd_, body, len);                                              \
+        int rc_ = sk_##name##_decode(&rd_, ver, a, &out);                         \
+        if (rc_ != SK_OK && rc_ != SK_EPARSE)                                     \
             abort();                                                              \
-        if (rc == SK_OK)                                                          \
+        if (rc_ == SK_OK)                                                         \
             FIXPOINT(name, type, ver, &out);                                      \
     } while (0)
 
@@ -157,10 +148,10 @@ static void records_round(const uint8_t *body, size_t len, sk_arena_t *a)
 #define EXACT(name, type, ver, body, len)                                         \
     do {                                                                          \
         type out;                                                                 \
-        sk_rd_t r;                                                                \
-        sk_rd_init(&r, body, len);                                                \
-        if (sk_##name##_decode(&r, ver, a, &out) == SK_OK) {                      \
-            size_t used = (len) - sk_rd_remaining(&r);                            \
+        sk_rd_t rd_;                                                              \
+        sk_rd_init(&rd_, body, len);                                              \
+        if (sk_##name##_decode(&rd_, ver, a, &out) == SK_OK) {                    \
+            size_t used = (len) - sk_rd_remaining(&rd_);                          \
             sk_wr_t w;                                                            \
             sk_wr_init(&w);                                                       \
             if (sk_##name##_encode(&w, ver, &out) != SK_OK || w.len != used ||    \

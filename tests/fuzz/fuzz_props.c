@@ -1,12 +1,10 @@
 /* fuzz_props.c - libFuzzer target for the .properties reader (common/props.c).
  *
- * Not built by automake. Build and run from the top of the source tree:
- *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -I. -D_GNU_SOURCE tests/fuzz/fuzz_props.c \
- *       common/props.c common/mem.c common/log.c common/kerr.c \
- *       -o /tmp/fuzz_props
- *   /tmp/fuzz_props -max_total_time=20 -max_len=4096
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_props` or scripts/fuzz.sh fuzz_props. Seeds:
+ * tests/fuzz/corpus/fuzz_props/ (deploy/server-0.properties and a file of
+ * every escape).
  *
  * Each input is parsed as a properties file. Beyond "no crash, no leak", it
  * checks what holds for every result: a failed parse leaves the list empty

@@ -1,12 +1,10 @@
 /* fuzz_recbatch.c - libFuzzer target for RecordBatch v2 parsing/validation.
  *
- * Not part of the automake build. Build and run from the top of the tree:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I. \
- *       tests/fuzz/fuzz_recbatch.c common/recbatch.c common/crc32c.c \
- *       common/kbuf.c common/kerr.c common/mem.c common/log.c common/clock.c \
- *       -lpthread -o /tmp/fuzz_recbatch
- *   mkdir -p /tmp/fuzz_recbatch_corpus && /tmp/fuzz_recbatch -max_total_time=20 \
- *       /tmp/fuzz_recbatch_corpus
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_recbatch` or scripts/fuzz.sh fuzz_recbatch.
+ * Seeds: tests/fuzz/corpus/fuzz_recbatch/ (plain, idempotent, gzip, control
+ * and empty batches, and two in a row).
  *
  * The input is used twice: as a byte stream of concatenated batches
  * (sk_batch_next + sk_batch_validate + record walk, as Produce and log

@@ -1,40 +1,25 @@
 /* fuzz_request.c - libFuzzer target for the request header and every API
  * codec (common/proto_*.c).
  *
- * Not built by automake. The generated codec (ListOffsets ...) comes from a
- * configured build directory, here build-proto (`make -C build-proto
- * common/proto_gen.stamp`). Build and run from the top of the source tree:
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_request` or scripts/fuzz.sh fuzz_request.
+ * Seeds: tests/fuzz/corpus/fuzz_request/ (the frames captured from clients in
+ * tests/unit/data/ and every other API's request frame at a few versions).
  *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Icommon -Ibuild-proto/common -I. -D_GNU_SOURCE tests/fuzz/fuzz_request.c \
- *       common/arena.c common/apis.c common/proto_hdr.c \
- *       common/proto_produce.c common/proto_fetch.c \
- *       common/msgcodec.c build-proto/common/proto_gen.c \
- *       common/proto_leaderandisr.c common/proto_updatemetadata.c \
- *       common/proto_stopreplica.c common/proto_controlledshutdown.c \
- *       common/proto_alterpartition.c common/proto_offsetforleaderepoch.c \
- *       common/proto_deletetopics.c \
- *       common/kbuf.c common/mem.c common/kerr.c \
- *       $(pkg-config --cflags --libs libevent_core) -o /tmp/fuzz_request
- *   mkdir -p /tmp/fuzz_request_corpus && cp tests/unit/data/[a-z]*.bin /tmp/fuzz_request_corpus/
- *   /tmp/fuzz_request -max_total_time=30 -max_len=4096 /tmp/fuzz_request_corpus
- *
- * Each input is one request frame without its size prefix (the format of
- * files in tests/unit/data/, which make a good seed corpus). The header is
- * decoded; for a key Skein implements the body is decoded with that API's
- * request decoder (at the frame's version, or, when that version is not
- * ours, at a version in our range picked from it) and then, from the same
- * bytes, with the response decoder. Beyond "no crash, no leak, no
- * over-read", whatever decodes must survive encode -> decode -> encode with
- * identical bytes the second time.
+ * Each input is one request frame without its size prefix (the format of the
+ * captures in tests/unit/data/). The header is decoded; for a key Skein
+ * implements the body is decoded with that API's request decoder (at the
+ * frame's version, or, when that version is not ours, at a version in our
+ * range picked from it) and then, from the same bytes, with the response
+ * decoder. Beyond "no crash, no leak, no over-read", whatever decodes must
+ * survive encode -> decode -> encode with identical bytes the second time.
  *
  * The cluster/admin codecs (LeaderAndIsr ... DescribeConfigs) are fuzzed
  * whether or not apis.c lists their key yet: for a key the table does not
  * know, the header's tag section (flexible versions, by the codec's own
  * SK_<API>_FLEX_VER) is skipped here and the version is mapped into the
- * codec's own range. A seed corpus for them: write request frames with
- * sk_req_hdr_encode() + the codec's req_encode, or capture them from
- * clients with tests/unit/data/capture_stub.py.
+ * codec's own range.
  */
 #include <event2/buffer.h>
 #include <stddef.h>
@@ -83,12 +68,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ROUND(name, type, ver, body, len)                                         \
     do {                                                                          \
         type out;                                                                 \
-        sk_rd_t r;                                                                \
-        sk_rd_init(&r, body, len);                                                \
-        int rc = sk_##name##_decode(&r, ver, a, &out);                            \
-        if (rc != SK_OK && rc != SK_EPARSE)                                       \
+        sk_rd_t rd_;                                                              \
+        sk_rd_init(&rd_, body, len);                                              \
+        int rc_ = sk_##name##_decode(&rd_, ver, a, &out);                         \
+        if (rc_ != SK_OK && rc_ != SK_EPARSE)                                     \
             abort();                                                              \
-        if (rc == SK_OK)                                                          \
+        if (rc_ == SK_OK)                                                         \
             FIXPOINT(name, type, ver, &out);                                      \
     } while (0)
 

@@ -2,13 +2,11 @@
  * directory: leader-epoch-checkpoint, partition.metadata, the offset
  * checkpoints and meta.properties.
  *
- * Not part of the automake build. Build and run from the top of the tree:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Ibroker -I. \
- *       tests/fuzz/fuzz_storage_files.c broker/storage/epoch_cache.c broker/storage/checkpoint.c \
- *       common/kerr.c common/mem.c common/log.c common/clock.c \
- *       -lpthread -o /tmp/fuzz_storage_files
- *   mkdir -p /tmp/fuzz_storage_corpus && /tmp/fuzz_storage_files \
- *       -max_total_time=20 /tmp/fuzz_storage_corpus
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_storage_files` or scripts/fuzz.sh
+ * fuzz_storage_files. Seeds: tests/fuzz/corpus/fuzz_storage_files/ (one of
+ * each file).
  *
  * Every accepted input must survive format -> parse unchanged, and the
  * epoch cache operations must keep their invariants on whatever was parsed.

@@ -3,18 +3,13 @@
  * (tools/verify_ledger.c), and the state file (tools/verify_state.c) with
  * the reports made from it (tools/verify_report.c).
  *
- * Not built by automake. Build and run from the top of the source tree
- * (SK_VLEDGER_MAX_AHEAD is made small so that a state file of a few KiB
- * cannot ask for gigabytes):
- *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -DSK_VLEDGER_MAX_AHEAD=4096 -Icommon -Ibroker -Itools -I. -D_GNU_SOURCE \
- *       tests/fuzz/fuzz_verify.c tools/verify_record.c tools/verify_ledger.c \
- *       tools/verify_state.c tools/verify_report.c tools/perf_stats.c \
- *       broker/storage/checkpoint.c common/crc32c.c common/mem.c common/log.c common/kerr.c \
- *       common/clock.c -ljansson -lm -lpthread -o /tmp/fuzz_verify
- *   mkdir -p /tmp/fuzz_verify_corpus
- *   /tmp/fuzz_verify -max_total_time=60 -max_len=4096 /tmp/fuzz_verify_corpus
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_verify` or scripts/fuzz.sh fuzz_verify.
+ * Seeds: tests/fuzz/corpus/fuzz_verify/ (records of one run, foreign
+ * records, a state file). fuzz.am compiles its own copy of the ledger with
+ * SK_VLEDGER_MAX_AHEAD=4096, so that a state file of a few KiB cannot ask
+ * for gigabytes.
  *
  * Input: byte 0 picks the mode.
  *   Even: the rest is a run of consumed records, each "<len byte> <partition

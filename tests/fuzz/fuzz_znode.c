@@ -1,10 +1,11 @@
 /* fuzz_znode.c - libFuzzer target for the znode JSON decoders (znode.c).
  *
- * Not part of the automake build. Build and run from the top of the tree:
- *   clang -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
- *     -Icommon -Izkschema tests/fuzz/fuzz_znode.c zkschema/znode.c common/javahash.c common/mem.c \
- *     -ljansson -o /tmp/fuzz_znode
- *   /tmp/fuzz_znode -max_total_time=20 -max_len=4096
+ * Built by automake in a tree configured with CC=clang --enable-fuzzing
+ * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
+ * `make fuzz FUZZ_TARGETS=fuzz_znode` or scripts/fuzz.sh fuzz_znode. Seeds:
+ * tests/fuzz/corpus/fuzz_znode/ (one znode of each kind, a topic name and a
+ * topic id).
+ *
  * The first input byte picks the decoder; the rest is the znode payload.
  * Every successful decode is re-encoded where an encoder exists and decoded
  * again, and the two results must agree.
