@@ -16,6 +16,7 @@
 #include "replica/purgatory.h"
 #include "meta/producer_ids.h"
 #include "replica/ctlshutdown.h"
+#include "metrics/exporter.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -406,6 +407,11 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     rc = setup_endpoints(b, err, errlen);
     if (rc != SK_OK)
         goto fail;
+    if (conf->metrics_host) {
+        rc = sk_exporter_new(b, conf->metrics_host, conf->metrics_port, &b->metrics, err, errlen);
+        if (rc != SK_OK)
+            goto fail;
+    }
 
     rc = sk_zk_open(base, conf->zookeeper_connect, conf->zookeeper_session_timeout_ms,
                     zk_session_cb, b, &b->zk, err, errlen);
@@ -443,6 +449,8 @@ void sk_broker_free(sk_broker_t *b)
     sk_isr_stop(b);
     if (b->net)
         sk_net_free(b->net);
+    sk_exporter_free(b->metrics);
+    b->metrics = NULL;
     if (b->ctrl)
         sk_ctrl_deactivate(b->ctrl);
     if (b->election)

@@ -273,6 +273,8 @@ static const ckey_t keys[] = {
           "skeind's own log verbosity: error, warn, info or debug."),
     KSTR("log.file", log_file, NULL, 0, NULL,
          "File skeind appends its log lines to; empty = standard error."),
+    KSTR("metrics.listener", metrics_listener, NULL, 0, NULL,
+         "http://host:port where skeind serves Prometheus metrics at /metrics (empty host = all interfaces, [IPv6] in brackets, port 0 = any); unset = no metrics listener."),
 };
 
 #define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
@@ -298,7 +300,7 @@ static const struct {
     {"controlled.shutdown.enable", "Controller"},
     {"offsets.topic.num.partitions", "Consumer groups and internal topics"},
     {"log.level", "Skein's own keys",
-     "These two keys are not Kafka's; Kafka configures its logging separately."},
+     "These keys are not Kafka's; Kafka configures its logging separately and exports metrics through JMX."},
 };
 
 /* ---------------------------------------------------------------------- */
@@ -1239,6 +1241,57 @@ out:
     return rc;
 }
 
+/* metrics.listener: http://host:port, host empty (all interfaces), a name,
+ * an IPv4 address or [IPv6]; the port 0..65535. */
+static int resolve_metrics(sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
+    const char *v = c->metrics_listener;
+    const char *why = NULL;
+    free(c->metrics_host);
+    c->metrics_host = NULL;
+    c->metrics_port = 0;
+    if (!v || !*v)
+        return SK_OK;
+    if (strncasecmp(v, "http://", 7) != 0) {
+        why = "expected http://host:port";
+        goto bad;
+    }
+    const char *h = v + 7, *hend, *colon;
+    if (*h == '[') {
+        hend = strchr(h, ']');
+        if (!hend || hend[1] != ':') {
+            why = "expected http://[IPv6 address]:port";
+            goto bad;
+        }
+        colon = hend + 1;
+        h++;
+    } else {
+        colon = strrchr(h, ':');
+        if (!colon) {
+            why = "expected http://host:port";
+            goto bad;
+        }
+        hend = colon;
+        if (memchr(h, '/', (size_t)(hend - h)) || memchr(h, ':', (size_t)(hend - h))) {
+            why = "expected http://host:port (IPv6 addresses in brackets)";
+            goto bad;
+        }
+    }
+    const char *p = colon + 1;
+    char *end = NULL;
+    long port = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
+    if (port < 0 || port > 65535 || !end || (*end && strcmp(end, "/") != 0 &&
+                                             strcmp(end, "/metrics") != 0)) {
+        why = "expected http://host:port with a port between 0 and 65535";
+        goto bad;
+    }
+    c->metrics_host = sk_strndup(h, (size_t)(hend - h));
+    c->metrics_port = (int)port;
+    return SK_OK;
+bad:
+    return bad_value(c, lc, KIDX("metrics.listener"), v, why, err, errlen);
+}
+
 /* Limits that involve two keys. */
 static int check_combinations(const sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
 {
@@ -1270,6 +1323,8 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
     if ((rc = resolve_zookeeper(c, lc, err, errlen)) != SK_OK)
         return rc;
     if ((rc = resolve_listeners(c, lc, err, errlen)) != SK_OK)
+        return rc;
+    if ((rc = resolve_metrics(c, lc, err, errlen)) != SK_OK)
         return rc;
     return check_combinations(c, lc, err, errlen);
 }
@@ -1347,6 +1402,7 @@ void sk_conf_free(sk_conf_t *c)
     free(c->listener_ssl);
     free(c->zookeeper_hosts);
     free(c->zookeeper_chroot);
+    free(c->metrics_host);
     sk_listeners_free(c->listeners_parsed, c->n_listeners_parsed);
     sk_listeners_free(c->advertised_listeners_parsed, c->n_advertised_listeners_parsed);
     memset(c, 0, sizeof(*c));

@@ -206,6 +206,9 @@ typedef struct sk_conf {
     /* skein's own */
     int log_level;                            /* sk_log_level_t, default SK_LOG_INFO */
     char *log_file;                           /* NULL = stderr */
+    char *metrics_listener;                   /* http://host:port; NULL = no /metrics */
+    char *metrics_host;                       /* parsed from it ("" = all interfaces) */
+    int metrics_port;                         /* parsed from it (0 = any) */
 
     /* bookkeeping: source[i] is SK_CONF_SRC_* for table key i */
     uint8_t source[SK_CONF_MAX_KEYS];

@@ -957,6 +957,31 @@ int sk_ctrl_active(const sk_ctrl_t *c)
     return c->active;
 }
 
+void sk_ctrl_partition_counts(const sk_ctrl_t *c, int *offline, int *imbalance)
+{
+    *offline = *imbalance = 0;
+    if (!c || !c->active || !c->topics_loaded)
+        return;
+    for (int i = 0; i < c->n_topics; i++) {
+        const ctopic_t *t = c->topics[i];
+        if (t->deleting)
+            continue;
+        for (int j = 0; j < t->n_parts; j++) {
+            const cpart_t *p = &t->parts[j];
+            if (!p->has_state)
+                continue;
+            int live = 0;
+            for (int k = 0; k < c->n_brokers && p->leader >= 0; k++)
+                if (c->brokers[k].id == p->leader)
+                    live = 1;
+            if (!live)
+                (*offline)++;
+            else if (p->n_replicas > 0 && p->leader != p->replicas[0])
+                (*imbalance)++;
+        }
+    }
+}
+
 void sk_ctrl_free(sk_ctrl_t *c)
 {
     if (!c)

@@ -27,6 +27,12 @@ sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const struct sk_con
 void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion);
 void sk_ctrl_deactivate(sk_ctrl_t *c);
 int sk_ctrl_active(const sk_ctrl_t *c);
+/* For /metrics (Kafka's KafkaController gauges), as the active controller
+ * sees the cluster; both 0 on a broker that is not the controller.
+ * offline: partitions with a state but no live leader; imbalance:
+ * partitions led by a live broker other than their preferred (first)
+ * replica. Topics being deleted are left out. */
+void sk_ctrl_partition_counts(const sk_ctrl_t *c, int *offline, int *imbalance);
 /* Free; call after sk_zk_close() so no completion can reach it. */
 void sk_ctrl_free(sk_ctrl_t *c);
 

@@ -22,7 +22,8 @@ LAYERS = {
     "broker/replica": 5,
     "broker/group": 6,
     "broker/api": 7,
-    "broker": 8,
+    "broker/metrics": 8,   # /metrics reads every module; only the top level wires it
+    "broker": 9,
 }
 STATIC_VAR = re.compile(r"^static\s[^(]*(;|=)")
 TIMER_OR_TABLE = re.compile(r"\b(evtimer_new|event_new|evtimer_assign|event_assign|sk_hash_new|sk_purg_new)\b")

@@ -29,6 +29,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 
 enum { MSG_OP, MSG_WATCH, MSG_SESSION };
 enum { OP_GET, OP_CHILDREN, OP_EXISTS, OP_CREATE, OP_SET, OP_DELETE, OP_MULTI };
@@ -92,6 +93,7 @@ struct zk_op {
     int fault_rc; /* injected result replacing the real one (0: none) */
     int fault_op; /* injected evaluated multi error: index of the failing op */
     int faulted;  /* a fault was injected into this op */
+    int64_t start_us; /* asked (ZooKeeper request latency, /metrics) */
 };
 
 /* One libzookeeper handle; the global watcher's context. */
@@ -329,6 +331,7 @@ static zk_op_t *op_new(sk_zk_t *zk, int kind, void *arg)
     op->kind = kind;
     op->arg = arg;
     op->len = -1;
+    op->start_us = sk_met_now_us();
     op->gen = zk->h ? zk->h->gen : 0;
     TAILQ_INSERT_TAIL(&zk->ops, op, live);
     return op;
@@ -855,6 +858,23 @@ static void open_handle(sk_zk_t *zk, int setup);
 
 static void report(sk_zk_t *zk, sk_zk_event_t ev)
 {
+    switch (ev) {
+    case SK_ZK_CONNECTED:
+        sk_met.zk_state = SK_MET_ZK_CONNECTED;
+        sk_met.zk_connects++;
+        break;
+    case SK_ZK_DISCONNECTED:
+        sk_met.zk_state = SK_MET_ZK_NOT_CONNECTED;
+        sk_met.zk_disconnects++;
+        break;
+    case SK_ZK_EXPIRED_NEW_SESSION: /* reported once connected in the new session */
+        sk_met.zk_state = SK_MET_ZK_CONNECTED;
+        sk_met.zk_expires++;
+        break;
+    case SK_ZK_AUTH_FAILED:
+        sk_met.zk_state = SK_MET_ZK_AUTH_FAILED;
+        break;
+    }
     if (zk->session_cb && !zk->closed)
         zk->session_cb(ev, zk->session_arg);
 }
@@ -1068,6 +1088,7 @@ static const int *multi_rcs(zk_op_t *op, int *n)
 static void dispatch_op(sk_zk_t *zk, zk_op_t *op)
 {
     TAILQ_REMOVE(&zk->ops, op, live);
+    sk_met_hist_observe(&sk_met.zk_latency, (double)(sk_met_now_us() - op->start_us) / 1000.0);
     if (op->fault_rc)
         fault_apply(op);
     if (op->watch) {

@@ -13,6 +13,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "storage/plog.h"
+#include "metrics.h"
 #include "proto_fetch.h"
 
 #include <event2/buffer.h>
@@ -143,8 +144,29 @@ static void discard(sk_fetch_resp_t *resp)
         }
 }
 
-static void send_answer(sk_req_t *req, sk_fetch_resp_t *resp)
+/* Record bytes going out: per topic to consumers, in one sum to followers
+ * (Kafka's BytesOutPerSec and ReplicationBytesOutPerSec). */
+static void count_bytes_out(const sk_fetch_req_t *in, const sk_fetch_resp_t *resp)
 {
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
+        const sk_fetch_resp_topic_t *rt = &resp->Responses[i];
+        uint64_t n = 0;
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++)
+            if (rt->Partitions[j].Records.kind == SK_FETCH_REC_FILE &&
+                rt->Partitions[j].Records.len > 0)
+                n += (uint64_t)rt->Partitions[j].Records.len;
+        if (!n)
+            continue;
+        if (in->ReplicaId >= 0)
+            sk_met.replication_bytes_out += n;
+        else if (rt->Topic.len > 0)
+            sk_met_topic(rt->Topic.p, (size_t)rt->Topic.len)->bytes_out += n;
+    }
+}
+
+static void send_answer(sk_req_t *req, const sk_fetch_req_t *in, sk_fetch_resp_t *resp)
+{
+    count_bytes_out(in, resp);
     if (sk_fetch_resp_encode(req->resp, req->api_version, resp) != SK_OK)
         sk_error("fetch", "encoding a Fetch v%d response for %s failed", req->api_version,
                  sk_req_peer(req));
@@ -163,7 +185,7 @@ static int fetch_try(void *arg, sk_purg_why_t why)
         return 0;
     }
     sk_req_t *req = w->req;
-    send_answer(req, &resp);
+    send_answer(req, &w->in, &resp);
     free(w);
     sk_req_complete(req);
     return 1;
@@ -181,7 +203,7 @@ int sk_api_fetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     int errors = 0;
     int64_t total = build(b, req, &in, &resp, &errors);
     if (in.MaxWaitMs <= 0 || total >= in.MinBytes || errors || b->stopping) {
-        send_answer(req, &resp);
+        send_answer(req, &in, &resp);
         return SK_REQ_DONE;
     }
     discard(&resp);

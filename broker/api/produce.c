@@ -10,6 +10,7 @@
 #include "storage/plog.h"
 #include "proto_produce.h"
 #include "recbatch.h"
+#include "metrics.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -206,6 +207,9 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     out->ErrorCode = SK_KERR_NONE;
     out->BaseOffset = first;
     out->LogStartOffset = sk_plog_start_offset(p->log);
+    sk_met_topic_t *mt = sk_met_topic(p->topic, strlen(p->topic));
+    mt->messages_in += (uint64_t)(last - first + 1);
+    mt->bytes_in += len;
     *required_hw = last + 1;
 }
 

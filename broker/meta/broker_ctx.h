@@ -80,6 +80,7 @@ struct sk_broker_s {
     struct sk_partition_env *parts;  /* replica/partition.h */
     struct sk_coord_s *coord;     /* group coordinator (coord.h) */
     struct sk_pids_s *pids;       /* producer ids for InitProducerId (producer_ids.h) */
+    struct sk_exporter_s *metrics; /* /metrics over HTTP, or NULL (metrics/exporter.h) */
 
     /* Advertised endpoints (ports resolved after binding). */
     sk_zkb_endpoint_t *endpoints;

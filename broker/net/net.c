@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -43,6 +44,13 @@
 /* Smallest legal frame: api key, version, correlation id. */
 #define SK_NET_MIN_FRAME 8
 
+/* A response queued on the socket whose last byte has not left yet: its
+ * send and total times are counted once the output has drained. */
+typedef struct sent_rec {
+    int16_t api_key;
+    int64_t received_us, queued_us;
+} sent_rec_t;
+
 struct sk_conn_s {
     TAILQ_ENTRY(sk_conn_s) link;
     sk_net_t *net;
@@ -55,6 +63,9 @@ struct sk_conn_s {
     char peer[64];
     char listener[32];
     char principal[320]; /* "User:ANONYMOUS", or the TLS client's subject */
+    int lidx;            /* index of its listener */
+    sent_rec_t *sent;    /* responses queued, oldest first */
+    int n_sent, cap_sent;
 };
 
 struct sk_net_s {
@@ -67,6 +78,7 @@ struct sk_net_s {
     void *arg;
     TAILQ_HEAD(, sk_conn_s) conns;
     int n_conns;
+    int *listener_conns; /* open connections per listener */
 };
 
 static void conn_process(sk_conn_t *c);
@@ -109,8 +121,21 @@ void sk_req_close_after(sk_req_t *req)
 /* Queues the response frame: size, response header, body. */
 static void conn_send(sk_conn_t *c, sk_req_t *req)
 {
-    if (req->no_response)
+    int64_t now = sk_met_now_us();
+    if (req->handled_us) /* the handler went pending: it waited since */
+        sk_met_request_time(req->api_key, SK_MET_REQ_REMOTE, now - req->handled_us);
+    if (req->no_response) {
+        sk_met_request_time(req->api_key, SK_MET_REQ_TOTAL, now - req->received_us);
         return;
+    }
+    if (c->n_sent == c->cap_sent) {
+        c->cap_sent = c->cap_sent ? c->cap_sent * 2 : 4;
+        c->sent = sk_realloc(c->sent, (size_t)c->cap_sent * sizeof(*c->sent));
+    }
+    c->sent[c->n_sent].api_key = req->api_key;
+    c->sent[c->n_sent].received_us = req->received_us;
+    c->sent[c->n_sent].queued_us = now;
+    c->n_sent++;
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t body = evbuffer_get_length(req->resp);
     uint8_t hdr[9];
@@ -158,7 +183,9 @@ static void conn_close(sk_conn_t *c, const char *why)
     }
     TAILQ_REMOVE(&net->conns, c, link);
     net->n_conns--;
+    net->listener_conns[c->lidx]--;
     bufferevent_free(c->bev);
+    free(c->sent);
     free(c);
 }
 
@@ -209,9 +236,14 @@ static void conn_process(sk_conn_t *c)
             evbuffer_set_flags(req->resp, EVBUFFER_FLAG_DRAINS_TO_FD);
         req->arena = sk_arena_new(0);
         req->received_ms = sk_mono_ms();
+        req->received_us = sk_met_now_us();
+        sk_met_request(req->api_key, req->api_version);
 
         int rc = net->fn(net->arg, req);
+        int64_t handled = sk_met_now_us();
+        sk_met_request_time(req->api_key, SK_MET_REQ_LOCAL, handled - req->received_us);
         if (rc == SK_REQ_PENDING) {
+            req->handled_us = handled;
             c->pending = req;
             bufferevent_disable(c->bev, EV_READ);
             return;
@@ -236,9 +268,22 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
     conn_process(arg);
 }
 
+/* The output is empty: every queued response has left. */
+static void count_sent(sk_conn_t *c)
+{
+    int64_t now = sk_met_now_us();
+    for (int i = 0; i < c->n_sent; i++) {
+        sk_met_request_time(c->sent[i].api_key, SK_MET_REQ_SEND, now - c->sent[i].queued_us);
+        sk_met_request_time(c->sent[i].api_key, SK_MET_REQ_TOTAL, now - c->sent[i].received_us);
+    }
+    c->n_sent = 0;
+}
+
 static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
     sk_conn_t *c = arg;
+    if (c->n_sent && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        count_sent(c);
     if (c->out_blocked && evbuffer_get_length(bufferevent_get_output(bev)) <= SK_NET_OUT_LOW) {
         c->out_blocked = 0;
         bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
@@ -322,9 +367,12 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     const char *lname = "";
+    int lidx = 0;
     for (int i = 0; i < net->n_listeners; i++)
-        if (net->listeners[i] == l)
+        if (net->listeners[i] == l) {
             lname = net->listener_names[i];
+            lidx = i;
+        }
     SSL_CTX *ctx = sk_tls_server_ctx(sk_tls_process(), lname);
     struct bufferevent *bev = NULL;
     if (ctx) {
@@ -349,8 +397,10 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     format_peer(sa, c->peer, sizeof(c->peer));
     snprintf(c->listener, sizeof(c->listener), "%s", lname);
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
+    c->lidx = lidx;
     TAILQ_INSERT_TAIL(&net->conns, c, link);
     net->n_conns++;
+    net->listener_conns[lidx]++;
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
     bufferevent_setwatermark(bev, EV_READ, 4, 0);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
@@ -376,6 +426,7 @@ int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int3
     TAILQ_INIT(&net->conns);
     net->listeners = sk_calloc((size_t)n, sizeof(*net->listeners));
     net->listener_names = sk_calloc((size_t)n, sizeof(*net->listener_names));
+    net->listener_conns = sk_calloc((size_t)n + 1, sizeof(*net->listener_conns));
     for (int i = 0; i < n; i++) {
         struct addrinfo hints = {0}, *res = NULL;
         char port[16];
@@ -450,5 +501,21 @@ void sk_net_free(sk_net_t *net)
         conn_close(c, NULL);
     free(net->listeners);
     free(net->listener_names);
+    free(net->listener_conns);
     free(net);
+}
+
+int sk_net_listener_count(const sk_net_t *net)
+{
+    return net ? net->n_listeners : 0;
+}
+
+const char *sk_net_listener_name(const sk_net_t *net, int i)
+{
+    return i >= 0 && i < net->n_listeners ? net->listener_names[i] : "";
+}
+
+int sk_net_listener_conns(const sk_net_t *net, int i)
+{
+    return i >= 0 && i < net->n_listeners ? net->listener_conns[i] : 0;
 }

@@ -36,6 +36,8 @@ struct sk_req_s {
     void *handler_state;   /* owned by the handler while pending */
     void (*handler_free)(sk_req_t *req); /* frees handler_state (also if the conn dies) */
     int64_t received_ms;   /* monotonic */
+    int64_t received_us;   /* monotonic, for the request metrics */
+    int64_t handled_us;    /* when the handler returned (SK_REQ_PENDING: the wait began) */
 };
 
 /* Returned by the request callback. */
@@ -62,6 +64,10 @@ void sk_net_start(sk_net_t *net);
 void sk_net_free(sk_net_t *net);
 /* Bound port of listener i (useful when configured as port 0). */
 int sk_net_port(const sk_net_t *net, int i);
+/* Listeners and their open connections (for /metrics). */
+int sk_net_listener_count(const sk_net_t *net);
+const char *sk_net_listener_name(const sk_net_t *net, int i);
+int sk_net_listener_conns(const sk_net_t *net, int i);
 
 /* A pending request is finished: send resp (unless no_response) and resume
  * reading. Safe if the connection already died (the request is just freed). */

@@ -7,6 +7,7 @@
 #include "storage/plog.h"
 #include "storage/logmgr.h"
 #include "mem.h"
+#include "metrics.h"
 #include "replica/purgatory.h"
 
 #include <inttypes.h>
@@ -149,6 +150,7 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
 
 void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic)
 {
+    sk_met_topic_remove(topic); /* before: topic may point into the table's entry */
     sk_topics_remove(env->topics, topic);
     sk_purg_wake_all(env->produce);
     sk_purg_wake_all(env->fetch);
@@ -395,6 +397,10 @@ int sk_partition_isr_apply(const sk_partition_env_t *env, sk_partition_t *p, int
 {
     if (p->leader != env->self || p->leader_epoch != leader_epoch)
         return 0; /* leadership moved meanwhile */
+    if (n_isr < p->n_isr)
+        sk_met.isr_shrinks++;
+    else if (n_isr > p->n_isr)
+        sk_met.isr_expands++;
     set_ids(&p->isr, &p->n_isr, isr, n_isr);
     p->zk_version = partition_epoch;
     sk_partition_update_hw(env, p);

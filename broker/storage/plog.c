@@ -21,6 +21,7 @@
 #include "storage/segment.h"
 #include "storage/plog_int.h"
 #include "mem.h"
+#include "metrics.h"
 #include "recbatch.h"
 
 #define MOD "log"
@@ -779,11 +780,13 @@ typedef struct flush_job {
     int failed;
     int with_epochs; /* ew holds a leader epoch snapshot to write first */
     side_write_t ew;
+    int64_t took_us; /* the fsyncs, measured on the worker, counted on the loop */
 } flush_job_t;
 
 static void flush_work(void *arg)
 {
     flush_job_t *j = arg;
+    int64_t t0 = sk_met_now_us();
     if (j->with_epochs) {
         sw_run(&j->ew);
         if (j->ew.failed)
@@ -796,12 +799,14 @@ static void flush_work(void *arg)
     }
     if (j->dir && plog_fsync_dir(j->dir) != SK_OK)
         j->failed = errno ? errno : EIO;
+    j->took_us = sk_met_now_us() - t0;
 }
 
 static void flush_done(void *arg)
 {
     flush_job_t *j = arg;
     sk_plog_t *log = j->h->log;
+    sk_met_hist_observe(&sk_met.log_flush, (double)j->took_us / 1000.0);
     if (log) {
         log->flush_inflight = 0;
         if (j->with_epochs)
