@@ -22,6 +22,8 @@ PKGS=(
   # ASan and UBSan runtimes (libclang_rt.fuzzer-x86_64.a ...), which
   # bookworm's clang only recommends
   clang libclang-rt-14-dev
+  # tests/integration/test_metrics.py parses /metrics with prometheus_client's parser
+  python3-prometheus-client
 )
 
 missing=()

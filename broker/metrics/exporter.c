@@ -127,7 +127,9 @@ int sk_exporter_new(sk_broker_t *b, const char *host, int port, sk_exporter_t **
         rc = SK_EIO;
         goto fail;
     }
-    sk_info("metrics", "serving /metrics on http://%s:%d", bind_host, sk_exporter_port(e));
+    int v6 = strchr(bind_host, ':') != NULL;
+    sk_info("metrics", "serving /metrics on http://%s%s%s:%d", v6 ? "[" : "", bind_host,
+            v6 ? "]" : "", sk_exporter_port(e));
     *out = e;
     return SK_OK;
 fail:
