@@ -3,6 +3,7 @@
 #   1. unit tests (Check) built with AddressSanitizer + UBSan   (build-asan/)
 #   2. integration tests: real ZooKeeper, real skeind, real Kafka clients (build/)
 #   3. the fault campaign's checker self-tests (tests/faults)
+#   4. every libFuzzer target for a short time (clang, ASan + UBSan)   (build-fuzz/)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -24,3 +25,8 @@ SKEIND="$top/build/skeind" tests/run-integration.sh
 echo "== fault campaign: checker self-tests =="
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/faults \
     --deselect tests/faults/test_campaign_short.py::test_campaign_short
+# Fuzzing (README "Fuzzing"): every target of tests/fuzz, from its committed
+# seeds, FUZZ_SECONDS each (15 s: a dozen targets take about 3 minutes).
+scripts/build.sh build-fuzz CC=clang --enable-fuzzing
+echo "== fuzzing (${FUZZ_SECONDS:-15} s per target) =="
+make -C build-fuzz -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"

@@ -389,6 +389,29 @@ def verify_seeds(c):
     c.put("fuzz_verify", "state", b"\x01" + state)
 
 
+def sasl_seeds(c):
+    """fuzz_sasl: byte 0 picks the parser (see its header); the user table,
+    the credential (password "pencil", salt "salt", 4096 iterations) and
+    the nonces are the target's own."""
+    import base64
+    b64 = lambda b: base64.b64encode(b).decode()
+    c.put("fuzz_sasl", "plain", b"\x00" + b"\x00alice\x00alice-secret")
+    c.put("fuzz_sasl", "plain-authzid", b"\x00" + b"bob\x00bob\x00b")
+    c.put("fuzz_sasl", "jaas", b"\x01" + b"org.apache.kafka.common.security.plain.PlainLoginModule "
+          b"required username=\"admin\" password=\"x\\\"y\" user_admin=\"x\";")
+    c.put("fuzz_sasl", "scram-client-first", b"\x02" + b"n,,n=user,r=fuzznonce")
+    c.put("fuzz_sasl", "scram-client-final",
+          b"\x03" + ("c=biws,r=fuzzSRV,p=" + b64(bytes(32))).encode())
+    cred = "salt=%s,stored_key=%s,server_key=%s,iterations=4096" % (
+        b64(b"salt"), b64(bytes(range(32))), b64(bytes(range(32, 64))))
+    c.put("fuzz_sasl", "scram-credential", b"\x04" + cred.encode())
+    c.put("fuzz_sasl", "scram-user-config", b"\x04" + json.dumps(
+        {"version": 1, "config": {"SCRAM-SHA-256": cred}}, sort_keys=True).encode())
+    c.put("fuzz_sasl", "scram-server-messages",
+          b"\x05" + ("r=cnonceSRV,s=%s,i=4096" % b64(b"salt")).encode() + b"\x00" +
+          ("v=" + b64(bytes(32))).encode())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages",
@@ -405,6 +428,7 @@ def main():
     text_seeds(c)
     znode_seeds(c)
     verify_seeds(c)
+    sasl_seeds(c)
     for t in sorted(c.sizes):
         n = len(os.listdir(os.path.join(args.out, t)))
         print("%-20s %3d files %7d bytes" % (t, n, c.sizes[t]))
