@@ -3,8 +3,9 @@
 
     tests/fuzz/make_corpus.py [--messages DIR] [--out DIR]
 
-Rewrites tests/fuzz/corpus/<target>/ (a few small, valid inputs per target;
-the fuzzer starts from these and keeps what it finds in the build tree).
+Rewrites tests/fuzz/corpus/<target>/ of the targets below (a few small,
+valid inputs per target; the fuzzer starts from these and keeps what it
+finds in the build tree); other directories there are left alone.
 Request and response bodies are encoded from Kafka's message schemas (the
 JSON files of clients/src/main/resources/common/message, by default
 ../shared/kafka-protocol/messages beside the source tree), every field
@@ -246,10 +247,15 @@ class Corpus:
 
     def put(self, target, name, data):
         d = os.path.join(self.out, target)
+        if target not in self.sizes:
+            # Only the directories written here are replaced: a target may
+            # keep hand-made seeds of its own in another one.
+            shutil.rmtree(d, ignore_errors=True)
+            self.sizes[target] = 0
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, name), "wb") as f:
             f.write(data)
-        self.sizes[target] = self.sizes.get(target, 0) + len(data)
+        self.sizes[target] += len(data)
 
 
 def protocol_seeds(c, messages):
@@ -418,8 +424,6 @@ def main():
                     default=os.path.join(TOP, "..", "shared", "kafka-protocol", "messages"))
     ap.add_argument("--out", default=os.path.join(TOP, "tests", "fuzz", "corpus"))
     args = ap.parse_args()
-    if os.path.isdir(args.out):
-        shutil.rmtree(args.out)
     c = Corpus(args.out)
     protocol_seeds(c, args.messages)
     offsets_topic_seeds(c)
