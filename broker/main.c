@@ -120,6 +120,7 @@ int main(int argc, char **argv)
     }
     sk_log_set_level((sk_log_level_t)conf.log_level);
     sk_log_set_broker_id(conf.broker_id);
+    sk_log_set_format((sk_log_format_t)conf.log_format);
     if (conf.log_file && sk_log_open(conf.log_file) != 0) {
         fprintf(stderr, "skeind: cannot open log.file %s\n", conf.log_file);
         goto out;

@@ -28,6 +28,7 @@
 
 static const char *const ts_names[] = {"CreateTime", "LogAppendTime", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const log_format_names[] = {"text", "json", NULL};
 static const char *const cleanup_names[] = {"delete", "compact", NULL};
 static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
 static const char *const store_type_names[] = {"JKS", "PKCS12", "PEM", NULL};
@@ -273,6 +274,8 @@ static const ckey_t keys[] = {
           "skeind's own log verbosity: error, warn, info or debug."),
     KSTR("log.file", log_file, NULL, 0, NULL,
          "File skeind appends its log lines to; empty = standard error."),
+    KENUM("log.format", log_format, "text", F_ICASE, log_format_names,
+          "Form of skeind's log lines: text, or json (one JSON object per line: time, level, broker, module, topic, partition and epoch where known, message)."),
     KSTR("metrics.listener", metrics_listener, NULL, 0, NULL,
          "http://host:port where skeind serves Prometheus metrics at /metrics (empty host = all interfaces, [IPv6] in brackets, port 0 = any); unset = no metrics listener."),
 };

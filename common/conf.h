@@ -206,6 +206,7 @@ typedef struct sk_conf {
     /* skein's own */
     int log_level;                            /* sk_log_level_t, default SK_LOG_INFO */
     char *log_file;                           /* NULL = stderr */
+    int log_format;                           /* sk_log_format_t, default SK_LOG_TEXT */
     char *metrics_listener;                   /* http://host:port; NULL = no /metrics */
     char *metrics_host;                       /* parsed from it ("" = all interfaces) */
     int metrics_port;                         /* parsed from it (0 = any) */

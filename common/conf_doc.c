@@ -32,7 +32,7 @@ static const char *const readme_keys[] = {
     "leader.imbalance.per.broker.percentage", "offsets.topic.num.partitions",
     "offsets.topic.replication.factor", "offsets.retention.minutes",
     "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
-    "group.max.session.timeout.ms", "log.level", "log.file", "metrics.listener", NULL,
+    "group.max.session.timeout.ms", "log.level", "log.file", "log.format", "metrics.listener", NULL,
 };
 
 #define README_BEGIN "<!-- config-keys -->"

@@ -180,8 +180,9 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
     if (!p)
         return SK_KERR_INVALID_REQUEST;
     if (p->leader_epoch > s->LeaderEpoch) {
-        sk_warn("control", "LeaderAndIsr for %s-%d with leader epoch %d older than ours (%d): "
-                "ignored", p->topic, p->id, s->LeaderEpoch, p->leader_epoch);
+        sk_warn_tp("control", p->topic, p->id, p->leader_epoch,
+                   "LeaderAndIsr for %s-%d with leader epoch %d older than ours (%d): ignored",
+                   p->topic, p->id, s->LeaderEpoch, p->leader_epoch);
         return SK_KERR_STALE_CONTROLLER_EPOCH;
     }
     int same = 0, was_leader = 0;
@@ -208,12 +209,14 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
     }
     if (p->leader == b->id) {
         if (!same)
-            sk_info("control", "partition %s-%d: this broker is now leader, leader epoch %d, "
-                    "isr size %d", p->topic, p->id, p->leader_epoch, p->n_isr);
+            sk_info_tp("control", p->topic, p->id, p->leader_epoch,
+                       "partition %s-%d: this broker is now leader, leader epoch %d, isr size %d",
+                       p->topic, p->id, p->leader_epoch, p->n_isr);
         sk_partition_become_leader(b->parts, p, was_leader);
     } else if (!same) {
-        sk_info("control", "partition %s-%d: this broker is now a follower of broker %d, leader "
-                "epoch %d", p->topic, p->id, p->leader, p->leader_epoch);
+        sk_info_tp("control", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: this broker is now a follower of broker %d, leader epoch %d",
+                   p->topic, p->id, p->leader, p->leader_epoch);
     }
     return SK_KERR_NONE;
 }
@@ -354,8 +357,8 @@ int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                     sk_partition_stop(b->parts, p);
                 if (s->DeletePartition && name) {
                     sk_logmgr_delete(b->logs, name, s->PartitionIndex);
-                    sk_info("control", "partition %s-%d stopped and deleted", name,
-                            s->PartitionIndex);
+                    sk_info_tp("control", name, s->PartitionIndex, -1,
+                               "partition %s-%d stopped and deleted", name, s->PartitionIndex);
                 }
                 free(name);
             }

@@ -57,8 +57,9 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                 if (!sk_partition_isr_apply(b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
                                             rp->PartitionEpoch))
                     continue; /* leadership moved meanwhile */
-                sk_info("isr", "partition %s-%d: ISR is now %d member(s), leader epoch %d, "
-                        "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
+                sk_info_tp("isr", ctx->topic, ctx->partition, p->leader_epoch,
+                           "partition %s-%d: ISR is now %d member(s), leader epoch %d, "
+                           "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
                         p->leader_epoch, p->zk_version);
             }
     }
@@ -101,8 +102,9 @@ static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n
     ctx->partition = p->id;
     ctx->proposed_epoch = p->leader_epoch;
     sk_partition_isr_proposed(p);
-    sk_info("isr", "partition %s-%d: proposing an ISR of %d member(s) (now %d) to controller %d",
-            p->topic, p->id, n_isr, p->n_isr, ctl->id);
+    sk_info_tp("isr", p->topic, p->id, p->leader_epoch,
+               "partition %s-%d: proposing an ISR of %d member(s) (now %d) to controller %d",
+               p->topic, p->id, n_isr, p->n_isr, ctl->id);
     sk_chan_send(b->isr_chan, ctl->id, SK_API_ALTER_PARTITION, ALTER_VERSION, &w, alter_done_cb,
                  ctx);
 }
