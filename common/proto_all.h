@@ -9,5 +9,5 @@
 #include "proto_fetch.h"
 #include "proto_listoffsets.h"
 #include "proto_metadata.h"
-#include "proto_produce.h"
+#include "proto_gen.h"
 #endif

@@ -1,6 +1,11 @@
-/* api_produce.c - Produce (key 0): validate each partition's record batch
- * without decompressing, append it as received (offsets stamped in place),
- * and answer per partition. acks=0 gets no response at all. */
+/* api_produce.c - Produce (key 0), every version Kafka 3.7 accepts (0-10),
+ * on the generated codec: validate each partition's record batch without
+ * decompressing, append it as received (offsets stamped in place), and
+ * answer per partition. v0-2 may carry legacy message sets (magic 0/1):
+ * they become one v2 batch first (msgset.h), as Kafka 3.x converts them.
+ * v8+ answers record-level refusals with RecordErrors and ErrorMessage;
+ * v10 names the current leader and its endpoint on NOT_LEADER_OR_FOLLOWER
+ * (KIP-951). acks=0 gets no response at all. */
 #include "api/api.h"
 
 #include "clock.h"
@@ -8,7 +13,8 @@
 #include "kerr.h"
 #include "log.h"
 #include "storage/plog.h"
-#include "proto_produce.h"
+#include "msgset.h"
+#include "proto_gen.h"
 #include "recbatch.h"
 #include "metrics.h"
 
@@ -41,15 +47,14 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
         return SK_KERR_INVALID_RECORD;
     while (off < len) {
         if (len - off > SK_BATCH_OFF_MAGIC && data[off + SK_BATCH_OFF_MAGIC] < 2) {
-            /* A legacy message set (magic 0/1): not stored. Kafka refuses it
-             * in Produce v3+ as an invalid record; in v0-2 it is the format
-             * this broker does not keep. */
-            int16_t kerr = req->api_version >= 3 ? SK_KERR_INVALID_RECORD
-                                                 : SK_KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
-            sk_warn("produce", "rejecting produce v%d to %s-%d from %s: message format magic %d, "
-                    "only record batches (magic 2) are stored (%s)", req->api_version, p->topic,
-                    p->id, sk_req_peer(req), data[off + SK_BATCH_OFF_MAGIC], sk_kerr_name(kerr));
-            return kerr;
+            /* A legacy message (magic 0/1): Kafka refuses it in Produce v3+
+             * ("only allowed to contain record batches with magic version
+             * 2"); v0-2 sets were converted before, so here it follows a
+             * v2 batch: mixed formats, refused likewise. */
+            sk_warn("produce", "rejecting produce v%d to %s-%d from %s: message format magic %d "
+                    "where a record batch (magic 2) must be (INVALID_RECORD)", req->api_version,
+                    p->topic, p->id, sk_req_peer(req), data[off + SK_BATCH_OFF_MAGIC]);
+            return SK_KERR_INVALID_RECORD;
         }
         ssize_t n = sk_batch_next(data + off, len - off);
         if (n <= 0) {
@@ -95,9 +100,8 @@ static int16_t validate_records(sk_broker_t *b, sk_req_t *req, const sk_partitio
         nbatches++;
     }
     if (nbatches != 1) {
-        sk_warn("produce", "rejecting produce to %s-%d from %s: %d record batches, Produce v3+ "
-                "carries exactly one (INVALID_RECORD)", p->topic, p->id, sk_req_peer(req),
-                nbatches);
+        sk_warn("produce", "rejecting produce to %s-%d from %s: %d record batches, one is "
+                "accepted (INVALID_RECORD)", p->topic, p->id, sk_req_peer(req), nbatches);
         return SK_KERR_INVALID_RECORD;
     }
     return SK_KERR_NONE;
@@ -113,15 +117,52 @@ static void apply_log_append_time(uint8_t *batch, size_t len, int64_t now)
     sk_batch_update_crc(batch, len);
 }
 
+/* Produce v0-2: a legacy message set becomes one v2 batch (in the request's
+ * arena) before anything else looks at it. Returns a Kafka code; record
+ * errors go into out as Kafka answers them (RecordErrors, ErrorMessage). */
+static int16_t convert_legacy(sk_req_t *req, const sk_partition_t *p, uint8_t **data,
+                              size_t *len, sk_produce_resp_partition_response_t *out)
+{
+    sk_msgset_result_t res;
+    sk_wr_t w;
+    sk_wr_init(&w);
+    int16_t kerr = sk_msgset_to_batch(*data, *len, req->arena, &w, &res);
+    if (kerr != SK_KERR_NONE) {
+        sk_warn("produce", "rejecting produce v%d to %s-%d from %s: %s (%s)", req->api_version,
+                p->topic, p->id, sk_req_peer(req), res.err, sk_kerr_name(kerr));
+        if (res.n_rec_errs > 0) {
+            out->RecordErrors = sk_arena_calloc(req->arena, (size_t)res.n_rec_errs,
+                                                sizeof(*out->RecordErrors));
+            out->RecordErrorsCnt = res.n_rec_errs;
+            for (int32_t i = 0; i < res.n_rec_errs; i++) {
+                out->RecordErrors[i].BatchIndex = res.rec_errs[i].index;
+                out->RecordErrors[i].BatchIndexErrorMessage = sk_str_c(res.rec_errs[i].message);
+            }
+            out->ErrorMessage = sk_str_c(
+                kerr == SK_KERR_INVALID_TIMESTAMP
+                    ? "One or more records have been rejected due to invalid timestamp"
+                    : sk_arena_strdup(req->arena, res.err));
+        }
+        sk_wr_free(&w);
+        return kerr;
+    }
+    sk_debug("produce", "produce v%d to %s-%d from %s: %d magic %d messages converted to a "
+             "record batch", req->api_version, p->topic, p->id, sk_req_peer(req), res.count,
+             res.magic);
+    *data = sk_arena_memdup(req->arena, w.buf, w.len);
+    *len = w.len;
+    sk_wr_free(&w);
+    return SK_KERR_NONE;
+}
+
 static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int16_t acks,
-                              const sk_produce_req_partition_t *in, sk_produce_resp_partition_t *out,
+                              const sk_produce_req_partition_data_t *in,
+                              sk_produce_resp_partition_response_t *out,
                               int64_t *required_hw)
 {
     *required_hw = -1;
     out->Index = in->Index;
     out->BaseOffset = -1;
-    out->LogAppendTimeMs = -1;
-    out->LogStartOffset = -1;
     sk_topic_t *t = sk_topics_find(b->topics, topic.p, topic.len);
     if (!t || in->Index < 0 || in->Index >= t->n_partitions) {
         out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -146,8 +187,16 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     /* The request frame is ours and writable: batches are stamped in place. */
     uint8_t *data = (uint8_t *)(uintptr_t)in->Records.p;
     size_t len = (size_t)in->Records.len;
-    sk_batch_info_t hdr; /* the one batch (v3+ carries exactly one) */
-    int16_t kerr = validate_records(b, req, p, data, len, &hdr);
+    int16_t kerr = SK_KERR_NONE;
+    if (req->api_version <= 2 && sk_msgset_magic(data, len) < 2) {
+        kerr = convert_legacy(req, p, &data, &len, out);
+        if (kerr != SK_KERR_NONE) {
+            out->ErrorCode = kerr;
+            return;
+        }
+    }
+    sk_batch_info_t hdr; /* the one batch */
+    kerr = validate_records(b, req, p, data, len, &hdr);
     if (kerr != SK_KERR_NONE) {
         out->ErrorCode = kerr;
         return;
@@ -213,10 +262,61 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     *required_hw = last + 1;
 }
 
+/* v10+ (KIP-951): a partition answered NOT_LEADER_OR_FOLLOWER names the
+ * leader this broker knows, and the response carries that leader's
+ * endpoint for the listener the request came in on, as Kafka 3.7 does. */
+static void add_leader_hints(sk_broker_t *b, sk_req_t *req, sk_produce_resp_t *resp)
+{
+    if (req->api_version < 10)
+        return;
+    int32_t n = 0;
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++)
+        n += resp->Responses[i].PartitionResponsesCnt;
+    sk_produce_resp_node_endpoint_t *eps = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                                           sizeof(*eps));
+    int32_t n_eps = 0;
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
+        sk_produce_resp_response_t *rt = &resp->Responses[i];
+        for (int32_t j = 0; j < rt->PartitionResponsesCnt; j++) {
+            sk_produce_resp_partition_response_t *rp = &rt->PartitionResponses[j];
+            if (rp->ErrorCode != SK_KERR_NOT_LEADER_OR_FOLLOWER)
+                continue;
+            sk_partition_t *p = sk_topics_partition(b->topics, rt->Name.p, rt->Name.len,
+                                                    rp->Index);
+            if (!p || p->leader < 0)
+                continue;
+            rp->CurrentLeader.LeaderId = p->leader;
+            rp->CurrentLeader.LeaderEpoch = p->leader_epoch;
+            int32_t k = 0;
+            while (k < n_eps && eps[k].NodeId != p->leader)
+                k++;
+            const char *host = NULL;
+            int port = -1;
+            if (k < n_eps || !sk_broker_addr(b, p->leader, sk_req_listener(req), &host, &port))
+                continue;
+            sk_produce_resp_node_endpoint_init(&eps[n_eps]);
+            eps[n_eps].NodeId = p->leader;
+            eps[n_eps].Host = sk_str_c(host);
+            eps[n_eps].Port = port;
+            n_eps++;
+        }
+    }
+    resp->NodeEndpoints = eps;
+    resp->NodeEndpointsCnt = n_eps;
+}
+
+/* The answer, now or from the purgatory: a failure to encode closes the
+ * connection (sk_req_respond). */
+static int respond(sk_broker_t *b, sk_req_t *req, sk_produce_resp_t *resp)
+{
+    add_leader_hints(b, req, resp);
+    return sk_req_respond(req, resp);
+}
+
 /* ---- acks=all: the answer waits in the produce purgatory ---- */
 
 typedef struct pw_part {
-    sk_produce_resp_partition_t *out;
+    sk_produce_resp_partition_response_t *out;
     const char *topic; /* NUL-terminated copy in the request's arena */
     int32_t partition;
     int64_t required_hw;
@@ -258,10 +358,7 @@ static int produce_try(void *arg, sk_purg_why_t why)
     if (pending)
         return 0;
     sk_req_t *req = w->req;
-    sk_wr_t wr;
-    sk_wr_init(&wr);
-    sk_produce_resp_encode(&wr, req->api_version, &w->resp);
-    sk_req_set_body(req, &wr);
+    respond(w->b, req, &w->resp);
     free(w->parts);
     free(w);
     sk_req_complete(req);
@@ -274,7 +371,8 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (sk_produce_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
 
-    sk_produce_resp_t resp = {0};
+    sk_produce_resp_t resp;
+    sk_produce_resp_init(&resp);
     resp.ResponsesCnt = in.TopicDataCnt > 0 ? in.TopicDataCnt : 0;
     resp.Responses = sk_arena_calloc(req->arena, (size_t)resp.ResponsesCnt + 1,
                                      sizeof(*resp.Responses));
@@ -285,21 +383,21 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         n_parts_total += in.TopicData[i].PartitionDataCnt > 0 ? in.TopicData[i].PartitionDataCnt : 0;
     int transactional = in.TransactionalId.len >= 0;
     for (int32_t i = 0; i < resp.ResponsesCnt; i++) {
-        const sk_produce_req_topic_t *t = &in.TopicData[i];
-        sk_produce_resp_topic_t *rt = &resp.Responses[i];
+        const sk_produce_req_topic_data_t *t = &in.TopicData[i];
+        sk_produce_resp_response_t *rt = &resp.Responses[i];
+        sk_produce_resp_response_init(rt);
         rt->Name = t->Name;
         rt->PartitionResponsesCnt = t->PartitionDataCnt > 0 ? t->PartitionDataCnt : 0;
         rt->PartitionResponses = sk_arena_calloc(req->arena, (size_t)rt->PartitionResponsesCnt + 1,
                                                  sizeof(*rt->PartitionResponses));
         for (int32_t j = 0; j < rt->PartitionResponsesCnt; j++) {
-            sk_produce_resp_partition_t *rp = &rt->PartitionResponses[j];
+            sk_produce_resp_partition_response_t *rp = &rt->PartitionResponses[j];
+            sk_produce_resp_partition_response_init(rp);
             if (!acks_ok || transactional) {
                 rp->Index = t->PartitionData[j].Index;
                 rp->ErrorCode = !acks_ok ? SK_KERR_INVALID_REQUIRED_ACKS
                                          : SK_KERR_INVALID_TXN_STATE;
                 rp->BaseOffset = -1;
-                rp->LogAppendTimeMs = -1;
-                rp->LogStartOffset = -1;
                 continue;
             }
             int64_t required = -1;
@@ -338,9 +436,5 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         req->no_response = 1;
         return SK_REQ_DONE;
     }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_produce_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
+    return respond(b, req, &resp);
 }
