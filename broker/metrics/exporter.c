@@ -119,8 +119,14 @@ int sk_exporter_new(sk_broker_t *b, const char *host, int port, sk_exporter_t **
     evhttp_set_allowed_methods(e->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
     evhttp_set_gencb(e->http, request_cb, e);
-    const char *bind_host = host && *host ? host : "0.0.0.0";
+    /* No host: every interface, IPv6 and IPv4 (dual stack) where the host
+     * has IPv6, else IPv4 alone. */
+    const char *bind_host = host && *host ? host : "::";
     e->sock = evhttp_bind_socket_with_handle(e->http, bind_host, (ev_uint16_t)port);
+    if (!e->sock && !(host && *host)) {
+        bind_host = "0.0.0.0";
+        e->sock = evhttp_bind_socket_with_handle(e->http, bind_host, (ev_uint16_t)port);
+    }
     if (!e->sock) {
         snprintf(err, errlen, "metrics.listener: cannot bind %s:%d: %s", bind_host, port,
                  errno ? strerror(errno) : "failed");

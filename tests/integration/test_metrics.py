@@ -125,7 +125,7 @@ def metrics_port_from_log(b, timeout=10):
         m = pat.search(b.log_text(current_run_only=True))
         if not m:
             return None
-        return int(m.group(2)) if m.group(1) in ("127.0.0.1", "0.0.0.0") else \
+        return int(m.group(2)) if m.group(1) in ("127.0.0.1", "0.0.0.0", "[::]") else \
             "%s:%s" % (m.group(1), m.group(2))
     return H.wait_for(found, timeout, "%s's metrics port in its log" % b.name)
 
