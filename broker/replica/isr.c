@@ -2,6 +2,7 @@
 #include "replica/isr.h"
 
 #include "meta/broker_ctx.h"
+#include "replica/partition.h"
 
 #include "apis.h"
 #include "arena.h"
