@@ -12,6 +12,7 @@
 #include "log.h"
 #include "storage/plog.h"
 #include "mem.h"
+#include "sasl.h"
 #include "tls.h"
 
 #include <event2/event.h>
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
     int n_overrides = 0;
     int status = 2;
     sk_tls_t *tls = NULL;
+    sk_sasl_t *sasl = NULL;
     sk_conf_t conf;
     sk_conf_init(&conf);
 
@@ -132,6 +134,11 @@ int main(int argc, char **argv)
         goto out;
     }
     sk_tls_set_process(tls);
+    if (sk_sasl_new(&conf, &sasl, err, sizeof(err)) != SK_OK) {
+        fprintf(stderr, "skeind: configuration error: %s\n", err);
+        goto out;
+    }
+    sk_sasl_set_process(sasl);
     status = 1;
     signal(SIGPIPE, SIG_IGN);
     event_set_log_callback(libevent_log);
@@ -169,6 +176,7 @@ int main(int argc, char **argv)
     event_base_free(base);
     sk_info("broker", "stopped (exit status %d)", status);
 out:
+    sk_sasl_free(sasl);
     sk_tls_free(tls);
     sk_conf_free(&conf);
     free(overrides);

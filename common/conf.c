@@ -104,6 +104,17 @@ static const ckey_t keys[] = {
           "Cipher suites by their IANA names (as Java names them); unset = OpenSSL's defaults."),
     KSTR("ssl.endpoint.identification.algorithm", ssl_endpoint_identification_algorithm, "https",
          F_ICASE, NULL, "https: a broker checks the host name in another broker's certificate; empty = no check."),
+    /* SASL */
+    KLIST("sasl.enabled.mechanisms", sasl_enabled_mechanisms, "GSSAPI", F_NONEMPTY, NULL,
+          "SASL mechanisms a SASL_PLAINTEXT or SASL_SSL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka's default GSSAPI, and OAUTHBEARER, stop start-up)."),
+    KSTR("sasl.mechanism.inter.broker.protocol", sasl_mechanism_inter_broker_protocol, "GSSAPI", 0,
+         NULL, "Mechanism a broker authenticates with to other brokers when the inter-broker listener is SASL_*."),
+    KSTR("sasl.jaas.config", sasl_jaas_config, NULL, F_SENSITIVE, NULL,
+         "JAAS login module line (PLAIN users as user_<name>=\"<password>\", the broker's own username and password) for every SASL listener and mechanism without its own listener.name.<l>.<mechanism>.sasl.jaas.config."),
+    KI32("sasl.server.max.receive.size", sasl_server_max_receive_size, "524288", 1, INT32_MAX,
+         "Largest request a SASL listener reads from a connection before it has authenticated."),
+    KI32("connection.failed.authentication.delay.ms", connection_failed_authentication_delay_ms,
+         "100", 0, INT32_MAX, "Delay before the answer to a failed authentication is sent and the connection closed."),
     /* storage */
     KSTR("log.dir", log_dir, "/tmp/kafka-logs", F_NONEMPTY, NULL,
          "Data directory, used when log.dirs is not set."),
@@ -294,6 +305,8 @@ static const struct {
     {"listeners", "Listeners"},
     {"ssl.keystore.type", "TLS",
      "Used by every listener whose protocol is SSL. Any of these keys can be set for one listener as listener.name.<listener>.<key>, the listener name in lower case (Kafka's rule); that value wins on that listener."},
+    {"sasl.enabled.mechanisms", "SASL",
+     "Used by every listener whose protocol is SASL_PLAINTEXT or SASL_SSL. sasl.enabled.mechanisms can be set for one listener as listener.name.<listener>.sasl.enabled.mechanisms, and the JAAS line for one listener and mechanism as listener.name.<listener>.<mechanism>.sasl.jaas.config (both names in lower case, as Kafka writes them, e.g. listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config)."},
     {"log.dir", "Data directories"},
     {"zookeeper.connect", "ZooKeeper"},
     {"num.partitions", "Topic defaults"},
@@ -942,10 +955,46 @@ static int key_index(const char *key)
 
 #define LISTENER_PREFIX "listener.name."
 
-/* Is key i one of the ssl.* keys (those that can be set per listener)? */
+/* Is key i one of those that can be set per listener (ssl.* and
+ * sasl.enabled.mechanisms)? sasl.jaas.config is set per listener and
+ * mechanism (listener.name.<l>.<mech>.sasl.jaas.config) and kept apart. */
 static int is_ssl_key(int i)
 {
-    return i >= 0 && i < NKEYS && strncmp(keys[i].key, "ssl.", 4) == 0;
+    return i >= 0 && i < NKEYS &&
+           (strncmp(keys[i].key, "ssl.", 4) == 0 ||
+            strcmp(keys[i].key, "sasl.enabled.mechanisms") == 0);
+}
+
+#define JAAS_SUFFIX ".sasl.jaas.config"
+#define MECHS_SUFFIX ".sasl.enabled.mechanisms"
+
+/* "listener.name.<l>.sasl.enabled.mechanisms" and
+ * "listener.name.<l>.<mech>.sasl.jaas.config": where <l> ends in name, and
+ * for the JAAS key the mechanism (the last dot-separated part before the
+ * suffix; mechanism names have no dots). 0 if name has neither form. */
+static int sasl_listener_key(const char *name, const char **lend, const char **mech,
+                             const char **mend, int *ki)
+{
+    size_t n = strlen(name), js = strlen(JAAS_SUFFIX), ms = strlen(MECHS_SUFFIX);
+    if (n > ms && strcmp(name + n - ms, MECHS_SUFFIX) == 0) {
+        *lend = name + n - ms;
+        *mech = *mend = NULL;
+        *ki = key_index("sasl.enabled.mechanisms");
+        return 1;
+    }
+    if (n > js && strcmp(name + n - js, JAAS_SUFFIX) == 0) {
+        *mend = name + n - js;
+        const char *dot = *mend;
+        while (dot > name && dot[-1] != '.')
+            dot--;
+        if (dot <= name + 1 || dot == *mend)
+            return 0;
+        *mech = dot;
+        *lend = dot - 1;
+        *ki = key_index("sasl.jaas.config");
+        return 1;
+    }
+    return 0;
 }
 
 /* "listener.name.<l>.ssl.<x>": check the value with the ssl key's parser and
@@ -958,11 +1007,18 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
         return 0;
     const char *name = key + strlen(LISTENER_PREFIX);
     const char *ssl = strstr(name, ".ssl.");
-    if (!ssl || ssl == name)
-        return 0;
-    int i = key_index(ssl + 1);
-    if (!is_ssl_key(i))
-        return 0;
+    const char *mech = NULL, *mend = NULL;
+    int i = -1;
+    if (sasl_listener_key(name, &ssl, &mech, &mend, &i)) {
+        if (ssl == name)
+            return 0;
+    } else {
+        if (!ssl || ssl == name)
+            return 0;
+        i = key_index(ssl + 1);
+        if (!is_ssl_key(i))
+            return 0;
+    }
     char why[512];
     conf_val_t x;
     if (sk_conf_spec_parse(&keys[i], v, &x, why, sizeof(why)) != 0) {
@@ -970,7 +1026,27 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
         *rc = SK_EINVAL;
         return 1;
     }
-    char *lname = sk_strndup(name, (size_t)(ssl - name));
+    /* A JAAS entry keeps "<l>\0<mech>" in one allocation (listener, then
+     * mech pointing into it), so freeing listener frees both. */
+    size_t llen = (size_t)(ssl - name), mlen = mech ? (size_t)(mend - mech) : 0;
+    char *lname = sk_malloc(llen + 1 + mlen + 1);
+    memcpy(lname, name, llen);
+    lname[llen] = '\0';
+    char *lmech = mech ? lname + llen + 1 : NULL;
+    if (lmech) {
+        memcpy(lmech, mech, mlen);
+        lmech[mlen] = '\0';
+    }
+    for (const char *q = lmech ? lmech : ""; *q; q++) {
+        if (isupper((unsigned char)*q)) {
+            seterr(err, errlen,
+                   "invalid key %s in %s: mechanism names in listener.name.* keys are lower case, "
+                   "as in Kafka", key, where);
+            free(lname);
+            *rc = SK_EINVAL;
+            return 1;
+        }
+    }
     for (const char *q = lname; *q; q++) {
         if (isupper((unsigned char)*q)) {
             seterr(err, errlen,
@@ -983,7 +1059,8 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
     }
     sk_conf_listener_key_t *e = NULL;
     for (int j = 0; j < c->n_listener_ssl; j++)
-        if (c->listener_ssl[j].key == i && strcmp(c->listener_ssl[j].listener, lname) == 0)
+        if (c->listener_ssl[j].key == i && strcmp(c->listener_ssl[j].listener, lname) == 0 &&
+            (!lmech || strcmp(c->listener_ssl[j].mech, lmech) == 0))
             e = &c->listener_ssl[j];
     if (e) {
         free(lname);
@@ -993,6 +1070,7 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
                                      (size_t)(c->n_listener_ssl + 1) * sizeof(*c->listener_ssl));
         e = &c->listener_ssl[c->n_listener_ssl++];
         e->listener = lname;
+        e->mech = lmech;
         e->key = i;
         e->value = sk_strdup(v);
     }
@@ -1582,7 +1660,7 @@ void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *o
     }
     for (int j = 0; j < c->n_listener_ssl; j++) {
         const sk_conf_listener_key_t *e = &c->listener_ssl[j];
-        if (strcasecmp(e->listener, listener) != 0)
+        if (strcasecmp(e->listener, listener) != 0 || e->mech)
             continue;
         if (set_value(out, &keys[e->key], e->value, why, sizeof(why)) == 0) /* checked at load */
             out->source[e->key] = SK_CONF_SRC_LISTENER;
@@ -1604,6 +1682,23 @@ void sk_conf_ssl_key_name(const sk_conf_t *view, const char *listener, const cha
     } else {
         snprintf(buf, len, "%s", key);
     }
+}
+
+const char *sk_conf_listener_jaas(const sk_conf_t *c, const char *listener, const char *mech,
+                                  char *keyname, size_t len)
+{
+    for (int j = 0; j < c->n_listener_ssl; j++) {
+        const sk_conf_listener_key_t *e = &c->listener_ssl[j];
+        if (e->mech && strcasecmp(e->listener, listener) == 0 && strcasecmp(e->mech, mech) == 0) {
+            if (keyname && len)
+                snprintf(keyname, len, "%s%s.%s%s", LISTENER_PREFIX, e->listener, e->mech,
+                         JAAS_SUFFIX);
+            return e->value;
+        }
+    }
+    if (keyname && len)
+        snprintf(keyname, len, "sasl.jaas.config");
+    return c->sasl_jaas_config;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -66,8 +66,11 @@ enum { SK_CONF_SRC_DEFAULT = 0, SK_CONF_SRC_FILE = 1, SK_CONF_SRC_OVERRIDE = 2,
  * checked with the ssl key's own parser. */
 typedef struct sk_conf_listener_key {
     char *listener;
-    int key;          /* table index of the ssl.* key */
+    int key;          /* table index of the ssl.* key (or a SASL key, below) */
     char *value;
+    /* listener.name.<l>.<mech>.sasl.jaas.config: the mechanism, lower case
+     * (points into the listener allocation); NULL for every other key */
+    char *mech;
 } sk_conf_listener_key_t;
 #define SK_CONF_MAX_KEYS 128
 
@@ -86,6 +89,16 @@ typedef struct sk_conf {
     int n_listeners_parsed;
     sk_listener_cfg_t *advertised_listeners_parsed;
     int n_advertised_listeners_parsed;
+
+    /* SASL: listeners whose protocol is SASL_PLAINTEXT or SASL_SSL (checked
+     * and used by common/sasl.c; sasl.enabled.mechanisms may be set per
+     * listener, see sk_conf_listener_ssl(), the JAAS line per listener and
+     * mechanism, see sk_conf_listener_jaas()) */
+    sk_conf_list_t sasl_enabled_mechanisms;   /* default GSSAPI (Kafka's) */
+    char *sasl_mechanism_inter_broker_protocol; /* default GSSAPI (Kafka's) */
+    char *sasl_jaas_config;                   /* NULL = unset */
+    int32_t sasl_server_max_receive_size;     /* 524288 */
+    int32_t connection_failed_authentication_delay_ms; /* 100 */
 
     /* storage */
     char *log_dir;                            /* log.dir, default /tmp/kafka-logs */
@@ -284,6 +297,12 @@ int sk_conf_key_sensitive(int i);
  * not needed first); out->source[i] is SK_CONF_SRC_LISTENER for a key set
  * for the listener, else c's source. Free it with sk_conf_free(). */
 void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out);
+/* The JAAS line for SASL mechanism mech (any case) on listener: the value of
+ * listener.name.<listener>.<mech>.sasl.jaas.config when set, else
+ * sasl.jaas.config (NULL when neither is). keyname (may be NULL) gets the
+ * name of the key the value came from, for messages. */
+const char *sk_conf_listener_jaas(const sk_conf_t *c, const char *listener, const char *mech,
+                                  char *keyname, size_t len);
 /* The key a view's value of `key` came from, for messages:
  * "listener.name.<l>.<key>" when set for the listener, else key. */
 void sk_conf_ssl_key_name(const sk_conf_t *view, const char *listener, const char *key,

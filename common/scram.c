@@ -739,7 +739,12 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
         seterr(err, errlen, "malformed client proof");
         return server_fail(s, SK_EPARSE);
     }
-    if (a[1].vlen != strlen(s->nonce) || memcmp(a[1].val, s->nonce, a[1].vlen) != 0) {
+    /* Kafka's rule: the nonce must END with client + server nonce.
+     * librdkafka (2.0 at least) sends the client nonce once more in front,
+     * and Kafka accepts it; the server's random part is there either way,
+     * and the proof covers the message as sent. */
+    size_t nl = strlen(s->nonce);
+    if (a[1].vlen < nl || memcmp(a[1].val + a[1].vlen - nl, s->nonce, nl) != 0) {
         seterr(err, errlen, "Invalid client nonce in the final client message.");
         return server_fail(s, SK_EINVAL);
     }

@@ -26,7 +26,8 @@
  *    is refused, other extensions are ignored; an extension reusing one of
  *    SCRAM's own one-letter attributes is a duplicate and refused;
  *  - client-final "c=" (base64 of the gs2 header as sent, "biws" for
- *    "n,,"), "r=" (exactly the combined nonce), optional extensions, "p="
+ *    "n,,"), "r=" (ending with the combined nonce, as Kafka checks it:
+ *    librdkafka repeats the client nonce in front), optional extensions, "p="
  *    (base64 proof of the digest's length) last;
  *  - no NUL bytes anywhere and at most SK_SCRAM_MSG_MAX bytes per message.
  * Iterations are SK_SCRAM_MIN_ITERATIONS..SK_SCRAM_MAX_ITERATIONS (Kafka's

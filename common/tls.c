@@ -679,21 +679,12 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
     sk_tls_t *t = sk_calloc(1, sizeof(*t));
     t->conf = conf;
     *out = NULL;
-    for (int i = 0; i < conf->n_listeners_parsed; i++) {
-        const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
-        if (strcmp(l->protocol, "SASL_PLAINTEXT") == 0 || strcmp(l->protocol, "SASL_SSL") == 0) {
-            seterr(err, errlen,
-                   "listener %s has protocol %s: SASL is not supported yet (use PLAINTEXT or SSL)",
-                   l->name, l->protocol);
-            goto out;
-        }
-    }
     /* the inter-broker listener is an advertised one; its protocol comes
      * from the map whether or not this broker listens on it itself */
     const sk_listener_cfg_t *ib = sk_listeners_find(conf->advertised_listeners_parsed,
                                                     conf->n_advertised_listeners_parsed,
                                                     conf->inter_broker_listener_name);
-    if (ib && strcmp(ib->protocol, "SSL") == 0) {
+    if (ib && (strcmp(ib->protocol, "SSL") == 0 || strcmp(ib->protocol, "SASL_SSL") == 0)) {
         sk_conf_t view;
         sk_conf_listener_ssl(conf, ib->name, &view);
         rc = sk_tls_client_ctx_new(&view, ib->name, &t->client, err, errlen);
@@ -711,7 +702,7 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
     t->v = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*t->v));
     for (int i = 0; i < conf->n_listeners_parsed; i++) {
         const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
-        if (strcmp(l->protocol, "SSL") != 0)
+        if (strcmp(l->protocol, "SSL") != 0 && strcmp(l->protocol, "SASL_SSL") != 0)
             continue;
         sk_conf_t view;
         sk_conf_listener_ssl(conf, l->name, &view);

@@ -1,15 +1,15 @@
 /* tls.h - TLS contexts built from Kafka's ssl.* keys (OpenSSL).
  *
  * sk_tls_new() looks at every listener of a loaded configuration:
- *  - protocol SSL: builds a server SSL_CTX from the ssl.* keys in effect on
+ *  - protocol SSL or SASL_SSL: builds a server SSL_CTX from the ssl.* keys in effect on
  *    that listener (listener.name.<l>.ssl.* over ssl.*): key store (PEM file,
  *    inline PEM per KIP-651, or PKCS12; a Java JKS file is refused with a
  *    hint to convert it), key password, trust store (PEM or PKCS12),
  *    ssl.client.auth, ssl.enabled.protocols / ssl.protocol and
  *    ssl.cipher.suites (IANA names, as Java spells them);
- *  - protocol SASL_PLAINTEXT or SASL_SSL: refused (SASL is not supported yet);
+ *    (SASL itself is checked and set up by common/sasl.c);
  *  - an inter-broker listener (inter.broker.listener.name, or the one named
- *    after security.inter.broker.protocol) with protocol SSL: a client
+ *    after security.inter.broker.protocol) with protocol SSL or SASL_SSL: a client
  *    context for every connection to another broker (the controller's
  *    channel, follower fetchers, AlterPartition and controlled shutdown all
  *    go through broker/net/channel.c), from that listener's ssl.* keys: the

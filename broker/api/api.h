@@ -56,6 +56,10 @@ int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
+/* SASL (sasl.c): r is NULL for a bare token after a v0 SaslHandshake */
+int sk_api_saslhandshake(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_saslauthenticate(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);
 /* Copy a finished sk_wr_t body into req->resp. */

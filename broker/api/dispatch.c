@@ -59,6 +59,8 @@ int sk_dispatch(void *arg, sk_req_t *req)
     sk_rd_t r;
     sk_req_hdr_t hdr;
 
+    if (req->sasl_raw) /* a bare SASL token: no header to decode */
+        return b->stopping ? SK_REQ_CLOSE : sk_api_saslauthenticate(b, req, NULL);
     sk_rd_init(&r, req->frame, req->frame_len);
     int rc = sk_req_hdr_decode(&r, &hdr);
     api_handler_fn fn = handler_for(hdr.RequestApiKey);

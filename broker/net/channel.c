@@ -4,13 +4,26 @@
  * TLS client (tls.h: the trust store verifies the peer, the host name check
  * follows ssl.endpoint.identification.algorithm); the handshake finishes
  * before BEV_EVENT_CONNECTED, so nothing else changes.
+ *
+ * When it is SASL_PLAINTEXT or SASL_SSL (sasl.h), a new connection first
+ * authenticates as Kafka's clients do: SaslHandshake v1 naming
+ * sasl.mechanism.inter.broker.protocol, then SaslAuthenticate v1 tokens
+ * (PLAIN: one; SCRAM: client-first, client-final, and the server's
+ * signature checked) with the username and password of that listener's JAAS
+ * line. Queued requests go out only once that succeeded; a refusal is
+ * logged once and retried like a lost connection.
  */
 #include "net/channel.h"
 
+#include "apis.h"
+#include "arena.h"
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "proto_gen.h"
 #include "proto_hdr.h"
+#include "sasl.h"
+#include "scram.h"
 #include "tls.h"
 
 #include <event2/buffer.h>
@@ -54,6 +67,11 @@ typedef struct chan_broker {
     TAILQ_HEAD(, chan_req) queue;
     struct event *retry;
     int warned;
+    /* SASL before anything else (inter-broker listener SASL_*) */
+    enum { AUTH_NONE = 0, AUTH_HANDSHAKE, AUTH_TOKEN } auth;
+    int32_t auth_corr;         /* of the SASL request in flight */
+    int auth_step;             /* SaslAuthenticate answers received */
+    sk_scram_client_t *scram;
 } chan_broker_t;
 
 struct sk_chan_s {
@@ -93,6 +111,10 @@ static void broker_disconnect(chan_broker_t *b)
         b->bev = NULL;
     }
     b->connected = 0;
+    b->auth = AUTH_NONE;
+    b->auth_step = 0;
+    sk_scram_client_free(b->scram);
+    b->scram = NULL;
     if (b->inflight) { /* send it again after reconnecting */
         TAILQ_INSERT_HEAD(&b->queue, b->inflight, link);
         b->inflight = NULL;
@@ -111,6 +133,153 @@ static void schedule_retry(chan_broker_t *b)
     broker_disconnect(b);
     struct timeval tv = {0, RECONNECT_MS * 1000};
     evtimer_add(b->retry, &tv);
+}
+
+/* Send one SASL request (v1, generated codec) on b's connection. */
+static void auth_send(chan_broker_t *b, int16_t key, const sk_saslhandshake_req_t *hs,
+                      const sk_saslauthenticate_req_t *au)
+{
+    sk_wr_t w;
+    sk_wr_init(&w);
+    size_t pos = sk_wr_reserve_i32(&w);
+    b->auth_corr = b->ch->next_corr++;
+    if (b->ch->next_corr <= 0)
+        b->ch->next_corr = 1;
+    sk_req_hdr_encode(&w, key, 1, b->auth_corr, b->ch->client_id);
+    if (hs)
+        sk_saslhandshake_req_encode(&w, 1, hs);
+    else
+        sk_saslauthenticate_req_encode(&w, 1, au);
+    sk_wr_patch_i32(&w, pos, (int32_t)(w.len - 4));
+    bufferevent_write(b->bev, w.buf, w.len);
+    sk_wr_free(&w);
+}
+
+static void auth_token(chan_broker_t *b, const char *tok, size_t len)
+{
+    sk_saslauthenticate_req_t m;
+    sk_saslauthenticate_req_init(&m);
+    m.AuthBytes = (sk_str_t){tok, (int32_t)len};
+    auth_send(b, SK_API_SASL_AUTHENTICATE, NULL, &m);
+}
+
+/* The connection is up (TLS included): authenticate first if SASL. */
+static void auth_start(chan_broker_t *b)
+{
+    const char *mech = sk_sasl_client_mechanism(sk_sasl_process());
+    sk_saslhandshake_req_t m;
+    sk_saslhandshake_req_init(&m);
+    m.Mechanism = sk_str_c(mech);
+    b->auth = AUTH_HANDSHAKE;
+    b->auth_step = 0;
+    auth_send(b, SK_API_SASL_HANDSHAKE, &m, NULL);
+}
+
+static void auth_fail(chan_broker_t *b, const char *why)
+{
+    if (!b->warned)
+        sk_warn("channel", "SASL authentication with broker %d at %s:%d failed: %s: retrying",
+                b->id, b->host, b->port, why);
+    b->warned = 1;
+    schedule_retry(b);
+}
+
+static void connected(chan_broker_t *b)
+{
+    b->connected = 1;
+    if (b->warned)
+        sk_info("channel", "connected to broker %d at %s:%d", b->id, b->host, b->port);
+    b->warned = 0;
+    broker_pump(b);
+}
+
+/* One answer during authentication (frame without the size). */
+static void auth_answer(chan_broker_t *b, const uint8_t *frame, size_t len)
+{
+    const sk_sasl_t *s = sk_sasl_process();
+    int16_t key = b->auth == AUTH_HANDSHAKE ? SK_API_SASL_HANDSHAKE : SK_API_SASL_AUTHENTICATE;
+    sk_rd_t rd;
+    int32_t corr = -1;
+    char why[256];
+    sk_rd_init(&rd, frame, len);
+    sk_arena_t *a = sk_arena_new(0);
+    if (sk_resp_hdr_decode(&rd, key, 1, &corr) != SK_OK || corr != b->auth_corr) {
+        auth_fail(b, "unexpected answer");
+        goto out;
+    }
+    if (b->auth == AUTH_HANDSHAKE) {
+        sk_saslhandshake_resp_t r;
+        if (sk_saslhandshake_resp_decode(&rd, 1, a, &r) != SK_OK || r.ErrorCode != SK_KERR_NONE) {
+            snprintf(why, sizeof(why), "SaslHandshake for %s refused",
+                     sk_sasl_client_mechanism(s));
+            auth_fail(b, why);
+            goto out;
+        }
+        b->auth = AUTH_TOKEN;
+        const char *mech = sk_sasl_client_mechanism(s);
+        int m = sk_scram_mech_parse(mech);
+        if (m < 0) { /* PLAIN: authzid empty, user, password */
+            const char *u = sk_sasl_client_user(s), *p = sk_sasl_client_password(s);
+            size_t ul = strlen(u), pl = strlen(p);
+            char *tok = sk_malloc(ul + pl + 2);
+            tok[0] = '\0';
+            memcpy(tok + 1, u, ul + 1);
+            memcpy(tok + 2 + ul, p, pl);
+            auth_token(b, tok, ul + pl + 2);
+            memset(tok, 0, ul + pl + 2);
+            free(tok);
+            goto out;
+        }
+        b->scram = sk_scram_client_new((sk_scram_mech_t)m, sk_sasl_client_user(s),
+                                       sk_sasl_client_password(s), NULL);
+        char *first = NULL;
+        size_t fl = 0;
+        if (!b->scram || sk_scram_client_first(b->scram, &first, &fl) != SK_OK) {
+            auth_fail(b, "cannot start SCRAM");
+            goto out;
+        }
+        auth_token(b, first, fl);
+        free(first);
+        goto out;
+    }
+    sk_saslauthenticate_resp_t r;
+    if (sk_saslauthenticate_resp_decode(&rd, 1, a, &r) != SK_OK) {
+        auth_fail(b, "malformed SaslAuthenticate answer");
+        goto out;
+    }
+    if (r.ErrorCode != SK_KERR_NONE) {
+        snprintf(why, sizeof(why), "%s: %.*s", sk_kerr_name(r.ErrorCode),
+                 r.ErrorMessage.len > 0 ? (int)r.ErrorMessage.len : 0,
+                 r.ErrorMessage.len > 0 ? r.ErrorMessage.p : "");
+        auth_fail(b, why);
+        goto out;
+    }
+    const uint8_t *tok = (const uint8_t *)(r.AuthBytes.len > 0 ? r.AuthBytes.p : "");
+    size_t tl = r.AuthBytes.len > 0 ? (size_t)r.AuthBytes.len : 0;
+    b->auth_step++;
+    if (b->scram && b->auth_step == 1) {
+        char *fin = NULL;
+        size_t fl = 0;
+        if (sk_scram_client_final(b->scram, tok, tl, &fin, &fl, why, sizeof(why)) != SK_OK) {
+            auth_fail(b, why);
+            goto out;
+        }
+        auth_token(b, fin, fl);
+        free(fin);
+        goto out;
+    }
+    if (b->scram && sk_scram_client_verify(b->scram, tok, tl, why, sizeof(why)) != SK_OK) {
+        auth_fail(b, why);
+        goto out;
+    }
+    sk_scram_client_free(b->scram);
+    b->scram = NULL;
+    b->auth = AUTH_NONE;
+    sk_debug("channel", "authenticated to broker %d with %s as %s", b->id,
+             sk_sasl_client_mechanism(s), sk_sasl_client_user(s));
+    connected(b);
+out:
+    sk_arena_free(a);
 }
 
 static void read_cb(struct bufferevent *bev, void *arg)
@@ -135,6 +304,13 @@ static void read_cb(struct bufferevent *bev, void *arg)
         evbuffer_drain(in, 4);
         uint8_t *frame = sk_malloc((size_t)size);
         evbuffer_remove(in, frame, (size_t)size);
+        if (b->auth != AUTH_NONE) {
+            auth_answer(b, frame, (size_t)size);
+            free(frame);
+            if (!b->bev)
+                return;
+            continue;
+        }
         chan_req_t *r = b->inflight;
         sk_rd_t rd;
         sk_rd_init(&rd, frame, (size_t)size);
@@ -164,11 +340,10 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     if (what & BEV_EVENT_CONNECTED) {
         int one = 1;
         setsockopt(bufferevent_getfd(b->bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        b->connected = 1;
-        if (b->warned)
-            sk_info("channel", "connected to broker %d at %s:%d", b->id, b->host, b->port);
-        b->warned = 0;
-        broker_pump(b);
+        if (sk_sasl_client_mechanism(sk_sasl_process()))
+            auth_start(b);
+        else
+            connected(b);
         return;
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {

@@ -10,12 +10,14 @@
  */
 #include "net/net.h"
 
+#include "apis.h"
 #include "arena.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "sasl.h"
 #include "metrics.h"
 #include "tls.h"
 
@@ -62,7 +64,11 @@ struct sk_conn_s {
     int handshake_done;  /* TLS: the handshake finished */
     char peer[64];
     char listener[32];
-    char principal[320]; /* "User:ANONYMOUS", or the TLS client's subject */
+    char principal[320]; /* "User:ANONYMOUS", the TLS client's subject, or User:<SASL user> */
+    sk_sasl_conn_t *sasl; /* SASL listener: where authentication stands (NULL otherwise) */
+    sk_req_t *held;       /* a failed authentication's answer, sent after the delay */
+    struct event *auth_timer;
+    int drain_close;      /* close once the output has drained */
     int lidx;            /* index of its listener */
     sent_rec_t *sent;    /* responses queued, oldest first */
     int n_sent, cap_sent;
@@ -118,6 +124,59 @@ void sk_req_close_after(sk_req_t *req)
         req->conn->close_after = 1;
 }
 
+sk_sasl_conn_t *sk_req_sasl(const sk_req_t *req)
+{
+    return req->conn ? req->conn->sasl : NULL;
+}
+
+void sk_req_sasl_done(sk_req_t *req)
+{
+    sk_conn_t *c = req->conn;
+    const char *p = c && c->sasl ? sk_sasl_conn_principal(c->sasl) : NULL;
+    if (p)
+        snprintf(c->principal, sizeof(c->principal), "%s", p);
+}
+
+void sk_req_sasl_failed(sk_req_t *req, int delay)
+{
+    if (!req->conn)
+        return;
+    req->conn->drain_close = 1;
+    req->sasl_delay = delay;
+}
+
+void sk_req_raw_reply(sk_req_t *req, const uint8_t *bytes, size_t len)
+{
+    req->no_response = 1;
+    if (!req->conn)
+        return;
+    uint8_t sz[4];
+    sk_put_be32(sz, (uint32_t)len);
+    struct evbuffer *out = bufferevent_get_output(req->conn->bev);
+    evbuffer_add(out, sz, 4);
+    evbuffer_add(out, bytes, len);
+}
+
+static void auth_delay_cb(evutil_socket_t fd, short what, void *arg);
+
+/* After a refused authentication: the answer (if any) goes out after
+ * connection.failed.authentication.delay.ms (Kafka's KIP-306), then the
+ * connection closes once it has drained. Reading stops meanwhile. */
+static void conn_hold_failed(sk_conn_t *c, sk_req_t *req)
+{
+    const sk_sasl_t *s = sk_sasl_process();
+    int32_t ms = req->sasl_delay ? sk_sasl_fail_delay_ms(s) : 0;
+    bufferevent_disable(c->bev, EV_READ);
+    c->held = req;
+    if (ms <= 0) {
+        auth_delay_cb(-1, 0, c);
+        return;
+    }
+    c->auth_timer = evtimer_new(c->net->base, auth_delay_cb, c);
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(c->auth_timer, &tv);
+}
+
 /* Queues the response frame: size, response header, body. */
 static void conn_send(sk_conn_t *c, sk_req_t *req)
 {
@@ -160,6 +219,10 @@ void sk_req_complete(sk_req_t *req)
         return;
     }
     c->pending = NULL;
+    if (c->drain_close) {
+        conn_hold_failed(c, req);
+        return;
+    }
     conn_send(c, req);
     req_free(req);
     if (c->close_after) {
@@ -168,6 +231,20 @@ void sk_req_complete(sk_req_t *req)
     }
     bufferevent_enable(c->bev, EV_READ);
     conn_process(c);
+}
+
+static void auth_delay_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_conn_t *c = arg;
+    sk_req_t *req = c->held;
+    c->held = NULL;
+    conn_send(c, req);
+    req_free(req);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        conn_close(c, NULL);
+    /* else conn_write_cb closes it once the answer has left */
 }
 
 static void conn_close(sk_conn_t *c, const char *why)
@@ -181,6 +258,11 @@ static void conn_close(sk_conn_t *c, const char *why)
         c->pending->conn = NULL; /* the handler finishes it and frees it */
         c->pending = NULL;
     }
+    if (c->held)
+        req_free(c->held);
+    if (c->auth_timer)
+        event_free(c->auth_timer);
+    sk_sasl_conn_free(c->sasl);
     TAILQ_REMOVE(&net->conns, c, link);
     net->n_conns--;
     net->listener_conns[c->lidx]--;
@@ -189,11 +271,20 @@ static void conn_close(sk_conn_t *c, const char *why)
     free(c);
 }
 
+/* Kafka's rule before SASL authentication: ApiVersions and SaslHandshake
+ * first, then SaslAuthenticate only; anything else closes the connection. */
+static int sasl_allowed(const sk_conn_t *c, int16_t api_key)
+{
+    if (sk_sasl_conn_state(c->sasl) == SK_SASL_HANDSHAKE)
+        return api_key == SK_API_API_VERSIONS || api_key == SK_API_SASL_HANDSHAKE;
+    return api_key == SK_API_SASL_AUTHENTICATE;
+}
+
 /* Reads and handles complete frames until one goes pending or input runs out. */
 static void conn_process(sk_conn_t *c)
 {
     sk_net_t *net = c->net;
-    while (!c->pending && !c->out_blocked) {
+    while (!c->pending && !c->out_blocked && !c->held && !c->drain_close) {
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t avail = evbuffer_get_length(in);
         if (avail < 4) {
@@ -203,11 +294,18 @@ static void conn_process(sk_conn_t *c)
         uint8_t szb[4];
         evbuffer_copyout(in, szb, 4);
         int32_t size = (int32_t)sk_be32(szb);
-        if (size < SK_NET_MIN_FRAME || size > net->max_request_bytes) {
+        /* Before SASL authentication: sasl.server.max.receive.size, and
+         * after a v0 SaslHandshake the frames are bare tokens. */
+        int unauth = c->sasl && sk_sasl_conn_state(c->sasl) != SK_SASL_DONE;
+        int raw = unauth && sk_sasl_conn_raw(c->sasl);
+        int32_t max = unauth ? sk_sasl_max_receive(sk_sasl_process()) : net->max_request_bytes;
+        if (size < (raw ? 1 : SK_NET_MIN_FRAME) || size > max) {
             char why[160];
-            if (size > net->max_request_bytes)
-                snprintf(why, sizeof(why), "request size %d exceeds socket.request.max.bytes %d",
-                         size, net->max_request_bytes);
+            if (size > max)
+                snprintf(why, sizeof(why), "request size %d exceeds %s %d", size,
+                         unauth ? "sasl.server.max.receive.size (not authenticated)"
+                                : "socket.request.max.bytes",
+                         max);
             else
                 snprintf(why, sizeof(why), "invalid request size %d", size);
             sk_warn("net", "closing connection from %s on %s: %s", c->peer, c->listener, why);
@@ -224,9 +322,22 @@ static void conn_process(sk_conn_t *c)
         req->frame = sk_malloc((size_t)size);
         req->frame_len = (size_t)size;
         evbuffer_remove(in, req->frame, (size_t)size);
-        req->api_key = (int16_t)sk_be16(req->frame);
-        req->api_version = (int16_t)sk_be16(req->frame + 2);
-        req->correlation_id = (int32_t)sk_be32(req->frame + 4);
+        if (raw) { /* a SASL token without a Kafka header (v0 handshake) */
+            req->sasl_raw = 1;
+            req->api_key = SK_API_SASL_AUTHENTICATE;
+            req->api_version = -1;
+        } else {
+            req->api_key = (int16_t)sk_be16(req->frame);
+            req->api_version = (int16_t)sk_be16(req->frame + 2);
+            req->correlation_id = (int32_t)sk_be32(req->frame + 4);
+        }
+        if (unauth && !raw && !sasl_allowed(c, req->api_key)) {
+            sk_warn("net", "closing connection from %s on %s: %s request before SASL "
+                    "authentication", c->peer, c->listener, sk_api_name(req->api_key));
+            req_free(req);
+            conn_close(c, NULL);
+            return;
+        }
         req->resp = evbuffer_new();
         /* Plain TCP: the response only ever moves whole into the socket's
          * output, so file segments added to it (Fetch records) may stay
@@ -251,6 +362,10 @@ static void conn_process(sk_conn_t *c)
         if (rc == SK_REQ_CLOSE) {
             req_free(req);
             conn_close(c, NULL);
+            return;
+        }
+        if (c->drain_close) {
+            conn_hold_failed(c, req);
             return;
         }
         conn_send(c, req);
@@ -289,6 +404,8 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
         bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
         conn_process(c);
     }
+    if (c->drain_close && !c->held && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        conn_close(c, NULL);
 }
 
 /* TLS connection events before the handshake finished: one line per failure. */
@@ -397,6 +514,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     format_peer(sa, c->peer, sizeof(c->peer));
     snprintf(c->listener, sizeof(c->listener), "%s", lname);
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
+    c->sasl = sk_sasl_conn_new(sk_sasl_process(), lname);
     c->lidx = lidx;
     TAILQ_INSERT_TAIL(&net->conns, c, link);
     net->n_conns++;

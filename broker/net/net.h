@@ -26,8 +26,10 @@ struct sk_req_s {
     sk_conn_t *conn;
     uint8_t *frame;        /* header + body, without the 4-byte size */
     size_t frame_len;
-    int16_t api_key;
-    int16_t api_version;
+    int16_t api_key;       /* SaslAuthenticate for a bare SASL token (sasl_raw) */
+    int16_t api_version;   /* -1 for a bare SASL token */
+    int sasl_raw;          /* a SASL token after a v0 SaslHandshake: frame is the token */
+    int sasl_delay;        /* a refused authentication: answer after the delay */
     int32_t correlation_id;
     int resp_flexible;     /* response header v1 (tag byte) */
     int no_response;       /* acks=0 Produce: send nothing */
@@ -83,5 +85,24 @@ const char *sk_req_listener(const sk_req_t *req);
 const char *sk_req_principal(const sk_req_t *req);
 /* Close the connection of a pending request after it completes. */
 void sk_req_close_after(sk_req_t *req);
+
+/* SASL (listeners with protocol SASL_*; sasl.h). Until a connection has
+ * authenticated, it is served ApiVersions and SaslHandshake, then
+ * SaslAuthenticate only (anything else closes it, one log line), and reads
+ * at most sasl.server.max.receive.size per request; after a v0
+ * SaslHandshake its frames are bare tokens, passed on as requests with
+ * sasl_raw set. */
+struct sk_sasl_conn_s;
+/* The connection's authentication state; NULL on other listeners and once
+ * the connection is gone. */
+struct sk_sasl_conn_s *sk_req_sasl(const sk_req_t *req);
+/* Authenticated: the connection's principal becomes the SASL one. */
+void sk_req_sasl_done(sk_req_t *req);
+/* Refused: the answer is sent (after connection.failed.authentication.
+ * delay.ms when delay) and the connection closed once it has left. */
+void sk_req_sasl_failed(sk_req_t *req, int delay);
+/* The answer to a bare token: a size-prefixed token, no Kafka header
+ * (also sets no_response, so nothing else is sent). */
+void sk_req_raw_reply(sk_req_t *req, const uint8_t *bytes, size_t len);
 
 #endif

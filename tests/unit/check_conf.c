@@ -1273,8 +1273,8 @@ START_TEST(test_ssl_keys)
     load_ok(&c, MINIMAL "listener.name.nosuch.ssl.keystore.location=/x\n", NULL, 0);
     ck_assert_int_eq(c.n_listener_ssl, 1);
     sk_conf_free(&c);
-    /* a listener.name key that is not an ssl key stays an unknown key */
-    load_ok(&c, MINIMAL "listener.name.plaintext.sasl.enabled.mechanisms=PLAIN\n", NULL, 0);
+    /* a listener.name key that is neither an ssl nor a SASL key stays an unknown key */
+    load_ok(&c, MINIMAL "listener.name.plaintext.sasl.kerberos.service.name=kafka\n", NULL, 0);
     ck_assert_int_eq(c.n_listener_ssl, 0);
     sk_conf_free(&c);
 
@@ -1303,6 +1303,63 @@ START_TEST(test_ssl_keys)
 }
 END_TEST
 
+/* SASL keys: defaults (Kafka's), per-listener mechanisms and JAAS lines. */
+START_TEST(test_sasl_keys)
+{
+    sk_conf_t c, v;
+    char name[160];
+    load_ok(&c, MINIMAL, NULL, 0);
+    ck_assert_int_eq(c.sasl_enabled_mechanisms.n, 1);
+    ck_assert_str_eq(c.sasl_enabled_mechanisms.v[0], "GSSAPI");
+    ck_assert_str_eq(c.sasl_mechanism_inter_broker_protocol, "GSSAPI");
+    ck_assert_ptr_null(c.sasl_jaas_config);
+    ck_assert_int_eq(c.sasl_server_max_receive_size, 524288);
+    ck_assert_int_eq(c.connection_failed_authentication_delay_ms, 100);
+    ck_assert_ptr_null(sk_conf_listener_jaas(&c, "SASL_PLAINTEXT", "PLAIN", name, sizeof(name)));
+    ck_assert_str_eq(name, "sasl.jaas.config");
+    sk_conf_free(&c);
+
+    load_ok(&c,
+            MINIMAL "listeners=SASL_PLAINTEXT://:9092,SASL_SSL://:9093\n"
+                    "security.inter.broker.protocol=SASL_SSL\n"
+                    "sasl.enabled.mechanisms=PLAIN\n"
+                    "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512\n"
+                    "sasl.jaas.config=M required user_a=\"b\";\n"
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config=P required;\n"
+                    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=S required;\n"
+                    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=S2 required;\n"
+                    "connection.failed.authentication.delay.ms=0\n",
+            NULL, 0);
+    ck_assert_int_eq(c.connection_failed_authentication_delay_ms, 0);
+    ck_assert_str_eq(sk_conf_listener_jaas(&c, "SASL_PLAINTEXT", "PLAIN", name, sizeof(name)),
+                     "P required;");
+    ck_assert_str_eq(name, "listener.name.sasl_plaintext.plain.sasl.jaas.config");
+    ck_assert_str_eq(sk_conf_listener_jaas(&c, "SASL_SSL", "SCRAM-SHA-512", name, sizeof(name)),
+                     "S2 required;"); /* the later value wins */
+    ck_assert_str_eq(name, "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config");
+    ck_assert_str_eq(sk_conf_listener_jaas(&c, "SASL_SSL", "SCRAM-SHA-256", name, sizeof(name)),
+                     "M required user_a=\"b\";");
+    ck_assert_str_eq(name, "sasl.jaas.config");
+    sk_conf_listener_ssl(&c, "SASL_SSL", &v);
+    ck_assert_int_eq(v.sasl_enabled_mechanisms.n, 2);
+    ck_assert_str_eq(v.sasl_enabled_mechanisms.v[1], "SCRAM-SHA-512");
+    sk_conf_ssl_key_name(&v, "SASL_SSL", "sasl.enabled.mechanisms", name, sizeof(name));
+    ck_assert_str_eq(name, "listener.name.sasl_ssl.sasl.enabled.mechanisms");
+    sk_conf_free(&v);
+    sk_conf_listener_ssl(&c, "SASL_PLAINTEXT", &v);
+    ck_assert_int_eq(v.sasl_enabled_mechanisms.n, 1);
+    ck_assert_str_eq(v.sasl_enabled_mechanisms.v[0], "PLAIN");
+    sk_conf_free(&v);
+    sk_conf_free(&c);
+
+    load_fail(MINIMAL "listener.name.sasl_ssl.SCRAM-SHA-256.sasl.jaas.config=S required;\n", NULL,
+              0, "lower case", NULL, NULL);
+    load_fail(MINIMAL "sasl.enabled.mechanisms=\n", NULL, 0, "sasl.enabled.mechanisms", NULL, NULL);
+    load_fail(MINIMAL "connection.failed.authentication.delay.ms=-1\n", NULL, 0,
+              "connection.failed.authentication.delay.ms", NULL, NULL);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -1323,6 +1380,7 @@ int main(void)
     tcase_add_test(tc, test_derived_keys);
     tcase_add_test(tc, test_combinations);
     tcase_add_test(tc, test_ssl_keys);
+    tcase_add_test(tc, test_sasl_keys);
     tcase_add_test(tc, test_defaults_round_trip);
     tcase_add_test(tc, test_help_lists_every_key);
     tcase_add_test(tc, test_man_page_matches_table);

@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "conf.h"
 #include "kerr.h"
 #include "log.h"
+#include "sasl.h"
 #include "sasl_plain.h"
 #include "scram.h"
 
@@ -546,6 +550,7 @@ START_TEST(test_scram_client_final_malformed)
         "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k1," PROOF,
         "c=biws,r=rOprNGfwEbeRWgbNEkqO," PROOF,
         "c=biws,r=" NONCE "x," PROOF,
+        "c=biws,r=x" NONCE "," PROOF, /* Kafka's rule (ends with the nonce): the proof fails */
         "c=eSws,r=" NONCE "," PROOF,                                      /* "y,," */
         "c=biwsbiws,r=" NONCE "," PROOF,
         "c=biws,r=" NONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVI=",
@@ -780,6 +785,214 @@ START_TEST(test_scram_credentials)
 }
 END_TEST
 
+/* ---- the broker's setup (sasl.c) ---- */
+
+#define MIN_CONF "broker.id=0\nzookeeper.connect=127.0.0.1:2181\n"
+#define PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"
+#define SCRAM_MODULE "org.apache.kafka.common.security.scram.ScramLoginModule"
+#define TWO_LISTENERS                                                                      \
+    "listeners=SASL_PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9093\n"                \
+    "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT\n" \
+    "inter.broker.listener.name=INTERNAL\n"
+
+/* sk_sasl_new() on a config made of text. */
+static int sasl_from(const char *text, sk_sasl_t **out, char *err, size_t errlen)
+{
+    char path[] = "/tmp/check_sasl_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, MIN_CONF, strlen(MIN_CONF)), (ssize_t)strlen(MIN_CONF));
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    sk_conf_t c;
+    sk_conf_init(&c);
+    int rc = sk_conf_load(&c, path, NULL, 0, err, errlen);
+    unlink(path);
+    ck_assert_msg(rc == SK_OK, "config: %s", err);
+    rc = sk_sasl_new(&c, out, err, errlen);
+    sk_conf_free(&c);
+    return rc;
+}
+
+static void sasl_fail(const char *text, const char *n1, const char *n2)
+{
+    sk_sasl_t *s = (sk_sasl_t *)1;
+    char err[1024] = "";
+    ck_assert_msg(sasl_from(text, &s, err, sizeof(err)) == SK_EINVAL, "accepted: %s", text);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(!n1 || strstr(err, n1), "'%s' lacks '%s'", err, n1);
+    ck_assert_msg(!n2 || strstr(err, n2), "'%s' lacks '%s'", err, n2);
+}
+
+START_TEST(test_setup)
+{
+    sk_sasl_t *s;
+    char err[1024];
+    /* No SASL listener: nothing to set up, whatever the SASL keys say. */
+    ck_assert_int_eq(sasl_from("", &s, err, sizeof(err)), SK_OK);
+    ck_assert(!sk_sasl_listener(s, "PLAINTEXT"));
+    ck_assert_ptr_null(sk_sasl_client_mechanism(s));
+    sk_sasl_free(s);
+
+    /* Kafka's default GSSAPI, and every mechanism Skein cannot serve. */
+    sasl_fail("listeners=SASL_PLAINTEXT://:9092\nsecurity.inter.broker.protocol=SASL_PLAINTEXT\n",
+              "sasl.enabled.mechanisms names GSSAPI (Kafka's default)", "SCRAM-SHA-512");
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=PLAIN,OAUTHBEARER\n"
+              "sasl.jaas.config=" PLAIN_MODULE " required user_a=\"b\";\n",
+              "sasl.enabled.mechanisms names OAUTHBEARER", NULL);
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\n"
+              "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-1\n",
+              "listener.name.sasl_ssl.sasl.enabled.mechanisms names SCRAM-SHA-1", NULL);
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=plain\n",
+              "names plain", NULL); /* Kafka's names are case-sensitive */
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\n"
+              "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-256\n", "twice", NULL);
+    /* PLAIN needs its users; the JAAS line must parse and fit. */
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=PLAIN\n",
+              "listener.name.sasl_ssl.plain.sasl.jaas.config", "user_");
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=PLAIN\n"
+              "listener.name.sasl_ssl.plain.sasl.jaas.config=" PLAIN_MODULE " required user_a=\"b\"\n",
+              "listener.name.sasl_ssl.plain.sasl.jaas.config", "';'");
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=PLAIN\n"
+              "listener.name.sasl_ssl.plain.sasl.jaas.config=" SCRAM_MODULE " required;\n",
+              "login module", PLAIN_MODULE);
+    sasl_fail("listeners=PLAINTEXT://:9091,SASL_SSL://:9092\nsasl.enabled.mechanisms=PLAIN\n"
+              "sasl.jaas.config=com.example.Other required;\n",
+              "sasl.jaas.config names login module com.example.Other", NULL);
+    /* Inter-broker: a mechanism Skein serves, enabled there, with credentials. */
+    sasl_fail(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN\n"
+              "sasl.jaas.config=" PLAIN_MODULE " required user_a=\"b\";\n",
+              "sasl.mechanism.inter.broker.protocol=GSSAPI (Kafka's default)", NULL);
+    sasl_fail(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN\nsasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\n"
+              "sasl.jaas.config=" PLAIN_MODULE " required user_a=\"b\";\n",
+              "is not enabled on the inter-broker listener INTERNAL", NULL);
+    sasl_fail(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN\nsasl.mechanism.inter.broker.protocol=PLAIN\n"
+              "sasl.jaas.config=" PLAIN_MODULE " required user_a=\"b\";\n",
+              "needs username and password", NULL);
+    sasl_fail(TWO_LISTENERS "sasl.enabled.mechanisms=SCRAM-SHA-512\n"
+              "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n",
+              "needs username and password", "none is set");
+
+    /* Working: PLAIN users from the global line on one listener, SCRAM with
+     * the broker's own credentials on the inter-broker listener. */
+    ck_assert_int_eq(
+        sasl_from(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN\n"
+                  "listener.name.internal.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN\n"
+                  "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n"
+                  "sasl.jaas.config=" PLAIN_MODULE " required user_alice=\"alice-secret\";\n"
+                  "listener.name.internal.scram-sha-512.sasl.jaas.config=" SCRAM_MODULE
+                  " required username=\"broker\" password=\"broker-secret\";\n",
+                  &s, err, sizeof(err)),
+        SK_OK);
+    ck_assert(sk_sasl_listener(s, "SASL_PLAINTEXT"));
+    ck_assert(sk_sasl_listener(s, "internal"));
+    ck_assert_str_eq(sk_sasl_client_mechanism(s), "SCRAM-SHA-512");
+    ck_assert_str_eq(sk_sasl_client_user(s), "broker");
+    ck_assert_str_eq(sk_sasl_client_password(s), "broker-secret");
+
+    /* A PLAIN connection. */
+    uint8_t *out;
+    size_t outlen;
+    char msg[256];
+    sk_sasl_conn_t *c = sk_sasl_conn_new(s, "sasl_plaintext");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_null(sk_sasl_conn_new(s, "PLAINTEXT"));
+    ck_assert_int_eq(sk_sasl_conn_mechanisms(c)->n, 1);
+    ck_assert_int_eq(sk_sasl_conn_token(c, B("\0alice\0alice-secret"), &out, &outlen, msg,
+                                        sizeof(msg)),
+                     SK_ESTATE); /* before the handshake */
+    sk_sasl_conn_free(c);
+    c = sk_sasl_conn_new(s, "SASL_PLAINTEXT");
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "SCRAM-SHA-512", 1),
+                     SK_KERR_UNSUPPORTED_SASL_MECHANISM); /* not on this listener */
+    ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_FAILED);
+    sk_sasl_conn_free(c);
+    c = sk_sasl_conn_new(s, "SASL_PLAINTEXT");
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_NONE);
+    ck_assert(!sk_sasl_conn_raw(c));
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_ILLEGAL_SASL_STATE);
+    sk_sasl_conn_free(c);
+    c = sk_sasl_conn_new(s, "SASL_PLAINTEXT");
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 0), SK_KERR_NONE);
+    ck_assert(sk_sasl_conn_raw(c));
+    ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0alice-secret", 19, &out,
+                                        &outlen, msg, sizeof(msg)),
+                     SK_OK);
+    ck_assert_uint_eq(outlen, 0);
+    free(out);
+    ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_DONE);
+    ck_assert_str_eq(sk_sasl_conn_principal(c), "User:alice");
+    ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0alice-secret", 19, &out,
+                                        &outlen, msg, sizeof(msg)),
+                     SK_ESTATE);
+    sk_sasl_conn_free(c);
+    c = sk_sasl_conn_new(s, "SASL_PLAINTEXT");
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_NONE);
+    ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0wrong", 12, &out, &outlen,
+                                        msg, sizeof(msg)),
+                     SK_EINVAL);
+    ck_assert_str_eq(msg, "Authentication failed: Invalid username or password");
+    ck_assert_str_eq(sk_sasl_conn_user(c), "alice");
+    ck_assert_ptr_null(sk_sasl_conn_principal(c));
+    sk_sasl_conn_free(c);
+
+    /* A SCRAM connection, credential from the znode's JSON. */
+    sk_scram_cred_t cred;
+    ck_assert_int_eq(sk_scram_cred_from_password(SK_SCRAM_SHA_512, "bob-secret", NULL, 0, 4096,
+                                                 &cred),
+                     SK_OK);
+    char *json = sk_scram_user_config_build(&cred, 1);
+    for (int round = 0; round < 4; round++) {
+        const char *pw = round == 1 ? "bob-wrong" : "bob-secret";
+        sk_scram_client_t *cl = sk_scram_client_new(SK_SCRAM_SHA_512, "bob", pw, NULL);
+        c = sk_sasl_conn_new(s, "INTERNAL");
+        ck_assert_int_eq(sk_sasl_conn_handshake(c, "SCRAM-SHA-512", 1), SK_KERR_NONE);
+        char *a;
+        size_t al;
+        ck_assert_int_eq(sk_scram_client_first(cl, &a, &al), SK_OK);
+        ck_assert_int_eq(sk_sasl_conn_token(c, (uint8_t *)a, al, &out, &outlen, msg, sizeof(msg)),
+                         SK_EAGAIN);
+        free(a);
+        ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_CREDENTIAL);
+        ck_assert_str_eq(sk_sasl_conn_user(c), "bob");
+        if (round == 2) { /* no such user */
+            ck_assert_int_eq(sk_sasl_conn_credential(c, NULL, 0, &out, &outlen, msg, sizeof(msg)),
+                             SK_EINVAL);
+            ck_assert_str_eq(msg, "Authentication failed: Invalid user credentials");
+            goto next;
+        }
+        if (round == 3) { /* a znode that is not a credential */
+            ck_assert_int_eq(sk_sasl_conn_credential(c, "{", 1, &out, &outlen, msg, sizeof(msg)),
+                             SK_EINVAL);
+            ck_assert_ptr_nonnull(strstr(sk_sasl_conn_reason(c), "unreadable /config/users/bob"));
+            goto next;
+        }
+        ck_assert_int_eq(sk_sasl_conn_credential(c, json, strlen(json), &out, &outlen, msg,
+                                                 sizeof(msg)),
+                         SK_OK);
+        ck_assert_int_eq(sk_scram_client_final(cl, out, outlen, &a, &al, msg, sizeof(msg)), SK_OK);
+        free(out);
+        int rc = sk_sasl_conn_token(c, (uint8_t *)a, al, &out, &outlen, msg, sizeof(msg));
+        free(a);
+        if (round == 1) {
+            ck_assert_int_eq(rc, SK_EINVAL);
+            ck_assert_str_eq(msg, "Authentication failed during authentication due to invalid "
+                                  "credentials with SASL mechanism SCRAM-SHA-512");
+            goto next;
+        }
+        ck_assert_int_eq(rc, SK_OK);
+        ck_assert_int_eq(sk_scram_client_verify(cl, out, outlen, msg, sizeof(msg)), SK_OK);
+        free(out);
+        ck_assert_str_eq(sk_sasl_conn_principal(c), "User:bob");
+    next:
+        sk_sasl_conn_free(c);
+        sk_scram_client_free(cl);
+    }
+    free(json);
+    sk_sasl_free(s);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -798,6 +1011,10 @@ int main(void)
     tcase_add_test(tc, test_scram_client_final_malformed);
     tcase_add_test(tc, test_scram_client_side);
     tcase_add_test(tc, test_scram_credentials);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("setup");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_setup);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

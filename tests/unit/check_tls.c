@@ -425,13 +425,21 @@ START_TEST(test_refusals)
     tls_fail("ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n"
              "listener.name.ssl.ssl.keystore.location=@other.pem\n",
              "listener.name.ssl.ssl.keystore.location", "other.pem");
-    /* SASL listeners and inter-broker TLS are not served yet */
+    /* SASL_SSL is TLS first: it needs a key store as SSL does (SASL itself
+     * is common/sasl.c's); SASL_PLAINTEXT needs no TLS context */
     tls_fail("listeners=PLAINTEXT://:9092,SASL_SSL://:9094\n"
              "advertised.listeners=PLAINTEXT://h:9092,SASL_SSL://h:9094\n",
-             "SASL is not supported", "SASL_SSL");
-    tls_fail("listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9094\n"
-             "advertised.listeners=PLAINTEXT://h:9092,SASL_PLAINTEXT://h:9094\n",
-             "SASL is not supported", "SASL_PLAINTEXT");
+             "SASL_SSL", "ssl.keystore");
+    {
+        sk_tls_t *t = NULL;
+        char err[1024];
+        ck_assert_int_eq(tls_from("listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9094\n"
+                                  "advertised.listeners=PLAINTEXT://h:9092,SASL_PLAINTEXT://h:9094\n",
+                                  &t, err, sizeof(err)),
+                         SK_OK);
+        ck_assert_ptr_null(sk_tls_server_ctx(t, "SASL_PLAINTEXT"));
+        sk_tls_free(t);
+    }
     /* inter-broker TLS verifies the peer: a trust store is needed */
     tls_fail("ssl.keystore.type=PEM\nssl.keystore.location=@server.pem\n"
              "security.inter.broker.protocol=SSL\n", "inter-broker", "ssl.truststore.location");

@@ -1,0 +1,536 @@
+"""SASL listeners (issue 10, part 2): SASL_PLAINTEXT with PLAIN (users from Kafka's JAAS line)
+and SASL_SSL with SCRAM-SHA-256 and -512 (users' salted credentials in ZooKeeper
+/config/users/<user>, Kafka's format, written here with kazoo), driven by kcat, confluent-kafka
+and kafka-python; a wrong password, requests before authentication, Kafka's old v0 handshake
+with bare tokens, start-up refusals (exit status 2 naming the key), and three brokers whose
+inter-broker listener is SASL_SSL with SCRAM replicating acks=all and failing over.
+
+Certificates are made with the openssl command; nothing is committed."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import skein_harness as H  # noqa: E402
+from clients import kcat  # noqa: E402
+from kafka_wire import KafkaConn, ConnectionClosed, Reader, i16, i32, string  # noqa: E402
+
+PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
+SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+PLAIN_JAAS = ('%s required username="admin" password="admin-secret" '
+              'user_admin="admin-secret" user_alice="alice-secret";' % PLAIN_MODULE)
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sasl-certs")
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=skein sasl test ca", cwd=d)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "broker.key", "-out", "broker.csr", "-subj", "/CN=localhost", cwd=d)
+    (d / "broker.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "broker.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "broker.pem", "-days", "2", "-extfile", "broker.ext",
+            cwd=d)
+    (d / "keystore.pem").write_text((d / "broker.key").read_text() + (d / "broker.pem").read_text())
+    return d
+
+
+# --------------------------------------------------------------------------- SCRAM credentials
+
+def scram_credential(mechanism, password, iterations=4096, salt=None):
+    """Kafka's stored form: salt, StoredKey, ServerKey (RFC 5802) and iterations."""
+    h = hashlib.sha256 if mechanism == "SCRAM-SHA-256" else hashlib.sha512
+    salt = salt or os.urandom(24)
+    salted = hashlib.pbkdf2_hmac(h().name, password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", h).digest()
+    stored = h(client_key).digest()
+    server = hmac.new(salted, b"Server Key", h).digest()
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return "salt=%s,stored_key=%s,server_key=%s,iterations=%d" % (b64(salt), b64(stored),
+                                                                   b64(server), iterations)
+
+
+def put_scram_user(zkc, user, password, mechanisms=("SCRAM-SHA-256", "SCRAM-SHA-512")):
+    """What kafka-configs.sh --alter --add-config 'SCRAM-SHA-256=[password=...]' writes."""
+    data = json.dumps({"version": 1, "config": {m: scram_credential(m, password)
+                                                for m in mechanisms}}).encode()
+    path = "/config/users/" + user
+    if zkc.exists(path):
+        zkc.set(path, data)
+    else:
+        zkc.create(path, data, makepath=True)
+    zkc.create("/config/changes/config_change_", json.dumps(
+        {"version": 2, "entity_path": "users/" + user}).encode(), sequence=True, makepath=True)
+
+
+# --------------------------------------------------------------------------- brokers
+
+def sasl_broker(zk, tmp_path, certs, extra=None, name="b", broker_id=0, start=True,
+                chroot=None):
+    """PLAINTEXT (inter-broker unless extra says otherwise), SASL_PLAINTEXT with PLAIN,
+    SASL_SSL with both SCRAM mechanisms."""
+    plain, sp, ss = H.free_port(), H.free_port(), H.free_port()
+    props = {
+        "listeners": "PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d,"
+                     "SASL_SSL://127.0.0.1:%d" % (plain, sp, ss),
+        "advertised.listeners": None,
+        "inter.broker.listener.name": "PLAINTEXT",
+        "auto.create.topics.enable": "true",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms": "SCRAM-SHA-256,SCRAM-SHA-512",
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": str(certs / "keystore.pem"),
+    }
+    props.update(extra or {})
+    b = H.Broker(broker_id, zk, tmp_path / name, port=plain, overrides=props, start=False,
+                 chroot=chroot or "/sasl-" + tmp_path.name)
+    b.sasl_plain = "127.0.0.1:%d" % sp
+    b.sasl_ssl = "127.0.0.1:%d" % ss
+    if start:
+        b.start()
+    return b
+
+
+def kcat_plain(user="alice", password="alice-secret"):
+    return ["-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
+            "-X", "sasl.username=" + user, "-X", "sasl.password=" + password]
+
+
+def kcat_scram(certs, mech, user, password):
+    return ["-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=" + mech,
+            "-X", "sasl.username=" + user, "-X", "sasl.password=" + password,
+            "-X", "ssl.ca.location=%s" % (certs / "ca.pem")]
+
+
+def roundtrip_kcat(boot, topic, auth, n=300):
+    data = b"".join(b"%s-%05d-%s\n" % (topic.encode(), i, os.urandom(20).hex().encode())
+                    for i in range(n))
+    kcat(["-P", "-b", boot, "-t", topic, "-p", "0"] + auth, input_data=data)
+    out = kcat(["-C", "-b", boot, "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q"] + auth)
+    assert out.stdout == data
+
+
+def roundtrip_confluent(conf, topic, n=200):
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    p = Producer(dict(conf, **{"linger.ms": 5}))
+    sent = [os.urandom(500) for _ in range(n)]
+    errors = []
+    for v in sent:
+        p.produce(topic, v, partition=0, on_delivery=lambda e, m: errors.append(e) if e else None)
+    assert p.flush(60) == 0
+    assert not errors, errors
+    c = Consumer(dict(conf, **{"group.id": "g-" + topic, "enable.auto.commit": False}))
+    c.assign([TopicPartition(topic, 0, 0)])
+    got = []
+    deadline = time.monotonic() + 60
+    while len(got) < n and time.monotonic() < deadline:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        assert m.error() is None, m.error()
+        got.append(m.value())
+    c.close()
+    assert got == sent
+
+
+def roundtrip_kafka_python(common, topic, n=100):
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    p = KafkaProducer(**common)
+    sent = [os.urandom(300) for _ in range(n)]
+    for v in sent:
+        p.send(topic, v, partition=0)
+    p.flush(30)
+    p.close()
+    c = KafkaConsumer(group_id=None, enable_auto_commit=False, consumer_timeout_ms=3000,
+                      **common)
+    c.assign([TopicPartition(topic, 0)])
+    c.seek_to_beginning()
+    got = [m.value for m in c]
+    c.close()
+    assert got == sent
+
+
+def auth_failures(b, since):
+    return [l for l in b.log_since(since).splitlines() if "authentication failed" in l]
+
+
+# --------------------------------------------------------------------------- serving
+
+def test_plain_with_kcat_confluent_kafka_python(zk, tmp_path, certs):
+    b = sasl_broker(zk, tmp_path, certs, extra={"log.level": "debug"})
+    try:
+        roundtrip_kcat(b.sasl_plain, "plain-kcat", kcat_plain())
+        roundtrip_confluent({"bootstrap.servers": b.sasl_plain,
+                             "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "PLAIN",
+                             "sasl.username": "admin", "sasl.password": "admin-secret"},
+                            "plain-ck")
+        roundtrip_kafka_python(dict(bootstrap_servers=b.sasl_plain,
+                                    security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
+                                    sasl_plain_username="alice",
+                                    sasl_plain_password="alice-secret"), "plain-kp")
+        # the principal is the SASL user
+        log = b.log_text()
+        assert "authenticated as User:alice with PLAIN" in log
+        assert "authenticated as User:admin with PLAIN" in log
+        assert "alice-secret" not in log and "admin-secret" not in log
+        # the data is the same through the plaintext listener
+        out = kcat(["-C", "-b", b.bootstrap, "-t", "plain-kcat", "-p", "0", "-o", "beginning",
+                    "-e", "-q"]).stdout
+        assert out.count(b"\n") == 300
+    finally:
+        b.stop()
+
+
+@pytest.mark.parametrize("mech", ["SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_scram_over_ssl(zk, tmp_path, certs, mech):
+    """Users written to ZooKeeper while the broker runs can log in at once."""
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        zkc = b.zk_client()
+        put_scram_user(zkc, "carol", "carol-secret")
+        tag = mech[-3:]
+        roundtrip_kcat(b.sasl_ssl, "scram-kcat-" + tag, kcat_scram(certs, mech, "carol",
+                                                                  "carol-secret"))
+        roundtrip_confluent({"bootstrap.servers": b.sasl_ssl, "security.protocol": "SASL_SSL",
+                             "sasl.mechanisms": mech, "sasl.username": "carol",
+                             "sasl.password": "carol-secret",
+                             "ssl.ca.location": str(certs / "ca.pem")}, "scram-ck-" + tag)
+        roundtrip_kafka_python(dict(bootstrap_servers=b.sasl_ssl, security_protocol="SASL_SSL",
+                                    sasl_mechanism=mech, sasl_plain_username="carol",
+                                    sasl_plain_password="carol-secret",
+                                    ssl_cafile=str(certs / "ca.pem")), "scram-kp-" + tag)
+        # a password changed in ZooKeeper counts at the next login, without a restart
+        put_scram_user(zkc, "carol", "carol-new")
+        p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, mech, "carol",
+                                                                   "carol-secret"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, mech, "carol", "carol-new"))
+        # a user with only the other mechanism's credential is refused
+        other = "SCRAM-SHA-512" if mech == "SCRAM-SHA-256" else "SCRAM-SHA-256"
+        put_scram_user(zkc, "dave", "dave-secret", mechanisms=(other,))
+        p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, mech, "dave",
+                                                                   "dave-secret"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+    finally:
+        b.stop()
+
+
+def test_wrong_password_fails_while_others_keep_working(zk, tmp_path, certs):
+    from confluent_kafka import Producer
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaError, NoBrokersAvailable
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        good = ["-b", b.sasl_plain] + kcat_plain()
+        kcat(["-P", "-t", "wp", "-p", "0"] + good, input_data=b"before\n")
+        since = b.log_size()
+        t0 = time.monotonic()
+        p = kcat(["-L", "-b", b.sasl_plain, "-m", "5"] + kcat_plain("alice", "wrong"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        assert b"Authentication failed" in p.stderr or b"SASL authentication error" in p.stderr, \
+            p.stderr
+        H.wait_for(lambda: auth_failures(b, since), 10, "the failure's log line")
+        line = auth_failures(b, since)[0]
+        assert "User:alice" in line and "PLAIN" in line and "127.0.0.1:" in line, line
+        assert "wrong" not in line
+        # an unknown user gets the same answer
+        p = kcat(["-L", "-b", b.sasl_plain, "-m", "5"] + kcat_plain("mallory", "x"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        # confluent-kafka: the producer reports the authentication error
+        errs = []
+        pr = Producer({"bootstrap.servers": b.sasl_plain, "security.protocol": "SASL_PLAINTEXT",
+                       "sasl.mechanisms": "PLAIN", "sasl.username": "alice",
+                       "sasl.password": "nope", "error_cb": lambda e: errs.append(e)})
+        deadline = time.monotonic() + 15
+        while not errs and time.monotonic() < deadline:
+            pr.poll(0.5)
+        assert any("Authentication failed: Invalid username or password" in e.str()
+                   for e in errs), [e.str() for e in errs]
+        # kafka-python raises
+        with pytest.raises((KafkaError, NoBrokersAvailable, Exception)):
+            KafkaProducer(bootstrap_servers=b.sasl_plain, security_protocol="SASL_PLAINTEXT",
+                          sasl_mechanism="PLAIN", sasl_plain_username="alice",
+                          sasl_plain_password="nope", api_version_auto_timeout_ms=5000,
+                          request_timeout_ms=6000).send("wp", b"x").get(10)
+        # SCRAM with a wrong password
+        put_scram_user(b.zk_client(), "erin", "erin-secret")
+        p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-256",
+                                                                   "erin", "erin-wrong"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        H.wait_for(lambda: any("User:erin" in l for l in auth_failures(b, since)), 10,
+                   "the SCRAM failure's log line")
+        # meanwhile the good client is served as before
+        kcat(["-P", "-t", "wp", "-p", "0"] + good, input_data=b"after\n")
+        out = kcat(["-C", "-t", "wp", "-p", "0", "-o", "beginning", "-e", "-q"] + good).stdout
+        assert out == b"before\nafter\n"
+        assert b.running()
+        assert time.monotonic() - t0 > 0.1   # failures are delayed (100 ms each)
+    finally:
+        b.stop()
+
+
+# --------------------------------------------------------------------------- the wire
+
+def handshake(conn, mech, version=1):
+    r = conn.request(17, version, string(mech))
+    err = r.i16()
+    mechs = r.array(r.string)
+    return err, mechs
+
+
+def authenticate(conn, token):
+    r = conn.request(36, 1, i32(len(token)) + token)
+    err = r.i16()
+    msg = r.string()
+    data = r.nbytes()
+    return err, msg, data
+
+
+def test_requests_before_authentication_close_the_connection(zk, tmp_path, certs):
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        metadata_v1 = i32(-1)   # all topics
+        # Metadata first: closed, one line
+        since = b.log_size()
+        with KafkaConn.to(b.sasl_plain) as c:
+            frame, _ = c.request_bytes(3, 1, metadata_v1)
+            c.send_raw(frame)
+            closed, got = c.wait_closed(10)
+            assert closed and got == b""
+        H.wait_for(lambda: "Metadata request before SASL authentication" in b.log_since(since),
+                   10, "the log line")
+        # ApiVersions is served and lists both SASL APIs; after the handshake only
+        # SaslAuthenticate is
+        with KafkaConn.to(b.sasl_plain) as c:
+            err, keys = c.api_versions()
+            assert err == 0 and keys[17] == (0, 1) and keys[36] == (0, 2)
+            err, mechs = handshake(c, "PLAIN")
+            assert err == 0 and mechs == ["PLAIN"]
+            frame, _ = c.request_bytes(3, 1, metadata_v1)
+            c.send_raw(frame)
+            closed, got = c.wait_closed(10)
+            assert closed and got == b""
+        # SaslAuthenticate before SaslHandshake: closed
+        with KafkaConn.to(b.sasl_plain) as c:
+            frame, _ = c.request_bytes(36, 1, i32(17) + b"\0alice\0alice-secr")
+            c.send_raw(frame)
+            assert c.wait_closed(10)[0]
+        # a mechanism this listener does not enable: UNSUPPORTED_SASL_MECHANISM, then closed
+        with KafkaConn.to(b.sasl_plain) as c:
+            err, mechs = handshake(c, "SCRAM-SHA-256")
+            assert err == 33 and mechs == ["PLAIN"]
+            assert c.wait_closed(10)[0]
+        # the right way: served, and then a second handshake is ILLEGAL_SASL_STATE
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN")[0] == 0
+            err, msg, data = authenticate(c, b"\0alice\0alice-secret")
+            assert err == 0 and msg is None and data == b""
+            r = c.request(3, 1, metadata_v1)
+            assert r.array(lambda: (r.i32(), r.string(), r.i32(), r.string()))
+            assert handshake(c, "PLAIN")[0] == 34
+            r = c.request(3, 1, metadata_v1)   # still served
+        # a wrong password: SASL_AUTHENTICATION_FAILED with Kafka's message, then closed
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN")[0] == 0
+            t0 = time.monotonic()
+            err, msg, _ = authenticate(c, b"\0alice\0nope")
+            assert time.monotonic() - t0 >= 0.09    # connection.failed.authentication.delay.ms
+            assert err == 58 and msg == "Authentication failed: Invalid username or password"
+            assert c.wait_closed(10)[0]
+        # SASL requests on the PLAINTEXT listener: ILLEGAL_SASL_STATE, still served
+        with KafkaConn.to(b.bootstrap) as c:
+            assert handshake(c, "PLAIN")[0] == 34
+            c.request(3, 1, metadata_v1)
+        # an unauthenticated request larger than sasl.server.max.receive.size: closed
+        with KafkaConn.to(b.sasl_plain) as c:
+            c.send_raw(struct.pack(">i", 600000) + b"\0" * 100)
+            assert c.wait_closed(10)[0]
+        assert b.running()
+    finally:
+        b.stop()
+
+
+def test_v0_handshake_with_bare_tokens(zk, tmp_path, certs):
+    """SaslHandshake v0: the tokens follow as size-prefixed frames without Kafka headers
+    (clients older than Kafka 1.0 do this)."""
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        with KafkaConn.to(b.sasl_plain) as c:
+            err, mechs = handshake(c, "PLAIN", version=0)
+            assert err == 0
+            tok = b"\0alice\0alice-secret"
+            c.send_raw(struct.pack(">i", len(tok)) + tok)
+            assert c.recv_frame() == b""       # an empty token: authenticated
+            c.request(3, 1, i32(-1))
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN", version=0)[0] == 0
+            tok = b"\0alice\0wrong"
+            c.send_raw(struct.pack(">i", len(tok)) + tok)
+            closed, got = c.wait_closed(10)
+            assert closed and got == b""
+        # SCRAM with bare tokens, our own client side in Python
+        put_scram_user(b.zk_client(), "frank", "frank-secret")
+        import ssl as pyssl
+        ctx = pyssl.create_default_context(cafile=str(certs / "ca.pem"))
+        host, port = b.sasl_ssl.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                c = KafkaConn.__new__(KafkaConn)
+                c.sock, c.client_id, c.corr = t, "skein-test", 0
+                assert handshake(c, "SCRAM-SHA-256", version=0)[0] == 0
+                nonce = base64.b64encode(os.urandom(18)).decode()
+                first = "n,,n=frank,r=" + nonce
+                c.send_raw(struct.pack(">i", len(first)) + first.encode())
+                server_first = c.recv_frame().decode()
+                attrs = dict(a.split("=", 1) for a in server_first.split(","))
+                assert attrs["r"].startswith(nonce) and attrs["i"] == "4096"
+                salted = hashlib.pbkdf2_hmac("sha256", b"frank-secret",
+                                             base64.b64decode(attrs["s"]), 4096)
+                ck = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+                without = "c=biws,r=" + attrs["r"]
+                auth = ",".join([first[3:], server_first, without]).encode()
+                sig = hmac.new(hashlib.sha256(ck).digest(), auth, hashlib.sha256).digest()
+                proof = base64.b64encode(bytes(x ^ y for x, y in zip(ck, sig))).decode()
+                final = without + ",p=" + proof
+                c.send_raw(struct.pack(">i", len(final)) + final.encode())
+                server_final = c.recv_frame().decode()
+                sk = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+                assert server_final == "v=" + base64.b64encode(
+                    hmac.new(sk, auth, hashlib.sha256).digest()).decode()
+                c.request(3, 1, i32(-1))
+    finally:
+        b.stop()
+
+
+# --------------------------------------------------------------------------- refusals
+
+def run_bad(tmp_path, certs, props):
+    b = sasl_broker(None, tmp_path, certs, start=False,
+                    extra=dict({"zookeeper.connect": "127.0.0.1:%d/skein" % H.free_port()},
+                               **props))
+    b.spawn()
+    rc = b.wait_exit(15)
+    if rc is None:
+        b.kill()
+    return rc, b.log_text(current_run_only=True)
+
+
+BAD = [
+    ("Kafka's default GSSAPI", {"listener.name.sasl_plaintext.sasl.enabled.mechanisms": None},
+     "sasl.enabled.mechanisms names GSSAPI (Kafka's default)"),
+    ("OAUTHBEARER", {"listener.name.sasl_ssl.sasl.enabled.mechanisms": "SCRAM-SHA-256,OAUTHBEARER"},
+     "listener.name.sasl_ssl.sasl.enabled.mechanisms names OAUTHBEARER"),
+    ("PLAIN without users", {"listener.name.sasl_plaintext.plain.sasl.jaas.config": None},
+     "listener.name.sasl_plaintext.plain.sasl.jaas.config"),
+    ("unparsable JAAS", {"listener.name.sasl_plaintext.plain.sasl.jaas.config":
+                         PLAIN_MODULE + " required user_a=\"b\""},
+     "listener.name.sasl_plaintext.plain.sasl.jaas.config"),
+    ("inter-broker GSSAPI", {"inter.broker.listener.name": "SASL_PLAINTEXT"},
+     "sasl.mechanism.inter.broker.protocol=GSSAPI (Kafka's default)"),
+    ("inter-broker mechanism not enabled", {"inter.broker.listener.name": "SASL_PLAINTEXT",
+                                            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-256"},
+     "is not enabled on the inter-broker listener SASL_PLAINTEXT"),
+    ("inter-broker without credentials", {"inter.broker.listener.name": "SASL_SSL",
+                                          "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+                                          "ssl.truststore.type": "PEM",
+                                          "ssl.truststore.location": "@ca.pem"},
+     "needs username and password"),
+    ("SASL_SSL without key store", {"ssl.keystore.location": None, "ssl.keystore.type": None},
+     "ssl.keystore.location"),
+]
+
+
+@pytest.mark.parametrize("what,props,needle", BAD, ids=[x[0] for x in BAD])
+def test_unservable_sasl_listener_exits_2(tmp_path, certs, what, props, needle):
+    props = {k: str(certs / v[1:]) if v and v.startswith("@") else v for k, v in props.items()}
+    rc, out = run_bad(tmp_path, certs, props)
+    assert rc == 2, "%s: exit status %s\n%s" % (what, rc, out)
+    assert needle in out, "%s: %r not in\n%s" % (what, needle, out)
+
+
+# --------------------------------------------------------------------------- inter-broker
+
+def isr(b, topic):
+    data, _ = b.zk_client().get("/brokers/topics/%s/partitions/0/state" % topic)
+    return json.loads(data)
+
+
+def test_inter_broker_sasl_ssl_scram_replicates_and_fails_over(zk, tmp_path, certs):
+    """Three brokers whose inter-broker listener is SASL_SSL with SCRAM-SHA-512: the
+    controller's requests, the followers' fetches and AlterPartition authenticate as the
+    broker user (credential in ZooKeeper), an acks=all topic with three replicas is answered
+    by all three, and after the leader is killed another one leads with every record."""
+    chroot = "/sasl-ib-" + tmp_path.name
+    zkc = zk.client(chroot=None)
+    zkc.ensure_path(chroot)
+    zkc.stop()
+    zkc = zk.client(chroot=chroot)
+    put_scram_user(zkc, "broker", "broker-secret")
+    put_scram_user(zkc, "carol", "carol-secret")
+    zkc.stop()
+    ib = {"inter.broker.listener.name": "SASL_SSL",
+          "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+          "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config":
+              '%s required username="broker" password="broker-secret";' % SCRAM_MODULE,
+          "ssl.truststore.type": "PEM",
+          "ssl.truststore.location": str(certs / "ca.pem"),
+          "default.replication.factor": "3", "min.insync.replicas": "2",
+          "replica.lag.time.max.ms": "10000"}
+    bs = [sasl_broker(zk, tmp_path, certs, extra=ib, name="ib%d" % i, broker_id=i, start=False,
+                      chroot=chroot) for i in range(3)]
+    try:
+        for b in bs:
+            b.spawn()
+        for b in bs:
+            b.wait_ready()
+        auth = kcat_scram(certs, "SCRAM-SHA-256", "carol", "carol-secret")
+        boot = ",".join(b.sasl_ssl for b in bs)
+        data = b"".join(b"r%05d-%s\n" % (i, os.urandom(30).hex().encode()) for i in range(2000))
+        kcat(["-P", "-b", boot, "-t", "ibs", "-p", "0", "-X", "acks=all",
+              "-X", "message.timeout.ms=60000"] + auth, input_data=data, timeout=120)
+        H.wait_for(lambda: sorted(isr(bs[0], "ibs")["isr"]) == [0, 1, 2], 40,
+                   "all three replicas in sync")
+        for b in bs:
+            log = b.log_text()
+            assert "inter-broker connections on listener SASL_SSL authenticate with " \
+                   "SCRAM-SHA-512 as broker" in log, b.name
+            assert "SASL authentication with broker" not in log, log
+            assert "authentication failed" not in log, log
+        leader = isr(bs[0], "ibs")["leader"]
+        bs[leader].kill()
+        others = [b for b in bs if b.id != leader]
+        H.wait_for(lambda: isr(others[0], "ibs")["leader"] in (others[0].id, others[1].id), 40,
+                   "another broker to lead")
+        boot = ",".join(b.sasl_ssl for b in others)
+        kcat(["-P", "-b", boot, "-t", "ibs", "-p", "0", "-X", "acks=all",
+              "-X", "message.timeout.ms=60000"] + auth, input_data=b"after-failover\n",
+             timeout=90)
+        out = kcat(["-C", "-b", boot, "-t", "ibs", "-p", "0", "-o", "beginning", "-e", "-q"]
+                   + auth, timeout=90).stdout
+        assert out == data + b"after-failover\n"
+    finally:
+        for b in bs:
+            b.stop()
