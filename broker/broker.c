@@ -247,7 +247,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         event_base_loopbreak(b->base);
         return;
     }
-    if (sk_ctlsd_signal(b, (int)sig))
+    if (sk_ctlsd_signal(b, (int)sig, sk_broker_stop))
         return; /* controlled shutdown first; it stops the broker */
     sk_info("broker", "received signal %d: shutting down", (int)sig);
     sk_broker_stop(b, 0);

@@ -13,6 +13,21 @@
 
 typedef struct sk_plog_s sk_plog_t;
 
+/* A follower's truncation by leader epoch (KIP-101/279), per partition.
+ * Transitions are made and logged only by replica/partition.c; the table of
+ * allowed ones is there (sk_trunc_state_allowed). */
+typedef enum sk_trunc_state {
+    /* The log is not known to agree with the current leader and leader
+     * epoch: it is not fetched. Every partition starts here, and returns
+     * here whenever its leader, leader epoch or log changes. */
+    SK_TRUNC_NEEDS_TRUNCATION = 0,
+    /* An OffsetForLeaderEpoch request for it is in flight to the leader. */
+    SK_TRUNC_TRUNCATING,
+    /* The log agrees with the leader (truncated where it did not): fetched. */
+    SK_TRUNC_FETCHING,
+    SK_TRUNC_N_STATES
+} sk_trunc_state_t;
+
 typedef struct sk_partition {
     const char *topic;     /* points at the owning topic's name */
     int32_t id;
@@ -31,14 +46,9 @@ typedef struct sk_partition {
     /* Leader only: when each replica was last caught up (monotonic ms). */
     int64_t *replica_caught_up_ms;
     int isr_inflight;      /* an AlterPartition proposal awaits the controller */
-    /* Follower only (fetcher.c): the log trunc_log has been checked against
-     * (truncated to) the epoch history of leader trunc_leader in leader epoch
-     * trunc_epoch; until that matches the current log/leader/epoch the
-     * partition is not fetched. Zero = not checked. */
-    const sk_plog_t *trunc_log;
-    int32_t trunc_leader;
-    int32_t trunc_epoch;
-    int trunc_ready;
+    /* Follower only: where the log stands against the leader's epoch
+     * history (advanced by fetcher.c through partition.h). */
+    sk_trunc_state_t trunc_state;
 } sk_partition_t;
 
 typedef struct sk_topic {

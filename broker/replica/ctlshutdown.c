@@ -12,6 +12,7 @@
 #include "proto_controlledshutdown.h"
 
 #include <event2/event.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,10 @@
 
 struct sk_ctlsd_s {
     sk_broker_t *b;
-    int attempt;            /* 1-based number of the current attempt */
+    sk_ctlsd_stop_fn stop;  /* stops the broker once this is over */
+    sk_ctlsd_state_t state; /* changed only by set_state() */
+    int attempt;            /* 1-based number of the current (or last) attempt */
     int max_attempts;
-    int answered;           /* the current attempt has its outcome */
-    int succeeded;
     sk_chan_t *chan;        /* connection of the current attempt */
     struct event *timeout;  /* per-attempt watch: deadline, controller moved */
     int64_t deadline;       /* mono ms: the current attempt gives up */
@@ -44,6 +45,65 @@ typedef struct csd_ctx {
     struct sk_ctlsd_s *st;
     int attempt;
 } csd_ctx_t;
+
+/* allowed[from][to]: the table of ctlshutdown.h. */
+static const unsigned char csd_allowed[SK_CTLSD_N_STATES][SK_CTLSD_N_STATES] = {
+    /*                       NOT_ST ASKING BACKOFF SUCC GAVE_UP DONE CANCELLED */
+    [SK_CTLSD_NOT_STARTED] = {0,    1,     0,      0,   0,      0,   1},
+    [SK_CTLSD_ASKING]      = {0,    0,     1,      1,   1,      0,   1},
+    [SK_CTLSD_BACKOFF]     = {0,    1,     0,      0,   0,      0,   1},
+    [SK_CTLSD_SUCCEEDED]   = {0,    0,     0,      0,   0,      1,   1},
+    [SK_CTLSD_GAVE_UP]     = {0,    0,     0,      0,   0,      1,   1},
+    [SK_CTLSD_DONE]        = {0,    0,     0,      0,   0,      0,   0},
+    [SK_CTLSD_CANCELLED]   = {0,    0,     0,      0,   0,      0,   0},
+};
+
+static const char *const csd_names[SK_CTLSD_N_STATES] = {
+    [SK_CTLSD_NOT_STARTED] = "NOT_STARTED",
+    [SK_CTLSD_ASKING] = "ASKING",
+    [SK_CTLSD_BACKOFF] = "BACKOFF",
+    [SK_CTLSD_SUCCEEDED] = "SUCCEEDED",
+    [SK_CTLSD_GAVE_UP] = "GAVE_UP",
+    [SK_CTLSD_DONE] = "DONE",
+    [SK_CTLSD_CANCELLED] = "CANCELLED",
+};
+
+int sk_ctlsd_state_allowed(sk_ctlsd_state_t from, sk_ctlsd_state_t to)
+{
+    if ((unsigned)from >= SK_CTLSD_N_STATES || (unsigned)to >= SK_CTLSD_N_STATES)
+        return 0;
+    return csd_allowed[from][to];
+}
+
+const char *sk_ctlsd_state_name(sk_ctlsd_state_t s)
+{
+    return (unsigned)s < SK_CTLSD_N_STATES ? csd_names[s] : "?";
+}
+
+/* The one place st->state changes: checked against the table and logged as
+ * one line, the message (what happened) followed by the transition.
+ * SK_OK, or SK_ESTATE (logged as an error, nothing changed). */
+static int set_state(struct sk_ctlsd_s *st, sk_ctlsd_state_t to, sk_log_level_t level,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int set_state(struct sk_ctlsd_s *st, sk_ctlsd_state_t to, sk_log_level_t level,
+                     const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    sk_ctlsd_state_t from = st->state;
+    if (!sk_ctlsd_state_allowed(from, to)) {
+        sk_error("broker", "%s: controlled shutdown state %s -> %s refused", msg,
+                 sk_ctlsd_state_name(from), sk_ctlsd_state_name(to));
+        return SK_ESTATE;
+    }
+    st->state = to;
+    SK_LOG_AT(level, "broker", "%s (controlled shutdown %s -> %s)", msg,
+              sk_ctlsd_state_name(from), sk_ctlsd_state_name(to));
+    return SK_OK;
+}
 
 static void step_after(struct sk_ctlsd_s *st, int64_t ms)
 {
@@ -71,6 +131,9 @@ void sk_ctlsd_free(sk_broker_t *b)
     struct sk_ctlsd_s *st = b->ctlsd;
     if (!st)
         return;
+    if (st->state != SK_CTLSD_DONE && st->state != SK_CTLSD_CANCELLED)
+        set_state(st, SK_CTLSD_CANCELLED, SK_LOG_INFO, "controlled shutdown cancelled: the "
+                  "broker stops");
     b->ctlsd = NULL;
     release(st);
 }
@@ -80,14 +143,12 @@ void sk_ctlsd_free(sk_broker_t *b)
 static void attempt_over(struct sk_ctlsd_s *st, int success, const char *why)
 {
     sk_broker_t *b = st->b;
-    if (st->answered)
+    if (st->state != SK_CTLSD_ASKING)
         return;
-    st->answered = 1;
     evtimer_del(st->timeout);
     if (success) {
-        st->succeeded = 1;
-        sk_info("broker", "controlled shutdown attempt %d of %d succeeded: no partition left "
-                "to move", st->attempt, st->max_attempts);
+        set_state(st, SK_CTLSD_SUCCEEDED, SK_LOG_INFO, "controlled shutdown attempt %d of %d "
+                  "succeeded: no partition left to move", st->attempt, st->max_attempts);
         st->idle_deadline = sk_mono_ms() + IDLE_WAIT_MS;
         if (st->idle_deadline > st->phase_deadline)
             st->idle_deadline = st->phase_deadline;
@@ -96,21 +157,21 @@ static void attempt_over(struct sk_ctlsd_s *st, int success, const char *why)
     }
     if (st->attempt < st->max_attempts &&
         sk_mono_ms() + b->conf->controlled_shutdown_retry_backoff_ms >= st->phase_deadline) {
-        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s; no time left for "
-                "another (controlled.shutdown.max.retries x controlled.shutdown.retry.backoff.ms "
-                "+ %d ms)", st->attempt, st->max_attempts, why, PHASE_EXTRA_MS);
-        st->attempt = st->max_attempts;
+        set_state(st, SK_CTLSD_GAVE_UP, SK_LOG_WARN, "controlled shutdown attempt %d of %d "
+                  "failed: %s; no time left for another (controlled.shutdown.max.retries x "
+                  "controlled.shutdown.retry.backoff.ms + %d ms)", st->attempt, st->max_attempts,
+                  why, PHASE_EXTRA_MS);
         step_after(st, 0);
         return;
     }
     if (st->attempt < st->max_attempts) {
-        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s; retrying in %lld ms",
-                st->attempt, st->max_attempts, why,
-                (long long)b->conf->controlled_shutdown_retry_backoff_ms);
+        set_state(st, SK_CTLSD_BACKOFF, SK_LOG_WARN, "controlled shutdown attempt %d of %d "
+                  "failed: %s; retrying in %lld ms", st->attempt, st->max_attempts, why,
+                  (long long)b->conf->controlled_shutdown_retry_backoff_ms);
         step_after(st, b->conf->controlled_shutdown_retry_backoff_ms);
     } else {
-        sk_warn("broker", "controlled shutdown attempt %d of %d failed: %s", st->attempt,
-                st->max_attempts, why);
+        set_state(st, SK_CTLSD_GAVE_UP, SK_LOG_WARN, "controlled shutdown attempt %d of %d "
+                  "failed: %s", st->attempt, st->max_attempts, why);
         step_after(st, 0);
     }
 }
@@ -121,7 +182,7 @@ static void resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
     struct sk_ctlsd_s *st = ctx->st;
     int attempt = ctx->attempt;
     free(ctx);
-    if (!st || st->b->ctlsd != st || attempt != st->attempt || st->answered)
+    if (!st || st->b->ctlsd != st || attempt != st->attempt || st->state != SK_CTLSD_ASKING)
         return;
     if (rc != SK_OK) {
         attempt_over(st, 0, "connection to the controller lost");
@@ -153,7 +214,6 @@ static void attempt(struct sk_ctlsd_s *st)
 {
     sk_broker_t *b = st->b;
     st->attempt++;
-    st->answered = 0;
     const sk_live_broker_t *ctl = NULL;
     sk_live_broker_t self = {0};
     for (int i = 0; b->controller_id >= 0 && i < b->n_live; i++)
@@ -172,8 +232,8 @@ static void attempt(struct sk_ctlsd_s *st)
         ctl = &self;
     }
     if (!ctl) {
-        sk_info("broker", "controlled shutdown attempt %d of %d: no reachable controller",
-                st->attempt, st->max_attempts);
+        set_state(st, SK_CTLSD_ASKING, SK_LOG_INFO, "controlled shutdown attempt %d of %d: no "
+                  "reachable controller", st->attempt, st->max_attempts);
         attempt_over(st, 0, "no active controller known");
         return;
     }
@@ -186,11 +246,15 @@ static void attempt(struct sk_ctlsd_s *st)
     sk_wr_init(&w);
     if (sk_controlledshutdown_req_encode(&w, CSD_VERSION, &req) != SK_OK) {
         sk_wr_free(&w);
+        set_state(st, SK_CTLSD_ASKING, SK_LOG_WARN, "controlled shutdown attempt %d of %d: "
+                  "the request to controller %d cannot be encoded", st->attempt,
+                  st->max_attempts, ctl->id);
         attempt_over(st, 0, "encoding the request failed");
         return;
     }
-    sk_info("broker", "controlled shutdown attempt %d of %d: asking controller %d (broker "
-            "epoch %lld)", st->attempt, st->max_attempts, ctl->id, (long long)b->broker_epoch);
+    set_state(st, SK_CTLSD_ASKING, SK_LOG_INFO, "controlled shutdown attempt %d of %d: asking "
+              "controller %d (broker epoch %lld)", st->attempt, st->max_attempts, ctl->id,
+              (long long)b->broker_epoch);
     csd_ctx_t *ctx = sk_calloc(1, sizeof(*ctx));
     ctx->st = st;
     ctx->attempt = st->attempt;
@@ -208,13 +272,14 @@ static void attempt(struct sk_ctlsd_s *st)
 static void finish(struct sk_ctlsd_s *st)
 {
     sk_broker_t *b = st->b;
-    if (st->succeeded)
-        sk_info("broker", "controlled shutdown succeeded; shutting down");
+    sk_ctlsd_stop_fn stop = st->stop;
+    if (st->state == SK_CTLSD_SUCCEEDED)
+        set_state(st, SK_CTLSD_DONE, SK_LOG_INFO, "controlled shutdown succeeded; shutting down");
     else
-        sk_warn("broker", "controlled shutdown failed after %d attempt(s); shutting down anyway",
-                st->attempt);
+        set_state(st, SK_CTLSD_DONE, SK_LOG_WARN, "controlled shutdown failed after %d "
+                  "attempt(s); shutting down anyway", st->attempt);
     sk_ctlsd_free(b);
-    sk_broker_stop(b, 0);
+    stop(b, 0);
 }
 
 static void next_cb(evutil_socket_t fd, short what, void *arg)
@@ -228,7 +293,8 @@ static void next_cb(evutil_socket_t fd, short what, void *arg)
         st->chan = NULL;
         sk_chan_free(ch);
     }
-    if (st->succeeded) {
+    switch (st->state) {
+    case SK_CTLSD_SUCCEEDED:
         /* This broker is the controller: let its LeaderAndIsr and
          * UpdateMetadata requests reach the brokers before it stops. */
         if (b->ctrl && !sk_ctrl_idle(b->ctrl) && sk_mono_ms() < st->idle_deadline) {
@@ -237,12 +303,19 @@ static void next_cb(evutil_socket_t fd, short what, void *arg)
         }
         finish(st);
         return;
-    }
-    if (st->attempt >= st->max_attempts) {
+    case SK_CTLSD_BACKOFF:
+        attempt(st);
+        return;
+    case SK_CTLSD_GAVE_UP:
+        finish(st);
+        return;
+    default:
+        /* not armed in any other state; stop rather than hang */
+        sk_error("broker", "controlled shutdown: next step in state %s",
+                 sk_ctlsd_state_name(st->state));
         finish(st);
         return;
     }
-    attempt(st);
 }
 
 static void timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -251,7 +324,7 @@ static void timeout_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct sk_ctlsd_s *st = arg;
     char why[96];
-    if (st->answered)
+    if (st->state != SK_CTLSD_ASKING)
         return;
     if (st->b->controller_id != st->asked) {
         /* The controller we asked is gone or deposed: do not wait for it. */
@@ -273,12 +346,13 @@ static void timeout_cb(evutil_socket_t fd, short what, void *arg)
     evtimer_add(st->timeout, &tv);
 }
 
-int sk_ctlsd_signal(sk_broker_t *b, int sig)
+int sk_ctlsd_signal(sk_broker_t *b, int sig, sk_ctlsd_stop_fn stop)
 {
     if (b->ctlsd) {
-        sk_info("broker", "second signal %d during controlled shutdown: shutting down now", sig);
+        set_state(b->ctlsd, SK_CTLSD_CANCELLED, SK_LOG_INFO, "second signal %d during "
+                  "controlled shutdown: shutting down now", sig);
         sk_ctlsd_free(b);
-        sk_broker_stop(b, 0);
+        stop(b, 0);
         return 1;
     }
     if (!b->conf->controlled_shutdown_enable) {
@@ -297,6 +371,8 @@ int sk_ctlsd_signal(sk_broker_t *b, int sig)
             "other replicas)", sig);
     struct sk_ctlsd_s *st = sk_calloc(1, sizeof(*st));
     st->b = b;
+    st->stop = stop;
+    st->state = SK_CTLSD_NOT_STARTED;
     st->max_attempts = b->conf->controlled_shutdown_max_retries;
     int64_t backoff = b->conf->controlled_shutdown_retry_backoff_ms;
     int64_t budget = backoff > (INT64_MAX / 4) / st->max_attempts

@@ -12,6 +12,7 @@
 #include "proto_fetch.h"
 #include "proto_offsetforleaderepoch.h"
 #include "recbatch.h"
+#include "replica/partition.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -25,9 +26,9 @@
 typedef struct leader_link {
     sk_fetcher_t *f;
     int32_t id;
-    int inflight;
-    int backoff;          /* waiting on the retry timer */
-    struct event *retry;
+    sk_fetcher_state_t state; /* changed only by link_set() */
+    int backoffs;         /* back-offs since the last Fetch answered without errors */
+    struct event *retry;  /* armed in BACKOFF */
     int logged_error;
 } leader_link_t;
 
@@ -58,10 +59,62 @@ static const sk_live_broker_t *live(const sk_broker_t *b, int32_t id)
     return NULL;
 }
 
-/* Is p's log known to agree with its current leader (truncation done)? */
-static int is_ready(const sk_partition_t *p) { return sk_partition_truncated(p); }
-static void mark_ready(sk_partition_t *p) { sk_partition_mark_truncated(p); }
-static void mark_unready(sk_partition_t *p) { sk_partition_unmark_truncated(p); }
+/* allowed[from][to]: the table of fetcher.h. */
+static const unsigned char link_allowed[SK_FETCHER_N_STATES][SK_FETCHER_N_STATES] = {
+    /*                             IDLE EPOCHS FETCH BACKOFF STOPPED */
+    [SK_FETCHER_IDLE]             = {0,   1,     1,    1,      1},
+    [SK_FETCHER_EPOCHS_IN_FLIGHT] = {1,   0,     0,    1,      1},
+    [SK_FETCHER_FETCH_IN_FLIGHT]  = {1,   0,     0,    1,      1},
+    [SK_FETCHER_BACKOFF]          = {1,   0,     0,    0,      1},
+    [SK_FETCHER_STOPPED]          = {0,   0,     0,    0,      0},
+};
+
+static const char *const link_names[SK_FETCHER_N_STATES] = {
+    [SK_FETCHER_IDLE] = "IDLE",
+    [SK_FETCHER_EPOCHS_IN_FLIGHT] = "EPOCHS_IN_FLIGHT",
+    [SK_FETCHER_FETCH_IN_FLIGHT] = "FETCH_IN_FLIGHT",
+    [SK_FETCHER_BACKOFF] = "BACKOFF",
+    [SK_FETCHER_STOPPED] = "STOPPED",
+};
+
+int sk_fetcher_state_allowed(sk_fetcher_state_t from, sk_fetcher_state_t to)
+{
+    if ((unsigned)from >= SK_FETCHER_N_STATES || (unsigned)to >= SK_FETCHER_N_STATES)
+        return 0;
+    return link_allowed[from][to];
+}
+
+const char *sk_fetcher_state_name(sk_fetcher_state_t s)
+{
+    return (unsigned)s < SK_FETCHER_N_STATES ? link_names[s] : "?";
+}
+
+/* The one place a link's state changes: checked against the table, logged.
+ * SK_OK, or SK_ESTATE (logged as an error, nothing changed). */
+static int link_set(leader_link_t *l, sk_fetcher_state_t to, const char *why)
+{
+    sk_fetcher_state_t from = l->state;
+    if (!sk_fetcher_state_allowed(from, to)) {
+        sk_error("fetcher", "%s: refused (fetcher for leader %d: %s -> %s)", why, l->id,
+                 sk_fetcher_state_name(from), sk_fetcher_state_name(to));
+        return SK_ESTATE;
+    }
+    l->state = to;
+    if (to == SK_FETCHER_BACKOFF) {
+        /* INFO once per run of back-offs (a leader down is retried every
+         * replica.fetch.backoff.ms), DEBUG for the rest of the run. */
+        l->backoffs++;
+        SK_LOG_AT(l->backoffs == 1 ? SK_LOG_INFO : SK_LOG_DEBUG, "fetcher",
+                  "%s; retrying in %d ms, back-off %d in a row (fetcher for leader %d: %s -> %s)",
+                  why, l->f->b->conf->replica_fetch_backoff_ms, l->backoffs, l->id,
+                  sk_fetcher_state_name(from), sk_fetcher_state_name(to));
+        return SK_OK;
+    }
+    SK_LOG_AT(to == SK_FETCHER_STOPPED ? SK_LOG_INFO : SK_LOG_DEBUG, "fetcher",
+              "%s (fetcher for leader %d: %s -> %s)", why, l->id, sk_fetcher_state_name(from),
+              sk_fetcher_state_name(to));
+    return SK_OK;
+}
 
 static leader_link_t *link_for(sk_fetcher_t *f, int32_t id)
 {
@@ -76,16 +129,16 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     leader_link_t *l = arg;
-    l->backoff = 0;
-    send_fetch(l);
+    if (link_set(l, SK_FETCHER_IDLE, "back-off over") == SK_OK)
+        send_fetch(l);
 }
 
-static void back_off(leader_link_t *l)
+static void back_off(leader_link_t *l, const char *why)
 {
     int ms = l->f->b->conf->replica_fetch_backoff_ms;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    l->backoff = 1;
-    evtimer_add(l->retry, &tv);
+    if (link_set(l, SK_FETCHER_BACKOFF, why) == SK_OK)
+        evtimer_add(l->retry, &tv);
 }
 
 /* Truncate p's log to offset (kept >= the log start); epoch cache entries at
@@ -124,6 +177,10 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
         sk_warn("fetcher", "partition %s-%d: OffsetForLeaderEpoch to leader %d (leader epoch "
                 "%d): %s", p->topic, p->id, p->leader, p->leader_epoch,
                 sk_kerr_name(rp->ErrorCode));
+        char err[64];
+        snprintf(err, sizeof(err), "OffsetForLeaderEpoch answered %s",
+                 sk_kerr_name(rp->ErrorCode));
+        sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, err);
         return -1;
     }
     int64_t leo = sk_plog_end_offset(p->log);
@@ -148,8 +205,10 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
     char why[96];
     snprintf(why, sizeof(why), "our epoch %d, leader's epoch %d ends at %" PRId64, asked,
              rp->LeaderEpoch, rp->EndOffset);
-    if (truncate_log(b, p, offset, why) != SK_OK)
+    if (truncate_log(b, p, offset, why) != SK_OK) {
+        sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, "truncation failed");
         return -1;
+    }
     if (!done && sk_plog_latest_epoch(p->log) >= asked) {
         /* cannot happen with a consistent cache; never ask the same again */
         sk_warn("fetcher", "partition %s-%d: epoch %d still latest after truncating to %" PRId64
@@ -158,10 +217,14 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
         done = 1;
     }
     if (done) {
-        sk_debug("fetcher", "partition %s-%d: log agrees with leader %d at leader epoch %d up to "
-                 "%" PRId64, p->topic, p->id, p->leader, p->leader_epoch,
-                 sk_plog_end_offset(p->log));
-        mark_ready(p);
+        snprintf(why, sizeof(why), "log agrees with leader %d at leader epoch %d up to %" PRId64,
+                 p->leader, p->leader_epoch, sk_plog_end_offset(p->log));
+        sk_partition_set_trunc(p, SK_TRUNC_FETCHING, why);
+    } else {
+        snprintf(why, sizeof(why), "the leader has our epoch %d only below %" PRId64
+                 ": asking again for epoch %d", asked, sk_plog_end_offset(p->log),
+                 sk_plog_latest_epoch(p->log));
+        sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, why);
     }
     return 1;
 }
@@ -187,20 +250,38 @@ static void epoch_ctx_free(epoch_ctx_t *ctx)
     free(ctx);
 }
 
+/* The partitions an OffsetForLeaderEpoch request of leader l's link asked
+ * for that are still TRUNCATING (no answer, or one that settled nothing) go
+ * back to NEEDS_TRUNCATION: the next request asks again. A partition whose
+ * leader or epoch moved meanwhile was reset by the role change already. */
+static void epoch_items_unsettled(leader_link_t *l, const epoch_ctx_t *ctx, const char *why)
+{
+    sk_broker_t *b = l->f->b;
+    for (int k = 0; k < ctx->n; k++) {
+        const epoch_item_t *it = &ctx->items[k];
+        sk_partition_t *p = sk_topics_partition(b->topics, it->topic,
+                                                (int32_t)strlen(it->topic), it->partition);
+        if (p && p->leader == l->id && p->leader_epoch == it->current &&
+            p->trunc_state == SK_TRUNC_TRUNCATING)
+            sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, why);
+    }
+}
+
 static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
 {
     epoch_ctx_t *ctx = arg;
     leader_link_t *l = ctx->l;
-    if (!l->f) { /* the fetcher is going away */
+    if (l->state == SK_FETCHER_STOPPED) { /* the fetcher is going away */
         epoch_ctx_free(ctx);
         return;
     }
     sk_fetcher_t *f = l->f;
-    l->inflight = 0;
     int errors = 0, progress = 0;
+    const char *failed = NULL; /* the answer as a whole */
     sk_arena_t *a = NULL;
     if (rc != SK_OK) {
         errors = 1;
+        failed = "no OffsetForLeaderEpoch answer";
         goto out;
     }
     a = sk_arena_new(0);
@@ -210,6 +291,7 @@ static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
     if (sk_offsetforleaderepoch_resp_decode(&r, EPOCH_VERSION, a, &resp) != SK_OK) {
         sk_warn("fetcher", "malformed OffsetForLeaderEpoch response from broker %d", l->id);
         errors = 1;
+        failed = "malformed OffsetForLeaderEpoch answer";
         goto out;
     }
     for (int32_t i = 0; i < resp.TopicsCnt; i++) {
@@ -225,7 +307,7 @@ static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
                                                     rp->Partition);
             /* roles, epochs or the log changed meanwhile: ask again later */
             if (!it || !p || !follows(f->b, p) || p->leader != l->id ||
-                p->leader_epoch != it->current || is_ready(p) ||
+                p->leader_epoch != it->current || p->trunc_state != SK_TRUNC_TRUNCATING ||
                 sk_plog_latest_epoch(p->log) != it->asked)
                 continue;
             int res = apply_epoch_answer(f, p, it->asked, rp);
@@ -237,11 +319,22 @@ static void epoch_cb(int rc, const uint8_t *body, size_t len, void *arg)
     }
 out:
     sk_arena_free(a);
+    epoch_items_unsettled(l, ctx, failed ? failed : "not settled by the answer");
     epoch_ctx_free(ctx);
-    if (errors || !progress)
-        back_off(l);
+    char why[96];
+    if (failed)
+        snprintf(why, sizeof(why), "%s", failed);
+    else if (errors)
+        snprintf(why, sizeof(why), "OffsetForLeaderEpoch answered with %d partition error(s)",
+                 errors);
     else
+        snprintf(why, sizeof(why), "OffsetForLeaderEpoch answered, %d partition(s) moved on",
+                 progress);
+    if (errors || !progress) {
+        back_off(l, errors ? why : "OffsetForLeaderEpoch answered without progress");
+    } else if (link_set(l, SK_FETCHER_IDLE, why) == SK_OK) {
         send_fetch(l);
+    }
 }
 
 /* Applies one partition of a fetch answer. Returns 1 if it was an error. */
@@ -250,7 +343,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
 {
     sk_broker_t *b = f->b;
     sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->PartitionIndex);
-    if (!p || !follows(b, p) || p->leader != l->id || !is_ready(p))
+    if (!p || !follows(b, p) || p->leader != l->id || p->trunc_state != SK_TRUNC_FETCHING)
         return 0; /* the role or the epoch changed meanwhile */
     if (rp->ErrorCode == SK_KERR_OFFSET_OUT_OF_RANGE) {
         int64_t leo = sk_plog_end_offset(p->log);
@@ -268,7 +361,8 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         sk_warn("fetcher", "partition %s-%d: fetch offset %" PRId64 " out of range on leader %d "
                 "(leader epoch %d): truncating by leader epoch again", p->topic, p->id, leo,
                 l->id, p->leader_epoch);
-        mark_unready(p);
+        sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, "fetch offset above the leader's "
+                               "log end");
         return 1;
     }
     if (rp->ErrorCode != SK_KERR_NONE) {
@@ -314,11 +408,10 @@ static void fetch_cb(int rc, const uint8_t *body, size_t len, void *arg)
     fetch_ctx_t *ctx = arg;
     leader_link_t *l = ctx->l;
     free(ctx);
-    if (!l->f) /* the fetcher is going away */
+    if (l->state == SK_FETCHER_STOPPED) /* the fetcher is going away */
         return;
-    l->inflight = 0;
     if (rc != SK_OK) {
-        back_off(l);
+        back_off(l, "no Fetch answer");
         return;
     }
     sk_arena_t *a = sk_arena_new(0);
@@ -326,9 +419,11 @@ static void fetch_cb(int rc, const uint8_t *body, size_t len, void *arg)
     sk_rd_init(&r, body, len);
     sk_fetch_resp_t resp;
     int errors = 0;
+    int malformed = 0;
     if (sk_fetch_resp_decode(&r, FETCH_VERSION, a, &resp) != SK_OK) {
         sk_warn("fetcher", "malformed Fetch response from broker %d", l->id);
         errors = 1;
+        malformed = 1;
     } else {
         for (int32_t i = 0; i < resp.ResponsesCnt; i++)
             for (int32_t j = 0; j < resp.Responses[i].PartitionsCnt; j++)
@@ -336,9 +431,17 @@ static void fetch_cb(int rc, const uint8_t *body, size_t len, void *arg)
                                           &resp.Responses[i].Partitions[j]);
     }
     sk_arena_free(a);
-    if (errors)
-        back_off(l);
-    else
+    if (errors) {
+        char why[64];
+        if (malformed)
+            snprintf(why, sizeof(why), "malformed Fetch answer");
+        else
+            snprintf(why, sizeof(why), "Fetch answered with %d partition error(s)", errors);
+        back_off(l, why);
+        return;
+    }
+    l->backoffs = 0;
+    if (link_set(l, SK_FETCHER_IDLE, "Fetch answered") == SK_OK)
         send_fetch(l);
 }
 
@@ -363,9 +466,15 @@ static void add_topic(sk_topic_t *t, void *arg)
         sk_partition_t *p = &t->partitions[i];
         if (!follows(b, p) || p->leader != bc->l->id)
             continue;
-        if (!is_ready(p) && sk_plog_end_offset(p->log) <= sk_plog_start_offset(p->log))
-            mark_ready(p); /* an empty log has nothing to truncate */
-        if (!is_ready(p)) {
+        /* TRUNCATING only while this link's OffsetForLeaderEpoch is in
+         * flight, and the link is idle now: not expected, asked again. */
+        if (p->trunc_state == SK_TRUNC_TRUNCATING)
+            sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, "no OffsetForLeaderEpoch in "
+                                   "flight");
+        if (p->trunc_state == SK_TRUNC_NEEDS_TRUNCATION &&
+            sk_plog_end_offset(p->log) <= sk_plog_start_offset(p->log))
+            sk_partition_set_trunc(p, SK_TRUNC_FETCHING, "empty log: nothing to truncate");
+        if (p->trunc_state != SK_TRUNC_FETCHING) {
             if (!et) {
                 et = &bc->ereq->Topics[bc->ereq->TopicsCnt++];
                 et->Topic = sk_str_c(t->name);
@@ -380,6 +489,8 @@ static void add_topic(sk_topic_t *t, void *arg)
             ec->items = sk_realloc(ec->items, (size_t)(ec->n + 1) * sizeof(*ec->items));
             ec->items[ec->n++] = (epoch_item_t){sk_strdup(t->name), p->id, p->leader_epoch,
                                                 ep->LeaderEpoch};
+            sk_partition_set_trunc(p, SK_TRUNC_TRUNCATING, "asking the leader where our "
+                                   "latest epoch ends");
             continue;
         }
         if (!rt) {
@@ -407,15 +518,17 @@ static void send_epochs(leader_link_t *l, sk_offsetforleaderepoch_req_t *ereq, e
     sk_wr_init(&w);
     if (sk_offsetforleaderepoch_req_encode(&w, EPOCH_VERSION, ereq) != SK_OK) {
         sk_wr_free(&w);
-        epoch_ctx_free(ectx);
         sk_error("fetcher", "encoding an OffsetForLeaderEpoch request failed");
-        back_off(l);
+        epoch_items_unsettled(l, ectx, "OffsetForLeaderEpoch not sent");
+        epoch_ctx_free(ectx);
+        back_off(l, "OffsetForLeaderEpoch request not encoded");
         return;
     }
-    sk_debug("fetcher", "asking broker %d for the end of our leader epochs (%d partitions)",
-             l->id, ectx->n);
+    char why[96];
+    snprintf(why, sizeof(why), "asking broker %d for the end of our leader epochs (%d "
+             "partitions)", l->id, ectx->n);
     ectx->l = l;
-    l->inflight = 1;
+    link_set(l, SK_FETCHER_EPOCHS_IN_FLIGHT, why);
     sk_chan_send(l->f->chan, l->id, SK_API_OFFSET_FOR_LEADER_EPOCH, EPOCH_VERSION, &w, epoch_cb,
                  ectx);
 }
@@ -424,7 +537,7 @@ static void send_fetch(leader_link_t *l)
 {
     sk_fetcher_t *f = l->f;
     sk_broker_t *b = f->b;
-    if (l->inflight || l->backoff || b->stopping)
+    if (l->state != SK_FETCHER_IDLE || b->stopping)
         return;
     const sk_live_broker_t *lb = live(b, l->id);
     if (!lb)
@@ -469,7 +582,9 @@ static void send_fetch(leader_link_t *l)
     sk_arena_free(a);
     fetch_ctx_t *ctx = sk_calloc(1, sizeof(*ctx));
     ctx->l = l;
-    l->inflight = 1;
+    char why[64];
+    snprintf(why, sizeof(why), "fetching %d partition(s) from broker %d", bc.n_parts, l->id);
+    link_set(l, SK_FETCHER_FETCH_IN_FLIGHT, why);
     sk_chan_send(f->chan, l->id, 1, FETCH_VERSION, &w, fetch_cb, ctx);
 }
 
@@ -519,16 +634,15 @@ void sk_fetcher_free(sk_fetcher_t *f)
 {
     if (!f)
         return;
-    /* Queued requests fail now; their contexts must not reach the links. */
-    for (int i = 0; i < f->n_links; i++)
-        f->links[i]->inflight = 0;
     sk_chan_t *chan = f->chan;
     f->chan = NULL;
     for (int i = 0; i < f->n_links; i++) {
+        link_set(f->links[i], SK_FETCHER_STOPPED, "the broker stops");
         event_free(f->links[i]->retry);
         f->links[i]->f = NULL;
     }
-    /* Failing callbacks see links without a fetcher: they only free their context. */
+    /* Queued requests fail now: their callbacks see STOPPED links and only
+     * free their context. */
     sk_chan_free(chan);
     for (int i = 0; i < f->n_links; i++)
         free(f->links[i]);

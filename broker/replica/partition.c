@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void trunc_reset(sk_partition_t *p, const char *why);
+
 static uint64_t key_of(const sk_partition_t *p)
 {
     return sk_purg_key(p->topic, strlen(p->topic), p->id);
@@ -123,6 +125,8 @@ int16_t sk_partition_set_state(const sk_partition_env_t *env, sk_partition_t *p,
     p->leader = leader;
     p->leader_epoch = leader_epoch;
     p->zk_version = partition_epoch;
+    if (!*same)
+        trunc_reset(p, "LeaderAndIsr: new leader or leader epoch");
     /* Waits on p see the new role (NOT_LEADER_OR_FOLLOWER, fencing). */
     wake(env, p, 1, 1);
     wake_topic(env, p);
@@ -141,9 +145,12 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
     set_ids(&p->replicas, &p->n_replicas, replicas, n_replicas);
     set_ids(&p->isr, &p->n_isr, isr, n_isr);
     if (!p->log || p->leader_epoch < leader_epoch) {
+        int moved = p->leader != leader || p->leader_epoch != leader_epoch;
         p->leader = leader;
         p->leader_epoch = leader_epoch;
         p->zk_version = partition_epoch;
+        if (moved)
+            trunc_reset(p, "UpdateMetadata: new leader or leader epoch");
         wake_topic(env, p);
     }
 }
@@ -159,6 +166,8 @@ void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic)
 
 void sk_partition_set_log(sk_partition_t *p, sk_plog_t *log)
 {
+    if (log != p->log)
+        trunc_reset(p, "the log changed");
     p->log = log;
 }
 
@@ -169,6 +178,7 @@ void sk_partition_stop(const sk_partition_env_t *env, sk_partition_t *p)
     p->log = NULL;
     if (p->leader == env->self)
         p->leader = -1;
+    trunc_reset(p, "StopReplica: the log is no longer ours");
     wake(env, p, 1, 1);
     wake_topic(env, p);
 }
@@ -441,21 +451,68 @@ void sk_partition_log_restarted(const sk_partition_env_t *env, sk_partition_t *p
     checkpoint_hw(env, p);
 }
 
-void sk_partition_mark_truncated(sk_partition_t *p)
+/* ---- the follower's truncation state ---- */
+
+/* allowed[from][to]: the transitions of partition.h's table. */
+static const unsigned char trunc_allowed[SK_TRUNC_N_STATES][SK_TRUNC_N_STATES] = {
+    /*                            NEEDS  TRUNCATING  FETCHING */
+    [SK_TRUNC_NEEDS_TRUNCATION] = {0,    1,          1},
+    [SK_TRUNC_TRUNCATING]       = {1,    0,          1},
+    [SK_TRUNC_FETCHING]         = {1,    0,          0},
+};
+
+static const char *const trunc_names[SK_TRUNC_N_STATES] = {
+    [SK_TRUNC_NEEDS_TRUNCATION] = "NEEDS_TRUNCATION",
+    [SK_TRUNC_TRUNCATING] = "TRUNCATING",
+    [SK_TRUNC_FETCHING] = "FETCHING",
+};
+
+int sk_trunc_state_allowed(sk_trunc_state_t from, sk_trunc_state_t to)
 {
-    p->trunc_ready = 1;
-    p->trunc_log = p->log;
-    p->trunc_leader = p->leader;
-    p->trunc_epoch = p->leader_epoch;
+    if ((unsigned)from >= SK_TRUNC_N_STATES || (unsigned)to >= SK_TRUNC_N_STATES)
+        return 0;
+    return trunc_allowed[from][to];
 }
 
-void sk_partition_unmark_truncated(sk_partition_t *p)
+const char *sk_trunc_state_name(sk_trunc_state_t s)
 {
-    p->trunc_ready = 0;
+    return (unsigned)s < SK_TRUNC_N_STATES ? trunc_names[s] : "?";
 }
 
-int sk_partition_truncated(const sk_partition_t *p)
+/* The one place p->trunc_state changes: checked against the table, logged. */
+static int trunc_move(sk_partition_t *p, sk_trunc_state_t to, sk_log_level_t level,
+                      const char *why)
 {
-    return p->trunc_ready && p->trunc_log == p->log && p->trunc_leader == p->leader &&
-           p->trunc_epoch == p->leader_epoch;
+    sk_trunc_state_t from = p->trunc_state;
+    if (!sk_trunc_state_allowed(from, to)) {
+        SK_LOG_TP_AT(SK_LOG_ERROR, "partition", p->topic, p->id, p->leader_epoch,
+                     "partition %s-%d: %s: refused (truncation %s -> %s, leader %d, leader "
+                     "epoch %d)", p->topic, p->id, why, sk_trunc_state_name(from),
+                     sk_trunc_state_name(to), p->leader, p->leader_epoch);
+        return SK_ESTATE;
+    }
+    p->trunc_state = to;
+    SK_LOG_TP_AT(level, "partition", p->topic, p->id, p->leader_epoch,
+                 "partition %s-%d: %s (truncation %s -> %s, leader %d, leader epoch %d)",
+                 p->topic, p->id, why, sk_trunc_state_name(from), sk_trunc_state_name(to),
+                 p->leader, p->leader_epoch);
+    return SK_OK;
+}
+
+/* The leader, leader epoch or log changed: the log is checked again before
+ * it is fetched. (The role change itself is logged by the caller.) */
+static void trunc_reset(sk_partition_t *p, const char *why)
+{
+    if (p->trunc_state != SK_TRUNC_NEEDS_TRUNCATION)
+        trunc_move(p, SK_TRUNC_NEEDS_TRUNCATION, SK_LOG_DEBUG, why);
+}
+
+int sk_partition_set_trunc(sk_partition_t *p, sk_trunc_state_t to, const char *why)
+{
+    /* Leaving FETCHING here means a fetch out of range: rare, INFO. The
+     * steps every leadership change takes are DEBUG (control.c logs the
+     * role change itself at INFO). */
+    sk_log_level_t level = p->trunc_state == SK_TRUNC_FETCHING && to != SK_TRUNC_FETCHING
+                               ? SK_LOG_INFO : SK_LOG_DEBUG;
+    return trunc_move(p, to, level, why);
 }

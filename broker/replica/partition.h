@@ -4,7 +4,7 @@
  * epoch, replicas, ISR, partition epoch), the log attached here, the high
  * watermark, the leader's record of each follower's progress (log end and
  * last caught-up time), the ISR proposal in flight, and the follower's
- * truncation mark. Everyone else reads the struct and changes it only through
+ * truncation state. Everyone else reads the struct and changes it only through
  * these functions.
  *
  * Rules kept here:
@@ -151,9 +151,28 @@ void sk_partition_clamp_hw(const sk_partition_env_t *env, sk_partition_t *p);
 /* The log restarted at the leader's log start: HW at least there. */
 void sk_partition_log_restarted(const sk_partition_env_t *env, sk_partition_t *p,
                                 int64_t log_start);
-/* Truncation mark: the log agrees with the current leader and epoch. */
-void sk_partition_mark_truncated(sk_partition_t *p);
-void sk_partition_unmark_truncated(sk_partition_t *p);
-int sk_partition_truncated(const sk_partition_t *p);
+/* ---- the follower's truncation state (sk_trunc_state_t, topics.h) ----
+ *
+ *   NEEDS_TRUNCATION -> TRUNCATING        OffsetForLeaderEpoch sent
+ *   NEEDS_TRUNCATION -> FETCHING          empty log: nothing to truncate
+ *   TRUNCATING       -> FETCHING          the log agrees with the leader
+ *   TRUNCATING       -> NEEDS_TRUNCATION  truncated part of the way (ask
+ *                                         again), an error, no answer, or
+ *                                         the leader/epoch/log changed
+ *   FETCHING         -> NEEDS_TRUNCATION  fetch out of range above the
+ *                                         leader's log end, or the
+ *                                         leader/epoch/log changed
+ * A change of leader, leader epoch or log (set_state, set_cached, set_log,
+ * stop) takes the partition back to NEEDS_TRUNCATION by itself. Every
+ * transition is one log line with the topic-partition, leader and leader
+ * epoch; a transition not in the table is logged as an error and not taken. */
+
+/* Is from -> to in the table? (Pure.) */
+int sk_trunc_state_allowed(sk_trunc_state_t from, sk_trunc_state_t to);
+/* "NEEDS_TRUNCATION", "TRUNCATING", "FETCHING" ("?" out of range). */
+const char *sk_trunc_state_name(sk_trunc_state_t s);
+/* Moves p to state to, why saying what happened (logged). SK_OK, or
+ * SK_ESTATE (logged as an error, p unchanged) when the table refuses it. */
+int sk_partition_set_trunc(sk_partition_t *p, sk_trunc_state_t to, const char *why);
 
 #endif

@@ -1,8 +1,8 @@
 /* check_partition.c - the partition module (broker/replica/partition.h) on a bare
  * event_base with a fake clock and a real partition log: role changes, the
  * high watermark's rules, followers' progress and caught-up times, ISR
- * proposals, the follower's side, and acks=all completions through the
- * produce purgatory. */
+ * proposals, the follower's side (its truncation states among them), and
+ * acks=all completions through the produce purgatory. */
 #include "replica/partition.h"
 
 #include <check.h>
@@ -284,16 +284,89 @@ START_TEST(test_follower_hw)
     ck_assert_int_eq(sk_plog_truncate_fully(plog, 50), SK_OK);
     sk_partition_log_restarted(&env, p, 50);
     ck_assert_int_eq(p->high_watermark, 50);
-    /* the truncation mark follows leader, epoch and log */
-    ck_assert(!sk_partition_truncated(p));
-    sk_partition_mark_truncated(p);
-    ck_assert(sk_partition_truncated(p));
-    sk_partition_set_state(&env, p, 3, 2, 2, R3, 3, R3, 3, &same, &was);
-    ck_assert(!sk_partition_truncated(p));
-    sk_partition_mark_truncated(p);
-    ck_assert(sk_partition_truncated(p));
-    sk_partition_unmark_truncated(p);
-    ck_assert(!sk_partition_truncated(p));
+}
+END_TEST
+
+#define NEEDS SK_TRUNC_NEEDS_TRUNCATION
+#define TRUNCATING SK_TRUNC_TRUNCATING
+#define FETCHING SK_TRUNC_FETCHING
+
+START_TEST(test_truncation_table)
+{
+    /* exactly the transitions of partition.h's table */
+    static const int want[SK_TRUNC_N_STATES][SK_TRUNC_N_STATES] = {
+        [NEEDS] = {[TRUNCATING] = 1, [FETCHING] = 1},
+        [TRUNCATING] = {[NEEDS] = 1, [FETCHING] = 1},
+        [FETCHING] = {[NEEDS] = 1},
+    };
+    for (int from = 0; from < SK_TRUNC_N_STATES; from++)
+        for (int to = 0; to < SK_TRUNC_N_STATES; to++)
+            ck_assert_msg(sk_trunc_state_allowed(from, to) == want[from][to], "%s -> %s",
+                          sk_trunc_state_name(from), sk_trunc_state_name(to));
+    ck_assert(!sk_trunc_state_allowed(NEEDS, SK_TRUNC_N_STATES));
+    ck_assert(!sk_trunc_state_allowed((sk_trunc_state_t)-1, FETCHING));
+    ck_assert_str_eq(sk_trunc_state_name(NEEDS), "NEEDS_TRUNCATION");
+    ck_assert_str_eq(sk_trunc_state_name(TRUNCATING), "TRUNCATING");
+    ck_assert_str_eq(sk_trunc_state_name(FETCHING), "FETCHING");
+    ck_assert_str_eq(sk_trunc_state_name(SK_TRUNC_N_STATES), "?");
+}
+END_TEST
+
+START_TEST(test_truncation_states)
+{
+    int same, was;
+    /* a fresh partition, and a new follower, need truncation first */
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    sk_partition_set_state(&env, p, 2, 1, 1, R3, 3, R3, 3, &same, &was);
+    sk_partition_set_log(p, plog);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* refused transitions change nothing */
+    ck_assert_int_eq(sk_partition_set_trunc(p, NEEDS, "test"), SK_ESTATE);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* OffsetForLeaderEpoch asked, answered: fetching */
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_OK);
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_ESTATE);
+    ck_assert_int_eq(p->trunc_state, TRUNCATING);
+    ck_assert_int_eq(sk_partition_set_trunc(p, FETCHING, "test"), SK_OK);
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_ESTATE);
+    ck_assert_int_eq(sk_partition_set_trunc(p, FETCHING, "test"), SK_ESTATE);
+    ck_assert_int_eq(p->trunc_state, FETCHING);
+    /* the same leadership again (LeaderAndIsr, UpdateMetadata): still fetching */
+    sk_partition_set_state(&env, p, 2, 1, 2, R3, 3, R3, 2, &same, &was);
+    ck_assert(same);
+    sk_partition_set_cached(&env, p, 2, 1, 2, R3, 3, R3, 3);
+    ck_assert_int_eq(p->trunc_state, FETCHING);
+    sk_partition_set_log(p, plog);
+    ck_assert_int_eq(p->trunc_state, FETCHING);
+    /* a new leader epoch (LeaderAndIsr): checked again */
+    sk_partition_set_state(&env, p, 2, 2, 3, R3, 3, R3, 3, &same, &was);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* an empty log goes straight to fetching */
+    ck_assert_int_eq(sk_partition_set_trunc(p, FETCHING, "test"), SK_OK);
+    /* a newer epoch from UpdateMetadata, while truncating too */
+    sk_partition_set_cached(&env, p, 3, 3, 4, R3, 3, R3, 3);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_OK);
+    sk_partition_set_state(&env, p, 2, 4, 5, R3, 3, R3, 3, &same, &was);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* another log, or none */
+    ck_assert_int_eq(sk_partition_set_trunc(p, FETCHING, "test"), SK_OK);
+    sk_partition_set_log(p, NULL);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    sk_partition_set_log(p, plog);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* StopReplica */
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_OK);
+    sk_partition_stop(&env, p);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
+    /* a fetch out of range: back from fetching */
+    sk_partition_set_log(p, plog);
+    ck_assert_int_eq(sk_partition_set_trunc(p, FETCHING, "test"), SK_OK);
+    ck_assert_int_eq(sk_partition_set_trunc(p, NEEDS, "test"), SK_OK);
+    /* an answer that settles nothing: asked again */
+    ck_assert_int_eq(sk_partition_set_trunc(p, TRUNCATING, "test"), SK_OK);
+    ck_assert_int_eq(sk_partition_set_trunc(p, NEEDS, "test"), SK_OK);
+    ck_assert_int_eq(p->trunc_state, NEEDS);
 }
 END_TEST
 
@@ -517,6 +590,8 @@ static Suite *partition_suite(void)
     tcase_add_test(tc, test_role_changes);
     tcase_add_test(tc, test_hw_rules);
     tcase_add_test(tc, test_follower_hw);
+    tcase_add_test(tc, test_truncation_table);
+    tcase_add_test(tc, test_truncation_states);
     tcase_add_test(tc, test_isr_proposals_and_caught_up);
     tcase_add_test(tc, test_acked_append);
     tcase_add_test(tc, test_ack_bound_to_leader_epoch);
