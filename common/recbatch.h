@@ -65,10 +65,13 @@ static inline int sk_batch_compression(const sk_batch_info_t *b)
 {
     return b->attributes & SK_BATCH_ATTR_COMPRESSION_MASK;
 }
-/* Offset of the last record slot covered by the batch. */
+/* Offset of the last record slot covered by the batch. Exact for a batch
+ * sk_batch_validate accepted; on a header nobody checked (a corrupt
+ * segment, a fuzzed one) the sum wraps instead of overflowing, which is
+ * undefined. */
 static inline int64_t sk_batch_last_offset(const sk_batch_info_t *b)
 {
-    return b->base_offset + b->last_offset_delta;
+    return (int64_t)((uint64_t)b->base_offset + (uint64_t)(int64_t)b->last_offset_delta);
 }
 /* Whole size of the batch on the wire / on disk. */
 static inline int64_t sk_batch_total_size(const sk_batch_info_t *b)

@@ -80,6 +80,9 @@ summary_of() {
     echo "${execs:-?} runs (${rate:-?}/s), cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}"
 }
 
+# A UBSan report says where; with the stack it also says who called.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
 fdir="$builddir/tests/fuzz"
 failed=()
 for t in "${targets[@]}"; do

@@ -404,6 +404,18 @@ START_TEST(test_base_offset_overflow)
     n = mk_batch(b, rec, rlen, 1, 3, SK_COMPRESSION_GZIP);
     sk_batch_set_base_offset(b, INT64_MAX - 1);
     ck_assert_int_eq(sk_batch_validate(b, n, NULL, 0), SK_KERR_CORRUPT_MESSAGE);
+
+    /* sk_batch_last_offset on a header nobody validated (down-conversion
+     * of a corrupt segment, fuzz_msgset): defined, no overflow trap */
+    sk_batch_info_t h;
+    sk_batch_set_base_offset(b, INT64_MIN);
+    sk_put_be32(b + 23, (uint32_t)-807049216);
+    ck_assert_int_eq(sk_batch_parse_header(b, n, &h), SK_OK);
+    ck_assert(sk_batch_last_offset(&h) != INT64_MIN);
+    sk_batch_set_base_offset(b, INT64_MAX - 1);
+    sk_put_be32(b + 23, 3);
+    ck_assert_int_eq(sk_batch_parse_header(b, n, &h), SK_OK);
+    ck_assert(sk_batch_last_offset(&h) < 0); /* wrapped, never trusted */
 }
 END_TEST
 
