@@ -227,6 +227,23 @@ static void render_misc(sk_broker_t *b, sk_prom_t *p)
         sk_prom_label_t l = {"listener", sk_net_listener_name(b->net, i)};
         sk_prom_i64(p, n, &l, 1, sk_net_listener_conns(b->net, i));
     }
+    static const struct {
+        const char *name, *help;
+    } auth[2] = {
+        {"kafka_server_socket_server_metrics_successful_authentication_total",
+         "SASL authentications that succeeded, by listener."},
+        {"kafka_server_socket_server_metrics_failed_authentication_total",
+         "SASL authentications refused (bad credentials, unknown mechanism), by listener."},
+    };
+    for (int f = 0; f < 2; f++) {
+        sk_prom_family(p, auth[f].name, "counter", auth[f].help);
+        for (int i = 0; i < sk_net_listener_count(b->net); i++) {
+            uint64_t ok, failed;
+            sk_net_listener_auth(b->net, i, &ok, &failed);
+            sk_prom_label_t l = {"listener", sk_net_listener_name(b->net, i)};
+            sk_prom_u64(p, auth[f].name, &l, 1, f == 0 ? ok : failed);
+        }
+    }
 }
 
 /* ---- consumer groups this broker coordinates ---- */

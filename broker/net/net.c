@@ -85,6 +85,7 @@ struct sk_net_s {
     TAILQ_HEAD(, sk_conn_s) conns;
     int n_conns;
     int *listener_conns; /* open connections per listener */
+    uint64_t *listener_auth_ok, *listener_auth_failed; /* SASL logins per listener */
 };
 
 static void conn_process(sk_conn_t *c);
@@ -135,12 +136,15 @@ void sk_req_sasl_done(sk_req_t *req)
     const char *p = c && c->sasl ? sk_sasl_conn_principal(c->sasl) : NULL;
     if (p)
         snprintf(c->principal, sizeof(c->principal), "%s", p);
+    if (c)
+        c->net->listener_auth_ok[c->lidx]++;
 }
 
 void sk_req_sasl_failed(sk_req_t *req, int delay)
 {
     if (!req->conn)
         return;
+    req->conn->net->listener_auth_failed[req->conn->lidx]++;
     req->conn->drain_close = 1;
     req->sasl_delay = delay;
 }
@@ -545,6 +549,8 @@ int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int3
     net->listeners = sk_calloc((size_t)n, sizeof(*net->listeners));
     net->listener_names = sk_calloc((size_t)n, sizeof(*net->listener_names));
     net->listener_conns = sk_calloc((size_t)n + 1, sizeof(*net->listener_conns));
+    net->listener_auth_ok = sk_calloc((size_t)n + 1, sizeof(*net->listener_auth_ok));
+    net->listener_auth_failed = sk_calloc((size_t)n + 1, sizeof(*net->listener_auth_failed));
     for (int i = 0; i < n; i++) {
         struct addrinfo hints = {0}, *res = NULL;
         char port[16];
@@ -620,6 +626,8 @@ void sk_net_free(sk_net_t *net)
     free(net->listeners);
     free(net->listener_names);
     free(net->listener_conns);
+    free(net->listener_auth_ok);
+    free(net->listener_auth_failed);
     free(net);
 }
 
@@ -636,4 +644,11 @@ const char *sk_net_listener_name(const sk_net_t *net, int i)
 int sk_net_listener_conns(const sk_net_t *net, int i)
 {
     return i >= 0 && i < net->n_listeners ? net->listener_conns[i] : 0;
+}
+
+void sk_net_listener_auth(const sk_net_t *net, int i, uint64_t *ok, uint64_t *failed)
+{
+    int in = i >= 0 && i < net->n_listeners;
+    *ok = in ? net->listener_auth_ok[i] : 0;
+    *failed = in ? net->listener_auth_failed[i] : 0;
 }

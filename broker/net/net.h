@@ -70,6 +70,8 @@ int sk_net_port(const sk_net_t *net, int i);
 int sk_net_listener_count(const sk_net_t *net);
 const char *sk_net_listener_name(const sk_net_t *net, int i);
 int sk_net_listener_conns(const sk_net_t *net, int i);
+/* SASL authentications that succeeded and failed on listener i. */
+void sk_net_listener_auth(const sk_net_t *net, int i, uint64_t *ok, uint64_t *failed);
 
 /* A pending request is finished: send resp (unless no_response) and resume
  * reading. Safe if the connection already died (the request is just freed). */

@@ -453,6 +453,39 @@ def test_metrics_port_in_use_stops_start_up(zk, skeind_bin, tmp_path):
         taken.close()
 
 
+def test_authentication_counters(zk, skeind_bin, tmp_path):
+    from test_sasl import PLAIN_JAAS, kcat_plain
+    plain, sp, mport = H.free_port(), H.free_port(), H.free_port()
+    props = {
+        "listeners": "PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d" % (plain, sp),
+        "advertised.listeners": None,
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+        "metrics.listener": "http://127.0.0.1:%d" % mport,
+    }
+    b = H.Broker(0, zk, tmp_path / "b", port=plain, overrides=props,
+                 chroot="/" + uniq("metrics-sasl"))
+    ok_n = "kafka_server_socket_server_metrics_successful_authentication_total"
+    bad_n = "kafka_server_socket_server_metrics_failed_authentication_total"
+    try:
+        C.kcat(["-b", "127.0.0.1:%d" % sp, "-L", "-m", "10"] + kcat_plain(), timeout=30)
+        bad = C.kcat(["-b", "127.0.0.1:%d" % sp, "-L", "-m", "3"] +
+                     kcat_plain(password="wrong"), timeout=30, check=False)
+        assert bad.returncode != 0
+        s = H.wait_for(lambda: (lambda x: x if x.value(bad_n, listener="SASL_PLAINTEXT") >= 1
+                                else None)(scrape(mport)), 20, "a failed authentication counted")
+        assert s.value(ok_n, listener="SASL_PLAINTEXT") >= 1
+        assert s.value(ok_n, listener="PLAINTEXT") == 0
+        assert s.value(bad_n, listener="PLAINTEXT") == 0
+        # as many failures as the broker logged
+        logged = sum(1 for line in b.log_text(current_run_only=True).splitlines()
+                     if "authentication failed" in line)
+        assert s.value(bad_n, listener="SASL_PLAINTEXT") == logged
+    finally:
+        b.stop()
+
+
 def deploy_names():
     """Metric names (kafka_*) used in deploy/'s dashboard and alert rules."""
     names = set()
