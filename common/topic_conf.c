@@ -247,6 +247,31 @@ void sk_topic_conf_kafka_defaults(sk_plog_config_t *out)
     sk_conf_free(&c);
 }
 
+int sk_topic_conf_int(const char *key, const char *value, int64_t *out, char *why,
+                      size_t whylen)
+{
+    char buf[160];
+    if (!why || whylen == 0) {
+        why = buf;
+        whylen = sizeof(buf);
+    }
+    int i = sk_topic_conf_index(key);
+    if (i < 0) {
+        snprintf(why, whylen, "unknown topic config name");
+        return SK_ENOENT;
+    }
+    const ckey_t *k = spec(i);
+    if (k->type != T_INT32 && k->type != T_INT64) {
+        snprintf(why, whylen, "%s is not an integer key", key);
+        return SK_EINVAL;
+    }
+    conf_val_t v;
+    if (!value || parse(i, value, &v, why, whylen) != SK_OK)
+        return SK_EINVAL;
+    *out = v.i;
+    return SK_OK;
+}
+
 int sk_topic_conf_apply(sk_plog_config_t *cfg, const char *key, const char *value, char *why,
                         size_t whylen)
 {

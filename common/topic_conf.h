@@ -75,6 +75,16 @@ void sk_topic_conf_log_defaults(const sk_conf_t *c, sk_plog_config_t *out);
 /* Kafka's defaults (sk_topic_conf_log_defaults of a default broker config). */
 void sk_topic_conf_kafka_defaults(sk_plog_config_t *out);
 
+/* The value an override of an integer topic key stands for (the keys that
+ * set no log field and are read where they act: max.message.bytes,
+ * min.insync.replicas), parsed by the key's parser: blanks around it
+ * ignored, the key's range enforced. SK_OK with *out; SK_EINVAL (reason in
+ * why, which may be NULL) when the parser refuses value or the key's values
+ * are not integers; SK_ENOENT when key is not a topic key. The caller then
+ * uses the broker's value. */
+int sk_topic_conf_int(const char *key, const char *value, int64_t *out, char *why,
+                      size_t whylen);
+
 /* Apply one override (key=value from /config/topics/<t>) to cfg. Returns 0
  * when applied or when the key is valid but sets no log field; SK_ENOENT for
  * a key that is not a topic key; SK_EINVAL (cfg unchanged, reason in why)

@@ -17,22 +17,21 @@
 #include "proto_gen.h"
 #include "recbatch.h"
 #include "metrics.h"
+#include "topic_conf.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Topic override of max.message.bytes, else the broker's message.max.bytes. */
+/* The topic's max.message.bytes override as the topic key table parses it,
+ * else the broker's message.max.bytes. */
 static int64_t max_message_bytes(const sk_broker_t *b, const sk_partition_t *p)
 {
     sk_topic_t *t = sk_topics_find(b->topics, p->topic, (int32_t)strlen(p->topic));
     const char *v = t ? sk_topic_config(t, "max.message.bytes") : NULL;
-    if (v) {
-        char *end;
-        long long n = strtoll(v, &end, 10);
-        if (*end == '\0' && n > 0)
-            return n;
-    }
+    int64_t n;
+    if (v && sk_topic_conf_int("max.message.bytes", v, &n, NULL, 0) == SK_OK)
+        return n;
     return b->conf->message_max_bytes;
 }
 

@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "metrics.h"
 #include "replica/purgatory.h"
+#include "topic_conf.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -274,12 +275,9 @@ int32_t sk_partition_min_insync(const sk_partition_env_t *env, const sk_partitio
     sk_topic_t *t = env->topics ? sk_topics_find(env->topics, p->topic,
                                                  (int32_t)strlen(p->topic)) : NULL;
     const char *v = t ? sk_topic_config(t, "min.insync.replicas") : NULL;
-    if (v) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*end == '\0' && n > 0)
-            return (int32_t)n;
-    }
+    int64_t n; /* the table's range: 1 .. INT32_MAX */
+    if (v && sk_topic_conf_int("min.insync.replicas", v, &n, NULL, 0) == SK_OK)
+        return (int32_t)n;
     return env->min_insync;
 }
 

@@ -1149,6 +1149,41 @@ START_TEST(test_topic_overrides)
 }
 END_TEST
 
+/* The integer overrides read where they act (produce, acks=all) go through
+ * the table's parser and range. */
+START_TEST(test_topic_int_overrides)
+{
+    char why[200];
+    int64_t n = -7;
+    ck_assert_int_eq(sk_topic_conf_int("max.message.bytes", "1000", &n, why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(n, 1000);
+    ck_assert_int_eq(sk_topic_conf_int("max.message.bytes", " 0 ", &n, NULL, 0), SK_OK);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(sk_topic_conf_int("min.insync.replicas", "2", &n, why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(sk_topic_conf_int("segment.jitter.ms", "9000000000", &n, NULL, 0), SK_OK);
+    ck_assert_int_eq(n, 9000000000LL);
+    /* refused: *out untouched */
+    n = -7;
+    const char *bad_mib[] = {"-1", "12x", "", "2147483648", "1.5"};
+    for (size_t t = 0; t < sizeof(bad_mib) / sizeof(bad_mib[0]); t++)
+        ck_assert_msg(sk_topic_conf_int("max.message.bytes", bad_mib[t], &n, why, sizeof(why)) ==
+                      SK_EINVAL, "max.message.bytes=%s", bad_mib[t]);
+    ck_assert_int_eq(sk_topic_conf_int("min.insync.replicas", "0", &n, why, sizeof(why)),
+                     SK_EINVAL);
+    ck_assert_int_eq(sk_topic_conf_int("min.insync.replicas", NULL, &n, NULL, 0), SK_EINVAL);
+    ck_assert_int_eq(n, -7);
+    /* not an integer key; not a topic key */
+    ck_assert_int_eq(sk_topic_conf_int("cleanup.policy", "compact", &n, why, sizeof(why)),
+                     SK_EINVAL);
+    ck_assert_int_eq(sk_topic_conf_int("unclean.leader.election.enable", "true", &n, NULL, 0),
+                     SK_EINVAL);
+    ck_assert_int_eq(sk_topic_conf_int("message.max.bytes", "100", &n, why, sizeof(why)),
+                     SK_ENOENT);
+    ck_assert_int_eq(n, -7);
+}
+END_TEST
+
 /* --help lists the topic keys with their fallbacks. */
 START_TEST(test_help_lists_topic_keys)
 {
@@ -1315,6 +1350,7 @@ START_TEST(test_sasl_keys)
     ck_assert_ptr_null(c.sasl_jaas_config);
     ck_assert_int_eq(c.sasl_server_max_receive_size, 524288);
     ck_assert_int_eq(c.connection_failed_authentication_delay_ms, 100);
+    ck_assert_int_eq(c.connections_max_reauth_ms, 0);
     ck_assert_ptr_null(sk_conf_listener_jaas(&c, "SASL_PLAINTEXT", "PLAIN", name, sizeof(name)));
     ck_assert_str_eq(name, "sasl.jaas.config");
     sk_conf_free(&c);
@@ -1357,6 +1393,8 @@ START_TEST(test_sasl_keys)
     load_fail(MINIMAL "sasl.enabled.mechanisms=\n", NULL, 0, "sasl.enabled.mechanisms", NULL, NULL);
     load_fail(MINIMAL "connection.failed.authentication.delay.ms=-1\n", NULL, 0,
               "connection.failed.authentication.delay.ms", NULL, NULL);
+    load_fail(MINIMAL "connections.max.reauth.ms=-5\n", NULL, 0, "connections.max.reauth.ms",
+              NULL, NULL);
 }
 END_TEST
 
@@ -1391,6 +1429,7 @@ int main(void)
     tcase_add_test(tc, test_topic_fallback);
     tcase_add_test(tc, test_topic_log_defaults);
     tcase_add_test(tc, test_topic_overrides);
+    tcase_add_test(tc, test_topic_int_overrides);
     tcase_add_test(tc, test_help_lists_topic_keys);
     tcase_add_test(tc, test_deploy_examples);
     suite_add_tcase(s, tc);

@@ -397,6 +397,18 @@ START_TEST(test_isr_proposals_and_caught_up)
     ck_assert_int_eq(p->high_watermark, 3); /* replica 3 no longer holds it back */
     /* min.insync.replicas: the broker's, or the topic's override */
     ck_assert_int_eq(sk_partition_min_insync(&env, p), 2);
+    sk_topic_t *t = sk_topics_find(topics, "t", 1);
+    t->config_keys[0] = strdup("min.insync.replicas");
+    t->config_values[0] = strdup(" 3 ");
+    t->n_configs = 1;
+    ck_assert_int_eq(sk_partition_min_insync(&env, p), 3);
+    /* a value the topic key table refuses: the broker's */
+    const char *bad[] = {"0", "-1", "3x", "2147483648"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        free(t->config_values[0]);
+        t->config_values[0] = strdup(bad[i]);
+        ck_assert_msg(sk_partition_min_insync(&env, p) == 2, "min.insync.replicas=%s", bad[i]);
+    }
     /* not the leader any more: nothing applies */
     int same, was;
     sk_partition_set_state(&env, p, 2, 3, 41, R3, 3, R3, 3, &same, &was);
