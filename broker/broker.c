@@ -17,6 +17,7 @@
 #include "meta/producer_ids.h"
 #include "replica/ctlshutdown.h"
 #include "metrics/exporter.h"
+#include "meta/acl_zk.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -48,20 +49,32 @@ static void resigned_cb(void *arg)
     sk_ctrl_deactivate(b->ctrl);
 }
 
-static void controller_changed_cb(int32_t id, void *arg)
+/* Clients (kafka-python's admin) need a controller id: open the listeners
+ * once the first one is known, and, with an authorizer, once the ACLs are
+ * loaded (as Kafka, which loads them before it serves). */
+static void maybe_serve(sk_broker_t *b)
 {
-    sk_broker_t *b = arg;
-    b->controller_id = id;
-    sk_info("controller", "active controller is now broker %d", id);
-    /* Clients (kafka-python's admin) need a controller id: open the
-     * listeners once the first one is known. */
-    if (id >= 0 && !b->serving && !b->stopping && b->net) {
+    if (b->controller_id >= 0 && !b->serving && !b->stopping && b->net &&
+        (!b->acl || sk_aclzk_loaded(b->aclzk))) {
         sk_net_start(b->net);
         b->serving = 1;
         for (int i = 0; i < b->n_endpoints; i++)
             sk_info("broker", "serving %s://%s:%d", b->endpoints[i].listener,
                     b->endpoints[i].host, b->endpoints[i].port);
     }
+}
+
+static void controller_changed_cb(int32_t id, void *arg)
+{
+    sk_broker_t *b = arg;
+    b->controller_id = id;
+    sk_info("controller", "active controller is now broker %d", id);
+    maybe_serve(b);
+}
+
+static void acls_loaded_cb(void *arg)
+{
+    maybe_serve(arg);
 }
 
 static void ctrl_resign_cb(void *arg)
@@ -163,6 +176,8 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     b->ctrl = sk_ctrl_new(b->base, b->zk, b->conf, b->id, ctrl_resign_cb, b);
     b->election = sk_election_new(b->zk, b->id, &election_cbs, b);
     sk_election_start(b->election);
+    if (b->aclzk)
+        sk_aclzk_start(b->aclzk);
     sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
             (long long)broker_epoch);
 }
@@ -188,6 +203,8 @@ static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void 
     if (b->election)
         sk_election_start(b->election);
     sk_control_reload_topic_configs(b);
+    if (b->aclzk) /* changes while the session was gone: read them all again */
+        sk_aclzk_start(b->aclzk);
     sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
 }
 
@@ -417,6 +434,10 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
                     zk_session_cb, b, &b->zk, err, errlen);
     if (rc != SK_OK)
         goto fail;
+    if (conf->authorizer_enabled) {
+        b->acl = sk_acl_new(conf->super_users, conf->allow_everyone_if_no_acl_found);
+        b->aclzk = sk_aclzk_new(b->zk, b->acl, acls_loaded_cb, b);
+    }
     sk_isr_start(b);
     b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
     struct timeval tv = {conf->zookeeper_connection_timeout_ms / 1000,
@@ -459,6 +480,10 @@ void sk_broker_free(sk_broker_t *b)
         sk_zk_close(b->zk);
     sk_pids_free(b->pids); /* after the session: its callbacks may still come */
     b->pids = NULL;
+    sk_aclzk_free(b->aclzk);
+    b->aclzk = NULL;
+    sk_acl_free(b->acl);
+    b->acl = NULL;
     sk_election_free(b->election);
     sk_ctrl_free(b->ctrl);
     sk_purg_free(b->parts->produce);

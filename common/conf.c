@@ -280,6 +280,13 @@ static const ckey_t keys[] = {
          "Accepted for compatibility; transactions are not supported."),
     KI32("transaction.state.log.segment.bytes", transaction_state_log_segment_bytes, "104857600",
          1, INT32_MAX, "Accepted for compatibility; transactions are not supported."),
+    /* authorization */
+    KSTR("authorizer.class.name", authorizer_class_name, "", 0, NULL,
+         "kafka.security.authorizer.AclAuthorizer (or its older name kafka.security.auth.SimpleAclAuthorizer, or skein.acl): every request is checked against the ACLs in ZooKeeper; empty = no authorization, everything is allowed."),
+    KSTR("super.users", super_users, "", 0, NULL,
+         "Principals allowed everything whatever the ACLs say, separated by semicolons (User:admin;User:CN=broker-1)."),
+    KBOOL("allow.everyone.if.no.acl.found", allow_everyone_if_no_acl_found, "false",
+          "With an authorizer, allow every principal on a resource that has no ACL at all."),
     /* skein's own */
     KENUM("log.level", log_level, "info", F_ICASE, level_names,
           "skeind's own log verbosity: error, warn, info or debug."),
@@ -315,6 +322,8 @@ static const struct {
     {"replica.lag.time.max.ms", "Replication"},
     {"controlled.shutdown.enable", "Controller"},
     {"offsets.topic.num.partitions", "Consumer groups and internal topics"},
+    {"authorizer.class.name", "Authorization",
+     "ACLs are kept in ZooKeeper in Kafka's layout (/kafka-acl, /kafka-acl-extended) and managed with skein-acls or Kafka's tools."},
     {"log.level", "Skein's own keys",
      "These keys are not Kafka's; Kafka configures its logging separately and exports metrics through JMX."},
 };
@@ -1373,6 +1382,30 @@ bad:
     return bad_value(c, lc, KIDX("metrics.listener"), v, why, err, errlen);
 }
 
+/* authorizer.class.name: empty, Kafka's ZooKeeper ACL authorizer (either
+ * name) or Skein's alias for it; anything else would leave the operator
+ * believing requests are checked. */
+static int resolve_authorizer(sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
+{
+    static const char *const names[] = {"kafka.security.authorizer.AclAuthorizer",
+                                        "kafka.security.auth.SimpleAclAuthorizer", "skein.acl",
+                                        NULL};
+    const char *v = c->authorizer_class_name;
+    c->authorizer_enabled = 0;
+    if (!v || !*v)
+        return SK_OK;
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            c->authorizer_enabled = 1;
+            return SK_OK;
+        }
+    }
+    return bad_value(c, lc, KIDX("authorizer.class.name"), v,
+                     "expected kafka.security.authorizer.AclAuthorizer, "
+                     "kafka.security.auth.SimpleAclAuthorizer, skein.acl or empty",
+                     err, errlen);
+}
+
 /* Limits that involve two keys. */
 static int check_combinations(const sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
 {
@@ -1406,6 +1439,8 @@ static int resolve(sk_conf_t *c, const loadctx_t *lc, int strict, char *err, siz
     if ((rc = resolve_listeners(c, lc, err, errlen)) != SK_OK)
         return rc;
     if ((rc = resolve_metrics(c, lc, err, errlen)) != SK_OK)
+        return rc;
+    if ((rc = resolve_authorizer(c, lc, err, errlen)) != SK_OK)
         return rc;
     return check_combinations(c, lc, err, errlen);
 }

@@ -196,6 +196,12 @@ typedef struct sk_conf {
     int32_t transaction_state_log_min_isr;            /* accepted: 2 */
     int32_t transaction_state_log_segment_bytes;      /* accepted: 104857600 */
 
+    /* authorization (broker/meta/acl.h) */
+    char *authorizer_class_name;              /* "" = none */
+    int authorizer_enabled;                   /* derived: an ACL authorizer is configured */
+    char *super_users;                        /* "User:a;User:b" */
+    int allow_everyone_if_no_acl_found;       /* false */
+
     /* TLS: listeners whose protocol is SSL (each key may be set per listener
      * as listener.name.<listener>.<key>; see sk_conf_listener_ssl()) */
     char *ssl_keystore_type;                  /* JKS (default), PKCS12 or PEM */

@@ -32,7 +32,9 @@ static const char *const readme_keys[] = {
     "leader.imbalance.per.broker.percentage", "offsets.topic.num.partitions",
     "offsets.topic.replication.factor", "offsets.retention.minutes",
     "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
-    "group.max.session.timeout.ms", "log.level", "log.file", "log.format", "metrics.listener", NULL,
+    "group.max.session.timeout.ms", "authorizer.class.name", "super.users",
+    "allow.everyone.if.no.acl.found", "log.level", "log.file", "log.format", "metrics.listener",
+    NULL,
 };
 
 #define README_BEGIN "<!-- config-keys -->"

@@ -123,6 +123,9 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             res->ErrorCode = SK_KERR_NOT_CONTROLLER;
         } else if (!b->conf->delete_topic_enable) {
             res->ErrorCode = SK_KERR_TOPIC_DELETION_DISABLED;
+        } else if (!sk_authz_len(b, req, SK_ACL_OP_DELETE, SK_ACL_RES_TOPIC, res->Name.p,
+                                 res->Name.len)) {
+            res->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
         } else if (!sk_topics_find(b->topics, res->Name.p, res->Name.len)) {
             res->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
         } else {
@@ -283,6 +286,10 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         char msg[256];
         if (!is_controller(b)) {
             res->ErrorCode = SK_KERR_NOT_CONTROLLER;
+            continue;
+        }
+        if (!sk_authz_len(b, req, SK_ACL_OP_ALTER, SK_ACL_RES_TOPIC, t->Name.p, t->Name.len)) {
+            res->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
             continue;
         }
         sk_topic_t *topic = sk_topics_find(b->topics, t->Name.p, t->Name.len);

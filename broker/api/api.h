@@ -6,6 +6,7 @@
  */
 #ifndef SK_API_H
 #define SK_API_H
+#include "meta/acl.h"
 #include "meta/broker_ctx.h"
 #include "meta/topic_create.h"
 #include "net/net.h"
@@ -16,6 +17,21 @@
 
 /* --- dispatch.c --- */
 int sk_dispatch(void *arg, sk_req_t *req);
+
+/* --- authz.c: may the request's principal, from its address, do op
+ * (SK_ACL_OP_*) on the resource (SK_ACL_RES_*, name)? 1 or 0; always 1
+ * without an authorizer. A decision seen before allocates nothing. --- */
+int sk_authz(sk_broker_t *b, const sk_req_t *req, int op, int type, const char *name);
+/* the same for a name that is not NUL-terminated (a decoded sk_str_t) */
+int sk_authz_len(sk_broker_t *b, const sk_req_t *req, int op, int type, const char *name,
+                 int32_t len);
+/* on the cluster resource (kafka-cluster) */
+int sk_authz_cluster(sk_broker_t *b, const sk_req_t *req, int op);
+/* on some resource of the type (Kafka's authorizeByResourceType) */
+int sk_authz_any(sk_broker_t *b, const sk_req_t *req, int op, int type);
+/* The cluster operations the principal may do, as the bit field of
+ * AclOperation codes Metadata and DescribeCluster answer (metadata.c). */
+int32_t sk_authz_cluster_ops(sk_broker_t *b, sk_req_t *req);
 
 /* --- API handlers (api_*.c): decode, act, encode the response body into
  * req->resp. Return SK_REQ_DONE / SK_REQ_PENDING / SK_REQ_CLOSE. --- */

@@ -268,6 +268,12 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         out->Configs = NULL;
         out->ConfigsCnt = 0;
         if (res->ResourceType == SK_CONFIG_RESOURCE_TOPIC) {
+            if (!sk_authz_len(b, req, SK_ACL_OP_DESCRIBE_CONFIGS, SK_ACL_RES_TOPIC,
+                              res->ResourceName.p, res->ResourceName.len)) {
+                set_error(st, i, SK_KERR_TOPIC_AUTHORIZATION_FAILED,
+                          "Authorization failed: DescribeConfigs on the topic is needed");
+                continue;
+            }
             if (!sk_topics_find(b->topics, res->ResourceName.p, res->ResourceName.len)) {
                 set_error(st, i, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, "Unknown topic");
                 continue;
@@ -282,6 +288,11 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             free(path);
             free(name);
         } else if (res->ResourceType == SK_CONFIG_RESOURCE_BROKER) {
+            if (!sk_authz_cluster(b, req, SK_ACL_OP_DESCRIBE_CONFIGS)) {
+                set_error(st, i, SK_KERR_CLUSTER_AUTHORIZATION_FAILED,
+                          "Authorization failed: DescribeConfigs on the cluster is needed");
+                continue;
+            }
             if (res->ResourceName.len > 0 && !sk_str_eq(res->ResourceName, idbuf)) {
                 set_error(st, i, SK_KERR_INVALID_REQUEST,
                           "Unexpected broker id: DescribeConfigs for a broker resource must be "

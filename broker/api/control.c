@@ -22,10 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Common epoch checks; returns a Kafka error code. */
+/* Common checks of the controller's requests: the sender may act for the
+ * cluster (ClusterAction, as Kafka: brokers are super users or have it),
+ * then the epochs. Returns a Kafka error code. */
 static int16_t check_epochs(sk_broker_t *b, sk_req_t *req, int32_t ctrl_id, int32_t ctrl_epoch,
                             int64_t broker_epoch)
 {
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION)) {
+        sk_warn("control", "%s from %s (principal %s) without ClusterAction: refused",
+                sk_api_name(req->api_key), sk_req_peer(req), sk_req_principal(req));
+        return SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
+    }
     if (ctrl_epoch < b->ctrl_epoch_seen) {
         sk_warn("control", "%s from controller %d with stale controller epoch %d (newest seen "
                 "%d): refused", sk_api_name(req->api_key), ctrl_id, ctrl_epoch,
@@ -432,6 +439,11 @@ int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     req->handler_state = st;
     req->handler_free = ap_free;
     st->outstanding = 1;
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION)) {
+        st->resp.ErrorCode = SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
+        ap_finish(st, 0);
+        return SK_REQ_DONE;
+    }
     if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
         st->resp.ErrorCode = SK_KERR_NOT_CONTROLLER;
         ap_finish(st, 0);

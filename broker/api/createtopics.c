@@ -161,6 +161,8 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     /* In ZooKeeper mode topic admin goes through the controller broker;
      * clients look it up in Metadata and retry on NOT_CONTROLLER. */
     int not_controller = !b->ctrl || !sk_ctrl_active(b->ctrl);
+    /* Create on the cluster allows every topic, else Create on the topic */
+    int cluster_create = sk_authz_cluster(b, req, SK_ACL_OP_CREATE);
 
     ct_state_t *st = sk_calloc(1, sizeof(*st));
     st->b = b;
@@ -197,6 +199,12 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             res->ErrorCode = SK_KERR_INVALID_REQUEST;
             res->ErrorMessage = sk_str_c("Create topics request from client contains the same "
                                          "topic more than once");
+            continue;
+        }
+        if (!cluster_create &&
+            !sk_authz_len(b, req, SK_ACL_OP_CREATE, SK_ACL_RES_TOPIC, t->Name.p, t->Name.len)) {
+            res->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+            res->ErrorMessage = sk_str_c("Authorization failed.");
             continue;
         }
         char *name = sk_arena_memdup(req->arena, t->Name.p ? t->Name.p : "",

@@ -57,6 +57,10 @@ int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_controlledshutdown_req_t in;
     if (sk_controlledshutdown_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION)) {
+        cs_answer(req, SK_KERR_CLUSTER_AUTHORIZATION_FAILED, NULL, 0);
+        return SK_REQ_DONE;
+    }
     if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
         cs_answer(req, SK_KERR_NOT_CONTROLLER, NULL, 0);
         return SK_REQ_DONE;
@@ -178,6 +182,10 @@ int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return sk_api_malformed(req);
     if (in.ElectionType != SK_ELECTION_PREFERRED && in.ElectionType != SK_ELECTION_UNCLEAN) {
         el_refuse(req, &in, SK_KERR_INVALID_REQUEST, "unknown election type");
+        return SK_REQ_DONE;
+    }
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_ALTER)) {
+        el_refuse(req, &in, SK_KERR_CLUSTER_AUTHORIZATION_FAILED, "no Alter on the cluster");
         return SK_REQ_DONE;
     }
     if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {

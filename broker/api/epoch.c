@@ -18,7 +18,7 @@
 
 #include <inttypes.h>
 
-static void answer_partition(sk_broker_t *b, sk_str_t topic,
+static void answer_partition(sk_broker_t *b, sk_str_t topic, int authorized,
                              const sk_offsetforleaderepoch_req_partition_t *rp,
                              sk_offsetforleaderepoch_resp_partition_t *out)
 {
@@ -26,7 +26,9 @@ static void answer_partition(sk_broker_t *b, sk_str_t topic,
     out->LeaderEpoch = SK_EPOCH_UNDEFINED;
     out->EndOffset = SK_EPOCH_OFFSET_UNDEFINED;
     sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->Partition);
-    if (!p)
+    if (!authorized)
+        out->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+    else if (!p)
         out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
     else if (p->leader != b->id || !p->log)
         out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
@@ -51,6 +53,9 @@ int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_offsetforleaderepoch_resp_t resp = {0};
     resp.TopicsCnt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
     resp.Topics = sk_arena_calloc(req->arena, (size_t)resp.TopicsCnt + 1, sizeof(*resp.Topics));
+    /* followers (ClusterAction) may ask about every topic, others about
+     * those they may describe (Kafka's rule) */
+    int cluster = sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION);
     for (int32_t i = 0; i < resp.TopicsCnt; i++) {
         const sk_offsetforleaderepoch_req_topic_t *t = &in.Topics[i];
         sk_offsetforleaderepoch_resp_topic_t *rt = &resp.Topics[i];
@@ -58,8 +63,10 @@ int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));
+        int authorized = cluster || sk_authz_len(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC,
+                                                 t->Topic.p, t->Topic.len);
         for (int32_t j = 0; j < rt->PartitionsCnt; j++)
-            answer_partition(b, t->Topic, &t->Partitions[j], &rt->Partitions[j]);
+            answer_partition(b, t->Topic, authorized, &t->Partitions[j], &rt->Partitions[j]);
     }
     sk_wr_t w;
     sk_wr_init(&w);

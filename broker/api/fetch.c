@@ -27,9 +27,24 @@ typedef struct fetch_wait {
     sk_fetch_req_t in;
 } fetch_wait_t;
 
+/* The authorization of one topic of the request: a follower's fetch (a
+ * replica id) needs ClusterAction on the cluster, a consumer's Read on the
+ * topic. 0 or the error every partition of the topic gets. */
+static int16_t topic_auth_error(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
+                                sk_str_t topic)
+{
+    if (in->ReplicaId >= 0)
+        return sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION)
+                   ? SK_KERR_NONE
+                   : SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
+    return sk_authz_len(b, req, SK_ACL_OP_READ, SK_ACL_RES_TOPIC, topic.p, topic.len)
+               ? SK_KERR_NONE
+               : SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+}
+
 static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t topic,
-                           const sk_fetch_req_partition_t *rp, sk_fetch_resp_partition_t *out,
-                           int64_t *total, int *errors)
+                           int16_t auth_err, const sk_fetch_req_partition_t *rp,
+                           sk_fetch_resp_partition_t *out, int64_t *total, int *errors)
 {
     out->PartitionIndex = rp->Partition;
     out->HighWatermark = -1;
@@ -44,7 +59,9 @@ static void fill_partition(sk_broker_t *b, const sk_fetch_req_t *in, sk_str_t to
 
     sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, rp->Partition);
     int16_t err = SK_KERR_NONE;
-    if (!p)
+    if (auth_err != SK_KERR_NONE) /* before anything is read or a follower counted */
+        err = auth_err;
+    else if (!p)
         err = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
     else if (p->leader != b->id || !p->log)
         err = SK_KERR_NOT_LEADER_OR_FOLLOWER;
@@ -125,8 +142,12 @@ static int64_t build(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in, sk
         rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));
+        int16_t auth_err = topic_auth_error(b, req, in, t->Topic);
+        if (auth_err == SK_KERR_CLUSTER_AUTHORIZATION_FAILED)
+            resp->ErrorCode = auth_err;
         for (int32_t j = 0; j < rt->PartitionsCnt; j++)
-            fill_partition(b, in, t->Topic, &t->Partitions[j], &rt->Partitions[j], &total, errors);
+            fill_partition(b, in, t->Topic, auth_err, &t->Partitions[j], &rt->Partitions[j],
+                           &total, errors);
     }
     return total;
 }

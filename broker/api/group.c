@@ -73,6 +73,14 @@ static int16_t find_one(sk_broker_t *b, sk_req_t *req, sk_str_t key_s, int8_t ke
     const char *host = "";
     *node = -1;
     *port = -1;
+    /* Describe on the group, or on the transactional id (key type 1) */
+    if (!sk_authz(b, req, SK_ACL_OP_DESCRIBE,
+                  key_type == 1 ? SK_ACL_RES_TRANSACTIONAL_ID : SK_ACL_RES_GROUP,
+                  key ? key : "")) {
+        *host_s = astr(req, "");
+        return key_type == 1 ? SK_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+                             : SK_KERR_GROUP_AUTHORIZATION_FAILED;
+    }
     int16_t err = sk_coord_find(b->coord, key ? key : "", key_type, sk_req_listener(req), node,
                                 &host, port);
     *host_s = astr(req, host ? host : "");
@@ -108,6 +116,13 @@ int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         c->ErrorMessage = c->ErrorCode ? sk_str_c(sk_kerr_name(c->ErrorCode)) : SK_STR_NULL;
     }
     return sk_req_respond(req, &resp);
+}
+
+/* May the principal do op on the group (a decoded, maybe null, name)? */
+static int group_allowed(sk_broker_t *b, sk_req_t *req, int op, sk_str_t id)
+{
+    return sk_authz_len(b, req, op, SK_ACL_RES_GROUP, id.len > 0 ? id.p : "",
+                        id.len > 0 ? id.len : 0);
 }
 
 /* ---- JoinGroup ---- */
@@ -147,6 +162,13 @@ int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_joingroup_req_t in;
     if (sk_joingroup_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
+    if (!group_allowed(b, req, SK_ACL_OP_READ, in.GroupId)) {
+        sk_gresult_t denied = {0};
+        denied.error = SK_KERR_GROUP_AUTHORIZATION_FAILED;
+        denied.generation = -1;
+        join_encode(req, &denied);
+        return SK_REQ_DONE;
+    }
     sk_join_args_t a = {0};
     a.group = acstr(req, in.GroupId);
     a.member_id = acstr(req, in.MemberId);
@@ -223,6 +245,12 @@ int sk_api_syncgroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_syncgroup_req_t in;
     if (sk_syncgroup_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
+    if (!group_allowed(b, req, SK_ACL_OP_READ, in.GroupId)) {
+        sk_syncgroup_resp_t resp;
+        sk_syncgroup_resp_init(&resp);
+        resp.ErrorCode = SK_KERR_GROUP_AUTHORIZATION_FAILED;
+        return sk_req_respond(req, &resp);
+    }
     int n = in.AssignmentsCnt > 0 ? in.AssignmentsCnt : 0;
     sk_sync_assignment_t *as = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*as));
     for (int i = 0; i < n; i++) {
@@ -258,6 +286,10 @@ int sk_api_heartbeat(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     char *member = acstr(req, in.MemberId);
     sk_heartbeat_resp_t resp;
     sk_heartbeat_resp_init(&resp);
+    if (!group_allowed(b, req, SK_ACL_OP_READ, in.GroupId)) {
+        resp.ErrorCode = SK_KERR_GROUP_AUTHORIZATION_FAILED;
+        return sk_req_respond(req, &resp);
+    }
     resp.ErrorCode = sk_coord_heartbeat(b->coord, group ? group : "", in.GenerationId,
                                         member ? member : "", acstr(req, in.GroupInstanceId));
     return sk_req_respond(req, &resp);
@@ -275,6 +307,10 @@ int sk_api_leavegroup(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         group = "";
     sk_leavegroup_resp_t resp;
     sk_leavegroup_resp_init(&resp);
+    if (!group_allowed(b, req, SK_ACL_OP_READ, in.GroupId)) {
+        resp.ErrorCode = SK_KERR_GROUP_AUTHORIZATION_FAILED;
+        return sk_req_respond(req, &resp);
+    }
     if (req->api_version < SK_LEAVEGROUP_BATCH_VER) {
         char *member = acstr(req, in.MemberId);
         resp.ErrorCode = sk_coord_leave(b->coord, group, member ? member : "", NULL);
@@ -368,7 +404,7 @@ static void zkoff_set_cb(int rc, const char *data, int len, const struct Stat *s
 }
 
 static int offsetcommit_v0(sk_broker_t *b, sk_req_t *req, const sk_offsetcommit_req_t *in,
-                           sk_offsetcommit_resp_t *resp)
+                           sk_offsetcommit_resp_t *resp, const uint8_t *topic_ok)
 {
     char *group = acstr(req, in->GroupId);
     zkoff_state_t *st = sk_arena_calloc(req->arena, 1, sizeof(*st));
@@ -379,7 +415,7 @@ static int offsetcommit_v0(sk_broker_t *b, sk_req_t *req, const sk_offsetcommit_
     for (int32_t i = 0; i < resp->TopicsCnt; i++) {
         const sk_offsetcommit_req_topic_t *t = &in->Topics[i];
         sk_offsetcommit_resp_topic_t *rt = &resp->Topics[i];
-        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+        for (int32_t j = 0; j < rt->PartitionsCnt && topic_ok[i]; j++) {
             const sk_offsetcommit_req_partition_t *p = &t->Partitions[j];
             int16_t *err = &rt->Partitions[j].ErrorCode;
             if (!group || !group[0])
@@ -433,15 +469,29 @@ int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         for (int j = 0; j < rt->PartitionsCnt; j++)
             rt->Partitions[j].PartitionIndex = in.Topics[i].Partitions[j].PartitionIndex;
     }
+    /* Read on the group, then Read on each topic (Kafka's rules): the
+     * partitions of a topic the principal may not read are not committed */
+    int group_ok = group_allowed(b, req, SK_ACL_OP_READ, in.GroupId);
+    uint8_t *topic_ok = sk_arena_calloc(req->arena, (size_t)nt + 1, 1);
+    for (int i = 0; i < nt; i++) {
+        topic_ok[i] = (uint8_t)(group_ok && sk_authz_len(b, req, SK_ACL_OP_READ, SK_ACL_RES_TOPIC,
+                                                        in.Topics[i].Name.p,
+                                                        in.Topics[i].Name.len));
+        for (int j = 0; !topic_ok[i] && j < resp->Topics[i].PartitionsCnt; j++)
+            resp->Topics[i].Partitions[j].ErrorCode =
+                group_ok ? SK_KERR_TOPIC_AUTHORIZATION_FAILED : SK_KERR_GROUP_AUTHORIZATION_FAILED;
+    }
+    if (!group_ok)
+        return sk_req_respond(req, resp);
     if (req->api_version == 0)
-        return offsetcommit_v0(b, req, &in, resp);
+        return offsetcommit_v0(b, req, &in, resp, topic_ok);
     sk_commit_part_t *parts = sk_arena_calloc(req->arena, (size_t)total + 1, sizeof(*parts));
     int k = 0;
     for (int i = 0; i < nt; i++) {
         const sk_offsetcommit_req_topic_t *t = &in.Topics[i];
         sk_offsetcommit_resp_topic_t *rt = &resp->Topics[i];
         char *topic = acstr(req, t->Name);
-        for (int j = 0; j < rt->PartitionsCnt; j++) {
+        for (int j = 0; j < rt->PartitionsCnt && topic_ok[i]; j++) {
             const sk_offsetcommit_req_partition_t *p = &t->Partitions[j];
             sk_commit_part_t *cp = &parts[k++];
             cp->topic = topic;
@@ -507,7 +557,12 @@ static int offsetfetch_v0(sk_broker_t *b, sk_req_t *req, const sk_offsetfetch_re
             o->PartitionIndex = t->PartitionIndexes[j];
             o->CommittedOffset = -1;
             o->Metadata = sk_str_c("");
-            if (!group || !group[0]) {
+            if (!group_allowed(b, req, SK_ACL_OP_DESCRIBE, in->GroupId)) {
+                o->ErrorCode = SK_KERR_GROUP_AUTHORIZATION_FAILED;
+            } else if (!sk_authz_len(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, t->Name.p,
+                                     t->Name.len)) {
+                o->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+            } else if (!group || !group[0]) {
                 o->ErrorCode = SK_KERR_INVALID_GROUP_ID;
             } else if (!sk_topics_partition(b->topics, t->Name.p, t->Name.len,
                                             o->PartitionIndex)) {
@@ -563,7 +618,9 @@ static void fetch_group(sk_broker_t *b, sk_req_t *req, sk_str_t id,
     char *group = acstr(req, id);
     sk_offsetfetch_resp_group_init(out);
     out->GroupId = id;
-    out->ErrorCode = sk_coord_owns(b->coord, group ? group : "");
+    out->ErrorCode = group_allowed(b, req, SK_ACL_OP_DESCRIBE, id)
+                         ? sk_coord_owns(b->coord, group ? group : "")
+                         : SK_KERR_GROUP_AUTHORIZATION_FAILED;
     out->Topics = sk_arena_calloc(req->arena, 1, sizeof(*out->Topics));
     if (out->ErrorCode != SK_KERR_NONE)
         return;
@@ -576,6 +633,9 @@ static void fetch_group(sk_broker_t *b, sk_req_t *req, sk_str_t id,
         qsort(v, (size_t)n, sizeof(*v), cmp_offsets);
         out->Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*out->Topics));
         for (int i = 0; i < n; i++) {
+            /* only the topics the principal may describe */
+            if (!sk_authz(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, v[i]->topic))
+                continue;
             sk_offsetfetch_resp_group_topic_t *rt =
                 out->TopicsCnt > 0 ? &out->Topics[out->TopicsCnt - 1] : NULL;
             if (!rt || !sk_str_eq(rt->Name, v[i]->topic)) {
@@ -598,8 +658,13 @@ static void fetch_group(sk_broker_t *b, sk_req_t *req, sk_str_t id,
         rt->PartitionsCnt = topics[i].PartitionIndexesCnt > 0 ? topics[i].PartitionIndexesCnt : 0;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));
-        for (int32_t j = 0; j < rt->PartitionsCnt; j++)
-            fetch_fill(req, &rt->Partitions[j], g, topic, topics[i].PartitionIndexes[j]);
+        int described = sk_authz(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, topic ? topic : "");
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            fetch_fill(req, &rt->Partitions[j], described ? g : NULL, topic,
+                       topics[i].PartitionIndexes[j]);
+            if (!described)
+                rt->Partitions[j].ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+        }
     }
 }
 
@@ -672,6 +737,8 @@ int sk_api_offsetfetch(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 /* ---- ListGroups ---- */
 
 typedef struct list_ctx {
+    sk_broker_t *b;
+    int all;              /* Describe on the cluster: every group */
     sk_req_t *req;
     sk_listgroups_resp_t *resp;
     const sk_listgroups_req_t *in;
@@ -682,6 +749,8 @@ static void list_one(sk_group_t *g, void *arg)
 {
     list_ctx_t *lc = arg;
     const char *state = sk_gstate_name(g->state);
+    if (!lc->all && !sk_authz(lc->b, lc->req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_GROUP, g->id))
+        return;
     if (lc->req->api_version >= 4 && lc->in->StatesFilterCnt > 0) {
         int match = 0;
         for (int i = 0; i < lc->in->StatesFilterCnt; i++)
@@ -712,7 +781,7 @@ int sk_api_listgroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return sk_api_malformed(req);
     sk_listgroups_resp_t resp;
     sk_listgroups_resp_init(&resp);
-    list_ctx_t lc = {req, &resp, &in, 0};
+    list_ctx_t lc = {b, sk_authz_cluster(b, req, SK_ACL_OP_DESCRIBE), req, &resp, &in, 0};
     resp.Groups = sk_arena_calloc(req->arena, 1, sizeof(*resp.Groups));
     resp.ErrorCode = sk_coord_foreach_group(b->coord, list_one, &lc);
     return sk_req_respond(req, &resp);
@@ -741,13 +810,19 @@ int sk_api_describegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         o->GroupState = sk_str_c("");
         o->ProtocolType = sk_str_c("");
         o->ProtocolData = sk_str_c("");
-        o->ErrorCode = sk_coord_owns(b->coord, id ? id : "");
+        o->ErrorCode = group_allowed(b, req, SK_ACL_OP_DESCRIBE, in.Groups[i])
+                           ? sk_coord_owns(b->coord, id ? id : "")
+                           : SK_KERR_GROUP_AUTHORIZATION_FAILED;
         if (o->ErrorCode != SK_KERR_NONE)
             continue;
-        /* without an authorizer: every group operation, as Kafka answers
-         * (only when asked, v3+, and only for groups without an error) */
+        /* the group operations the principal may do (all of them without
+         * an authorizer), only when asked (v3+) and only for groups
+         * without an error, as Kafka answers */
         if (in.IncludeAuthorizedOperations)
-            o->AuthorizedOperations = GROUP_ALL_OPERATIONS;
+            for (int op = 0; op < 31; op++)
+                if ((GROUP_ALL_OPERATIONS & (1 << op)) &&
+                    group_allowed(b, req, op, in.Groups[i]))
+                    o->AuthorizedOperations |= 1 << op;
         sk_group_t *g = sk_coord_group(b->coord, id);
         if (!g) {
             o->GroupState = sk_str_c("Dead");
@@ -791,7 +866,9 @@ int sk_api_deletegroups(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     for (int i = 0; i < n; i++) {
         char *id = acstr(req, in.GroupsNames[i]);
         resp.Results[i].GroupId = in.GroupsNames[i];
-        resp.Results[i].ErrorCode = sk_coord_delete_group(b->coord, id ? id : "");
+        resp.Results[i].ErrorCode = group_allowed(b, req, SK_ACL_OP_DELETE, in.GroupsNames[i])
+                                        ? sk_coord_delete_group(b->coord, id ? id : "")
+                                        : SK_KERR_GROUP_AUTHORIZATION_FAILED;
     }
     return sk_req_respond(req, &resp);
 }
@@ -808,7 +885,9 @@ int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     char *id = acstr(req, in.GroupId);
     if (!id)
         id = "";
-    resp.ErrorCode = sk_coord_owns(b->coord, id);
+    resp.ErrorCode = group_allowed(b, req, SK_ACL_OP_DELETE, in.GroupId)
+                         ? sk_coord_owns(b->coord, id)
+                         : SK_KERR_GROUP_AUTHORIZATION_FAILED;
     sk_group_t *g = NULL;
     if (resp.ErrorCode == SK_KERR_NONE) {
         g = sk_coord_group(b->coord, id);
@@ -830,8 +909,10 @@ int sk_api_offsetdelete(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             for (int j = 0; j < rt->PartitionsCnt; j++) {
                 rt->Partitions[j].PartitionIndex = t->Partitions[j].PartitionIndex;
                 rt->Partitions[j].ErrorCode =
-                    sk_coord_delete_offset(b->coord, g, topic ? topic : "",
-                                           t->Partitions[j].PartitionIndex);
+                    !sk_authz(b, req, SK_ACL_OP_READ, SK_ACL_RES_TOPIC, topic ? topic : "")
+                        ? SK_KERR_TOPIC_AUTHORIZATION_FAILED
+                        : sk_coord_delete_offset(b->coord, g, topic ? topic : "",
+                                                 t->Partitions[j].PartitionIndex);
             }
         }
     }

@@ -70,6 +70,15 @@ int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_initproducerid_req_t in;
     if (sk_initproducerid_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
+    if (in.TransactionalId.len >= 0 &&
+        !sk_authz_len(b, req, SK_ACL_OP_WRITE, SK_ACL_RES_TRANSACTIONAL_ID, in.TransactionalId.p,
+                      in.TransactionalId.len))
+        return answer(req, SK_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1);
+    /* an idempotent producer: IdempotentWrite on the cluster, or Write on
+     * some topic (Kafka >= 2.8, KIP-679) */
+    if (in.TransactionalId.len < 0 && !sk_authz_cluster(b, req, SK_ACL_OP_IDEMPOTENT_WRITE) &&
+        !sk_authz_any(b, req, SK_ACL_OP_WRITE, SK_ACL_RES_TOPIC))
+        return answer(req, SK_KERR_CLUSTER_AUTHORIZATION_FAILED, -1);
     if (in.TransactionalId.len >= 0) {
         sk_warn("initpid", "InitProducerId from %s for transactional id '%.*s' refused: "
                 "transactions are not supported (UNSUPPORTED_VERSION)", sk_req_peer(req),

@@ -316,11 +316,17 @@ int sk_api_listoffsets(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         rt->PartitionsCnt = t->PartitionsCnt;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)t->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));
+        int described =
+            sk_authz_len(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, t->Name.p, t->Name.len);
         for (int32_t j = 0; j < t->PartitionsCnt; j++) {
             const req_part_t *rp = &t->Partitions[j];
             resp_part_t *out = &rt->Partitions[j];
             sk_listoffsets_resp_partition_init(out);
             out->PartitionIndex = rp->PartitionIndex;
+            if (!described) {
+                out->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (dup[i][j]) {
                 out->ErrorCode = SK_KERR_INVALID_REQUEST;
                 continue;

@@ -56,13 +56,18 @@ static void fill_topic(sk_arena_t *a, resp_topic_t *mt, const sk_topic_t *t)
 }
 
 struct all_ctx {
+    sk_broker_t *b;
+    sk_req_t *req;
     sk_arena_t *a;
     sk_metadata_resp_t *resp;
 };
 
+/* Every topic the principal may describe (Kafka lists no other). */
 static void add_all(sk_topic_t *t, void *arg)
 {
     struct all_ctx *ctx = arg;
+    if (!sk_authz(ctx->b, ctx->req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, t->name))
+        return;
     resp_topic_t *mt = &ctx->resp->Topics[ctx->resp->TopicsCnt++];
     sk_metadata_resp_topic_init(mt);
     fill_topic(ctx->a, mt, t);
@@ -87,6 +92,12 @@ static void topic_by_id(sk_broker_t *b, sk_req_t *req, const uint8_t id[16], res
 {
     struct by_id_ctx ctx = {id, NULL};
     sk_topics_foreach(b->topics, match_id, &ctx);
+    if (ctx.found && !sk_authz(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, ctx.found->name)) {
+        mt->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+        memcpy(mt->TopicId, id, 16);
+        mt->Name = req->api_version >= 12 ? SK_STR_NULL : sk_str_c("");
+        return;
+    }
     if (ctx.found) {
         fill_topic(req->arena, mt, ctx.found);
         return;
@@ -141,6 +152,44 @@ static int16_t unknown_topic(sk_broker_t *b, sk_str_t name, int allow_auto)
     return kerr;
 }
 
+/* The operations of mask (bits of AclOperation codes) the principal may do
+ * on the resource: every one of them without an authorizer. */
+static int32_t authorized_ops(sk_broker_t *b, sk_req_t *req, int type, const char *name,
+                              int32_t mask)
+{
+    int32_t ops = 0;
+    for (int op = 0; op < 31; op++)
+        if ((mask & (1 << op)) && sk_authz(b, req, op, type, name))
+            ops |= 1 << op;
+    return ops;
+}
+
+static int32_t authorized_ops_len(sk_broker_t *b, sk_req_t *req, sk_str_t name)
+{
+    char *n = sk_str_dup(name);
+    int32_t ops = authorized_ops(b, req, SK_ACL_RES_TOPIC, n ? n : "", TOPIC_ALL_OPERATIONS);
+    free(n);
+    return ops;
+}
+
+int32_t sk_authz_cluster_ops(sk_broker_t *b, sk_req_t *req)
+{
+    return authorized_ops(b, req, SK_ACL_RES_CLUSTER, SK_ACL_CLUSTER_NAME,
+                          CLUSTER_ALL_OPERATIONS);
+}
+
+/* A requested topic this broker does not know: TOPIC_AUTHORIZATION_FAILED
+ * when auto-creation would be needed and the principal may not create it
+ * (Create on the cluster or on the topic), else unknown_topic's answer. */
+static int16_t unknown_requested(sk_broker_t *b, sk_req_t *req, sk_str_t name, int allow_auto)
+{
+    if (allow_auto && b->conf->auto_create_topics_enable &&
+        !sk_authz_cluster(b, req, SK_ACL_OP_CREATE) &&
+        !sk_authz_len(b, req, SK_ACL_OP_CREATE, SK_ACL_RES_TOPIC, name.p, name.len))
+        return SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+    return unknown_topic(b, name, allow_auto);
+}
+
 int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_metadata_req_t in;
@@ -153,7 +202,7 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     resp.ClusterId = sk_str_c(b->cluster_id);
     resp.ControllerId = b->controller_id;
     if (in.IncludeClusterAuthorizedOperations)
-        resp.ClusterAuthorizedOperations = CLUSTER_ALL_OPERATIONS;
+        resp.ClusterAuthorizedOperations = sk_authz_cluster_ops(b, req);
 
     /* Brokers: every live broker (from the controller's UpdateMetadata;
      * ourselves until it arrives) at its endpoint for the listener this
@@ -176,7 +225,7 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     if (sk_metadata_req_all_topics(req->api_version, &in)) {
         resp.Topics = sk_arena_calloc(req->arena, (size_t)sk_topics_count(b->topics) + 1,
                                       sizeof(*resp.Topics));
-        struct all_ctx ctx = {req->arena, &resp};
+        struct all_ctx ctx = {b, req, req->arena, &resp};
         sk_topics_foreach(b->topics, add_all, &ctx);
     } else {
         int32_t n = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
@@ -189,19 +238,26 @@ int sk_api_metadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                 topic_by_id(b, req, in.Topics[i].TopicId, mt);
                 continue;
             }
+            if (!sk_authz_len(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, name.p, name.len)) {
+                mt->Name = name;
+                mt->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
             if (t) {
                 fill_topic(req->arena, mt, t);
                 continue;
             }
             mt->Name = name;
-            mt->ErrorCode = unknown_topic(b, name, in.AllowAutoTopicCreation);
+            mt->ErrorCode = unknown_requested(b, req, name, in.AllowAutoTopicCreation);
         }
     }
 
     if (in.IncludeTopicAuthorizedOperations)
         for (int32_t i = 0; i < resp.TopicsCnt; i++)
-            resp.Topics[i].TopicAuthorizedOperations = TOPIC_ALL_OPERATIONS;
+            if (resp.Topics[i].ErrorCode != SK_KERR_TOPIC_AUTHORIZATION_FAILED)
+                resp.Topics[i].TopicAuthorizedOperations =
+                    b->acl ? authorized_ops_len(b, req, resp.Topics[i].Name) : TOPIC_ALL_OPERATIONS;
     return sk_req_respond(req, &resp);
 }
 
@@ -229,8 +285,9 @@ int sk_api_describecluster(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         return sk_req_respond(req, &resp);
     }
     resp.ClusterId = sk_str_c(b->cluster_id);
-    if (in.IncludeClusterAuthorizedOperations)
-        resp.ClusterAuthorizedOperations = CLUSTER_ALL_OPERATIONS;
+    if (in.IncludeClusterAuthorizedOperations) /* 0 without Describe, as Kafka */
+        resp.ClusterAuthorizedOperations =
+            sk_authz_cluster(b, req, SK_ACL_OP_DESCRIBE) ? sk_authz_cluster_ops(b, req) : 0;
     int n = b->n_live > 0 ? b->n_live : 1;
     resp.Brokers = sk_arena_calloc(req->arena, (size_t)n, sizeof(*resp.Brokers));
     resp.BrokersCnt = n;

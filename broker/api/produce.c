@@ -162,6 +162,10 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
     *required_hw = -1;
     out->Index = in->Index;
     out->BaseOffset = -1;
+    if (!sk_authz_len(b, req, SK_ACL_OP_WRITE, SK_ACL_RES_TOPIC, topic.p, topic.len)) {
+        out->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
+        return;
+    }
     sk_topic_t *t = sk_topics_find(b->topics, topic.p, topic.len);
     if (!t || in->Index < 0 || in->Index >= t->n_partitions) {
         out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -381,6 +385,11 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     for (int32_t i = 0; i < in.TopicDataCnt; i++)
         n_parts_total += in.TopicData[i].PartitionDataCnt > 0 ? in.TopicData[i].PartitionDataCnt : 0;
     int transactional = in.TransactionalId.len >= 0;
+    int16_t txn_err = transactional && !sk_authz_len(b, req, SK_ACL_OP_WRITE,
+                                                     SK_ACL_RES_TRANSACTIONAL_ID,
+                                                     in.TransactionalId.p, in.TransactionalId.len)
+                          ? SK_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+                          : SK_KERR_INVALID_TXN_STATE;
     for (int32_t i = 0; i < resp.ResponsesCnt; i++) {
         const sk_produce_req_topic_data_t *t = &in.TopicData[i];
         sk_produce_resp_response_t *rt = &resp.Responses[i];
@@ -394,8 +403,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             sk_produce_resp_partition_response_init(rp);
             if (!acks_ok || transactional) {
                 rp->Index = t->PartitionData[j].Index;
-                rp->ErrorCode = !acks_ok ? SK_KERR_INVALID_REQUIRED_ACKS
-                                         : SK_KERR_INVALID_TXN_STATE;
+                rp->ErrorCode = !acks_ok ? SK_KERR_INVALID_REQUIRED_ACKS : txn_err;
                 rp->BaseOffset = -1;
                 continue;
             }

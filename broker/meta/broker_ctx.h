@@ -81,6 +81,10 @@ struct sk_broker_s {
     struct sk_coord_s *coord;     /* group coordinator (coord.h) */
     struct sk_pids_s *pids;       /* producer ids for InitProducerId (producer_ids.h) */
     struct sk_exporter_s *metrics; /* /metrics over HTTP, or NULL (metrics/exporter.h) */
+    /* With authorizer.class.name: the ACLs and their decisions (meta/acl.h),
+     * kept current from ZooKeeper (meta/acl_zk.h); both NULL without. */
+    struct sk_acl_s *acl;
+    struct sk_aclzk_s *aclzk;
 
     /* Advertised endpoints (ports resolved after binding). */
     sk_zkb_endpoint_t *endpoints;
