@@ -14,6 +14,7 @@
 #include "meta/broker_ctx.h"
 #include "metrics.h"
 #include "replica/partition.h"
+#include "replica/purgatory.h"
 #include "storage/plog.h"
 
 #include <stdio.h>
@@ -135,6 +136,28 @@ static void render_partitions(sk_broker_t *b, sk_prom_t *p)
     for (s.pass = 1; s.pass <= 3; s.pass++) {
         sk_prom_family(p, names[s.pass], "gauge", help[s.pass]);
         sk_topics_foreach(b->topics, part_topic, &s);
+    }
+}
+
+/* ---- delayed operations ---- */
+
+static void render_purgatories(sk_broker_t *b, sk_prom_t *p)
+{
+    const char *n = "kafka_server_delayedoperationpurgatory_purgatorysize";
+    sk_prom_family(p, n, "gauge",
+                   "Requests waiting: acks=all produces (Produce), long-polled fetches (Fetch), "
+                   "CreateTopics and DeleteTopics (topic).");
+    if (!b->parts)
+        return;
+    const struct {
+        const char *op;
+        const sk_purg_t *pg;
+    } v[] = {{"Produce", b->parts->produce}, {"Fetch", b->parts->fetch}, {"topic", b->parts->meta}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        if (!v[i].pg)
+            continue;
+        sk_prom_label_t l = {"delayedoperation", v[i].op};
+        sk_prom_i64(p, n, &l, 1, sk_purg_count(v[i].pg));
     }
 }
 
@@ -318,6 +341,7 @@ void sk_metrics_render(sk_broker_t *b, sk_prom_t *p)
 {
     render_topics(p);
     render_partitions(b, p);
+    render_purgatories(b, p);
     render_controller(b, p);
     render_requests(p);
     render_misc(b, p);

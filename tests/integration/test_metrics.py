@@ -205,6 +205,7 @@ def test_every_broker_serves_parsable_metrics(mc):
                     "kafka_controller_kafkacontroller_activecontrollercount",
                     "kafka_network_requestmetrics_totaltimems",
                     "kafka_consumergroup_lag",
+                    "kafka_server_delayedoperationpurgatory_purgatorysize",
                     "kafka_server_socket_server_metrics_connection_count"):
             assert fam in s.families, (b.name, fam)
         # HELP and TYPE for every family
@@ -274,6 +275,24 @@ def test_produce_and_fetch_counters(mc):
     out = total(mc, "kafka_server_brokertopicmetrics_bytesout_total", topic=topic)
     assert out >= log_bytes, (out, log_bytes)
     assert total(mc, "kafka_server_brokertopicmetrics_replicationbytesout_total") >= 2 * log_bytes
+
+
+def test_purgatory_holds_a_long_polled_fetch(mc):
+    topic = uniq("mw")
+    create_topic(mc.bootstrap, topic, 1)
+    leader = {b.id: b for b in mc.brokers}[leaders_of(mc, topic)[0]]
+    name = "kafka_server_delayedoperationpurgatory_purgatorysize"
+    # an idle consumer at the end of the log keeps a fetch waiting on the leader
+    k = subprocess.Popen(["kcat", "-C", "-b", mc.bootstrap, "-t", topic, "-o", "end",
+                          "-X", "fetch.wait.max.ms=5000"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        H.wait_for(lambda: scrape(leader.metrics_port).value(name, delayedoperation="Fetch") >= 1,
+                   30, "a fetch waiting in the leader's purgatory")
+    finally:
+        k.kill()
+        k.wait()
+    assert scrape(leader.metrics_port).value(name, delayedoperation="Produce") >= 0
 
 
 def test_requests_total_counts_api_calls(mc):
