@@ -59,22 +59,16 @@ static void putc_(sk_prom_t *p, char c)
 /* Escapes backslash and newline, and the double quote when quoted. */
 static void put_escaped(sk_prom_t *p, const char *s, int quoted)
 {
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep = NULL;
-        if (*s == '\\')
-            rep = "\\\\";
-        else if (*s == '\n')
-            rep = "\\n";
-        else if (quoted && *s == '"')
-            rep = "\\\"";
-        if (rep) {
-            sk_prom_raw(p, run, (size_t)(s - run));
-            put(p, rep);
-            run = s + 1;
-        }
+    const char *special = quoted ? "\\\n\"" : "\\\n";
+    for (;;) {
+        size_t run = strcspn(s, special);
+        sk_prom_raw(p, s, run);
+        s += run;
+        if (!*s)
+            return;
+        put(p, *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : "\\\"");
+        s++;
     }
-    sk_prom_raw(p, run, (size_t)(s - run));
 }
 
 static void put_u64(sk_prom_t *p, uint64_t v)
