@@ -13,8 +13,8 @@ and parsed by prometheus_client's parser (python3-prometheus-client).
   broker keeps serving; a bad metrics.listener value exits 2 naming the key; a port in use
   stops start-up (exit 1);
 - every metric name the Grafana dashboard and the alert rules in deploy/ use is exported;
-- promtool (Debian's prometheus package), when installed, checks the alert rules and lints
-  a scrape.
+- promtool (Debian's prometheus package), when installed, checks the alert rules, runs their
+  unit tests (deploy/skein-alerts.test.yml) and lints a scrape.
 
 The time a scrape takes to render on the broker's loop is exported as
 skein_metrics_render_seconds and printed here.
@@ -100,6 +100,8 @@ class Scrape:
             out.add(f.name)
             if f.type == "counter":
                 out.add(f.name + "_total")
+            if f.type == "histogram":     # announced even before the first observation
+                out.update(f.name + x for x in ("_bucket", "_sum", "_count"))
         return out
 
 
@@ -550,6 +552,12 @@ def test_deploy_dashboard_and_alerts_use_exported_names(mc):
 def test_promtool_checks_rules_and_lints_a_scrape(mc):
     r = subprocess.run(["promtool", "check", "rules", str(REPO / "deploy" / "skein-alerts.yml")],
                        capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # the rules' own unit tests: each alert fires (and stays quiet) on series shaped like
+    # these brokers' (a follower down, the controller gone, a group falling behind while
+    # its coordinator moves)
+    r = subprocess.run(["promtool", "test", "rules", "skein-alerts.test.yml"],
+                       cwd=str(REPO / "deploy"), capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     body = http_get(mc.brokers[0].metrics_port)[2]
     r = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
