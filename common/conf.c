@@ -115,6 +115,8 @@ static const ckey_t keys[] = {
          "Largest request a SASL listener reads from a connection before it has authenticated."),
     KI32("connection.failed.authentication.delay.ms", connection_failed_authentication_delay_ms,
          "100", 0, INT32_MAX, "Delay before the answer to a failed authentication is sent and the connection closed."),
+    KI64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, INT64_MAX,
+         "Lifetime of a SASL session (KIP-368): the client must authenticate again on its connection within it, else the connection is closed; 0 = sessions do not expire."),
     /* storage */
     KSTR("log.dir", log_dir, "/tmp/kafka-logs", F_NONEMPTY, NULL,
          "Data directory, used when log.dirs is not set."),

@@ -99,6 +99,7 @@ typedef struct sk_conf {
     char *sasl_jaas_config;                   /* NULL = unset */
     int32_t sasl_server_max_receive_size;     /* 524288 */
     int32_t connection_failed_authentication_delay_ms; /* 100 */
+    int64_t connections_max_reauth_ms;        /* 0 = no re-authentication (KIP-368) */
 
     /* storage */
     char *log_dir;                            /* log.dir, default /tmp/kafka-logs */

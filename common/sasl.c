@@ -45,6 +45,7 @@ struct sk_sasl_s {
     char *client_password;
     int32_t max_receive;
     int32_t fail_delay_ms;
+    int64_t reauth_ms;
 };
 
 static sk_sasl_t *process_sasl;
@@ -255,6 +256,7 @@ int sk_sasl_new(const sk_conf_t *conf, sk_sasl_t **out, char *err, size_t errlen
     *out = NULL;
     s->max_receive = conf->sasl_server_max_receive_size;
     s->fail_delay_ms = conf->connection_failed_authentication_delay_ms;
+    s->reauth_ms = conf->connections_max_reauth_ms;
     s->v = sk_calloc((size_t)conf->n_listeners_parsed + 1, sizeof(*s->v));
     for (int i = 0; i < conf->n_listeners_parsed; i++) {
         const sk_listener_cfg_t *l = &conf->listeners_parsed[i];
@@ -322,6 +324,11 @@ int32_t sk_sasl_fail_delay_ms(const sk_sasl_t *s)
     return s ? s->fail_delay_ms : 100;
 }
 
+int64_t sk_sasl_reauth_ms(const sk_sasl_t *s)
+{
+    return s ? s->reauth_ms : 0;
+}
+
 const char *sk_sasl_client_mechanism(const sk_sasl_t *s)
 {
     return s ? s->client_mech : NULL;
@@ -340,13 +347,16 @@ const char *sk_sasl_client_password(const sk_sasl_t *s)
 /* ---- one connection ---- */
 
 struct sk_sasl_conn_s {
+    const sk_sasl_t *s;
     const lis_t *lis;
     sk_sasl_state_t state;
     int raw;                  /* v0 handshake */
+    int reauth;               /* re-authenticating (KIP-368): prev_user must not change */
+    char prev_user[SK_SCRAM_NAME_MAX + 1];
     char mech[32];
     char user[SK_SCRAM_NAME_MAX + 1];
     char principal[SK_SCRAM_NAME_MAX + 8];
-    char reason[256];
+    char reason[320];
     sk_scram_server_t *scram;
 };
 
@@ -356,6 +366,7 @@ sk_sasl_conn_t *sk_sasl_conn_new(const sk_sasl_t *s, const char *listener)
     if (!l)
         return NULL;
     sk_sasl_conn_t *c = sk_calloc(1, sizeof(*c));
+    c->s = s;
     c->lis = l;
     c->state = SK_SASL_HANDSHAKE;
     return c;
@@ -406,8 +417,25 @@ const char *sk_sasl_conn_reason(const sk_sasl_conn_t *c)
 
 int16_t sk_sasl_conn_handshake(sk_sasl_conn_t *c, const char *mechanism, int version)
 {
-    if (c->state == SK_SASL_DONE) /* Kafka answers and keeps the connection */
+    if (c->state == SK_SASL_DONE && c->s->reauth_ms <= 0) /* Kafka answers, keeps it open */
         return SK_KERR_ILLEGAL_SASL_STATE;
+    if (c->state == SK_SASL_DONE) { /* re-authentication (KIP-368): same mechanism */
+        if (!mechanism || strcmp(mechanism, c->mech) != 0) {
+            snprintf(c->reason, sizeof(c->reason),
+                     "re-authentication with %.64s, not the session's %s",
+                     mechanism ? mechanism : "(null)", c->mech);
+            c->state = SK_SASL_FAILED;
+            return SK_KERR_UNSUPPORTED_SASL_MECHANISM;
+        }
+        snprintf(c->prev_user, sizeof(c->prev_user), "%s", c->user);
+        c->reauth = 1;
+        c->raw = version == 0;
+        sk_scram_server_free(c->scram);
+        c->scram = NULL;
+        c->reason[0] = '\0';
+        c->state = SK_SASL_AUTHENTICATE;
+        return SK_KERR_NONE;
+    }
     if (c->state != SK_SASL_HANDSHAKE) {
         snprintf(c->reason, sizeof(c->reason), "SaslHandshake in state %d", (int)c->state);
         c->state = SK_SASL_FAILED;
@@ -460,10 +488,21 @@ static void give(const char *s, size_t n, uint8_t **out, size_t *outlen)
     *outlen = n;
 }
 
-static void done(sk_sasl_conn_t *c)
+/* Authenticated: DONE (0), or refused (SK_EINVAL) when re-authentication
+ * named another user (Kafka's rule: the principal cannot change). */
+static int done(sk_sasl_conn_t *c, char *msg, size_t msglen)
 {
+    if (c->reauth && strcmp(c->prev_user, c->user) != 0) {
+        char m[200];
+        snprintf(m, sizeof(m),
+                 "Cannot change principals during re-authentication from User:%.64s: User:%.64s",
+                 c->prev_user, c->user);
+        return fail(c, SK_EINVAL, msg, msglen, m, NULL);
+    }
+    c->reauth = 0;
     c->state = SK_SASL_DONE;
     snprintf(c->principal, sizeof(c->principal), "User:%s", c->user);
+    return SK_OK;
 }
 
 int sk_sasl_conn_token(sk_sasl_conn_t *c, const uint8_t *in, size_t len, uint8_t **out,
@@ -484,7 +523,8 @@ int sk_sasl_conn_token(sk_sasl_conn_t *c, const uint8_t *in, size_t len, uint8_t
                                      sizeof(detail));
         if (rc != SK_OK)
             return fail(c, SK_EINVAL, msg, msglen, detail, NULL);
-        done(c);
+        if (done(c, msg, msglen) != SK_OK)
+            return SK_EINVAL;
         give("", 0, out, outlen);
         return SK_OK;
     }
@@ -504,9 +544,12 @@ int sk_sasl_conn_token(sk_sasl_conn_t *c, const uint8_t *in, size_t len, uint8_t
     int rc = sk_scram_server_client_final(c->scram, in, len, &fin, &fl, detail, sizeof(detail));
     if (rc != SK_OK)
         return scram_fail(c, rc, detail, msg, msglen);
+    if (done(c, msg, msglen) != SK_OK) {
+        free(fin);
+        return SK_EINVAL;
+    }
     give(fin, fl, out, outlen);
     free(fin);
-    done(c);
     return SK_OK;
 }
 

@@ -31,7 +31,11 @@
  *   SK_SASL_CREDENTIAL    SCRAM: waiting for the user's credential (the
  *                         broker reads /config/users/<user>)
  *       sk_sasl_conn_credential()
- *   SK_SASL_DONE          authenticated: sk_sasl_conn_principal()
+ *   SK_SASL_DONE          authenticated: sk_sasl_conn_principal(); with
+ *                         connections.max.reauth.ms set, a new SaslHandshake
+ *                         with the same mechanism starts re-authentication
+ *                         (KIP-368) back in AUTHENTICATE, and it must end as
+ *                         the same user
  *   SK_SASL_FAILED        refused: the connection is answered and closed
  *
  * Messages for clients are Kafka's ("Authentication failed: Invalid
@@ -63,6 +67,9 @@ const char *sk_sasl_client_password(const sk_sasl_t *s);
  * delay.ms (Kafka's defaults when s is NULL). */
 int32_t sk_sasl_max_receive(const sk_sasl_t *s);
 int32_t sk_sasl_fail_delay_ms(const sk_sasl_t *s);
+/* connections.max.reauth.ms: an authenticated session's lifetime (0 = no
+ * end, and no re-authentication). */
+int64_t sk_sasl_reauth_ms(const sk_sasl_t *s);
 
 /* The process's setup, set once by main() (as sk_tls_set_process()). */
 void sk_sasl_set_process(sk_sasl_t *s);
@@ -87,8 +94,10 @@ int sk_sasl_conn_raw(const sk_sasl_conn_t *c);
 const sk_conf_list_t *sk_sasl_conn_mechanisms(const sk_sasl_conn_t *c);
 
 /* SaslHandshake: Kafka's error code. NONE (mechanism chosen), UNSUPPORTED_
- * SASL_MECHANISM (not enabled here: the client may try another), ILLEGAL_
- * SASL_STATE (not the first SASL request). */
+ * SASL_MECHANISM (not enabled here, or not the session's mechanism when
+ * re-authenticating: FAILED), ILLEGAL_SASL_STATE (not the first SASL
+ * request; once authenticated without re-authentication the state stays
+ * DONE). */
 int16_t sk_sasl_conn_handshake(sk_sasl_conn_t *c, const char *mechanism, int version);
 
 /* One token from the client. Returns

@@ -11,8 +11,12 @@
  *    ILLEGAL_SASL_STATE, the connection stays;
  *  - a mechanism the listener does not enable: UNSUPPORTED_SASL_MECHANISM
  *    with the enabled ones, then the connection closes;
- *  - SaslAuthenticate on a listener without SASL, or once authenticated:
- *    ILLEGAL_SASL_STATE (re-authentication, KIP-368, is not supported);
+ *  - SaslAuthenticate on a listener without SASL, or once authenticated
+ *    without a new SaslHandshake: ILLEGAL_SASL_STATE;
+ *  - connections.max.reauth.ms (KIP-368): a successful SaslAuthenticate
+ *    answers it as SessionLifetimeMs; the client re-authenticates on the
+ *    same connection (SaslHandshake, SaslAuthenticate, as the same user)
+ *    before it ends, else its next request closes the connection;
  *  - a refused authentication: SASL_AUTHENTICATION_FAILED with Kafka's
  *    message, one log line with the user, mechanism and address, and the
  *    connection closes after connection.failed.authentication.delay.ms (a
@@ -75,8 +79,11 @@ int sk_api_saslhandshake(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 static int answer(sk_req_t *req, int rc, const uint8_t *out, size_t outlen, const char *msg)
 {
     sk_sasl_conn_t *sc = sk_req_sasl(req);
+    int64_t lifetime = 0;
     if (rc == SK_OK && sc && sk_sasl_conn_state(sc) == SK_SASL_DONE) {
+        lifetime = sk_sasl_reauth_ms(sk_sasl_process());
         sk_req_sasl_done(req);
+        sk_req_sasl_session(req, lifetime);
         sk_debug("sasl", "connection from %s on %s authenticated as %s with %s",
                  sk_req_peer(req), sk_req_listener(req), sk_sasl_conn_principal(sc),
                  sk_sasl_conn_mechanism(sc));
@@ -103,7 +110,7 @@ static int answer(sk_req_t *req, int rc, const uint8_t *out, size_t outlen, cons
     resp.ErrorMessage = rc == SK_OK ? SK_STR_NULL : sk_str_c(msg);
     resp.AuthBytes = (sk_str_t){(const char *)(out ? out : (const uint8_t *)""),
                                 (int32_t)(out ? outlen : 0)};
-    resp.SessionLifetimeMs = 0;
+    resp.SessionLifetimeMs = lifetime;
     return sk_req_respond(req, &resp);
 }
 
@@ -186,7 +193,8 @@ int sk_api_saslauthenticate(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         sk_saslauthenticate_resp_t resp;
         sk_saslauthenticate_resp_init(&resp);
         resp.ErrorCode = SK_KERR_ILLEGAL_SASL_STATE;
-        resp.ErrorMessage = sk_str_c(sc ? "SASL re-authentication is not supported"
+        resp.ErrorMessage = sk_str_c(sc ? "SaslAuthenticate after authentication needs a "
+                                             "SaslHandshake first (re-authentication)"
                                         : "SASL is not enabled on this listener");
         resp.AuthBytes = (sk_str_t){"", 0};
         return sk_req_respond(req, &resp);

@@ -69,6 +69,7 @@ struct sk_conn_s {
     sk_req_t *held;       /* a failed authentication's answer, sent after the delay */
     struct event *auth_timer;
     int drain_close;      /* close once the output has drained */
+    int64_t session_end;  /* SASL session's end (monotonic ms, KIP-368); 0 = none */
     int lidx;            /* index of its listener */
     sent_rec_t *sent;    /* responses queued, oldest first */
     int n_sent, cap_sent;
@@ -159,6 +160,12 @@ void sk_req_raw_reply(sk_req_t *req, const uint8_t *bytes, size_t len)
     struct evbuffer *out = bufferevent_get_output(req->conn->bev);
     evbuffer_add(out, sz, 4);
     evbuffer_add(out, bytes, len);
+}
+
+void sk_req_sasl_session(sk_req_t *req, int64_t lifetime_ms)
+{
+    if (req->conn)
+        req->conn->session_end = lifetime_ms > 0 ? sk_mono_ms() + lifetime_ms : 0;
 }
 
 static void auth_delay_cb(evutil_socket_t fd, short what, void *arg);
@@ -338,6 +345,15 @@ static void conn_process(sk_conn_t *c)
         if (unauth && !raw && !sasl_allowed(c, req->api_key)) {
             sk_warn("net", "closing connection from %s on %s: %s request before SASL "
                     "authentication", c->peer, c->listener, sk_api_name(req->api_key));
+            req_free(req);
+            conn_close(c, NULL);
+            return;
+        }
+        if (!unauth && c->session_end && req->api_key != SK_API_SASL_HANDSHAKE &&
+            sk_mono_ms() >= c->session_end) {
+            sk_info("net", "closing connection from %s on %s: its SASL session expired "
+                    "(connections.max.reauth.ms) without re-authentication", c->peer,
+                    c->listener);
             req_free(req);
             conn_close(c, NULL);
             return;

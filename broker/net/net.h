@@ -106,5 +106,9 @@ void sk_req_sasl_failed(sk_req_t *req, int delay);
 /* The answer to a bare token: a size-prefixed token, no Kafka header
  * (also sets no_response, so nothing else is sent). */
 void sk_req_raw_reply(sk_req_t *req, const uint8_t *bytes, size_t len);
+/* An authenticated session lasts lifetime_ms (connections.max.reauth.ms,
+ * KIP-368; 0 = for ever): after that, any request but a SaslHandshake that
+ * starts re-authentication closes the connection (one log line). */
+void sk_req_sasl_session(sk_req_t *req, int64_t lifetime_ms);
 
 #endif

@@ -425,6 +425,63 @@ def test_v0_handshake_with_bare_tokens(zk, tmp_path, certs):
         b.stop()
 
 
+def authenticate_v1(conn, token):
+    """SaslAuthenticate v1: (error, message, bytes, SessionLifetimeMs)."""
+    r = conn.request(36, 1, i32(len(token)) + token)
+    return r.i16(), r.string(), r.nbytes(), r.i64()
+
+
+def test_reauthentication(zk, tmp_path, certs):
+    """connections.max.reauth.ms (KIP-368): the session lifetime is answered, the client
+    authenticates again on its connection, as the same user only, and a connection whose
+    session has ended is closed at its next request (hand-built requests: none of the tested
+    clients re-authenticates)."""
+    b = sasl_broker(zk, tmp_path, certs, extra={"connections.max.reauth.ms": "2000"})
+    try:
+        alice = b"\0alice\0alice-secret"
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN")[0] == 0
+            assert authenticate_v1(c, alice) == (0, None, b"", 2000)
+            c.request(3, 1, i32(-1))
+            time.sleep(1.2)
+            assert handshake(c, "PLAIN")[0] == 0          # re-authentication
+            assert authenticate_v1(c, alice) == (0, None, b"", 2000)
+            time.sleep(1.2)                                # past the first session's end
+            c.request(3, 1, i32(-1))                       # the new session serves it
+            since = b.log_size()
+            time.sleep(1.0)                                # past the second one's
+            frame, _ = c.request_bytes(3, 1, i32(-1))
+            c.send_raw(frame)
+            closed, got = c.wait_closed(10)
+            assert closed and got == b""
+        H.wait_for(lambda: "SASL session expired" in b.log_since(since), 10, "the log line")
+        # re-authenticating as someone else is refused and closes the connection
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN")[0] == 0
+            assert authenticate_v1(c, alice)[0] == 0
+            assert handshake(c, "PLAIN")[0] == 0
+            err, msg, _, _ = authenticate_v1(c, b"\0admin\0admin-secret")
+            assert err == 58 and msg == ("Cannot change principals during re-authentication "
+                                         "from User:alice: User:admin"), msg
+            assert c.wait_closed(10)[0]
+        # a v0 client cannot re-authenticate: its connection ends with the session
+        with KafkaConn.to(b.sasl_plain) as c:
+            assert handshake(c, "PLAIN", version=0)[0] == 0
+            c.send_raw(struct.pack(">i", len(alice)) + alice)
+            assert c.recv_frame() == b""
+            c.request(3, 1, i32(-1))
+            time.sleep(2.2)
+            frame, _ = c.request_bytes(3, 1, i32(-1))
+            c.send_raw(frame)
+            assert c.wait_closed(10)[0]
+        # kcat (librdkafka 2.0, no re-authentication) still works: its connections are
+        # closed when their sessions end and it connects again
+        roundtrip_kcat(b.sasl_plain, "reauth-kcat", kcat_plain(), n=50)
+        assert b.running()
+    finally:
+        b.stop()
+
+
 # --------------------------------------------------------------------------- refusals
 
 def run_bad(tmp_path, certs, props):

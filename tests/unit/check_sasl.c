@@ -1024,6 +1024,65 @@ START_TEST(test_setup)
     }
     free(json);
     sk_sasl_free(s);
+
+    /* Re-authentication (KIP-368): off by default, so a second handshake is
+     * ILLEGAL_SASL_STATE and the session stays. */
+    ck_assert_int_eq(sasl_from(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN\n"
+                               "sasl.mechanism.inter.broker.protocol=PLAIN\n"
+                               "sasl.jaas.config=" PLAIN_MODULE " required username=\"a\" "
+                               "password=\"b\" user_alice=\"x\" user_bob=\"y\";\n",
+                               &s, err, sizeof(err)),
+                     SK_OK);
+    c = sk_sasl_conn_new(s, "INTERNAL");
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_NONE);
+    ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0x", 8, &out, &outlen, msg, sizeof(msg)),
+                     SK_OK);
+    free(out);
+    ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_ILLEGAL_SASL_STATE);
+    ck_assert_str_eq(sk_sasl_conn_principal(c), "User:alice");
+    sk_sasl_conn_free(c);
+    sk_sasl_free(s);
+    ck_assert_int_eq(sasl_from(TWO_LISTENERS "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256\n"
+                               "sasl.mechanism.inter.broker.protocol=PLAIN\n"
+                               "connections.max.reauth.ms=60000\n"
+                               "sasl.jaas.config=" PLAIN_MODULE " required username=\"a\" "
+                               "password=\"b\" user_alice=\"x\" user_bob=\"y\";\n",
+                               &s, err, sizeof(err)),
+                     SK_OK);
+    ck_assert_int_eq(sk_sasl_reauth_ms(s), 60000);
+    for (int round = 0; round < 3; round++) {
+        c = sk_sasl_conn_new(s, "INTERNAL");
+        ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_NONE);
+        ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0x", 8, &out, &outlen, msg, sizeof(msg)),
+                         SK_OK);
+        free(out);
+        if (round == 2) { /* another mechanism than the session's */
+            ck_assert_int_eq(sk_sasl_conn_handshake(c, "SCRAM-SHA-256", 1),
+                             SK_KERR_UNSUPPORTED_SASL_MECHANISM);
+            ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_FAILED);
+            sk_sasl_conn_free(c);
+            continue;
+        }
+        ck_assert_int_eq(sk_sasl_conn_handshake(c, "PLAIN", 1), SK_KERR_NONE);
+        ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_AUTHENTICATE);
+        ck_assert_ptr_null(sk_sasl_conn_principal(c)); /* not served meanwhile */
+        if (round == 0) {
+            ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0alice\0x", 8, &out, &outlen, msg,
+                                                sizeof(msg)),
+                             SK_OK);
+            free(out);
+            ck_assert_str_eq(sk_sasl_conn_principal(c), "User:alice");
+        } else { /* bob's password is right, but the principal cannot change */
+            ck_assert_int_eq(sk_sasl_conn_token(c, (const uint8_t *)"\0bob\0y", 6, &out, &outlen, msg,
+                                                sizeof(msg)),
+                             SK_EINVAL);
+            ck_assert_str_eq(msg, "Cannot change principals during re-authentication from "
+                                  "User:alice: User:bob");
+            ck_assert_int_eq(sk_sasl_conn_state(c), SK_SASL_FAILED);
+        }
+        sk_sasl_conn_free(c);
+    }
+    sk_sasl_free(s);
 }
 END_TEST
 
