@@ -591,3 +591,34 @@ def test_inter_broker_sasl_ssl_scram_replicates_and_fails_over(zk, tmp_path, cer
     finally:
         for b in bs:
             b.stop()
+
+
+def test_inter_broker_sasl_plaintext_plain(zk, tmp_path, certs):
+    """Two brokers whose inter-broker listener is SASL_PLAINTEXT with PLAIN: they log in as
+    admin (the JAAS line's username/password, also a user_ entry) and replicate acks=all."""
+    ib = {"inter.broker.listener.name": "SASL_PLAINTEXT",
+          "sasl.mechanism.inter.broker.protocol": "PLAIN",
+          "default.replication.factor": "2", "min.insync.replicas": "2",
+          "replica.lag.time.max.ms": "10000"}
+    chroot = "/sasl-ibp-" + tmp_path.name
+    bs = [sasl_broker(zk, tmp_path, certs, extra=ib, name="p%d" % i, broker_id=i, start=False,
+                      chroot=chroot) for i in range(2)]
+    try:
+        for b in bs:
+            b.spawn()
+        for b in bs:
+            b.wait_ready()
+        boot = ",".join(b.sasl_plain for b in bs)
+        data = b"".join(b"p%04d\n" % i for i in range(500))
+        kcat(["-P", "-b", boot, "-t", "ibp", "-p", "0", "-X", "acks=all"] + kcat_plain(),
+             input_data=data, timeout=90)
+        H.wait_for(lambda: sorted(isr(bs[0], "ibp")["isr"]) == [0, 1], 30, "both in sync")
+        for b in bs:
+            assert "authenticate with PLAIN as admin" in b.log_text(), b.name
+            assert "authentication failed" not in b.log_text()
+        out = kcat(["-C", "-b", boot, "-t", "ibp", "-p", "0", "-o", "beginning", "-e", "-q"]
+                   + kcat_plain()).stdout
+        assert out == data
+    finally:
+        for b in bs:
+            b.stop()
