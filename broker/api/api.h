@@ -58,6 +58,11 @@ int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
+/* ACLs (acls.c) */
+int sk_api_describeacls(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_createacls(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_deleteacls(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
 /* group APIs (api_group.c) */
 int sk_api_findcoordinator(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_joingroup(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);

@@ -355,6 +355,40 @@ char *sk_acl_change_build(const sk_acl_res_t *res)
     return dump(root);
 }
 
+/* ---- filters -------------------------------------------------------- */
+
+int sk_acl_filter_valid(const sk_acl_filter_t *f)
+{
+    return f->type != SK_ACL_RES_UNKNOWN && sk_acl_res_name(f->type) &&
+           f->pattern != SK_ACL_PAT_UNKNOWN && sk_acl_pattern_name(f->pattern) &&
+           f->op != SK_ACL_OP_UNKNOWN && sk_acl_op_name(f->op) &&
+           f->perm != SK_ACL_PERM_UNKNOWN && sk_acl_perm_name(f->perm);
+}
+
+int sk_acl_filter_res(const sk_acl_filter_t *f, const sk_acl_res_t *r)
+{
+    if (f->type != SK_ACL_RES_ANY && f->type != r->type)
+        return 0;
+    if (f->pattern != SK_ACL_PAT_ANY && f->pattern != SK_ACL_PAT_MATCH &&
+        f->pattern != r->pattern)
+        return 0;
+    if (!f->name)
+        return 1;
+    if (f->pattern != SK_ACL_PAT_MATCH)
+        return !strcmp(f->name, r->name);
+    if (r->pattern == SK_ACL_PAT_LITERAL)
+        return !strcmp(f->name, r->name) || !strcmp(r->name, SK_ACL_WILDCARD);
+    return r->pattern == SK_ACL_PAT_PREFIXED && !strncmp(f->name, r->name, strlen(r->name));
+}
+
+int sk_acl_filter_entry(const sk_acl_filter_t *f, const sk_acl_entry_t *e)
+{
+    return (!f->principal || !strcmp(f->principal, e->principal)) &&
+           (!f->host || !strcmp(f->host, e->host)) &&
+           (f->op == SK_ACL_OP_ANY || f->op == e->op) &&
+           (f->perm == SK_ACL_PERM_ANY || f->perm == e->perm);
+}
+
 /* ---- the table ------------------------------------------------------ */
 
 typedef struct res_node {

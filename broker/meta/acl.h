@@ -141,6 +141,25 @@ int sk_acl_change_parse(const char *data, size_t len, int extended, sk_acl_res_t
  * "<Type>:<name>", others the extended JSON. */
 char *sk_acl_change_build(const sk_acl_res_t *res);
 
+/* ---- filters (DescribeAcls, DeleteAcls: Kafka's AclBindingFilter) ---- */
+typedef struct sk_acl_filter {
+    int8_t type;           /* SK_ACL_RES_ANY or one type */
+    int8_t pattern;        /* ANY, MATCH, LITERAL or PREFIXED */
+    const char *name;      /* NULL: any name */
+    const char *principal; /* NULL: any */
+    const char *host;      /* NULL: any */
+    int8_t op;             /* SK_ACL_OP_ANY or one operation */
+    int8_t perm;           /* SK_ACL_PERM_ANY, _ALLOW or _DENY */
+} sk_acl_filter_t;
+/* A filter without UNKNOWN codes (what Kafka accepts). */
+int sk_acl_filter_valid(const sk_acl_filter_t *f);
+/* Does the filter select the resource pattern? MATCH with a name selects
+ * the patterns that apply to that name: the literal name, the literal
+ * wildcard "*" and the prefixes of the name. */
+int sk_acl_filter_res(const sk_acl_filter_t *f, const sk_acl_res_t *r);
+/* ... and the entry of such a resource? */
+int sk_acl_filter_entry(const sk_acl_filter_t *f, const sk_acl_entry_t *e);
+
 /* ---- the ACL table and decisions ---- */
 typedef struct sk_acl_s sk_acl_t;
 

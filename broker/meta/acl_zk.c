@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include "kerr.h"
+#include "meta/acl.h"
 #include "log.h"
 #include "mem.h"
 
@@ -388,6 +389,208 @@ void sk_aclzk_start(sk_aclzk_t *w)
     create_root(w, SK_ACL_LITERAL_CHANGES);
     create_root(w, SK_ACL_EXTENDED_CHANGES);
     load_step_done(w, 1);
+}
+
+/* ---- writes ------------------------------------------------------- */
+
+#define UPDATE_TRIES 10
+
+typedef struct {
+    sk_aclzk_t *w;
+    sk_acl_res_t res;
+    char path[1024];
+    sk_acl_entry_t *add;
+    int n_add;
+    int has_filter;
+    sk_acl_filter_t filter; /* strings below are owned copies */
+    char *f_name, *f_principal, *f_host;
+    sk_acl_entry_t *next;   /* what the znode is to hold */
+    int n_next;
+    sk_acl_entry_t *removed;
+    int n_removed;
+    int tries;
+    sk_aclzk_update_cb cb;
+    void *arg;
+} upd_t;
+
+static void upd_free(upd_t *u)
+{
+    free(u->res.name);
+    sk_acl_entries_free(u->add, u->n_add);
+    sk_acl_entries_free(u->next, u->n_next);
+    sk_acl_entries_free(u->removed, u->n_removed);
+    free(u->f_name);
+    free(u->f_principal);
+    free(u->f_host);
+    free(u);
+}
+
+static void upd_finish(upd_t *u, int16_t kerr)
+{
+    u->cb(kerr, u->removed, u->n_removed, u->arg);
+    upd_free(u);
+}
+
+static int same_entry(const sk_acl_entry_t *a, const sk_acl_entry_t *b)
+{
+    return a->op == b->op && a->perm == b->perm && !strcmp(a->principal, b->principal) &&
+           !strcmp(a->host, b->host);
+}
+
+static void push(sk_acl_entry_t **v, int *n, const sk_acl_entry_t *e)
+{
+    *v = sk_realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+    (*v)[*n].principal = sk_strdup(e->principal);
+    (*v)[*n].host = sk_strdup(e->host);
+    (*v)[*n].op = e->op;
+    (*v)[*n].perm = e->perm;
+    (*n)++;
+}
+
+static void upd_read(upd_t *u);
+
+static void notified_cb(int rc, const char *created, void *arg)
+{
+    (void)created;
+    upd_t *u = arg;
+    if (rc != ZOK) /* the change is in ZooKeeper; other brokers see it at their next reload */
+        sk_warn("acl", "cannot add the change notification for %s (%s)", u->path, zerror(rc));
+    upd_finish(u, SK_KERR_NONE);
+}
+
+static void written_cb(upd_t *u, int rc)
+{
+    if ((rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE) && ++u->tries < UPDATE_TRIES) {
+        upd_read(u); /* someone else changed it meanwhile */
+        return;
+    }
+    if (rc != ZOK) {
+        sk_warn("acl", "cannot write %s (%s)", u->path, zerror(rc));
+        upd_finish(u, SK_KERR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    if (!u->w->freeing)
+        sk_acl_set(u->w->acl, u->res.type, u->res.pattern, u->res.name, u->next, u->n_next);
+    sk_info("acl", "ACLs of %s %s %s written: %d entries", sk_acl_pattern_name(u->res.pattern),
+            sk_acl_res_name(u->res.type), u->res.name, u->n_next);
+    char *body = sk_acl_change_build(&u->res);
+    const char *root = u->res.pattern == SK_ACL_PAT_LITERAL ? SK_ACL_LITERAL_CHANGES
+                                                            : SK_ACL_EXTENDED_CHANGES;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", root, SK_ACL_CHANGE_PREFIX);
+    sk_zk_create(u->w->zk, path, body, body ? (int)strlen(body) : -1, ZOO_SEQUENCE, notified_cb,
+                 u);
+    free(body);
+}
+
+static void set_cb(int rc, const char *d, int l, const struct Stat *st, void *arg)
+{
+    (void)d;
+    (void)l;
+    (void)st;
+    written_cb(arg, rc);
+}
+
+static void create_cb(int rc, const char *created, void *arg)
+{
+    (void)created;
+    written_cb(arg, rc);
+}
+
+static void delete_cb(int rc, void *arg)
+{
+    written_cb(arg, rc);
+}
+
+static void got_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    upd_t *u = arg;
+    sk_acl_entry_t *cur = NULL;
+    int n_cur = 0;
+    char err[256];
+    if (rc != ZOK && rc != ZNONODE) {
+        sk_warn("acl", "cannot read %s (%s)", u->path, zerror(rc));
+        upd_finish(u, SK_KERR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    if (rc == ZOK && data && len > 0 &&
+        sk_acl_znode_parse(data, (size_t)len, &cur, &n_cur, err, sizeof(err)) != SK_OK)
+        sk_warn("acl", "%s is not valid (%s): rewritten", u->path, err);
+    sk_acl_entries_free(u->next, u->n_next);
+    sk_acl_entries_free(u->removed, u->n_removed);
+    u->next = u->removed = NULL;
+    u->n_next = u->n_removed = 0;
+    for (int i = 0; i < n_cur; i++) {
+        if (u->has_filter && sk_acl_filter_entry(&u->filter, &cur[i]))
+            push(&u->removed, &u->n_removed, &cur[i]);
+        else
+            push(&u->next, &u->n_next, &cur[i]);
+    }
+    int changed = u->n_removed > 0;
+    for (int i = 0; i < u->n_add; i++) {
+        int have = 0;
+        for (int j = 0; j < u->n_next && !have; j++)
+            have = same_entry(&u->next[j], &u->add[i]);
+        if (!have) {
+            push(&u->next, &u->n_next, &u->add[i]);
+            changed = 1;
+        }
+    }
+    sk_acl_entries_free(cur, n_cur);
+    if (!changed) {
+        upd_finish(u, SK_KERR_NONE);
+        return;
+    }
+    if (u->n_next == 0) {
+        sk_zk_delete(u->w->zk, u->path, rc == ZOK ? stat->version : -1, delete_cb, u);
+        return;
+    }
+    char *json = sk_acl_znode_build(u->next, u->n_next);
+    if (!json) {
+        upd_finish(u, SK_KERR_INVALID_REQUEST);
+        return;
+    }
+    if (rc == ZOK)
+        sk_zk_set(u->w->zk, u->path, json, (int)strlen(json), stat->version, set_cb, u);
+    else
+        sk_zk_create(u->w->zk, u->path, json, (int)strlen(json), 0, create_cb, u);
+    free(json);
+}
+
+static void upd_read(upd_t *u)
+{
+    sk_zk_get(u->w->zk, u->path, NULL, NULL, got_cb, u);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? sk_strdup(s) : NULL;
+}
+
+void sk_aclzk_update(sk_aclzk_t *w, const sk_acl_res_t *res, const sk_acl_entry_t *add,
+                     int n_add, const sk_acl_filter_t *remove, sk_aclzk_update_cb cb, void *arg)
+{
+    upd_t *u = sk_calloc(1, sizeof(*u));
+    u->w = w;
+    u->cb = cb;
+    u->arg = arg;
+    u->res.type = res->type;
+    u->res.pattern = res->pattern;
+    u->res.name = sk_strdup(res->name);
+    for (int i = 0; i < n_add; i++)
+        push(&u->add, &u->n_add, &add[i]);
+    if (remove) {
+        u->has_filter = 1;
+        u->filter = *remove;
+        u->filter.name = u->f_name = dup_or_null(remove->name);
+        u->filter.principal = u->f_principal = dup_or_null(remove->principal);
+        u->filter.host = u->f_host = dup_or_null(remove->host);
+    }
+    if (sk_acl_res_path(res->type, res->pattern, res->name, u->path, sizeof(u->path)) != SK_OK) {
+        upd_finish(u, SK_KERR_INVALID_REQUEST);
+        return;
+    }
+    upd_read(u);
 }
 
 sk_aclzk_t *sk_aclzk_new(sk_zk_t *zk, sk_acl_t *acl, void (*loaded_cb)(void *arg), void *arg)

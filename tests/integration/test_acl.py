@@ -412,8 +412,9 @@ def test_three_brokers_as_super_users_replicate_and_fail_over(zk, tmp_path, cert
         for b in bs:
             b.wait_ready()
             wait_serving(b)
-        create_topic(bs[0], certs, "rep", partitions=1, rf=3)
         zkc = bs[0].zk_client()
+        ctrl = json.loads(zkc.get("/controller")[0])["brokerid"]  # CreateTopics goes there
+        create_topic(bs[ctrl], certs, "rep", partitions=1, rf=3)
 
         def state():
             return json.loads(zkc.get("/brokers/topics/rep/partitions/0/state")[0])
@@ -441,3 +442,79 @@ def test_three_brokers_as_super_users_replicate_and_fail_over(zk, tmp_path, cert
     finally:
         for b in bs:
             b.stop()
+
+
+# ---- CreateAcls / DescribeAcls / DeleteAcls ---------------------------------------------------
+
+def kp_admin(b, certs, who):
+    from kafka.admin import KafkaAdminClient
+    return KafkaAdminClient(bootstrap_servers=b.tls_bootstrap, security_protocol="SSL",
+                            ssl_cafile=str(certs / "ca.pem"),
+                            ssl_certfile=str(certs / (who + ".pem")),
+                            ssl_keyfile=str(certs / (who + ".key")), ssl_check_hostname=False,
+                            request_timeout_ms=30000)
+
+
+def test_admin_api_create_describe_delete(broker, certs):
+    from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType,
+                             ACLResourcePatternType, ResourcePattern, ResourcePatternFilter,
+                             ResourceType)
+    from kafka.errors import ClusterAuthorizationFailedError
+    create_topic(broker, certs, "adm-1")
+    admin = kp_admin(broker, certs, "broker")
+    try:
+        acls = [ACL("User:CN=bob", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                    ResourcePattern(ResourceType.TOPIC, "adm-", ACLResourcePatternType.PREFIXED)),
+                ACL("User:CN=bob", "*", ACLOperation.WRITE, ACLPermissionType.ALLOW,
+                    ResourcePattern(ResourceType.TOPIC, "adm-1", ACLResourcePatternType.LITERAL))]
+        res = admin.create_acls(acls)
+        assert not res["failed"] and len(res["succeeded"]) == 2, res
+        # written as Kafka writes them
+        zkc = broker.zk_client()
+        data = json.loads(zkc.get("/kafka-acl-extended/prefixed/Topic/adm-")[0])
+        assert data == {"version": 1, "acls": [ace("User:CN=bob", "Read")]}
+        assert any(zkc.get("/kafka-acl-extended-changes/" + c)[0].startswith(b"{")
+                   for c in zkc.get_children("/kafka-acl-extended-changes"))
+        assert b"Topic:adm-1" in [zkc.get("/kafka-acl-changes/" + c)[0]
+                                  for c in zkc.get_children("/kafka-acl-changes")]
+        # in force at once
+        with tls_conn(broker, certs, "bob") as bob:
+            assert fetch_err(bob, "adm-1") == 0
+            assert bob.produce("adm-1", 0, batch(b"b"))[0] == 0
+        got, err = admin.describe_acls(ACLFilter(
+            "User:CN=bob", None, ACLOperation.ANY, ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.TOPIC, None, ACLResourcePatternType.ANY)))
+        assert err.errno == 0
+        seen = sorted((a.resource_pattern.resource_name, a.resource_pattern.pattern_type.name,
+                       a.operation.name) for a in got)
+        assert seen == [("adm-", "PREFIXED", "READ"), ("adm-1", "LITERAL", "WRITE")], seen
+        # MATCH: what applies to topic adm-1
+        got, err = admin.describe_acls(ACLFilter(
+            None, None, ACLOperation.ANY, ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.TOPIC, "adm-1", ACLResourcePatternType.MATCH)))
+        assert sorted(a.resource_pattern.resource_name for a in got) == ["adm-", "adm-1"]
+        # delete the Write
+        out = admin.delete_acls([ACLFilter(
+            "User:CN=bob", None, ACLOperation.WRITE, ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.TOPIC, "adm-1", ACLResourcePatternType.LITERAL))])
+        _f, deleted, err = out[0]
+        assert err.errno == 0 and len(deleted) == 1, out
+        assert zkc.exists("/kafka-acl/Topic/adm-1") is None  # no ACL left: the znode goes
+        with tls_conn(broker, certs, "bob") as bob:
+            assert bob.produce("adm-1", 0, batch(b"b"))[0] == TOPIC_AUTHORIZATION_FAILED
+            assert fetch_err(bob, "adm-1") == 0  # the prefixed Read stays
+    finally:
+        admin.close()
+    # alice may not manage ACLs (Alter on the cluster)
+    admin = kp_admin(broker, certs, "alice")
+    try:
+        with pytest.raises(ClusterAuthorizationFailedError):
+            admin.describe_acls(ACLFilter(None, None, ACLOperation.ANY, ACLPermissionType.ANY,
+                                          ResourcePatternFilter(ResourceType.ANY, None,
+                                                                ACLResourcePatternType.ANY)))
+        res = admin.create_acls([ACL("User:CN=alice", "*", ACLOperation.ALL,
+                                     ACLPermissionType.ALLOW,
+                                     ResourcePattern(ResourceType.CLUSTER, "kafka-cluster"))])
+        assert not res["succeeded"] and len(res["failed"]) == 1, res
+    finally:
+        admin.close()

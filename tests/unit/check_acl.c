@@ -548,6 +548,56 @@ START_TEST(test_warm_cache_allocates_nothing)
 }
 END_TEST
 
+START_TEST(test_filters)
+{
+    sk_acl_res_t lit = {SK_ACL_RES_TOPIC, SK_ACL_PAT_LITERAL, "orders-eu"};
+    sk_acl_res_t star = {SK_ACL_RES_TOPIC, SK_ACL_PAT_LITERAL, "*"};
+    sk_acl_res_t pre = {SK_ACL_RES_TOPIC, SK_ACL_PAT_PREFIXED, "orders-"};
+    sk_acl_res_t grp = {SK_ACL_RES_GROUP, SK_ACL_PAT_LITERAL, "orders-eu"};
+    sk_acl_filter_t f = {SK_ACL_RES_ANY, SK_ACL_PAT_ANY, NULL, NULL, NULL, SK_ACL_OP_ANY,
+                         SK_ACL_PERM_ANY};
+    ck_assert(sk_acl_filter_valid(&f));
+    ck_assert(sk_acl_filter_res(&f, &lit) && sk_acl_filter_res(&f, &pre) &&
+              sk_acl_filter_res(&f, &grp));
+    f.type = SK_ACL_RES_TOPIC;
+    ck_assert(!sk_acl_filter_res(&f, &grp));
+    f.name = "orders-eu"; /* ANY with a name: exactly that name, any pattern */
+    ck_assert(sk_acl_filter_res(&f, &lit) && !sk_acl_filter_res(&f, &pre) &&
+              !sk_acl_filter_res(&f, &star));
+    f.pattern = SK_ACL_PAT_MATCH; /* what applies to orders-eu */
+    ck_assert(sk_acl_filter_res(&f, &lit) && sk_acl_filter_res(&f, &pre) &&
+              sk_acl_filter_res(&f, &star));
+    f.name = "payments";
+    ck_assert(!sk_acl_filter_res(&f, &lit) && !sk_acl_filter_res(&f, &pre) &&
+              sk_acl_filter_res(&f, &star));
+    f.pattern = SK_ACL_PAT_PREFIXED;
+    f.name = NULL;
+    ck_assert(!sk_acl_filter_res(&f, &lit) && sk_acl_filter_res(&f, &pre));
+    sk_acl_entry_t e = {"User:a", "*", SK_ACL_OP_READ, SK_ACL_PERM_ALLOW};
+    ck_assert(sk_acl_filter_entry(&f, &e));
+    f.principal = "User:b";
+    ck_assert(!sk_acl_filter_entry(&f, &e));
+    f.principal = "User:a";
+    f.host = "10.0.0.1"; /* a host filter is exact: "*" is an ACL's host, not a wildcard here */
+    ck_assert(!sk_acl_filter_entry(&f, &e));
+    f.host = NULL;
+    f.op = SK_ACL_OP_WRITE;
+    ck_assert(!sk_acl_filter_entry(&f, &e));
+    f.op = SK_ACL_OP_READ;
+    f.perm = SK_ACL_PERM_DENY;
+    ck_assert(!sk_acl_filter_entry(&f, &e));
+    f.perm = SK_ACL_PERM_ALLOW;
+    ck_assert(sk_acl_filter_entry(&f, &e));
+    f.op = SK_ACL_OP_UNKNOWN;
+    ck_assert(!sk_acl_filter_valid(&f));
+    f.op = 99;
+    ck_assert(!sk_acl_filter_valid(&f));
+    f.op = SK_ACL_OP_ANY;
+    f.type = SK_ACL_RES_UNKNOWN;
+    ck_assert(!sk_acl_filter_valid(&f));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("acl");
@@ -569,6 +619,7 @@ int main(void)
     tcase_add_test(tc, test_authorize_any);
     tcase_add_test(tc, test_cache_invalidated);
     tcase_add_test(tc, test_warm_cache_allocates_nothing);
+    tcase_add_test(tc, test_filters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
