@@ -270,6 +270,7 @@ typedef struct enc {
     sk_wr_t *w;
     size_t n;
     int err;
+    const sk_msg_rechook_t *hook; /* records fields' bytes (NULL: copied) */
 } enc_t;
 
 static size_t uvarint_len(uint32_t v)
@@ -335,14 +336,21 @@ static void encode_value(const sk_msgfield_t *f, int16_t v, int flex, enc_t *e, 
     case SK_FT_BYTES:
     case SK_FT_RECORDS: {
         const sk_str_t *s = p;
+        int hooked = f->type == SK_FT_RECORDS && e->hook;
         if (s->len < -1 || (s->len < 0 && (f->array || !is_nullable(f, v))) ||
-            (s->len > 0 && !s->p) ||
+            (s->len > 0 && !s->p && !hooked) ||
             (f->type == SK_FT_STRING && s->len > INT16_MAX && !flex)) {
             e->err = 1;
             return;
         }
         put_len(e, flex, f->type == SK_FT_STRING ? 2 : 4, s->len);
-        if (s->len > 0) {
+        if (hooked) {
+            /* the hook places the bytes (or notes where they go) */
+            if (s->len > 0)
+                e->n += (size_t)s->len;
+            if (e->w && e->hook->put(e->hook->ctx, e->w, s) != SK_OK)
+                e->err = 1;
+        } else if (s->len > 0) {
             e->n += (size_t)s->len;
             if (e->w)
                 sk_wr_raw(e->w, s->p, (size_t)s->len);
@@ -441,7 +449,7 @@ static void encode_tags(const sk_msgdesc_t *d, int16_t v, enc_t *e, const void *
         }
     put_uvarint(e, (uint32_t)nt);
     for (int i = 0; i < nt && !e->err; i++) {
-        enc_t sz = {NULL, 0, 0};
+        enc_t sz = {NULL, 0, 0, e->hook};
         encode_field(tagged[i], v, 1, &sz, m, depth);
         if (sz.err || sz.n > UINT32_MAX) {
             e->err = 1;
@@ -477,10 +485,16 @@ static void encode_struct(const sk_msgdesc_t *d, int16_t v, int flex, enc_t *e, 
 
 int sk_msg_encode(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void *in)
 {
+    return sk_msg_encode_hooked(d, version, w, in, NULL);
+}
+
+int sk_msg_encode_hooked(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void *in,
+                         const sk_msg_rechook_t *hook)
+{
     if (version < d->valid_lo || version > d->valid_hi)
         return SK_EINVAL;
     size_t start = w->len;
-    enc_t e = {w, 0, 0};
+    enc_t e = {w, 0, 0, hook};
     encode_struct(d, version, top_flex(d, version), &e, in, 0);
     if (e.err) {
         w->len = start; /* nothing of a failed message stays in w */
@@ -494,7 +508,7 @@ int sk_msg_size(const sk_msgdesc_t *d, int16_t version, const void *in, size_t *
     *size = 0;
     if (version < d->valid_lo || version > d->valid_hi)
         return SK_EINVAL;
-    enc_t e = {NULL, 0, 0};
+    enc_t e = {NULL, 0, 0, NULL};
     encode_struct(d, version, top_flex(d, version), &e, in, 0);
     if (e.err)
         return SK_EINVAL;

@@ -102,6 +102,24 @@ int sk_msg_decode(const sk_msgdesc_t *d, int16_t version, sk_rd_t *r, sk_arena_t
  * is then as it was before the call). */
 int sk_msg_encode(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void *in);
 
+/* The hand-written hook of a records field (the Fetch response's zero-copy
+ * record attachment): with a hook, a records field's length prefix is
+ * written from its len as usual, but its bytes are the hook's: put() is
+ * called at the place they go (w->len), with the field, and may append
+ * them to w or only note the position (then len need not match what w
+ * holds, and p may point to whatever the hook understands). A put() result
+ * other than SK_OK fails the encode. Sizing (sk_msg_size) counts len bytes
+ * and never calls the hook. */
+typedef struct sk_msg_rechook {
+    int (*put)(void *ctx, sk_wr_t *w, const sk_str_t *records);
+    void *ctx;
+} sk_msg_rechook_t;
+
+/* sk_msg_encode() with a records hook (NULL: as sk_msg_encode). On failure
+ * w is as before, but the hook may have been called for earlier fields. */
+int sk_msg_encode_hooked(const sk_msgdesc_t *d, int16_t version, sk_wr_t *w, const void *in,
+                         const sk_msg_rechook_t *hook);
+
 /* Bytes sk_msg_encode() would write; SK_OK or SK_EINVAL. */
 int sk_msg_size(const sk_msgdesc_t *d, int16_t version, const void *in, size_t *size);
 

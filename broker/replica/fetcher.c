@@ -373,12 +373,12 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         l->logged_error = 1;
         return 1;
     }
-    const sk_fetch_records_t *rec = &rp->Records;
-    if (rec->kind == SK_FETCH_REC_MEM && rec->len > 0) {
+    const sk_str_t *rec = &rp->Records;
+    if (rec->len > 0) {
         int64_t first = -1, last = -1;
         /* Only whole batches: a trailing partial batch waits for the next fetch. */
         size_t len = 0;
-        const uint8_t *data = rec->ptr;
+        const uint8_t *data = (const uint8_t *)rec->p;
         while (len < (size_t)rec->len) {
             ssize_t n = sk_batch_next(data + len, (size_t)rec->len - len);
             if (n <= 0)
@@ -495,11 +495,13 @@ static void add_topic(sk_topic_t *t, void *arg)
         }
         if (!rt) {
             rt = &bc->req->Topics[bc->req->TopicsCnt++];
+            sk_fetch_req_topic_init(rt);
             rt->Topic = sk_str_c(t->name);
             rt->Partitions = sk_arena_calloc(bc->a, (size_t)t->n_partitions,
                                              sizeof(*rt->Partitions));
         }
         sk_fetch_req_partition_t *fp = &rt->Partitions[rt->PartitionsCnt++];
+        sk_fetch_req_partition_init(fp);
         fp->Partition = p->id;
         fp->CurrentLeaderEpoch = p->leader_epoch;
         fp->FetchOffset = sk_plog_end_offset(p->log);
@@ -544,7 +546,8 @@ static void send_fetch(leader_link_t *l)
         return; /* the leader is not live: the controller will move leadership */
     sk_chan_set_broker(f->chan, l->id, lb->host, lb->port);
     sk_arena_t *a = sk_arena_new(0);
-    sk_fetch_req_t req = {0};
+    sk_fetch_req_t req;
+    sk_fetch_req_init(&req);
     req.ReplicaId = b->id;
     req.MaxWaitMs = b->conf->replica_fetch_wait_max_ms;
     req.MinBytes = b->conf->replica_fetch_min_bytes;
