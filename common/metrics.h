@@ -44,8 +44,10 @@ void sk_met_hist_observe(sk_met_hist_t *h, double ms);
  * for a handler thread) has no counterpart: one loop reads and handles. */
 enum { SK_MET_REQ_TOTAL = 0, SK_MET_REQ_LOCAL, SK_MET_REQ_REMOTE, SK_MET_REQ_SEND, SK_MET_REQ_NPHASES };
 
-/* ZooKeeper session as last seen by the broker. */
-enum { SK_MET_ZK_NOT_CONNECTED = 0, SK_MET_ZK_CONNECTED, SK_MET_ZK_EXPIRED, SK_MET_ZK_AUTH_FAILED };
+/* ZooKeeper session as last seen by the broker: connecting (at start-up
+ * and after a connection loss, while the client reconnects), connected,
+ * expired (until the new session is up), authentication failed. */
+enum { SK_MET_ZK_CONNECTING = 0, SK_MET_ZK_CONNECTED, SK_MET_ZK_EXPIRED, SK_MET_ZK_AUTH_FAILED };
 
 typedef struct sk_met_topic {
     char *name;

@@ -864,7 +864,7 @@ static void report(sk_zk_t *zk, sk_zk_event_t ev)
         sk_met.zk_connects++;
         break;
     case SK_ZK_DISCONNECTED:
-        sk_met.zk_state = SK_MET_ZK_NOT_CONNECTED;
+        sk_met.zk_state = SK_MET_ZK_CONNECTING;
         sk_met.zk_disconnects++;
         break;
     case SK_ZK_EXPIRED_NEW_SESSION: /* reported once connected in the new session */
@@ -1021,6 +1021,7 @@ static void on_session(sk_zk_t *zk, zk_msg_t *m)
                 return;
         }
         int setup = h->setup;
+        sk_met.zk_state = SK_MET_ZK_EXPIRED; /* until the new session connects */
         if (!setup)
             zk->expired_pending = 1;
         retire_handle(zk);

@@ -234,7 +234,7 @@ static void render_misc(sk_broker_t *b, sk_prom_t *p)
 
     n = "kafka_server_sessionexpirelistener_sessionstate";
     sk_prom_family(p, n, "gauge", "ZooKeeper session state: 1 for the current state, else 0.");
-    static const char *const states[] = {"NOT_CONNECTED", "CONNECTED", "EXPIRED", "AUTH_FAILED"};
+    static const char *const states[] = {"CONNECTING", "CONNECTED", "EXPIRED", "AUTH_FAILED"};
     for (int i = 0; i < 4; i++) {
         sk_prom_label_t l = {"state", states[i]};
         sk_prom_i64(p, n, &l, 1, sk_met.zk_state == i);

@@ -8,6 +8,8 @@ and parsed by prometheus_client's parser (python3-prometheus-client).
 - kafka_consumergroup_lag equals what skein-consumer-groups --describe prints for a group
   that committed part of a topic, on the group's coordinator only;
 - exactly one broker reports activecontrollercount 1, the one in /controller;
+- the ZooKeeper session state leaves CONNECTED while ZooKeeper is paused and comes back,
+  counting the disconnect;
 - requests_total counts the API calls made;
 - a malformed HTTP request, an unknown path and another method get 400/404/405 and the
   broker keeps serving; a bad metrics.listener value exits 2 naming the key; a port in use
@@ -472,6 +474,40 @@ def test_metrics_port_in_use_stops_start_up(zk, skeind_bin, tmp_path):
         assert "metrics.listener" in out, out
     finally:
         taken.close()
+
+
+def test_zookeeper_session_state_follows_a_paused_zookeeper(skeind_bin, tmp_path):
+    """Its own ZooKeeper (the shared one serves the other tests): paused until the broker
+    sees the connection lost, then resumed."""
+    own = H.ZooKeeper(tmp_path / "zk")
+    mport = H.free_port()
+    b = None
+    try:
+        b = H.Broker(0, own, tmp_path / "b", chroot="/metrics-zk",
+                     overrides={"metrics.listener": "http://127.0.0.1:%d" % mport,
+                                "zookeeper.session.timeout.ms": "6000"})
+        st = "kafka_server_sessionexpirelistener_sessionstate"
+        lat = "kafka_server_zookeeperclientmetrics_zookeeperrequestlatencyms_count"
+        s = scrape(mport)
+        assert s.value(st, state="CONNECTED") == 1 and s.value(st, state="CONNECTING") == 0
+        assert s.value(lat) >= 5          # registration, cluster id, watches ...
+        disconnects = s.value("kafka_server_sessionexpirelistener_zookeeperdisconnects_total")
+        own.proc.signal_group(signal.SIGSTOP)
+        try:
+            H.wait_for(lambda: scrape(mport).value(st, state="CONNECTED") == 0, 30,
+                       "the broker to see its ZooKeeper connection lost")
+        finally:
+            own.proc.signal_group(signal.SIGCONT)
+        s = H.wait_for(lambda: (lambda x: x if x.value(st, state="CONNECTED") == 1 else None)(
+            scrape(mport)), 60, "the session connected again")
+        assert s.value("kafka_server_sessionexpirelistener_zookeeperdisconnects_total") > \
+            disconnects
+        assert sum(s.value(st, state=x) for x in
+                   ("CONNECTING", "CONNECTED", "EXPIRED", "AUTH_FAILED")) == 1
+    finally:
+        if b is not None:
+            b.stop()
+        own.stop()
 
 
 def test_authentication_counters(zk, skeind_bin, tmp_path):
