@@ -523,6 +523,49 @@ char *sk_scram_user_config_build(const sk_scram_cred_t *creds, int n)
     return out;
 }
 
+char *sk_scram_user_config_update(const char *json, size_t len, const sk_scram_cred_t *creds,
+                                  int n, const char *const *del, int ndel, char *err,
+                                  size_t errlen)
+{
+    json_error_t je;
+    json_t *root = NULL, *cfg;
+    char *out = NULL;
+    if (json) {
+        root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+        json_t *ver = root ? json_object_get(root, "version") : NULL;
+        if (!json_is_object(root) || !json_is_integer(ver) || json_integer_value(ver) != 1 ||
+            !json_is_object(json_object_get(root, "config"))) {
+            seterr(err, errlen, "not a config znode of version 1");
+            goto out;
+        }
+        cfg = json_object_get(root, "config");
+    } else {
+        root = json_object();
+        json_object_set_new(root, "version", json_integer(1));
+        cfg = json_object();
+        json_object_set_new(root, "config", cfg);
+    }
+    for (int i = 0; i < ndel; i++) {
+        if (sk_scram_mech_parse(del[i]) < 0) {
+            seterr(err, errlen, "%s is not a SCRAM mechanism (SCRAM-SHA-256, SCRAM-SHA-512)",
+                   del[i]);
+            goto out;
+        }
+        json_object_del(cfg, del[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        char *c = sk_scram_cred_format(&creds[i]);
+        json_object_set_new(cfg, sk_scram_mech_name(creds[i].mech), json_string(c));
+        free(c);
+    }
+    char *dump = json_dumps(root, JSON_COMPACT);
+    out = sk_strdup(dump ? dump : "");
+    free(dump);
+out:
+    json_decref(root);
+    return out;
+}
+
 /* ---- server ---- */
 
 struct sk_scram_server_s {

@@ -106,6 +106,16 @@ int sk_scram_user_config_parse(const char *json, size_t len, sk_scram_mech_t m,
  * (allocated). */
 char *sk_scram_user_config_build(const sk_scram_cred_t *creds, int n);
 
+/* The JSON of /config/users/<user> with the credentials creds[0..n) added
+ * (replacing one of the same mechanism) and the mechanisms named in
+ * del[0..ndel) removed; every other config (quotas) is kept. json NULL (no
+ * znode yet): a new one. Returns it allocated, or NULL with a reason in err
+ * (json that is not Kafka's config znode, or del naming something that is
+ * not a SCRAM mechanism). */
+char *sk_scram_user_config_update(const char *json, size_t len, const sk_scram_cred_t *creds,
+                                  int n, const char *const *del, int ndel, char *err,
+                                  size_t errlen);
+
 /* ---- server ---- */
 
 typedef enum {

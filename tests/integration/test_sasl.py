@@ -622,3 +622,58 @@ def test_inter_broker_sasl_plaintext_plain(zk, tmp_path, certs):
     finally:
         for b in bs:
             b.stop()
+
+
+def configs(b, *args, check=True):
+    p = subprocess.run([H.tool_path("skein-configs"), "--zookeeper", b.zk_connect,
+                        "--entity-type", "users"] + list(args), capture_output=True, timeout=60)
+    if check:
+        assert p.returncode == 0, p.stderr.decode()
+    return p
+
+
+def test_skein_configs_manages_scram_users(zk, tmp_path, certs):
+    """skein-configs writes Kafka's credential znode (kafka-configs.sh --zookeeper's way): a
+    user added while the broker runs logs in with kcat, --describe shows mechanisms and
+    iterations only, other configs of the user are kept, --delete-config removes a
+    mechanism."""
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        zkc = b.zk_client()
+        zkc.create("/config/users/gina", json.dumps(
+            {"version": 1, "config": {"producer_byte_rate": "1024"}}).encode(), makepath=True)
+        before = len(zkc.get_children("/config/changes")) if zkc.exists("/config/changes") else 0
+        out = configs(b, "--entity-name", "gina", "--alter", "--add-config",
+                      "SCRAM-SHA-256=[iterations=8192,password=gina-secret],"
+                      "SCRAM-SHA-512=[password=gina-secret]").stdout.decode()
+        assert "Completed updating config for user gina." in out
+        cfg = json.loads(zkc.get("/config/users/gina")[0])
+        assert cfg["config"]["producer_byte_rate"] == "1024"
+        assert cfg["config"]["SCRAM-SHA-256"].endswith(",iterations=8192")
+        assert "gina-secret" not in json.dumps(cfg)
+        assert len(zkc.get_children("/config/changes")) == before + 1
+        for mech in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+            kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, mech, "gina", "gina-secret"))
+        out = configs(b, "--entity-name", "gina", "--describe").stdout.decode()
+        assert out == ("SCRAM credential configs for user-principal 'gina' are "
+                       "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n"), out
+        configs(b, "--entity-name", "gina", "--alter", "--delete-config", "SCRAM-SHA-512")
+        p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-512", "gina",
+                                                                   "gina-secret"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-256", "gina",
+                                                    "gina-secret"))
+        out = configs(b, "--describe").stdout.decode()
+        assert "user-principal 'gina' are SCRAM-SHA-256=iterations=8192\n" in out, out
+        # bad usage: exit status 2 with a message
+        for args in (["--entity-name", "x", "--alter", "--add-config", "SCRAM-SHA-1=[password=p]"],
+                     ["--entity-name", "x", "--alter", "--add-config",
+                      "SCRAM-SHA-256=[iterations=100,password=p]"],
+                     ["--entity-name", "x", "--alter", "--add-config", "SCRAM-SHA-256=[iterations=4096]"],
+                     ["--entity-name", "x", "--alter"],
+                     ["--entity-name", "x", "--alter", "--delete-config", "producer_byte_rate"]):
+            p = configs(b, *args, check=False)
+            assert p.returncode == 2 and p.stderr, (args, p)
+    finally:
+        b.stop()

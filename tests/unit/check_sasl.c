@@ -816,6 +816,34 @@ START_TEST(test_scram_credentials)
     ck_assert_int_eq(sk_scram_user_config_parse("{\"version\":1,\"config\":{}}", 25,
                                                 SK_SCRAM_SHA_256, &back, err, sizeof(err)),
                      SK_ENOENT);
+
+    /* Updating the znode: other configs kept, a mechanism replaced, one removed. */
+    const char *quota = "{\"version\":1,\"config\":{\"producer_byte_rate\":\"1024\"}}";
+    char *j1 = sk_scram_user_config_update(quota, strlen(quota), two, 2, NULL, 0, err, sizeof(err));
+    ck_assert_ptr_nonnull(j1);
+    ck_assert_ptr_nonnull(strstr(j1, "\"producer_byte_rate\":\"1024\""));
+    ck_assert_int_eq(sk_scram_user_config_parse(j1, strlen(j1), SK_SCRAM_SHA_256, &back, err,
+                                                sizeof(err)),
+                     SK_OK);
+    const char *del[] = {"SCRAM-SHA-256"};
+    char *j2 = sk_scram_user_config_update(j1, strlen(j1), NULL, 0, del, 1, err, sizeof(err));
+    ck_assert_int_eq(sk_scram_user_config_parse(j2, strlen(j2), SK_SCRAM_SHA_256, &back, err,
+                                                sizeof(err)),
+                     SK_ENOENT);
+    ck_assert_int_eq(sk_scram_user_config_parse(j2, strlen(j2), SK_SCRAM_SHA_512, &back, err,
+                                                sizeof(err)),
+                     SK_OK);
+    ck_assert_ptr_nonnull(strstr(j2, "producer_byte_rate"));
+    free(j1);
+    free(j2);
+    j1 = sk_scram_user_config_update(NULL, 0, two, 1, NULL, 0, err, sizeof(err));
+    ck_assert_int_eq(strncmp(j1, "{\"version\":1,\"config\":{\"SCRAM-SHA-256\":", 39), 0);
+    free(j1);
+    const char *bad_del[] = {"producer_byte_rate"};
+    ck_assert_ptr_null(sk_scram_user_config_update(NULL, 0, NULL, 0, bad_del, 1, err, sizeof(err)));
+    ck_assert_ptr_null(sk_scram_user_config_update("[1]", 3, two, 1, NULL, 0, err, sizeof(err)));
+    ck_assert_ptr_null(sk_scram_user_config_update("{\"version\":2,\"config\":{}}", 25, two, 1,
+                                                   NULL, 0, err, sizeof(err)));
 }
 END_TEST
 
