@@ -49,6 +49,10 @@ static void render_topics(sk_prom_t *p)
         }
     }
     free(v);
+    sk_prom_family(p, "kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
+                   "Record batch bytes this broker appended as a follower.");
+    sk_prom_u64(p, "kafka_server_brokertopicmetrics_replicationbytesin_total", NULL, 0,
+                sk_met.replication_bytes_in);
     sk_prom_family(p, "kafka_server_brokertopicmetrics_replicationbytesout_total", "counter",
                    "Record bytes sent to followers.");
     sk_prom_u64(p, "kafka_server_brokertopicmetrics_replicationbytesout_total", NULL, 0,

@@ -8,6 +8,7 @@
 #include "net/channel.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "metrics.h"
 #include "storage/plog.h"
 #include "proto_fetch.h"
 #include "proto_offsetforleaderepoch.h"
@@ -392,6 +393,7 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
                          sk_strerror(rc));
                 return 1;
             }
+            sk_met.replication_bytes_in += len;
         }
     }
     sk_partition_follower_hw(b->parts, p, rp->HighWatermark);

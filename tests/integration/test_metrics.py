@@ -279,6 +279,9 @@ def test_produce_and_fetch_counters(mc):
     out = total(mc, "kafka_server_brokertopicmetrics_bytesout_total", topic=topic)
     assert out >= log_bytes, (out, log_bytes)
     assert total(mc, "kafka_server_brokertopicmetrics_replicationbytesout_total") >= 2 * log_bytes
+    # both followers of each partition copied its log (and of the other topics before)
+    H.wait_for(lambda: total(mc, "kafka_server_brokertopicmetrics_replicationbytesin_total") >=
+               2 * log_bytes, 30, "followers' bytes in")
 
 
 def test_purgatory_holds_a_long_polled_fetch(mc):
