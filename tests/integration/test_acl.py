@@ -518,3 +518,77 @@ def test_admin_api_create_describe_delete(broker, certs):
         assert not res["succeeded"] and len(res["failed"]) == 1, res
     finally:
         admin.close()
+
+
+# ---- skein-acls ---------------------------------------------------------------------------------
+
+def skein_acls(b, certs, who, *args, check=True):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_tools_helpers import tool_path
+    cfg = certs / ("%s.properties" % who)
+    cfg.write_text("security.protocol=ssl\nssl.ca.location=%s\nssl.certificate.location=%s\n"
+                   "ssl.key.location=%s\n" % (certs / "ca.pem", certs / (who + ".pem"),
+                                              certs / (who + ".key")))
+    p = subprocess.run([tool_path("skein-acls"), "--bootstrap-server", b.tls_bootstrap,
+                        "--command-config", str(cfg)] + list(args), capture_output=True,
+                       timeout=60)
+    if check:
+        assert p.returncode == 0, p.stderr.decode()
+    return p
+
+
+def test_skein_acls_tool_and_kafka_python_agree(broker, certs):
+    from kafka.admin import (ACLFilter, ACLOperation, ACLPermissionType,
+                             ACLResourcePatternType, ResourcePatternFilter, ResourceType)
+    create_topic(broker, certs, "tool-t")
+    out = skein_acls(broker, certs, "broker", "--add", "--allow-principal", "User:CN=carol",
+                     "--consumer", "--topic", "tool-t", "--group", "tool-g").stdout.decode()
+    assert ("Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=tool-t, "
+            "patternType=LITERAL)`: \n \t(principal=User:CN=carol, host=*, operation=READ, "
+            "permissionType=ALLOW)\n\t(principal=User:CN=carol, host=*, operation=DESCRIBE, "
+            "permissionType=ALLOW) \n") in out, out
+    # the consumer convenience works for carol at once
+    with tls_conn(broker, certs, "carol") as carol:
+        assert fetch_err(carol, "tool-t") == 0
+        r = carol.request(10, 0, string("tool-g"))
+        assert r.i16() in (0, 15)  # allowed (the coordinator may still be loading)
+    skein_acls(broker, certs, "broker", "--add", "--deny-principal", "User:CN=carol",
+               "--operation", "Write", "--topic", "tool-", "--resource-pattern-type", "prefixed")
+    listed = skein_acls(broker, certs, "broker", "--list").stdout.decode()
+    assert ("Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=tool-, "
+            "patternType=PREFIXED)`: \n \t(principal=User:CN=carol, host=*, operation=WRITE, "
+            "permissionType=DENY) \n") in listed, listed
+    # the tool and kafka-python see the same ACLs
+    lines = set()
+    for block in listed.split("Current ACLs for resource `")[1:]:
+        head, body = block.split("`: \n", 1)
+        fields = dict(kv.split("=") for kv in head[len("ResourcePattern("):-1].split(", "))
+        for entry in body.strip().splitlines():
+            e = dict(kv.split("=", 1) for kv in entry.strip()[1:-1].split(", "))
+            lines.add((fields["resourceType"], fields["name"], fields["patternType"],
+                       e["principal"], e["host"], e["operation"], e["permissionType"]))
+    admin = kp_admin(broker, certs, "broker")
+    try:
+        got, err = admin.describe_acls(ACLFilter(
+            None, None, ACLOperation.ANY, ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)))
+        assert err.errno == 0
+        kp = {(a.resource_pattern.resource_type.name, a.resource_pattern.resource_name,
+               a.resource_pattern.pattern_type.name, a.principal, a.host, a.operation.name,
+               a.permission_type.name) for a in got}
+    finally:
+        admin.close()
+    assert kp == lines, (kp ^ lines)
+    assert ("GROUP", "tool-g", "LITERAL", "User:CN=carol", "*", "READ", "ALLOW") in kp
+    # remove everything on tool-t
+    out = skein_acls(broker, certs, "broker", "--remove", "--force", "--topic", "tool-t")
+    assert broker.zk_client().exists("/kafka-acl/Topic/tool-t") is None
+    with tls_conn(broker, certs, "carol") as carol:
+        assert fetch_err(carol, "tool-t") == TOPIC_AUTHORIZATION_FAILED
+    # bob may not
+    p = skein_acls(broker, certs, "bob", "--add", "--allow-principal", "User:CN=bob",
+                   "--operation", "All", "--cluster", check=False)
+    assert p.returncode == 1 and b"authoriz" in p.stderr.lower(), p.stderr
+    # usage errors
+    p = skein_acls(broker, certs, "broker", "--add", "--topic", "x", check=False)
+    assert p.returncode == 2
