@@ -341,6 +341,9 @@ def test_plain_client_cannot_use_inter_broker_apis(broker, certs):
         topics = r.array(lambda: (r.string(), r.array(lambda: (r.i32(), r.i16(), r.i64(),
                                                                  r.i64(), r.i32(), r.nbytes()))))
         assert topics[0][1][0][1] == CLUSTER_AUTHORIZATION_FAILED, topics
+        # a controlled shutdown asked for by a client (ControlledShutdown v1)
+        r = plain.request(7, 1, i32(broker.id))
+        assert r.i16() == CLUSTER_AUTHORIZATION_FAILED
         # the same as alice (a client certificate, no ClusterAction)
         with tls_conn(broker, certs, "alice") as alice:
             r = alice.request(4, 2, leader_and_isr_v2("ib", broker.id, 1 << 20))
@@ -351,6 +354,30 @@ def test_plain_client_cannot_use_inter_broker_apis(broker, certs):
     create_topic(broker, certs, "ib-after")
     log = broker.log_text()
     assert "without ClusterAction: refused" in log
+
+
+def init_producer_id(conn):
+    """InitProducerId v0 for an idempotent producer: (error, producer id)."""
+    r = conn.request(22, 0, string(None) + i32(60000))
+    r.i32()
+    return r.i16(), r.i64()
+
+
+def test_idempotent_producer_needs_write_somewhere(broker, certs):
+    """InitProducerId without a transactional id: IdempotentWrite on the cluster, or Write on
+    some topic (KIP-679)."""
+    zkc = broker.zk_client()
+    put_acls(zkc, "Topic", "pid-", [ace("User:CN=carol", "Write")], pattern="PREFIXED")
+    with tls_conn(broker, certs, "carol") as carol:
+        H.wait_for(lambda: init_producer_id(carol)[0] == 0, 5, "carol's Write to count")
+        assert init_producer_id(carol)[1] >= 0
+    with KafkaConn.to(broker.bootstrap) as anon:
+        assert init_producer_id(anon)[0] == CLUSTER_AUTHORIZATION_FAILED
+    put_acls(zkc, "Cluster", "kafka-cluster", [ace("User:ANONYMOUS", "IdempotentWrite")])
+    with KafkaConn.to(broker.bootstrap) as anon:
+        H.wait_for(lambda: init_producer_id(anon)[0] == 0, 5, "IdempotentWrite to count")
+    zkc.delete("/kafka-acl/Cluster/kafka-cluster")
+    zkc.create("/kafka-acl-changes/acl_changes_", b"Cluster:kafka-cluster", sequence=True)
 
 
 def test_kafka_python_admin_sees_only_what_it_may(broker, certs):
