@@ -58,6 +58,7 @@ void sk_logf_tp(sk_log_level_t level, const char *module, const char *topic, int
         if (sk_log_enabled(lvl))                                                \
             sk_logf_tp(lvl, mod, topic, part, epoch, __VA_ARGS__);              \
     } while (0)
+#define sk_error_tp(mod, t, p, e, ...) SK_LOG_TP_AT(SK_LOG_ERROR, mod, t, p, e, __VA_ARGS__)
 #define sk_warn_tp(mod, t, p, e, ...) SK_LOG_TP_AT(SK_LOG_WARN, mod, t, p, e, __VA_ARGS__)
 #define sk_info_tp(mod, t, p, e, ...) SK_LOG_TP_AT(SK_LOG_INFO, mod, t, p, e, __VA_ARGS__)
 

@@ -45,7 +45,8 @@ static void render_topics(sk_prom_t *p)
         sk_prom_family(p, fam[f].name, "counter", fam[f].help);
         for (size_t i = 0; i < n; i++) {
             sk_prom_label_t l = {"topic", v[i]->name};
-            sk_prom_u64(p, fam[f].name, &l, 1, *(const uint64_t *)((const char *)v[i] + fam[f].off));
+            const uint64_t *c = (const uint64_t *)((const char *)v[i] + fam[f].off);
+            sk_prom_u64(p, fam[f].name, &l, 1, *c);
         }
     }
     free(v);

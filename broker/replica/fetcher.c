@@ -154,15 +154,17 @@ static int truncate_log(sk_broker_t *b, sk_partition_t *p, int64_t offset, const
         offset = leo;
     int rc = sk_plog_truncate_to(p->log, offset);
     if (rc != SK_OK) {
-        sk_error("fetcher", "partition %s-%d: truncation to offset %" PRId64 " failed: %s",
-                 p->topic, p->id, offset, sk_strerror(rc));
+        sk_error_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                    "partition %s-%d: truncation to offset %" PRId64 " failed: %s", p->topic, p->id,
+                    offset, sk_strerror(rc));
         return rc;
     }
     int64_t nleo = sk_plog_end_offset(p->log);
     if (nleo != leo)
-        sk_info("fetcher", "partition %s-%d: truncated by leader epoch (%s), leader %d, leader "
-                "epoch %d: log end offset %" PRId64 " -> %" PRId64, p->topic, p->id, why,
-                p->leader, p->leader_epoch, leo, nleo);
+        sk_info_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: truncated by leader epoch (%s), leader %d, leader "
+                   "epoch %d: log end offset %" PRId64 " -> %" PRId64,
+                   p->topic, p->id, why, p->leader, p->leader_epoch, leo, nleo);
     sk_partition_clamp_hw(b->parts, p);
     return SK_OK;
 }
@@ -175,9 +177,9 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
 {
     sk_broker_t *b = f->b;
     if (rp->ErrorCode != SK_KERR_NONE) {
-        sk_warn("fetcher", "partition %s-%d: OffsetForLeaderEpoch to leader %d (leader epoch "
-                "%d): %s", p->topic, p->id, p->leader, p->leader_epoch,
-                sk_kerr_name(rp->ErrorCode));
+        sk_warn_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: OffsetForLeaderEpoch to leader %d (leader epoch %d): %s",
+                   p->topic, p->id, p->leader, p->leader_epoch, sk_kerr_name(rp->ErrorCode));
         char err[64];
         snprintf(err, sizeof(err), "OffsetForLeaderEpoch answered %s",
                  sk_kerr_name(rp->ErrorCode));
@@ -196,9 +198,10 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
         done = sk_epoch_truncation_point(sk_plog_epochs(p->log), leo, hw, rp->LeaderEpoch,
                                          rp->EndOffset, &offset);
         if (offset < leo)
-            sk_warn("fetcher", "partition %s-%d: leader %d has no end offset for leader epoch "
-                    "%d: falling back to the high watermark %" PRId64, p->topic, p->id,
-                    p->leader, asked, hw);
+            sk_warn_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                       "partition %s-%d: leader %d has no end offset for leader epoch "
+                       "%d: falling back to the high watermark %" PRId64,
+                       p->topic, p->id, p->leader, asked, hw);
     } else {
         done = sk_epoch_truncation_point(sk_plog_epochs(p->log), leo, -1, rp->LeaderEpoch,
                                          rp->EndOffset, &offset);
@@ -212,9 +215,10 @@ static int apply_epoch_answer(sk_fetcher_t *f, sk_partition_t *p, int32_t asked,
     }
     if (!done && sk_plog_latest_epoch(p->log) >= asked) {
         /* cannot happen with a consistent cache; never ask the same again */
-        sk_warn("fetcher", "partition %s-%d: epoch %d still latest after truncating to %" PRId64
-                "; fetching from %" PRId64, p->topic, p->id, asked, offset,
-                sk_plog_end_offset(p->log));
+        sk_warn_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: epoch %d still latest after truncating to %" PRId64
+                   "; fetching from %" PRId64,
+                   p->topic, p->id, asked, offset, sk_plog_end_offset(p->log));
         done = 1;
     }
     if (done) {
@@ -352,16 +356,18 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
             /* everything we have is gone on the leader: start at its log start */
             if (sk_plog_truncate_fully(p->log, rp->LogStartOffset) != SK_OK)
                 return 1;
-            sk_info("fetcher", "partition %s-%d: log end offset %" PRId64 " is below leader %d's "
-                    "log start %" PRId64 " (leader epoch %d): log restarted there", p->topic,
-                    p->id, leo, l->id, rp->LogStartOffset, p->leader_epoch);
+            sk_info_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                       "partition %s-%d: log end offset %" PRId64 " is below leader %d's "
+                       "log start %" PRId64 " (leader epoch %d): log restarted there",
+                       p->topic, p->id, leo, l->id, rp->LogStartOffset, p->leader_epoch);
             sk_partition_log_restarted(b->parts, p, rp->LogStartOffset);
             return 0;
         }
         /* above the leader's log end: check against its epochs again */
-        sk_warn("fetcher", "partition %s-%d: fetch offset %" PRId64 " out of range on leader %d "
-                "(leader epoch %d): truncating by leader epoch again", p->topic, p->id, leo,
-                l->id, p->leader_epoch);
+        sk_warn_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: fetch offset %" PRId64 " out of range on leader %d "
+                   "(leader epoch %d): truncating by leader epoch again",
+                   p->topic, p->id, leo, l->id, p->leader_epoch);
         sk_partition_set_trunc(p, SK_TRUNC_NEEDS_TRUNCATION, "fetch offset above the leader's "
                                "log end");
         return 1;
@@ -369,8 +375,9 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
     if (rp->ErrorCode != SK_KERR_NONE) {
         /* FENCED/UNKNOWN_LEADER_EPOCH, NOT_LEADER...: a LeaderAndIsr will come */
         if (!l->logged_error)
-            sk_warn("fetcher", "fetching %s-%d from broker %d: %s", p->topic, p->id, l->id,
-                    sk_kerr_name(rp->ErrorCode));
+            sk_warn_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                       "fetching %s-%d from broker %d: %s", p->topic, p->id, l->id,
+                       sk_kerr_name(rp->ErrorCode));
         l->logged_error = 1;
         return 1;
     }
@@ -389,8 +396,9 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         if (len > 0) {
             int rc = sk_plog_append_raw(p->log, data, len, &first, &last);
             if (rc != SK_OK) {
-                sk_error("fetcher", "appending fetched data to %s-%d failed: %s", p->topic, p->id,
-                         sk_strerror(rc));
+                sk_error_tp("fetcher", p->topic, p->id, p->leader_epoch,
+                            "appending fetched data to %s-%d failed: %s", p->topic, p->id,
+                            sk_strerror(rc));
                 return 1;
             }
             sk_met.replication_bytes_in += len;

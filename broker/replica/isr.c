@@ -42,17 +42,20 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
     sk_rd_init(&r, body, len);
     sk_alterpartition_resp_t resp;
     if (sk_alterpartition_resp_decode(&r, ALTER_VERSION, a, &resp) != SK_OK) {
-        sk_warn("isr", "malformed AlterPartition response for %s-%d", ctx->topic, ctx->partition);
+        sk_warn_tp("isr", ctx->topic, ctx->partition, ctx->proposed_epoch,
+                   "malformed AlterPartition response for %s-%d", ctx->topic, ctx->partition);
     } else if (resp.ErrorCode != SK_KERR_NONE) {
-        sk_warn("isr", "AlterPartition for %s-%d refused: %s", ctx->topic, ctx->partition,
-                sk_kerr_name(resp.ErrorCode));
+        sk_warn_tp("isr", ctx->topic, ctx->partition, ctx->proposed_epoch,
+                   "AlterPartition for %s-%d refused: %s", ctx->topic, ctx->partition,
+                   sk_kerr_name(resp.ErrorCode));
     } else {
         for (int32_t i = 0; i < resp.TopicsCnt; i++)
             for (int32_t j = 0; j < resp.Topics[i].PartitionsCnt; j++) {
                 const sk_alterpartition_resp_partition_t *rp = &resp.Topics[i].Partitions[j];
                 if (rp->ErrorCode != SK_KERR_NONE) {
-                    sk_info("isr", "ISR change of %s-%d not made: %s", ctx->topic,
-                            ctx->partition, sk_kerr_name(rp->ErrorCode));
+                    sk_info_tp("isr", ctx->topic, ctx->partition, ctx->proposed_epoch,
+                               "ISR change of %s-%d not made: %s", ctx->topic, ctx->partition,
+                               sk_kerr_name(rp->ErrorCode));
                     continue;
                 }
                 if (!sk_partition_isr_apply(b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
@@ -60,8 +63,8 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                     continue; /* leadership moved meanwhile */
                 sk_info_tp("isr", ctx->topic, ctx->partition, p->leader_epoch,
                            "partition %s-%d: ISR is now %d member(s), leader epoch %d, "
-                           "partition epoch %d", ctx->topic, ctx->partition, p->n_isr,
-                        p->leader_epoch, p->zk_version);
+                           "partition epoch %d",
+                           ctx->topic, ctx->partition, p->n_isr, p->leader_epoch, p->zk_version);
             }
     }
     sk_arena_free(a);
