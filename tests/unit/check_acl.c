@@ -231,7 +231,8 @@ static void set1(sk_acl_t *a, int type, int pattern, const char *name, const cha
     /* the table's own entries: sk_acl_set copies them before it frees */
     const sk_acl_entry_t *old = sk_acl_get(a, type, pattern, name, &n);
     sk_acl_entry_t *e = calloc((size_t)n + 1, sizeof(*e));
-    memcpy(e, old, (size_t)n * sizeof(*e));
+    if (n)
+        memcpy(e, old, (size_t)n * sizeof(*e));
     e[n] = ace(principal, perm, op, host);
     sk_acl_set(a, type, pattern, name, e, n + 1);
     free(e);
