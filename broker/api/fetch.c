@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Kafka's codes this handler adds. */
@@ -213,6 +214,21 @@ static void match_id(sk_topic_t *t, void *arg)
         ctx->found = t;
 }
 
+/* What Kafka refuses a consumer of this version for the topic's settings:
+ * compression.type=zstd below v10 (UNSUPPORTED_COMPRESSION_TYPE), and
+ * message.downconversion.enable=false for v0-3, which need down-converted
+ * records (UNSUPPORTED_VERSION). */
+static int16_t format_error(const sk_topic_t *topic, int16_t v)
+{
+    const char *codec = sk_topic_config(topic, "compression.type");
+    if (v < 10 && codec && strcasecmp(codec, "zstd") == 0)
+        return SK_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+    const char *down = sk_topic_config(topic, "message.downconversion.enable");
+    if (v <= 3 && down && strcasecmp(down, "false") == 0)
+        return SK_KERR_UNSUPPORTED_VERSION;
+    return SK_KERR_NONE;
+}
+
 /* The topic a request topic names (v13+: by id). */
 static sk_topic_t *find_topic(sk_broker_t *b, int16_t v, const sk_fetch_req_topic_t *t)
 {
@@ -265,6 +281,8 @@ static int64_t build(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in, sk
             err = topic_auth_error(b, req, in, v >= 13 ? sk_str_c(topic->name) : t->Topic);
         if (err == SK_KERR_CLUSTER_AUTHORIZATION_FAILED)
             resp->ErrorCode = err;
+        if (err == SK_KERR_NONE && topic && replica_id(v, in) < 0)
+            err = format_error(topic, v);
         rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));

@@ -646,3 +646,34 @@ def test_kcat_09_consumer_reads_new_batches(cluster):
                 "-X", "broker.version.fallback=0.9.0", "-C", "-t", topic, "-p", "0",
                 "-o", "beginning", "-e", "-q", "-f", "%o %k %s\n"]).stdout
     assert out.splitlines() == [b"%d k%d v%d" % (i, i, i) for i in range(6)]
+
+
+def test_fetch_refusals_by_topic_config(cluster):
+    """As Kafka: consumers below Fetch v10 of a compression.type=zstd topic get
+    UNSUPPORTED_COMPRESSION_TYPE, and with message.downconversion.enable=false those that
+    need down-conversion (v0-3) get UNSUPPORTED_VERSION; followers are not concerned."""
+    from kafka.admin import NewTopic
+    zstd, nodown = "zstd-" + uuid.uuid4().hex[:8], "nodown-" + uuid.uuid4().hex[:8]
+    a = kp_admin(cluster.bootstrap)
+    try:
+        a.create_topics([NewTopic(zstd, 1, 1, topic_configs={"compression.type": "zstd"}),
+                         NewTopic(nodown, 1, 1,
+                                  topic_configs={"message.downconversion.enable": "false"})])
+    finally:
+        a.close()
+    wait_topic_in_metadata(cluster.bootstrap, zstd, 1)
+    wait_topic_in_metadata(cluster.bootstrap, nodown, 1)
+    with KafkaConn.to(cluster.bootstrap) as k:
+        for t in (zstd, nodown):
+            assert produce(k, 3, t, 0, record_batch([(b"k", b"v", [])]))["error"] == NONE
+        for version in (0, 3, 4, 9):
+            got = fetch(k, version, zstd, 0, 0)
+            assert (got["error"], got["hw"], got["records"]) == (76, -1, b""), version
+        for version in (10, 11, 12):
+            assert fetch(k, version, zstd, 0, 0)["error"] == NONE
+        for version in (0, 1, 2, 3):
+            got = fetch(k, version, nodown, 0, 0)
+            assert (got["error"], got["records"]) == (35, b""), version
+        for version in (4, 11):
+            got = fetch(k, version, nodown, 0, 0)
+            assert got["error"] == NONE and len(v2_records(got["records"])) == 1
