@@ -3,6 +3,7 @@
  * (400) and closes idle or slow connections after the timeout below.
  */
 #include "metrics/exporter.h"
+#include "metrics/lagpoll.h"
 
 #include "kerr.h"
 #include "log.h"
@@ -30,6 +31,7 @@ struct sk_exporter_s {
     sk_broker_t *b;
     struct evhttp *http;
     struct evhttp_bound_socket *sock;
+    sk_lagpoll_t *lag;    /* high watermarks of partitions led elsewhere */
     uint64_t scrapes;
 };
 
@@ -82,6 +84,8 @@ static void serve_metrics(sk_exporter_t *e, struct evhttp_request *req)
                       "text/plain; version=0.0.4; charset=utf-8");
     evhttp_send_reply(req, HTTP_OK, "OK", out);
     evbuffer_free(out);
+    /* for the next scrape: the lag of partitions this broker does not host */
+    sk_lagpoll_refresh(e->lag);
 }
 
 static void request_cb(struct evhttp_request *req, void *arg)
@@ -107,6 +111,7 @@ int sk_exporter_new(sk_broker_t *b, const char *host, int port, sk_exporter_t **
     int rc = SK_OK;
     sk_exporter_t *e = sk_calloc(1, sizeof(*e));
     e->b = b;
+    e->lag = sk_lagpoll_new(b);
     e->http = evhttp_new(b->base);
     if (!e->http) {
         snprintf(err, errlen, "metrics.listener: cannot set up the HTTP server");
@@ -161,5 +166,12 @@ void sk_exporter_free(sk_exporter_t *e)
         return;
     if (e->http)
         evhttp_free(e->http);
+    sk_lagpoll_free(e->lag);
     free(e);
+}
+
+int sk_exporter_remote_hw(const sk_exporter_t *e, const char *topic, int32_t partition,
+                          int64_t *hw)
+{
+    return e ? sk_lagpoll_hw(e->lag, topic, partition, hw) : 0;
 }

@@ -16,6 +16,7 @@
 #ifndef SK_EXPORTER_H
 #define SK_EXPORTER_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "prom.h"
 
@@ -31,6 +32,10 @@ int sk_exporter_new(sk_broker_t *b, const char *host, int port, sk_exporter_t **
                     size_t errlen);
 /* The port bound (when configured as 0). */
 int sk_exporter_port(const sk_exporter_t *e);
+/* The high watermark of a partition this broker holds no replica of, as
+ * its leader last told the exporter (lagpoll.h): 1 with *hw set, else 0. */
+int sk_exporter_remote_hw(const sk_exporter_t *e, const char *topic, int32_t partition,
+                          int64_t *hw);
 void sk_exporter_free(sk_exporter_t *e);
 
 /* Append every metric family of broker b to p (the body of a scrape). */

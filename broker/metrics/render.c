@@ -307,14 +307,17 @@ static void group_one(sk_group_t *g, void *arg)
             continue;
         }
         /* Lag against the high watermark, as Kafka's lag exporters
-         * compute it; only where this broker holds a replica and so knows
-         * the high watermark (a follower's trails the leader's by one
-         * fetch). */
+         * compute it: this broker's own where it holds a replica (a
+         * follower's trails the leader's by one fetch), else the leader's
+         * as it last answered (lagpoll.h); none while unknown. */
         const sk_partition_t *pt = sk_topics_partition(x->b->topics, o->topic,
                                                        (int32_t)strlen(o->topic), o->partition);
-        if (!pt || !pt->log)
+        int64_t hw;
+        if (pt && pt->log)
+            hw = pt->high_watermark;
+        else if (!sk_exporter_remote_hw(x->b->metrics, o->topic, o->partition, &hw))
             continue;
-        int64_t lag = pt->high_watermark - o->offset;
+        int64_t lag = hw - o->offset;
         sk_prom_i64(x->p, "kafka_consumergroup_lag", l, 3, lag > 0 ? lag : 0);
     }
 }
@@ -325,8 +328,8 @@ static void render_groups(sk_broker_t *b, sk_prom_t *p)
         const char *name, *help;
     } fam[] = {
         {"kafka_consumergroup_lag",
-         "High watermark minus the committed offset, for groups this broker coordinates and "
-         "partitions it holds a replica of."},
+         "High watermark minus the committed offset, for groups this broker coordinates (the "
+         "high watermark of a partition led elsewhere as of the previous scrape)."},
         {"kafka_consumergroup_current_offset",
          "Committed offset, for groups this broker coordinates."},
         {"kafka_consumergroup_members", "Members of a group this broker coordinates."},

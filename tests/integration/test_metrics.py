@@ -405,6 +405,44 @@ def test_consumer_lag_matches_consumer_groups_describe(mc):
     assert s.value("kafka_consumergroup_state", group=group, state="Empty") == 1
 
 
+def test_consumer_lag_of_partitions_led_elsewhere(mc):
+    """Replication factor 1: the coordinator holds at most one of the three partitions;
+    the others' high watermarks come from their leaders (ListOffsets after a scrape)."""
+    topic, group = uniq("ml1"), uniq("g-lag1")
+    create_topic(mc.bootstrap, topic, 3, rf=1)
+    produce(mc.bootstrap, topic, 12, range(3))
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": mc.bootstrap, "group.id": group,
+                  "enable.auto.commit": False})
+    try:
+        res = c.commit(offsets=[TopicPartition(topic, p, o) for p, o in ((0, 2), (1, 7), (2, 12))],
+                       asynchronous=False)
+        assert all(tp.error is None for tp in res), res
+    finally:
+        c.close()
+    want = {(topic, 0): 10, (topic, 1): 5, (topic, 2): 0}
+    leaders = leaders_of(mc, topic)
+    assert len(set(leaders.values())) == 3, leaders   # one partition per broker
+
+    def lags():
+        found, reporters = {}, set()
+        for b in mc.brokers:
+            for ls, v in scrape(b.metrics_port).series("kafka_consumergroup_lag", group=group):
+                found[(ls["topic"], int(ls["partition"]))] = v
+                reporters.add(b.id)
+        return (found, reporters) if found == want else None
+    found, reporters = H.wait_for(lags, 30, "kafka_consumergroup_lag of %s = %s" % (group, want))
+    assert len(reporters) == 1, reporters
+    assert describe_lags(mc.bootstrap, group) == want
+    # the lag follows new records on a partition led by another broker
+    coord = [b for b in mc.brokers if b.id in reporters][0]
+    other = next(p for p, lid in leaders.items() if lid != coord.id)
+    produce(mc.bootstrap, topic, 4, [other], tag="more")
+    H.wait_for(lambda: scrape(coord.metrics_port).value(
+        "kafka_consumergroup_lag", group=group, topic=topic, partition=other) ==
+        want[(topic, other)] + 4, 30, "the lag of partition %d grown by 4" % other)
+
+
 def raw_http(port, data, timeout=5):
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
