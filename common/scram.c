@@ -380,6 +380,29 @@ int sk_scram_cred_from_password(sk_scram_mech_t m, const char *password, const u
                   out->server_key);
 }
 
+int sk_scram_cred_from_salted(sk_scram_mech_t m, const uint8_t *salted, size_t salted_len,
+                              const uint8_t *salt, size_t salt_len, int iterations,
+                              sk_scram_cred_t *out)
+{
+    size_t kl = sk_scram_key_len(m);
+    uint8_t ck[SK_SCRAM_KEY_MAX];
+    memset(out, 0, sizeof(*out));
+    if (iterations < SK_SCRAM_MIN_ITERATIONS || iterations > SK_SCRAM_MAX_ITERATIONS ||
+        salt_len == 0 || salt_len > SK_SCRAM_SALT_MAX || !salted || salted_len != kl)
+        return SK_EINVAL;
+    out->mech = m;
+    out->iterations = iterations;
+    memcpy(out->salt, salt, salt_len);
+    out->salt_len = salt_len;
+    int rc = hmac(m, salted, kl, "Client Key", 10, ck);
+    if (rc == SK_OK)
+        rc = digest(m, ck, kl, out->stored_key);
+    if (rc == SK_OK)
+        rc = hmac(m, salted, kl, "Server Key", 10, out->server_key);
+    OPENSSL_cleanse(ck, sizeof(ck));
+    return rc;
+}
+
 int sk_scram_cred_parse(sk_scram_mech_t m, const char *text, sk_scram_cred_t *out, char *err,
                         size_t errlen)
 {

@@ -90,6 +90,13 @@ typedef struct {
  * long, SK_EIO if OpenSSL fails. */
 int sk_scram_cred_from_password(sk_scram_mech_t m, const char *password, const uint8_t *salt,
                                 size_t salt_len, int iterations, sk_scram_cred_t *out);
+/* The same from an already salted password (AlterUserScramCredentials
+ * carries SaltedPassword, never the password): salted_len must be the
+ * digest length, 1..SK_SCRAM_SALT_MAX salt bytes, iterations in range.
+ * Returns 0, SK_EINVAL or SK_EIO. */
+int sk_scram_cred_from_salted(sk_scram_mech_t m, const uint8_t *salted, size_t salted_len,
+                              const uint8_t *salt, size_t salt_len, int iterations,
+                              sk_scram_cred_t *out);
 /* Parse "salt=..,stored_key=..,server_key=..,iterations=N" (every key once,
  * in any order, nothing else; standard base64; key lengths those of m).
  * Returns 0 or SK_EPARSE with a reason in err. */

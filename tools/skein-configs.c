@@ -342,8 +342,8 @@ int main(int argc, char **argv)
         switch (o) {
         case O_ZK: zk = optarg; break;
         case O_BOOT:
-            fprintf(stderr, "skein-configs: --bootstrap-server is not supported yet (the "
-                    "broker has no AlterUserScramCredentials); use --zookeeper\n");
+            fprintf(stderr, "skein-configs: --bootstrap-server is not supported yet; use "
+                    "--zookeeper (brokers serve AlterUserScramCredentials to admin clients)\n");
             goto out;
         case O_TYPE: type = optarg; break;
         case O_NAME: name = optarg; break;

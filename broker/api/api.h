@@ -80,6 +80,9 @@ int sk_api_initproducerid(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* SASL (sasl.c): r is NULL for a bare token after a v0 SaslHandshake */
 int sk_api_saslhandshake(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_saslauthenticate(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* SCRAM users (scram_users.c, KIP-554) */
+int sk_api_describeuserscramcredentials(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_alteruserscramcredentials(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

@@ -17,7 +17,8 @@
  *   2 SCRAM client-first-message, then (if accepted) a fixed credential's
  *     server-first and the same bytes again as client-final
  *   3 SCRAM client-final-message after a valid client-first
- *   4 the stored credential string, and the /config/users JSON
+ *   4 the stored credential string, and the /config/users JSON (read, and
+ *     updated with a credential added and one removed)
  *   5 server-first then server-final as the client sees them (split at the
  *     first NUL)
  * Beyond "no crash, no leak, no UB" it checks what must hold: a refusal
@@ -169,6 +170,20 @@ static void fuzz_cred(const uint8_t *d, size_t n)
             free(again);
         }
         (void)sk_scram_user_config_parse(text, n, (sk_scram_mech_t)m, &c, err, sizeof(err));
+    }
+    /* Updating whatever the znode holds: the result, if any, holds the new
+     * credential and not the deleted one. */
+    sk_scram_cred_t add = fixed_cred();
+    const char *del[] = {"SCRAM-SHA-512"};
+    char *up = sk_scram_user_config_update(text, n, &add, 1, del, 1, err, sizeof(err));
+    if (up) {
+        if (sk_scram_user_config_parse(up, strlen(up), SK_SCRAM_SHA_256, &back, err,
+                                       sizeof(err)) != SK_OK ||
+            memcmp(&add, &back, sizeof(add)) != 0 ||
+            sk_scram_user_config_parse(up, strlen(up), SK_SCRAM_SHA_512, &c, err, sizeof(err)) !=
+                SK_ENOENT)
+            abort();
+        free(up);
     }
     free(text);
 }

@@ -677,3 +677,139 @@ def test_skein_configs_manages_scram_users(zk, tmp_path, certs):
             assert p.returncode == 2 and p.stderr, (args, p)
     finally:
         b.stop()
+
+
+# --------------------------------------------------------------------------- KIP-554 APIs
+
+def _cstr(s):
+    from kafka_wire import uvarint
+    b = s.encode()
+    return uvarint(len(b) + 1) + b
+
+
+def _cbytes(b):
+    from kafka_wire import uvarint
+    return uvarint(len(b) + 1) + b
+
+
+def _carr(items):
+    from kafka_wire import uvarint
+    return uvarint(len(items) + 1) + b"".join(items)
+
+
+def _read_cstr(r):
+    from kafka_wire import read_uvarint
+    n = read_uvarint(r) - 1
+    return None if n < 0 else r.take(n).decode()
+
+
+def _read_carr(r, fn):
+    from kafka_wire import read_uvarint
+    n = read_uvarint(r) - 1
+    return None if n < 0 else [fn() for _ in range(n)]
+
+
+def flex_request(c, key, body):
+    """A request at version 0 of a flexible-only API (header v2, response header v1)."""
+    from kafka_wire import skip_tags
+    c.corr += 1
+    payload = i16(key) + i16(0) + i32(c.corr) + string(c.client_id) + b"\0" + body
+    c.send_raw(i32(len(payload)) + payload)
+    r = Reader(c.recv_frame())
+    assert r.i32() == c.corr
+    skip_tags(r)
+    return r
+
+
+def describe_scram(c, users):
+    from kafka_wire import skip_tags
+    body = (b"\0" if users is None else _carr([_cstr(u) + b"\0" for u in users])) + b"\0"
+    r = flex_request(c, 50, body)
+    r.i32()
+    top = (r.i16(), _read_cstr(r))
+
+    def info():
+        v = (r.i8(), r.i32())
+        skip_tags(r)
+        return v
+
+    def result():
+        v = (_read_cstr(r), r.i16(), _read_cstr(r), _read_carr(r, info))
+        skip_tags(r)
+        return v
+    return top, _read_carr(r, result)
+
+
+def alter_scram(c, deletions=(), upsertions=()):
+    from kafka_wire import skip_tags
+    body = _carr([_cstr(n) + struct.pack(">b", m) + b"\0" for n, m in deletions])
+    body += _carr([_cstr(n) + struct.pack(">bi", m, it) + _cbytes(salt) + _cbytes(sp) + b"\0"
+                   for n, m, it, salt, sp in upsertions]) + b"\0"
+    r = flex_request(c, 51, body)
+    r.i32()
+
+    def result():
+        v = (_read_cstr(r), r.i16(), _read_cstr(r))
+        skip_tags(r)
+        return v
+    return _read_carr(r, result)
+
+
+def salted(mech, password, salt, iterations):
+    return hashlib.pbkdf2_hmac("sha256" if mech == 1 else "sha512", password.encode(), salt,
+                               iterations)
+
+
+def test_describe_and_alter_user_scram_credentials(zk, tmp_path, certs):
+    """KIP-554's two APIs (hand-built requests: the tested clients have no admin call for
+    them): an upsertion with salt and SaltedPassword lets kcat log in, Describe shows
+    mechanisms and iterations, Kafka's refusals per user, a deletion takes the login away."""
+    b = sasl_broker(zk, tmp_path, certs)
+    try:
+        salt = os.urandom(20)
+        with KafkaConn.to(b.bootstrap) as c:
+            err, keys = c.api_versions()
+            assert keys[50] == (0, 0) and keys[51] == (0, 0)
+            res = alter_scram(c, upsertions=[
+                ("hana", 1, 8192, salt, salted(1, "hana-secret", salt, 8192)),
+                ("hana", 2, 4096, salt, salted(2, "hana-secret", salt, 4096))])
+            assert res == [("hana", 0, None)], res
+        kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-256", "hana", "hana-secret"))
+        kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-512", "hana", "hana-secret"))
+        out = configs(b, "--entity-name", "hana", "--describe").stdout.decode()
+        assert "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096" in out, out
+        with KafkaConn.to(b.bootstrap) as c:
+            top, results = describe_scram(c, ["hana"])
+            assert top == (0, None) and results == [("hana", 0, None, [(1, 8192), (2, 4096)])]
+            top, results = describe_scram(c, None)
+            assert ("hana", 0, None, [(1, 8192), (2, 4096)]) in results
+            _, results = describe_scram(c, ["nobody", "hana", "hana"])
+            assert results[0][:2] == ("nobody", 91), results
+            assert results[0][2] == "Attempt to describe a user credential that does not " \
+                                    "exist: nobody"
+            assert results[1][1] == 0 and results[2][1] == 92, results
+            res = alter_scram(c, upsertions=[
+                ("ivan", 1, 100, salt, salted(1, "x", salt, 4096)),
+                ("", 1, 4096, salt, salted(1, "x", salt, 4096)),
+                ("jon", 3, 4096, salt, salted(1, "x", salt, 4096)),
+                ("kim", 1, 4096, salt, salted(1, "x", salt, 4096)),
+                ("kim", 1, 4096, salt, salted(1, "x", salt, 4096))],
+                deletions=[("hana", 2), ("lea", 1)])
+            got = {u: (e, m) for u, e, m in res}
+            assert got["ivan"] == (93, "Too few iterations"), got
+            assert got[""] == (93, "Username must not be empty"), got
+            assert got["jon"] == (33, "Unknown SCRAM mechanism"), got
+            assert got["kim"][0] == 92, got
+            assert got["lea"] == (91, "Attempt to delete a user credential that does not "
+                                      "exist"), got
+            assert got["hana"] == (0, None), got
+            _, results = describe_scram(c, ["hana", "ivan", "kim"])
+            assert results[0] == ("hana", 0, None, [(1, 8192)]), results
+            assert results[1][1] == 91 and results[2][1] == 91, results
+        p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-512", "hana",
+                                                                   "hana-secret"),
+                 check=False, timeout=30)
+        assert p.returncode != 0
+        assert b.running()
+    finally:
+        b.stop()
