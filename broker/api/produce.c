@@ -154,6 +154,26 @@ static int16_t convert_legacy(sk_req_t *req, const sk_partition_t *p, uint8_t **
     return SK_KERR_NONE;
 }
 
+/* A batch refused without being stored, with an error the client retries:
+ * noted, so that the batches it already sent behind this one get the same
+ * answer instead of OUT_OF_ORDER_SEQUENCE_NUMBER (producer_state.h). */
+static void refuse(sk_partition_t *p, const sk_batch_info_t *hdr, int16_t kerr,
+                   sk_produce_resp_partition_response_t *out)
+{
+    out->ErrorCode = kerr;
+    if (p->log && hdr)
+        sk_plog_note_refused(p->log, hdr, kerr);
+}
+
+/* The header of a client's v2 batch, read before validation (for refuse()):
+ * NULL when the records are not one whole v2 batch header. */
+static const sk_batch_info_t *peek_header(const uint8_t *data, int32_t len, sk_batch_info_t *hdr)
+{
+    if (len <= 0 || sk_batch_parse_header(data, (size_t)len, hdr) != 0 || hdr->magic != 2)
+        return NULL;
+    return hdr;
+}
+
 static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int16_t acks,
                               const sk_produce_req_partition_data_t *in,
                               sk_produce_resp_partition_response_t *out,
@@ -180,7 +200,9 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         return;
     }
     if (p->leader != b->id || !p->log) {
-        out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        sk_batch_info_t peek;
+        refuse(p, peek_header((const uint8_t *)in->Records.p, in->Records.len, &peek),
+               SK_KERR_NOT_LEADER_OR_FOLLOWER, out);
         return;
     }
     if (in->Records.len <= 0) {
@@ -208,12 +230,14 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         /* Nothing is written: too few in-sync replicas to honour acks=all. */
         sk_info("produce", "produce to %s-%d refused: ISR size %d below min.insync.replicas %d "
                 "(NOT_ENOUGH_REPLICAS)", p->topic, p->id, p->n_isr, sk_partition_min_insync(b->parts, p));
-        out->ErrorCode = SK_KERR_NOT_ENOUGH_REPLICAS;
+        refuse(p, &hdr, SK_KERR_NOT_ENOUGH_REPLICAS, out);
         return;
     }
     /* Idempotent producers: sequence and epoch checks, exact retries. */
     sk_pstate_dup_t dup;
     kerr = (int16_t)sk_pstate_check(sk_plog_producers(p->log), &hdr, &dup);
+    if (kerr == SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
+        kerr = sk_plog_gap_refused(p->log, &hdr); /* a gap this broker made? */
     if (kerr != SK_KERR_NONE) {
         int16_t have_epoch = -1;
         int32_t have_seq = -1;
@@ -247,13 +271,13 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         /* The log already holds a newer leader epoch: this leadership is stale. */
         sk_warn("produce", "append to %s-%d refused: leader epoch %d is older than the log's "
                 "(NOT_LEADER_OR_FOLLOWER)", p->topic, p->id, p->leader_epoch);
-        out->ErrorCode = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        refuse(p, &hdr, SK_KERR_NOT_LEADER_OR_FOLLOWER, out);
         return;
     }
     if (rc != SK_OK) {
         sk_error("produce", "append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)", p->topic, p->id,
                  sk_strerror(rc));
-        out->ErrorCode = SK_KERR_KAFKA_STORAGE_ERROR;
+        refuse(p, &hdr, SK_KERR_KAFKA_STORAGE_ERROR, out);
         return;
     }
     out->ErrorCode = SK_KERR_NONE;

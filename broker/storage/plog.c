@@ -582,6 +582,16 @@ static void producers_open(sk_plog_t *log)
 
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log) { return log->producers; }
 
+void sk_plog_note_refused(sk_plog_t *log, const sk_batch_info_t *b, int16_t kerr)
+{
+    sk_pstate_refused(log->producers, b, kerr);
+}
+
+int16_t sk_plog_gap_refused(sk_plog_t *log, const sk_batch_info_t *b)
+{
+    return sk_pstate_gap_refused(log->producers, b);
+}
+
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms)
 {
     size_t n = sk_pstate_expire(log->producers, now_ms, max_age_ms);

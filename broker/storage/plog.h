@@ -115,6 +115,12 @@ const sk_epoch_cache_t *sk_plog_epochs(const sk_plog_t *log);
 /* The state to check a client batch against (sk_pstate_check) before
  * sk_plog_append. */
 const sk_pstate_t *sk_plog_producers(const sk_plog_t *log);
+/* A client batch refused without being stored, with an error the client
+ * retries: noted in the producer state (sk_pstate_refused). */
+void sk_plog_note_refused(sk_plog_t *log, const sk_batch_info_t *b, int16_t kerr);
+/* The answer for a batch with a sequence gap: the error of a refusal in the
+ * gap, else OUT_OF_ORDER_SEQUENCE_NUMBER (sk_pstate_gap_refused). */
+int16_t sk_plog_gap_refused(sk_plog_t *log, const sk_batch_info_t *b);
 /* producer.id.expiration.ms: forget producers idle that long. */
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms);
 

@@ -21,6 +21,11 @@ typedef struct pentry {
     int16_t epoch;
     int n;                                   /* cached batches, oldest first */
     pbatch_t b[SK_PSTATE_CACHED_BATCHES];
+    /* A refusal of this producer's batch (sk_pstate_refused): its first
+     * sequence and error (0: none), and the gap answers given since. */
+    int32_t refused_seq;
+    int16_t refused_kerr;
+    int16_t gap_answers;
 } pentry_t;
 
 struct sk_pstate_s {
@@ -147,7 +152,11 @@ void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms)
     if (b->producer_epoch > e->epoch || e->n == 0) {
         e->epoch = b->producer_epoch;
         e->n = 0;
+        e->refused_kerr = 0;
     }
+    if (e->refused_kerr && b->base_sequence <= e->refused_seq &&
+        e->refused_seq <= batch_last_seq(b))
+        e->refused_kerr = 0; /* the refused batch is in: no gap left to explain */
     if (e->n == SK_PSTATE_CACHED_BATCHES) {
         memmove(&e->b[0], &e->b[1], sizeof(e->b[0]) * (SK_PSTATE_CACHED_BATCHES - 1));
         e->n--;
@@ -155,6 +164,36 @@ void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms)
     e->b[e->n++] = (pbatch_t){b->base_sequence, batch_last_seq(b), b->base_offset,
                               sk_batch_last_offset(b)};
     e->last_ms = now_ms;
+}
+
+void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr)
+{
+    if (b->producer_id < 0 || kerr == SK_KERR_NONE)
+        return;
+    pentry_t *e = find(ps, b->producer_id);
+    if (!e || e->n == 0 || b->producer_epoch != e->epoch)
+        return;
+    int32_t last = e->b[e->n - 1].last_seq;
+    if (b->base_sequence <= last)
+        return; /* a retry of something stored, or older: nothing to explain */
+    if (e->refused_kerr && e->refused_seq <= b->base_sequence)
+        return; /* an earlier refusal already opens the gap */
+    e->refused_seq = b->base_sequence;
+    e->refused_kerr = kerr;
+    e->gap_answers = 0;
+}
+
+int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b)
+{
+    pentry_t *e = b->producer_id >= 0 ? find(ps, b->producer_id) : NULL;
+    if (!e || e->n == 0 || !e->refused_kerr || b->producer_epoch != e->epoch)
+        return SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+    int32_t last = e->b[e->n - 1].last_seq;
+    if (e->refused_seq <= last || e->refused_seq >= b->base_sequence ||
+        e->gap_answers >= SK_PSTATE_GAP_ANSWERS)
+        return SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+    e->gap_answers++;
+    return e->refused_kerr;
 }
 
 size_t sk_pstate_expire(sk_pstate_t *ps, int64_t now_ms, int64_t max_age_ms)

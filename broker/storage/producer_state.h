@@ -17,6 +17,18 @@
  *    INT32_MAX to 0), else OUT_OF_ORDER_SEQUENCE_NUMBER;
  *  - newer epoch: the first sequence must be 0, else
  *    OUT_OF_ORDER_SEQUENCE_NUMBER.
+ *
+ * A gap this broker made itself (issue 13): when the broker refuses a
+ * batch without storing it, with an error the client retries
+ * (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, KAFKA_STORAGE_ERROR), the
+ * batches the client had already sent behind it arrive with a gap. Kafka
+ * answers them OUT_OF_ORDER_SEQUENCE_NUMBER, and librdkafka then bumps the
+ * producer epoch and numbers every unacknowledged record again, so a record
+ * that was stored but not yet acknowledged (answered NOT_LEADER when its
+ * leader changed) is stored twice. sk_pstate_refused notes such a refusal;
+ * sk_pstate_gap_refused then answers the batches behind it (at most
+ * SK_PSTATE_GAP_ANSWERS of them, in the same epoch) with the refusal's own
+ * error, so the client retries them in order after the refused one.
  * @locality loop
  */
 #ifndef SK_PRODUCER_STATE_H
@@ -27,6 +39,9 @@
 #include "recbatch.h"
 
 #define SK_PSTATE_CACHED_BATCHES 5
+/* Batches behind a refused one answered with its error (a client has at
+ * most five requests in flight to a partition; a few more for retries). */
+#define SK_PSTATE_GAP_ANSWERS 16
 
 typedef struct sk_pstate_s sk_pstate_t;
 
@@ -47,6 +62,15 @@ int sk_pstate_check(const sk_pstate_t *ps, const sk_batch_info_t *b, sk_pstate_d
  * producer id), appended at now_ms (for expiration). A newer epoch replaces
  * the producer's batches. */
 void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms);
+/* The broker refused batch b (not stored) with kerr, an error the client
+ * retries. Noted for a known producer in its current epoch. */
+void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr);
+/* For a batch sk_pstate_check answered OUT_OF_ORDER_SEQUENCE_NUMBER: the
+ * error of a noted refusal inside its gap (between the producer's last
+ * sequence and the batch's first) while fewer than SK_PSTATE_GAP_ANSWERS
+ * were given, else OUT_OF_ORDER_SEQUENCE_NUMBER. Appending the refused
+ * sequence, or a new epoch, ends the refusal. */
+int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b);
 /* Forget producers that appended nothing for max_age_ms
  * (producer.id.expiration.ms); returns how many went. */
 size_t sk_pstate_expire(sk_pstate_t *ps, int64_t now_ms, int64_t max_age_ms);
