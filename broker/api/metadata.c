@@ -127,6 +127,12 @@ static int16_t unknown_topic(sk_broker_t *b, sk_str_t name, int allow_auto)
         kerr = SK_KERR_INVALID_TOPIC_EXCEPTION;
     } else if (sk_topic_creating(b, name.p, name.len)) {
         kerr = SK_KERR_LEADER_NOT_AVAILABLE;
+    } else if (b->n_live == 0) {
+        /* No UpdateMetadata yet since start-up: the topic may well exist, the
+         * controller has not told us. Kafka's clients take UNKNOWN_TOPIC as
+         * "deleted" (librdkafka fails produce() with Unknown topic), so say
+         * what is true: not available yet. */
+        kerr = SK_KERR_LEADER_NOT_AVAILABLE;
     } else if (allow_auto && b->conf->auto_create_topics_enable) {
         const char *msg = NULL;
         char *arg = sk_strdup(n);
