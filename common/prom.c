@@ -40,6 +40,8 @@ static void reserve(sk_prom_t *p, size_t n)
 
 void sk_prom_raw(sk_prom_t *p, const char *s, size_t n)
 {
+    if (!n)
+        return; /* also before the first byte: buf may still be NULL */
     reserve(p, n);
     memcpy(p->buf + p->len, s, n);
     p->len += n;

@@ -121,7 +121,8 @@ static void collect_group(sk_group_t *g, void *arg)
 /* The new list, deduplicated, keeping what the old one knew. */
 static void replace_entries(sk_lagpoll_t *lp, collect_t *c)
 {
-    qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
+    if (c->n) /* qsort's array must not be NULL, even empty */
+        qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
     size_t k = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (k && entry_cmp(&c->v[k - 1], &c->v[i]) == 0)
