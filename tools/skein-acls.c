@@ -365,7 +365,8 @@ static int cmp_binding(const void *x, const void *y)
 static void print_bindings(const rd_kafka_AclBinding_t **acls, size_t n, const char *title)
 {
     const rd_kafka_AclBinding_t **v = sk_calloc(n + 1, sizeof(*v));
-    memcpy(v, acls, n * sizeof(*v));
+    if (n)
+        memcpy(v, acls, n * sizeof(*v));
     qsort(v, n, sizeof(*v), cmp_binding);
     for (size_t i = 0; i < n;) {
         printf("%s `", title);

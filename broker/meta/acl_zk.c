@@ -125,12 +125,27 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* Read a resource's znode again (after a notification naming it). */
+static void reread(sk_aclzk_t *w, int type, int pattern, const char *name)
+{
+    char path[1024];
+    if (sk_acl_res_path(type, pattern, name, path, sizeof(path)) != SK_OK) {
+        sk_warn("acl", "ignoring a notification for %s: no znode for that resource", name);
+        return;
+    }
+    op_t *r = op_new(w, path);
+    r->type = (int8_t)type;
+    r->pattern = (int8_t)pattern;
+    r->name = sk_strdup(name);
+    sk_zk_get(w->zk, path, NULL, NULL, resource_read_cb, r);
+}
+
 static void change_read_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
 {
     op_t *o = arg;
     sk_aclzk_t *w = o->w;
     sk_acl_res_t res;
-    char err[256], path[1024];
+    char err[256];
     if (w->freeing || rc != ZOK) { /* a purged notification: nothing to do */
         op_free(o);
         return;
@@ -138,15 +153,14 @@ static void change_read_cb(int rc, const char *data, int len, const struct Stat 
     if (sk_acl_change_parse(data, len > 0 ? (size_t)len : 0, o->extended, &res, err,
                             sizeof(err)) != SK_OK) {
         sk_warn("acl", "ignoring notification %s: %s", o->path, err);
-    } else if (sk_acl_res_path(res.type, res.pattern, res.name, path, sizeof(path)) != SK_OK) {
-        sk_warn("acl", "ignoring notification %s: no znode for that resource", o->path);
-        free(res.name);
     } else {
-        op_t *r = op_new(w, path);
-        r->type = res.type;
-        r->pattern = res.pattern;
-        r->name = res.name;
-        sk_zk_get(w->zk, path, NULL, NULL, resource_read_cb, r);
+        reread(w, res.type, res.pattern, res.name);
+        /* Kafka 2.0's brokers wrote "<Type>:LITERAL:<name>": the name after
+         * LITERAL: is read too (one read too many for a resource really
+         * named so costs nothing) */
+        if (!o->extended && !strncmp(res.name, "LITERAL:", 8) && res.name[8])
+            reread(w, res.type, res.pattern, res.name + 8);
+        free(res.name);
     }
     if (stat && now_ms() - stat->ctime > PURGE_AFTER_MS)
         sk_zk_delete(w->zk, o->path, -1, NULL, NULL);

@@ -276,6 +276,15 @@ def test_acl_added_while_connected_takes_effect_within_a_second(broker, certs):
         while fetch_err(bob, "live") != 0:
             assert time.monotonic() - t0 < 1.0, "the new ACL took more than a second"
             time.sleep(0.02)
+        # a notification in Kafka 2.0's form (<Type>:LITERAL:<name>) is followed too
+        zkc = broker.zk_client()
+        zkc.set("/kafka-acl/Topic/live", json.dumps(
+            {"version": 1, "acls": [ace("User:CN=bob", "Read", "Deny")]}).encode())
+        zkc.create("/kafka-acl-changes/acl_changes_", b"Topic:LITERAL:live", sequence=True)
+        H.wait_for(lambda: fetch_err(bob, "live") == TOPIC_AUTHORIZATION_FAILED, 1,
+                   "the 2.0-style notification")
+        put_acls(zkc, "Topic", "live", [ace("User:CN=bob", "Read")])
+        H.wait_for(lambda: fetch_err(bob, "live") == 0, 1, "the ACL back")
         # and removed again (the znode deleted, as Kafka does for the last ACL)
         zkc = broker.zk_client()
         zkc.delete("/kafka-acl/Topic/live")
