@@ -535,6 +535,19 @@ def isr(b, topic):
     return json.loads(data)
 
 
+def wait_brokers_known(bs, auth, boot_attr="sasl_ssl"):
+    """Every broker's metadata lists all of them (auto-creation checks the replication factor
+    against the brokers a broker knows; right after start-up it may know fewer)."""
+    def known():
+        for b in bs:
+            p = kcat(["-L", "-J", "-b", getattr(b, boot_attr), "-m", "5"] + auth, check=False,
+                     timeout=30)
+            if p.returncode != 0 or len(json.loads(p.stdout.decode())["brokers"]) != len(bs):
+                return False
+        return True
+    H.wait_for(known, 30, "every broker to know all %d" % len(bs), interval=0.5)
+
+
 def test_inter_broker_sasl_ssl_scram_replicates_and_fails_over(zk, tmp_path, certs):
     """Three brokers whose inter-broker listener is SASL_SSL with SCRAM-SHA-512: the
     controller's requests, the followers' fetches and AlterPartition authenticate as the
@@ -564,6 +577,7 @@ def test_inter_broker_sasl_ssl_scram_replicates_and_fails_over(zk, tmp_path, cer
         for b in bs:
             b.wait_ready()
         auth = kcat_scram(certs, "SCRAM-SHA-256", "carol", "carol-secret")
+        wait_brokers_known(bs, auth)
         boot = ",".join(b.sasl_ssl for b in bs)
         data = b"".join(b"r%05d-%s\n" % (i, os.urandom(30).hex().encode()) for i in range(2000))
         kcat(["-P", "-b", boot, "-t", "ibs", "-p", "0", "-X", "acks=all",
@@ -608,6 +622,7 @@ def test_inter_broker_sasl_plaintext_plain(zk, tmp_path, certs):
             b.spawn()
         for b in bs:
             b.wait_ready()
+        wait_brokers_known(bs, kcat_plain(), "sasl_plain")
         boot = ",".join(b.sasl_plain for b in bs)
         data = b"".join(b"p%04d\n" % i for i in range(500))
         kcat(["-P", "-b", boot, "-t", "ibp", "-p", "0", "-X", "acks=all"] + kcat_plain(),
