@@ -497,7 +497,7 @@ int sk_api_offsetcommit(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             cp->topic = topic;
             cp->partition = p->PartitionIndex;
             cp->offset = p->CommittedOffset;
-            cp->leader_epoch = p->CommittedLeaderEpoch; /* -1 below v6 */
+            cp->committed_epoch = p->CommittedLeaderEpoch; /* -1 below v6 */
             cp->metadata = acstr(req, p->CommittedMetadata);
             cp->commit_ts = p->CommitTimestamp;         /* -1 except at v1 */
             cp->retention_ms = in.RetentionTimeMs;      /* -1 except at v2-4 */
@@ -593,7 +593,7 @@ static void fetch_fill(sk_req_t *req, sk_offsetfetch_resp_group_topic_partition_
     sk_goffset_t *off = g && topic ? sk_group_offset(g, topic, partition) : NULL;
     if (off) {
         o->CommittedOffset = off->offset;
-        o->CommittedLeaderEpoch = off->leader_epoch;
+        o->CommittedLeaderEpoch = off->committed_epoch;
         o->Metadata = astr(req, off->metadata ? off->metadata : "");
     }
 }

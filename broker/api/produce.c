@@ -347,7 +347,7 @@ typedef struct pw_part {
     const char *topic; /* NUL-terminated copy in the request's arena */
     int32_t partition;
     int64_t required_hw;
-    int32_t leader_epoch; /* the batch was appended (or found) under it */
+    int32_t append_epoch; /* the leader epoch the batch was appended (or found) under */
     int done;
 } pw_part_t;
 
@@ -371,7 +371,7 @@ static int produce_try(void *arg, sk_purg_why_t why)
             continue;
         int16_t kerr = SK_KERR_NONE;
         if (sk_partition_ack_status(w->b->parts, pp->topic, strlen(pp->topic), pp->partition,
-                                    pp->required_hw, pp->leader_epoch, &kerr)) {
+                                    pp->required_hw, pp->append_epoch, &kerr)) {
             if (kerr != SK_KERR_NONE)
                 pp->out->ErrorCode = kerr;
             pp->done = 1;
@@ -446,7 +446,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                     pp->topic = p->topic ? sk_arena_strdup(req->arena, p->topic) : "";
                     pp->partition = rp->Index;
                     pp->required_hw = required;
-                    pp->leader_epoch = p->leader_epoch;
+                    pp->append_epoch = p->leader_epoch;
                 }
             }
         }

@@ -109,7 +109,7 @@ typedef struct sk_commit_part {
     const char *topic;
     int32_t partition;
     int64_t offset;
-    int32_t leader_epoch;
+    int32_t committed_epoch;    /* the client's CommittedLeaderEpoch, -1 below v6 */
     const char *metadata;       /* NULL = "" */
     int64_t commit_ts;          /* wall ms; -1 = now (OffsetCommit v1 may set it) */
     int64_t retention_ms;       /* -1 = offsets.retention.minutes (v2-4 may set it) */

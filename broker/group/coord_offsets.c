@@ -284,7 +284,7 @@ int sk_coord_commit(sk_coord_t *c, sk_req_t *req, const char *group, int32_t gen
         it->topic = sk_strdup(p->topic);
         it->partition = p->partition;
         it->offset = p->offset;
-        it->epoch = p->leader_epoch;
+        it->epoch = p->committed_epoch;
         it->metadata = sk_strdup(md);
         /* Kafka: a v1 CommitTimestamp other than -1 is the commit's time; a
          * v2-4 RetentionTimeMs other than -1 gives the offset its own expiry */
@@ -294,7 +294,7 @@ int sk_coord_commit(sk_coord_t *c, sk_req_t *req, const char *group, int32_t gen
         sk_wr_t *v;
         sk_wr_t *k = coord_recset_add(&rs, 0, &v);
         wr_offset_key(k, group, p->topic, p->partition);
-        wr_offset_value(v, p->offset, p->leader_epoch, md, it->commit_ts, it->expire_ts);
+        wr_offset_value(v, p->offset, p->committed_epoch, md, it->commit_ts, it->expire_ts);
     }
     if (op->n == 0) {
         coord_recset_free(&rs);

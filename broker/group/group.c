@@ -369,7 +369,7 @@ void sk_group_set_offset(sk_group_t *g, const char *topic, int32_t partition, in
     free(o->metadata);
     o->metadata = sk_strdup(metadata ? metadata : "");
     o->offset = offset;
-    o->leader_epoch = leader_epoch;
+    o->committed_epoch = leader_epoch;
     o->commit_ts = commit_ts;
     o->expire_ts = -1;
 }

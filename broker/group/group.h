@@ -59,7 +59,7 @@ typedef struct sk_goffset {
     char *topic;
     int32_t partition;
     int64_t offset;
-    int32_t leader_epoch;
+    int32_t committed_epoch;    /* the leader epoch the client committed with */
     char *metadata;
     int64_t commit_ts;
     int64_t expire_ts;      /* wall ms; -1 = none (set by OffsetCommit v2-4 retention) */

@@ -203,7 +203,7 @@ START_TEST(test_offsets_table)
     ck_assert_int_eq(g->n_offsets, 20);
     o = sk_group_offset(g, "t", 7);
     ck_assert_int_eq(o->offset, 5);
-    ck_assert_int_eq(o->leader_epoch, -1);
+    ck_assert_int_eq(o->committed_epoch, -1);
     ck_assert_int_eq(o->commit_ts, 78);
     ck_assert(sk_group_delete_offset(g, "t", 7));
     ck_assert(!sk_group_delete_offset(g, "t", 7));
