@@ -17,8 +17,9 @@
  * unknown mechanism UNSUPPORTED_SASL_MECHANISM, the same user and mechanism
  * twice DUPLICATE_RESOURCE, deleting a credential that does not exist
  * RESOURCE_NOT_FOUND.
- * No authorizer yet: every client may call them (Kafka asks for Describe /
- * Alter on the cluster).
+ * With an authorizer, Describe needs Describe on the cluster (else the
+ * answer's ErrorCode is CLUSTER_AUTHORIZATION_FAILED) and Alter needs Alter
+ * on the cluster (else every user's result is), as Kafka checks them.
  * @locality loop
  */
 #include "api/api.h"
@@ -27,6 +28,7 @@
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "meta/acl.h"
 #include "proto_gen.h"
 #include "scram.h"
 #include "zk.h"
@@ -223,6 +225,11 @@ int sk_api_describeuserscramcredentials(sk_broker_t *b, sk_req_t *req, sk_rd_t *
     st->resp.ErrorMessage = SK_STR_NULL;
     req->handler_state = st;
     req->handler_free = dus_free;
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_DESCRIBE)) {
+        st->resp.ErrorCode = SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
+        dus_results(st, 0);
+        return dus_finish(st);
+    }
     st->outstanding = 1; /* held until every read is issued */
     if (in.UsersCnt < 0) {
         st->all = 1;
@@ -512,6 +519,12 @@ int sk_api_alteruserscramcredentials(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     }
     req->handler_state = st;
     req->handler_free = aus_free;
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_ALTER)) {
+        for (int i = 0; i < st->n; i++) {
+            st->u[i].err = SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
+            st->u[i].msg = NULL;
+        }
+    }
     st->outstanding = 1; /* held until every read is issued */
     for (int i = 0; i < st->n; i++) {
         if (st->u[i].err != SK_KERR_NONE)

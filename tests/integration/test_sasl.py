@@ -828,3 +828,25 @@ def test_describe_and_alter_user_scram_credentials(zk, tmp_path, certs):
         assert b.running()
     finally:
         b.stop()
+
+
+def test_sasl_principal_with_authorizer(zk, tmp_path, certs):
+    """With the authorizer on, the SASL user is the principal ACLs see: admin (a super user)
+    may describe and alter SCRAM credentials, alice (no ACL) gets CLUSTER_AUTHORIZATION_FAILED
+    for both."""
+    b = sasl_broker(zk, tmp_path, certs, extra={
+        "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+        "super.users": "User:admin;User:ANONYMOUS"})
+    try:
+        salt = os.urandom(16)
+        up = [("ivy", 1, 4096, salt, salted(1, "ivy-secret", salt, 4096))]
+        for user, pw, allowed in (("alice", "alice-secret", False), ("admin", "admin-secret", True)):
+            with KafkaConn.to(b.sasl_plain) as c:
+                assert handshake(c, "PLAIN")[0] == 0
+                assert authenticate(c, b"\0" + user.encode() + b"\0" + pw.encode())[0] == 0
+                top, results = describe_scram(c, None)
+                assert top[0] == (0 if allowed else 31), (user, top)
+                assert alter_scram(c, upsertions=up) == [("ivy", 0 if allowed else 31, None)]
+        kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-256", "ivy", "ivy-secret"))
+    finally:
+        b.stop()
