@@ -147,6 +147,46 @@ static void add_record(collect_t *c, const legacy_msg_t *m)
                                        .value = m->value.p, .value_len = m->value.len};
 }
 
+/* xxHash32 of a short input (under 16 bytes), seed 0: what an LZ4 frame's
+ * header checksum is made of. */
+static uint32_t xxh32_short(const uint8_t *p, size_t len)
+{
+    const uint32_t P1 = 2654435761u, P2 = 2246822519u, P3 = 3266489917u, P4 = 668265263u,
+                   P5 = 374761393u;
+    uint32_t h = P5 + (uint32_t)len;
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+        uint32_t v = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+                     (uint32_t)p[i + 3] << 24;
+        h += v * P3;
+        h = ((h << 17) | (h >> 15)) * P4;
+    }
+    for (; i < len; i++) {
+        h += p[i] * P5;
+        h = ((h << 11) | (h >> 21)) * P1;
+    }
+    h ^= h >> 15;
+    h *= P2;
+    h ^= h >> 13;
+    h *= P3;
+    h ^= h >> 16;
+    return h;
+}
+
+/* Kafka 0.8/0.9 wrote magic 0 LZ4 frames with a wrong header checksum (it
+ * hashed the frame magic too, KAFKA-3160) and Kafka still reads them without
+ * checking it: the checksum of such a frame is made right, in place. */
+static void fix_lz4_header(uint8_t *f, size_t len)
+{
+    static const uint8_t magic[4] = {0x04, 0x22, 0x4d, 0x18};
+    if (len < 7 || memcmp(f, magic, 4) != 0)
+        return;
+    size_t desc = 2 + ((f[4] & 0x08) ? 8 : 0) + ((f[4] & 0x01) ? 4 : 0);
+    if (4 + desc >= len)
+        return;
+    f[4 + desc] = (uint8_t)(xxh32_short(f + 4, desc) >> 8);
+}
+
 /* A wrapper: inflate its value and take every inner message. */
 static int16_t take_wrapper(collect_t *c, const legacy_msg_t *w)
 {
@@ -159,10 +199,15 @@ static int16_t take_wrapper(collect_t *c, const legacy_msg_t *w)
         return fail(res, SK_KERR_INVALID_RECORD, "unknown compression codec %d", codec);
     if (w->value.len <= 0)
         return fail(res, SK_KERR_CORRUPT_MESSAGE, "compressed message without a value");
+    const uint8_t *z = (const uint8_t *)w->value.p;
+    if (codec == SK_COMPRESSION_LZ4 && w->magic == 0) {
+        uint8_t *copy = sk_arena_memdup(c->a, z, (size_t)w->value.len);
+        fix_lz4_header(copy, (size_t)w->value.len);
+        z = copy;
+    }
     sk_wr_t inflated;
     sk_wr_init(&inflated);
-    int rc = sk_decompress(codec, (const uint8_t *)w->value.p, (size_t)w->value.len,
-                           SK_MSGSET_MAX_INFLATED, &inflated);
+    int rc = sk_decompress(codec, z, (size_t)w->value.len, SK_MSGSET_MAX_INFLATED, &inflated);
     if (rc != SK_OK) {
         sk_wr_free(&inflated);
         if (rc == SK_ETOOBIG)

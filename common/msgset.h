@@ -13,8 +13,10 @@
  * 3 (magic 1) says LogAppendTime. A compressed entry is a wrapper: its
  * value is a compressed message set of uncompressed inner messages of the
  * wrapper's magic (magic 1 inner offsets are relative, 0..n-1; magic 0 ones
- * absolute). The magic byte sits at byte 16 of an entry, where a v2 batch
- * has its own, so one byte tells the formats apart.
+ * absolute; a magic 0 LZ4 frame may carry the wrong header checksum Kafka
+ * 0.9 wrote, KAFKA-3160, which is not checked, as in Kafka). The magic byte
+ * sits at byte 16 of an entry, where a v2 batch has its own, so one byte
+ * tells the formats apart.
  * @locality any (pure functions over caller-owned buffers)
  */
 #ifndef SK_MSGSET_H

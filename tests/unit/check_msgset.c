@@ -221,6 +221,48 @@ START_TEST(test_wrappers)
 }
 END_TEST
 
+/* Kafka 0.9's LZ4 frames (magic 0) carry a wrong header checksum (KAFKA-3160)
+ * that Kafka does not check for magic 0; magic 1 frames must be right. */
+START_TEST(test_lz4_magic0_header_checksum)
+{
+    sk_arena_t *a = sk_arena_new(0);
+    sk_wr_t inner, z, in, out;
+    sk_wr_init(&inner);
+    sk_wr_init(&z);
+    sk_wr_init(&in);
+    sk_wr_init(&out);
+    sk_msgset_result_t res;
+    for (int magic = 0; magic <= 1; magic++) {
+        sk_wr_reset(&inner);
+        put_str_msg(&inner, 0, magic, 0, 1, "k0", "v0");
+        put_str_msg(&inner, 1, magic, 0, 2, "k1", "v1");
+        sk_wr_reset(&z);
+        ck_assert_int_eq(sk_compress(SK_COMPRESSION_LZ4, inner.buf, inner.len, &z), SK_OK);
+        ck_assert_uint_gt(z.len, 7);
+        /* a right checksum (the fix-up computes the same one) */
+        sk_wr_reset(&in);
+        sk_wr_reset(&out);
+        put_msg(&in, 1, magic, SK_COMPRESSION_LZ4, 2, NULL, z.buf, (int32_t)z.len);
+        ck_assert_int_eq(sk_msgset_to_batch(in.buf, in.len, a, &out, &res), SK_KERR_NONE);
+        ck_assert_int_eq(res.count, 2);
+        /* a wrong one (the descriptor is FLG, BD: the checksum is byte 6) */
+        z.buf[6] ^= 0x5a;
+        sk_wr_reset(&in);
+        sk_wr_reset(&out);
+        put_msg(&in, 1, magic, SK_COMPRESSION_LZ4, 2, NULL, z.buf, (int32_t)z.len);
+        ck_assert_int_eq(sk_msgset_to_batch(in.buf, in.len, a, &out, &res),
+                         magic == 0 ? SK_KERR_NONE : SK_KERR_CORRUPT_MESSAGE);
+        /* the request's bytes are not touched by the fix-up */
+        ck_assert_int_eq(in.buf[in.len - z.len + 6], z.buf[6]);
+    }
+    sk_wr_free(&inner);
+    sk_wr_free(&z);
+    sk_wr_free(&in);
+    sk_wr_free(&out);
+    sk_arena_free(a);
+}
+END_TEST
+
 START_TEST(test_wrapper_errors)
 {
     sk_arena_t *a = sk_arena_new(0);
@@ -485,6 +527,7 @@ static Suite *msgset_suite(void)
     tcase_add_test(tc, test_magic0_plain);
     tcase_add_test(tc, test_magic1_timestamps);
     tcase_add_test(tc, test_wrappers);
+    tcase_add_test(tc, test_lz4_magic0_header_checksum);
     tcase_add_test(tc, test_wrapper_errors);
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_down_convert);
