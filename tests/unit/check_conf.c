@@ -1398,6 +1398,41 @@ START_TEST(test_sasl_keys)
 }
 END_TEST
 
+/* authorizer.class.name: Kafka's names and Skein's alias turn the ACL
+ * authorizer on, empty leaves it off, anything else is refused naming the
+ * key; super.users and allow.everyone.if.no.acl.found are read as given. */
+START_TEST(test_authorizer_keys)
+{
+    sk_conf_t c;
+    load_ok(&c, MINIMAL, NULL, 0);
+    ck_assert_int_eq(c.authorizer_enabled, 0);
+    ck_assert_int_eq(c.allow_everyone_if_no_acl_found, 0);
+    sk_conf_free(&c);
+    static const char *const names[] = {"kafka.security.authorizer.AclAuthorizer",
+                                        "kafka.security.auth.SimpleAclAuthorizer", "skein.acl"};
+    for (int i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 MINIMAL "authorizer.class.name=%s\nsuper.users=User:admin;User:CN=b\n"
+                         "allow.everyone.if.no.acl.found=true\n",
+                 names[i]);
+        load_ok(&c, text, NULL, 0);
+        ck_assert_int_eq(c.authorizer_enabled, 1);
+        ck_assert_str_eq(c.super_users, "User:admin;User:CN=b");
+        ck_assert_int_eq(c.allow_everyone_if_no_acl_found, 1);
+        sk_conf_free(&c);
+    }
+    char *ov[] = {"authorizer.class.name="};
+    load_ok(&c, MINIMAL "authorizer.class.name=skein.acl\n", ov, 1);
+    ck_assert_int_eq(c.authorizer_enabled, 0);
+    sk_conf_free(&c);
+    load_fail(MINIMAL "authorizer.class.name=com.example.Custom\n", NULL, 0,
+              "authorizer.class.name", "com.example.Custom", NULL);
+    load_fail(MINIMAL "authorizer.class.name=kafka.security.authorizer.aclauthorizer\n", NULL, 0,
+              "authorizer.class.name", NULL, NULL);
+}
+END_TEST
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -1432,6 +1467,7 @@ int main(void)
     tcase_add_test(tc, test_topic_int_overrides);
     tcase_add_test(tc, test_help_lists_topic_keys);
     tcase_add_test(tc, test_deploy_examples);
+    tcase_add_test(tc, test_authorizer_keys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
