@@ -54,6 +54,7 @@ sys.path.insert(0, str(REPO / "tests" / "harness"))
 sys.path.insert(0, str(HERE))
 
 import skein_harness as H  # noqa: E402
+from kafka_wire import KafkaConn  # noqa: E402
 import segments  # noqa: E402
 from netns import Topology, pid_alive_campaign  # noqa: E402
 
@@ -263,8 +264,20 @@ class Campaign:
         self.create_topic()
         self.log("cluster up: %s; ZooKeeper %s" % (self.bootstrap, self.zk.connect))
 
+    def all_brokers_known(self):
+        """Every broker's Metadata lists every broker: each has had the controller's
+        UpdateMetadata, so topic creation sees them all (a broker assigns replicas among the
+        live brokers the controller told it of)."""
+        for b in self.brokers:
+            with KafkaConn.to(b.bootstrap, timeout=5) as k:
+                if len(k.metadata([])["brokers"]) < N_BROKERS:
+                    return False
+        return True
+
     def create_topic(self):
         from confluent_kafka.admin import AdminClient, NewTopic
+        H.wait_for(self.all_brokers_known, 60, "every broker to know all %d brokers" % N_BROKERS,
+                   interval=0.2)
         adm = AdminClient({"bootstrap.servers": self.bootstrap})
         fs = adm.create_topics([NewTopic(TOPIC, PARTITIONS, 3,
                                          config={"min.insync.replicas": "2"})],
