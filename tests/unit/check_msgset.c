@@ -2,6 +2,7 @@
  * and every kind of malformed input: bad CRCs, truncation at every byte,
  * sizes that do not add up, a wrapper inside a wrapper, huge sizes. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
