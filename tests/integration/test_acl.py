@@ -141,12 +141,19 @@ def put_acls(zkc, rtype, name, entries, pattern="LITERAL"):
 
 
 def create_topic(b, certs, topic, partitions=1, rf=1):
-    """CreateTopics v0 as the super user; waits until the topic has a leader."""
+    """CreateTopics v0 as the super user; waits until the topic has a leader. A replication
+    factor above the brokers the controller knows yet (INVALID_REPLICATION_FACTOR, 38) is tried
+    again for a while: brokers register one by one."""
     with tls_conn(b, certs, "broker") as c:
         body = array([string(topic) + i32(partitions) + i16(rf) + array([]) + array([])]) \
             + i32(15000)
-        r = c.request(19, 0, body)
-        res = r.array(lambda: (r.string(), r.i16()))
+        deadline = time.monotonic() + 20
+        while True:
+            r = c.request(19, 0, body)
+            res = r.array(lambda: (r.string(), r.i16()))
+            if res != [(topic, 38)] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert res == [(topic, 0)], res
 
         def led():
