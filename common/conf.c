@@ -332,18 +332,6 @@ static const struct {
 
 /* ---------------------------------------------------------------------- */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static void *field(sk_conf_t *c, const ckey_t *k)
 {
     return (char *)c + k->off;
@@ -446,7 +434,7 @@ static void names_error(const ckey_t *k, char *why, size_t whylen)
 {
     char list[256];
     names_join(k->names, list, sizeof(list));
-    seterr(why, whylen, "expected one of %s", list);
+    sk_errf(why, whylen, "expected one of %s", list);
 }
 
 int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *why, size_t whylen)
@@ -456,7 +444,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
     case T_INT32:
     case T_INT64:
         if (parse_i64(v, &out->i) != 0 || out->i < k->min || out->i > k->max) {
-            seterr(why, whylen, "expected an integer between %" PRId64 " and %" PRId64, k->min,
+            sk_errf(why, whylen, "expected an integer between %" PRId64 " and %" PRId64, k->min,
                    k->max);
             return -1;
         }
@@ -466,7 +454,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
         errno = 0;
         double x = *v ? strtod(v, &end) : 0;
         if (!*v || errno || !end || *end || x != x || x < (double)k->min || x > (double)k->max) {
-            seterr(why, whylen, "expected a number between %" PRId64 " and %" PRId64, k->min,
+            sk_errf(why, whylen, "expected a number between %" PRId64 " and %" PRId64, k->min,
                    k->max);
             return -1;
         }
@@ -479,7 +467,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
         else if (strcasecmp(v, "false") == 0)
             out->i = 0;
         else {
-            seterr(why, whylen, "expected true or false");
+            sk_errf(why, whylen, "expected true or false");
             return -1;
         }
         return 0;
@@ -492,12 +480,12 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
         return 0;
     case T_STRING:
         if (!*v && (k->flags & F_NONEMPTY)) {
-            seterr(why, whylen, "expected a non-empty value");
+            sk_errf(why, whylen, "expected a non-empty value");
             return -1;
         }
         if (k->key && strcmp(k->key, "ssl.endpoint.identification.algorithm") == 0 && *v &&
             strcasecmp(v, "https") != 0) {
-            seterr(why, whylen, "expected https or an empty value");
+            sk_errf(why, whylen, "expected https or an empty value");
             return -1;
         }
         if (k->names) {
@@ -514,7 +502,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
         int rc = 0;
         list_split(v, &l);
         if (l.n == 0 && (k->flags & F_NONEMPTY)) {
-            seterr(why, whylen, "expected a comma-separated list with at least one item");
+            sk_errf(why, whylen, "expected a comma-separated list with at least one item");
             rc = -1;
         }
         for (int i = 0; rc == 0 && k->names && i < l.n; i++) {
@@ -522,7 +510,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
             if (n < 0) {
                 char list[256];
                 names_join(k->names, list, sizeof(list));
-                seterr(why, whylen, "'%s' is not one of %s", l.v[i], list);
+                sk_errf(why, whylen, "'%s' is not one of %s", l.v[i], list);
                 rc = -1;
             } else {
                 out->bits |= 1u << n;
@@ -592,14 +580,14 @@ int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, s
     size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
     char *hostpart = dup_trim(s, hlen);
     if (!*hostpart) {
-        seterr(err, errlen, "no host:port before the chroot");
+        sk_errf(err, errlen, "no host:port before the chroot");
         free(hostpart);
         goto out;
     }
     /* items: reject empty ones explicitly (list_split would drop them) */
     for (const char *p = hostpart;; p++) {
         if (*p == ',' && (p == hostpart || p[1] == '\0' || p[1] == ',')) {
-            seterr(err, errlen, "empty host in the host list");
+            sk_errf(err, errlen, "empty host in the host list");
             free(hostpart);
             goto out;
         }
@@ -613,23 +601,23 @@ int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, s
         const char *it = items.v[i];
         const char *colon = strrchr(it, ':');
         if (!colon) {
-            seterr(err, errlen, "'%s' has no :port", it);
+            sk_errf(err, errlen, "'%s' has no :port", it);
             goto out;
         }
         if (colon == it) {
-            seterr(err, errlen, "'%s' has no host", it);
+            sk_errf(err, errlen, "'%s' has no host", it);
             goto out;
         }
         for (const char *q = it; q < colon; q++) {
             if (!valid_zk_host_char(*q)) {
-                seterr(err, errlen, "'%s' has an invalid character in its host", it);
+                sk_errf(err, errlen, "'%s' has an invalid character in its host", it);
                 goto out;
             }
         }
         int64_t port;
         if (parse_i64(colon + 1, &port) != 0 || colon[1] == '+' || colon[1] == '-' || port < 1 ||
             port > 65535) {
-            seterr(err, errlen, "port '%s' of '%s' is not a number between 1 and 65535", colon + 1,
+            sk_errf(err, errlen, "port '%s' of '%s' is not a number between 1 and 65535", colon + 1,
                    it);
             goto out;
         }
@@ -651,7 +639,7 @@ int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, s
             root = r;
             size_t rl = strlen(root);
             if (root[rl - 1] == '/') {
-                seterr(err, errlen, "chroot '%s' must not end with '/'", root);
+                sk_errf(err, errlen, "chroot '%s' must not end with '/'", root);
                 goto out;
             }
             /* each segment: non-empty, not "." or "..", printable, no spaces */
@@ -661,13 +649,13 @@ int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, s
                 size_t sl = end ? (size_t)(end - seg) : strlen(seg);
                 if (sl == 0 || (sl == 1 && seg[0] == '.') ||
                     (sl == 2 && seg[0] == '.' && seg[1] == '.')) {
-                    seterr(err, errlen, "chroot '%s' has an empty, '.' or '..' path element", root);
+                    sk_errf(err, errlen, "chroot '%s' has an empty, '.' or '..' path element", root);
                     goto out;
                 }
                 for (size_t q = 0; q < sl; q++) {
                     unsigned char ch = (unsigned char)seg[q];
                     if (ch <= ' ' || ch == 0x7f) {
-                        seterr(err, errlen, "chroot '%s' contains a space or control character",
+                        sk_errf(err, errlen, "chroot '%s' contains a space or control character",
                                root);
                         goto out;
                     }
@@ -732,14 +720,14 @@ static int pmap_parse(const char *s, pmap_ent_t **out, int *n_out, char *err, si
     int n = 0;
     list_split(s, &l);
     if (l.n == 0) {
-        seterr(err, errlen, "expected NAME:PROTOCOL[,NAME:PROTOCOL...]");
+        sk_errf(err, errlen, "expected NAME:PROTOCOL[,NAME:PROTOCOL...]");
         goto out;
     }
     m = sk_calloc((size_t)l.n, sizeof(*m));
     for (int i = 0; i < l.n; i++) {
         char *colon = strchr(l.v[i], ':');
         if (!colon) {
-            seterr(err, errlen, "'%s' is not NAME:PROTOCOL", l.v[i]);
+            sk_errf(err, errlen, "'%s' is not NAME:PROTOCOL", l.v[i]);
             goto out;
         }
         char *name = dup_trim(l.v[i], (size_t)(colon - l.v[i]));
@@ -750,18 +738,18 @@ static int pmap_parse(const char *s, pmap_ent_t **out, int *n_out, char *err, si
         m[n].proto = proto;
         n++;
         if (!valid_listener_name(name)) {
-            seterr(err, errlen, "'%s' has an invalid listener name", l.v[i]);
+            sk_errf(err, errlen, "'%s' has an invalid listener name", l.v[i]);
             goto out;
         }
         if (name_index(proto_names, proto, 0) < 0) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "'%s': unknown security protocol (expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)",
                    l.v[i]);
             goto out;
         }
         for (int j = 0; j < n - 1; j++) {
             if (strcmp(m[j].name, name) == 0) {
-                seterr(err, errlen, "listener name %s is mapped twice", name);
+                sk_errf(err, errlen, "listener name %s is mapped twice", name);
                 goto out;
             }
         }
@@ -801,20 +789,20 @@ static int listener_parse_one(const char *it, sk_listener_cfg_t *l, char *err, s
 {
     const char *sep = strstr(it, "://");
     if (!sep) {
-        seterr(err, errlen, "'%s' is not NAME://host:port", it);
+        sk_errf(err, errlen, "'%s' is not NAME://host:port", it);
         return SK_EINVAL;
     }
     l->name = dup_trim(it, (size_t)(sep - it));
     upcase(l->name);
     if (!valid_listener_name(l->name)) {
-        seterr(err, errlen, "'%s' has an invalid listener name", it);
+        sk_errf(err, errlen, "'%s' has an invalid listener name", it);
         return SK_EINVAL;
     }
     const char *hp = sep + 3, *portstr;
     if (*hp == '[') {
         const char *close = strchr(hp, ']');
         if (!close || close[1] != ':') {
-            seterr(err, errlen, "'%s': expected [IPv6]:port", it);
+            sk_errf(err, errlen, "'%s': expected [IPv6]:port", it);
             return SK_EINVAL;
         }
         l->host = sk_strndup(hp + 1, (size_t)(close - hp - 1));
@@ -827,24 +815,24 @@ static int listener_parse_one(const char *it, sk_listener_cfg_t *l, char *err, s
         int ok = inet_pton(AF_INET6, addr, &a6) == 1;
         free(addr);
         if (!ok) {
-            seterr(err, errlen, "'%s': '%s' is not an IPv6 address", it, l->host);
+            sk_errf(err, errlen, "'%s': '%s' is not an IPv6 address", it, l->host);
             return SK_EINVAL;
         }
         portstr = close + 2;
     } else {
         const char *colon = strrchr(hp, ':');
         if (!colon) {
-            seterr(err, errlen, "'%s' has no :port", it);
+            sk_errf(err, errlen, "'%s' has no :port", it);
             return SK_EINVAL;
         }
         l->host = sk_strndup(hp, (size_t)(colon - hp));
         for (const char *q = l->host; *q; q++) {
             if (*q == ':') {
-                seterr(err, errlen, "'%s': put an IPv6 host in brackets, e.g. [::1]:9092", it);
+                sk_errf(err, errlen, "'%s': put an IPv6 host in brackets, e.g. [::1]:9092", it);
                 return SK_EINVAL;
             }
             if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_') {
-                seterr(err, errlen, "'%s': invalid character in host '%s'", it, l->host);
+                sk_errf(err, errlen, "'%s': invalid character in host '%s'", it, l->host);
                 return SK_EINVAL;
             }
         }
@@ -853,7 +841,7 @@ static int listener_parse_one(const char *it, sk_listener_cfg_t *l, char *err, s
     int64_t port;
     if (parse_i64(portstr, &port) != 0 || *portstr == '+' || *portstr == '-' || port < 0 ||
         port > 65535) {
-        seterr(err, errlen, "'%s': port '%s' is not a number between 0 and 65535", it, portstr);
+        sk_errf(err, errlen, "'%s': port '%s' is not a number between 0 and 65535", it, portstr);
         return SK_EINVAL;
     }
     l->port = (int)port;
@@ -877,7 +865,7 @@ int sk_listeners_parse(const char *s, const char *protocol_map, sk_listener_cfg_
         goto out;
     list_split(s, &items);
     if (items.n == 0) {
-        seterr(err, errlen, "expected at least one NAME://host:port");
+        sk_errf(err, errlen, "expected at least one NAME://host:port");
         goto out;
     }
     v = sk_calloc((size_t)items.n, sizeof(*v));
@@ -889,18 +877,18 @@ int sk_listeners_parse(const char *s, const char *protocol_map, sk_listener_cfg_
             if (strcmp(map[j].name, l->name) == 0)
                 l->protocol = sk_strdup(map[j].proto);
         if (!l->protocol) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "no security protocol for listener %s (add %s:PLAINTEXT to listener.security.protocol.map)",
                    l->name, l->name);
             goto out;
         }
         for (int j = 0; j < n - 1; j++) {
             if (strcmp(v[j].name, l->name) == 0) {
-                seterr(err, errlen, "listener name %s is used twice", l->name);
+                sk_errf(err, errlen, "listener name %s is used twice", l->name);
                 goto out;
             }
             if (l->port != 0 && v[j].port == l->port) {
-                seterr(err, errlen, "listeners %s and %s both use port %d", v[j].name, l->name,
+                sk_errf(err, errlen, "listeners %s and %s both use port %d", v[j].name, l->name,
                        l->port);
                 goto out;
             }
@@ -948,7 +936,7 @@ static int bad_value(const sk_conf_t *c, const loadctx_t *lc, int i, const char 
 {
     char w[512];
     where(c, lc, i, w, sizeof(w));
-    seterr(err, errlen, "invalid value '%s' for %s in %s: %s", value ? value : "", keys[i].key, w,
+    sk_errf(err, errlen, "invalid value '%s' for %s in %s: %s", value ? value : "", keys[i].key, w,
            why);
     return SK_EINVAL;
 }
@@ -1033,7 +1021,7 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
     char why[512];
     conf_val_t x;
     if (sk_conf_spec_parse(&keys[i], v, &x, why, sizeof(why)) != 0) {
-        seterr(err, errlen, "invalid value '%s' for %s in %s: %s", v, key, where, why);
+        sk_errf(err, errlen, "invalid value '%s' for %s in %s: %s", v, key, where, why);
         *rc = SK_EINVAL;
         return 1;
     }
@@ -1050,7 +1038,7 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
     }
     for (const char *q = lmech ? lmech : ""; *q; q++) {
         if (isupper((unsigned char)*q)) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "invalid key %s in %s: mechanism names in listener.name.* keys are lower case, "
                    "as in Kafka", key, where);
             free(lname);
@@ -1060,7 +1048,7 @@ static int apply_listener_key(sk_conf_t *c, const char *key, const char *v, cons
     }
     for (const char *q = lname; *q; q++) {
         if (isupper((unsigned char)*q)) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "invalid key %s in %s: listener names in listener.name.* keys are lower case, "
                    "as in Kafka", key, where);
             free(lname);
@@ -1133,7 +1121,7 @@ static int check_required(const sk_conf_t *c, char *err, size_t errlen)
 {
     for (int i = 0; i < NKEYS; i++) {
         if ((keys[i].flags & F_REQUIRED) && c->source[i] == SK_CONF_SRC_DEFAULT) {
-            seterr(err, errlen, "missing required configuration key %s (%s)", keys[i].key,
+            sk_errf(err, errlen, "missing required configuration key %s (%s)", keys[i].key,
                    keys[i].doc);
             return SK_EINVAL;
         }
@@ -1482,14 +1470,14 @@ int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_o
         const char *o = overrides[i];
         const char *eq = o ? strchr(o, '=') : NULL;
         if (!eq) {
-            seterr(err, errlen, "invalid --override '%s': expected key=value", o ? o : "");
+            sk_errf(err, errlen, "invalid --override '%s': expected key=value", o ? o : "");
             rc = SK_EINVAL;
             goto out;
         }
         char *key = dup_trim(o, (size_t)(eq - o));
         if (!*key) {
             free(key);
-            seterr(err, errlen, "invalid --override '%s': empty key", o);
+            sk_errf(err, errlen, "invalid --override '%s': empty key", o);
             rc = SK_EINVAL;
             goto out;
         }

@@ -49,6 +49,16 @@ char *sk_strndup(const char *s, size_t n)
     return p;
 }
 
+void sk_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
 char *sk_asprintf(const char *fmt, ...)
 {
     va_list ap;

@@ -16,5 +16,8 @@ char *sk_strdup(const char *s);
 char *sk_strndup(const char *s, size_t n);
 /* printf into a freshly allocated string. */
 char *sk_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Format an error message into err (errlen bytes, cut to fit); nothing
+ * when err is NULL or errlen 0. The parsers' "char *err, size_t errlen". */
+void sk_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -40,18 +40,6 @@ static void sbuf_putc(sbuf_t *b, char c)
     sbuf_put(b, &c, 1);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\f';
@@ -252,13 +240,13 @@ static int parse_entry(sk_props_t *p, const char *s, size_t n, int line, const c
     const char *why = NULL;
     char *key = unescape(s, klen, &why);
     if (!key) {
-        seterr(err, errlen, "%s:%d: %s", source, line, why);
+        sk_errf(err, errlen, "%s:%d: %s", source, line, why);
         return SK_EINVAL;
     }
     char *value = unescape(s + vstart, vend - vstart, &why);
     if (!value) {
         free(key);
-        seterr(err, errlen, "%s:%d: %s", source, line, why);
+        sk_errf(err, errlen, "%s:%d: %s", source, line, why);
         return SK_EINVAL;
     }
     props_put(p, key, value, line, source);
@@ -300,13 +288,13 @@ int sk_props_parse_buf(sk_props_t *p, const char *buf, size_t len, const char *s
         next_line(buf, len, &pos, &ls, &le);
         lineno++;
         if (le - ls > SK_PROPS_MAX_LINE) {
-            seterr(err, errlen, "%s:%d: line longer than %d bytes", source, lineno,
+            sk_errf(err, errlen, "%s:%d: line longer than %d bytes", source, lineno,
                    SK_PROPS_MAX_LINE);
             rc = SK_EINVAL;
             goto out;
         }
         if (memchr(buf + ls, '\0', le - ls)) {
-            seterr(err, errlen, "%s:%d: NUL byte in file", source, lineno);
+            sk_errf(err, errlen, "%s:%d: NUL byte in file", source, lineno);
             rc = SK_EINVAL;
             goto out;
         }
@@ -327,12 +315,12 @@ int sk_props_parse_buf(sk_props_t *p, const char *buf, size_t len, const char *s
             next_line(buf, len, &pos, &ls, &le);
             lineno++;
             if (memchr(buf + ls, '\0', le - ls)) {
-                seterr(err, errlen, "%s:%d: NUL byte in file", source, lineno);
+                sk_errf(err, errlen, "%s:%d: NUL byte in file", source, lineno);
                 rc = SK_EINVAL;
                 goto out;
             }
             if (logical.n + (le - ls) > SK_PROPS_MAX_LINE) {
-                seterr(err, errlen, "%s:%d: line longer than %d bytes", source, start_line,
+                sk_errf(err, errlen, "%s:%d: line longer than %d bytes", source, start_line,
                        SK_PROPS_MAX_LINE);
                 rc = SK_EINVAL;
                 goto out;
@@ -359,12 +347,12 @@ int sk_props_parse_file(sk_props_t *p, const char *path, char *err, size_t errle
     size_t n = 0, cap = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        sk_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         goto out;
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        seterr(err, errlen, "%s: is a directory", path);
+        sk_errf(err, errlen, "%s: is a directory", path);
         goto out;
     }
     for (;;) {
@@ -376,14 +364,14 @@ int sk_props_parse_file(sk_props_t *p, const char *path, char *err, size_t errle
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            sk_errf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
             goto out;
         }
         if (r == 0)
             break;
         n += (size_t)r;
         if (n > SK_PROPS_MAX_FILE) {
-            seterr(err, errlen, "%s: file larger than %d bytes", path, SK_PROPS_MAX_FILE);
+            sk_errf(err, errlen, "%s: file larger than %d bytes", path, SK_PROPS_MAX_FILE);
             goto out;
         }
     }

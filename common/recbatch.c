@@ -1,4 +1,5 @@
 /* recbatch.c - RecordBatch v2 inspection, validation and building. */
+#include "mem.h"
 #include "recbatch.h"
 
 #include <stdarg.h>
@@ -7,19 +8,6 @@
 
 #include "crc32c.h"
 #include "kerr.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 int sk_batch_parse_header(const uint8_t *buf, size_t len, sk_batch_info_t *out)
 {
@@ -89,7 +77,7 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
     sk_rd_init(&r, buf + SK_BATCH_HEADER_SIZE, len - SK_BATCH_HEADER_SIZE);
     int64_t prev_delta = -1;
     if (offsets_overflow(h)) {
-        set_err(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
+        sk_errf(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
                 (long long)h->base_offset, h->last_offset_delta);
         return SK_KERR_CORRUPT_MESSAGE;
     }
@@ -97,14 +85,14 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
 
     for (int32_t i = 0; i < h->record_count; i++) {
         if (sk_rd_remaining(&r) == 0) {
-            set_err(err, errlen, "batch at offset %lld holds %d records, header says %d",
+            sk_errf(err, errlen, "batch at offset %lld holds %d records, header says %d",
                     (long long)h->base_offset, i, h->record_count);
             return SK_KERR_INVALID_RECORD;
         }
         const uint8_t *raw = r.p;
         int32_t rlen = sk_rd_varint(&r);
         if (!sk_rd_ok(&r) || rlen <= 0 || (size_t)rlen > sk_rd_remaining(&r)) {
-            set_err(err, errlen, "record %d: length %d invalid or beyond the batch (%zu left)", i,
+            sk_errf(err, errlen, "record %d: length %d invalid or beyond the batch (%zu left)", i,
                     rlen, sk_rd_remaining(&r));
             return SK_KERR_CORRUPT_MESSAGE;
         }
@@ -139,7 +127,7 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
             goto bad_record;
         rec.headers_len = (size_t)(rr.p - rec.headers);
         if (off_delta <= prev_delta || off_delta > h->last_offset_delta) {
-            set_err(err, errlen, "record %d: offset delta %d out of order or past lastOffsetDelta %d",
+            sk_errf(err, errlen, "record %d: offset delta %d out of order or past lastOffsetDelta %d",
                     i, off_delta, h->last_offset_delta);
             return SK_KERR_INVALID_RECORD;
         }
@@ -156,11 +144,11 @@ static int walk_records(const uint8_t *buf, size_t len, const sk_batch_info_t *h
         }
         continue;
     bad_record:
-        set_err(err, errlen, "record %d: malformed fields (negative length or overrun)", i);
+        sk_errf(err, errlen, "record %d: malformed fields (negative length or overrun)", i);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (sk_rd_remaining(&r) != 0) {
-        set_err(err, errlen, "batch at offset %lld has %zu bytes after its %d records",
+        sk_errf(err, errlen, "batch at offset %lld has %zu bytes after its %d records",
                 (long long)h->base_offset, sk_rd_remaining(&r), h->record_count);
         return SK_KERR_INVALID_RECORD;
     }
@@ -171,42 +159,42 @@ int sk_batch_validate(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
     sk_batch_info_t h;
     if (sk_batch_parse_header(buf, len, &h) != SK_OK) {
-        set_err(err, errlen, "batch of %zu bytes is shorter than the %d-byte header", len,
+        sk_errf(err, errlen, "batch of %zu bytes is shorter than the %d-byte header", len,
                 SK_BATCH_HEADER_SIZE);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (h.magic != 2) {
-        set_err(err, errlen, "unsupported magic %d (only 2)", h.magic);
+        sk_errf(err, errlen, "unsupported magic %d (only 2)", h.magic);
         return SK_KERR_INVALID_RECORD;
     }
     if (h.batch_length < 0 || (uint64_t)h.batch_length + SK_BATCH_LOG_OVERHEAD != len) {
-        set_err(err, errlen, "batchLength %d does not match the %zu bytes present", h.batch_length,
+        sk_errf(err, errlen, "batchLength %d does not match the %zu bytes present", h.batch_length,
                 len);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     uint32_t crc = sk_crc32c(0, buf + SK_BATCH_CRC_START, len - SK_BATCH_CRC_START);
     if (crc != h.crc) {
-        set_err(err, errlen, "CRC mismatch: header 0x%08x, computed 0x%08x", h.crc, crc);
+        sk_errf(err, errlen, "CRC mismatch: header 0x%08x, computed 0x%08x", h.crc, crc);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (h.record_count < 0) {
-        set_err(err, errlen, "negative recordCount %d", h.record_count);
+        sk_errf(err, errlen, "negative recordCount %d", h.record_count);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (h.last_offset_delta < 0 ||
         (h.record_count > 0 && h.last_offset_delta < h.record_count - 1)) {
-        set_err(err, errlen, "lastOffsetDelta %d inconsistent with recordCount %d",
+        sk_errf(err, errlen, "lastOffsetDelta %d inconsistent with recordCount %d",
                 h.last_offset_delta, h.record_count);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (offsets_overflow(&h)) { /* compressed batches are not walked here */
-        set_err(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
+        sk_errf(err, errlen, "baseOffset %lld + lastOffsetDelta %d overflows",
                 (long long)h.base_offset, h.last_offset_delta);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     int codec = sk_batch_compression(&h);
     if (codec > SK_COMPRESSION_ZSTD) {
-        set_err(err, errlen, "unknown compression codec %d", codec);
+        sk_errf(err, errlen, "unknown compression codec %d", codec);
         return SK_KERR_CORRUPT_MESSAGE;
     }
     if (codec != SK_COMPRESSION_NONE)

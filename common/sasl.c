@@ -18,19 +18,6 @@
 #define PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define SCRAM_MODULE "org.apache.kafka.common.security.scram.ScramLoginModule"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 typedef struct {
     char *name;            /* listener name, upper case */
     sk_conf_list_t mechs;  /* enabled mechanisms, as configured */
@@ -89,7 +76,7 @@ static int jaas_for(const sk_conf_t *conf, const char *listener, const char *mec
     if (!text)
         return SK_OK;
     if (sk_jaas_parse(text, out, why, sizeof(why)) != SK_OK) {
-        seterr(err, errlen, "listener %s: invalid %s: %s", listener, key, why);
+        sk_errf(err, errlen, "listener %s: invalid %s: %s", listener, key, why);
         return SK_EINVAL;
     }
     if (strcmp(out->login_module, module_for(mech)) != 0) {
@@ -99,7 +86,7 @@ static int jaas_for(const sk_conf_t *conf, const char *listener, const char *mec
             sk_jaas_free(out);
             return SK_OK;
         }
-        seterr(err, errlen, "listener %s: %s names login module %s; %s needs %s", listener, key,
+        sk_errf(err, errlen, "listener %s: %s names login module %s; %s needs %s", listener, key,
                out->login_module, mech, module_for(mech));
         sk_jaas_free(out);
         return SK_EINVAL;
@@ -121,13 +108,13 @@ static int setup_listener(sk_sasl_t *s, const sk_conf_t *conf, const sk_listener
     e->name = sk_strdup(l->name);
     s->n++;
     if (view.sasl_enabled_mechanisms.n == 0) {
-        seterr(err, errlen, "listener %s: %s is empty", l->name, key);
+        sk_errf(err, errlen, "listener %s: %s is empty", l->name, key);
         goto out;
     }
     for (int i = 0; i < view.sasl_enabled_mechanisms.n; i++) {
         const char *m = view.sasl_enabled_mechanisms.v[i];
         if (!supported(m)) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "listener %s: %s names %s%s, which Skein does not support (it serves PLAIN, "
                    "SCRAM-SHA-256 and SCRAM-SHA-512)",
                    l->name, key, m,
@@ -139,7 +126,7 @@ static int setup_listener(sk_sasl_t *s, const sk_conf_t *conf, const sk_listener
         }
         for (int j = 0; j < i; j++)
             if (strcmp(view.sasl_enabled_mechanisms.v[j], m) == 0) {
-                seterr(err, errlen, "listener %s: %s names %s twice", l->name, key, m);
+                sk_errf(err, errlen, "listener %s: %s names %s twice", l->name, key, m);
                 goto out;
             }
     }
@@ -159,7 +146,7 @@ static int setup_listener(sk_sasl_t *s, const sk_conf_t *conf, const sk_listener
                 snprintf(lk, sizeof(lk), "%s", l->name);
                 for (char *p = lk; *p; p++)
                     *p = (char)tolower((unsigned char)*p);
-                seterr(err, errlen,
+                sk_errf(err, errlen,
                        "listener %s enables PLAIN but has no JAAS line with its users: set "
                        "listener.name.%s.plain.sasl.jaas.config (or sasl.jaas.config) to %s "
                        "required user_<name>=\"<password>\" ...;",
@@ -197,7 +184,7 @@ static int setup_client(sk_sasl_t *s, const sk_conf_t *conf, char *err, size_t e
         return SK_OK;
     const char *m = conf->sasl_mechanism_inter_broker_protocol;
     if (!m || !supported(m)) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "inter-broker listener %s is %s: sasl.mechanism.inter.broker.protocol=%s%s is "
                "not supported (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)",
                ib->name, ib->protocol, m ? m : "",
@@ -217,7 +204,7 @@ static int setup_client(sk_sasl_t *s, const sk_conf_t *conf, char *err, size_t e
             enabled = 1;
     sk_conf_free(&view);
     if (!enabled) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "sasl.mechanism.inter.broker.protocol=%s is not enabled on the inter-broker "
                "listener %s (%s)",
                m, ib->name, key);
@@ -232,7 +219,7 @@ static int setup_client(sk_sasl_t *s, const sk_conf_t *conf, char *err, size_t e
     if (!user || !*user || !pw) {
         char jk[256];
         sk_conf_listener_jaas(conf, ib->name, m, jk, sizeof(jk));
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "inter-broker listener %s uses %s: its JAAS line (%s) needs username and "
                "password, the broker's own credentials",
                ib->name, m, found ? jk : "none is set");
@@ -459,7 +446,7 @@ static int fail(sk_sasl_conn_t *c, int rc, char *msg, size_t msglen, const char 
                 const char *reason)
 {
     c->state = SK_SASL_FAILED;
-    seterr(msg, msglen, "%s", client_msg);
+    sk_errf(msg, msglen, "%s", client_msg);
     snprintf(c->reason, sizeof(c->reason), "%s", reason && *reason ? reason : client_msg);
     return rc;
 }

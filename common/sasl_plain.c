@@ -12,19 +12,6 @@
 #include "kerr.h"
 #include "mem.h"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 int sk_sasl_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
@@ -64,11 +51,11 @@ static int plain_field(const uint8_t *p, size_t n, char *dst, const char *what, 
                        size_t errlen)
 {
     if (n > SK_SASL_PLAIN_FIELD_MAX) {
-        seterr(err, errlen, "%s longer than %d bytes", what, SK_SASL_PLAIN_FIELD_MAX);
+        sk_errf(err, errlen, "%s longer than %d bytes", what, SK_SASL_PLAIN_FIELD_MAX);
         return SK_EPARSE;
     }
     if (!sk_sasl_utf8_valid(p, n)) {
-        seterr(err, errlen, "%s is not UTF-8", what);
+        sk_errf(err, errlen, "%s is not UTF-8", what);
         return SK_EPARSE;
     }
     memcpy(dst, p, n);
@@ -90,13 +77,13 @@ int sk_sasl_plain_parse(const uint8_t *msg, size_t len, sk_sasl_plain_t *out, ch
         if (msg[i] != '\0')
             continue;
         if (nsep == 2) {
-            seterr(err, errlen, "Invalid SASL/PLAIN response: more than two NUL separators");
+            sk_errf(err, errlen, "Invalid SASL/PLAIN response: more than two NUL separators");
             return SK_EPARSE;
         }
         sep[nsep++] = i;
     }
     if (nsep != 2) {
-        seterr(err, errlen, "Invalid SASL/PLAIN response: expected 3 tokens, got %d", nsep + 1);
+        sk_errf(err, errlen, "Invalid SASL/PLAIN response: expected 3 tokens, got %d", nsep + 1);
         return SK_EPARSE;
     }
     int rc = plain_field(msg, sep[0], out->authzid, "authorization id", err, errlen);
@@ -109,15 +96,15 @@ int sk_sasl_plain_parse(const uint8_t *msg, size_t len, sk_sasl_plain_t *out, ch
     if (rc != SK_OK)
         goto fail;
     if (out->user[0] == '\0') {
-        seterr(err, errlen, "Authentication failed: username not specified");
+        sk_errf(err, errlen, "Authentication failed: username not specified");
         goto fail;
     }
     if (out->password[0] == '\0') {
-        seterr(err, errlen, "Authentication failed: password not specified");
+        sk_errf(err, errlen, "Authentication failed: password not specified");
         goto fail;
     }
     if (out->authzid[0] != '\0' && strcmp(out->authzid, out->user) != 0) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "Authentication failed: Client requested an authorization id that is different "
                "from username");
         goto fail;
@@ -157,7 +144,7 @@ int sk_sasl_plain_check(const sk_jaas_t *users, const uint8_t *msg, size_t len, 
     }
     sk_sasl_plain_wipe(&p);
     if (!ok) {
-        seterr(err, errlen, "Authentication failed: Invalid username or password");
+        sk_errf(err, errlen, "Authentication failed: Invalid username or password");
         return SK_EINVAL;
     }
     return SK_OK;
@@ -185,7 +172,7 @@ static int j_skip(jrd_t *r)
         } else if (s[0] == '/' && s[1] == '*') {
             const char *e = strstr(s + 2, "*/");
             if (!e) {
-                seterr(r->err, r->errlen, "unterminated comment at offset %zu", r->pos);
+                sk_errf(r->err, r->errlen, "unterminated comment at offset %zu", r->pos);
                 return SK_EPARSE;
             }
             r->pos = (size_t)(e + 2 - r->s);
@@ -220,7 +207,7 @@ static char *j_quoted(jrd_t *r)
     for (;;) {
         char c = r->s[r->pos];
         if (c == '\0' || c == '\n' || c == '\r') {
-            seterr(r->err, r->errlen, "unterminated quoted value at offset %zu", start);
+            sk_errf(r->err, r->errlen, "unterminated quoted value at offset %zu", start);
             free(v);
             return NULL;
         }
@@ -230,7 +217,7 @@ static char *j_quoted(jrd_t *r)
         if (c == '\\') {
             char e = r->s[r->pos];
             if (e == '\0') {
-                seterr(r->err, r->errlen, "unterminated quoted value at offset %zu", start);
+                sk_errf(r->err, r->errlen, "unterminated quoted value at offset %zu", start);
                 free(v);
                 return NULL;
             }
@@ -278,14 +265,14 @@ int sk_jaas_parse(const char *text, sk_jaas_t *out, char *err, size_t errlen)
     char *name = NULL, *value = NULL;
     int rc = SK_EPARSE;
     if (strlen(r.s) > SK_JAAS_MAX) {
-        seterr(err, errlen, "JAAS config longer than %d bytes", SK_JAAS_MAX);
+        sk_errf(err, errlen, "JAAS config longer than %d bytes", SK_JAAS_MAX);
         goto out;
     }
     if (j_skip(&r) != SK_OK)
         goto out;
     out->login_module = j_word(&r);
     if (!out->login_module) {
-        seterr(err, errlen, "%s", r.s[r.pos] ? "login module class name expected"
+        sk_errf(err, errlen, "%s", r.s[r.pos] ? "login module class name expected"
                                              : "JAAS config has no login module");
         goto out;
     }
@@ -294,7 +281,7 @@ int sk_jaas_parse(const char *text, sk_jaas_t *out, char *err, size_t errlen)
     out->flag = j_word(&r);
     int f = out->flag ? j_flag(out->flag) : -1;
     if (f < 0) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "login module %s: control flag (required, requisite, sufficient or optional) "
                "expected at offset %zu",
                out->login_module, r.pos);
@@ -308,18 +295,18 @@ int sk_jaas_parse(const char *text, sk_jaas_t *out, char *err, size_t errlen)
         if (r.s[r.pos] == ';')
             break;
         if (r.s[r.pos] == '\0') {
-            seterr(err, errlen, "login module %s: missing ';' at the end", out->login_module);
+            sk_errf(err, errlen, "login module %s: missing ';' at the end", out->login_module);
             goto out;
         }
         name = j_word(&r);
         if (!name) {
-            seterr(err, errlen, "option name expected at offset %zu", r.pos);
+            sk_errf(err, errlen, "option name expected at offset %zu", r.pos);
             goto out;
         }
         if (j_skip(&r) != SK_OK)
             goto out;
         if (r.s[r.pos] != '=') {
-            seterr(err, errlen, "option %s: '=' expected at offset %zu", name, r.pos);
+            sk_errf(err, errlen, "option %s: '=' expected at offset %zu", name, r.pos);
             goto out;
         }
         r.pos++;
@@ -328,11 +315,11 @@ int sk_jaas_parse(const char *text, sk_jaas_t *out, char *err, size_t errlen)
         value = r.s[r.pos] == '"' ? j_quoted(&r) : j_word(&r);
         if (!value) {
             if (r.s[r.pos] != '"')
-                seterr(err, errlen, "option %s: value expected at offset %zu", name, r.pos);
+                sk_errf(err, errlen, "option %s: value expected at offset %zu", name, r.pos);
             goto out;
         }
         if (sk_jaas_opt(out, name)) {
-            seterr(err, errlen, "option %s given twice", name);
+            sk_errf(err, errlen, "option %s given twice", name);
             goto out;
         }
         out->opts = sk_realloc(out->opts, (size_t)(out->n_opts + 1) * sizeof(*out->opts));
@@ -345,7 +332,7 @@ int sk_jaas_parse(const char *text, sk_jaas_t *out, char *err, size_t errlen)
     if (j_skip(&r) != SK_OK)
         goto out;
     if (r.s[r.pos] != '\0') {
-        seterr(err, errlen, "JAAS config holds more than one login module (should be 1)");
+        sk_errf(err, errlen, "JAAS config holds more than one login module (should be 1)");
         goto out;
     }
     rc = SK_OK;

@@ -29,19 +29,6 @@
 #include "mem.h"
 #include "sasl_plain.h"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- primitives ---- */
 
 const char *sk_scram_mech_name(sk_scram_mech_t m)
@@ -185,12 +172,12 @@ static int split_attrs(const char *msg, size_t len, attr_t *a, int *n, char *err
         while (i < len && msg[i] != ',')
             i++;
         if (*n == MAX_ATTRS) {
-            seterr(err, errlen, "too many attributes");
+            sk_errf(err, errlen, "too many attributes");
             return SK_EPARSE;
         }
         const char *eq = memchr(msg + b, '=', i - b);
         if (i == b || !eq || eq == msg + b) {
-            seterr(err, errlen, "malformed attribute %d", *n + 1);
+            sk_errf(err, errlen, "malformed attribute %d", *n + 1);
             return SK_EPARSE;
         }
         a[*n].key = msg + b;
@@ -222,24 +209,24 @@ static int check_extensions(const attr_t *a, int from, int to, char *err, size_t
 {
     for (int i = from; i < to; i++) {
         if (reserved_letter(&a[i])) {
-            seterr(err, errlen, "duplicate or misplaced attribute %.*s", (int)a[i].klen,
+            sk_errf(err, errlen, "duplicate or misplaced attribute %.*s", (int)a[i].klen,
                    a[i].key);
             return SK_EPARSE;
         }
         for (size_t k = 0; k < a[i].klen; k++) {
             char c = a[i].key[k];
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-                seterr(err, errlen, "malformed extension name");
+                sk_errf(err, errlen, "malformed extension name");
                 return SK_EPARSE;
             }
         }
         if (a[i].vlen == 0 || !sk_sasl_utf8_valid((const uint8_t *)a[i].val, a[i].vlen)) {
-            seterr(err, errlen, "malformed extension value");
+            sk_errf(err, errlen, "malformed extension value");
             return SK_EPARSE;
         }
         if (a[i].klen == 9 && memcmp(a[i].key, "tokenauth", 9) == 0 && a[i].vlen == 4 &&
             strncasecmp(a[i].val, "true", 4) == 0) {
-            seterr(err, errlen, "delegation token authentication is not supported");
+            sk_errf(err, errlen, "delegation token authentication is not supported");
             return SK_EINVAL;
         }
     }
@@ -260,27 +247,27 @@ static int saslname_decode(const char *s, size_t n, char *out, char *err, size_t
             } else if (h1 == '3' && h2 == 'D') {
                 c = '=';
             } else {
-                seterr(err, errlen, "invalid '=' escape in user name");
+                sk_errf(err, errlen, "invalid '=' escape in user name");
                 return SK_EPARSE;
             }
             i += 2;
         } else if (c == ',') {
-            seterr(err, errlen, "',' in user name");
+            sk_errf(err, errlen, "',' in user name");
             return SK_EPARSE;
         }
         if (o == SK_SCRAM_NAME_MAX) {
-            seterr(err, errlen, "user name longer than %d bytes", SK_SCRAM_NAME_MAX);
+            sk_errf(err, errlen, "user name longer than %d bytes", SK_SCRAM_NAME_MAX);
             return SK_EPARSE;
         }
         out[o++] = c;
     }
     out[o] = '\0';
     if (o == 0) {
-        seterr(err, errlen, "empty user name");
+        sk_errf(err, errlen, "empty user name");
         return SK_EPARSE;
     }
     if (!sk_sasl_utf8_valid((const uint8_t *)out, o)) {
-        seterr(err, errlen, "user name is not UTF-8");
+        sk_errf(err, errlen, "user name is not UTF-8");
         return SK_EPARSE;
     }
     return SK_OK;
@@ -318,15 +305,15 @@ static int nonce_valid(const char *s, size_t n, size_t max)
 static int msg_ok(const uint8_t *msg, size_t len, char *err, size_t errlen)
 {
     if (!msg || len == 0) {
-        seterr(err, errlen, "empty SCRAM message");
+        sk_errf(err, errlen, "empty SCRAM message");
         return SK_EPARSE;
     }
     if (len > SK_SCRAM_MSG_MAX) {
-        seterr(err, errlen, "SCRAM message longer than %d bytes", SK_SCRAM_MSG_MAX);
+        sk_errf(err, errlen, "SCRAM message longer than %d bytes", SK_SCRAM_MSG_MAX);
         return SK_EPARSE;
     }
     if (memchr(msg, '\0', len)) {
-        seterr(err, errlen, "NUL byte in SCRAM message");
+        sk_errf(err, errlen, "NUL byte in SCRAM message");
         return SK_EPARSE;
     }
     return SK_OK;
@@ -413,7 +400,7 @@ int sk_scram_cred_parse(sk_scram_mech_t m, const char *text, sk_scram_cred_t *ou
     int n = 0, seen = 0;
     size_t kl = sk_scram_key_len(m);
     if (len == 0 || len > SK_SCRAM_MSG_MAX) {
-        seterr(err, errlen, "%s credential: empty or too long", sk_scram_mech_name(m));
+        sk_errf(err, errlen, "%s credential: empty or too long", sk_scram_mech_name(m));
         return SK_EPARSE;
     }
     if (split_attrs(text, len, a, &n, err, errlen) != SK_OK)
@@ -426,7 +413,7 @@ int sk_scram_cred_parse(sk_scram_mech_t m, const char *text, sk_scram_cred_t *ou
             bit = 1;
             got = sk_b64_decode(a[i].val, a[i].vlen, out->salt, sizeof(out->salt));
             if (got <= 0) {
-                seterr(err, errlen, "bad salt");
+                sk_errf(err, errlen, "bad salt");
                 goto bad;
             }
             out->salt_len = (size_t)got;
@@ -435,7 +422,7 @@ int sk_scram_cred_parse(sk_scram_mech_t m, const char *text, sk_scram_cred_t *ou
             uint8_t *dst = bit == 2 ? out->stored_key : out->server_key;
             got = sk_b64_decode(a[i].val, a[i].vlen, dst, SK_SCRAM_KEY_MAX);
             if (got != (long)kl) {
-                seterr(err, errlen, "bad %s", bit == 2 ? "stored_key" : "server_key");
+                sk_errf(err, errlen, "bad %s", bit == 2 ? "stored_key" : "server_key");
                 goto bad;
             }
         } else if (KEY_IS("iterations")) {
@@ -443,23 +430,23 @@ int sk_scram_cred_parse(sk_scram_mech_t m, const char *text, sk_scram_cred_t *ou
             if (parse_iterations(a[i].val, a[i].vlen, &out->iterations) != SK_OK ||
                 out->iterations < SK_SCRAM_MIN_ITERATIONS ||
                 out->iterations > SK_SCRAM_MAX_ITERATIONS) {
-                seterr(err, errlen, "iterations must be %d..%d", SK_SCRAM_MIN_ITERATIONS,
+                sk_errf(err, errlen, "iterations must be %d..%d", SK_SCRAM_MIN_ITERATIONS,
                        SK_SCRAM_MAX_ITERATIONS);
                 goto bad;
             }
         } else {
-            seterr(err, errlen, "unknown key %.*s", (int)a[i].klen, a[i].key);
+            sk_errf(err, errlen, "unknown key %.*s", (int)a[i].klen, a[i].key);
             goto bad;
         }
 #undef KEY_IS
         if (seen & bit) {
-            seterr(err, errlen, "key %.*s given twice", (int)a[i].klen, a[i].key);
+            sk_errf(err, errlen, "key %.*s given twice", (int)a[i].klen, a[i].key);
             goto bad;
         }
         seen |= bit;
     }
     if (seen != 15) {
-        seterr(err, errlen, "missing %s",
+        sk_errf(err, errlen, "missing %s",
                !(seen & 1)   ? "salt"
                : !(seen & 2) ? "stored_key"
                : !(seen & 4) ? "server_key"
@@ -471,7 +458,7 @@ bad:
     if (err && errlen) {
         char tmp[200];
         snprintf(tmp, sizeof(tmp), "%s", err);
-        seterr(err, errlen, "%s credential: %s", sk_scram_mech_name(m), tmp);
+        sk_errf(err, errlen, "%s credential: %s", sk_scram_mech_name(m), tmp);
     }
     OPENSSL_cleanse(out, sizeof(*out));
     out->mech = m;
@@ -500,27 +487,27 @@ int sk_scram_user_config_parse(const char *json, size_t len, sk_scram_mech_t m,
     memset(out, 0, sizeof(*out));
     json_t *root = json ? json_loadb(json, len, JSON_REJECT_DUPLICATES, &je) : NULL;
     if (!root) {
-        seterr(err, errlen, "not JSON: %s", json ? je.text : "no data");
+        sk_errf(err, errlen, "not JSON: %s", json ? je.text : "no data");
         return SK_EPARSE;
     }
     json_t *ver = json_object_get(root, "version");
     json_t *cfg = json_object_get(root, "config");
     if (!json_is_object(root) || !json_is_integer(ver) || json_integer_value(ver) != 1) {
-        seterr(err, errlen, "version 1 expected");
+        sk_errf(err, errlen, "version 1 expected");
         goto out;
     }
     if (!json_is_object(cfg)) {
-        seterr(err, errlen, "no config object");
+        sk_errf(err, errlen, "no config object");
         goto out;
     }
     json_t *v = json_object_get(cfg, sk_scram_mech_name(m));
     if (!v) {
-        seterr(err, errlen, "no %s credential", sk_scram_mech_name(m));
+        sk_errf(err, errlen, "no %s credential", sk_scram_mech_name(m));
         rc = SK_ENOENT;
         goto out;
     }
     if (!json_is_string(v)) {
-        seterr(err, errlen, "%s credential is not a string", sk_scram_mech_name(m));
+        sk_errf(err, errlen, "%s credential is not a string", sk_scram_mech_name(m));
         goto out;
     }
     rc = sk_scram_cred_parse(m, json_string_value(v), out, err, errlen);
@@ -558,7 +545,7 @@ char *sk_scram_user_config_update(const char *json, size_t len, const sk_scram_c
         json_t *ver = root ? json_object_get(root, "version") : NULL;
         if (!json_is_object(root) || !json_is_integer(ver) || json_integer_value(ver) != 1 ||
             !json_is_object(json_object_get(root, "config"))) {
-            seterr(err, errlen, "not a config znode of version 1");
+            sk_errf(err, errlen, "not a config znode of version 1");
             goto out;
         }
         cfg = json_object_get(root, "config");
@@ -570,7 +557,7 @@ char *sk_scram_user_config_update(const char *json, size_t len, const sk_scram_c
     }
     for (int i = 0; i < ndel; i++) {
         if (sk_scram_mech_parse(del[i]) < 0) {
-            seterr(err, errlen, "%s is not a SCRAM mechanism (SCRAM-SHA-256, SCRAM-SHA-512)",
+            sk_errf(err, errlen, "%s is not a SCRAM mechanism (SCRAM-SHA-256, SCRAM-SHA-512)",
                    del[i]);
             goto out;
         }
@@ -645,7 +632,7 @@ static int server_fail(sk_scram_server_t *s, int rc)
 
 static int wrong_state(sk_scram_server_t *s, char *err, size_t errlen)
 {
-    seterr(err, errlen, "unexpected SCRAM message in this state");
+    sk_errf(err, errlen, "unexpected SCRAM message in this state");
     return server_fail(s, SK_ESTATE);
 }
 
@@ -661,11 +648,11 @@ int sk_scram_server_client_first(sk_scram_server_t *s, const uint8_t *msg, size_
     size_t i;
     /* gs2-cbind-flag */
     if (len >= 2 && m[0] == 'p' && m[1] == '=') {
-        seterr(err, errlen, "channel binding is not supported");
+        sk_errf(err, errlen, "channel binding is not supported");
         return server_fail(s, SK_EINVAL);
     }
     if (len < 3 || (m[0] != 'n' && m[0] != 'y') || m[1] != ',') {
-        seterr(err, errlen, "malformed gs2 header");
+        sk_errf(err, errlen, "malformed gs2 header");
         return server_fail(s, SK_EPARSE);
     }
     /* [authzid] "," */
@@ -674,7 +661,7 @@ int sk_scram_server_client_first(sk_scram_server_t *s, const uint8_t *msg, size_
     if (m[i] != ',') {
         const char *c = memchr(m + i, ',', len - i);
         if (len - i < 3 || m[i] != 'a' || m[i + 1] != '=' || !c) {
-            seterr(err, errlen, "malformed gs2 header");
+            sk_errf(err, errlen, "malformed gs2 header");
             return server_fail(s, SK_EPARSE);
         }
         rc = saslname_decode(m + i + 2, (size_t)(c - (m + i + 2)), authzid, err, errlen);
@@ -686,32 +673,32 @@ int sk_scram_server_client_first(sk_scram_server_t *s, const uint8_t *msg, size_
     attr_t a[MAX_ATTRS];
     int n;
     if (i >= len) {
-        seterr(err, errlen, "no client-first-message-bare");
+        sk_errf(err, errlen, "no client-first-message-bare");
         return server_fail(s, SK_EPARSE);
     }
     rc = split_attrs(m + i, len - i, a, &n, err, errlen);
     if (rc != SK_OK)
         return server_fail(s, rc);
     if (attr_is(&a[0], 'm')) {
-        seterr(err, errlen, "mandatory extension m= is not supported");
+        sk_errf(err, errlen, "mandatory extension m= is not supported");
         return server_fail(s, SK_EPARSE);
     }
     if (n < 2 || !attr_is(&a[0], 'n') || !attr_is(&a[1], 'r')) {
-        seterr(err, errlen, "client-first-message must start with n=<user>,r=<nonce>");
+        sk_errf(err, errlen, "client-first-message must start with n=<user>,r=<nonce>");
         return server_fail(s, SK_EPARSE);
     }
     rc = saslname_decode(a[0].val, a[0].vlen, s->user, err, errlen);
     if (rc != SK_OK)
         return server_fail(s, rc);
     if (!nonce_valid(a[1].val, a[1].vlen, SK_SCRAM_NONCE_MAX)) {
-        seterr(err, errlen, "invalid client nonce");
+        sk_errf(err, errlen, "invalid client nonce");
         return server_fail(s, SK_EPARSE);
     }
     rc = check_extensions(a, 2, n, err, errlen);
     if (rc != SK_OK)
         return server_fail(s, rc);
     if (authzid[0] && strcmp(authzid, s->user) != 0) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "Authentication failed: Client requested an authorization id that is different "
                "from username");
         return server_fail(s, SK_EINVAL);
@@ -735,24 +722,24 @@ int sk_scram_server_first(sk_scram_server_t *s, const sk_scram_cred_t *cred,
     if (s->state != SK_SCRAM_S_CREDENTIAL)
         return wrong_state(s, err, errlen);
     if (!cred || cred->mech != s->mech) {
-        seterr(err, errlen, "Authentication failed: Invalid user credentials");
+        sk_errf(err, errlen, "Authentication failed: Invalid user credentials");
         return server_fail(s, SK_ENOENT);
     }
     if (cred->iterations < SK_SCRAM_MIN_ITERATIONS || cred->iterations > SK_SCRAM_MAX_ITERATIONS ||
         cred->salt_len == 0 || cred->salt_len > SK_SCRAM_SALT_MAX) {
-        seterr(err, errlen, "stored credential of %s is unusable (iterations %d)", s->user,
+        sk_errf(err, errlen, "stored credential of %s is unusable (iterations %d)", s->user,
                cred->iterations);
         return server_fail(s, SK_EINVAL);
     }
     char snonce[64];
     if (server_nonce) {
         if (!nonce_valid(server_nonce, strlen(server_nonce), sizeof(snonce) - 1)) {
-            seterr(err, errlen, "invalid server nonce");
+            sk_errf(err, errlen, "invalid server nonce");
             return server_fail(s, SK_EINVAL);
         }
         snprintf(snonce, sizeof(snonce), "%s", server_nonce);
     } else if (random_nonce(snonce, sizeof(snonce)) != SK_OK) {
-        seterr(err, errlen, "no random bytes for the server nonce");
+        sk_errf(err, errlen, "no random bytes for the server nonce");
         return server_fail(s, SK_EIO);
     }
     char *combined = sk_asprintf("%s%s", s->nonce, snonce);
@@ -788,7 +775,7 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
     if (rc != SK_OK)
         return server_fail(s, rc);
     if (n < 3 || !attr_is(&a[0], 'c') || !attr_is(&a[1], 'r') || !attr_is(&a[n - 1], 'p')) {
-        seterr(err, errlen, "client-final-message must be c=..,r=..,[extensions,]p=..");
+        sk_errf(err, errlen, "client-final-message must be c=..,r=..,[extensions,]p=..");
         return server_fail(s, SK_EPARSE);
     }
     rc = check_extensions(a, 2, n - 1, err, errlen);
@@ -797,12 +784,12 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
     uint8_t cbind[SK_SCRAM_NAME_MAX * 3 + 16];
     long cblen = sk_b64_decode(a[0].val, a[0].vlen, cbind, sizeof(cbind));
     if (cblen < 0) {
-        seterr(err, errlen, "malformed channel binding");
+        sk_errf(err, errlen, "malformed channel binding");
         return server_fail(s, SK_EPARSE);
     }
     uint8_t proof[SK_SCRAM_KEY_MAX];
     if (sk_b64_decode(a[n - 1].val, a[n - 1].vlen, proof, sizeof(proof)) != (long)kl) {
-        seterr(err, errlen, "malformed client proof");
+        sk_errf(err, errlen, "malformed client proof");
         return server_fail(s, SK_EPARSE);
     }
     /* Kafka's rule: the nonce must END with client + server nonce.
@@ -811,11 +798,11 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
      * and the proof covers the message as sent. */
     size_t nl = strlen(s->nonce);
     if (a[1].vlen < nl || memcmp(a[1].val + a[1].vlen - nl, s->nonce, nl) != 0) {
-        seterr(err, errlen, "Invalid client nonce in the final client message.");
+        sk_errf(err, errlen, "Invalid client nonce in the final client message.");
         return server_fail(s, SK_EINVAL);
     }
     if ((size_t)cblen != strlen(s->gs2) || memcmp(cbind, s->gs2, (size_t)cblen) != 0) {
-        seterr(err, errlen, "channel binding does not match the gs2 header");
+        sk_errf(err, errlen, "channel binding does not match the gs2 header");
         return server_fail(s, SK_EINVAL);
     }
     /* AuthMessage, then the proof check. */
@@ -828,7 +815,7 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
     if (rc == SK_OK)
         rc = digest(s->mech, ck, kl, h);
     if (rc == SK_OK && CRYPTO_memcmp(h, s->cred.stored_key, kl) != 0) {
-        seterr(err, errlen, "Invalid client credentials");
+        sk_errf(err, errlen, "Invalid client credentials");
         rc = SK_EINVAL;
     } else if (rc == SK_OK) {
         rc = hmac(s->mech, s->cred.server_key, kl, auth, strlen(auth), sig);
@@ -841,7 +828,7 @@ int sk_scram_server_client_final(sk_scram_server_t *s, const uint8_t *msg, size_
         }
     }
     if (rc == SK_EIO)
-        seterr(err, errlen, "OpenSSL failed computing the proof");
+        sk_errf(err, errlen, "OpenSSL failed computing the proof");
     free(auth);
     OPENSSL_cleanse(ck, sizeof(ck));
     if (rc != SK_OK)
@@ -926,7 +913,7 @@ int sk_scram_client_final(sk_scram_client_t *c, const uint8_t *msg, size_t len, 
     if (outlen)
         *outlen = 0;
     if (c->state != CLIENT_SENT_FIRST) {
-        seterr(err, errlen, "unexpected server-first-message");
+        sk_errf(err, errlen, "unexpected server-first-message");
         c->state = CLIENT_FAILED;
         return SK_ESTATE;
     }
@@ -942,27 +929,27 @@ int sk_scram_client_final(sk_scram_client_t *c, const uint8_t *msg, size_t len, 
     if (rc != SK_OK)
         return rc;
     if (len >= 2 && m[0] == 'e' && m[1] == '=') {
-        seterr(err, errlen, "server error: %.*s", (int)(len - 2 > 200 ? 200 : len - 2), m + 2);
+        sk_errf(err, errlen, "server error: %.*s", (int)(len - 2 > 200 ? 200 : len - 2), m + 2);
         return SK_EINVAL;
     }
     if (n < 3 || !attr_is(&a[0], 'r') || !attr_is(&a[1], 's') || !attr_is(&a[2], 'i')) {
-        seterr(err, errlen, "server-first-message must be r=..,s=..,i=..");
+        sk_errf(err, errlen, "server-first-message must be r=..,s=..,i=..");
         return SK_EPARSE;
     }
     size_t cn = strlen(c->nonce);
     if (!nonce_valid(a[0].val, a[0].vlen, SK_SCRAM_MSG_MAX) || a[0].vlen <= cn ||
         memcmp(a[0].val, c->nonce, cn) != 0) {
-        seterr(err, errlen, "server nonce does not extend the client nonce");
+        sk_errf(err, errlen, "server nonce does not extend the client nonce");
         return SK_EINVAL;
     }
     long sl = sk_b64_decode(a[1].val, a[1].vlen, salt, sizeof(salt));
     if (sl <= 0) {
-        seterr(err, errlen, "malformed salt");
+        sk_errf(err, errlen, "malformed salt");
         return SK_EPARSE;
     }
     if (parse_iterations(a[2].val, a[2].vlen, &iterations) != SK_OK ||
         iterations < SK_SCRAM_MIN_ITERATIONS || iterations > SK_SCRAM_MAX_ITERATIONS) {
-        seterr(err, errlen, "iteration count out of range %d..%d", SK_SCRAM_MIN_ITERATIONS,
+        sk_errf(err, errlen, "iteration count out of range %d..%d", SK_SCRAM_MIN_ITERATIONS,
                SK_SCRAM_MAX_ITERATIONS);
         return SK_EINVAL;
     }
@@ -988,7 +975,7 @@ int sk_scram_client_final(sk_scram_client_t *c, const uint8_t *msg, size_t len, 
             *outlen = strlen(*out);
         c->state = CLIENT_SENT_FINAL;
     } else {
-        seterr(err, errlen, "OpenSSL failed computing the proof");
+        sk_errf(err, errlen, "OpenSSL failed computing the proof");
     }
     free(without);
     free(auth);
@@ -1001,7 +988,7 @@ int sk_scram_client_verify(sk_scram_client_t *c, const uint8_t *msg, size_t len,
                            size_t errlen)
 {
     if (c->state != CLIENT_SENT_FINAL) {
-        seterr(err, errlen, "unexpected server-final-message");
+        sk_errf(err, errlen, "unexpected server-final-message");
         c->state = CLIENT_FAILED;
         return SK_ESTATE;
     }
@@ -1011,7 +998,7 @@ int sk_scram_client_verify(sk_scram_client_t *c, const uint8_t *msg, size_t len,
         return rc;
     const char *m = (const char *)msg;
     if (len >= 2 && m[0] == 'e' && m[1] == '=') {
-        seterr(err, errlen, "server error: %.*s", (int)(len - 2 > 200 ? 200 : len - 2), m + 2);
+        sk_errf(err, errlen, "server error: %.*s", (int)(len - 2 > 200 ? 200 : len - 2), m + 2);
         return SK_EINVAL;
     }
     attr_t a[MAX_ATTRS];
@@ -1021,13 +1008,13 @@ int sk_scram_client_verify(sk_scram_client_t *c, const uint8_t *msg, size_t len,
     uint8_t v[SK_SCRAM_KEY_MAX];
     size_t kl = sk_scram_key_len(c->mech);
     if (!attr_is(&a[0], 'v') || sk_b64_decode(a[0].val, a[0].vlen, v, sizeof(v)) != (long)kl) {
-        seterr(err, errlen, "malformed server-final-message");
+        sk_errf(err, errlen, "malformed server-final-message");
         return SK_EPARSE;
     }
     if ((rc = check_extensions(a, 1, n, err, errlen)) != SK_OK)
         return rc;
     if (CRYPTO_memcmp(v, c->server_sig, kl) != 0) {
-        seterr(err, errlen, "server signature does not match");
+        sk_errf(err, errlen, "server signature does not match");
         return SK_EINVAL;
     }
     c->state = CLIENT_DONE;

@@ -48,18 +48,6 @@ typedef struct {
     STACK_OF(X509) *certs; /* the rest of the chain, or every trusted certificate */
 } store_t;
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 const char *sk_tls_error_text(char *buf, size_t len, const char *fallback)
 {
     unsigned long e, last = 0;
@@ -177,7 +165,7 @@ static BIO *file_bio(const char *path, char *why, size_t whylen)
     BIO *f = BIO_new_file(path, "rb");
     if (!f) {
         char e[160];
-        seterr(why, whylen, "%s", sk_tls_error_text(e, sizeof(e), "cannot open the file"));
+        sk_errf(why, whylen, "%s", sk_tls_error_text(e, sizeof(e), "cannot open the file"));
         return NULL;
     }
     BIO *mem = BIO_new(BIO_s_mem());
@@ -206,7 +194,7 @@ static int pkcs12_read(BIO *mem, const char *pw1, const char *pw2, const char *p
     PKCS12 *p12 = d2i_PKCS12_bio(mem, NULL);
     if (!p12) {
         char e[160];
-        seterr(why, whylen, "not a PKCS12 file (%s)",
+        sk_errf(why, whylen, "not a PKCS12 file (%s)",
                sk_tls_error_text(e, sizeof(e), "unreadable"));
         return -1;
     }
@@ -220,7 +208,7 @@ static int pkcs12_read(BIO *mem, const char *pw1, const char *pw2, const char *p
     PKCS12_free(p12);
     if (!ok) {
         char e[160];
-        seterr(why, whylen, "cannot open it with %s (%s)", pwkey,
+        sk_errf(why, whylen, "cannot open it with %s (%s)", pwkey,
                sk_tls_error_text(e, sizeof(e), "wrong password"));
         return -1;
     }
@@ -234,7 +222,7 @@ static EVP_PKEY *pem_read_key(BIO *bio, const char *pw, char *why, size_t whylen
     EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, tls_pem_password, (void *)pw);
     if (!k) {
         char e[160];
-        seterr(why, whylen, "no readable private key (%s)",
+        sk_errf(why, whylen, "no readable private key (%s)",
                sk_tls_error_text(e, sizeof(e), "missing or wrong password"));
     }
     return k;
@@ -246,7 +234,7 @@ static int pem_chain(BIO *bio, store_t *s, char *why, size_t whylen)
     STACK_OF(X509) *all = NULL;
     if (pem_read_certs(bio, &all) == 0) {
         sk_X509_free(all);
-        seterr(why, whylen, "no PEM certificate");
+        sk_errf(why, whylen, "no PEM certificate");
         return -1;
     }
     s->cert = sk_X509_shift(all);
@@ -267,37 +255,37 @@ static int keystore_load(const keyctx_t *kc, store_t *s, char *err, size_t errle
 
     if (v->ssl_keystore_certificate_chain || v->ssl_keystore_key) {
         if (!v->ssl_keystore_certificate_chain || !v->ssl_keystore_key) {
-            seterr(err, errlen, "listener %s: %s and %s must be set together", kc->listener,
+            sk_errf(err, errlen, "listener %s: %s and %s must be set together", kc->listener,
                    kname(kc, "ssl.keystore.certificate.chain", k1, sizeof(k1)),
                    kname(kc, "ssl.keystore.key", k2, sizeof(k2)));
             goto out;
         }
         if (!is_pem) {
-            seterr(err, errlen, "listener %s: an inline key store needs %s=PEM (it is %s)",
+            sk_errf(err, errlen, "listener %s: an inline key store needs %s=PEM (it is %s)",
                    kc->listener, kname(kc, "ssl.keystore.type", k1, sizeof(k1)), type);
             goto out;
         }
         if (v->ssl_keystore_location) {
-            seterr(err, errlen, "listener %s: set either %s or the inline key store, not both",
+            sk_errf(err, errlen, "listener %s: set either %s or the inline key store, not both",
                    kc->listener, kname(kc, "ssl.keystore.location", k1, sizeof(k1)));
             goto out;
         }
         bio = pem_inline_bio(v->ssl_keystore_key);
         s->key = bio ? pem_read_key(bio, keypw, why, sizeof(why)) : NULL;
         if (!bio)
-            seterr(why, sizeof(why), "no PEM block");
+            sk_errf(why, sizeof(why), "no PEM block");
         BIO_free(bio);
         bio = NULL;
         if (!s->key) {
-            seterr(err, errlen, "listener %s: %s: %s", kc->listener,
+            sk_errf(err, errlen, "listener %s: %s: %s", kc->listener,
                    kname(kc, "ssl.keystore.key", k1, sizeof(k1)), why);
             goto out;
         }
         bio = pem_inline_bio(v->ssl_keystore_certificate_chain);
         if (!bio || pem_chain(bio, s, why, sizeof(why)) != 0) {
             if (!bio)
-                seterr(why, sizeof(why), "no PEM certificate");
-            seterr(err, errlen, "listener %s: %s: %s", kc->listener,
+                sk_errf(why, sizeof(why), "no PEM certificate");
+            sk_errf(err, errlen, "listener %s: %s: %s", kc->listener,
                    kname(kc, "ssl.keystore.certificate.chain", k1, sizeof(k1)), why);
             goto out;
         }
@@ -305,7 +293,7 @@ static int keystore_load(const keyctx_t *kc, store_t *s, char *err, size_t errle
         goto out;
     }
     if (!v->ssl_keystore_location) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "listener %s has protocol SSL but no key store: set %s (or %s and %s)",
                kc->listener, kname(kc, "ssl.keystore.location", k1, sizeof(k1)),
                "ssl.keystore.certificate.chain", "ssl.keystore.key");
@@ -314,12 +302,12 @@ static int keystore_load(const keyctx_t *kc, store_t *s, char *err, size_t errle
     kname(kc, "ssl.keystore.location", k1, sizeof(k1));
     bio = file_bio(v->ssl_keystore_location, why, sizeof(why));
     if (!bio) {
-        seterr(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
+        sk_errf(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
                v->ssl_keystore_location, why);
         goto out;
     }
     if (is_java_store(bio)) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "listener %s: %s %s is a Java key store (JKS), which skeind cannot read; convert "
                "it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM",
                kc->listener, k1, v->ssl_keystore_location);
@@ -334,10 +322,10 @@ static int keystore_load(const keyctx_t *kc, store_t *s, char *err, size_t errle
         if (pkcs12_read(bio, v->ssl_keystore_password, v->ssl_key_password,
                         kname(kc, "ssl.keystore.password", k2, sizeof(k2)), s, why,
                         sizeof(why)) == 0 && (!s->key || !s->cert))
-            seterr(why, sizeof(why), "no private key and certificate in it");
+            sk_errf(why, sizeof(why), "no private key and certificate in it");
     }
     if (!s->key || !s->cert) {
-        seterr(err, errlen, "listener %s: %s %s (%s): %s", kc->listener, k1,
+        sk_errf(err, errlen, "listener %s: %s %s (%s): %s", kc->listener, k1,
                v->ssl_keystore_location, is_pem ? "PEM" : "PKCS12", why);
         goto out;
     }
@@ -360,19 +348,19 @@ static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t err
 
     if (v->ssl_truststore_certificates) {
         if (!is_pem) {
-            seterr(err, errlen, "listener %s: an inline trust store needs %s=PEM (it is %s)",
+            sk_errf(err, errlen, "listener %s: an inline trust store needs %s=PEM (it is %s)",
                    kc->listener, kname(kc, "ssl.truststore.type", k1, sizeof(k1)), type);
             goto out;
         }
         if (v->ssl_truststore_location) {
-            seterr(err, errlen, "listener %s: set either %s or %s, not both", kc->listener,
+            sk_errf(err, errlen, "listener %s: set either %s or %s, not both", kc->listener,
                    kname(kc, "ssl.truststore.location", k1, sizeof(k1)),
                    "ssl.truststore.certificates");
             goto out;
         }
         bio = pem_inline_bio(v->ssl_truststore_certificates);
         if (!bio || pem_read_certs(bio, &s->certs) == 0) {
-            seterr(err, errlen, "listener %s: %s holds no PEM certificate", kc->listener,
+            sk_errf(err, errlen, "listener %s: %s holds no PEM certificate", kc->listener,
                    kname(kc, "ssl.truststore.certificates", k1, sizeof(k1)));
             goto out;
         }
@@ -386,12 +374,12 @@ static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t err
     kname(kc, "ssl.truststore.location", k1, sizeof(k1));
     bio = file_bio(v->ssl_truststore_location, why, sizeof(why));
     if (!bio) {
-        seterr(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
+        sk_errf(err, errlen, "listener %s: cannot read %s %s: %s", kc->listener, k1,
                v->ssl_truststore_location, why);
         goto out;
     }
     if (is_java_store(bio)) {
-        seterr(err, errlen,
+        sk_errf(err, errlen,
                "listener %s: %s %s is a Java key store (JKS), which skeind cannot read; convert "
                "it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM",
                kc->listener, k1, v->ssl_truststore_location);
@@ -399,7 +387,7 @@ static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t err
     }
     if (is_pem) {
         if (pem_read_certs(bio, &s->certs) == 0) {
-            seterr(err, errlen, "listener %s: %s %s holds no PEM certificate", kc->listener, k1,
+            sk_errf(err, errlen, "listener %s: %s %s holds no PEM certificate", kc->listener, k1,
                    v->ssl_truststore_location);
             goto out;
         }
@@ -408,7 +396,7 @@ static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t err
         if (pkcs12_read(bio, v->ssl_truststore_password, NULL,
                         kname(kc, "ssl.truststore.password", k2, sizeof(k2)), s, why,
                         sizeof(why)) != 0) {
-            seterr(err, errlen, "listener %s: %s %s: %s", kc->listener, k1,
+            sk_errf(err, errlen, "listener %s: %s %s: %s", kc->listener, k1,
                    v->ssl_truststore_location, why);
             goto out;
         }
@@ -419,7 +407,7 @@ static int truststore_load(const keyctx_t *kc, store_t *s, char *err, size_t err
             s->cert = NULL;
         }
         if (sk_X509_num(s->certs) == 0) {
-            seterr(err, errlen, "listener %s: %s %s holds no certificate", kc->listener, k1,
+            sk_errf(err, errlen, "listener %s: %s %s holds no certificate", kc->listener, k1,
                    v->ssl_truststore_location);
             goto out;
         }
@@ -456,7 +444,7 @@ static int set_versions(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errl
             hi = x;
     }
     if (!lo) {
-        seterr(err, errlen, "listener %s: no TLS version of %s is allowed by %s=%s", kc->listener,
+        sk_errf(err, errlen, "listener %s: no TLS version of %s is allowed by %s=%s", kc->listener,
                kname(kc, "ssl.enabled.protocols", k1, sizeof(k1)),
                kname(kc, "ssl.protocol", k2, sizeof(k2)), v->ssl_protocol ? v->ssl_protocol : "");
         return SK_EINVAL;
@@ -484,7 +472,7 @@ static int set_ciphers(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errle
     SSL_CTX *all = SSL_CTX_new(TLS_method());
     SSL *probe = all ? SSL_new(all) : NULL;
     if (!probe || SSL_set_cipher_list(probe, "ALL:COMPLEMENTOFALL") != 1) {
-        seterr(err, errlen, "listener %s: cannot list OpenSSL's cipher suites", kc->listener);
+        sk_errf(err, errlen, "listener %s: cannot list OpenSSL's cipher suites", kc->listener);
         goto out;
     }
     STACK_OF(SSL_CIPHER) *have = SSL_get_ciphers(probe);
@@ -498,7 +486,7 @@ static int set_ciphers(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errle
                 found = c;
         }
         if (!found) {
-            seterr(err, errlen, "listener %s: %s: unknown cipher suite %s", kc->listener, k1,
+            sk_errf(err, errlen, "listener %s: %s: unknown cipher suite %s", kc->listener, k1,
                    want);
             goto out;
         }
@@ -509,14 +497,14 @@ static int set_ciphers(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errle
         strcat(dst, SSL_CIPHER_get_name(found));
     }
     if (SSL_CTX_set_ciphersuites(ctx, v13) != 1) { /* "" = no TLS 1.3 suite */
-        seterr(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v13);
+        sk_errf(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v13);
         goto out;
     }
     if (!*v13)
         SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
     if (*v12) {
         if (SSL_CTX_set_cipher_list(ctx, v12) != 1) {
-            seterr(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v12);
+            sk_errf(err, errlen, "listener %s: %s: OpenSSL refused %s", kc->listener, k1, v12);
             goto out;
         }
     } else {
@@ -524,7 +512,7 @@ static int set_ciphers(const keyctx_t *kc, SSL_CTX *ctx, char *err, size_t errle
     }
     if (SSL_CTX_get_min_proto_version(ctx) > SSL_CTX_get_max_proto_version(ctx) &&
         SSL_CTX_get_max_proto_version(ctx) != 0) {
-        seterr(err, errlen, "listener %s: %s leaves no suite for the enabled TLS versions",
+        sk_errf(err, errlen, "listener %s: %s leaves no suite for the enabled TLS versions",
                kc->listener, k1);
         goto out;
     }
@@ -553,7 +541,7 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
     ERR_clear_error();
     SSL_CTX *ctx = SSL_CTX_new(client ? TLS_client_method() : TLS_server_method());
     if (!ctx) {
-        seterr(err, errlen, "listener %s: cannot create a TLS context: %s", listener,
+        sk_errf(err, errlen, "listener %s: cannot create a TLS context: %s", listener,
                sk_tls_error_text(e, sizeof(e), "?"));
         goto out;
     }
@@ -569,7 +557,7 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
     rc = SK_EINVAL;
     if (SSL_CTX_use_certificate(ctx, ks.cert) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, ks.key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        seterr(err, errlen, "listener %s: the key store of %s: %s", listener,
+        sk_errf(err, errlen, "listener %s: the key store of %s: %s", listener,
                kname(&kc, view->ssl_keystore_location ? "ssl.keystore.location"
                                                       : "ssl.keystore.key", k1, sizeof(k1)),
                sk_tls_error_text(e, sizeof(e), "the key does not match the certificate"));
@@ -577,7 +565,7 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
     }
     for (int i = 0; ks.certs && i < sk_X509_num(ks.certs); i++) {
         if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(ks.certs, i)) != 1) {
-            seterr(err, errlen, "listener %s: cannot use the certificate chain: %s", listener,
+            sk_errf(err, errlen, "listener %s: cannot use the certificate chain: %s", listener,
                    sk_tls_error_text(e, sizeof(e), "?"));
             goto out;
         }
@@ -597,7 +585,7 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
     }
     if (client) {
         if (!ts.certs) {
-            seterr(err, errlen,
+            sk_errf(err, errlen,
                    "inter-broker listener %s: brokers check each other's certificates against "
                    "a trust store: set %s", listener,
                    kname(&kc, "ssl.truststore.location", k1, sizeof(k1)));
@@ -606,7 +594,7 @@ static int ctx_build(const sk_conf_t *view, const char *listener, int client, SS
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
     } else if (view->ssl_client_auth != SK_CONF_CLIENT_AUTH_NONE) {
         if (!ts.certs) {
-            seterr(err, errlen, "listener %s: %s=%s needs a trust store: set %s", listener,
+            sk_errf(err, errlen, "listener %s: %s=%s needs a trust store: set %s", listener,
                    kname(&kc, "ssl.client.auth", k1, sizeof(k1)),
                    view->ssl_client_auth == SK_CONF_CLIENT_AUTH_REQUIRED ? "required"
                                                                           : "requested",
