@@ -957,6 +957,17 @@ int sk_ctrl_active(const sk_ctrl_t *c)
     return c->active;
 }
 
+int sk_ctrl_live_count(const sk_ctrl_t *c)
+{
+    return c && c->active ? c->n_brokers : 0;
+}
+
+void sk_ctrl_live_broker(const sk_ctrl_t *c, int i, int32_t *id, const char **rack)
+{
+    *id = c->brokers[i].id;
+    *rack = c->brokers[i].rack;
+}
+
 void sk_ctrl_partition_counts(const sk_ctrl_t *c, int *offline, int *imbalance)
 {
     *offline = *imbalance = 0;

@@ -33,6 +33,12 @@ int sk_ctrl_active(const sk_ctrl_t *c);
  * partitions led by a live broker other than their preferred (first)
  * replica. Topics being deleted are left out. */
 void sk_ctrl_partition_counts(const sk_ctrl_t *c, int *offline, int *imbalance);
+/* The live brokers as the active controller knows them (read from
+ * /brokers/ids, not from UpdateMetadata): their count, and the id and rack
+ * (NULL: none; owned by the controller, valid until the loop runs again) of
+ * broker i < count. 0 on a broker that is not the controller. */
+int sk_ctrl_live_count(const sk_ctrl_t *c);
+void sk_ctrl_live_broker(const sk_ctrl_t *c, int i, int32_t *id, const char **rack);
 /* Free; call after sk_zk_close() so no completion can reach it. */
 void sk_ctrl_free(sk_ctrl_t *c);
 

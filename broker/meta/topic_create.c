@@ -96,6 +96,17 @@ static void later_cb(evutil_socket_t fd, short what, void *arg)
  * controller's last UpdateMetadata, or this broker alone before it came. */
 static int live_brokers(sk_broker_t *b, sk_assign_broker_t **out)
 {
+    /* The controller (where clients send CreateTopics) reads /brokers/ids
+     * itself, as Kafka's topic creation does: right after brokers start it
+     * knows them before their UpdateMetadata reached this broker. */
+    int n_ctrl = sk_ctrl_live_count(b->ctrl);
+    if (n_ctrl > 0) {
+        sk_assign_broker_t *v = sk_calloc((size_t)n_ctrl, sizeof(*v));
+        for (int i = 0; i < n_ctrl; i++)
+            sk_ctrl_live_broker(b->ctrl, i, &v[i].id, &v[i].rack);
+        *out = v;
+        return n_ctrl;
+    }
     int n = b->n_live > 0 ? b->n_live : 1;
     sk_assign_broker_t *v = sk_calloc((size_t)n, sizeof(*v));
     if (b->n_live > 0) {
