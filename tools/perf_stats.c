@@ -150,3 +150,14 @@ void sk_perf_format_total(char *buf, size_t len, const char *verb, int64_t recor
              records, verb, rps, mbps, s->avg_ms, s->max_ms, s->p50_ms, s->p95_ms, s->p99_ms,
              s->p999_ms);
 }
+
+int64_t sk_perf_pace_wait_us(int64_t start_us, int64_t i, int64_t rate, int64_t now_us)
+{
+    if (rate <= 0 || i <= 0)
+        return 0;
+    /* whole seconds and the remainder apart, so i * 1e6 cannot overflow (the
+     * remainder in double: exact below 9e9 records/s, close enough above) */
+    int64_t due_us = start_us + (i / rate) * 1000000 +
+                     (int64_t)((double)(i % rate) * 1e6 / (double)rate);
+    return due_us > now_us ? due_us - now_us : 0;
+}

@@ -57,4 +57,12 @@ void sk_perf_format_window(char *buf, size_t len, const char *verb, const sk_per
 void sk_perf_format_total(char *buf, size_t len, const char *verb, int64_t records,
                           int64_t bytes, int64_t elapsed_ms, const sk_lat_summary_t *s);
 
+/* Fixed offered load (produce --throughput): record i (0-based) is due
+ * i / rate seconds after start_us, as kafka-producer-perf-test's throttler
+ * schedules it. Returns how many microseconds to wait at now_us before
+ * sending record i; 0 when it is due (or late: a producer that fell behind
+ * sends at once, so the average rate still comes out as asked). rate <= 0
+ * means no limit (always 0). */
+int64_t sk_perf_pace_wait_us(int64_t start_us, int64_t i, int64_t rate, int64_t now_us);
+
 #endif

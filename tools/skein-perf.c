@@ -300,6 +300,13 @@ static void print_total(perf_t *p, const char *verb, int64_t elapsed_ms)
 
 /* ---- produce ------------------------------------------------------------ */
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
@@ -360,20 +367,15 @@ static int run_produce(perf_t *p, char *err, size_t errlen)
     }
     int64_t start = sk_mono_ms();
     sk_perf_window_reset(&p->window, start);
-    int64_t start_us = start * 1000;
+    int64_t start_us = mono_us();
     for (long long i = 0; i < p->num_records && !sk_rdk_stop; i++) {
-        if (p->throughput > 0) {
-            /* record i is due i/throughput seconds after the start */
-            int64_t due_us = start_us + (int64_t)((double)i * 1e6 / (double)p->throughput);
-            int64_t now_us = sk_mono_ms() * 1000;
-            while (now_us < due_us && !sk_rdk_stop) {
-                int wait_ms = (int)((due_us - now_us) / 1000);
-                rd_kafka_poll(rk, wait_ms > 0 ? wait_ms : 0);
-                if (wait_ms == 0)
-                    break;
-                now_us = sk_mono_ms() * 1000;
-            }
-        }
+        /* --throughput: wait until record i is due, serving delivery reports
+         * meanwhile; rounded up to whole ms, so a record leaves at most 1 ms
+         * late and the ones after it catch up (never early) */
+        int64_t wait_us;
+        while ((wait_us = sk_perf_pace_wait_us(start_us, i, p->throughput, mono_us())) > 0 &&
+               !sk_rdk_stop)
+            rd_kafka_poll(rk, (int)((wait_us + 999) / 1000));
         for (;;) {
             rd_kafka_resp_err_t e = rd_kafka_producev(
                 rk, RD_KAFKA_V_TOPIC(p->topic), RD_KAFKA_V_VALUE(payload, (size_t)p->record_size),

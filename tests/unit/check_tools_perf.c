@@ -1,6 +1,7 @@
 /* check_tools_perf.c - unit tests for skein-perf's latency statistics and
  * report lines. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,39 @@ START_TEST(test_window_and_lines)
 }
 END_TEST
 
+START_TEST(test_pace)
+{
+    /* no limit: never wait */
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, 5, -1, 0), 0);
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, 5, 0, 0), 0);
+    /* the first record leaves at once */
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000, 0, 10, 0), 0);
+    /* 4 records/s: record i is due at start + i * 250 ms */
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000000, 1, 4, 1000000), 250000);
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000000, 3, 4, 1100000), 650000);
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000000, 4, 4, 1999999), 1);
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000000, 4, 4, 2000000), 0);
+    /* late: send at once (no waiting makes up for it, no sending early either) */
+    ck_assert_int_eq(sk_perf_pace_wait_us(1000000, 4, 4, 9000000), 0);
+    /* 3 records/s: 333333 us apart, rounded down within each second */
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, 1, 3, 0), 333333);
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, 2, 3, 0), 666666);
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, 3, 3, 0), 1000000);
+    /* a simulated sender that sends whenever the wait is 0 keeps the rate:
+     * 66,000 records/s for 2 s in 1 us steps gives 132,000 records, the last
+     * one due at 1999984.8 us */
+    int64_t sent = 0;
+    for (int64_t now = 0; now < 2000000; now++)
+        while (sk_perf_pace_wait_us(0, sent, 66000, now) == 0)
+            sent++;
+    ck_assert_int_eq(sent, 132000);
+    /* huge rates and counts do not overflow */
+    ck_assert_int_eq(sk_perf_pace_wait_us(0, INT64_MAX / 2, INT64_MAX / 4, 0), 2000000);
+    int64_t w = sk_perf_pace_wait_us(0, INT64_MAX - 1, INT64_MAX, 0); /* ~1 s, to 1 us */
+    ck_assert(w >= 999999 && w <= 1000000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("tools_perf");
@@ -125,6 +159,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_single_and_negative);
     tcase_add_test(tc, test_reservoir_stays_representative);
     tcase_add_test(tc, test_window_and_lines);
+    tcase_add_test(tc, test_pace);
     suite_add_tcase(s, tc);
     return s;
 }
