@@ -341,6 +341,31 @@ int sk_broker_exit_code(const sk_broker_t *b)
 
 /* ---- construction ---- */
 
+/* Kafka's connection and request limits on the listeners. */
+static int setup_limits(sk_net_t *net, const sk_conf_t *conf, char *err, size_t errlen)
+{
+    sk_ip_override_t *ov = NULL;
+    int n_ov = 0;
+    char why[160];
+    if (sk_conf_ip_overrides(conf->max_connections_per_ip_overrides, &ov, &n_ov, why,
+                             sizeof(why)) != SK_OK) { /* checked at load: not reached */
+        sk_errf(err, errlen, "max.connections.per.ip.overrides: %s", why);
+        return SK_EINVAL;
+    }
+    sk_net_limits_t lim = {
+        .max_connections = conf->max_connections,
+        .max_per_ip = conf->max_connections_per_ip,
+        .overrides = ov,
+        .n_overrides = n_ov,
+        .inter_broker = conf->inter_broker_listener_name,
+        .idle_ms = conf->connections_max_idle_ms,
+        .queued_max_bytes = conf->queued_max_request_bytes,
+    };
+    int rc = sk_net_set_limits(net, &lim, err, errlen);
+    free(ov);
+    return rc;
+}
+
 static int setup_endpoints(sk_broker_t *b, char *err, size_t errlen)
 {
     const sk_conf_t *c = b->conf;
@@ -419,6 +444,9 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     rc = sk_net_new(base, ls, conf->n_listeners_parsed, conf->socket_request_max_bytes,
                     sk_dispatch, b, &b->net, err, errlen);
     free(ls);
+    if (rc != SK_OK)
+        goto fail;
+    rc = setup_limits(b->net, conf, err, errlen);
     if (rc != SK_OK)
         goto fail;
     rc = setup_endpoints(b, err, errlen);

@@ -212,6 +212,19 @@ static const ckey_t keys[] = {
          "SO_SNDBUF of client sockets; -1 = operating system default."),
     KI32("socket.receive.buffer.bytes", socket_receive_buffer_bytes, "102400", -1, INT32_MAX,
          "SO_RCVBUF of client sockets; -1 = operating system default."),
+    /* limits */
+    KI32("max.connections", max_connections, I32MAX, 0, INT32_MAX,
+         "Most client connections open at once; a new one over it is closed at once (the inter-broker listener is exempt, its connections still count)."),
+    KI32("max.connections.per.ip", max_connections_per_ip, I32MAX, 0, INT32_MAX,
+         "Most connections open at once from one IP address; a new one over it is closed at once."),
+    KSTR("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", 0, NULL,
+         "Comma list of host:count giving hosts or IP addresses their own max.connections.per.ip."),
+    KI64("connections.max.idle.ms", connections_max_idle_ms, "600000", 1, INT64_MAX,
+         "A connection that sends no request for this long is closed."),
+    KI64("queued.max.request.bytes", queued_max_request_bytes, "-1", -1, INT64_MAX,
+         "Bytes of requests read but not yet answered, over all connections, above which no more requests are read; -1 (or 0) = unbounded."),
+    KI32("max.partitions.per.request", max_partitions_per_request, "10000", 1, INT32_MAX,
+         "Skein: most partitions one CreateTopics or CreatePartitions request may ask for (refused with INVALID_PARTITIONS or POLICY_VIOLATION before anything is allocated)."),
     KI32("num.network.threads", num_network_threads, "3", 1, INT32_MAX,
          "Accepted for compatibility; skeind serves all sockets from one event loop."),
     KI32("num.io.threads", num_io_threads, "8", 1, INT32_MAX,
@@ -1397,9 +1410,78 @@ static int resolve_authorizer(sk_conf_t *c, const loadctx_t *lc, char *err, size
 }
 
 /* Limits that involve two keys. */
+int sk_conf_ip_overrides(const char *s, sk_ip_override_t **out, int *n, char *why, size_t whylen)
+{
+    sk_ip_override_t *v = NULL;
+    int cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
+    const char *p = s ? s : "";
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && isspace((unsigned char)*p)) {
+            p++;
+            len--;
+        }
+        while (len > 0 && isspace((unsigned char)p[len - 1]))
+            len--;
+        const char *colon = NULL;
+        for (size_t i = 0; i < len; i++)
+            if (p[i] == ':')
+                colon = p + i;
+        char num[24];
+        size_t hlen = colon ? (size_t)(colon - p) : 0;
+        size_t nlen = colon ? len - hlen - 1 : 0;
+        char *nend = NULL;
+        long long c = 0;
+        if (colon && nlen > 0 && nlen < sizeof(num)) {
+            memcpy(num, colon + 1, nlen);
+            num[nlen] = '\0';
+            errno = 0;
+            c = strtoll(num, &nend, 10);
+        }
+        if (!colon || hlen == 0 || hlen >= sizeof(v->host) || nlen == 0 || nlen >= sizeof(num) ||
+            !nend || *nend || errno || c < 0 || c > INT32_MAX) {
+            sk_errf(why, whylen, "expected host:count entries (count 0..%d) separated by commas",
+                    INT32_MAX);
+            free(v);
+            return SK_EINVAL;
+        }
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = sk_realloc(v, (size_t)cap * sizeof(*v));
+        }
+        /* [v6] brackets are allowed around an IPv6 literal */
+        const char *h = p;
+        if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+            h++;
+            hlen -= 2;
+        }
+        memcpy(v[cnt].host, h, hlen);
+        v[cnt].host[hlen] = '\0';
+        v[cnt].count = (int32_t)c;
+        cnt++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    *out = v;
+    *n = cnt;
+    return SK_OK;
+}
+
 static int check_combinations(const sk_conf_t *c, const loadctx_t *lc, char *err, size_t errlen)
 {
     char v[32];
+    char why[160];
+    sk_ip_override_t *ov = NULL;
+    int n_ov = 0;
+    if (sk_conf_ip_overrides(c->max_connections_per_ip_overrides, &ov, &n_ov, why, sizeof(why)) !=
+        SK_OK)
+        return bad_value(c, lc, KIDX("max.connections.per.ip.overrides"),
+                         c->max_connections_per_ip_overrides, why, err, errlen);
+    free(ov);
     if (c->group_min_session_timeout_ms > c->group_max_session_timeout_ms) {
         snprintf(v, sizeof(v), "%" PRId32, c->group_min_session_timeout_ms);
         return bad_value(c, lc, KIDX("group.min.session.timeout.ms"), v,

@@ -161,6 +161,14 @@ typedef struct sk_conf {
     int32_t num_io_threads;                   /* accepted; skeind runs one loop */
     int32_t num_recovery_threads_per_data_dir;/* accepted */
 
+    /* limits */
+    int32_t max_connections;                  /* INT32_MAX; inter-broker listener exempt */
+    int32_t max_connections_per_ip;           /* INT32_MAX */
+    char *max_connections_per_ip_overrides;   /* "host:count,..." (sk_conf_ip_overrides) */
+    int64_t connections_max_idle_ms;          /* 600000 */
+    int64_t queued_max_request_bytes;         /* -1 = unbounded */
+    int32_t max_partitions_per_request;       /* 10000 (Skein) */
+
     /* replication */
     int64_t replica_lag_time_max_ms;          /* 30000 */
     int32_t replica_fetch_max_bytes;          /* 1048576 */
@@ -328,5 +336,16 @@ const sk_listener_cfg_t *sk_listeners_find(const sk_listener_cfg_t *v, int n, co
 /* Split and validate "host:port[,host:port...][/chroot]". *chroot = NULL
  * when there is none (a bare "/" also means none). Returns 0 or SK_EINVAL. */
 int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, size_t errlen);
+
+/* One entry of max.connections.per.ip.overrides. */
+typedef struct sk_ip_override {
+    char host[256];
+    int32_t count;
+} sk_ip_override_t;
+
+/* Parses Kafka's "host:count,host:count" (the count after the last colon, so
+ * IPv6 literals work; empty = none) into *out (caller frees; NULL when
+ * none). Returns SK_OK, or SK_EINVAL with the reason in why. */
+int sk_conf_ip_overrides(const char *s, sk_ip_override_t **out, int *n, char *why, size_t whylen);
 
 #endif

@@ -306,6 +306,14 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, msg));
             continue;
         }
+        /* checked before anything is allocated for the new partitions */
+        if (added > b->conf->max_partitions_per_request) {
+            snprintf(msg, sizeof(msg), "Adding %d partitions exceeds max.partitions.per.request "
+                     "(%d).", added, b->conf->max_partitions_per_request);
+            res->ErrorCode = SK_KERR_INVALID_PARTITIONS;
+            res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, msg));
+            continue;
+        }
         int32_t rf = topic->partitions[0].n_replicas;
         int n_live = b->n_live > 0 ? b->n_live : 1;
         sk_assign_broker_t *live = sk_calloc((size_t)n_live, sizeof(*live));

@@ -16,6 +16,7 @@
 #include "topic_conf.h"
 #include "znode.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,47 @@ static void ct_describe(sk_broker_t *b, sk_req_t *req, sk_createtopics_result_t 
         c->ConfigSource = ov ? SK_CONFIG_SOURCE_TOPIC
                              : bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
     }
+}
+
+/* Names to sort: the request's topics by name, then position. */
+static int ct_name_cmp(const void *pa, const void *pb)
+{
+    const sk_createtopics_topic_t *a = *(const sk_createtopics_topic_t *const *)pa;
+    const sk_createtopics_topic_t *b = *(const sk_createtopics_topic_t *const *)pb;
+    int32_t la = a->Name.len > 0 ? a->Name.len : 0, lb = b->Name.len > 0 ? b->Name.len : 0;
+    int c = memcmp(a->Name.p ? a->Name.p : "", b->Name.p ? b->Name.p : "",
+                   (size_t)(la < lb ? la : lb));
+    if (c == 0 && la != lb)
+        c = la < lb ? -1 : 1;
+    return c != 0 ? c : (a < b ? -1 : a > b);
+}
+
+/* dup[i] = 1 when topic i's name is in the request more than once (every
+ * copy, as Kafka refuses them all): sorted, so n log n, not n^2. */
+static uint8_t *ct_duplicates(sk_req_t *req, const sk_createtopics_req_t *in, int32_t n)
+{
+    uint8_t *dup = sk_arena_calloc(req->arena, (size_t)n + 1, 1);
+    const sk_createtopics_topic_t **v = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*v));
+    for (int32_t i = 0; i < n; i++)
+        v[i] = &in->Topics[i];
+    qsort(v, (size_t)n, sizeof(*v), ct_name_cmp);
+    for (int32_t i = 1; i < n; i++) {
+        const sk_createtopics_topic_t *a = v[i - 1], *b = v[i];
+        if (a->Name.len == b->Name.len &&
+            (a->Name.len <= 0 || memcmp(a->Name.p, b->Name.p, (size_t)a->Name.len) == 0)) {
+            dup[a - in->Topics] = 1;
+            dup[b - in->Topics] = 1;
+        }
+    }
+    return dup;
+}
+
+/* The partitions topic t asks for, as validated later (-1 = the default). */
+static int64_t ct_partitions(const sk_broker_t *b, const sk_createtopics_topic_t *t)
+{
+    if (t->AssignmentsCnt > 0)
+        return t->AssignmentsCnt;
+    return t->NumPartitions == -1 ? b->conf->num_partitions : t->NumPartitions;
 }
 
 static void ct_free(sk_req_t *req)
@@ -175,6 +217,10 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     st->deadline = in.validateOnly || in.timeoutMs <= 0 ? 0 : sk_mono_ms() + in.timeoutMs;
     req->handler_state = st;
     req->handler_free = ct_free;
+    uint8_t *dups = ct_duplicates(req, &in, st->resp.TopicsCnt);
+    /* max.partitions.per.request: counted over the request before anything
+     * is allocated for a topic (validate_only too) */
+    int64_t budget = b->conf->max_partitions_per_request;
 
     for (int32_t i = 0; i < st->resp.TopicsCnt; i++) {
         const sk_createtopics_topic_t *t = &in.Topics[i];
@@ -190,12 +236,7 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         }
 
         /* The same name twice in one request is refused for both (Kafka). */
-        int dup = 0;
-        for (int32_t j = 0; j < st->resp.TopicsCnt; j++)
-            if (j != i && in.Topics[j].Name.len == t->Name.len && t->Name.len >= 0 &&
-                memcmp(in.Topics[j].Name.p, t->Name.p, (size_t)t->Name.len) == 0)
-                dup = 1;
-        if (dup) {
+        if (dups[i]) {
             res->ErrorCode = SK_KERR_INVALID_REQUEST;
             res->ErrorMessage = sk_str_c("Create topics request from client contains the same "
                                          "topic more than once");
@@ -207,6 +248,20 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             res->ErrorMessage = sk_str_c("Authorization failed.");
             continue;
         }
+        int64_t want = ct_partitions(b, t);
+        if (want > b->conf->max_partitions_per_request || want > budget) {
+            char m[200];
+            int alone = want > b->conf->max_partitions_per_request;
+            snprintf(m, sizeof(m), "%s %" PRId64 " partitions exceeds max.partitions.per.request "
+                     "(%" PRId32 ")%s.", alone ? "Creating" : "With this topic's",
+                     alone ? want : b->conf->max_partitions_per_request - budget + want,
+                     b->conf->max_partitions_per_request, alone ? "" : ", counted over the request");
+            res->ErrorCode = alone ? SK_KERR_INVALID_PARTITIONS : SK_KERR_POLICY_VIOLATION;
+            res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, m));
+            continue;
+        }
+        if (want > 0)
+            budget -= want;
         char *name = sk_arena_memdup(req->arena, t->Name.p ? t->Name.p : "",
                                      (size_t)(t->Name.len > 0 ? t->Name.len : 0) + 1);
         name[t->Name.len > 0 ? t->Name.len : 0] = '\0';

@@ -107,6 +107,34 @@ static void el_error(sk_req_t *req, int16_t err)
     el_encode(req, &resp);
 }
 
+/* A topic partition at position pos of a list, for sorting (so grouping
+ * and duplicate checks take n log n, not n^2). */
+typedef struct el_ix {
+    const char *topic;
+    int32_t partition;
+    int pos;
+} el_ix_t;
+
+static int el_ix_cmp(const void *pa, const void *pb)
+{
+    const el_ix_t *a = pa, *b = pb;
+    int c = strcmp(a->topic, b->topic);
+    if (c == 0 && a->partition != b->partition)
+        c = a->partition < b->partition ? -1 : 1;
+    return c != 0 ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* A topic's results: where its first one is and how many. */
+typedef struct el_group {
+    int first, count;
+} el_group_t;
+
+static int el_group_cmp(const void *pa, const void *pb)
+{
+    const el_group_t *a = pa, *b = pb;
+    return (a->first > b->first) - (a->first < b->first);
+}
+
 /* Results grouped by topic, topics in first-seen order. */
 static void el_answer(sk_req_t *req, const sk_ctrl_elect_result_t *res, int n)
 {
@@ -114,20 +142,41 @@ static void el_answer(sk_req_t *req, const sk_ctrl_elect_result_t *res, int n)
     sk_electleaders_resp_init(&resp);
     resp.ReplicaElectionResults = sk_arena_calloc(req->arena, (size_t)n + 1,
                                                   sizeof(*resp.ReplicaElectionResults));
+    /* sorted by topic then position: each run is a topic, its head the
+     * topic's first result */
+    el_ix_t *v = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*v));
+    for (int i = 0; i < n; i++)
+        v[i] = (el_ix_t){res[i].topic, 0, i};
+    qsort(v, (size_t)n, sizeof(*v), el_ix_cmp);
+    int *group_of = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(int));
+    el_group_t *g = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*g));
+    int ng = 0;
     for (int i = 0; i < n; i++) {
-        sk_electleaders_result_t *t = NULL;
-        for (int k = 0; k < resp.ReplicaElectionResultsCnt && !t; k++)
-            if (sk_str_eq(resp.ReplicaElectionResults[k].Topic, res[i].topic))
-                t = &resp.ReplicaElectionResults[k];
-        if (!t) {
-            t = &resp.ReplicaElectionResults[resp.ReplicaElectionResultsCnt++];
-            t->Topic = arena_str(req, res[i].topic);
-            int same = 0;
-            for (int j = i; j < n; j++)
-                same += strcmp(res[j].topic, res[i].topic) == 0;
-            t->PartitionResult = sk_arena_calloc(req->arena, (size_t)same + 1,
-                                                 sizeof(*t->PartitionResult));
-        }
+        if (i == 0 || strcmp(v[i - 1].topic, v[i].topic) != 0)
+            g[ng++] = (el_group_t){v[i].pos, 0};
+        g[ng - 1].count++;
+        group_of[v[i].pos] = ng - 1;
+    }
+    qsort(g, (size_t)ng, sizeof(*g), el_group_cmp);
+    int *slot_of_first = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(int));
+    for (int k = 0; k < ng; k++) {
+        sk_electleaders_result_t *t = &resp.ReplicaElectionResults[k];
+        t->Topic = arena_str(req, res[g[k].first].topic);
+        t->PartitionResult = sk_arena_calloc(req->arena, (size_t)g[k].count + 1,
+                                             sizeof(*t->PartitionResult));
+        slot_of_first[g[k].first] = k;
+    }
+    resp.ReplicaElectionResultsCnt = ng;
+    /* group_of[] holds run numbers from before the groups were reordered:
+     * map each run to its slot through the run's first position */
+    int *run_first = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(int));
+    for (int i = 0, run = -1; i < n; i++) {
+        if (i == 0 || strcmp(v[i - 1].topic, v[i].topic) != 0)
+            run_first[++run] = v[i].pos;
+    }
+    for (int i = 0; i < n; i++) {
+        sk_electleaders_result_t *t =
+            &resp.ReplicaElectionResults[slot_of_first[run_first[group_of[i]]]];
         sk_electleaders_partition_result_t *p = &t->PartitionResult[t->PartitionResultCnt++];
         p->PartitionId = res[i].partition;
         p->ErrorCode = res[i].err;
@@ -175,6 +224,25 @@ static void el_refuse(sk_req_t *req, const sk_electleaders_req_t *in, int16_t er
     el_answer(req, res, n);
 }
 
+/* A partition named twice is elected once: the later copies leave the
+ * list, which keeps its order otherwise. Returns the new length. */
+static int el_dedup(sk_req_t *req, sk_ctrl_tp_t *tps, int n)
+{
+    el_ix_t *v = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*v));
+    uint8_t *drop = sk_arena_calloc(req->arena, (size_t)n + 1, 1);
+    for (int i = 0; i < n; i++)
+        v[i] = (el_ix_t){tps[i].topic, tps[i].partition, i};
+    qsort(v, (size_t)n, sizeof(*v), el_ix_cmp);
+    for (int i = 1; i < n; i++)
+        if (v[i].partition == v[i - 1].partition && strcmp(v[i].topic, v[i - 1].topic) == 0)
+            drop[v[i].pos] = 1; /* sorted by position within a run: not the first */
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (!drop[i])
+            tps[m++] = tps[i];
+    return m;
+}
+
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_electleaders_req_t in;
@@ -204,16 +272,10 @@ int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             char *name = sk_str_dup(in.TopicPartitions[i].Topic);
             const char *aname = arena_str(req, name).p;
             free(name);
-            for (int32_t j = 0; j < in.TopicPartitions[i].PartitionsCnt; j++) {
-                /* A partition named twice is elected once. */
-                int dup = 0;
-                for (int k = 0; k < n && !dup; k++)
-                    dup = tps[k].partition == in.TopicPartitions[i].Partitions[j] &&
-                          strcmp(tps[k].topic, aname) == 0;
-                if (!dup)
-                    tps[n++] = (sk_ctrl_tp_t){aname, in.TopicPartitions[i].Partitions[j]};
-            }
+            for (int32_t j = 0; j < in.TopicPartitions[i].PartitionsCnt; j++)
+                tps[n++] = (sk_ctrl_tp_t){aname, in.TopicPartitions[i].Partitions[j]};
         }
+        n = el_dedup(req, tps, n);
     }
     sk_info("control", "%s leader election requested by %s for %s",
             in.ElectionType == SK_ELECTION_UNCLEAN ? "unclean" : "preferred", sk_req_peer(req),

@@ -12,6 +12,7 @@
 
 #include "apis.h"
 #include "arena.h"
+#include "conf.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "clock.h"
@@ -23,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -39,10 +41,17 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
-/* Stop reading requests from a connection whose unsent responses pass this
- * many bytes; resume once they drain below the low mark. */
-#define SK_NET_OUT_HIGH (64u * 1024 * 1024)
-#define SK_NET_OUT_LOW (16u * 1024 * 1024)
+/* Stop reading a connection's socket while its unsent responses pass this
+ * many bytes; resume once they drain below the low mark. A client that
+ * pipelines requests and never reads its answers thus holds at most about
+ * this much of the broker's memory (plus the kernel's socket buffers). */
+#define SK_NET_OUT_HIGH (4u * 1024 * 1024)
+#define SK_NET_OUT_LOW (1u * 1024 * 1024)
+/* Unread input kept per connection beyond the frame being read: the
+ * socket is not read further until frames are taken out. */
+#define SK_NET_IN_CAP (64u * 1024)
+/* Buckets of the per-IP connection counts (chained). */
+#define SK_NET_IP_BUCKETS 1024
 /* Smallest legal frame: api key, version, correlation id. */
 #define SK_NET_MIN_FRAME 8
 
@@ -71,6 +80,9 @@ struct sk_conn_s {
     int drain_close;      /* close once the output has drained */
     int64_t session_end;  /* SASL session's end (monotonic ms, KIP-368); 0 = none */
     int lidx;            /* index of its listener */
+    char ip[INET6_ADDRSTRLEN]; /* peer address without port (IPv4-mapped shown as IPv4) */
+    int64_t last_active; /* monotonic ms of the last request read or answered */
+    int mem_wait;        /* waiting for queued.max.request.bytes to allow a frame */
     sent_rec_t *sent;    /* responses queued, oldest first */
     int n_sent, cap_sent;
 };
@@ -87,15 +99,199 @@ struct sk_net_s {
     int n_conns;
     int *listener_conns; /* open connections per listener */
     uint64_t *listener_auth_ok, *listener_auth_failed; /* SASL logins per listener */
+    /* limits (sk_net_set_limits) */
+    int32_t max_conns, max_per_ip;
+    sk_ip_override_t *overrides; /* host = a numeric address */
+    int n_overrides;
+    char *inter_broker;
+    int64_t idle_ms;
+    int64_t queued_max;
+    int64_t queued_bytes;        /* frames of live requests of live connections */
+    int n_mem_wait;
+    struct ip_count *ip_buckets[SK_NET_IP_BUCKETS];
+    struct event *idle_timer;
+    struct event *mem_wake;
 };
+
+/* Open connections from one address. */
+typedef struct ip_count {
+    struct ip_count *next;
+    int count;
+    char ip[INET6_ADDRSTRLEN];
+} ip_count_t;
 
 static void conn_process(sk_conn_t *c);
 static void conn_close(sk_conn_t *c, const char *why);
+
+/* A request was read or answered: the connection goes to the tail of the
+ * list, which is thus ordered by last activity (the idle sweep walks it
+ * from the head and stops at the first connection still young). */
+static void conn_touch(sk_conn_t *c)
+{
+    c->last_active = sk_mono_ms();
+    TAILQ_REMOVE(&c->net->conns, c, link);
+    TAILQ_INSERT_TAIL(&c->net->conns, c, link);
+}
+
+/* Read a frame of want bytes (with its size), and at most SK_NET_IN_CAP
+ * more, before the socket is left unread. */
+static void conn_read_wm(sk_conn_t *c, size_t want)
+{
+    bufferevent_setwatermark(c->bev, EV_READ, want, want > SK_NET_IN_CAP ? want : SK_NET_IN_CAP);
+}
+
+static unsigned ip_hash(const char *ip)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *ip; ip++)
+        h = (h ^ (unsigned char)*ip) * 16777619u;
+    return h % SK_NET_IP_BUCKETS;
+}
+
+static ip_count_t *ip_find(sk_net_t *net, const char *ip)
+{
+    for (ip_count_t *e = net->ip_buckets[ip_hash(ip)]; e; e = e->next)
+        if (strcmp(e->ip, ip) == 0)
+            return e;
+    return NULL;
+}
+
+static void ip_add(sk_net_t *net, const char *ip)
+{
+    ip_count_t *e = ip_find(net, ip);
+    if (!e) {
+        unsigned h = ip_hash(ip);
+        e = sk_calloc(1, sizeof(*e));
+        snprintf(e->ip, sizeof(e->ip), "%s", ip);
+        e->next = net->ip_buckets[h];
+        net->ip_buckets[h] = e;
+    }
+    e->count++;
+}
+
+static void ip_remove(sk_net_t *net, const char *ip)
+{
+    ip_count_t **pp = &net->ip_buckets[ip_hash(ip)];
+    for (; *pp; pp = &(*pp)->next) {
+        ip_count_t *e = *pp;
+        if (strcmp(e->ip, ip) != 0)
+            continue;
+        if (--e->count <= 0) {
+            *pp = e->next;
+            free(e);
+        }
+        return;
+    }
+}
+
+/* The address of sa without port; an IPv4-mapped IPv6 address as IPv4. */
+static void sockaddr_ip(const struct sockaddr *sa, char *buf, size_t len)
+{
+    snprintf(buf, len, "?");
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a))
+            inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+        else
+            inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+    }
+}
+
+/* Why a new connection from ip on listener lidx is refused, or NULL. */
+static const char *limit_refusal(sk_net_t *net, int lidx, const char *ip, char *why, size_t len)
+{
+    int inter = net->inter_broker && strcmp(net->listener_names[lidx], net->inter_broker) == 0;
+    if (!inter && net->n_conns >= net->max_conns) {
+        snprintf(why, len, "%d connections are open, max.connections is %d", net->n_conns,
+                 net->max_conns);
+        return why;
+    }
+    int32_t limit = net->max_per_ip;
+    const char *key = "max.connections.per.ip";
+    for (int i = 0; i < net->n_overrides; i++)
+        if (strcmp(net->overrides[i].host, ip) == 0) {
+            limit = net->overrides[i].count;
+            key = "max.connections.per.ip.overrides";
+        }
+    ip_count_t *e = ip_find(net, ip);
+    int have = e ? e->count : 0;
+    if (have >= limit) {
+        snprintf(why, len, "%d connections from %s are open, %s allows %d", have, ip, key, limit);
+        return why;
+    }
+    return NULL;
+}
+
+/* Closes connections idle for connections.max.idle.ms; the list is in
+ * activity order, so the walk ends at the first one still young. Ones
+ * waiting for the broker (a pending request, a held answer, room in
+ * queued.max.request.bytes) are left alone. */
+static void idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_net_t *net = arg;
+    int64_t now = sk_mono_ms();
+    sk_conn_t *c = TAILQ_FIRST(&net->conns), *next;
+    for (; c && now - c->last_active >= net->idle_ms; c = next) {
+        next = TAILQ_NEXT(c, link);
+        if (c->pending || c->held || c->mem_wait)
+            continue;
+        char why[128];
+        snprintf(why, sizeof(why), "idle for %" PRId64 " ms (connections.max.idle.ms %" PRId64 ")",
+                 now - c->last_active, net->idle_ms);
+        conn_close(c, why);
+    }
+}
+
+/* Room was made in queued.max.request.bytes: the connection waiting
+ * longest (nearest the head) reads again; one per loop turn, and again
+ * only while that one made progress, so a connection that has to wait on
+ * does not spin the loop. */
+static void mem_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_net_t *net = arg;
+    sk_conn_t *c;
+    TAILQ_FOREACH(c, &net->conns, link)
+        if (c->mem_wait)
+            break;
+    if (!c)
+        return;
+    c->mem_wait = 0;
+    net->n_mem_wait--;
+    conn_process(c); /* may close c */
+    if (net->n_mem_wait > 0 && net->queued_bytes < net->queued_max) {
+        sk_conn_t *w;
+        TAILQ_FOREACH(w, &net->conns, link)
+            if (w == c)
+                break;
+        if (!w || !c->mem_wait)
+            event_active(net->mem_wake, EV_TIMEOUT, 0);
+    }
+}
+
+/* The request's frame stops counting toward queued.max.request.bytes;
+ * connections waiting for room are woken from the loop, not from here. */
+static void req_unqueue(sk_req_t *req)
+{
+    sk_net_t *net = req->net;
+    if (!net)
+        return;
+    req->net = NULL;
+    net->queued_bytes -= (int64_t)req->frame_len;
+    if (net->n_mem_wait > 0 && net->mem_wake)
+        event_active(net->mem_wake, EV_TIMEOUT, 0);
+}
 
 static void req_free(sk_req_t *req)
 {
     if (!req)
         return;
+    req_unqueue(req);
     if (req->handler_free)
         req->handler_free(req);
     if (req->resp)
@@ -240,8 +436,8 @@ void sk_req_complete(sk_req_t *req)
         conn_close(c, NULL);
         return;
     }
-    bufferevent_enable(c->bev, EV_READ);
-    conn_process(c);
+    conn_touch(c);
+    conn_process(c); /* reads again unless something else holds it */
 }
 
 static void auth_delay_cb(evutil_socket_t fd, short what, void *arg)
@@ -266,9 +462,13 @@ static void conn_close(sk_conn_t *c, const char *why)
     else
         sk_debug("net", "connection from %s closed", c->peer);
     if (c->pending) {
+        req_unqueue(c->pending);
         c->pending->conn = NULL; /* the handler finishes it and frees it */
         c->pending = NULL;
     }
+    if (c->mem_wait)
+        net->n_mem_wait--;
+    ip_remove(net, c->ip);
     if (c->held)
         req_free(c->held);
     if (c->auth_timer)
@@ -295,11 +495,20 @@ static int sasl_allowed(const sk_conn_t *c, int16_t api_key)
 static void conn_process(sk_conn_t *c)
 {
     sk_net_t *net = c->net;
-    while (!c->pending && !c->out_blocked && !c->held && !c->drain_close) {
+    if (!c->pending && !c->out_blocked && !c->held && !c->drain_close && !c->mem_wait)
+        bufferevent_enable(c->bev, EV_READ);
+    for (;;) {
+        /* Whatever holds the connection (an answer pending, unsent
+         * responses past SK_NET_OUT_HIGH, a refused login, no room in
+         * queued.max.request.bytes) also stops reading its socket. */
+        if (c->pending || c->out_blocked || c->held || c->drain_close || c->mem_wait) {
+            bufferevent_disable(c->bev, EV_READ);
+            return;
+        }
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t avail = evbuffer_get_length(in);
         if (avail < 4) {
-            bufferevent_setwatermark(c->bev, EV_READ, 4, 0);
+            conn_read_wm(c, 4);
             return;
         }
         uint8_t szb[4];
@@ -323,15 +532,28 @@ static void conn_process(sk_conn_t *c)
             conn_close(c, NULL);
             return;
         }
+        if (net->queued_max > 0 && net->queued_bytes > 0 &&
+            net->queued_bytes + size > net->queued_max) {
+            sk_debug("net", "connection from %s on %s waits: %" PRId64 " bytes of requests "
+                     "queued, queued.max.request.bytes is %" PRId64, c->peer, c->listener,
+                     net->queued_bytes, net->queued_max);
+            c->mem_wait = 1;
+            net->n_mem_wait++;
+            bufferevent_disable(c->bev, EV_READ);
+            return;
+        }
         if (avail < 4 + (size_t)size) {
-            bufferevent_setwatermark(c->bev, EV_READ, 4 + (size_t)size, 0);
+            conn_read_wm(c, 4 + (size_t)size);
             return;
         }
         evbuffer_drain(in, 4);
+        conn_touch(c);
         sk_req_t *req = sk_calloc(1, sizeof(*req));
         req->conn = c;
         req->frame = sk_malloc((size_t)size);
         req->frame_len = (size_t)size;
+        req->net = net;
+        net->queued_bytes += size;
         evbuffer_remove(in, req->frame, (size_t)size);
         if (raw) { /* a SASL token without a Kafka header (v0 handshake) */
             req->sasl_raw = 1;
@@ -422,7 +644,10 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     if (c->out_blocked && evbuffer_get_length(bufferevent_get_output(bev)) <= SK_NET_OUT_LOW) {
         c->out_blocked = 0;
         bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-        conn_process(c);
+        if (!c->drain_close) {
+            conn_process(c);
+            return; /* c may be gone */
+        }
     }
     if (c->drain_close && !c->held && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
         conn_close(c, NULL);
@@ -501,8 +726,6 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 {
     (void)salen;
     sk_net_t *net = arg;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     const char *lname = "";
     int lidx = 0;
     for (int i = 0; i < net->n_listeners; i++)
@@ -510,6 +733,17 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
             lname = net->listener_names[i];
             lidx = i;
         }
+    char ip[INET6_ADDRSTRLEN], why[160];
+    sockaddr_ip(sa, ip, sizeof(ip));
+    if (limit_refusal(net, lidx, ip, why, sizeof(why))) {
+        char peer[64];
+        format_peer(sa, peer, sizeof(peer));
+        sk_info("net", "refusing connection from %s on %s: %s", peer, lname, why);
+        evutil_closesocket(fd);
+        return;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     SSL_CTX *ctx = sk_tls_server_ctx(sk_tls_process(), lname);
     struct bufferevent *bev = NULL;
     if (ctx) {
@@ -536,11 +770,14 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     c->sasl = sk_sasl_conn_new(sk_sasl_process(), lname);
     c->lidx = lidx;
+    snprintf(c->ip, sizeof(c->ip), "%s", ip);
+    c->last_active = sk_mono_ms();
     TAILQ_INSERT_TAIL(&net->conns, c, link);
     net->n_conns++;
     net->listener_conns[lidx]++;
+    ip_add(net, ip);
     bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-    bufferevent_setwatermark(bev, EV_READ, 4, 0);
+    conn_read_wm(c, 4);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     sk_debug("net", "accepted connection from %s on %s", c->peer, c->listener);
 }
@@ -561,6 +798,8 @@ int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int3
     net->max_request_bytes = max_request_bytes;
     net->fn = fn;
     net->arg = arg;
+    net->max_conns = INT32_MAX;
+    net->max_per_ip = INT32_MAX;
     TAILQ_INIT(&net->conns);
     net->listeners = sk_calloc((size_t)n, sizeof(*net->listeners));
     net->listener_names = sk_calloc((size_t)n, sizeof(*net->listener_names));
@@ -639,6 +878,12 @@ void sk_net_free(sk_net_t *net)
     sk_conn_t *c;
     while ((c = TAILQ_FIRST(&net->conns)) != NULL)
         conn_close(c, NULL);
+    if (net->idle_timer)
+        event_free(net->idle_timer);
+    if (net->mem_wake)
+        event_free(net->mem_wake);
+    free(net->overrides);
+    free(net->inter_broker);
     free(net->listeners);
     free(net->listener_names);
     free(net->listener_conns);
@@ -667,4 +912,56 @@ void sk_net_listener_auth(const sk_net_t *net, int i, uint64_t *ok, uint64_t *fa
     int in = i >= 0 && i < net->n_listeners;
     *ok = in ? net->listener_auth_ok[i] : 0;
     *failed = in ? net->listener_auth_failed[i] : 0;
+}
+
+/* Adds host's numeric addresses to net->overrides (a literal as it is, a
+ * name through the resolver). */
+static int add_override(sk_net_t *net, const sk_ip_override_t *o, int *cap, char *err,
+                        size_t errlen)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int gai = getaddrinfo(o->host, NULL, &hints, &res);
+    if (gai != 0) {
+        sk_errf(err, errlen, "max.connections.per.ip.overrides: cannot resolve '%s': %s", o->host,
+                gai_strerror(gai));
+        return SK_EINVAL;
+    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (net->n_overrides == *cap) {
+            *cap = *cap ? *cap * 2 : 4;
+            net->overrides = sk_realloc(net->overrides, (size_t)*cap * sizeof(*net->overrides));
+        }
+        sk_ip_override_t *d = &net->overrides[net->n_overrides++];
+        sockaddr_ip(ai->ai_addr, d->host, sizeof(d->host));
+        d->count = o->count;
+    }
+    freeaddrinfo(res);
+    return SK_OK;
+}
+
+int sk_net_set_limits(sk_net_t *net, const sk_net_limits_t *lim, char *err, size_t errlen)
+{
+    int cap = 0;
+    for (int i = 0; i < lim->n_overrides; i++)
+        if (add_override(net, &lim->overrides[i], &cap, err, errlen) != SK_OK)
+            return SK_EINVAL;
+    net->max_conns = lim->max_connections;
+    net->max_per_ip = lim->max_per_ip;
+    free(net->inter_broker);
+    net->inter_broker = lim->inter_broker ? sk_strdup(lim->inter_broker) : NULL;
+    net->queued_max = lim->queued_max_bytes;
+    net->idle_ms = lim->idle_ms;
+    if (!net->mem_wake)
+        net->mem_wake = event_new(net->base, -1, 0, mem_wake_cb, net);
+    if (net->idle_ms > 0 && !net->idle_timer) {
+        /* a quarter of the limit, between 10 ms and 1 s */
+        int64_t ms = net->idle_ms / 4;
+        ms = ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
+        struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+        net->idle_timer = event_new(net->base, -1, EV_PERSIST, idle_cb, net);
+        evtimer_add(net->idle_timer, &tv);
+    }
+    return SK_OK;
 }

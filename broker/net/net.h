@@ -5,7 +5,11 @@
  * allocation. Requests on one connection are handled strictly one at a time,
  * in arrival order: while a request is pending (a long-polled Fetch, a
  * CreateTopics waiting for ZooKeeper) the connection reads nothing further,
- * which is how Kafka keeps responses in request order.
+ * which is how Kafka keeps responses in request order. Reading also stops
+ * while a connection's unsent responses pass a few megabytes (a client that
+ * never reads them) and, with queued.max.request.bytes, while the requests
+ * awaiting answers over all connections pass that bound; at most 64 KiB
+ * beyond the frame being read waits unread in a connection's input.
  * @locality loop (everything here)
  */
 #ifndef SK_NET_H
@@ -40,6 +44,8 @@ struct sk_req_s {
     int64_t received_ms;   /* monotonic */
     int64_t received_us;   /* monotonic, for the request metrics */
     int64_t handled_us;    /* when the handler returned (SK_REQ_PENDING: the wait began) */
+    sk_net_t *net;         /* while its connection lives: frame_len counts toward
+                              queued.max.request.bytes until the request is freed */
 };
 
 /* Returned by the request callback. */
@@ -62,6 +68,29 @@ typedef struct sk_net_listener {
 int sk_net_new(struct event_base *base, const sk_net_listener_t *ls, int n, int32_t max_request_bytes,
                sk_net_request_fn fn, void *arg, sk_net_t **out, char *err, size_t errlen);
 void sk_net_start(sk_net_t *net);
+
+/* Connection limits (Kafka's keys; 0 or INT32_MAX style "no limit" values
+ * are passed as they are configured). Over max_connections or its IP's
+ * limit a new connection is accepted and closed at once, one log line;
+ * connections on the listener named inter_broker are never refused by
+ * max_connections (Kafka), but count toward it. A connection that has sent
+ * no request for idle_ms and waits for no answer is closed. queued_max_bytes
+ * (> 0) bounds the frames of requests read but not yet answered, over all
+ * connections: above it no connection reads another request until some are
+ * answered. */
+struct sk_ip_override;
+typedef struct sk_net_limits {
+    int32_t max_connections;
+    int32_t max_per_ip;
+    const struct sk_ip_override *overrides; /* hosts resolved here, once */
+    int n_overrides;
+    const char *inter_broker;              /* listener name, or NULL */
+    int64_t idle_ms;                       /* <= 0: never */
+    int64_t queued_max_bytes;              /* <= 0: unbounded */
+} sk_net_limits_t;
+/* Before sk_net_start(). Resolves override host names (blocking, start-up
+ * only); SK_EINVAL naming the host if one does not resolve. */
+int sk_net_set_limits(sk_net_t *net, const sk_net_limits_t *lim, char *err, size_t errlen);
 /* Stop accepting and close every connection (pending requests are freed). */
 void sk_net_free(sk_net_t *net);
 /* Bound port of listener i (useful when configured as port 0). */

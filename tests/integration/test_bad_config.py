@@ -26,6 +26,15 @@ BAD_VALUES = [
     ("log.level", "loud"),
     ("log.cleaner.min.cleanable.ratio", "1.5"),
     ("log.cleaner.dedupe.buffer.size", "1000"),
+    ("max.connections", "-1"),
+    ("max.connections.per.ip", "many"),
+    ("max.connections.per.ip.overrides", "127.0.0.1"),
+    ("max.connections.per.ip.overrides", "127.0.0.1:-1"),
+    ("max.connections.per.ip.overrides", "127.0.0.1:5,:7"),
+    ("max.connections.per.ip.overrides", "host:1x"),
+    ("connections.max.idle.ms", "0"),
+    ("queued.max.request.bytes", "-2"),
+    ("max.partitions.per.request", "0"),
 ]
 
 

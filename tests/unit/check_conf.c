@@ -1401,6 +1401,54 @@ END_TEST
 /* authorizer.class.name: Kafka's names and Skein's alias turn the ACL
  * authorizer on, empty leaves it off, anything else is refused naming the
  * key; super.users and allow.everyone.if.no.acl.found are read as given. */
+/* Issue 10 part 4: Kafka's defaults for the limit keys, the host:count
+ * overrides (count after the last colon, bracketed IPv6, spaces around
+ * entries), and bad forms refused naming the key. */
+START_TEST(test_limit_keys)
+{
+    sk_conf_t c;
+    load_ok(&c, MINIMAL, NULL, 0);
+    ck_assert_int_eq(c.max_connections, INT32_MAX);
+    ck_assert_int_eq(c.max_connections_per_ip, INT32_MAX);
+    ck_assert_int_eq(c.connections_max_idle_ms, 600000);
+    ck_assert_int_eq(c.queued_max_request_bytes, -1);
+    ck_assert_int_eq(c.max_partitions_per_request, 10000);
+    sk_conf_free(&c);
+
+    sk_ip_override_t *ov = NULL;
+    int n = -1;
+    char why[160];
+    ck_assert_int_eq(sk_conf_ip_overrides("", &ov, &n, why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(n, 0);
+    ck_assert_ptr_null(ov);
+    ck_assert_int_eq(sk_conf_ip_overrides("10.0.0.1:5, host-a:0 ,[::1]:7,fe80::2:9", &ov, &n,
+                                          why, sizeof(why)),
+                     SK_OK);
+    ck_assert_int_eq(n, 4);
+    ck_assert_str_eq(ov[0].host, "10.0.0.1");
+    ck_assert_int_eq(ov[0].count, 5);
+    ck_assert_str_eq(ov[1].host, "host-a");
+    ck_assert_int_eq(ov[1].count, 0);
+    ck_assert_str_eq(ov[2].host, "::1");
+    ck_assert_int_eq(ov[2].count, 7);
+    ck_assert_str_eq(ov[3].host, "fe80::2");
+    ck_assert_int_eq(ov[3].count, 9);
+    free(ov);
+    static const char *const bad[] = {"10.0.0.1", "10.0.0.1:", ":5", "a:-1", "a:1x",
+                                      "a:2147483648", "a:1,,b:2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(sk_conf_ip_overrides(bad[i], &ov, &n, why, sizeof(why)), SK_EINVAL);
+        ck_assert_ptr_null(ov);
+    }
+    load_fail(MINIMAL "max.connections.per.ip.overrides=127.0.0.1\n", NULL, 0,
+              "max.connections.per.ip.overrides", "127.0.0.1", NULL);
+    load_fail(MINIMAL "connections.max.idle.ms=0\n", NULL, 0, "connections.max.idle.ms", NULL,
+              NULL);
+    load_fail(MINIMAL "max.partitions.per.request=0\n", NULL, 0, "max.partitions.per.request",
+              NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_authorizer_keys)
 {
     sk_conf_t c;
@@ -1468,6 +1516,7 @@ int main(void)
     tcase_add_test(tc, test_help_lists_topic_keys);
     tcase_add_test(tc, test_deploy_examples);
     tcase_add_test(tc, test_authorizer_keys);
+    tcase_add_test(tc, test_limit_keys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
