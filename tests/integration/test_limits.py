@@ -246,3 +246,84 @@ def test_same_topic_20000_times(lc):
     assert all(name == "twice" and err == INVALID_REQUEST for name, err, _ in got[:n]), \
         set((name, err) for name, err, _ in got[:n])
     assert got[n][:2] == ("once-only", 0), got[n]
+
+
+def refused(k):
+    try:
+        works(k)
+        return False
+    except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+        return True
+
+
+def test_max_connections_inter_broker_listener_exempt(zk, tmp_path):
+    internal, external = H.free_port(), H.free_port()
+    b = H.Broker(0, zk, tmp_path / "b0", port=internal, start=False, overrides={
+        "listeners": "INTERNAL://127.0.0.1:%d,EXTERNAL://127.0.0.1:%d" % (internal, external),
+        "advertised.listeners": "INTERNAL://127.0.0.1:%d,EXTERNAL://127.0.0.1:%d"
+                                % (internal, external),
+        "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
+        "inter.broker.listener.name": "INTERNAL",
+        "max.connections": "6",
+    })
+    b.start()
+    ext = "127.0.0.1:%d" % external
+    held = []
+    try:
+        # EXTERNAL takes connections up to the broker-wide limit (the broker's own
+        # inter-broker connection counts too), then refuses the next
+        while True:
+            k = KafkaConn.to(ext)
+            if refused(k):
+                k.close()
+                break
+            held.append(k)
+            assert len(held) <= 6, "max.connections=6 never refused a connection"
+        assert len(held) >= 3
+        assert all(works(k) for k in held)
+        # the inter-broker listener is exempt (counted, not refused)
+        inter = [KafkaConn.to(b.bootstrap) for _ in range(3)]
+        assert all(works(k) for k in inter)
+        with KafkaConn.to(ext) as k:
+            assert refused(k)
+        for k in inter:
+            k.close()
+        held.pop().close()
+        # a place freed on EXTERNAL is taken again
+        deadline = time.monotonic() + 10
+        while True:
+            k = KafkaConn.to(ext)
+            ok = not refused(k)
+            k.close()
+            if ok:
+                break
+            assert time.monotonic() < deadline, "a closed connection never freed its place"
+            time.sleep(0.1)
+        assert "max.connections is 6" in b.log_text()
+    finally:
+        for k in held:
+            k.close()
+        b.stop()
+
+
+def test_elect_leaders_same_partition_20000_times(lc):
+    got = as_controller(lc, lambda k: create_topics_v1(k, [("elect", 2)], False))
+    assert got[0][1] == 0, got
+
+    def elect(k):
+        parts = array([i32(0)] * 20000 + [i32(1)])
+        body = array([string("elect") + parts, string("elect") + array([i32(0)])]) + i32(30000)
+        r = k.request(43, 0, body)
+        r.i32()  # throttle
+        return r.array(lambda: (r.string(), r.array(lambda: (r.i32(), r.i16(), r.string()))))
+
+    deadline = time.monotonic() + 30
+    while True:
+        with KafkaConn.to(lc.bootstrap, timeout=60) as k:
+            res = elect(k)
+        errs = [e for _, ps in res for _, e, _ in ps]
+        if NOT_CONTROLLER not in errs or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    # each named partition once, grouped under its topic, whatever the election decided
+    assert [(t, sorted(p for p, _, _ in ps)) for t, ps in res] == [("elect", [0, 1])], res
