@@ -108,8 +108,10 @@ void sk_ctrl_elect_leaders(sk_ctrl_t *c, int type, const sk_ctrl_tp_t *tps, int 
  * about to stop has told the brokers everything. */
 int sk_ctrl_idle(const sk_ctrl_t *c);
 
-/* Inter-broker API versions the controller sends. */
-#define SK_CTRL_LEADERANDISR_VERSION 4
+/* Inter-broker API versions the controller sends: Kafka 3.7's ZooKeeper
+ * controller's, the first LeaderAndIsr (v5+) and UpdateMetadata (v7+) ones
+ * that carry topic ids. */
+#define SK_CTRL_LEADERANDISR_VERSION 6
 #define SK_CTRL_UPDATEMETADATA_VERSION 7
 #define SK_CTRL_STOPREPLICA_VERSION 3
 

@@ -24,7 +24,7 @@ static void control_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
 }
 
 static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
-                           sk_leaderandisr_partition_state_t *s)
+                           sk_leaderandisr_req_ungrouped_partition_state_t *s)
 {
     (void)c;
     s->PartitionIndex = p->id;
@@ -49,11 +49,12 @@ static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
 void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
 {
     sk_arena_t *a = sk_arena_new(0);
-    sk_leaderandisr_req_t req = {0};
+    sk_leaderandisr_req_t req;
+    sk_leaderandisr_req_init(&req);
     req.ControllerId = c->self;
     req.ControllerEpoch = c->epoch;
     req.BrokerEpoch = b->epoch;
-    req.Type = 0; /* v5+ only */
+    req.Type = SK_LEADERANDISR_TYPE_UNKNOWN; /* v5+: as Kafka's ZooKeeper controller */
     (void)full;
     req.TopicStates = sk_arena_calloc(a, (size_t)c->n_topics + 1, sizeof(*req.TopicStates));
     int32_t *leaders = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(int32_t));
@@ -63,8 +64,10 @@ void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
         ctopic_t *t = c->topics[i];
         if (t->held)
             continue;
-        sk_leaderandisr_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        sk_leaderandisr_req_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
         ts->TopicName = sk_str_c(t->name);
+        if (t->topic_id) /* v5+: the id from /brokers/topics/<t> */
+            sk_znode_uuid_decode(t->topic_id, ts->TopicId);
         ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
                                               sizeof(*ts->PartitionStates));
         for (int k = 0; k < t->n_parts; k++) {
@@ -125,7 +128,8 @@ static int16_t sk_security_protocol_id(const char *name)
 void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
 {
     sk_arena_t *a = sk_arena_new(0);
-    sk_updatemetadata_req_t req = {0};
+    sk_updatemetadata_req_t req;
+    sk_updatemetadata_req_init(&req);
     req.ControllerId = c->self;
     req.ControllerEpoch = c->epoch;
     req.BrokerEpoch = b->epoch;
@@ -134,7 +138,7 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
         ctopic_t *t = c->topics[i];
         if (t->held)
             continue;
-        sk_updatemetadata_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
+        sk_updatemetadata_req_topic_state_t *ts = &req.TopicStates[req.TopicStatesCnt];
         ts->TopicName = sk_str_c(t->name);
         if (t->topic_id)
             sk_znode_uuid_decode(t->topic_id, ts->TopicId);
@@ -144,7 +148,7 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
             cpart_t *p = &t->parts[k];
             if ((!full && !p->changed) || (!p->has_state && !t->deleting))
                 continue;
-            sk_updatemetadata_partition_state_t *s =
+            sk_updatemetadata_req_ungrouped_partition_state_t *s =
                 &ts->PartitionStates[ts->PartitionStatesCnt++];
             s->PartitionIndex = p->id;
             s->ControllerEpoch = p->ctrl_epoch;
@@ -169,14 +173,14 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
     req.LiveBrokers = sk_arena_calloc(a, (size_t)c->n_brokers + 1, sizeof(*req.LiveBrokers));
     for (int i = 0; i < c->n_brokers; i++) {
         cbroker_t *lb = &c->brokers[i];
-        sk_updatemetadata_broker_t *ub = &req.LiveBrokers[req.LiveBrokersCnt++];
+        sk_updatemetadata_req_live_broker_t *ub = &req.LiveBrokers[req.LiveBrokersCnt++];
         ub->Id = lb->id;
         ub->Rack = sk_str_c(lb->rack);
         ub->Endpoints = sk_arena_calloc(a, (size_t)lb->reg.n_endpoints + 1,
                                         sizeof(*ub->Endpoints));
         for (int e = 0; e < lb->reg.n_endpoints; e++) {
             const sk_znode_endpoint_t *ep = &lb->reg.endpoints[e];
-            sk_updatemetadata_endpoint_t *ue = &ub->Endpoints[ub->EndpointsCnt++];
+            sk_updatemetadata_req_endpoint_t *ue = &ub->Endpoints[ub->EndpointsCnt++];
             ue->Port = ep->port;
             ue->Host = sk_str_c(ep->host ? ep->host : "");
             ue->Listener = sk_str_c(ep->listener);

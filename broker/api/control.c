@@ -180,8 +180,29 @@ void sk_control_reload_topic_configs(sk_broker_t *b)
     sk_topics_foreach(b->topics, reload_one, b);
 }
 
-static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
-                                    const sk_leaderandisr_partition_state_t *s)
+typedef sk_leaderandisr_req_ungrouped_partition_state_t lai_state_t;
+typedef sk_updatemetadata_req_ungrouped_partition_state_t um_state_t;
+
+/* Remember the topic id the controller sent (LeaderAndIsr v5+,
+ * UpdateMetadata v7+; all zero below): Metadata v10+ and Fetch v13+ answer
+ * with it. A different id under the same name is a re-created topic. */
+static void set_topic_id(sk_broker_t *b, sk_str_t name, const uint8_t id[16])
+{
+    static const uint8_t zero[16];
+    if (memcmp(id, zero, sizeof(zero)) == 0)
+        return;
+    sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
+    if (!t)
+        return;
+    char enc[SK_UUID_B64_LEN + 1];
+    sk_znode_uuid_encode(id, enc);
+    if (t->topic_id && strcmp(t->topic_id, enc) == 0)
+        return;
+    free(t->topic_id);
+    t->topic_id = sk_strdup(enc);
+}
+
+static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic, const lai_state_t *s)
 {
     sk_partition_t *p = partition_slot(b, topic, s->PartitionIndex);
     if (!p)
@@ -228,43 +249,111 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic,
     return SK_KERR_NONE;
 }
 
+/* v0-1: every partition state carries its topic name; the answer lists
+ * every partition with its name (the v0-4 form). */
+static void lai_ungrouped(sk_broker_t *b, sk_req_t *req, const sk_leaderandisr_req_t *in,
+                          sk_leaderandisr_resp_t *resp)
+{
+    resp->PartitionErrors = sk_arena_calloc(req->arena, (size_t)in->UngroupedPartitionStatesCnt + 1,
+                                            sizeof(*resp->PartitionErrors));
+    for (int32_t i = 0; i < in->UngroupedPartitionStatesCnt; i++) {
+        const lai_state_t *s = &in->UngroupedPartitionStates[i];
+        sk_leaderandisr_resp_partition_error_t *pe =
+            &resp->PartitionErrors[resp->PartitionErrorsCnt++];
+        pe->TopicName = s->TopicName;
+        pe->PartitionIndex = s->PartitionIndex;
+        pe->ErrorCode = resp->ErrorCode != SK_KERR_NONE ? resp->ErrorCode
+                                                        : apply_leader_and_isr(b, s->TopicName, s);
+    }
+}
+
+/* v2+: partition states grouped by topic; v5+ carries topic ids and is
+ * answered per topic id, v2-4 per partition with its name. */
+static void lai_grouped(sk_broker_t *b, sk_req_t *req, const sk_leaderandisr_req_t *in,
+                        sk_leaderandisr_resp_t *resp)
+{
+    int by_id = req->api_version >= 5;
+    int32_t n = 0;
+    for (int32_t i = 0; i < in->TopicStatesCnt; i++)
+        n += in->TopicStates[i].PartitionStatesCnt;
+    if (by_id)
+        resp->Topics = sk_arena_calloc(req->arena, (size_t)in->TopicStatesCnt + 1,
+                                       sizeof(*resp->Topics));
+    else
+        resp->PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                                sizeof(*resp->PartitionErrors));
+    for (int32_t i = 0; i < in->TopicStatesCnt; i++) {
+        const sk_leaderandisr_req_topic_state_t *ts = &in->TopicStates[i];
+        sk_leaderandisr_resp_partition_error_t *pes = resp->PartitionErrors +
+                                                      resp->PartitionErrorsCnt;
+        if (by_id) {
+            sk_leaderandisr_resp_topic_t *rt = &resp->Topics[resp->TopicsCnt++];
+            memcpy(rt->TopicId, ts->TopicId, sizeof(rt->TopicId));
+            rt->PartitionErrors = pes = sk_arena_calloc(
+                req->arena, (size_t)ts->PartitionStatesCnt + 1, sizeof(*rt->PartitionErrors));
+            rt->PartitionErrorsCnt = ts->PartitionStatesCnt;
+        } else {
+            resp->PartitionErrorsCnt += ts->PartitionStatesCnt;
+        }
+        for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
+            const lai_state_t *s = &ts->PartitionStates[k];
+            pes[k].TopicName = ts->TopicName;
+            pes[k].PartitionIndex = s->PartitionIndex;
+            pes[k].ErrorCode = resp->ErrorCode != SK_KERR_NONE
+                                   ? resp->ErrorCode
+                                   : apply_leader_and_isr(b, ts->TopicName, s);
+        }
+        if (resp->ErrorCode == SK_KERR_NONE)
+            set_topic_id(b, ts->TopicName, ts->TopicId);
+    }
+}
+
 int sk_api_leaderandisr(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_leaderandisr_req_t in;
     if (sk_leaderandisr_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_leaderandisr_resp_t resp = {0};
+    sk_leaderandisr_resp_t resp;
+    sk_leaderandisr_resp_init(&resp);
     resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
-    int32_t n = 0;
-    for (int32_t i = 0; i < in.TopicStatesCnt; i++)
-        n += in.TopicStates[i].PartitionStatesCnt;
-    resp.PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.PartitionErrors));
-    if (resp.ErrorCode == SK_KERR_NONE) {
-        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
-            const sk_leaderandisr_topic_state_t *ts = &in.TopicStates[i];
-            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
-                sk_leaderandisr_partition_error_t *pe =
-                    &resp.PartitionErrors[resp.PartitionErrorsCnt++];
-                pe->TopicName = ts->TopicName;
-                pe->PartitionIndex = ts->PartitionStates[k].PartitionIndex;
-                pe->ErrorCode = apply_leader_and_isr(b, ts->TopicName, &ts->PartitionStates[k]);
-            }
-        }
-        sk_fetcher_update(b->fetcher);
-        sk_coord_partitions_changed(b->coord);
-    }
-    if (req->api_version >= 5) {
-        /* v5 groups errors by topic id; we answer with the topic-less form. */
-        resp.TopicsCnt = 0;
-    }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_leaderandisr_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
+    /* Kafka answers a refused request with the error alone: no partitions */
+    if (resp.ErrorCode != SK_KERR_NONE)
+        return sk_req_respond(req, &resp);
+    if (req->api_version < 2)
+        lai_ungrouped(b, req, &in, &resp);
+    else
+        lai_grouped(b, req, &in, &resp);
+    sk_fetcher_update(b->fetcher);
+    sk_coord_partitions_changed(b->coord);
+    return sk_req_respond(req, &resp);
 }
 
-static void set_live_brokers(sk_broker_t *b, const sk_updatemetadata_req_t *in)
+/* An endpoint's listener name: v3+ carry it, v1-2 only the security
+ * protocol, whose name is then the listener's (Kafka's default listeners). */
+static const char *um_security_protocol_name(int16_t id)
+{
+    switch (id) {
+    case SK_SECPROTO_SSL:
+        return "SSL";
+    case SK_SECPROTO_SASL_PLAINTEXT:
+        return "SASL_PLAINTEXT";
+    case SK_SECPROTO_SASL_SSL:
+        return "SASL_SSL";
+    default:
+        return "PLAINTEXT";
+    }
+}
+
+static char *um_listener(const sk_updatemetadata_req_endpoint_t *ep)
+{
+    if (ep->Listener.p && ep->Listener.len > 0)
+        return sk_str_dup(ep->Listener);
+    return sk_strdup(um_security_protocol_name(ep->SecurityProtocol));
+}
+
+/* The live brokers and their endpoints. v0 has one plaintext host and port
+ * per broker instead of endpoints. */
+static void set_live_brokers(sk_broker_t *b, int16_t version, const sk_updatemetadata_req_t *in)
 {
     sk_broker_clear_live(b);
     b->live = sk_calloc((size_t)in->LiveBrokersCnt + 1, sizeof(*b->live));
@@ -273,28 +362,56 @@ static void set_live_brokers(sk_broker_t *b, const sk_updatemetadata_req_t *in)
     const char *want = b->conf->inter_broker_listener_name ? b->conf->inter_broker_listener_name
                                                            : b->endpoints[0].listener;
     for (int32_t i = 0; i < in->LiveBrokersCnt; i++) {
-        const sk_updatemetadata_broker_t *lb = &in->LiveBrokers[i];
-        const sk_updatemetadata_endpoint_t *ep = NULL;
-        for (int32_t e = 0; e < lb->EndpointsCnt; e++)
-            if (sk_str_eq(lb->Endpoints[e].Listener, want))
-                ep = &lb->Endpoints[e];
-        if (!ep && lb->EndpointsCnt > 0)
-            ep = &lb->Endpoints[0];
-        if (!ep)
+        const sk_updatemetadata_req_live_broker_t *lb = &in->LiveBrokers[i];
+        sk_updatemetadata_req_endpoint_t v0 = {0};
+        const sk_updatemetadata_req_endpoint_t *eps = lb->Endpoints;
+        int32_t n_eps = lb->EndpointsCnt;
+        if (version == 0) {
+            v0.Host = lb->V0Host;
+            v0.Port = lb->V0Port;
+            v0.SecurityProtocol = SK_SECPROTO_PLAINTEXT;
+            eps = &v0;
+            n_eps = 1;
+        }
+        if (n_eps <= 0)
             continue;
         sk_live_broker_t *d = &b->live[b->n_live++];
         d->id = lb->Id;
-        d->host = sk_str_dup(ep->Host);
-        d->port = ep->Port;
         d->rack = sk_str_dup(lb->Rack);
-        d->eps = sk_calloc((size_t)lb->EndpointsCnt, sizeof(*d->eps));
-        for (int32_t e = 0; e < lb->EndpointsCnt; e++) {
-            d->eps[d->n_eps].listener = sk_str_dup(lb->Endpoints[e].Listener);
-            d->eps[d->n_eps].host = sk_str_dup(lb->Endpoints[e].Host);
-            d->eps[d->n_eps].port = lb->Endpoints[e].Port;
+        d->eps = sk_calloc((size_t)n_eps, sizeof(*d->eps));
+        int chosen = 0;
+        for (int32_t e = 0; e < n_eps; e++) {
+            d->eps[d->n_eps].listener = um_listener(&eps[e]);
+            d->eps[d->n_eps].host = sk_str_dup(eps[e].Host);
+            d->eps[d->n_eps].port = eps[e].Port;
+            if (strcmp(d->eps[d->n_eps].listener, want) == 0)
+                chosen = d->n_eps;
             d->n_eps++;
         }
+        d->host = sk_strdup(d->eps[chosen].host ? d->eps[chosen].host : "");
+        d->port = d->eps[chosen].port;
     }
+}
+
+/* One partition's state for the cached view. Returns 1 when the topic is
+ * being deleted (leader -2): it is forgotten instead. */
+static int um_apply(sk_broker_t *b, sk_str_t topic, const um_state_t *s)
+{
+    if (s->Leader == -2) {
+        char *name = sk_str_dup(topic);
+        if (name)
+            sk_partition_forget_topic(b->parts, name);
+        free(name);
+        return 1;
+    }
+    sk_partition_t *p = partition_slot(b, topic, s->PartitionIndex);
+    if (!p || p->leader_epoch > s->LeaderEpoch)
+        return 0;
+    /* A partition this broker leads or follows is driven by LeaderAndIsr;
+     * here only the cached view changes. */
+    sk_partition_set_cached(b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion, s->Replicas,
+                            s->ReplicasCnt, s->Isr, s->IsrCnt);
+    return 0;
 }
 
 int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -302,38 +419,28 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     sk_updatemetadata_req_t in;
     if (sk_updatemetadata_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_updatemetadata_resp_t resp = {0};
+    sk_updatemetadata_resp_t resp;
+    sk_updatemetadata_resp_init(&resp);
     resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
-    if (resp.ErrorCode == SK_KERR_NONE) {
-        set_live_brokers(b, &in);
-        sk_fetcher_update(b->fetcher);
-        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
-            const sk_updatemetadata_topic_state_t *ts = &in.TopicStates[i];
-            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
-                const sk_updatemetadata_partition_state_t *s = &ts->PartitionStates[k];
-                if (s->Leader == -2) { /* the topic is being deleted */
-                    char *name = sk_str_dup(ts->TopicName);
-                    if (name)
-                        sk_partition_forget_topic(b->parts, name);
-                    free(name);
-                    break;
-                }
-                sk_partition_t *p = partition_slot(b, ts->TopicName, s->PartitionIndex);
-                if (!p || p->leader_epoch > s->LeaderEpoch)
-                    continue;
-                /* A partition this broker leads or follows is driven by
-                 * LeaderAndIsr; here only the cached view changes. */
-                sk_partition_set_cached(b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion,
-                                        s->Replicas, s->ReplicasCnt, s->Isr, s->IsrCnt);
-            }
-        }
-        sk_coord_partitions_changed(b->coord);
+    if (resp.ErrorCode != SK_KERR_NONE)
+        return sk_req_respond(req, &resp);
+    set_live_brokers(b, req->api_version, &in);
+    sk_fetcher_update(b->fetcher);
+    /* v0-4: ungrouped, each state names its topic (every partition of a
+     * topic being deleted has leader -2, so it is forgotten once per
+     * partition and never created again here) */
+    for (int32_t i = 0; i < in.UngroupedPartitionStatesCnt; i++)
+        um_apply(b, in.UngroupedPartitionStates[i].TopicName, &in.UngroupedPartitionStates[i]);
+    for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
+        const sk_updatemetadata_req_topic_state_t *ts = &in.TopicStates[i];
+        int deleted = 0;
+        for (int32_t k = 0; k < ts->PartitionStatesCnt && !deleted; k++)
+            deleted = um_apply(b, ts->TopicName, &ts->PartitionStates[k]);
+        if (!deleted)
+            set_topic_id(b, ts->TopicName, ts->TopicId);
     }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_updatemetadata_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
+    sk_coord_partitions_changed(b->coord);
+    return sk_req_respond(req, &resp);
 }
 
 int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)

@@ -156,8 +156,6 @@ def test_unknown_topic_id(cluster, topic):
             assert u["name"] == (None if version >= 12 else "")
 
 
-@pytest.mark.xfail(reason="brokers do not learn topic ids yet: LeaderAndIsr / UpdateMetadata "
-                          "carry them (v5+ / v7+) but api_control.c does not keep them")
 def test_topic_ids_known(cluster, topic):
     tid = topic_id(cluster, topic)
     with KafkaConn.to(cluster.bootstrap) as k:

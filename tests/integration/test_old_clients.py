@@ -492,11 +492,6 @@ def test_fetch_every_version(cluster, fetched, version):
     tid = topic_id(cluster, fetched)
     with KafkaConn.to(cluster.bootstrap) as k:
         got = fetch(k, version, fetched, 0, 1, topic_id=tid)
-        if version >= 13 and got["error"] == UNKNOWN_TOPIC_ID:
-            # the broker does not know topic ids until LeaderAndIsr / UpdateMetadata carry
-            # them to it (test_metadata_versions' xfail): Kafka's answer for an unknown id
-            assert got["topic"] == tid and got["records"] == b""
-            pytest.xfail("brokers do not learn topic ids yet (see test_metadata_versions)")
         assert got["error"] == NONE
         assert got["index"] == 0 and got["hw"] == 5
         assert got["throttle"] == (0 if version >= 1 else None)
@@ -577,8 +572,6 @@ def test_v16_and_v10_name_the_leader(make_cluster):
         # below v10 the same answer carries no tags
         assert produce(k, 9, topic, p, record_batch([(None, b"x", [])]))["tags"] == {}
         got = fetch(k, 16, topic, p, 0, topic_id=topic_id(c, topic))
-        if got["error"] == UNKNOWN_TOPIC_ID:
-            pytest.xfail("brokers do not learn topic ids yet (see test_metadata_versions)")
         assert got["error"] == 6
         r = Reader(got["tags"][1])
         assert r.i32() == leader and r.i32() >= 0

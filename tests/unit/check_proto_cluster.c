@@ -39,6 +39,13 @@ static size_t H(const char *s, uint8_t *b)
 
 /* ======================= LeaderAndIsr ======================= */
 
+/* The versions with bytes written out below (the generated round-trip tests
+ * in check_schema cover every version). */
+#define LAI_HEX_MIN 2
+#define LAI_HEX_MAX 5
+#define UM_HEX_MIN 5
+#define UM_HEX_MAX 7
+
 /* One topic "foo", partition 0: leader 1, epochs, ISR [1,2], replicas
  * [1,2,3], adding [3] (v3+), removing [], is_new; one live leader h1:9092. */
 #define LAI_HEAD_CLASSIC "00000001 00000003 0000000100000021"
@@ -76,14 +83,14 @@ static void check_lai_req(const sk_leaderandisr_req_t *g, int16_t v)
     ck_assert(g->BrokerEpoch == 0x100000021LL);
     ck_assert_int_eq(g->Type, v >= 5 ? SK_LEADERANDISR_TYPE_FULL : 0);
     ck_assert_int_eq(g->TopicStatesCnt, 1);
-    const sk_leaderandisr_topic_state_t *t = &g->TopicStates[0];
+    const sk_leaderandisr_req_topic_state_t *t = &g->TopicStates[0];
     tu_assert_str(t->TopicName, "foo");
     if (v >= 5)
         ck_assert_mem_eq(t->TopicId, uuid_a, 16);
     else
         ck_assert_mem_eq(t->TopicId, (uint8_t[16]){0}, 16);
     ck_assert_int_eq(t->PartitionStatesCnt, 1);
-    const sk_leaderandisr_partition_state_t *p = &t->PartitionStates[0];
+    const sk_leaderandisr_req_ungrouped_partition_state_t *p = &t->PartitionStates[0];
     ck_assert_int_eq(p->PartitionIndex, 0);
     ck_assert_int_eq(p->ControllerEpoch, 3);
     ck_assert_int_eq(p->Leader, 1);
@@ -102,7 +109,7 @@ static void check_lai_req(const sk_leaderandisr_req_t *g, int16_t v)
 
 START_TEST(test_lai_req_hand)
 {
-    for (int16_t v = SK_LEADERANDISR_MIN_VER; v <= SK_LEADERANDISR_MAX_VER; v++) {
+    for (int16_t v = LAI_HEX_MIN; v <= LAI_HEX_MAX; v++) {
         uint8_t b[1024];
         size_t n = H(lai_req_hex[v], b);
         sk_arena_t *a = sk_arena_new(0);
@@ -120,18 +127,18 @@ START_TEST(test_lai_req_encode)
     /* The same message built by hand encodes to the schema bytes at every
      * version; v5-only and v3-only values are dropped below (ignorable). */
     int32_t isr[] = {1, 2}, reps[] = {1, 2, 3}, add[] = {3};
-    sk_leaderandisr_partition_state_t p = {
+    sk_leaderandisr_req_ungrouped_partition_state_t p = {
         .PartitionIndex = 0, .ControllerEpoch = 3, .Leader = 1, .LeaderEpoch = 5,
         .Isr = isr, .IsrCnt = 2, .PartitionEpoch = 7, .Replicas = reps, .ReplicasCnt = 3,
         .AddingReplicas = add, .AddingReplicasCnt = 1, .IsNew = 1};
-    sk_leaderandisr_topic_state_t t = {.TopicName = sk_str_c("foo"), .PartitionStates = &p,
+    sk_leaderandisr_req_topic_state_t t = {.TopicName = sk_str_c("foo"), .PartitionStates = &p,
                                        .PartitionStatesCnt = 1};
     memcpy(t.TopicId, uuid_a, 16);
-    sk_leaderandisr_live_leader_t l = {1, sk_str_c("h1"), 9092};
+    sk_leaderandisr_req_live_leader_t l = {1, sk_str_c("h1"), 9092};
     sk_leaderandisr_req_t req = {.ControllerId = 1, .ControllerEpoch = 3,
                                  .BrokerEpoch = 0x100000021LL, .TopicStates = &t,
                                  .TopicStatesCnt = 1, .LiveLeaders = &l, .LiveLeadersCnt = 1};
-    for (int16_t v = SK_LEADERANDISR_MIN_VER; v <= SK_LEADERANDISR_MAX_VER; v++) {
+    for (int16_t v = LAI_HEX_MIN; v <= LAI_HEX_MAX; v++) {
         req.Type = v >= 5 ? SK_LEADERANDISR_TYPE_FULL : 0;
         tu_assert_encodes(&leaderandisr_req_codec, v, &req, lai_req_hex[v]);
     }
@@ -247,11 +254,11 @@ static const char *const lai_resp_hex[6] = {
 
 START_TEST(test_lai_resp_hand)
 {
-    sk_leaderandisr_partition_error_t pe[2] = {{sk_str_c("foo"), 0, 0},
+    sk_leaderandisr_resp_partition_error_t pe[2] = {{sk_str_c("foo"), 0, 0},
                                                {sk_str_c("foo"), 1, SK_KERR_NOT_LEADER_OR_FOLLOWER}};
-    sk_leaderandisr_topic_error_t te = {.PartitionErrors = pe, .PartitionErrorsCnt = 2};
+    sk_leaderandisr_resp_topic_t te = {.PartitionErrors = pe, .PartitionErrorsCnt = 2};
     memcpy(te.TopicId, uuid_a, 16);
-    for (int16_t v = SK_LEADERANDISR_MIN_VER; v <= SK_LEADERANDISR_MAX_VER; v++) {
+    for (int16_t v = LAI_HEX_MIN; v <= LAI_HEX_MAX; v++) {
         sk_leaderandisr_resp_t resp = {0};
         if (v < 5) {
             resp.PartitionErrors = pe;
@@ -267,7 +274,7 @@ START_TEST(test_lai_resp_hand)
         sk_leaderandisr_resp_t g;
         ck_assert_int_eq(tu_decode(&leaderandisr_resp_codec, b, n, v, a, &g), SK_OK);
         ck_assert_int_eq(g.ErrorCode, 0);
-        const sk_leaderandisr_partition_error_t *e;
+        const sk_leaderandisr_resp_partition_error_t *e;
         if (v < 5) {
             ck_assert_int_eq(g.TopicsCnt, 0);
             ck_assert_int_eq(g.PartitionErrorsCnt, 2);
@@ -325,28 +332,28 @@ START_TEST(test_lai_roundtrip)
     /* Many topics and partitions, odd values, every version. */
     enum { NT = 3, NP = 4 };
     int32_t ids[] = {5, 1000, -1, INT32_MAX};
-    sk_leaderandisr_partition_state_t ps[NT][NP];
-    sk_leaderandisr_topic_state_t ts[NT];
+    sk_leaderandisr_req_ungrouped_partition_state_t ps[NT][NP];
+    sk_leaderandisr_req_topic_state_t ts[NT];
     static const char *names[NT] = {"alpha", "b", "topic.with-long_name.0123456789"};
     for (int i = 0; i < NT; i++) {
         for (int j = 0; j < NP; j++)
-            ps[i][j] = (sk_leaderandisr_partition_state_t){
+            ps[i][j] = (sk_leaderandisr_req_ungrouped_partition_state_t){
                 .PartitionIndex = j * 7, .ControllerEpoch = i + 1, .Leader = ids[j],
                 .LeaderEpoch = INT32_MAX - j, .Isr = ids, .IsrCnt = j, .PartitionEpoch = j - 1,
                 .Replicas = ids, .ReplicasCnt = 4 - j, .AddingReplicas = ids + 1,
                 .AddingReplicasCnt = j % 2, .RemovingReplicas = ids + 2,
                 .RemovingReplicasCnt = (j + 1) % 2, .IsNew = j % 2};
-        ts[i] = (sk_leaderandisr_topic_state_t){.TopicName = sk_str_c(names[i]),
+        ts[i] = (sk_leaderandisr_req_topic_state_t){.TopicName = sk_str_c(names[i]),
                                                 .PartitionStates = ps[i],
                                                 .PartitionStatesCnt = i == 1 ? 0 : NP};
         memset(ts[i].TopicId, 0xa0 + i, 16);
     }
-    sk_leaderandisr_live_leader_t ll[2] = {{1, sk_str_c("broker-1.example"), 9092},
+    sk_leaderandisr_req_live_leader_t ll[2] = {{1, sk_str_c("broker-1.example"), 9092},
                                            {2, sk_str_c(""), 0}};
     sk_leaderandisr_req_t req = {.ControllerId = 2, .ControllerEpoch = 77,
                                  .BrokerEpoch = INT64_MAX, .TopicStates = ts,
                                  .TopicStatesCnt = NT, .LiveLeaders = ll, .LiveLeadersCnt = 2};
-    for (int16_t v = SK_LEADERANDISR_MIN_VER; v <= SK_LEADERANDISR_MAX_VER; v++) {
+    for (int16_t v = LAI_HEX_MIN; v <= LAI_HEX_MAX; v++) {
         req.Type = v >= 5 ? SK_LEADERANDISR_TYPE_INCREMENTAL : 0;
         sk_wr_t w;
         sk_wr_init(&w);
@@ -360,14 +367,14 @@ START_TEST(test_lai_roundtrip)
         ck_assert_int_eq(g.Type, req.Type);
         ck_assert_int_eq(g.TopicStatesCnt, NT);
         for (int i = 0; i < NT; i++) {
-            const sk_leaderandisr_topic_state_t *t = &g.TopicStates[i];
+            const sk_leaderandisr_req_topic_state_t *t = &g.TopicStates[i];
             tu_assert_str(t->TopicName, names[i]);
             uint8_t want[16];
             memset(want, v >= 5 ? 0xa0 + i : 0, 16);
             ck_assert_mem_eq(t->TopicId, want, 16);
             ck_assert_int_eq(t->PartitionStatesCnt, ts[i].PartitionStatesCnt);
             for (int j = 0; j < t->PartitionStatesCnt; j++) {
-                const sk_leaderandisr_partition_state_t *p = &t->PartitionStates[j], *q = &ps[i][j];
+                const sk_leaderandisr_req_ungrouped_partition_state_t *p = &t->PartitionStates[j], *q = &ps[i][j];
                 ck_assert_int_eq(p->PartitionIndex, q->PartitionIndex);
                 ck_assert_int_eq(p->ControllerEpoch, q->ControllerEpoch);
                 ck_assert_int_eq(p->Leader, q->Leader);
@@ -447,33 +454,43 @@ static const char *const um_req_hex[8] = {
 
 static int32_t um_isr0[] = {1, 2}, um_reps0[] = {1, 2}, um_reps1[] = {2}, um_off1[] = {2};
 
-static void um_build(sk_updatemetadata_req_t *req, sk_updatemetadata_topic_state_t *t,
-                     sk_updatemetadata_partition_state_t p[2], sk_updatemetadata_broker_t b[2],
-                     sk_updatemetadata_endpoint_t e[2])
+static void um_build(sk_updatemetadata_req_t *req, sk_updatemetadata_req_topic_state_t *t,
+                     sk_updatemetadata_req_ungrouped_partition_state_t p[2], sk_updatemetadata_req_live_broker_t b[2],
+                     sk_updatemetadata_req_endpoint_t e[2])
 {
-    p[0] = (sk_updatemetadata_partition_state_t){0, 3, 1, 5, um_isr0, 2, 7, um_reps0, 2, NULL, 0};
-    p[1] = (sk_updatemetadata_partition_state_t){1, 3, -1, 6, NULL, 0, 8, um_reps1, 1, um_off1, 1};
-    *t = (sk_updatemetadata_topic_state_t){.TopicName = sk_str_c("foo"), .PartitionStates = p,
-                                           .PartitionStatesCnt = 2};
+    typedef sk_updatemetadata_req_ungrouped_partition_state_t state_t;
+    p[0] = (state_t){.PartitionIndex = 0, .ControllerEpoch = 3, .Leader = 1, .LeaderEpoch = 5,
+                     .Isr = um_isr0, .IsrCnt = 2, .ZkVersion = 7, .Replicas = um_reps0,
+                     .ReplicasCnt = 2};
+    p[1] = (state_t){.PartitionIndex = 1, .ControllerEpoch = 3, .Leader = -1, .LeaderEpoch = 6,
+                     .ZkVersion = 8, .Replicas = um_reps1, .ReplicasCnt = 1,
+                     .OfflineReplicas = um_off1, .OfflineReplicasCnt = 1};
+    *t = (sk_updatemetadata_req_topic_state_t){.TopicName = sk_str_c("foo"), .PartitionStates = p,
+                                               .PartitionStatesCnt = 2};
     memcpy(t->TopicId, uuid_a, 16);
-    e[0] = (sk_updatemetadata_endpoint_t){9092, sk_str_c("localhost"), sk_str_c("PLAINTEXT"),
-                                          SK_SECPROTO_PLAINTEXT};
-    e[1] = (sk_updatemetadata_endpoint_t){9093, sk_str_c("localhost"), sk_str_c("INTERNAL"),
-                                          SK_SECPROTO_SSL};
-    b[0] = (sk_updatemetadata_broker_t){1, e, 2, sk_str_c("r1")};
-    b[1] = (sk_updatemetadata_broker_t){2, NULL, 0, SK_STR_NULL};
-    *req = (sk_updatemetadata_req_t){1, 3, 0x21, t, 1, b, 2};
+    e[0] = (sk_updatemetadata_req_endpoint_t){.Port = 9092, .Host = sk_str_c("localhost"),
+                                              .Listener = sk_str_c("PLAINTEXT"),
+                                              .SecurityProtocol = SK_SECPROTO_PLAINTEXT};
+    e[1] = (sk_updatemetadata_req_endpoint_t){.Port = 9093, .Host = sk_str_c("localhost"),
+                                              .Listener = sk_str_c("INTERNAL"),
+                                              .SecurityProtocol = SK_SECPROTO_SSL};
+    b[0] = (sk_updatemetadata_req_live_broker_t){.Id = 1, .Endpoints = e, .EndpointsCnt = 2,
+                                                 .Rack = sk_str_c("r1")};
+    b[1] = (sk_updatemetadata_req_live_broker_t){.Id = 2, .Rack = SK_STR_NULL};
+    *req = (sk_updatemetadata_req_t){.ControllerId = 1, .ControllerEpoch = 3, .BrokerEpoch = 0x21,
+                                     .TopicStates = t, .TopicStatesCnt = 1, .LiveBrokers = b,
+                                     .LiveBrokersCnt = 2};
 }
 
 START_TEST(test_um_req_hand)
 {
     sk_updatemetadata_req_t req;
-    sk_updatemetadata_topic_state_t t;
-    sk_updatemetadata_partition_state_t p[2];
-    sk_updatemetadata_broker_t br[2];
-    sk_updatemetadata_endpoint_t e[2];
+    sk_updatemetadata_req_topic_state_t t;
+    sk_updatemetadata_req_ungrouped_partition_state_t p[2];
+    sk_updatemetadata_req_live_broker_t br[2];
+    sk_updatemetadata_req_endpoint_t e[2];
     um_build(&req, &t, p, br, e);
-    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+    for (int16_t v = UM_HEX_MIN; v <= UM_HEX_MAX; v++) {
         tu_assert_encodes(&updatemetadata_req_codec, v, &req, um_req_hex[v]);
         uint8_t b[1024];
         size_t n = H(um_req_hex[v], b);
@@ -489,7 +506,7 @@ START_TEST(test_um_req_hand)
         ck_assert_mem_eq(g.TopicStates[0].TopicId, v >= 7 ? uuid_a : zero, 16);
         ck_assert_int_eq(g.TopicStates[0].PartitionStatesCnt, 2);
         for (int i = 0; i < 2; i++) {
-            const sk_updatemetadata_partition_state_t *q = &g.TopicStates[0].PartitionStates[i];
+            const sk_updatemetadata_req_ungrouped_partition_state_t *q = &g.TopicStates[0].PartitionStates[i];
             ck_assert_int_eq(q->PartitionIndex, p[i].PartitionIndex);
             ck_assert_int_eq(q->ControllerEpoch, 3);
             ck_assert_int_eq(q->Leader, p[i].Leader);
@@ -503,7 +520,7 @@ START_TEST(test_um_req_hand)
         ck_assert_int_eq(g.LiveBrokersCnt, 2);
         ck_assert_int_eq(g.LiveBrokers[0].Id, 1);
         ck_assert_int_eq(g.LiveBrokers[0].EndpointsCnt, 2);
-        const sk_updatemetadata_endpoint_t *ge = g.LiveBrokers[0].Endpoints;
+        const sk_updatemetadata_req_endpoint_t *ge = g.LiveBrokers[0].Endpoints;
         ck_assert_int_eq(ge[0].Port, 9092);
         tu_assert_str(ge[0].Host, "localhost");
         tu_assert_str(ge[0].Listener, "PLAINTEXT");
@@ -524,13 +541,13 @@ END_TEST
 START_TEST(test_um_req_invalid)
 {
     sk_updatemetadata_req_t req;
-    sk_updatemetadata_topic_state_t t;
-    sk_updatemetadata_partition_state_t p[2];
-    sk_updatemetadata_broker_t br[2];
-    sk_updatemetadata_endpoint_t e[2];
+    sk_updatemetadata_req_topic_state_t t;
+    sk_updatemetadata_req_ungrouped_partition_state_t p[2];
+    sk_updatemetadata_req_live_broker_t br[2];
+    sk_updatemetadata_req_endpoint_t e[2];
     sk_wr_t w;
     sk_wr_init(&w);
-    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+    for (int16_t v = UM_HEX_MIN; v <= UM_HEX_MAX; v++) {
         um_build(&req, &t, p, br, e);
         e[1].Listener = SK_STR_NULL;
         ck_assert_int_eq(sk_updatemetadata_req_encode(&w, v, &req), SK_EINVAL);
@@ -600,7 +617,7 @@ START_TEST(test_um_resp)
 {
     sk_updatemetadata_resp_t resp = {SK_KERR_STALE_CONTROLLER_EPOCH}, g;
     sk_arena_t *a = sk_arena_new(0);
-    for (int16_t v = SK_UPDATEMETADATA_MIN_VER; v <= SK_UPDATEMETADATA_MAX_VER; v++) {
+    for (int16_t v = UM_HEX_MIN; v <= UM_HEX_MAX; v++) {
         const char *hexs = v >= 6 ? "000b 00" : "000b";
         tu_assert_encodes(&updatemetadata_resp_codec, v, &resp, hexs);
         ck_assert_int_eq(tu_decode_hex(&updatemetadata_resp_codec, hexs, v, a, &g), SK_OK);

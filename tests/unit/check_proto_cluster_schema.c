@@ -268,8 +268,8 @@ static json_t *struct_fields(gen_t *g, json_t *field, const char *type)
 }
 
 /* A tag section: empty in the plain copy; in the tagged copy, sometimes
- * one or two unknown tags (no tagged field exists in our version ranges;
- * test_generator_coverage checks that). */
+ * one or two unknown tags, numbered from 1 (the only known tagged field in
+ * these ranges, UpdateMetadata v8's Type, has tag 0 and is left out). */
 static void gen_tags(gen_t *g)
 {
     if (!g->flex)
@@ -338,9 +338,12 @@ static void gen_fields(gen_t *g, json_t *fields)
         const char *name = sget(f, "name"), *type = sget(f, "type");
         if (!in_range(sget(f, "versions"), g->v))
             continue;
-        ck_assert_msg(!in_range(sget(f, "taggedVersions"), g->v),
-                      "%s v%d: field %s is tagged; the generator does not write tagged fields",
-                      g->where, g->v, name);
+        /* A known tagged field (UpdateMetadata v8's Type, tag 0) is left
+         * out of both copies: absent, it decodes to its default, which the
+         * encoder leaves out again. The unknown tags gen_tags() adds start
+         * at 1. */
+        if (in_range(sget(f, "taggedVersions"), g->v))
+            continue;
         int nullable = in_range(sget(f, "nullableVersions"), g->v);
         if (strncmp(type, "[]", 2) == 0) {
             gen_array(g, f, type + 2, nullable);
