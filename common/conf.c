@@ -222,7 +222,7 @@ static const ckey_t keys[] = {
     KI64("connections.max.idle.ms", connections_max_idle_ms, "600000", 1, INT64_MAX,
          "A connection that sends no request for this long is closed."),
     KI64("queued.max.request.bytes", queued_max_request_bytes, "-1", -1, INT64_MAX,
-         "Bytes of requests read but not yet answered, over all connections, above which no more requests are read; -1 (or 0) = unbounded."),
+         "Bytes of requests read but not yet answered, over all connections, at which no more requests are read; -1 (or 0) = unbounded."),
     KI32("max.partitions.per.request", max_partitions_per_request, "10000", 1, INT32_MAX,
          "Skein: most partitions one CreateTopics or CreatePartitions request may ask for (refused with INVALID_PARTITIONS or POLICY_VIOLATION before anything is allocated)."),
     KI32("num.network.threads", num_network_threads, "3", 1, INT32_MAX,

@@ -532,8 +532,11 @@ static void conn_process(sk_conn_t *c)
             conn_close(c, NULL);
             return;
         }
-        if (net->queued_max > 0 && net->queued_bytes > 0 &&
-            net->queued_bytes + size > net->queued_max) {
+        /* As Kafka's memory pool: a frame is taken while anything is left
+         * below the bound, even if it overshoots, so a request larger than
+         * the bound is still served, and one waiting request (a CreateTopics
+         * waiting for its leaders) never starves the requests it waits for. */
+        if (net->queued_max > 0 && net->queued_bytes >= net->queued_max) {
             sk_debug("net", "connection from %s on %s waits: %" PRId64 " bytes of requests "
                      "queued, queued.max.request.bytes is %" PRId64, c->peer, c->listener,
                      net->queued_bytes, net->queued_max);

@@ -76,8 +76,8 @@ void sk_net_start(sk_net_t *net);
  * max_connections (Kafka), but count toward it. A connection that has sent
  * no request for idle_ms and waits for no answer is closed. queued_max_bytes
  * (> 0) bounds the frames of requests read but not yet answered, over all
- * connections: above it no connection reads another request until some are
- * answered. */
+ * connections: once they reach it no connection reads another request until
+ * some are answered (the last one taken may overshoot it, as in Kafka). */
 struct sk_ip_override;
 typedef struct sk_net_limits {
     int32_t max_connections;

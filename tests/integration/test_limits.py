@@ -11,7 +11,7 @@ import time
 import pytest
 
 import skein_harness as H
-from kafka_wire import ConnectionClosed, KafkaConn, Reader, array, i8, i16, i32, string
+from kafka_wire import ConnectionClosed, KafkaConn, Reader, array, i8, i16, i32, i64, string
 
 INVALID_PARTITIONS = 37
 INVALID_REQUEST = 42
@@ -327,3 +327,35 @@ def test_elect_leaders_same_partition_20000_times(lc):
         time.sleep(0.2)
     # each named partition once, grouped under its topic, whatever the election decided
     assert [(t, sorted(p for p, _, _ in ps)) for t, ps in res] == [("elect", [0, 1])], res
+
+
+def test_queued_max_request_bytes(zk, skeind_bin, tmp_path):
+    c = H.Cluster(1, tmp_path / "queued", zk=zk, queued_max_request_bytes="100")
+    try:
+        got = as_controller(c, lambda k: create_topics_v1(k, [("w", 1)], False))
+        assert got[0][1] == 0, got
+        poll = KafkaConn.to(c.bootstrap, client_id="c" * 80)
+        other = KafkaConn.to(c.bootstrap)
+        try:
+            # a long-polled Fetch of about 150 bytes (more than the bound) stays
+            # unanswered for 2 s ...
+            body = (i32(-1) + i32(2000) + i32(1 << 20) + i32(1 << 20) + i8(0)
+                    + array([string("w") + array([i32(0) + i64(0) + i32(1 << 20)])]))
+            frame, corr = poll.request_bytes(1, 4, body)
+            t0 = time.monotonic()
+            poll.send_raw(frame)
+            time.sleep(0.3)
+            # ... so a request on another connection waits for room
+            frame2, corr2 = other.request_bytes(3, 0, array([string("x" * 100)]))
+            other.send_raw(frame2)
+            r2 = Reader(other.recv_frame())
+            waited = time.monotonic() - t0
+            r1 = Reader(poll.recv_frame())
+            assert r1.i32() == corr and r2.i32() == corr2
+            assert waited > 1.5, "the second request was read at once (%.2f s)" % waited
+            assert works(other) and works(poll)
+        finally:
+            poll.close()
+            other.close()
+    finally:
+        c.stop()
