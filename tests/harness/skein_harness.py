@@ -675,7 +675,30 @@ class Cluster:
             b.spawn()
         for b in self.brokers:
             b.wait_ready(ready_timeout)
+        self.wait_brokers_known(ready_timeout)
         return self
+
+    def wait_brokers_known(self, timeout=30.0):
+        """Wait until every broker's Metadata lists every broker of the cluster (each has had
+        the controller's UpdateMetadata). A client that asks a broker in the moment before
+        that learns only that broker (and maybe no controller): librdkafka's admin client then
+        waited 30 s for the controller in a CI rehearsal. Brokers whose listener is not plain
+        PLAINTEXT on the advertised port (TLS, SASL tests) are not asked."""
+        plain = [b for b in self.brokers
+                 if b.props.get("listeners", "").startswith("PLAINTEXT://")
+                 and "," not in b.props.get("listeners", "")]
+        if len(plain) != len(self.brokers):
+            return
+        from kafka_wire import KafkaConn
+
+        def known():
+            for b in plain:
+                with KafkaConn.to(b.bootstrap, timeout=5) as k:
+                    if len(k.metadata([])["brokers"]) < len(self.brokers):
+                        return False
+            return True
+        wait_for(known, timeout, "every broker to list all %d brokers" % len(self.brokers),
+                 interval=0.1)
 
     @property
     def bootstrap(self):
