@@ -768,19 +768,19 @@ static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
     for (int i = 0; i < c->n_brokers; i++) {
         cbroker_t *b = &c->brokers[i];
         sk_arena_t *a = sk_arena_new(0);
-        sk_stopreplica_req_t req = {0};
+        sk_stopreplica_req_t req;
+        sk_stopreplica_req_init(&req);
         req.ControllerId = c->self;
         req.ControllerEpoch = c->epoch;
         req.BrokerEpoch = b->epoch;
-        req.DeletePartitions = 1;
         req.TopicStates = sk_arena_calloc(a, 1, sizeof(*req.TopicStates));
-        sk_stopreplica_topic_state_t *ts = &req.TopicStates[0];
+        sk_stopreplica_req_topic_state_t *ts = &req.TopicStates[0];
         ts->TopicName = sk_str_c(t->name);
         ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
                                               sizeof(*ts->PartitionStates));
         for (int k = 0; k < t->n_parts; k++)
             if (ctrl_contains(t->parts[k].replicas, t->parts[k].n_replicas, b->id)) {
-                sk_stopreplica_partition_state_t *ps =
+                sk_stopreplica_req_partition_state_t *ps =
                     &ts->PartitionStates[ts->PartitionStatesCnt++];
                 ps->PartitionIndex = k;
                 ps->LeaderEpoch = SK_STOPREPLICA_EPOCH_DURING_DELETE;

@@ -1,6 +1,9 @@
 /* api_control.c - the controller's requests: LeaderAndIsr (key 4),
  * StopReplica (key 5) and UpdateMetadata (key 6).
  *
+ * Every version Kafka 3.7 accepts (LeaderAndIsr 0-7, StopReplica 0-4,
+ * UpdateMetadata 0-8), on the generated codec (proto_gen.h).
+ *
  * These are how a broker learns its partitions, their leaders and in-sync
  * replicas, and the live brokers. Requests from a controller older than the
  * newest one seen are refused with STALE_CONTROLLER_EPOCH; requests meant for
@@ -443,47 +446,73 @@ int sk_api_updatemetadata(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     return sk_req_respond(req, &resp);
 }
 
+/* Stop one replica, and delete its log when asked (topic deletion). */
+static int16_t stop_replica(sk_broker_t *b, sk_str_t topic, int32_t index, int delete_log)
+{
+    sk_partition_t *p = sk_topics_partition(b->topics, topic.p, topic.len, index);
+    char *name = sk_str_dup(topic);
+    if (p)
+        sk_partition_stop(b->parts, p);
+    if (delete_log && name) {
+        sk_logmgr_delete(b->logs, name, index);
+        sk_info_tp("control", name, index, -1, "partition %s-%d stopped and deleted", name,
+                   index);
+    }
+    free(name);
+    return SK_KERR_NONE;
+}
+
+static sk_stopreplica_resp_partition_error_t *sr_answer(sk_stopreplica_resp_t *resp,
+                                                        sk_str_t topic, int32_t index)
+{
+    sk_stopreplica_resp_partition_error_t *pe = &resp->PartitionErrors[resp->PartitionErrorsCnt++];
+    pe->TopicName = topic;
+    pe->PartitionIndex = index;
+    return pe;
+}
+
+/* The partitions come in one of three layouts, the others decoded empty:
+ * v0 UngroupedPartitions (each with its topic), v1-2 Topics with partition
+ * indexes, both under one DeletePartitions flag; v3+ TopicStates with a
+ * DeletePartition flag per partition. The answer lists every partition. */
 int sk_api_stopreplica(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_stopreplica_req_t in;
     if (sk_stopreplica_req_decode(r, req->api_version, req->arena, &in) != SK_OK)
         return sk_api_malformed(req);
-    sk_stopreplica_resp_t resp = {0};
+    sk_stopreplica_resp_t resp;
+    sk_stopreplica_resp_init(&resp);
     resp.ErrorCode = check_epochs(b, req, in.ControllerId, in.ControllerEpoch, in.BrokerEpoch);
-    int32_t n = 0;
+    if (resp.ErrorCode != SK_KERR_NONE)
+        return sk_req_respond(req, &resp);
+    int64_t n = in.UngroupedPartitionsCnt;
+    for (int32_t i = 0; i < in.TopicsCnt; i++)
+        n += in.Topics[i].PartitionIndexesCnt;
     for (int32_t i = 0; i < in.TopicStatesCnt; i++)
         n += in.TopicStates[i].PartitionStatesCnt;
-    resp.PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*resp.PartitionErrors));
-    if (resp.ErrorCode == SK_KERR_NONE) {
-        for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
-            const sk_stopreplica_topic_state_t *ts = &in.TopicStates[i];
-            for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
-                const sk_stopreplica_partition_state_t *s = &ts->PartitionStates[k];
-                sk_stopreplica_partition_error_t *pe =
-                    &resp.PartitionErrors[resp.PartitionErrorsCnt++];
-                pe->TopicName = ts->TopicName;
-                pe->PartitionIndex = s->PartitionIndex;
-                pe->ErrorCode = SK_KERR_NONE;
-                sk_partition_t *p = sk_topics_partition(b->topics, ts->TopicName.p,
-                                                        ts->TopicName.len, s->PartitionIndex);
-                char *name = sk_str_dup(ts->TopicName);
-                if (p)
-                    sk_partition_stop(b->parts, p);
-                if (s->DeletePartition && name) {
-                    sk_logmgr_delete(b->logs, name, s->PartitionIndex);
-                    sk_info_tp("control", name, s->PartitionIndex, -1,
-                               "partition %s-%d stopped and deleted", name, s->PartitionIndex);
-                }
-                free(name);
-            }
-        }
-        sk_coord_partitions_changed(b->coord);
+    resp.PartitionErrors = sk_arena_calloc(req->arena, (size_t)n + 1,
+                                           sizeof(*resp.PartitionErrors));
+    for (int32_t i = 0; i < in.UngroupedPartitionsCnt; i++) {
+        const sk_stopreplica_req_ungrouped_partition_t *u = &in.UngroupedPartitions[i];
+        sr_answer(&resp, u->TopicName, u->PartitionIndex)->ErrorCode =
+            stop_replica(b, u->TopicName, u->PartitionIndex, in.DeletePartitions);
     }
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_stopreplica_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
-    return SK_REQ_DONE;
+    for (int32_t i = 0; i < in.TopicsCnt; i++) {
+        const sk_stopreplica_req_topic_t *t = &in.Topics[i];
+        for (int32_t k = 0; k < t->PartitionIndexesCnt; k++)
+            sr_answer(&resp, t->Name, t->PartitionIndexes[k])->ErrorCode =
+                stop_replica(b, t->Name, t->PartitionIndexes[k], in.DeletePartitions);
+    }
+    for (int32_t i = 0; i < in.TopicStatesCnt; i++) {
+        const sk_stopreplica_req_topic_state_t *ts = &in.TopicStates[i];
+        for (int32_t k = 0; k < ts->PartitionStatesCnt; k++) {
+            const sk_stopreplica_req_partition_state_t *s = &ts->PartitionStates[k];
+            sr_answer(&resp, ts->TopicName, s->PartitionIndex)->ErrorCode =
+                stop_replica(b, ts->TopicName, s->PartitionIndex, s->DeletePartition);
+        }
+    }
+    sk_coord_partitions_changed(b->coord);
+    return sk_req_respond(req, &resp);
 }
 
 /* ------------------------------------------------------------------------
