@@ -127,13 +127,24 @@ def cf_produce(producer, topic, messages, dlog, partition=None, timeout=120):
 
 
 def wait_topic_in_metadata(bootstrap, topic, partitions, timeout=30):
-    """Wait until kcat -L shows the topic with that many partitions, all with a leader."""
-    def ok():
-        md = kcat_metadata(bootstrap, topic)
+    """Wait until kcat -L shows the topic with that many partitions, all with a leader, from
+    every broker of the bootstrap list (brokers learn a new topic from the controller one
+    after the other: a client that then asks the one that has not yet may see fewer
+    partitions, and librdkafka fails produce() to the others with Unknown partition)."""
+    def complete(md):
         for t in md.get("topics", []):
             if t["topic"] == topic and not t.get("error") and len(t["partitions"]) == partitions \
                     and all(p["leader"] >= 0 for p in t["partitions"]):
-                return md
-        return None
+                return True
+        return False
+
+    def ok():
+        first = None
+        for b in bootstrap.split(","):
+            md = kcat_metadata(b, topic)
+            if not complete(md):
+                return None
+            first = first or md
+        return first
     return wait_for(ok, timeout, "topic %s with %d partitions in metadata" % (topic, partitions),
                     interval=0.2)
