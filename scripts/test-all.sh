@@ -32,7 +32,7 @@ SKEIND="$top/build-asan/skeind" \
 SKF_KINDS=kill-leader,pause-controller,partition-brokers,zk-restart,disk-full,rolling-restart \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/faults/test_campaign_short.py
 # Fuzzing (README "Fuzzing"): every target of tests/fuzz, from its committed
-# seeds, FUZZ_SECONDS each (15 s: a dozen targets take about 3 minutes).
+# seeds, FUZZ_SECONDS each (10 s: thirteen targets take about 2 minutes).
 scripts/build.sh build-fuzz CC=clang --enable-fuzzing
-echo "== fuzzing (${FUZZ_SECONDS:-15} s per target) =="
-make -C build-fuzz -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+echo "== fuzzing (${FUZZ_SECONDS:-10} s per target) =="
+make -C build-fuzz -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
