@@ -250,7 +250,9 @@ START_TEST(test_ofle)
         {0, 0, 4, 100}, {SK_KERR_NOT_LEADER_OR_FOLLOWER, 1, -1, -1}};
     sk_offsetforleaderepoch_resp_topic_t rt = {sk_str_c("foo"), rp, 2};
     sk_offsetforleaderepoch_resp_t resp = {0, &rt, 1};
-    for (int16_t v = SK_OFFSETFORLEADEREPOCH_MIN_VER; v <= SK_OFFSETFORLEADEREPOCH_MAX_VER; v++) {
+    /* bytes are written out for v2-4; check_schema's generated round trips
+     * cover every version */
+    for (int16_t v = 2; v <= 4; v++) {
         sk_arena_t *a = sk_arena_new(0);
         tu_assert_encodes(&offsetforleaderepoch_req_codec, v, &req, ofle_req_hex[v]);
         sk_offsetforleaderepoch_req_t *g = decode_checked(&offsetforleaderepoch_req_codec,
