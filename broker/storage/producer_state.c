@@ -176,7 +176,12 @@ void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr)
     int32_t last = e->b[e->n - 1].last_seq;
     if (b->base_sequence <= last)
         return; /* a retry of something stored, or older: nothing to explain */
-    if (e->refused_kerr && e->refused_seq <= b->base_sequence)
+    if (e->refused_kerr && e->refused_seq == b->base_sequence) {
+        e->gap_answers = 0; /* the client retries in order: its next batches are too */
+        e->refused_kerr = kerr;
+        return;
+    }
+    if (e->refused_kerr && e->refused_seq < b->base_sequence)
         return; /* an earlier refusal already opens the gap */
     e->refused_seq = b->base_sequence;
     e->refused_kerr = kerr;

@@ -28,7 +28,9 @@
  * leader changed) is stored twice. sk_pstate_refused notes such a refusal;
  * sk_pstate_gap_refused then answers the batches behind it (at most
  * SK_PSTATE_GAP_ANSWERS of them, in the same epoch) with the refusal's own
- * error, so the client retries them in order after the refused one.
+ * error, so the client retries them in order after the refused one. Each
+ * refusal of the refused batch's own retry starts the count again (the
+ * client is retrying in order, for as long as the fault lasts).
  * @locality loop
  */
 #ifndef SK_PRODUCER_STATE_H
@@ -68,7 +70,8 @@ void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr);
 /* For a batch sk_pstate_check answered OUT_OF_ORDER_SEQUENCE_NUMBER: the
  * error of a noted refusal inside its gap (between the producer's last
  * sequence and the batch's first) while fewer than SK_PSTATE_GAP_ANSWERS
- * were given, else OUT_OF_ORDER_SEQUENCE_NUMBER. Appending the refused
+ * were given since the refused batch was last refused, else
+ * OUT_OF_ORDER_SEQUENCE_NUMBER. Appending the refused
  * sequence, or a new epoch, ends the refusal. */
 int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b);
 /* Forget producers that appended nothing for max_age_ms

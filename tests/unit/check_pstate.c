@@ -111,6 +111,11 @@ START_TEST(test_gap_after_refusal)
     sk_batch_info_t b30 = batch(9, 0, 30, 1, -1);
     for (int i = 0; i < SK_PSTATE_GAP_ANSWERS; i++)
         ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_NOT_ENOUGH_REPLICAS);
+    /* the client retried the refused batch (refused again): a fault that lasts keeps
+     * answering its pipeline with the refusal's error */
+    sk_pstate_refused(ps, &b20b, SK_KERR_KAFKA_STORAGE_ERROR);
+    for (int i = 0; i < SK_PSTATE_GAP_ANSWERS; i++)
+        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_KAFKA_STORAGE_ERROR);
     ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     /* an unknown producer, or none: nothing noted */
     sk_batch_info_t u = batch(77, 0, 3, 1, -1);
