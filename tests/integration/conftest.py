@@ -18,6 +18,20 @@ import skein_harness as H  # noqa: E402
 
 def pytest_configure(config):
     H.install_sigterm_handler()
+    config.addinivalue_line(
+        "markers", "long: an acceptance test that takes minutes; it runs only with SKEIN_LONG=1 "
+        "(tests/run-integration.sh -m long), and a shorter test of the same thing runs in the suite")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked long are skipped unless SKEIN_LONG=1: the suite keeps its time budget, and
+    the long versions are one documented command (README "Long tests")."""
+    if os.environ.get("SKEIN_LONG") == "1":
+        return
+    skip = pytest.mark.skip(reason="long test: run with SKEIN_LONG=1 tests/run-integration.sh -m long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
