@@ -18,6 +18,7 @@
 #include "replica/ctlshutdown.h"
 #include "metrics/exporter.h"
 #include "meta/acl_zk.h"
+#include "meta/cfgchange.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -70,6 +71,13 @@ static void controller_changed_cb(int32_t id, void *arg)
     b->controller_id = id;
     sk_info("controller", "active controller is now broker %d", id);
     maybe_serve(b);
+}
+
+/* A topic's /config/topics overrides changed: its logs here get them. */
+static void topic_config_changed(void *arg, const char *type, const char *name)
+{
+    (void)type;
+    sk_control_reload_topic_config(arg, name);
 }
 
 static void acls_loaded_cb(void *arg)
@@ -178,6 +186,7 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     sk_election_start(b->election);
     if (b->aclzk)
         sk_aclzk_start(b->aclzk);
+    sk_cfgchange_start(b);
     sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
             (long long)broker_epoch);
 }
@@ -205,6 +214,7 @@ static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void 
     sk_control_reload_topic_configs(b);
     if (b->aclzk) /* changes while the session was gone: read them all again */
         sk_aclzk_start(b->aclzk);
+    sk_cfgchange_start(b); /* likewise for dynamic configs */
     sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
 }
 
@@ -466,6 +476,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
         b->acl = sk_acl_new(conf->super_users, conf->allow_everyone_if_no_acl_found);
         b->aclzk = sk_aclzk_new(b->zk, b->acl, acls_loaded_cb, b);
     }
+    sk_cfgchange_subscribe(b, "topics", topic_config_changed, b);
     sk_isr_start(b);
     b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
     struct timeval tv = {conf->zookeeper_connection_timeout_ms / 1000,
@@ -510,6 +521,7 @@ void sk_broker_free(sk_broker_t *b)
     b->pids = NULL;
     sk_aclzk_free(b->aclzk);
     b->aclzk = NULL;
+    sk_cfgchange_free(b);
     sk_acl_free(b->acl);
     b->acl = NULL;
     sk_election_free(b->election);

@@ -974,3 +974,118 @@ out:
         sk_znode_config_clear(out);
     return rc;
 }
+
+/* ---- config change notifications ------------------------------------ */
+
+char *sk_znode_config_change_encode(const char *entity_type, const char *entity_name)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "version", json_integer(2));
+    char *path = sk_asprintf("%s/%s", entity_type, entity_name);
+    json_object_set_new(root, "entity_path", json_string(path));
+    free(path);
+    return dump(root);
+}
+
+static const char *const change_types[] = {"topics", "brokers", "users", "clients", "ips", NULL};
+
+/* Every '/'-separated segment of s is non-empty and neither "." nor "..". */
+static int segments_ok(const char *s)
+{
+    const char *p = s;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        if (!slash)
+            return 1;
+        p = slash + 1;
+    }
+}
+
+static int check_entity(const char *type, const char *name, char *err, size_t errlen)
+{
+    int known = 0;
+    for (int i = 0; change_types[i]; i++)
+        if (strcmp(change_types[i], type) == 0)
+            known = 1;
+    if (!known)
+        return fail(err, errlen, SK_EPARSE, "config change: unknown entity type \"%.64s\"", type);
+    if (!*name || !segments_ok(name))
+        return fail(err, errlen, SK_EPARSE, "config change: invalid entity name \"%.64s\"", name);
+    const char *slash = strchr(name, '/');
+    if (slash) {
+        /* only users/<user>/clients/<client> nests */
+        const char *rest = slash + 1;
+        if (strcmp(type, "users") != 0 || strncmp(rest, "clients/", 8) != 0 ||
+            strchr(rest + 8, '/'))
+            return fail(err, errlen, SK_EPARSE,
+                        "config change: invalid entity name \"%.64s\" for %s", name, type);
+    }
+    return SK_OK;
+}
+
+int sk_znode_config_change_decode(const char *data, size_t len, char **type, char **name,
+                                  char *err, size_t errlen)
+{
+    *type = *name = NULL;
+    json_t *root = load_object(data, len, "config change", err, errlen);
+    if (!root)
+        return SK_EPARSE;
+    int rc = SK_OK;
+    int64_t version;
+    if (get_int(json_object_get(root, "version"), 1, 2, &version) != SK_OK) {
+        rc = fail(err, errlen, SK_EPARSE, "config change: \"version\" is not 1 or 2");
+        goto out;
+    }
+    if (version == 2) {
+        json_t *p = json_object_get(root, "entity_path");
+        if (!json_is_string(p)) {
+            rc = fail(err, errlen, SK_EPARSE, "config change: \"entity_path\" is not a string");
+            goto out;
+        }
+        const char *path = json_string_value(p);
+        const char *slash = strchr(path, '/');
+        if (!slash) {
+            rc = fail(err, errlen, SK_EPARSE, "config change: entity_path \"%.64s\" has no '/'",
+                      path);
+            goto out;
+        }
+        *type = sk_strndup(path, (size_t)(slash - path));
+        *name = sk_strdup(slash + 1);
+    } else {
+        json_t *t = json_object_get(root, "entity_type");
+        json_t *n = json_object_get(root, "entity_name");
+        if (!json_is_string(t) || !json_is_string(n)) {
+            rc = fail(err, errlen, SK_EPARSE,
+                      "config change: version 1 needs string entity_type and entity_name");
+            goto out;
+        }
+        *type = sk_strdup(json_string_value(t));
+        *name = sk_strdup(json_string_value(n));
+    }
+    rc = check_entity(*type, *name, err, errlen);
+out:
+    json_decref(root);
+    if (rc != SK_OK) {
+        free(*type);
+        free(*name);
+        *type = *name = NULL;
+    }
+    return rc;
+}
+
+long long sk_znode_config_change_seq(const char *child)
+{
+    size_t pl = strlen(SK_ZNODE_CONFIG_CHANGE_PREFIX);
+    if (strncmp(child, SK_ZNODE_CONFIG_CHANGE_PREFIX, pl) != 0 || !child[pl])
+        return -1;
+    long long v = 0;
+    for (const char *p = child + pl; *p; p++) {
+        if (*p < '0' || *p > '9' || v > (LLONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}

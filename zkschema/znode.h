@@ -202,6 +202,27 @@ int sk_znode_config_decode(const char *data, size_t len, sk_znode_config_t *out,
                            size_t errlen);
 void sk_znode_config_clear(sk_znode_config_t *c);
 
+/* ---- /config/changes/config_change_NNNNNNNNNN ------------------------ */
+
+#define SK_ZNODE_CONFIG_CHANGES "/config/changes"
+#define SK_ZNODE_CONFIG_CHANGE_PREFIX "config_change_"
+
+/* Version 2: {"version":2,"entity_path":"<type>/<name>"}. */
+char *sk_znode_config_change_encode(const char *entity_type, const char *entity_name);
+/* Version 2 (entity_path), or the legacy version 1
+ * ({"version":1,"entity_type":"topics","entity_name":"foo"}). The path is
+ * split at its first '/': "users/alice/clients/app" gives type "users" and
+ * name "alice/clients/app". Refused (SK_EPARSE): another version, a missing
+ * or non-string field, an empty type or name, a type that is not one of
+ * topics, brokers, users, clients, ips, a name with an empty, "." or ".."
+ * segment, and a name with '/' that is not <user>/clients/<client> under
+ * users. *type and *name are malloc'd. */
+int sk_znode_config_change_decode(const char *data, size_t len, char **type, char **name,
+                                  char *err, size_t errlen);
+/* The sequence number of a child of /config/changes, or -1 when the name
+ * is not config_change_<digits>. */
+long long sk_znode_config_change_seq(const char *child);
+
 /* ---- Scala 2.13 mutable.HashMap iteration order --------------------- */
 
 /* Reorder keys[0..n) (given in insertion order) into the iteration order of

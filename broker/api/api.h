@@ -54,6 +54,9 @@ int sk_api_controlledshutdown(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
  * log here (after a new ZooKeeper session: a read the old one lost, and
  * changes made meanwhile). */
 void sk_control_reload_topic_configs(sk_broker_t *b);
+/* Read one topic's /config/topics overrides again when it has a log here
+ * (after a /config/changes notification names it). */
+void sk_control_reload_topic_config(sk_broker_t *b, const char *topic);
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);

@@ -183,6 +183,13 @@ void sk_control_reload_topic_configs(sk_broker_t *b)
     sk_topics_foreach(b->topics, reload_one, b);
 }
 
+void sk_control_reload_topic_config(sk_broker_t *b, const char *topic)
+{
+    sk_topic_t *t = sk_topics_find(b->topics, topic, (int32_t)strlen(topic));
+    if (t)
+        reload_one(t, b);
+}
+
 typedef sk_leaderandisr_req_ungrouped_partition_state_t lai_state_t;
 typedef sk_updatemetadata_req_ungrouped_partition_state_t um_state_t;
 

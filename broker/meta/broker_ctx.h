@@ -40,6 +40,7 @@ struct sk_fetcher_s;
 struct sk_partition_env;
 struct event;
 typedef struct sk_creation_s sk_creation_t;
+typedef struct sk_cfgchange_s sk_cfgchange_t;
 
 /* A live broker as clients should reach it (from UpdateMetadata). */
 typedef struct sk_live_ep {
@@ -85,6 +86,9 @@ struct sk_broker_s {
      * kept current from ZooKeeper (meta/acl_zk.h); both NULL without. */
     struct sk_acl_s *acl;
     struct sk_aclzk_s *aclzk;
+    /* /config/<type>/<name> kept current through /config/changes
+     * (meta/cfgchange.h). */
+    sk_cfgchange_t *cfgchange;
 
     /* Advertised endpoints (ports resolved after binding). */
     sk_zkb_endpoint_t *endpoints;

@@ -4,7 +4,8 @@
  * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
  * `make fuzz FUZZ_TARGETS=fuzz_znode` or scripts/fuzz.sh fuzz_znode. Seeds:
  * tests/fuzz/corpus/fuzz_znode/ (one znode of each kind, a topic name and a
- * topic id).
+ * topic id). Selector 3 runs both /config/<type>/<name> and /config/changes
+ * decoders on the payload.
  *
  * The first input byte picks the decoder; the rest is the znode payload.
  * Every successful decode is re-encoded where an encoder exists and decoded
@@ -112,6 +113,28 @@ static void fuzz_config(const char *p, size_t n, char *err, size_t errlen)
     free(j);
 }
 
+/* The same payload as a /config/changes notification: a decoded one
+ * names a known type and a name with no empty segment, and its version 2
+ * encoding decodes to the same entity. */
+static void fuzz_config_change(const char *p, size_t n, char *err, size_t errlen)
+{
+    char *type, *name, *type2, *name2;
+    if (sk_znode_config_change_decode(p, n, &type, &name, err, errlen) != SK_OK) {
+        check(type == NULL && name == NULL);
+        return;
+    }
+    check(*type && *name && !strstr(name, "//"));
+    char *j = sk_znode_config_change_encode(type, name);
+    check(j != NULL);
+    check(sk_znode_config_change_decode(j, strlen(j), &type2, &name2, err, errlen) == SK_OK);
+    check(!strcmp(type, type2) && !strcmp(name, name2));
+    free(type2);
+    free(name2);
+    free(type);
+    free(name);
+    free(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -131,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 3:
         fuzz_config(p, n, err, sizeof(err));
+        fuzz_config_change(p, n, err, sizeof(err));
         break;
     case 4: {
         sk_znode_controller_t c;

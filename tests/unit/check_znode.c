@@ -493,6 +493,56 @@ START_TEST(test_pstate)
 }
 END_TEST
 
+START_TEST(test_config_change)
+{
+    char *t, *n;
+    char *j = sk_znode_config_change_encode("topics", "orders");
+    ck_assert_str_eq(j, "{\"version\":2,\"entity_path\":\"topics/orders\"}");
+    ck_assert_int_eq(sk_znode_config_change_decode(j, strlen(j), &t, &n, err, sizeof(err)), SK_OK);
+    ck_assert_str_eq(t, "topics");
+    ck_assert_str_eq(n, "orders");
+    free(t), free(n), free(j);
+    const char *v2 = "{\"version\":2,\"entity_path\":\"users/alice/clients/app\"}";
+    ck_assert_int_eq(sk_znode_config_change_decode(v2, strlen(v2), &t, &n, err, sizeof(err)),
+                     SK_OK);
+    ck_assert_str_eq(t, "users");
+    ck_assert_str_eq(n, "alice/clients/app");
+    free(t), free(n);
+    const char *v1 = "{\"version\":1,\"entity_type\":\"brokers\",\"entity_name\":\"<default>\"}";
+    ck_assert_int_eq(sk_znode_config_change_decode(v1, strlen(v1), &t, &n, err, sizeof(err)),
+                     SK_OK);
+    ck_assert_str_eq(t, "brokers");
+    ck_assert_str_eq(n, "<default>");
+    free(t), free(n);
+    const char *bad[] = {
+        "", "{", "[]", "\"topics/x\"", "{\"version\":3,\"entity_path\":\"topics/x\"}",
+        "{\"entity_path\":\"topics/x\"}", "{\"version\":2,\"entity_path\":7}",
+        "{\"version\":2,\"entity_path\":\"topics\"}", "{\"version\":2,\"entity_path\":\"topics/\"}",
+        "{\"version\":2,\"entity_path\":\"/x\"}", "{\"version\":2,\"entity_path\":\"secrets/x\"}",
+        "{\"version\":2,\"entity_path\":\"topics/a/b\"}",
+        "{\"version\":2,\"entity_path\":\"topics/..\"}",
+        "{\"version\":2,\"entity_path\":\"users/a/clients/\"}",
+        "{\"version\":2,\"entity_path\":\"users/a/groups/b\"}",
+        "{\"version\":2,\"entity_path\":\"users/a/clients/b/c\"}",
+        "{\"version\":1,\"entity_type\":\"topics\"}",
+        "{\"version\":1,\"entity_type\":\"topics\",\"entity_name\":1}",
+        "{\"version\":\"2\",\"entity_path\":\"topics/x\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(sk_znode_config_change_decode(bad[i], strlen(bad[i]), &t, &n, err,
+                                                    sizeof(err)) == SK_EPARSE,
+                      "accepted %s", bad[i]);
+        ck_assert_ptr_null(t);
+        ck_assert_ptr_null(n);
+    }
+    ck_assert_int_eq(sk_znode_config_change_seq("config_change_0000000042"), 42);
+    ck_assert_int_eq(sk_znode_config_change_seq("config_change_"), -1);
+    ck_assert_int_eq(sk_znode_config_change_seq("config_change_12x"), -1);
+    ck_assert_int_eq(sk_znode_config_change_seq("acl_changes_0000000001"), -1);
+    ck_assert_int_eq(sk_znode_config_change_seq("config_change_99999999999999999999999"), -1);
+}
+END_TEST
+
 START_TEST(test_config)
 {
     const char *k[] = {"retention.ms", "cleanup.policy"};
@@ -624,6 +674,7 @@ int main(void)
     tcase_add_test(tc, test_topic_decode);
     tcase_add_test(tc, test_pstate);
     tcase_add_test(tc, test_config);
+    tcase_add_test(tc, test_config_change);
     tcase_add_test(tc, test_hashmap_order);
     tcase_add_test(tc, test_pid_block);
     suite_add_tcase(s, tc);
