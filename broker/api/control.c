@@ -129,9 +129,21 @@ static void topic_config_cb(int rc, const char *data, int len, const struct Stat
             return;
         }
     }
-    if (rc != ZOK || !t || sk_znode_config_decode(data, data ? (size_t)len : 0, &cfg, err,
-                                                 sizeof(err)) != SK_OK)
+    if (!t || (rc != ZOK && rc != ZNONODE))
         goto out;
+    if (rc == ZNONODE) {
+        t->configs_loaded = 1; /* no overrides: the broker's settings are the topic's */
+        goto out;
+    }
+    if (sk_znode_config_decode(data, data ? (size_t)len : 0, &cfg, err, sizeof(err)) != SK_OK) {
+        /* The log keeps what it has (the broker's settings, or the last good
+         * overrides); produce goes on rather than wait for a fix that may
+         * never come. */
+        sk_warn("control", "topic %s: /config/topics/%s is not valid configuration JSON (%s): "
+                "running on the settings it had", topic, topic, err);
+        t->configs_loaded = 1;
+        goto out;
+    }
     for (int i = 0; i < t->n_configs; i++) {
         free(t->config_keys[i]);
         free(t->config_values[i]);
@@ -145,6 +157,7 @@ static void topic_config_cb(int rc, const char *data, int len, const struct Stat
         t->config_values[i] = sk_strdup(cfg.values[i]);
     }
     t->n_configs = cfg.n;
+    t->configs_loaded = 1;
     sk_plog_config_t lc = topic_log_config(b, t, 1);
     for (int i = 0; i < t->n_partitions; i++)
         if (t->partitions[i].log)
@@ -153,6 +166,8 @@ static void topic_config_cb(int rc, const char *data, int len, const struct Stat
         sk_info("control", "topic %s: %d configuration override(s) applied", topic, cfg.n);
     sk_znode_config_clear(&cfg);
 out:
+    if (t && t->configs_loaded) /* CreateTopics waits for it where this broker leads */
+        sk_purg_wake(b->parts->meta, sk_purg_key(t->name, strlen(t->name), -1));
     free(name);
 }
 

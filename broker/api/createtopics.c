@@ -125,15 +125,20 @@ static void ct_free(sk_req_t *req)
     req->handler_state = NULL;
 }
 
-/* Does the metadata cache show the topic with a leader for every partition? */
+/* Does the metadata cache show the topic with a leader for every partition,
+ * and, where this broker leads one, has it read the topic's configuration
+ * (until then it refuses produce)? */
 static int ct_visible(sk_broker_t *b, sk_str_t name)
 {
     sk_topic_t *t = sk_topics_find(b->topics, name.p, name.len);
     if (!t || t->n_partitions == 0)
         return 0;
-    for (int i = 0; i < t->n_partitions; i++)
+    for (int i = 0; i < t->n_partitions; i++) {
         if (t->partitions[i].leader < 0)
             return 0;
+        if (t->partitions[i].leader == b->id && !t->configs_loaded)
+            return 0;
+    }
     return 1;
 }
 

@@ -199,7 +199,10 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         out->ErrorCode = SK_KERR_INVALID_TOPIC_EXCEPTION;
         return;
     }
-    if (p->leader != b->id || !p->log) {
+    if (p->leader != b->id || !p->log || !t->configs_loaded) {
+        if (p->leader == b->id && p->log)
+            sk_debug("produce", "%s-%d: the topic's configuration is still being read: "
+                     "NOT_LEADER_OR_FOLLOWER (the client retries)", p->topic, p->id);
         sk_batch_info_t peek;
         refuse(p, peek_header((const uint8_t *)in->Records.p, in->Records.len, &peek),
                SK_KERR_NOT_LEADER_OR_FOLLOWER, out);

@@ -60,6 +60,12 @@ typedef struct sk_topic {
     char **config_keys;
     char **config_values;
     int n_configs;
+    /* /config/topics/<t> has been read since this broker learnt the topic
+     * (api/control.c sets it). Until then its logs run on the broker's
+     * settings, so the leader refuses produce (NOT_LEADER_OR_FOLLOWER, which
+     * clients retry) rather than append under the wrong segment.bytes or
+     * min.insync.replicas. */
+    int configs_loaded;
 } sk_topic_t;
 
 typedef struct sk_topics_s sk_topics_t;
