@@ -1,6 +1,6 @@
 /* skein-leader-election - elect preferred or unclean leaders, like Kafka's
  * kafka-leader-election.sh. librdkafka has no ElectLeaders, so the tool
- * speaks the protocol itself over a plain socket with Skein's codecs:
+ * speaks the protocol itself over a plain socket (rawreq.h):
  * Metadata v1 to a bootstrap broker finds the controller, ElectLeaders v2
  * goes to it. */
 #include "config.h"
@@ -20,16 +20,14 @@
 #include "kerr.h"
 #include "mem.h"
 #include "proto_electleaders.h"
-#include "proto_hdr.h"
-#include "proto_metadata.h"
+#include "rawreq.h"
 #include "rebalance.h"
 #include "toolopt.h"
 
 #define IO_TIMEOUT_S 30
-#define METADATA_VERSION 1
 #define ELECT_VERSION 2
 #define ELECT_KEY 43
-#define MAX_FRAME (64 * 1024 * 1024)
+#define CLIENT_ID "skein-leader-election"
 
 static void usage(FILE *f)
 {
@@ -60,166 +58,22 @@ static int usage_error(const char *msg)
     return SK_TOOL_EXIT_USAGE;
 }
 
-/* ------------------------------------------------------------- socket */
-
-static int dial(const char *hostport, char *err, size_t errlen)
-{
-    char host[256];
-    const char *colon = strrchr(hostport, ':');
-    if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof(host) || !colon[1]) {
-        snprintf(err, errlen, "bad address %s (want HOST:PORT)", hostport);
-        return -1;
-    }
-    memcpy(host, hostport, (size_t)(colon - hostport));
-    host[colon - hostport] = '\0';
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int gai = getaddrinfo(host, colon + 1, &hints, &res);
-    if (gai != 0) {
-        snprintf(err, errlen, "cannot resolve %s: %s", hostport, gai_strerror(gai));
-        return -1;
-    }
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        struct timeval tv = {IO_TIMEOUT_S, 0};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            snprintf(err, errlen, "cannot connect to %s: %s", hostport, strerror(errno));
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* One request/response round trip. body is consumed. On success *resp
- * (malloc'd) holds the response body after its header. */
-static int round_trip(int fd, int16_t key, int16_t ver, sk_wr_t *body, uint8_t **resp,
-                      size_t *resp_len, char *err, size_t errlen)
-{
-    static int32_t corr = 1;
-    int32_t my_corr = corr++;
-    sk_wr_t w;
-    sk_wr_init(&w);
-    size_t pos = sk_wr_reserve_i32(&w);
-    sk_req_hdr_encode(&w, key, ver, my_corr, "skein-leader-election");
-    sk_wr_raw(&w, body->buf, body->len);
-    sk_wr_patch_i32(&w, pos, (int32_t)(w.len - 4));
-    sk_wr_free(body);
-    int rc = write_all(fd, w.buf, w.len);
-    sk_wr_free(&w);
-    if (rc != 0) {
-        snprintf(err, errlen, "sending the request failed: %s", strerror(errno));
-        return -1;
-    }
-    uint8_t sz[4];
-    if (read_all(fd, sz, 4) != 0) {
-        snprintf(err, errlen, "no response: %s", errno ? strerror(errno) : "connection closed");
-        return -1;
-    }
-    uint32_t n = ((uint32_t)sz[0] << 24) | ((uint32_t)sz[1] << 16) | ((uint32_t)sz[2] << 8) | sz[3];
-    if (n < 4 || n > MAX_FRAME) {
-        snprintf(err, errlen, "bad response size %u", n);
-        return -1;
-    }
-    uint8_t *buf = sk_malloc(n);
-    if (read_all(fd, buf, n) != 0) {
-        free(buf);
-        snprintf(err, errlen, "truncated response");
-        return -1;
-    }
-    sk_rd_t r;
-    sk_rd_init(&r, buf, n);
-    int32_t got = 0;
-    if (sk_resp_hdr_decode(&r, key, ver, &got) != SK_OK || got != my_corr) {
-        free(buf);
-        snprintf(err, errlen, "response header mismatch");
-        return -1;
-    }
-    size_t off = n - sk_rd_remaining(&r);
-    *resp_len = n - off;
-    *resp = sk_malloc(*resp_len + 1);
-    memcpy(*resp, buf + off, *resp_len);
-    free(buf);
-    return 0;
-}
-
 /* The controller's "host:port" (malloc'd) as a broker from the list names it. */
 static char *find_controller(const char *bootstrap, char *err, size_t errlen)
 {
-    char *list = sk_strdup(bootstrap), *save = NULL, *out = NULL;
-    for (char *b = strtok_r(list, ",", &save); b && !out; b = strtok_r(NULL, ",", &save)) {
-        while (*b == ' ')
-            b++;
-        int fd = dial(b, err, errlen);
-        if (fd < 0)
-            continue;
-        sk_metadata_req_t mreq;
-        sk_metadata_req_init(&mreq); /* schema defaults (auto-creation true below v4) */
-        mreq.TopicsCnt = 0;
-        sk_wr_t w;
-        sk_wr_init(&w);
-        sk_metadata_req_encode(&w, METADATA_VERSION, &mreq);
-        uint8_t *body = NULL;
-        size_t len = 0;
-        if (round_trip(fd, 3, METADATA_VERSION, &w, &body, &len, err, errlen) == 0) {
-            sk_arena_t *a = sk_arena_new(0);
-            sk_rd_t r;
-            sk_rd_init(&r, body, len);
-            sk_metadata_resp_t m;
-            if (sk_metadata_resp_decode(&r, METADATA_VERSION, a, &m) != SK_OK) {
-                snprintf(err, errlen, "malformed Metadata response from %s", b);
-            } else if (m.ControllerId < 0) {
-                snprintf(err, errlen, "no active controller (asked %s)", b);
-            } else {
-                for (int32_t i = 0; i < m.BrokersCnt && !out; i++)
-                    if (m.Brokers[i].NodeId == m.ControllerId)
-                        out = sk_asprintf("%.*s:%d", (int)m.Brokers[i].Host.len,
-                                          m.Brokers[i].Host.p, m.Brokers[i].Port);
-                if (!out)
-                    snprintf(err, errlen, "controller %d is not among the brokers %s lists",
-                             m.ControllerId, b);
-            }
-            sk_arena_free(a);
-            free(body);
-        }
-        close(fd);
-    }
-    free(list);
+    sk_raw_cluster_t c;
+    if (sk_raw_cluster(bootstrap, CLIENT_ID, &c, err, errlen) != 0)
+        return NULL;
+    char *out = NULL;
+    if (c.controller_id < 0)
+        snprintf(err, errlen, "no active controller (asked %s)", bootstrap);
+    for (int i = 0; i < c.n && !out; i++)
+        if (c.brokers[i].id == c.controller_id)
+            out = sk_strdup(c.brokers[i].hostport);
+    if (!out && c.controller_id >= 0)
+        snprintf(err, errlen, "controller %d is not among the brokers %s lists", c.controller_id,
+                 bootstrap);
+    sk_raw_cluster_free(&c);
     return out;
 }
 
@@ -421,7 +275,7 @@ int main(int argc, char **argv)
         char *ctl = find_controller(bootstrap, err, sizeof(err));
         if (!ctl)
             break;
-        int fd = dial(ctl, err, sizeof(err));
+        int fd = sk_raw_dial(ctl, IO_TIMEOUT_S, err, sizeof(err));
         free(ctl);
         if (fd < 0)
             break;
@@ -430,7 +284,8 @@ int main(int argc, char **argv)
         sk_electleaders_req_encode(&w, ELECT_VERSION, &req);
         uint8_t *body = NULL;
         size_t len = 0;
-        int rc = round_trip(fd, ELECT_KEY, ELECT_VERSION, &w, &body, &len, err, sizeof(err));
+        int rc = sk_raw_round_trip(fd, ELECT_KEY, ELECT_VERSION, CLIENT_ID, &w, &body, &len, err,
+                                   sizeof(err));
         close(fd);
         if (rc != 0)
             break;

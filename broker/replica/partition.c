@@ -184,6 +184,24 @@ void sk_partition_stop(const sk_partition_env_t *env, sk_partition_t *p)
     wake_topic(env, p);
 }
 
+void sk_partition_log_moved(const char *topic, int32_t partition, sk_plog_t *log, void *arg)
+{
+    const sk_partition_env_t *env = arg;
+    sk_partition_t *p = sk_topics_partition(env->topics, topic, (int32_t)strlen(topic),
+                                            partition);
+    if (!p || !p->log)
+        return; /* no log attached yet: it is the log manager's to hand out */
+    if (!log) {
+        sk_partition_stop(env, p);
+        return;
+    }
+    /* the same records at the same offsets: no truncation check needed */
+    p->log = log;
+    sk_info("partition", "partition %s-%" PRId32 " (leader epoch %" PRId32 "): the log is now "
+            "%s", p->topic, p->id, p->leader_epoch, sk_plog_dir(log));
+    wake(env, p, 1, 1);
+}
+
 /* KIP-101: followers ask where their epochs end, so the new epoch starts at
  * our log end even before anything is written in it. */
 static void record_epoch_start(sk_partition_t *p)

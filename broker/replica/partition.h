@@ -74,6 +74,10 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
 void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic);
 /* The log this broker keeps for p (NULL: none). */
 void sk_partition_set_log(sk_partition_t *p, sk_plog_t *log);
+/* The log manager moved p's log to another log dir (AlterReplicaLogDirs):
+ * log is the new one, or NULL when it could not be opened (as StopReplica).
+ * For sk_logmgr_set_moved_cb, arg the sk_partition_env_t. */
+void sk_partition_log_moved(const char *topic, int32_t partition, sk_plog_t *log, void *arg);
 /* StopReplica: the log is no longer ours, nor the leadership. */
 void sk_partition_stop(const sk_partition_env_t *env, sk_partition_t *p);
 /* After sk_partition_set_state made this broker leader (p has a log): the HW

@@ -74,6 +74,12 @@ int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms);
  * dropped). */
 void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
                              int64_t dedupe_bytes);
+/* The cleaner again with new settings (dynamic log.cleaner.*, as Kafka
+ * restarts its cleaner): the running passes are cancelled, the pool
+ * stopped and started with `threads` workers. Nothing when the cleaner
+ * does not run or nothing changed. */
+void sk_logmgr_restart_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
+                               int64_t dedupe_bytes);
 /* One round of choosing now (also what the timer runs): passes started. */
 int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms);
 /* Every check_ms, each log forgets the idempotent producers idle for
@@ -90,5 +96,64 @@ void sk_logmgr_close(sk_logmgr_t *m);
 int sk_logmgr_parse_dirname(const char *name, char **topic, int32_t *partition);
 /* Kafka topic name rules: 1..249 chars of [A-Za-z0-9._-], not "." or "..". */
 int sk_logmgr_topic_valid(const char *topic);
+
+/* ---- log directories (DescribeLogDirs, AlterReplicaLogDirs) ----
+ *
+ * A replica moves between log dirs the way Kafka's does: a future log
+ * <dir>/<topic>-<partition>.<32 hex>-future in the target dir copies the
+ * current log's batches (offsets, epochs and producer fields kept) on the
+ * loop, a bounded chunk per partition per tick, re-aligned by leader epochs
+ * when the current log was truncated meanwhile (a follower). Once it holds
+ * everything up to the current log end (checked and done in one loop turn,
+ * so no append comes in between) it is flushed and takes the current log's
+ * place: the current dir is renamed to *-delete (removed on the diskio
+ * pool), the future dir to <topic>-<partition>, the log reopened there, and
+ * the moved callback tells the partition its new log. At open, a future dir
+ * whose partition also has a current log resumes copying; one alone is
+ * what a crash during the swap left (the current was already renamed for
+ * deletion, the future complete and flushed) and becomes the current log. */
+int sk_logmgr_dir_count(const sk_logmgr_t *m);
+const char *sk_logmgr_dir_path(const sk_logmgr_t *m, int i);
+/* Index of the log dir named path (as configured, or the same directory
+ * per stat), -1 if it is none of them. */
+int sk_logmgr_dir_find(const sk_logmgr_t *m, const char *path);
+/* statvfs of dir i: total and usable (available to us) bytes; -1 each when
+ * it fails. */
+void sk_logmgr_dir_space(const sk_logmgr_t *m, int i, int64_t *total, int64_t *usable);
+/* Index of the dir holding the partition's current log, -1 if none. */
+int sk_logmgr_log_dir(sk_logmgr_t *m, const char *topic, int32_t partition);
+/* The logs of dir i, current and future, as DescribeLogDirs lists them:
+ * size in bytes, offset lag (current: the HW given to logmgr minus the log
+ * end, at least 0; future: the current log end minus its own). */
+typedef struct sk_logmgr_dirlog {
+    const char *topic;
+    int32_t partition;
+    int64_t size;
+    int64_t offset_lag;
+    int is_future;
+} sk_logmgr_dirlog_t;
+void sk_logmgr_foreach_in_dir(sk_logmgr_t *m, int dir,
+                              void (*fn)(const sk_logmgr_dirlog_t *l, void *arg), void *arg);
+/* Move the partition's log to dir i (AlterReplicaLogDirs):
+ *  - SK_OK: the log is in dir i already (any move elsewhere abandoned) or
+ *    a future log there copies it now (a move to another dir abandoned);
+ *  - SK_ENOENT: no log of the partition here;
+ *  - SK_EINVAL: i is not a log dir;
+ *  - SK_ETOOBIG: the future dir's name would pass 255 bytes (Kafka refuses
+ *    such topics: InvalidTopicException);
+ *  - SK_EIO: the future log cannot be created (err says why). */
+int sk_logmgr_move(sk_logmgr_t *m, const char *topic, int32_t partition, int dir, char *err,
+                   size_t errlen);
+/* Moves in progress (future logs). */
+int sk_logmgr_moves(const sk_logmgr_t *m);
+/* Called on the loop right after a swap with the partition's new log (the
+ * old one is gone). */
+typedef void (*sk_logmgr_moved_fn)(const char *topic, int32_t partition, sk_plog_t *log,
+                                   void *arg);
+void sk_logmgr_set_moved_cb(sk_logmgr_t *m, sk_logmgr_moved_fn fn, void *arg);
+/* One copying round over every future log, at most max_bytes each (also
+ * what the timer runs, every millisecond while moves remain). Returns the
+ * number of swaps done. */
+int sk_logmgr_run_moves(sk_logmgr_t *m, int64_t max_bytes);
 
 #endif

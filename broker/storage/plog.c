@@ -1313,3 +1313,5 @@ void sk_plog_delete(sk_plog_t *log)
         free(target);
     }
 }
+
+const sk_plog_config_t *sk_plog_config(const sk_plog_t *log) { return &log->cfg; }

@@ -268,4 +268,7 @@ int sk_plog_rmtree(const char *path);
 /* Test hook: clock used for segment ages (default sk_wall_ms). */
 void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void));
 
+/* The log's settings (to open another log of the same partition alike). */
+const sk_plog_config_t *sk_plog_config(const sk_plog_t *log);
+
 #endif

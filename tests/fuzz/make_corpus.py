@@ -54,6 +54,8 @@ APIS = [
     (22, "InitProducerId", [1, 2, 4]),
     (23, "OffsetForLeaderEpoch", [2, 4]),
     (32, "DescribeConfigs", [1, 4]),
+    (34, "AlterReplicaLogDirs", [1, 2]),
+    (35, "DescribeLogDirs", [1, 3, 4]),
     (37, "CreatePartitions", [1, 2, 3]),
     (42, "DeleteGroups", [1, 2]),
     (43, "ElectLeaders", [0, 2]),
