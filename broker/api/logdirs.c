@@ -92,7 +92,8 @@ static int dl_cmp(const void *a, const void *b)
 /* One dir's logs, grouped by topic. */
 static void dl_fill(sk_arena_t *a, sk_describelogdirs_resp_result_t *res, dl_log_t *v, size_t n)
 {
-    qsort(v, n, sizeof(*v), dl_cmp);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), dl_cmp);
     int32_t ntopics = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strcmp(v[i].topic, v[i - 1].topic))

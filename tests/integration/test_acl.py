@@ -489,6 +489,33 @@ def test_three_brokers_as_super_users_replicate_and_fail_over(zk, tmp_path, cert
 
 # ---- CreateAcls / DescribeAcls / DeleteAcls ---------------------------------------------------
 
+def test_log_dirs_need_cluster_describe_and_alter(broker, certs):
+    """DescribeLogDirs needs Describe on the cluster, AlterReplicaLogDirs Alter, as Kafka:
+    without, v3+ answer CLUSTER_AUTHORIZATION_FAILED and no dirs (v0-2 just no dirs), and
+    every partition of an AlterReplicaLogDirs gets CLUSTER_AUTHORIZATION_FAILED."""
+    from test_log_dirs import alter_replica_log_dirs, describe_log_dirs
+    create_topic(broker, certs, "ldacl")
+    logdir = str(broker.log_dir)
+    zkc = broker.zk_client()
+    path = "/kafka-acl/Cluster/kafka-cluster"
+    before = json.loads(zkc.get(path)[0])["acls"] if zkc.exists(path) else []
+    try:
+        with tls_conn(broker, certs, "carol") as c:
+            assert describe_log_dirs(c, 3) == (CLUSTER_AUTHORIZATION_FAILED, {})
+            assert describe_log_dirs(c, 1) == (None, {})
+            assert alter_replica_log_dirs(c, 1, {logdir: {"ldacl": [0]}}) == {
+                ("ldacl", 0): CLUSTER_AUTHORIZATION_FAILED}
+            put_acls(zkc, "Cluster", "kafka-cluster",
+                     before + [ace("User:CN=carol", "Describe"), ace("User:CN=carol", "Alter")])
+            H.wait_for(lambda: describe_log_dirs(c, 3)[0] == 0, 5, "carol's Describe")
+            top, dirs = describe_log_dirs(c, 3)
+            assert list(dirs) == [logdir] and ("ldacl", 0, False) in dirs[logdir]["parts"]
+            # allowed: the dir it is in already, nothing to move
+            assert alter_replica_log_dirs(c, 1, {logdir: {"ldacl": [0]}}) == {("ldacl", 0): 0}
+    finally:
+        put_acls(zkc, "Cluster", "kafka-cluster", before)
+
+
 def kp_admin(b, certs, who):
     from kafka.admin import KafkaAdminClient
     return KafkaAdminClient(bootstrap_servers=b.tls_bootstrap, security_protocol="SSL",
