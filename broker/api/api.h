@@ -60,6 +60,9 @@ void sk_control_reload_topic_config(sk_broker_t *b, const char *topic);
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* DeleteRecords (records.c) and DescribeProducers (producers.c) */
+int sk_api_deleterecords(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describeproducers(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* ACLs (acls.c) */
 int sk_api_describeacls(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);

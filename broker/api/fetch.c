@@ -160,6 +160,8 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
             return;
         }
         sk_isr_follower_fetched(b, p, idx, rp->FetchOffset);
+        /* v5+: its log start, for DeleteRecords waiting on the ISR */
+        sk_partition_follower_log_start(b->parts, p, idx, rp->LogStartOffset);
         out->HighWatermark = p->high_watermark;
         out->LastStableOffset = p->high_watermark;
     }

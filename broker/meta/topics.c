@@ -28,6 +28,7 @@ void sk_topic_free(sk_topic_t *topic)
         free(topic->partitions[i].isr);
         free(topic->partitions[i].replica_leo);
         free(topic->partitions[i].replica_caught_up_ms);
+        free(topic->partitions[i].replica_log_start);
     }
     for (int i = 0; i < topic->n_configs; i++) {
         free(topic->config_keys[i]);

@@ -45,6 +45,10 @@ typedef struct sk_partition {
     int64_t *replica_leo;
     /* Leader only: when each replica was last caught up (monotonic ms). */
     int64_t *replica_caught_up_ms;
+    /* Leader only: each replica's log start offset as its fetches report it
+     * (indexed like replicas; -1 = not known yet): DeleteRecords waits for
+     * the in-sync ones. */
+    int64_t *replica_log_start;
     int isr_inflight;      /* an AlterPartition proposal awaits the controller */
     /* Follower only: where the log stands against the leader's epoch
      * history (advanced by fetcher.c through partition.h). */

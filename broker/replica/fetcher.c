@@ -405,6 +405,8 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         }
     }
     sk_partition_follower_hw(b->parts, p, rp->HighWatermark);
+    /* DeleteRecords on the leader: our log starts there too (KIP-107) */
+    sk_partition_leader_log_start(b->parts, p, rp->LogStartOffset);
     l->logged_error = 0;
     return 0;
 }

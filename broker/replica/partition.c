@@ -63,6 +63,8 @@ static void forget_progress(sk_partition_t *p)
     p->replica_leo = NULL;
     free(p->replica_caught_up_ms);
     p->replica_caught_up_ms = NULL;
+    free(p->replica_log_start);
+    p->replica_log_start = NULL;
 }
 
 void sk_partition_init(sk_partition_t *p, const char *topic, int32_t id)
@@ -404,6 +406,114 @@ int sk_partition_follower_fetched(const sk_partition_env_t *env, sk_partition_t 
     if (fetch_offset >= leader_leo)
         p->replica_caught_up_ms[idx] = sk_mono_ms();
     return idx;
+}
+
+/* ---- the log start offset (DeleteRecords) ---- */
+
+/* Moves p's log start to offset (forward only, at most the log end) and
+ * deletes the segments wholly below it; returns the log start after. */
+static int64_t advance_log_start(const sk_partition_env_t *env, sk_partition_t *p,
+                                 int64_t offset)
+{
+    if (env->logs) {
+        int64_t now = sk_logmgr_advance_log_start(env->logs, p->topic, p->id, offset);
+        if (now >= 0)
+            return now;
+    }
+    sk_plog_set_start_offset(p->log, offset);
+    return sk_plog_start_offset(p->log);
+}
+
+int16_t sk_partition_delete_records(const sk_partition_env_t *env, sk_partition_t *p,
+                                    int64_t offset, int64_t *required)
+{
+    *required = -1;
+    if (!sk_partition_is_leader(env, p))
+        return SK_KERR_NOT_LEADER_OR_FOLLOWER;
+    if (!sk_plog_cleanup_delete(p->log))
+        return SK_KERR_POLICY_VIOLATION;
+    if (offset == SK_DELETE_RECORDS_HW)
+        offset = p->high_watermark;
+    if (offset < 0 || offset > p->high_watermark)
+        return SK_KERR_OFFSET_OUT_OF_RANGE;
+    int64_t before = sk_plog_start_offset(p->log);
+    int64_t after = advance_log_start(env, p, offset);
+    if (after != before) {
+        sk_info_tp("partition", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: DeleteRecords moved the log start offset %" PRId64
+                   " -> %" PRId64 " (high watermark %" PRId64 ", leader epoch %d)",
+                   p->topic, p->id, before, after, p->high_watermark, p->leader_epoch);
+        /* Followers learn it from their next fetch answer. */
+        wake(env, p, 1, 1);
+    }
+    *required = offset;
+    return SK_KERR_NONE;
+}
+
+int64_t sk_partition_low_watermark(const sk_partition_env_t *env, const sk_partition_t *p)
+{
+    if (!sk_partition_is_leader(env, p))
+        return -1;
+    int64_t low = sk_plog_start_offset(p->log);
+    for (int i = 0; i < p->n_isr; i++) {
+        if (p->isr[i] == env->self)
+            continue;
+        int r = sk_partition_replica_index(p, p->isr[i]);
+        int64_t start = r >= 0 && p->replica_log_start ? p->replica_log_start[r] : -1;
+        if (start < low)
+            low = start;
+    }
+    return low;
+}
+
+int sk_partition_delete_status(const sk_partition_env_t *env, const char *topic,
+                               size_t topic_len, int32_t partition, int64_t required,
+                               int16_t *kerr, int64_t *low_watermark)
+{
+    sk_partition_t *p = sk_topics_partition(env->topics, topic, (int32_t)topic_len, partition);
+    *low_watermark = -1;
+    if (!p || !sk_partition_is_leader(env, p)) {
+        *kerr = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        return 1;
+    }
+    int64_t low = sk_partition_low_watermark(env, p);
+    if (low < required)
+        return 0;
+    *kerr = SK_KERR_NONE;
+    *low_watermark = low;
+    return 1;
+}
+
+void sk_partition_follower_log_start(const sk_partition_env_t *env, sk_partition_t *p,
+                                     int idx, int64_t log_start)
+{
+    if (idx < 0 || idx >= p->n_replicas || log_start < 0)
+        return;
+    if (!p->replica_log_start) {
+        p->replica_log_start = sk_calloc((size_t)p->n_replicas, sizeof(int64_t));
+        for (int r = 0; r < p->n_replicas; r++)
+            p->replica_log_start[r] = -1;
+    }
+    if (log_start != p->replica_log_start[idx]) {
+        p->replica_log_start[idx] = log_start;
+        wake(env, p, 1, 0); /* DeleteRecords waits in the produce purgatory */
+    }
+}
+
+void sk_partition_leader_log_start(const sk_partition_env_t *env, sk_partition_t *p,
+                                   int64_t leader_log_start)
+{
+    if (!p->log || leader_log_start < 0)
+        return;
+    int64_t before = sk_plog_start_offset(p->log);
+    if (leader_log_start <= before)
+        return;
+    int64_t after = advance_log_start(env, p, leader_log_start);
+    if (after != before)
+        sk_info_tp("partition", p->topic, p->id, p->leader_epoch,
+                   "partition %s-%d: log start offset %" PRId64 " -> %" PRId64
+                   " as leader %d's (leader epoch %d)", p->topic, p->id, before, after,
+                   p->leader, p->leader_epoch);
 }
 
 /* ---- ISR ---- */

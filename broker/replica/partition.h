@@ -40,7 +40,8 @@ typedef struct sk_partition_env {
     int32_t min_insync;       /* min.insync.replicas of the broker (topics may override) */
     sk_topics_t *topics;
     sk_logmgr_t *logs;        /* HW checkpoints; may be NULL (tests) */
-    sk_purg_t *produce;       /* acks=all waits: woken when a HW moves */
+    sk_purg_t *produce;       /* acks=all and DeleteRecords waits: woken when a
+                               * HW or a follower's log start moves */
     sk_purg_t *fetch;         /* fetch waits: woken by appends and HW moves */
     sk_purg_t *meta;          /* topic waits (CreateTopics, DeleteTopics): woken by
                                * leader changes and topic removals, on the key
@@ -134,6 +135,40 @@ int sk_partition_follower_fetched(const sk_partition_env_t *env, sk_partition_t 
                                   int32_t replica_id, int64_t fetch_offset, int64_t leader_leo);
 /* The caught-up times exist (every replica "now" when they did not). */
 void sk_partition_track_caught_up(sk_partition_t *p);
+
+/* ---- the log start offset: DeleteRecords ---- */
+
+/* DeleteRecords' offset meaning "the high watermark" (Kafka's -1). */
+#define SK_DELETE_RECORDS_HW (-1)
+/* DeleteRecords on the leader: the log starts at offset from now on
+ * (SK_DELETE_RECORDS_HW: the high watermark; an offset below the current
+ * log start changes nothing), segments wholly below it are deleted and the
+ * checkpoint follows (sk_logmgr_advance_log_start). *required is where the
+ * in-sync replicas' log starts must reach (sk_partition_delete_status).
+ * Errors (nothing changed): NOT_LEADER_OR_FOLLOWER, POLICY_VIOLATION
+ * (cleanup.policy without delete), OFFSET_OUT_OF_RANGE (negative, or above
+ * the high watermark). */
+int16_t sk_partition_delete_records(const sk_partition_env_t *env, sk_partition_t *p,
+                                    int64_t offset, int64_t *required);
+/* The leader's low watermark: the smallest log start offset over the ISR
+ * (its own, and each follower's as its last fetch reported it; -1 while
+ * one is unknown). -1 when this broker does not lead p. */
+int64_t sk_partition_low_watermark(const sk_partition_env_t *env, const sk_partition_t *p);
+/* Where a DeleteRecords up to required stands: 1 with *kerr decided (NONE
+ * with *low_watermark once every in-sync replica starts at or above
+ * required; NOT_LEADER_OR_FOLLOWER when this broker no longer leads), 0
+ * while some in-sync replica starts below. */
+int sk_partition_delete_status(const sk_partition_env_t *env, const char *topic,
+                               size_t topic_len, int32_t partition, int64_t required,
+                               int16_t *kerr, int64_t *low_watermark);
+/* Leader: the follower at replica index idx reported its log start offset
+ * in a fetch (waits in the produce purgatory are woken when it moved). */
+void sk_partition_follower_log_start(const sk_partition_env_t *env, sk_partition_t *p,
+                                     int idx, int64_t log_start);
+/* Follower: the leader's log start offset from a fetch answer; ours moves
+ * up to it (bounded by our log end), segments below it deleted. */
+void sk_partition_leader_log_start(const sk_partition_env_t *env, sk_partition_t *p,
+                                   int64_t leader_log_start);
 
 /* ---- ISR proposals (isr.c decides, the controller accepts) ---- */
 

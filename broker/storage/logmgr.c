@@ -325,6 +325,28 @@ int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms)
     return total;
 }
 
+/* ---- DeleteRecords ---- */
+
+int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t partition,
+                                    int64_t offset)
+{
+    lm_part_t *p = find(m, topic, partition);
+    if (!p)
+        return -1;
+    int64_t before = sk_plog_start_offset(p->log);
+    sk_plog_set_start_offset(p->log, offset);
+    int64_t after = sk_plog_start_offset(p->log);
+    if (after <= before)
+        return after;
+    /* Bounded by the new log start, retention takes exactly the segments
+     * wholly below it. */
+    int gone = sk_plog_apply_retention(p->log, sk_wall_ms(), after);
+    sk_info(MOD, "%s-%" PRId32 ": log start offset %" PRId64 " -> %" PRId64
+            " (%d segment(s) below it deleted)", topic, partition, before, after, gone);
+    ckpt_async(m); /* log-start-offset-checkpoint */
+    return after;
+}
+
 static void on_retention_timer(evutil_socket_t fd, short what, void *arg)
 {
     sk_logmgr_run_retention(arg, sk_wall_ms());

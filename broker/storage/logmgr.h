@@ -65,6 +65,13 @@ void sk_logmgr_set_retention_check_ms(sk_logmgr_t *m, int64_t ms);
 /* One retention pass now (also what the timer runs). Returns the number of
  * segments deleted. */
 int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms);
+/* DeleteRecords, or a follower learning its leader's log start: the
+ * partition's log now starts at offset (forward only, at most its log end;
+ * sk_plog_set_start_offset), the segments wholly below it are deleted and
+ * log-start-offset-checkpoint is rewritten on the diskio pool. Returns the
+ * log start offset after the call, or -1 when there is no such log. */
+int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t partition,
+                                    int64_t offset);
 /* The log cleaner (log.cleaner.*): compaction passes (sk_plog_clean_*) on
  * a pool of `threads` workers of their own, at most one per thread at a
  * time, each with dedupe_bytes / threads for its key map. Every backoff_ms,

@@ -661,6 +661,7 @@ int sk_plog_open(const char *dir, const sk_plog_config_t *cfg, sk_diskio_t *io,
 int64_t sk_plog_start_offset(const sk_plog_t *log) { return log->start_offset; }
 int64_t sk_plog_end_offset(const sk_plog_t *log) { return active(log)->next_offset; }
 int64_t sk_plog_recovery_point(const sk_plog_t *log) { return log->recovery_point; }
+int sk_plog_cleanup_delete(const sk_plog_t *log) { return log->cfg.cleanup_delete; }
 const char *sk_plog_dir(const sk_plog_t *log) { return log->dir; }
 int sk_plog_segment_count(const sk_plog_t *log) { return (int)log->nsegs; }
 void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void)) { log->now = now_ms ? now_ms : sk_wall_ms; }

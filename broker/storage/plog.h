@@ -46,6 +46,7 @@ void sk_plog_close(sk_plog_t *log);
 int64_t sk_plog_start_offset(const sk_plog_t *log); /* log start offset */
 int64_t sk_plog_end_offset(const sk_plog_t *log);   /* LEO: next offset to assign */
 int64_t sk_plog_recovery_point(const sk_plog_t *log); /* data below this is flushed */
+int sk_plog_cleanup_delete(const sk_plog_t *log); /* cleanup.policy has delete */
 const char *sk_plog_dir(const sk_plog_t *log);
 int sk_plog_segment_count(const sk_plog_t *log);
 int64_t sk_plog_size_bytes(const sk_plog_t *log);     /* sum of segment sizes */

@@ -18,6 +18,7 @@ typedef struct pentry {
     struct pentry *next;
     int64_t pid;
     int64_t last_ms; /* wall time of the last append */
+    int64_t last_ts; /* max timestamp of the last batch (DescribeProducers) */
     int16_t epoch;
     int n;                                   /* cached batches, oldest first */
     pbatch_t b[SK_PSTATE_CACHED_BATCHES];
@@ -164,6 +165,7 @@ void sk_pstate_update(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t now_ms)
     e->b[e->n++] = (pbatch_t){b->base_sequence, batch_last_seq(b), b->base_offset,
                               sk_batch_last_offset(b)};
     e->last_ms = now_ms;
+    e->last_ts = b->max_timestamp;
 }
 
 void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr)
@@ -251,4 +253,18 @@ int sk_pstate_get(const sk_pstate_t *ps, int64_t pid, int16_t *epoch, int32_t *l
     if (last_offset)
         *last_offset = e->b[e->n - 1].last_offset;
     return 1;
+}
+
+void sk_pstate_foreach(const sk_pstate_t *ps, void (*fn)(const sk_pstate_producer_t *pr, void *arg),
+                       void *arg)
+{
+    for (size_t i = 0; i < ps->nbuckets; i++) {
+        for (const pentry_t *e = ps->buckets[i]; e; e = e->next) {
+            if (e->n == 0)
+                continue;
+            sk_pstate_producer_t pr = {e->pid, e->epoch, e->b[e->n - 1].last_seq, e->last_ts,
+                                       e->b[e->n - 1].last_offset};
+            fn(&pr, arg);
+        }
+    }
 }

@@ -87,4 +87,17 @@ size_t sk_pstate_count(const sk_pstate_t *ps);
 int sk_pstate_get(const sk_pstate_t *ps, int64_t producer_id, int16_t *epoch, int32_t *last_seq,
                   int64_t *last_offset);
 
+/* What DescribeProducers shows of one producer. */
+typedef struct sk_pstate_producer {
+    int64_t producer_id;
+    int16_t epoch;
+    int32_t last_sequence;  /* of its last batch */
+    int64_t last_timestamp; /* max timestamp of its last batch */
+    int64_t last_offset;    /* of its last batch */
+} sk_pstate_producer_t;
+
+/* Calls fn for every producer with a batch in the log, in no set order. */
+void sk_pstate_foreach(const sk_pstate_t *ps, void (*fn)(const sk_pstate_producer_t *pr, void *arg),
+                       void *arg);
+
 #endif

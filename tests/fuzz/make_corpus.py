@@ -51,6 +51,7 @@ APIS = [
     (18, "ApiVersions", [0, 3]),
     (19, "CreateTopics", [3, 4, 5, 7]),
     (20, "DeleteTopics", [1, 4, 6]),
+    (21, "DeleteRecords", [0, 2]),
     (22, "InitProducerId", [1, 2, 4]),
     (23, "OffsetForLeaderEpoch", [2, 4]),
     (32, "DescribeConfigs", [1, 4]),
@@ -62,6 +63,7 @@ APIS = [
     (47, "OffsetDelete", [0]),
     (56, "AlterPartition", [0, 1]),
     (60, "DescribeCluster", [0, 1]),
+    (61, "DescribeProducers", [0]),
 ]
 GROUP_KEYS = {8, 9, 10, 11, 12, 13, 14, 15, 16, 22, 42, 47}
 
@@ -420,6 +422,23 @@ def sasl_seeds(c):
           ("v=" + b64(bytes(32))).encode())
 
 
+def tool_json_seeds(c):
+    """skein-delete-records' offset JSON (Kafka's kafka-delete-records.sh format)."""
+    files = {
+        "delete-records-kafka-example": {"partitions": [{"topic": "foo", "partition": 1,
+                                                         "offset": 1}], "version": 1},
+        "delete-records-high-watermark": {"partitions": [
+            {"topic": "orders.eu-west_1", "partition": 0, "offset": -1},
+            {"topic": "orders.eu-west_1", "partition": 2, "offset": 9007199254740993},
+            {"topic": "payments", "partition": 2147483647, "offset": 0}]},
+    }
+    for name, obj in files.items():
+        c.put("fuzz_tooljson", name, json.dumps(obj).encode())
+    c.put("fuzz_tooljson", "delete-records-duplicate",
+          b'{"partitions":[{"topic":"t","partition":0,"offset":1},'
+          b'{"topic":"t","partition":0,"offset":2}]}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages",
@@ -435,6 +454,7 @@ def main():
     znode_seeds(c)
     verify_seeds(c)
     sasl_seeds(c)
+    tool_json_seeds(c)
     for t in sorted(c.sizes):
         n = len(os.listdir(os.path.join(args.out, t)))
         print("%-20s %3d files %7d bytes" % (t, n, c.sizes[t]))

@@ -662,3 +662,23 @@ def test_skein_acls_tool_and_kafka_python_agree(broker, certs):
     # usage errors
     p = skein_acls(broker, certs, "broker", "--add", "--topic", "x", check=False)
     assert p.returncode == 2
+
+
+def test_delete_records_needs_delete_and_describe_producers_read(broker, certs):
+    """DeleteRecords needs Delete on the topic, DescribeProducers Read (Kafka's checks);
+    without them each partition gets TOPIC_AUTHORIZATION_FAILED and nothing moves. (Not a
+    name starting with "d": test_deny_overrides_allow denies Read on that prefix.)"""
+    from test_delete_records import delete_records, describe_producers
+    create_topic(broker, certs, "recdel-auth")
+    with tls_conn(broker, certs, "broker") as su:
+        assert su.produce("recdel-auth", 0, batch(b"a", b"b", b"c"), acks=-1)[0] == 0
+    bs = broker.bootstrap  # plaintext: User:ANONYMOUS
+    assert delete_records(bs, "recdel-auth", {0: 2}) == {0: (-1, TOPIC_AUTHORIZATION_FAILED)}
+    assert describe_producers(bs, "recdel-auth", [0]) == {0: (TOPIC_AUTHORIZATION_FAILED, [])}
+    with tls_conn(broker, certs, "broker") as su:
+        assert su.list_offsets("recdel-auth", 0, -2)[2] == 0
+    put_acls(broker.zk_client(), "Topic", "recdel-auth",
+             [ace("User:ANONYMOUS", "Delete"), ace("User:ANONYMOUS", "Read")])
+    H.wait_for(lambda: delete_records(bs, "recdel-auth", {0: 2}) == {0: (2, 0)}, 5,
+               "Delete on recdel-auth to count")
+    assert describe_producers(bs, "recdel-auth", [0]) == {0: (0, [])}

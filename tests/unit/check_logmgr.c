@@ -519,6 +519,66 @@ START_TEST(test_logmgr_retention)
 }
 END_TEST
 
+START_TEST(test_logmgr_advance_log_start)
+{
+    struct event_base *base = event_base_new();
+    sk_diskio_t *io = sk_diskio_new(base, 2);
+    char *dirs[1] = {dir1};
+    sk_plog_config_t cfg;
+    sk_plog_config_defaults(&cfg);
+    cfg.segment_bytes = 1; /* one batch per segment */
+    cfg.retention_ms = -1; /* append_n writes 1970 timestamps */
+    sk_logmgr_t *m = NULL;
+    char err[512];
+    ck_assert_int_eq(sk_logmgr_open(base, io, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    sk_plog_t *a;
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "dr", 0, NULL, &a), 0);
+    for (int i = 0; i < 4; i++)
+        append_n(a, 2); /* segments at 0, 2, 4, 6 */
+    ck_assert_int_eq(sk_logmgr_advance_log_start(m, "nope", 0, 3), -1);
+    /* 5 is inside the segment at 4: the two below it go */
+    ck_assert_int_eq(sk_logmgr_advance_log_start(m, "dr", 0, 5), 5);
+    ck_assert_int_eq(sk_plog_start_offset(a), 5);
+    ck_assert_int_eq(sk_plog_segment_count(a), 2);
+    ck_assert(!exists(sk_plog_dir(a), "00000000000000000000.log"));
+    ck_assert(!exists(sk_plog_dir(a), "00000000000000000002.log"));
+    ck_assert(exists(sk_plog_dir(a), "00000000000000000004.log"));
+    sk_plog_slice_t s;
+    ck_assert_int_eq(sk_plog_read(a, 4, 8, 100, &s), SK_EINVAL);
+    /* never backwards, never past the log end */
+    ck_assert_int_eq(sk_logmgr_advance_log_start(m, "dr", 0, 1), 5);
+    ck_assert_int_eq(sk_logmgr_advance_log_start(m, "dr", 0, 100), 8);
+    ck_assert_int_eq(sk_plog_segment_count(a), 1); /* the active one stays */
+    int64_t deadline = sk_mono_ms() + 10000;
+    while (!start_ckpt_has("dr 0 8\n") && sk_mono_ms() < deadline)
+        event_base_loop(base, EVLOOP_ONCE);
+    ck_assert(start_ckpt_has("dr 0 8\n"));
+    sk_logmgr_close(m);
+    /* the checkpoint brings it back; one past the log end is clamped to it */
+    m = NULL;
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(sk_plog_start_offset(sk_logmgr_get(m, "dr", 0)), 8);
+    sk_logmgr_close(m);
+    write_text(dir1, SK_CKPT_LOG_START, "0\n1\ndr 0 99\n");
+    m = NULL;
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(sk_plog_start_offset(sk_logmgr_get(m, "dr", 0)), 8);
+    sk_logmgr_close(m);
+    /* a malformed log-start-offset-checkpoint: refused, naming the file */
+    static const char *bad[] = {"0\n1\ndr 0 -5\n", "0\n1\ndr 0\n", "0\n1\ndr x 3\n",
+                                "0\n2\ndr 0 3\n", "1\n1\ndr 0 3\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        write_text(dir1, SK_CKPT_LOG_START, bad[i]);
+        m = NULL;
+        ck_assert_msg(sk_logmgr_open(NULL, NULL, dirs, 1, 1, &cfg, 0, 0, &m, err, sizeof(err)) ==
+                          SK_EPARSE, "accepted: %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err, SK_CKPT_LOG_START));
+    }
+    sk_diskio_free(io);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_partmeta_parse)
 {
     ck_assert(sk_topic_id_valid("7pZ_ZNFvRrOXmLcbFnMXqw", 22));
@@ -650,6 +710,7 @@ int main(void)
     tcase_add_test(tc, test_partmeta_parse);
     tcase_add_test(tc, test_logmgr_lock);
     tcase_add_test(tc, test_logmgr_retention);
+    tcase_add_test(tc, test_logmgr_advance_log_start);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
