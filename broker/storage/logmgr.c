@@ -34,6 +34,7 @@ typedef struct lm_part {
     int64_t hw; /* -1 if unknown */
     sk_plog_t *future; /* AlterReplicaLogDirs: the copy in dirs[future_dir], or NULL */
     int future_dir;
+    int64_t future_unflushed; /* bytes copied since its last flush was asked for */
 } lm_part_t;
 
 typedef struct lm_dir {
@@ -69,6 +70,8 @@ struct sk_logmgr_s {
     sk_logmgr_moved_fn moved_fn;
     void *moved_arg;
     struct lm_found_future *found; /* -future dirs seen at open */
+    struct lm_pref *prefs;         /* dirs asked for partitions without a log yet */
+    int nprefs;
 };
 
 static int is_future_name(const char *nm);
@@ -77,6 +80,8 @@ static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen);
 static void moves_arm(sk_logmgr_t *m);
 static void future_drop(sk_logmgr_t *m, lm_part_t *p, const char *why);
 static void free_found(sk_logmgr_t *m);
+static int take_pref(sk_logmgr_t *m, const char *topic, int32_t partition);
+static void free_prefs(sk_logmgr_t *m);
 
 /* ---- names ---- */
 
@@ -680,6 +685,7 @@ static void free_all(sk_logmgr_t *m, int close_logs)
             close(m->dirs[i].lock_fd);
     }
     free_found(m);
+    free_prefs(m);
     free(m->dirs);
     free(m->buckets);
     free(m);
@@ -788,10 +794,13 @@ int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition
     }
     if (!topic || !sk_logmgr_topic_valid(topic) || partition < 0)
         return SK_EINVAL;
-    int best = 0;
-    for (int i = 1; i < m->ndirs; i++)
-        if (m->dirs[i].nparts < m->dirs[best].nparts)
-            best = i;
+    int best = take_pref(m, topic, partition); /* AlterReplicaLogDirs asked before */
+    if (best < 0) {
+        best = 0;
+        for (int i = 1; i < m->ndirs; i++)
+            if (m->dirs[i].nparts < m->dirs[best].nparts)
+                best = i;
+    }
     char *path = sk_asprintf("%s/%s-%" PRId32, m->dirs[best].path, topic, partition);
     char err[512];
     sk_plog_t *log;
@@ -1076,6 +1085,62 @@ static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen)
     return rc;
 }
 
+/* The dir AlterReplicaLogDirs named for a partition without a log here:
+ * its log is created there (Kafka's preferred log dir), once. */
+typedef struct lm_pref {
+    struct lm_pref *next;
+    char *topic;
+    int32_t partition;
+    int dir;
+} lm_pref_t;
+
+#define MAX_PREFS 100000
+
+static lm_pref_t **find_pref(sk_logmgr_t *m, const char *topic, int32_t partition)
+{
+    lm_pref_t **pp = &m->prefs;
+    while (*pp && ((*pp)->partition != partition || strcmp((*pp)->topic, topic)))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static void set_pref(sk_logmgr_t *m, const char *topic, int32_t partition, int dir)
+{
+    lm_pref_t **pp = find_pref(m, topic, partition);
+    if (*pp) {
+        (*pp)->dir = dir;
+        return;
+    }
+    if (m->nprefs >= MAX_PREFS)
+        return;
+    lm_pref_t *f = sk_calloc(1, sizeof(*f));
+    f->topic = sk_strdup(topic);
+    f->partition = partition;
+    f->dir = dir;
+    f->next = m->prefs;
+    m->prefs = f;
+    m->nprefs++;
+}
+
+static int take_pref(sk_logmgr_t *m, const char *topic, int32_t partition)
+{
+    lm_pref_t **pp = find_pref(m, topic, partition), *f = *pp;
+    if (!f)
+        return -1;
+    int dir = f->dir;
+    *pp = f->next;
+    m->nprefs--;
+    free(f->topic);
+    free(f);
+    return dir;
+}
+
+static void free_prefs(sk_logmgr_t *m)
+{
+    while (m->prefs)
+        take_pref(m, m->prefs->topic, m->prefs->partition);
+}
+
 static void future_drop(sk_logmgr_t *m, lm_part_t *p, const char *why)
 {
     sk_info(MOD, "%s-%" PRId32 ": move to %s abandoned (%s)", p->topic, p->partition,
@@ -1093,8 +1158,10 @@ int sk_logmgr_move(sk_logmgr_t *m, const char *topic, int32_t partition, int dir
         return SK_EINVAL;
     }
     lm_part_t *p = find(m, topic, partition);
-    if (!p) {
-        snprintf(err, errlen, "no log of %s-%" PRId32 " on this broker", topic, partition);
+    if (!p) { /* as Kafka: where the log goes when it is created, still refused now */
+        set_pref(m, topic, partition, dir);
+        snprintf(err, errlen, "no log of %s-%" PRId32 " on this broker (it will be created in %s)",
+                 topic, partition, m->dirs[dir].path);
         return SK_ENOENT;
     }
     /* Kafka's limit on the future dir name: <topic>-<p>.<32 hex>-future */
@@ -1127,6 +1194,7 @@ int sk_logmgr_move(sk_logmgr_t *m, const char *topic, int32_t partition, int dir
     }
     p->future = f;
     p->future_dir = dir;
+    p->future_unflushed = 0;
     m->nmoves++;
     sk_info(MOD, "%s-%" PRId32 ": moving from %s to %s through %s (log %" PRId64 "..%" PRId64 ")",
             topic, partition, m->dirs[p->dir].path, m->dirs[dir].path, path,
@@ -1187,6 +1255,8 @@ static int future_align(lm_part_t *p)
     return rc;
 }
 
+#define MOVE_FLUSH_BYTES (16 << 20)
+
 /* Copy up to budget bytes of batches from the current log into the future
  * one. 0 or an SK_E* code. */
 static int future_copy(lm_part_t *p, int64_t budget)
@@ -1243,6 +1313,12 @@ static int future_copy(lm_part_t *p, int64_t budget)
             rc = sk_plog_append_raw(fut, buf + off, (size_t)(sl.len - off), NULL, NULL);
         free(buf);
         budget -= sl.len;
+        p->future_unflushed += sl.len;
+    }
+    /* flushed as it goes, so that the swap's own flush is short */
+    if (rc == SK_OK && p->future_unflushed >= MOVE_FLUSH_BYTES) {
+        sk_plog_flush_async(fut);
+        p->future_unflushed = 0;
     }
     return rc;
 }

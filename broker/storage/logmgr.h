@@ -138,7 +138,8 @@ void sk_logmgr_foreach_in_dir(sk_logmgr_t *m, int dir,
 /* Move the partition's log to dir i (AlterReplicaLogDirs):
  *  - SK_OK: the log is in dir i already (any move elsewhere abandoned) or
  *    a future log there copies it now (a move to another dir abandoned);
- *  - SK_ENOENT: no log of the partition here;
+ *  - SK_ENOENT: no log of the partition here (as Kafka, the dir is kept:
+ *    the partition's log is created there when it comes);
  *  - SK_EINVAL: i is not a log dir;
  *  - SK_ETOOBIG: the future dir's name would pass 255 bytes (Kafka refuses
  *    such topics: InvalidTopicException);

@@ -7,6 +7,7 @@ alter_replica_log_dirs, librdkafka 2.0.2 neither), so the requests are hand-buil
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -280,6 +281,25 @@ def test_unknown_dir_and_unknown_partition_refused(ld):
         assert alter_replica_log_dirs(k, 1, {where: {"ldbad": [0]}}) == {("ldbad", 0): 0}
     assert {d: sorted(os.listdir(d)) for d in ld.dirs} == before
     assert where_on_disk(ld, "ldbad", 0)[0] == where
+
+
+def test_dir_asked_before_the_partition_exists_is_where_it_is_created(ld):
+    """As Kafka: AlterReplicaLogDirs for a partition without a log here is refused
+    (REPLICA_NOT_AVAILABLE) but remembered, and the log is created in that dir, not in the one
+    with the fewest partitions."""
+    from confluent_kafka.admin import AdminClient, NewPartitions
+    create(ld, "ldpref", 1)
+    counts = {d: len([n for n in os.listdir(d) if re.fullmatch(r".+-[0-9]+", n)])
+              for d in ld.dirs}
+    emptier = min(ld.dirs, key=lambda d: (counts[d], ld.dirs.index(d)))
+    want = [d for d in ld.dirs if d != emptier][0]
+    with KafkaConn.to(ld.bootstrap) as k:
+        assert alter_replica_log_dirs(k, 1, {want: {"ldpref": [1]}}) == {
+            ("ldpref", 1): REPLICA_NOT_AVAILABLE}
+    a = AdminClient({"bootstrap.servers": ld.bootstrap})
+    a.create_partitions([NewPartitions("ldpref", 2)])["ldpref"].result(30)
+    wait_topic_in_metadata(ld.bootstrap, "ldpref", 2)
+    assert where_on_disk(ld, "ldpref", 1)[0] == want
 
 
 def moved(c, topic, partition, target):

@@ -242,7 +242,15 @@ START_TEST(test_move_refusals_and_abandons)
     ck_assert_int_eq(sk_logmgr_get_or_create(m, "t", 0, NULL, &log), 0);
     int here = sk_logmgr_log_dir(m, "t", 0);
     append(log, 10, 1, "a");
-    ck_assert_int_eq(sk_logmgr_move(m, "nope", 0, 0, err, sizeof(err)), SK_ENOENT);
+    /* refused, but remembered: the log is created there, not in the emptier dir */
+    ck_assert_int_eq(sk_logmgr_move(m, "nope", 0, here, err, sizeof(err)), SK_ENOENT);
+    sk_plog_t *later;
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "nope", 0, NULL, &later), 0);
+    ck_assert_int_eq(sk_logmgr_log_dir(m, "nope", 0), here);
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "nope", 1, NULL, &later), 0);
+    ck_assert_int_eq(sk_logmgr_log_dir(m, "nope", 1), 1 - here); /* the emptier one */
+    ck_assert_int_eq(sk_logmgr_delete(m, "nope", 0), 0);
+    ck_assert_int_eq(sk_logmgr_delete(m, "nope", 1), 0);
     ck_assert_int_eq(sk_logmgr_move(m, "t", 0, 2, err, sizeof(err)), SK_EINVAL);
     ck_assert_int_eq(sk_logmgr_move(m, "t", 0, -1, err, sizeof(err)), SK_EINVAL);
     ck_assert_int_eq(sk_logmgr_move(m, "t", 0, here, err, sizeof(err)), 0);
