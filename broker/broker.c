@@ -80,6 +80,77 @@ static void topic_config_changed(void *arg, const char *type, const char *name)
     sk_control_reload_topic_config(arg, name);
 }
 
+static int setup_limits(sk_net_t *net, const sk_conf_t *conf, char *err, size_t errlen);
+
+static const char *config_lookup(const sk_znode_config_t *cfg, const char *key)
+{
+    for (int i = 0; cfg && i < cfg->n; i++)
+        if (strcmp(cfg->keys[i], key) == 0)
+            return cfg->values[i];
+    return NULL;
+}
+
+/* /config/brokers/<id> or /config/brokers/<default> changed: each dynamic
+ * key takes this broker's value, else the cluster default, else the file's
+ * (Kafka's order), and the modules that copied a value at start get the
+ * new one. The broker owns its configuration: main() hands it over as
+ * const to every module, and only this function changes it, on the loop. */
+static void broker_config_changed(void *arg, const char *type, const char *name)
+{
+    (void)type;
+    sk_broker_t *b = arg;
+    char id[16];
+    snprintf(id, sizeof(id), "%d", b->id);
+    if (strcmp(name, id) != 0 && strcmp(name, "<default>") != 0)
+        return;
+    sk_conf_t *c = (sk_conf_t *)b->conf;
+    const sk_znode_config_t *mine = sk_cfgchange_get(b, "brokers", id);
+    const sk_znode_config_t *dflt = sk_cfgchange_get(b, "brokers", "<default>");
+    int changed = 0, cleaner = 0, limits = 0, ctrl = 0;
+    for (int i = 0; i < sk_conf_key_count(); i++) {
+        if (!sk_conf_key_dynamic(i))
+            continue;
+        const char *key = sk_conf_key_name(i);
+        const char *v = config_lookup(mine, key);
+        int src = SK_CONF_SRC_DYNAMIC_BROKER;
+        if (!v) {
+            v = config_lookup(dflt, key);
+            src = SK_CONF_SRC_DYNAMIC_DEFAULT;
+        }
+        char why[256];
+        int rc = sk_conf_set_dynamic(c, i, v, src, why, sizeof(why));
+        if (rc == SK_EINVAL) {
+            sk_warn("config", "dynamic value '%s' for %s ignored: %s", v ? v : "", key, why);
+            continue;
+        }
+        if (rc != SK_OK)
+            continue;
+        char now[256];
+        sk_conf_effective_string(c, i, now, sizeof(now), NULL);
+        sk_info("config", "%s = %s (%s)", key, now,
+                !v ? "static again" : src == SK_CONF_SRC_DYNAMIC_BROKER
+                                          ? "dynamic, this broker"
+                                          : "dynamic, cluster default");
+        changed = 1;
+        cleaner |= strncmp(key, "log.cleaner.", 12) == 0;
+        limits |= strncmp(key, "max.connections", 15) == 0;
+        ctrl |= strcmp(key, "unclean.leader.election.enable") == 0;
+    }
+    if (!changed)
+        return;
+    sk_topic_conf_log_defaults(c, &b->plog_cfg);
+    sk_control_reapply_log_configs(b);
+    b->parts->min_insync = c->min_insync_replicas;
+    if (cleaner && c->log_cleaner_enable)
+        sk_logmgr_restart_cleaner(b->logs, c->log_cleaner_threads, c->log_cleaner_backoff_ms,
+                                  c->log_cleaner_dedupe_buffer_size);
+    char err[256];
+    if (limits && b->net && setup_limits(b->net, c, err, sizeof(err)) != SK_OK)
+        sk_warn("config", "connection limits not applied: %s", err);
+    if (ctrl && b->ctrl)
+        sk_ctrl_config_changed(b->ctrl);
+}
+
 static void acls_loaded_cb(void *arg)
 {
     maybe_serve(arg);
@@ -478,6 +549,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
         b->aclzk = sk_aclzk_new(b->zk, b->acl, acls_loaded_cb, b);
     }
     sk_cfgchange_subscribe(b, "topics", topic_config_changed, b);
+    sk_cfgchange_subscribe(b, "brokers", broker_config_changed, b);
     sk_isr_start(b);
     b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
     struct timeval tv = {conf->zookeeper_connection_timeout_ms / 1000,

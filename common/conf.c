@@ -50,6 +50,13 @@ static const char *const ssl_protocol_names[] = {"TLS", "TLSv1.2", "TLSv1.3", NU
 #define KENUM(k, f, d, fl, nm, doc) {k, T_ENUM, d, 0, 0, OFF(f), fl, nm, doc}
 /* A key Kafka derives from others when it is unset (see resolve_derived). */
 #define KDERIV(t, k, f, lo, hi, from, doc) {k, t, NULL, lo, hi, OFF(f), 0, NULL, doc, from}
+/* The same for keys Kafka lets AlterConfigs change on a running broker
+ * (F_DYNAMIC; the list, enum and string macros take the flag). */
+#define KI32D(k, f, d, lo, hi, doc) {k, T_INT32, d, lo, hi, OFF(f), F_DYNAMIC, NULL, doc}
+#define KI64D(k, f, d, lo, hi, doc) {k, T_INT64, d, lo, hi, OFF(f), F_DYNAMIC, NULL, doc}
+#define KBOOLD(k, f, d, doc) {k, T_BOOL, d, 0, 0, OFF(f), F_DYNAMIC, NULL, doc}
+#define KDBLD(k, f, d, lo, hi, doc) {k, T_DOUBLE, d, lo, hi, OFF(f), F_DYNAMIC, NULL, doc}
+#define KDERIVD(t, k, f, lo, hi, from, doc) {k, t, NULL, lo, hi, OFF(f), F_DYNAMIC, NULL, doc, from}
 
 /* The table. --help, the key sections of skein.properties(5) and the README's
  * key table are generated from it (conf_doc.c); a new key also needs an
@@ -139,59 +146,60 @@ static const ckey_t keys[] = {
          "Partitions of an automatically created topic."),
     KI32("default.replication.factor", default_replication_factor, "1", 1, INT32_MAX,
          "Replication factor of an automatically created topic."),
-    KI32("min.insync.replicas", min_insync_replicas, "1", 1, INT32_MAX,
+    KI32D("min.insync.replicas", min_insync_replicas, "1", 1, INT32_MAX,
          "Replicas that must be in sync for an acks=all produce to succeed."),
     KBOOL("auto.create.topics.enable", auto_create_topics_enable, "true",
           "Create a topic when a client asks for metadata of a topic that does not exist."),
     KBOOL("delete.topic.enable", delete_topic_enable, "true",
           "Allow topics to be deleted."),
     /* log segments */
-    KI32("log.segment.bytes", log_segment_bytes, "1073741824", 14, INT32_MAX,
+    KI32D("log.segment.bytes", log_segment_bytes, "1073741824", 14, INT32_MAX,
          "Maximum size of one segment file."),
     KI32("log.roll.hours", log_roll_hours, "168", 1, INT32_MAX,
          "Maximum age of the active segment before a new one is rolled."),
-    KDERIV(T_INT64, "log.roll.ms", log_roll_ms, 1, INT64_MAX, "log.roll.hours",
+    KDERIVD(T_INT64, "log.roll.ms", log_roll_ms, 1, INT64_MAX, "log.roll.hours",
            "Same as log.roll.hours in milliseconds; wins over it when set."),
     KI32("log.retention.hours", log_retention_hours, "168", INT32_MIN, INT32_MAX,
          "Age after which a segment is deleted; negative = unlimited."),
     KI32("log.retention.minutes", log_retention_minutes, NULL, INT32_MIN, INT32_MAX,
          "Same in minutes; wins over log.retention.hours when set."),
-    KDERIV(T_INT64, "log.retention.ms", log_retention_ms, INT64_MIN, INT64_MAX,
+    KDERIVD(T_INT64, "log.retention.ms", log_retention_ms, INT64_MIN, INT64_MAX,
            "log.retention.minutes log.retention.hours",
            "Same in milliseconds; wins over minutes and hours; -1 = unlimited, 0 is invalid."),
-    KI64("log.retention.bytes", log_retention_bytes, "-1", INT64_MIN, INT64_MAX,
+    KI64D("log.retention.bytes", log_retention_bytes, "-1", INT64_MIN, INT64_MAX,
          "Maximum size of a partition before old segments are deleted; -1 = unlimited."),
     KI64("log.retention.check.interval.ms", log_retention_check_interval_ms, "300000", 1, INT64_MAX,
          "How often the retention rules are checked."),
-    KLIST("log.cleanup.policy", log_cleanup_policy, "delete", F_NONEMPTY, cleanup_names,
+    KLIST("log.cleanup.policy", log_cleanup_policy, "delete", F_NONEMPTY | F_DYNAMIC,
+          cleanup_names,
           "Comma list of delete and/or compact."),
     KBOOL("log.cleaner.enable", log_cleaner_enable, "true",
           "Run the log cleaner, which compacts topics with cleanup.policy=compact."),
-    KI32("log.cleaner.threads", log_cleaner_threads, "1", 1, 16,
+    KI32D("log.cleaner.threads", log_cleaner_threads, "1", 1, 16,
          "Compaction passes that may run at the same time (each on its own thread)."),
-    KI64("log.cleaner.backoff.ms", log_cleaner_backoff_ms, "15000", 0, INT64_MAX,
+    KI64D("log.cleaner.backoff.ms", log_cleaner_backoff_ms, "15000", 0, INT64_MAX,
          "How long the cleaner waits before looking again when no log needs cleaning."),
-    KDBL("log.cleaner.min.cleanable.ratio", log_cleaner_min_cleanable_ratio, "0.5", 0, 1,
+    KDBLD("log.cleaner.min.cleanable.ratio", log_cleaner_min_cleanable_ratio, "0.5", 0, 1,
          "Dirty share of a compacted log's cleanable part that triggers a pass."),
-    KI64("log.cleaner.delete.retention.ms", log_cleaner_delete_retention_ms, "86400000", 0,
+    KI64D("log.cleaner.delete.retention.ms", log_cleaner_delete_retention_ms, "86400000", 0,
          INT64_MAX, "How long tombstones stay in a compacted log after it was cleaned."),
-    KI64("log.cleaner.min.compaction.lag.ms", log_cleaner_min_compaction_lag_ms, "0", 0,
+    KI64D("log.cleaner.min.compaction.lag.ms", log_cleaner_min_compaction_lag_ms, "0", 0,
          INT64_MAX, "Minimum age of a record before it may be compacted away."),
-    KI64("log.cleaner.max.compaction.lag.ms", log_cleaner_max_compaction_lag_ms, I64MAX, 1,
+    KI64D("log.cleaner.max.compaction.lag.ms", log_cleaner_max_compaction_lag_ms, I64MAX, 1,
          INT64_MAX, "Maximum time a record stays uncompacted whatever the dirty ratio."),
-    KI64("log.cleaner.dedupe.buffer.size", log_cleaner_dedupe_buffer_size, "134217728", 1048576,
+    KI64D("log.cleaner.dedupe.buffer.size", log_cleaner_dedupe_buffer_size, "134217728", 1048576,
          INT64_MAX, "Memory for the key maps of all cleaner threads together."),
     KI64("producer.id.expiration.ms", producer_id_expiration_ms, "86400000", 1, INT64_MAX,
          "A partition forgets an idempotent producer that appended nothing for this long."),
     KI64("producer.id.expiration.check.interval.ms", producer_id_expiration_check_interval_ms,
          "600000", 1, INT64_MAX, "How often idle idempotent producers are looked for."),
-    KI32("log.index.interval.bytes", log_index_interval_bytes, "4096", 0, INT32_MAX,
+    KI32D("log.index.interval.bytes", log_index_interval_bytes, "4096", 0, INT32_MAX,
          "Bytes of records between two offset index entries."),
-    KI32("log.index.size.max.bytes", log_index_size_max_bytes, "10485760", 4, INT32_MAX,
+    KI32D("log.index.size.max.bytes", log_index_size_max_bytes, "10485760", 4, INT32_MAX,
          "Maximum size of an index file; a full index rolls the segment."),
-    KI64("log.flush.interval.messages", log_flush_interval_messages, I64MAX, 1, INT64_MAX,
+    KI64D("log.flush.interval.messages", log_flush_interval_messages, I64MAX, 1, INT64_MAX,
          "Messages appended to a partition before it is fsynced."),
-    KDERIV(T_INT64, "log.flush.interval.ms", log_flush_interval_ms, INT64_MIN, INT64_MAX,
+    KDERIVD(T_INT64, "log.flush.interval.ms", log_flush_interval_ms, INT64_MIN, INT64_MAX,
            "log.flush.scheduler.interval.ms",
            "Maximum time data stays unflushed (default: log.flush.scheduler.interval.ms)."),
     KI64("log.flush.scheduler.interval.ms", log_flush_scheduler_interval_ms, I64MAX, INT64_MIN,
@@ -201,10 +209,11 @@ static const ckey_t keys[] = {
     KI32("log.flush.start.offset.checkpoint.interval.ms",
          log_flush_start_offset_checkpoint_interval_ms, "60000", 0, INT32_MAX,
          "How often log start offsets are written to log-start-offset-checkpoint."),
-    KENUM("log.message.timestamp.type", log_message_timestamp_type, "CreateTime", 0, ts_names,
+    KENUM("log.message.timestamp.type", log_message_timestamp_type, "CreateTime", F_DYNAMIC,
+          ts_names,
           "CreateTime keeps the producer's timestamp, LogAppendTime stamps the broker's clock."),
     /* requests and sockets */
-    KI32("message.max.bytes", message_max_bytes, "1048588", 0, INT32_MAX,
+    KI32D("message.max.bytes", message_max_bytes, "1048588", 0, INT32_MAX,
          "Largest record batch the broker accepts."),
     KI32("socket.request.max.bytes", socket_request_max_bytes, "104857600", 1, INT32_MAX,
          "Largest request the broker reads; larger ones close the connection."),
@@ -213,11 +222,12 @@ static const ckey_t keys[] = {
     KI32("socket.receive.buffer.bytes", socket_receive_buffer_bytes, "102400", -1, INT32_MAX,
          "SO_RCVBUF of client sockets; -1 = operating system default."),
     /* limits */
-    KI32("max.connections", max_connections, I32MAX, 0, INT32_MAX,
+    KI32D("max.connections", max_connections, I32MAX, 0, INT32_MAX,
          "Most client connections open at once; a new one over it is closed at once (the inter-broker listener is exempt, its connections still count)."),
-    KI32("max.connections.per.ip", max_connections_per_ip, I32MAX, 0, INT32_MAX,
+    KI32D("max.connections.per.ip", max_connections_per_ip, I32MAX, 0, INT32_MAX,
          "Most connections open at once from one IP address; a new one over it is closed at once."),
-    KSTR("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", 0, NULL,
+    KSTR("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", F_DYNAMIC,
+         NULL,
          "Comma list of host:count giving hosts or IP addresses their own max.connections.per.ip."),
     KI64("connections.max.idle.ms", connections_max_idle_ms, "600000", 1, INT64_MAX,
          "A connection that sends no request for this long is closed."),
@@ -225,11 +235,11 @@ static const ckey_t keys[] = {
          "Bytes of requests read but not yet answered, over all connections, at which no more requests are read; -1 (or 0) = unbounded."),
     KI32("max.partitions.per.request", max_partitions_per_request, "10000", 1, INT32_MAX,
          "Skein: most partitions one CreateTopics or CreatePartitions request may ask for (refused with INVALID_PARTITIONS or POLICY_VIOLATION before anything is allocated)."),
-    KI32("num.network.threads", num_network_threads, "3", 1, INT32_MAX,
+    KI32D("num.network.threads", num_network_threads, "3", 1, INT32_MAX,
          "Accepted for compatibility; skeind serves all sockets from one event loop."),
-    KI32("num.io.threads", num_io_threads, "8", 1, INT32_MAX,
+    KI32D("num.io.threads", num_io_threads, "8", 1, INT32_MAX,
          "Accepted for compatibility; skeind serves all requests from one event loop."),
-    KI32("num.recovery.threads.per.data.dir", num_recovery_threads_per_data_dir, "1", 1, INT32_MAX,
+    KI32D("num.recovery.threads.per.data.dir", num_recovery_threads_per_data_dir, "1", 1, INT32_MAX,
          "Accepted for compatibility; skeind recovers logs from its one loop and disk workers."),
     /* replication */
     KI64("replica.lag.time.max.ms", replica_lag_time_max_ms, "30000", 1, INT64_MAX,
@@ -247,7 +257,7 @@ static const ckey_t keys[] = {
     KI64("replica.high.watermark.checkpoint.interval.ms",
          replica_high_watermark_checkpoint_interval_ms, "5000", 1, INT64_MAX,
          "How often high watermarks are written to replication-offset-checkpoint."),
-    KBOOL("unclean.leader.election.enable", unclean_leader_election_enable, "false",
+    KBOOLD("unclean.leader.election.enable", unclean_leader_election_enable, "false",
           "Allow a replica outside the ISR to become leader (may lose committed data)."),
     /* controller */
     KBOOL("controlled.shutdown.enable", controlled_shutdown_enable, "true",
@@ -1577,6 +1587,10 @@ out:
 
 void sk_conf_free(sk_conf_t *c)
 {
+    for (int i = 0; i < SK_CONF_MAX_KEYS; i++) {
+        free(c->static_value[i]);
+        c->static_value[i] = NULL;
+    }
     for (int i = 0; i < NKEYS; i++) {
         if (keys[i].type == T_STRING)
             replace_str(field(c, &keys[i]), NULL);
@@ -1726,6 +1740,77 @@ const char *sk_conf_key_section(int i, const char **intro)
 int sk_conf_key_sensitive(int i)
 {
     return i >= 0 && i < NKEYS && (keys[i].flags & F_SENSITIVE) != 0;
+}
+
+int sk_conf_key_dynamic(int i)
+{
+    return i >= 0 && i < NKEYS && (keys[i].flags & F_DYNAMIC);
+}
+
+int sk_conf_check_value(int i, const char *value, char *why, size_t whylen)
+{
+    if (i < 0 || i >= NKEYS || !value) {
+        snprintf(why, whylen, "not a configuration key");
+        return SK_EINVAL;
+    }
+    char *v = dup_trim(value, strlen(value));
+    conf_val_t x;
+    int rc = sk_conf_spec_parse(&keys[i], v, &x, why, whylen) == 0 ? SK_OK : SK_EINVAL;
+    free(v);
+    return rc;
+}
+
+/* The flags derived from log.cleanup.policy (as resolve_derived sets them). */
+static void cleanup_flags(sk_conf_t *c)
+{
+    c->log_cleanup_policy_delete = c->log_cleanup_policy_compact = false;
+    for (int i = 0; i < c->log_cleanup_policy.n; i++) {
+        if (strcmp(c->log_cleanup_policy.v[i], "delete") == 0)
+            c->log_cleanup_policy_delete = true;
+        else if (strcmp(c->log_cleanup_policy.v[i], "compact") == 0)
+            c->log_cleanup_policy_compact = true;
+    }
+}
+
+int sk_conf_set_dynamic(sk_conf_t *c, int i, const char *value, int source, char *why,
+                        size_t whylen)
+{
+    if (!sk_conf_key_dynamic(i)) {
+        snprintf(why, whylen, "not a dynamic configuration key");
+        return SK_EINVAL;
+    }
+    const ckey_t *k = &keys[i];
+    char before[1024];
+    format_value(c, k, before, sizeof(before));
+    uint8_t src_before = c->source[i];
+    if (!value) {
+        if (!c->static_value[i])
+            return 1; /* no dynamic value in force */
+        if (set_value(c, k, c->static_value[i], why, whylen) != 0)
+            return SK_EINVAL; /* it was parsed once: not reached */
+        c->source[i] = c->static_source[i];
+        free(c->static_value[i]);
+        c->static_value[i] = NULL;
+    } else {
+        char *v = dup_trim(value, strlen(value));
+        char *saved = c->static_value[i] ? NULL : sk_strdup(before);
+        if (set_value(c, k, v, why, whylen) != 0) {
+            free(v);
+            free(saved);
+            return SK_EINVAL;
+        }
+        free(v);
+        if (saved) {
+            c->static_value[i] = saved;
+            c->static_source[i] = src_before;
+        }
+        c->source[i] = (uint8_t)source;
+    }
+    if (k->off == OFF(log_cleanup_policy))
+        cleanup_flags(c);
+    char after[1024];
+    format_value(c, k, after, sizeof(after));
+    return strcmp(before, after) == 0 && src_before == c->source[i] ? 1 : SK_OK;
 }
 
 /* Copy key k's field from src to dst (strings and lists duplicated). */

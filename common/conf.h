@@ -59,7 +59,10 @@ enum { SK_CONF_CLIENT_AUTH_NONE = 0, SK_CONF_CLIENT_AUTH_REQUESTED = 1,
  * SK_CONF_SRC_LISTENER only appears in a view made by sk_conf_listener_ssl():
  * the key was set for that listener (listener.name.<l>.<key>). */
 enum { SK_CONF_SRC_DEFAULT = 0, SK_CONF_SRC_FILE = 1, SK_CONF_SRC_OVERRIDE = 2,
-       SK_CONF_SRC_LISTENER = 3 };
+       SK_CONF_SRC_LISTENER = 3,
+       /* set at run time from /config/brokers/<default> or /config/brokers/<id>
+        * (sk_conf_set_dynamic) */
+       SK_CONF_SRC_DYNAMIC_DEFAULT = 4, SK_CONF_SRC_DYNAMIC_BROKER = 5 };
 
 /* One per-listener value "listener.name.<listener>.<ssl key>=value". The
  * listener name is lower-case, as Kafka writes it; the value has been
@@ -241,6 +244,10 @@ typedef struct sk_conf {
 
     /* bookkeeping: source[i] is SK_CONF_SRC_* for table key i */
     uint8_t source[SK_CONF_MAX_KEYS];
+    /* a dynamic key's value and source from the file, kept while a dynamic
+     * value is in force (NULL otherwise) */
+    char *static_value[SK_CONF_MAX_KEYS];
+    uint8_t static_source[SK_CONF_MAX_KEYS];
 } sk_conf_t;
 
 /* Set every key to its default. Never fails. @locality any */
@@ -305,6 +312,23 @@ const char *sk_conf_key_section(int i, const char **intro);
 /* Whether key i is a secret (passwords, inline keys): DescribeConfigs
  * answers it as sensitive, without its value. */
 int sk_conf_key_sensitive(int i);
+
+/* Whether key i may change on a running broker (the keys Kafka's
+ * AlterConfigs accepts for brokers that Skein has); the others are
+ * read-only. */
+int sk_conf_key_dynamic(int i);
+/* Check value (blanks around it ignored) as key i's parser takes it in the
+ * properties file. Returns 0, or SK_EINVAL with the reason ("expected an
+ * integer between ...") in why. */
+int sk_conf_check_value(int i, const char *value, char *why, size_t whylen);
+/* Give dynamic key i the value from /config/brokers (source
+ * SK_CONF_SRC_DYNAMIC_BROKER or _DYNAMIC_DEFAULT), or with value NULL its
+ * value from the file or the default again. Derived fields (the cleanup
+ * policy flags) follow. Returns SK_OK, 1 when nothing changed, or
+ * SK_EINVAL (a read-only key, or a value the key's parser refuses, why
+ * says) with the key as it was. @locality the thread that owns c */
+int sk_conf_set_dynamic(sk_conf_t *c, int i, const char *value, int source, char *why,
+                        size_t whylen);
 
 /* The ssl.* keys in effect on listener `listener` (any letter case): c's
  * values with that listener's listener.name.<l>.ssl.* values on top. out

@@ -114,6 +114,8 @@ static void help_key(FILE *out, const char *name, const ckey_t *k, const char *d
         sk_conf_spec_names(k, buf, sizeof(buf));
         fprintf(out, ", one of: %s", buf);
     }
+    if ((k->flags & F_DYNAMIC) && !broker_key)
+        fputs(", dynamic", out);
     fputs(")\n", out);
     print_wrapped(out, doc, 6, 79);
 }
@@ -220,6 +222,8 @@ static void man_head(FILE *out, const char *name, const ckey_t *k, const char *d
         fputs("default unset", out);
     }
     man_limits(out, k);
+    if ((k->flags & F_DYNAMIC) && !broker_key)
+        fputs(", dynamic", out);
     fputs(".)\n", out);
 }
 

@@ -20,6 +20,7 @@ enum {
     F_ICASE = 2,    /* names match case-insensitively */
     F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
     F_SENSITIVE = 8, /* a secret (Kafka's PASSWORD type): never printed by DescribeConfigs */
+    F_DYNAMIC = 16,  /* Kafka lets AlterConfigs change it on a running broker */
 };
 
 typedef struct ckey {

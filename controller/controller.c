@@ -865,6 +865,14 @@ static void schedule_work(sk_ctrl_t *c)
     event_active(c->work_ev, 0, 0);
 }
 
+void sk_ctrl_config_changed(sk_ctrl_t *c)
+{
+    if (c && c->active) {
+        sk_info("controller", "configuration changed: every partition is looked at again");
+        schedule_work(c);
+    }
+}
+
 static void work_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;

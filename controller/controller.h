@@ -27,6 +27,11 @@ sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const struct sk_con
 void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion);
 void sk_ctrl_deactivate(sk_ctrl_t *c);
 int sk_ctrl_active(const sk_ctrl_t *c);
+/* The controller's configuration changed at run time (a dynamic broker
+ * config such as unclean.leader.election.enable): an active controller
+ * goes over every partition at once, as Kafka's does, so partitions
+ * without a leader get one if the new setting allows it. */
+void sk_ctrl_config_changed(sk_ctrl_t *c);
 /* For /metrics (Kafka's KafkaController gauges), as the active controller
  * sees the cluster; both 0 on a broker that is not the controller.
  * offline: partitions with a state but no live leader; imbalance:

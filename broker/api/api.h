@@ -57,9 +57,21 @@ void sk_control_reload_topic_configs(sk_broker_t *b);
 /* Read one topic's /config/topics overrides again when it has a log here
  * (after a /config/changes notification names it). */
 void sk_control_reload_topic_config(sk_broker_t *b, const char *topic);
+/* The broker's log defaults (b->plog_cfg) changed (a dynamic broker config):
+ * every log here gets them, under its topic's overrides. */
+void sk_control_reapply_log_configs(sk_broker_t *b);
 int sk_api_electleaders(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* AlterPartitionReassignments and ListPartitionReassignments (reassign.c) */
+int sk_api_alterpartitionreassignments(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_listpartitionreassignments(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* AlterConfigs and IncrementalAlterConfigs (alterconfigs.c) */
+int sk_api_alterconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_incrementalalterconfigs(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* DeleteRecords (records.c) and DescribeProducers (producers.c) */
+int sk_api_deleterecords(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_describeproducers(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* DeleteRecords (records.c) and DescribeProducers (producers.c) */
 int sk_api_deleterecords(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeproducers(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);

@@ -1,12 +1,14 @@
-/* api_configs.c - DescribeConfigs (key 32), versions 0-4.
+/* configs.c - DescribeConfigs (key 32), versions 0-4.
  *
  * Topic resources: every topic-level key Kafka lists (the described keys of
  * the topic key table, topic_conf.h, in its order), with the topic's
  * override from /config/topics/<t> (read from ZooKeeper for each request, so
  * any broker answers for any topic, as Kafka's ZooKeeper mode does) or else
- * the broker setting it falls back to. Broker resources (this broker's id, or
- * "" for the cluster default): every key of the static configuration; they
- * are read-only since Skein has no dynamic broker configs.
+ * the broker setting it falls back to. Broker resources: this broker's id
+ * lists every key with the value in force and its source (dynamic for this
+ * broker, dynamic cluster default, the file, the default: meta/cfgchange.h
+ * keeps /config/brokers current); keys not marked dynamic in conf.c are
+ * read-only. "" (the cluster default) lists /config/brokers/<default>.
  *
  * Per version, as Kafka: v0 says IsDefault, v1+ ConfigSource and, when
  * asked (IncludeSynonyms), the synonyms; v3+ every config's ConfigType and,
@@ -15,6 +17,7 @@
  * @locality loop
  */
 #include "api/api.h"
+#include "meta/cfgchange.h"
 
 #include "kerr.h"
 #include "proto_describeconfigs.h"
@@ -89,6 +92,74 @@ static void fill_common(dc_state_t *st, sk_describeconfigs_config_t *c, int8_t s
     }
 }
 
+/* Kafka's ConfigSource of broker key i as this broker has it. */
+static int8_t broker_source(const sk_conf_t *conf, int i)
+{
+    switch (conf->source[i]) {
+    case SK_CONF_SRC_DYNAMIC_BROKER:
+        return SK_CONFIG_SOURCE_DYNAMIC_BROKER;
+    case SK_CONF_SRC_DYNAMIC_DEFAULT:
+        return SK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER;
+    case SK_CONF_SRC_DEFAULT:
+        return SK_CONFIG_SOURCE_DEFAULT;
+    default:
+        return SK_CONFIG_SOURCE_STATIC_BROKER;
+    }
+}
+
+static const char *cfg_lookup(const sk_znode_config_t *cfg, const char *key)
+{
+    for (int i = 0; cfg && i < cfg->n; i++)
+        if (strcmp(cfg->keys[i], key) == 0)
+            return cfg->values[i];
+    return NULL;
+}
+
+static void add_synonym(dc_state_t *st, sk_describeconfigs_config_t *c, const char *name,
+                        const char *value, int8_t source)
+{
+    sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
+    s->Name = arena_str(st->req->arena, name);
+    s->Value = value ? arena_str(st->req->arena, value) : SK_STR_NULL;
+    s->Source = source;
+}
+
+/* The synonyms of broker key i, most precedent first as Kafka lists them:
+ * this broker's dynamic value, the cluster's dynamic default, the file's
+ * value, the default. c->Synonyms has room for 4 more. */
+static void broker_synonyms(dc_state_t *st, sk_describeconfigs_config_t *c, int i)
+{
+    sk_broker_t *b = st->b;
+    const sk_conf_t *conf = b->conf;
+    const char *name = sk_conf_key_name(i);
+    int secret = sk_conf_key_sensitive(i);
+    char id[16];
+    snprintf(id, sizeof(id), "%d", b->id);
+    const char *v = cfg_lookup(sk_cfgchange_get(b, "brokers", id), name);
+    if (v)
+        add_synonym(st, c, name, secret ? NULL : v, SK_CONFIG_SOURCE_DYNAMIC_BROKER);
+    v = cfg_lookup(sk_cfgchange_get(b, "brokers", "<default>"), name);
+    if (v)
+        add_synonym(st, c, name, secret ? NULL : v, SK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER);
+    int dyn = conf->source[i] == SK_CONF_SRC_DYNAMIC_BROKER ||
+              conf->source[i] == SK_CONF_SRC_DYNAMIC_DEFAULT;
+    char val[1024];
+    int set = 0;
+    if (dyn && conf->static_value[i]) {
+        snprintf(val, sizeof(val), "%s", conf->static_value[i]);
+        set = conf->static_source[i] != SK_CONF_SRC_DEFAULT;
+    } else {
+        sk_conf_effective_string(conf, i, val, sizeof(val), &set);
+    }
+    if (set)
+        add_synonym(st, c, name, secret ? NULL : val, SK_CONFIG_SOURCE_STATIC_BROKER);
+    const char *d = sk_conf_key_default(i);
+    if (d) /* a derived key's default is what it derives (val when unset) */
+        add_synonym(st, c, name, secret ? NULL : d, SK_CONFIG_SOURCE_DEFAULT);
+    else if (!set)
+        add_synonym(st, c, name, secret ? NULL : val, SK_CONFIG_SOURCE_DEFAULT);
+}
+
 static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
 {
     sk_arena_t *a = st->req->arena;
@@ -110,7 +181,11 @@ static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
         char bval[256] = "";
         int bset = 0;
         sk_topic_conf_fallback(st->b->conf, k, bval, sizeof(bval), &bset);
-        int8_t bsrc = bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
+        int bki = broker_key ? sk_conf_key_index(broker_key) : -1;
+        int8_t bsrc = bki >= 0 ? broker_source(st->b->conf, bki)
+                               : bset ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT;
+        if (bsrc == SK_CONFIG_SOURCE_DEFAULT && bset) /* derived from a key the file set */
+            bsrc = SK_CONFIG_SOURCE_STATIC_BROKER;
 
         sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
         sk_describeconfigs_resp_config_init(c);
@@ -120,22 +195,47 @@ static void fill_topic(dc_state_t *st, int index, const sk_znode_config_t *over)
         c->IsSensitive = 0;
         fill_common(st, c, ov ? SK_CONFIG_SOURCE_TOPIC : bsrc, sk_topic_conf_type(k),
                     sk_topic_conf_doc(k));
-        c->Synonyms = sk_arena_calloc(a, 2, sizeof(*c->Synonyms));
+        c->Synonyms = sk_arena_calloc(a, 6, sizeof(*c->Synonyms));
         c->SynonymsCnt = 0;
         if (syn) {
-            if (ov) {
-                sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
-                s->Name = sk_str_c(name);
-                s->Value = c->Value;
-                s->Source = SK_CONFIG_SOURCE_TOPIC;
-            }
-            if (broker_key) {
-                sk_describeconfigs_synonym_t *s = &c->Synonyms[c->SynonymsCnt++];
-                s->Name = sk_str_c(broker_key);
-                s->Value = arena_str(a, bval);
-                s->Source = bsrc;
-            }
+            if (ov)
+                add_synonym(st, c, name, ov, SK_CONFIG_SOURCE_TOPIC);
+            if (bki >= 0)
+                broker_synonyms(st, c, bki);
+            else if (broker_key)
+                add_synonym(st, c, broker_key, bval, bsrc);
         }
+    }
+}
+
+/* The cluster default (resource name ""): the settings of
+ * /config/brokers/<default>, as Kafka lists them. */
+static void fill_broker_default(dc_state_t *st, int index)
+{
+    sk_arena_t *a = st->req->arena;
+    const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
+    sk_describeconfigs_result_t *out = &st->resp.Results[index];
+    const sk_znode_config_t *d = sk_cfgchange_get(st->b, "brokers", "<default>");
+    int n = d ? d->n : 0;
+    out->Configs = sk_arena_calloc(a, (size_t)n + 1, sizeof(*out->Configs));
+    out->ConfigsCnt = 0;
+    for (int j = 0; j < n; j++) {
+        int i = sk_conf_key_index(d->keys[j]);
+        if (i < 0 || !wanted(res, d->keys[j]))
+            continue;
+        sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+        sk_describeconfigs_resp_config_init(c);
+        c->Name = arena_str(a, d->keys[j]);
+        c->IsSensitive = sk_conf_key_sensitive(i);
+        c->Value = c->IsSensitive ? SK_STR_NULL : arena_str(a, d->values[j]);
+        c->ReadOnly = 0;
+        fill_common(st, c, SK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER, sk_conf_key_type(i),
+                    sk_conf_key_doc(i));
+        c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
+        c->SynonymsCnt = 0;
+        if (st->in.IncludeSynonyms)
+            add_synonym(st, c, d->keys[j], c->IsSensitive ? NULL : d->values[j],
+                        SK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER);
     }
 }
 
@@ -155,25 +255,19 @@ static void fill_broker(dc_state_t *st, int index)
         char val[1024];
         if (sk_conf_value_string(conf, i, val, sizeof(val)) != SK_OK)
             continue;
-        int set = conf->source[i] != SK_CONF_SRC_DEFAULT;
         sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
         sk_describeconfigs_resp_config_init(c);
         c->Name = sk_str_c(name);
         c->Value = arena_str(a, val);
-        c->ReadOnly = 1;
+        c->ReadOnly = !sk_conf_key_dynamic(i);
         c->IsSensitive = sk_conf_key_sensitive(i);
-        fill_common(st, c, set ? SK_CONFIG_SOURCE_STATIC_BROKER : SK_CONFIG_SOURCE_DEFAULT,
-                    sk_conf_key_type(i), sk_conf_key_doc(i));
+        fill_common(st, c, broker_source(conf, i), sk_conf_key_type(i), sk_conf_key_doc(i));
         if (c->IsSensitive) /* a secret: null, as Kafka answers */
             c->Value = (sk_str_t){NULL, -1};
-        c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
+        c->Synonyms = sk_arena_calloc(a, 4, sizeof(*c->Synonyms));
         c->SynonymsCnt = 0;
-        if (st->in.IncludeSynonyms) {
-            c->Synonyms[0].Name = c->Name;
-            c->Synonyms[0].Value = c->Value;
-            c->Synonyms[0].Source = c->ConfigSource;
-            c->SynonymsCnt = 1;
-        }
+        if (st->in.IncludeSynonyms)
+            broker_synonyms(st, c, i);
     }
 }
 
@@ -299,7 +393,10 @@ int sk_api_describeconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
                           "sent to that broker");
                 continue;
             }
-            fill_broker(st, i);
+            if (res->ResourceName.len > 0)
+                fill_broker(st, i);
+            else
+                fill_broker_default(st, i);
         } else {
             set_error(st, i, SK_KERR_INVALID_REQUEST, "Unsupported resource type");
         }

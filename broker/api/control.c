@@ -198,6 +198,20 @@ void sk_control_reload_topic_configs(sk_broker_t *b)
     sk_topics_foreach(b->topics, reload_one, b);
 }
 
+static void reapply_one(sk_topic_t *t, void *arg)
+{
+    sk_broker_t *b = arg;
+    sk_plog_config_t lc = topic_log_config(b, t, 0);
+    for (int i = 0; i < t->n_partitions; i++)
+        if (t->partitions[i].log)
+            sk_plog_set_config(t->partitions[i].log, &lc);
+}
+
+void sk_control_reapply_log_configs(sk_broker_t *b)
+{
+    sk_topics_foreach(b->topics, reapply_one, b);
+}
+
 void sk_control_reload_topic_config(sk_broker_t *b, const char *topic)
 {
     sk_topic_t *t = sk_topics_find(b->topics, topic, (int32_t)strlen(topic));

@@ -58,6 +58,7 @@ struct sk_logmgr_s {
     sk_diskio_t *cleaner_io;
     struct event *cleaner_ev, *cleaner_now_ev;
     int cleaner_threads;
+    int64_t cleaner_backoff_ms;
     int64_t cleaner_map_bytes; /* per pass */
     struct lm_clean *cleaning; /* passes in flight */
     struct event *pid_expiry_ev;
@@ -457,6 +458,7 @@ void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
         return;
     m->cleaner_threads = threads;
     m->cleaner_map_bytes = dedupe_bytes / threads;
+    m->cleaner_backoff_ms = backoff_ms;
     m->cleaner_io = sk_diskio_new(m->base, threads);
     m->cleaner_ev = start_timer(m->base, backoff_ms < 10 ? 10 : backoff_ms, on_cleaner_timer, m);
     m->cleaner_now_ev = event_new(m->base, -1, 0, on_cleaner_timer, m);
@@ -478,6 +480,19 @@ static void stop_cleaner(sk_logmgr_t *m)
     sk_diskio_t *io = m->cleaner_io;
     m->cleaner_io = NULL;
     sk_diskio_free(io); /* waits for the workers; runs clean_done for each pass */
+}
+
+void sk_logmgr_restart_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
+                               int64_t dedupe_bytes)
+{
+    if (!m->cleaner_io || threads <= 0)
+        return;
+    if (threads == m->cleaner_threads && dedupe_bytes / threads == m->cleaner_map_bytes &&
+        backoff_ms == m->cleaner_backoff_ms)
+        return;
+    sk_info(MOD, "log cleaner restarting with new settings");
+    stop_cleaner(m);
+    sk_logmgr_start_cleaner(m, threads, backoff_ms, dedupe_bytes);
 }
 
 /* ---- idle idempotent producers ---- */

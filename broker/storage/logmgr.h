@@ -81,6 +81,12 @@ int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t p
  * dropped). */
 void sk_logmgr_start_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
                              int64_t dedupe_bytes);
+/* The cleaner again with new settings (dynamic log.cleaner.*, as Kafka
+ * restarts its cleaner): the running passes are cancelled, the pool
+ * stopped and started with `threads` workers. Nothing when the cleaner
+ * does not run or nothing changed. */
+void sk_logmgr_restart_cleaner(sk_logmgr_t *m, int threads, int64_t backoff_ms,
+                               int64_t dedupe_bytes);
 /* One round of choosing now (also what the timer runs): passes started. */
 int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms);
 /* Every check_ms, each log forgets the idempotent producers idle for

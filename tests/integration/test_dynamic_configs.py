@@ -95,3 +95,234 @@ def test_malformed_notifications_and_entities_are_skipped(three):
     set_topic_config_zk(zkc, "dyn-bad", {"retention.ms": "1"})
     H.wait_for(lambda: all(len(segments(b, "dyn-bad")) == 1 for b in three.brokers), 30,
                "retention applied after the malformed notifications")
+
+
+# ---------------------------------------------------------------- AlterConfigs and friends
+
+from test_describe_configs import describe_configs  # noqa: E402
+
+TOPIC, BROKER = 2, 4
+SRC_TOPIC, SRC_DYN_BROKER, SRC_DYN_DEFAULT, SRC_STATIC, SRC_DEFAULT = 1, 2, 3, 4, 5
+INVALID_CONFIG, INVALID_REQUEST = 40, 42
+
+
+def describe_everywhere(c, rtype, name, keys):
+    """{broker id: {key: (value, source)}} from DescribeConfigs v1 sent to every broker."""
+    out = {}
+    for b in c.brokers:
+        with KafkaConn.to(b.bootstrap) as k:
+            err, cfg = describe_configs(k, 1, [(rtype, name, keys)], synonyms=True)[name]
+        assert err == 0, (b.id, err)
+        out[b.id] = {key: (v["value"], v["source"]) for key, v in cfg.items()}
+    return out
+
+
+def wait_described(c, rtype, name, want, brokers=None):
+    """Every broker (or the brokers given: broker resources) describes want {key: (value,
+    source)}."""
+    def ok():
+        for b in brokers or c.brokers:
+            with KafkaConn.to(b.bootstrap) as k:
+                err, cfg = describe_configs(k, 1, [(rtype, name, list(want))])[name]
+            got = {key: (v["value"], v["source"]) for key, v in cfg.items()}
+            if err or got != want:
+                return False
+        return True
+    H.wait_for(ok, 20, "%s %s described as %s" % (rtype, name, want))
+
+
+def zk_state(c, path):
+    """A znode's data and version, and how many change notifications there are."""
+    zkc = c.zk_client()
+    st = zkc.exists(path)
+    data = zkc.get(path)[0] if st else None
+    return data, st.version if st else None, len(zkc.get_children("/config/changes"))
+
+
+def broker_log_says(b, text):
+    return text in b.log_text()
+
+
+def test_kafka_python_alter_configs_topic_and_default_broker(three):
+    """kafka-python's alter_configs (AlterConfigs v1): a topic's retention.ms and
+    cleanup.policy, and the cluster default of log.cleaner.threads; every broker describes
+    them with their source, and the lowered retention deletes old segments."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+    create_topic(three, "kp-alter", {"segment.bytes": "4096"})
+    fill(three, "kp-alter")
+    a = KafkaAdminClient(bootstrap_servers=three.bootstrap)
+    try:
+        resp = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-alter", configs={
+            "segment.bytes": "4096", "retention.ms": "1", "cleanup.policy": "delete"})])
+        assert [(e, n) for e, _m, _t, n in resp.resources] == [(0, "kp-alter")]
+        resp = a.alter_configs([ConfigResource(ConfigResourceType.BROKER, "", configs={
+            "log.cleaner.threads": "3"})])
+        assert [e for e, _m, _t, _n in resp.resources] == [0]
+    finally:
+        a.close()
+    zkc = three.zk_client()
+    assert json.loads(zkc.get("/config/topics/kp-alter")[0]) == {"version": 1, "config": {
+        "segment.bytes": "4096", "retention.ms": "1", "cleanup.policy": "delete"}}
+    assert json.loads(zkc.get("/config/brokers/<default>")[0]) == {
+        "version": 1, "config": {"log.cleaner.threads": "3"}}
+    wait_described(three, TOPIC, "kp-alter", {"retention.ms": ("1", SRC_TOPIC),
+                                               "cleanup.policy": ("delete", SRC_TOPIC)})
+    for b in three.brokers:
+        wait_described(three, BROKER, str(b.id), {"log.cleaner.threads": ("3", SRC_DYN_DEFAULT)},
+                       brokers=[b])
+    wait_described(three, BROKER, "", {"log.cleaner.threads": ("3", SRC_DYN_DEFAULT)})
+    H.wait_for(lambda: all(len(segments(b, "kp-alter")) == 1 for b in three.brokers), 30,
+               "old segments deleted on every replica")
+    H.wait_for(lambda: all(broker_log_says(b, "log cleaner started: 3 thread(s)")
+                           for b in three.brokers), 20, "every broker's cleaner runs 3 threads")
+
+
+def test_confluent_alter_configs_topic_and_one_broker(three):
+    """confluent-kafka's alter_configs (librdkafka: AlterConfigs, a broker resource sent to
+    that broker): the topic's settings and broker 1's own log.cleaner.threads, which wins
+    over the cluster default on broker 1 only."""
+    from confluent_kafka.admin import AdminClient, ConfigResource
+    create_topic(three, "cf-alter", {"segment.bytes": "4096"})
+    fill(three, "cf-alter")
+    a = AdminClient({"bootstrap.servers": three.bootstrap})
+    rt = ConfigResource(ConfigResource.Type.TOPIC, "cf-alter", set_config={
+        "segment.bytes": "4096", "retention.ms": "1", "cleanup.policy": "compact,delete"})
+    rb = ConfigResource(ConfigResource.Type.BROKER, "1", set_config={"log.cleaner.threads": "2"})
+    for res, fut in a.alter_configs([rt, rb]).items():
+        fut.result(30)
+    wait_described(three, TOPIC, "cf-alter", {"retention.ms": ("1", SRC_TOPIC),
+                                               "cleanup.policy": ("compact,delete", SRC_TOPIC)})
+    wait_described(three, BROKER, "1", {"log.cleaner.threads": ("2", SRC_DYN_BROKER)},
+                   brokers=[three.brokers[1]])
+    # synonyms, most precedent first: broker 1's own, then the default (when one is set)
+    with KafkaConn.to(three.brokers[1].bootstrap) as k:
+        err, cfg = describe_configs(k, 1, [(BROKER, "1", ["log.cleaner.threads"])],
+                                    synonyms=True)["1"]
+    syn = cfg["log.cleaner.threads"]["synonyms"]
+    assert syn[0] == ("log.cleaner.threads", "2", SRC_DYN_BROKER), syn
+    assert syn[-1] == ("log.cleaner.threads", "1", SRC_DEFAULT), syn
+    assert not cfg["log.cleaner.threads"]["read_only"]
+    H.wait_for(lambda: broker_log_says(three.brokers[1], "log cleaner started: 2 thread(s)"), 20,
+               "broker 1's cleaner runs 2 threads")
+    H.wait_for(lambda: all(len(segments(b, "cf-alter")) == 1 for b in three.brokers), 30,
+               "old segments deleted on every replica")
+    # confluent-kafka's describe from every broker agrees
+    for b in three.brokers:
+        d = AdminClient({"bootstrap.servers": b.bootstrap})
+        got = d.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, "cf-alter")])
+        cfg = list(got.values())[0].result(30)
+        assert cfg["retention.ms"].value == "1"
+        assert cfg["retention.ms"].source == SRC_TOPIC
+
+
+def raw_alter(k, version, resources, validate_only=False):
+    """AlterConfigs (33) v0/v1 hand-built: resources [(type, name, {key: value or None})].
+    Returns [(error, message, type, name)]."""
+    body = array([i8(t) + string(n) + array([string(key) + string(v) for key, v in cfg.items()])
+                  for t, n, cfg in resources]) + i8(1 if validate_only else 0)
+    r = k.request(33, version, body)
+    r.i32()
+    return r.array(lambda: (r.i16(), r.string(), r.i8(), r.string()))
+
+
+def raw_incremental(k, resources, validate_only=False):
+    """IncrementalAlterConfigs (44) v0 hand-built: resources [(type, name, [(key, op,
+    value)])]. Returns [(error, message, type, name)]."""
+    body = array([i8(t) + string(n) + array([string(key) + i8(op) + string(v)
+                                             for key, op, v in ops])
+                  for t, n, ops in resources]) + i8(1 if validate_only else 0)
+    r = k.request(44, 0, body)
+    r.i32()
+    return r.array(lambda: (r.i16(), r.string(), r.i8(), r.string()))
+
+
+from kafka_wire import array, i8, string  # noqa: E402
+
+
+def test_refusals_write_nothing(three):
+    """A read-only broker key, a bad value, an unknown topic key and APPEND on a number are
+    refused with Kafka's codes and messages, and ZooKeeper is unchanged; validate_only
+    checks without writing."""
+    create_topic(three, "refuse", {"retention.ms": "100000"})
+    b0 = three.brokers[0]
+    before_t = zk_state(three, "/config/topics/refuse")
+    before_b = zk_state(three, "/config/brokers/0")
+    with KafkaConn.to(b0.bootstrap) as k:
+        got = raw_alter(k, 1, [(BROKER, "0", {"broker.id": "7"})])
+        assert got[0][0] == INVALID_REQUEST
+        assert got[0][1] == ("Invalid config value for resource ConfigResource(type=BROKER, "
+                             "name='0'): Cannot update these configs dynamically: Set(broker.id)")
+        got = raw_alter(k, 0, [(TOPIC, "refuse", {"retention.ms": "abc"})])
+        assert got[0][0] == INVALID_REQUEST
+        assert got[0][1].startswith("Invalid config value for resource ConfigResource("
+                                    "type=TOPIC, name='refuse'): Invalid value abc for "
+                                    "configuration retention.ms"), got
+        got = raw_alter(k, 1, [(BROKER, "0", {"log.cleaner.threads": "99"})])
+        assert got[0][0] == INVALID_REQUEST and "log.cleaner.threads" in got[0][1]
+        got = raw_alter(k, 1, [(TOPIC, "refuse", {"no.such.key": "1"})])
+        assert got[0][:2] == (INVALID_CONFIG, "Unknown topic config name: no.such.key")
+        got = raw_incremental(k, [(TOPIC, "refuse", [("retention.ms", 2, "5")])])
+        assert got[0][:2] == (INVALID_CONFIG,
+                              "Config value append is not allowed for config key: retention.ms")
+        got = raw_alter(k, 1, [(TOPIC, "refuse", {"retention.ms": "5"})], validate_only=True)
+        assert got[0][0] == 0
+        got = raw_alter(k, 1, [(TOPIC, "no-such-topic", {"retention.ms": "5"})])
+        assert got[0][0] == 3  # UNKNOWN_TOPIC_OR_PARTITION
+        got = raw_alter(k, 1, [(BROKER, "2", {"log.cleaner.threads": "2"})])
+        assert got[0][0] == INVALID_REQUEST  # a broker's resource goes to that broker
+    assert zk_state(three, "/config/topics/refuse") == before_t
+    assert zk_state(three, "/config/brokers/0") == before_b
+    assert all(b.running() for b in three.brokers)
+
+
+def test_incremental_alter_configs_four_ops(three):
+    """IncrementalAlterConfigs hand-built: SET, APPEND, SUBTRACT, DELETE, each leaving
+    Kafka's JSON in /config/topics/<t>, and a SET on the broker."""
+    create_topic(three, "incr", {"segment.bytes": "100000"})
+    zkc = three.zk_client()
+
+    def cfg():
+        return json.loads(zkc.get("/config/topics/incr")[0])["config"]
+    with KafkaConn.to(three.brokers[2].bootstrap) as k:
+        assert raw_incremental(k, [(TOPIC, "incr", [("retention.ms", 0, "3600000")])])[0][0] == 0
+        assert cfg() == {"segment.bytes": "100000", "retention.ms": "3600000"}
+        assert raw_incremental(k, [(TOPIC, "incr", [("cleanup.policy", 2, "compact")])])[0][0] == 0
+        assert cfg()["cleanup.policy"] == "delete,compact"
+        assert raw_incremental(k, [(TOPIC, "incr", [("cleanup.policy", 3, "delete")])])[0][0] == 0
+        assert cfg()["cleanup.policy"] == "compact"
+        assert raw_incremental(k, [(TOPIC, "incr", [("retention.ms", 1, None),
+                                                    ("segment.bytes", 0, "200000")])])[0][0] == 0
+        assert cfg() == {"segment.bytes": "200000", "cleanup.policy": "compact"}
+        assert raw_incremental(k, [(BROKER, "2", [("log.retention.bytes", 0, "999999")])])[0][0] == 0
+    wait_described(three, TOPIC, "incr", {"cleanup.policy": ("compact", SRC_TOPIC),
+                                          "segment.bytes": ("200000", SRC_TOPIC)})
+    wait_described(three, BROKER, "2", {"log.retention.bytes": ("999999", SRC_DYN_BROKER)},
+                   brokers=[three.brokers[2]])
+    # a topic without its own retention.bytes now falls back on broker 2's dynamic value
+    with KafkaConn.to(three.brokers[2].bootstrap) as k:
+        err, c = describe_configs(k, 1, [(TOPIC, "incr", ["retention.bytes"])])["incr"]
+    assert c["retention.bytes"]["value"] == "999999"
+    assert c["retention.bytes"]["source"] == SRC_DYN_BROKER
+    # deleting it brings the file's value back
+    with KafkaConn.to(three.brokers[2].bootstrap) as k:
+        assert raw_incremental(k, [(BROKER, "2", [("log.retention.bytes", 1, None)])])[0][0] == 0
+    wait_described(three, BROKER, "2", {"log.retention.bytes": ("-1", SRC_DEFAULT)},
+                   brokers=[three.brokers[2]])
+
+
+def test_alter_right_after_create(three):
+    """AlterConfigs on a topic created a moment ago works on every broker, even one whose
+    metadata has not caught up (it reads /brokers/topics/<t> from ZooKeeper)."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({"bootstrap.servers": three.brokers[0].bootstrap})
+    names = ["race-%d" % i for i in range(3)]
+    futs = a.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names],
+                           operation_timeout=0)
+    for f in futs.values():
+        f.result(30)
+    for i, n in enumerate(names):
+        with KafkaConn.to(three.brokers[(i + 1) % 3].bootstrap) as k:
+            got = raw_alter(k, 1, [(TOPIC, n, {"retention.ms": "123456"})])
+        assert got[0][0] == 0, got
+        assert json.loads(three.zk_client().get("/config/topics/" + n)[0])["config"] == {
+            "retention.ms": "123456"}

@@ -675,8 +675,8 @@ START_TEST(test_help_lists_every_key)
         snprintf(needle, sizeof(needle), "\n  %s (", sk_conf_key_name(i));
         ck_assert_msg(strstr(text, needle), "help lacks %s", sk_conf_key_name(i));
     }
-    ck_assert(strstr(text, "  log.segment.bytes (int, default 1073741824, 14..2147483647)") ||
-              strstr(text, "  log.segment.bytes (int, default 1073741824, >= 14)"));
+    ck_assert(strstr(text, "  log.segment.bytes (int, default 1073741824, >= 14, dynamic)"));
+    ck_assert(strstr(text, "  log.roll.hours (int, default 168, >= 1)\n"));
     ck_assert(strstr(text, "  zookeeper.connect (string, required)"));
     ck_assert(strstr(text, "  log.level (enum, default info, one of: error, warn, info, debug)"));
     free(text);
@@ -801,13 +801,15 @@ START_TEST(test_man_page_matches_table)
 
     /* Limits too, on a few keys. */
     const char *man = slurp(path);
-    ck_assert(strstr(man, ".B log.segment.bytes\n.RI ( int ,\ndefault 1073741824, at least 14.)"));
+    ck_assert(strstr(man, ".B log.segment.bytes\n.RI ( int ,\n"
+                          "default 1073741824, at least 14, dynamic.)"));
     ck_assert(strstr(man, ".B log.cleaner.min.cleanable.ratio\n.RI ( double ,\n"
-                          "default 0.5, 0 to 1.)"));
+                          "default 0.5, 0 to 1, dynamic.)"));
     ck_assert(strstr(man, ".B segment.ms\n.RI ( long ,\n"
                           "default: the broker's log.roll.ms, at least 1.)"));
     ck_assert(strstr(man, ".B log.retention.ms\n.RI ( long ,\n"
-                          "default: from log.retention.minutes or log.retention.hours.)"));
+                          "default: from log.retention.minutes or log.retention.hours, "
+                          "dynamic.)"));
 }
 END_TEST
 
@@ -1404,6 +1406,65 @@ END_TEST
 /* Issue 10 part 4: Kafka's defaults for the limit keys, the host:count
  * overrides (count after the last colon, bracketed IPv6, spaces around
  * entries), and bad forms refused naming the key. */
+/* Dynamic keys: which keys, values checked by the file's parser, a dynamic
+ * value set and taken back. */
+START_TEST(test_dynamic_keys)
+{
+    const char *dyn[] = {"log.retention.ms", "log.cleanup.policy", "log.cleaner.threads",
+                         "max.connections", "unclean.leader.election.enable",
+                         "min.insync.replicas", "message.max.bytes"};
+    const char *ro[] = {"broker.id", "log.dirs", "zookeeper.connect", "listeners",
+                        "log.retention.hours", "log.cleaner.enable"};
+    for (size_t i = 0; i < sizeof(dyn) / sizeof(dyn[0]); i++)
+        ck_assert_msg(sk_conf_key_dynamic(sk_conf_key_index(dyn[i])), "%s", dyn[i]);
+    for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+        ck_assert_msg(!sk_conf_key_dynamic(sk_conf_key_index(ro[i])), "%s", ro[i]);
+    ck_assert(!sk_conf_key_dynamic(-1));
+
+    char why[256];
+    int thr = sk_conf_key_index("log.cleaner.threads");
+    ck_assert_int_eq(sk_conf_check_value(thr, " 4 ", why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(sk_conf_check_value(thr, "17", why, sizeof(why)), SK_EINVAL);
+    ck_assert_int_eq(sk_conf_check_value(thr, "x", why, sizeof(why)), SK_EINVAL);
+    int pol = sk_conf_key_index("log.cleanup.policy");
+    ck_assert_int_eq(sk_conf_check_value(pol, "compact,delete", why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(sk_conf_check_value(pol, "shred", why, sizeof(why)), SK_EINVAL);
+
+    sk_conf_t c;
+    char *ov[] = {"log.cleaner.threads=2"};
+    load_ok(&c, MINIMAL, ov, 1);
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, "5", SK_CONF_SRC_DYNAMIC_DEFAULT, why,
+                                         sizeof(why)), SK_OK);
+    ck_assert_int_eq(c.log_cleaner_threads, 5);
+    ck_assert_int_eq(c.source[thr], SK_CONF_SRC_DYNAMIC_DEFAULT);
+    ck_assert_str_eq(c.static_value[thr], "2");
+    /* the same again: nothing changed */
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, "5", SK_CONF_SRC_DYNAMIC_DEFAULT, why,
+                                         sizeof(why)), 1);
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, "99", SK_CONF_SRC_DYNAMIC_BROKER, why,
+                                         sizeof(why)), SK_EINVAL);
+    ck_assert_int_eq(c.log_cleaner_threads, 5);
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, "7", SK_CONF_SRC_DYNAMIC_BROKER, why,
+                                         sizeof(why)), SK_OK);
+    ck_assert_str_eq(c.static_value[thr], "2"); /* the file's value is kept once */
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, NULL, 0, why, sizeof(why)), SK_OK);
+    ck_assert_int_eq(c.log_cleaner_threads, 2);
+    ck_assert_int_eq(c.source[thr], SK_CONF_SRC_OVERRIDE);
+    ck_assert_ptr_null(c.static_value[thr]);
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, thr, NULL, 0, why, sizeof(why)), 1);
+    /* derived flags follow the list */
+    ck_assert(c.log_cleanup_policy_delete && !c.log_cleanup_policy_compact);
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, pol, "compact", SK_CONF_SRC_DYNAMIC_BROKER, why,
+                                         sizeof(why)), SK_OK);
+    ck_assert(!c.log_cleanup_policy_delete && c.log_cleanup_policy_compact);
+    /* a read-only key cannot be set */
+    ck_assert_int_eq(sk_conf_set_dynamic(&c, sk_conf_key_index("broker.id"), "3",
+                                         SK_CONF_SRC_DYNAMIC_BROKER, why, sizeof(why)),
+                     SK_EINVAL);
+    sk_conf_free(&c);
+}
+END_TEST
+
 START_TEST(test_limit_keys)
 {
     sk_conf_t c;
@@ -1517,6 +1578,7 @@ int main(void)
     tcase_add_test(tc, test_deploy_examples);
     tcase_add_test(tc, test_authorizer_keys);
     tcase_add_test(tc, test_limit_keys);
+    tcase_add_test(tc, test_dynamic_keys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
