@@ -1,22 +1,21 @@
-/* skein-configs - SCRAM users in ZooKeeper, as Kafka's kafka-configs.sh
- * --zookeeper writes them (issue 10 part 2):
+/* skein-configs - dynamic configuration, with kafka-configs.sh's flags
+ * (issue 11 part 2; SCRAM users: issue 10 part 2):
  *
- *   skein-configs --zookeeper HOST:PORT[/chroot] --entity-type users --entity-name alice
- *       --alter --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],
- *                             SCRAM-SHA-512=[password=alice-secret]'
- *   skein-configs --zookeeper ... --entity-type users --entity-name alice
- *       --alter --delete-config SCRAM-SHA-512
- *   skein-configs --zookeeper ... --entity-type users [--entity-name alice] --describe
+ *   skein-configs (--bootstrap-server B [--command-config F] | --zookeeper Z)
+ *       --entity-type topics|brokers|users|clients
+ *       [--entity-name N | --entity-default]
+ *       (--describe [--all] | --alter [--add-config k=v,k2=[a,b]] [--delete-config k,k2])
  *
- * --alter writes /config/users/<user> (Kafka's JSON: salt, StoredKey,
- * ServerKey, iterations; a fresh random salt; other configs of the user,
- * such as quotas, are kept; a conditional write, so a concurrent change is
- * never lost) and announces it under /config/changes as Kafka does. Brokers
- * read the credential at each login, so it counts at once. --describe
- * prints mechanisms and iterations, never a credential.
+ * --zookeeper reads and writes /config/<type>/<name> in Kafka's JSON and
+ * announces each change under /config/changes (configs_zk.c); users take
+ * SCRAM credentials (SCRAM-SHA-256=[iterations=N,password=P]) and quota
+ * keys, users and clients the quota keys. --bootstrap-server goes through
+ * librdkafka's DescribeConfigs and AlterConfigs for topics and brokers
+ * (configs_kafka.c). Keys and values are checked with the broker's own
+ * tables before anything is written.
  *
- * Exit status: 0 done, 1 a ZooKeeper failure or a user without configs, 2
- * bad usage. Blocking calls of libzookeeper_mt: a command-line tool only.
+ * Exit status: 0 done, 1 a ZooKeeper or cluster failure, 2 bad usage or a
+ * refused key or value.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,29 +25,38 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef THREADED
-#define THREADED
-#endif
-#include <zookeeper/zookeeper.h>
-
+#include "configs_cmd.h"
+#include "configs_kafka.h"
+#include "configs_zk.h"
 #include "kerr.h"
 #include "mem.h"
 #include "scram.h"
-
-#define MAX_DATA (1024 * 1024)
+#include "znode.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: skein-configs --zookeeper HOST:PORT[,...][/chroot] --entity-type users\n"
-            "         [--entity-name USER] (--describe | --alter [--add-config C] [--delete-config M])\n"
-            "  --add-config 'SCRAM-SHA-256=[iterations=N,password=P],SCRAM-SHA-512=[password=P]'\n"
-            "                  set a user's SCRAM credentials (iterations 4096..16384, default 4096)\n"
-            "  --delete-config SCRAM-SHA-256[,SCRAM-SHA-512]\n"
-            "                  remove them\n"
-            "  --describe      the user's (or every user's) mechanisms and iterations\n"
-            "Only SCRAM credentials of users, through ZooKeeper (--bootstrap-server and the\n"
-            "other entity types of kafka-configs.sh are not supported).\n");
+            "Usage: skein-configs (--bootstrap-server HOST:PORT[,...] [--command-config FILE] |\n"
+            "                      --zookeeper HOST:PORT[,...][/chroot])\n"
+            "         --entity-type topics|brokers|users|clients [--entity-name NAME | --entity-default]\n"
+            "         (--describe [--all] | --alter [--add-config C] [--delete-config K,...])\n"
+            "  --bootstrap-server B    through the brokers (topics and brokers; librdkafka)\n"
+            "  --command-config FILE   client properties for --bootstrap-server (librdkafka names)\n"
+            "  --zookeeper Z           /config/<type>/<name> in ZooKeeper (every entity type)\n"
+            "  --entity-type T         topics, brokers, users or clients; users then clients for\n"
+            "                          a user's client (--entity-type users --entity-name U\n"
+            "                          --entity-type clients --entity-name C)\n"
+            "  --entity-name N         the topic, broker id, user or client id\n"
+            "  --entity-default        the cluster default (brokers, users, clients)\n"
+            "  --describe [--all]      the dynamic settings (--all: every setting in force,\n"
+            "                          --bootstrap-server only)\n"
+            "  --alter                 change them:\n"
+            "  --add-config C          k=v,k2=[a,b]: set keys (brackets keep a list's commas);\n"
+            "                          users: SCRAM-SHA-256=[iterations=N,password=P] too\n"
+            "  --delete-config K,...   remove keys (SCRAM-SHA-256/512 for users)\n"
+            "Topic and broker keys are checked with skeind's own tables (only keys marked\n"
+            "dynamic in skein.properties(5) may change on brokers); users and clients take\n"
+            "producer_byte_rate, consumer_byte_rate and request_percentage.\n");
 }
 
 /* One --add-config entry: SCRAM-SHA-x=[iterations=N,password=P]. */
@@ -60,7 +68,7 @@ typedef struct {
 
 /* Parse "M=[k=v,...],M2=[...]" (Kafka's syntax; the password may not hold
  * ',' or ']', as there). Returns the count or -1 with a reason. */
-static int parse_add(const char *s, add_t *out, int max, char *err, size_t errlen)
+static int parse_scram(const char *s, add_t *out, int max, char *err, size_t errlen)
 {
     int n = 0;
     const char *p = s;
@@ -137,53 +145,12 @@ static int parse_add(const char *s, add_t *out, int max, char *err, size_t errle
     return n;
 }
 
-static zhandle_t *zk_open(const char *connect, char *err, size_t errlen)
-{
-    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-    FILE *sink = getenv("SKEIN_ZK_LOG") ? NULL : fopen("/dev/null", "w");
-    if (sink)
-        zoo_set_log_stream(sink);
-    zhandle_t *zh = zookeeper_init(connect, NULL, 30000, NULL, NULL, 0);
-    if (!zh) {
-        snprintf(err, errlen, "cannot use ZooKeeper connect string '%s': %s", connect,
-                 strerror(errno));
-        return NULL;
-    }
-    for (int i = 0; i < 150 && zoo_state(zh) != ZOO_CONNECTED_STATE; i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    if (zoo_state(zh) != ZOO_CONNECTED_STATE) {
-        snprintf(err, errlen, "cannot connect to ZooKeeper at %s within 15 s", connect);
-        zookeeper_close(zh);
-        return NULL;
-    }
-    return zh;
-}
-
-/* A node's data (allocated, NUL-terminated), or NULL: *zrc says why. */
-static char *zk_get(zhandle_t *zh, const char *path, int *len, struct Stat *st, int *zrc)
-{
-    char *buf = sk_malloc(MAX_DATA + 1);
-    int l = MAX_DATA;
-    *zrc = zoo_get(zh, path, 0, buf, &l, st);
-    if (*zrc != ZOK || l < 0) {
-        free(buf);
-        if (*zrc == ZOK)
-            *zrc = ZNONODE; /* null data: no config */
-        return NULL;
-    }
-    buf[l] = '\0';
-    *len = l;
-    return buf;
-}
-
 static int describe_user(zhandle_t *zh, const char *user)
 {
     char *path = sk_asprintf("/config/users/%s", user);
     int len = 0, zrc;
     struct Stat st;
-    char *data = zk_get(zh, path, &len, &st, &zrc);
+    char *data = sk_cfgzk_get(zh, path, &len, &st, &zrc);
     free(path);
     if (!data) {
         if (zrc == ZNONODE) {
@@ -193,6 +160,23 @@ static int describe_user(zhandle_t *zh, const char *user)
         fprintf(stderr, "skein-configs: reading /config/users/%s: %s\n", user, zerror(zrc));
         return 1;
     }
+    /* the user's other settings (quotas) first, as Kafka's tool prints them */
+    sk_znode_config_t cfg = {0};
+    char derr[256];
+    if (sk_znode_config_decode(data, (size_t)len, &cfg, derr, sizeof(derr)) == SK_OK) {
+        int any = 0;
+        for (int i = 0; i < cfg.n; i++) {
+            if (!strncmp(cfg.keys[i], "SCRAM-", 6))
+                continue;
+            if (!any)
+                printf("Quota configs for user-principal '%s' are ", user);
+            printf("%s%s=%s", any ? "," : "", cfg.keys[i], cfg.values[i]);
+            any = 1;
+        }
+        if (any)
+            printf("\n");
+    }
+    sk_znode_config_clear(&cfg);
     printf("SCRAM credential configs for user-principal '%s' are ", user);
     int first = 1;
     for (int m = SK_SCRAM_SHA_256; m <= SK_SCRAM_SHA_512; m++) {
@@ -215,7 +199,7 @@ static int describe_user(zhandle_t *zh, const char *user)
     return 0;
 }
 
-static int describe(zhandle_t *zh, const char *user)
+static int describe_users(zhandle_t *zh, const char *user)
 {
     if (user)
         return describe_user(zh, user);
@@ -234,24 +218,7 @@ static int describe(zhandle_t *zh, const char *user)
     return rc;
 }
 
-/* Create path's missing parents (persistent, no data). */
-static int zk_parents(zhandle_t *zh, const char *path)
-{
-    char *p = sk_strdup(path);
-    int zrc = ZOK;
-    for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-        *s = '\0';
-        zrc = zoo_create(zh, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
-        *s = '/';
-        if (zrc != ZOK && zrc != ZNODEEXISTS)
-            break;
-        zrc = ZOK;
-    }
-    free(p);
-    return zrc;
-}
-
-static int alter(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
+static int alter_scram(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
                  const char *const *dels, int ndel)
 {
     char err[256];
@@ -269,7 +236,7 @@ static int alter(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
     for (int attempt = 0; attempt < 10; attempt++) {
         int len = 0, zrc;
         struct Stat st;
-        char *data = zk_get(zh, path, &len, &st, &zrc);
+        char *data = sk_cfgzk_get(zh, path, &len, &st, &zrc);
         if (!data && zrc != ZNONODE) {
             fprintf(stderr, "skein-configs: reading %s: %s\n", path, zerror(zrc));
             break;
@@ -282,7 +249,7 @@ static int alter(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
             break;
         }
         if (zrc == ZNONODE) {
-            zrc = zk_parents(zh, path);
+            zrc = sk_cfgzk_parents(zh, path);
             if (zrc == ZOK)
                 zrc = zoo_create(zh, path, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0,
                                  NULL, 0);
@@ -297,12 +264,9 @@ static int alter(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
             break;
         }
         /* Kafka's change notification (brokers read at each login anyway) */
-        char *note = sk_asprintf("{\"version\":2,\"entity_path\":\"users/%s\"}", user);
-        zrc = zk_parents(zh, "/config/changes/config_change_");
-        if (zrc == ZOK)
-            zrc = zoo_create(zh, "/config/changes/config_change_", note, (int)strlen(note),
-                             &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
-        free(note);
+        char *ep = sk_asprintf("users/%s", user);
+        zrc = sk_cfgzk_notify(zh, ep);
+        free(ep);
         if (zrc != ZOK)
             fprintf(stderr, "skein-configs: warning: no change notification: %s\n",
                     zerror(zrc));
@@ -315,95 +279,229 @@ static int alter(zhandle_t *zh, const char *user, const add_t *adds, int nadd,
     return rc;
 }
 
-int main(int argc, char **argv)
+static int is_scram(const char *s)
 {
-    enum { O_ZK = 1, O_BOOT, O_TYPE, O_NAME, O_ALTER, O_DESCRIBE, O_ADD, O_DEL, O_HELP };
-    static const struct option opts[] = {
-        {"zookeeper", required_argument, NULL, O_ZK},
-        {"bootstrap-server", required_argument, NULL, O_BOOT},
-        {"entity-type", required_argument, NULL, O_TYPE},
-        {"entity-name", required_argument, NULL, O_NAME},
-        {"alter", no_argument, NULL, O_ALTER},
-        {"describe", no_argument, NULL, O_DESCRIBE},
-        {"add-config", required_argument, NULL, O_ADD},
-        {"delete-config", required_argument, NULL, O_DEL},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    const char *zk = NULL, *type = NULL, *name = NULL, *add = NULL, *del = NULL;
-    int do_alter = 0, do_describe = 0, o, status = 2;
-    add_t adds[4] = {{0}};
-    int nadd = 0, ndel = 0;
-    char *delbuf = NULL;
-    const char *dels[4];
-    char err[256];
-    zhandle_t *zh = NULL;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case O_ZK: zk = optarg; break;
-        case O_BOOT:
-            fprintf(stderr, "skein-configs: --bootstrap-server is not supported yet; use "
-                    "--zookeeper (brokers serve AlterUserScramCredentials to admin clients)\n");
-            goto out;
-        case O_TYPE: type = optarg; break;
-        case O_NAME: name = optarg; break;
-        case O_ALTER: do_alter = 1; break;
-        case O_DESCRIBE: do_describe = 1; break;
-        case O_ADD: add = optarg; break;
-        case O_DEL: del = optarg; break;
-        case O_HELP: usage(stdout); status = 0; goto out;
-        default: usage(stderr); goto out;
+    return s && strstr(s, "SCRAM-SHA-") != NULL;
+}
+
+/* --entity-type / --entity-name / --entity-default, in order. */
+static int add_entity(sk_cfg_entity_t *e, int what, const char *arg)
+{
+    if (what == 't') {
+        if (e->n == 2)
+            return -1;
+        e->type[e->n++] = arg;
+        return 0;
+    }
+    if (e->n == 0 || e->name[e->n - 1] || e->def[e->n - 1])
+        return -1;
+    if (what == 'n')
+        e->name[e->n - 1] = arg;
+    else
+        e->def[e->n - 1] = 1;
+    return 0;
+}
+
+static int check_entity(const sk_cfg_entity_t *e, int alter)
+{
+    static const char *const types[] = {"topics", "brokers", "users", "clients"};
+    if (e->n == 0) {
+        fprintf(stderr, "skein-configs: --entity-type is required\n");
+        return -1;
+    }
+    for (int k = 0; k < e->n; k++) {
+        int ok = 0;
+        for (int t = 0; t < 4; t++)
+            ok |= strcmp(e->type[k], types[t]) == 0;
+        if (!ok) {
+            fprintf(stderr, "skein-configs: --entity-type must be topics, brokers, users or "
+                    "clients, not '%s'\n", e->type[k]);
+            return -1;
+        }
+        const char *n = e->name[k];
+        if (n && (!*n || !strcmp(n, ".") || !strcmp(n, "..") ||
+                  (strchr(n, '/') && strcmp(e->type[k], "users") && strcmp(e->type[k], "clients")))) {
+            fprintf(stderr, "skein-configs: invalid entity name '%s'\n", n);
+            return -1;
+        }
+        if (e->def[k] && !strcmp(e->type[k], "topics")) {
+            fprintf(stderr, "skein-configs: --entity-default applies to brokers, users and "
+                    "clients\n");
+            return -1;
+        }
+        if (n && !strcmp(e->type[k], "brokers")) {
+            char *end = NULL;
+            long id = strtol(n, &end, 10);
+            if (*end || id < 0 || id > 2147483647L) {
+                fprintf(stderr, "skein-configs: the entity name for brokers must be a broker "
+                        "id, not '%s'\n", n);
+                return -1;
+            }
         }
     }
-    if (optind < argc || !zk || do_alter == do_describe) {
-        usage(stderr);
-        goto out;
+    if (e->n == 2 && (strcmp(e->type[0], "users") || strcmp(e->type[1], "clients"))) {
+        fprintf(stderr, "skein-configs: two entity types only as users then clients\n");
+        return -1;
     }
-    if (!type || strcmp(type, "users") != 0) {
-        fprintf(stderr, "skein-configs: only --entity-type users is supported\n");
-        goto out;
+    if (alter && !e->name[e->n - 1] && !e->def[e->n - 1]) {
+        fprintf(stderr, "skein-configs: --alter needs --entity-name or --entity-default\n");
+        return -1;
     }
-    if (do_alter && (!name || !*name || (!add && !del))) {
-        fprintf(stderr, "skein-configs: --alter needs --entity-name and --add-config or "
-                "--delete-config\n");
-        goto out;
+    if (e->n == 2 && !e->name[0] && !e->def[0]) {
+        fprintf(stderr, "skein-configs: the user needs --entity-name or --entity-default\n");
+        return -1;
     }
-    if (name && (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))) {
-        fprintf(stderr, "skein-configs: invalid user name '%s'\n", name);
-        goto out;
+    return 0;
+}
+
+/* --zookeeper, SCRAM credentials of one user (their own syntax). */
+static int scram_cmd(zhandle_t *zh, const sk_cfg_cmd_t *cmd)
+{
+    add_t adds[4] = {{0}};
+    int nadd = 0, ndel = 0, rc = 2;
+    const char *dels[4];
+    char err[256];
+    char *delbuf = NULL;
+    const char *user = cmd->ent.name[0];
+    if (cmd->ent.n != 1 || !user) {
+        fprintf(stderr, "skein-configs: SCRAM credentials need --entity-type users "
+                "--entity-name USER\n");
+        return 2;
     }
-    if (add && (nadd = parse_add(add, adds, 4, err, sizeof(err))) < 0) {
+    if (cmd->add_raw && (nadd = parse_scram(cmd->add_raw, adds, 4, err, sizeof(err))) < 0) {
         fprintf(stderr, "skein-configs: %s\n", err);
         goto out;
     }
-    if (del) {
-        delbuf = sk_strdup(del);
+    if (cmd->del_raw) {
+        delbuf = sk_strdup(cmd->del_raw);
         for (char *save = NULL, *t = strtok_r(delbuf, ",", &save); t;
              t = strtok_r(NULL, ",", &save)) {
             if (ndel == 4 || sk_scram_mech_parse(t) < 0) {
-                fprintf(stderr, "skein-configs: --delete-config: %s is not supported (only "
-                        "SCRAM-SHA-256 and SCRAM-SHA-512)\n", t);
+                fprintf(stderr, "skein-configs: --delete-config: %s is not supported with "
+                        "SCRAM credentials (SCRAM-SHA-256 and SCRAM-SHA-512)\n", t);
                 goto out;
             }
             dels[ndel++] = t;
         }
     }
-    status = 1;
-    zh = zk_open(zk, err, sizeof(err));
-    if (!zh) {
-        fprintf(stderr, "skein-configs: %s\n", err);
-        goto out;
-    }
-    status = do_describe ? describe(zh, name) : alter(zh, name, adds, nadd, dels, ndel);
+    rc = alter_scram(zh, user, adds, nadd, dels, ndel);
 out:
-    if (zh)
-        zookeeper_close(zh);
     for (int i = 0; i < 4; i++) {
         if (adds[i].password) {
             memset(adds[i].password, 0, strlen(adds[i].password));
             free(adds[i].password);
         }
     }
+    free(delbuf);
+    return rc;
+}
+
+static int zk_cmd(const sk_cfg_cmd_t *cmd)
+{
+    char err[256];
+    zhandle_t *zh = sk_cfgzk_open(cmd->zookeeper, err, sizeof(err));
+    if (!zh) {
+        fprintf(stderr, "skein-configs: %s\n", err);
+        return 1;
+    }
+    int rc;
+    int users = cmd->ent.n == 1 && !strcmp(cmd->ent.type[0], "users");
+    if (cmd->alter && users && (is_scram(cmd->add_raw) || is_scram(cmd->del_raw)))
+        rc = scram_cmd(zh, cmd);
+    else if (cmd->describe && users && !cmd->ent.def[0])
+        rc = describe_users(zh, cmd->ent.name[0]);
+    else if (cmd->describe)
+        rc = sk_cfgzk_describe(zh, cmd);
+    else
+        rc = sk_cfgzk_alter(zh, cmd);
+    zookeeper_close(zh);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_ZK = 1, O_BOOT, O_CMDCFG, O_TYPE, O_NAME, O_DEFAULT, O_ALTER, O_DESCRIBE, O_ALL,
+           O_ADD, O_DEL, O_HELP };
+    static const struct option opts[] = {
+        {"zookeeper", required_argument, NULL, O_ZK},
+        {"bootstrap-server", required_argument, NULL, O_BOOT},
+        {"command-config", required_argument, NULL, O_CMDCFG},
+        {"entity-type", required_argument, NULL, O_TYPE},
+        {"entity-name", required_argument, NULL, O_NAME},
+        {"entity-default", no_argument, NULL, O_DEFAULT},
+        {"alter", no_argument, NULL, O_ALTER},
+        {"describe", no_argument, NULL, O_DESCRIBE},
+        {"all", no_argument, NULL, O_ALL},
+        {"add-config", required_argument, NULL, O_ADD},
+        {"delete-config", required_argument, NULL, O_DEL},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    sk_cfg_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    int o, status = 2;
+    char err[512];
+    char *delbuf = NULL;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case O_ZK: cmd.zookeeper = optarg; break;
+        case O_BOOT: cmd.bootstrap = optarg; break;
+        case O_CMDCFG: cmd.command_config = optarg; break;
+        case O_TYPE:
+        case O_NAME:
+        case O_DEFAULT:
+            if (add_entity(&cmd.ent, o == O_TYPE ? 't' : o == O_NAME ? 'n' : 'd', optarg) != 0) {
+                fprintf(stderr, "skein-configs: --entity-name or --entity-default follows its "
+                        "--entity-type (at most users then clients)\n");
+                goto out;
+            }
+            break;
+        case O_ALTER: cmd.alter = 1; break;
+        case O_DESCRIBE: cmd.describe = 1; break;
+        case O_ALL: cmd.all = 1; break;
+        case O_ADD: cmd.add_raw = optarg; break;
+        case O_DEL: cmd.del_raw = optarg; break;
+        case O_HELP: usage(stdout); status = 0; goto out;
+        default: usage(stderr); goto out;
+        }
+    }
+    if (optind < argc || cmd.alter == cmd.describe || !cmd.zookeeper == !cmd.bootstrap) {
+        usage(stderr);
+        goto out;
+    }
+    if (check_entity(&cmd.ent, cmd.alter) != 0)
+        goto out;
+    if (cmd.all && (cmd.alter || cmd.zookeeper)) {
+        fprintf(stderr, "skein-configs: --all goes with --describe and --bootstrap-server\n");
+        goto out;
+    }
+    if (cmd.alter && !cmd.add_raw && !cmd.del_raw) {
+        fprintf(stderr, "skein-configs: --alter needs --add-config or --delete-config\n");
+        goto out;
+    }
+    if (cmd.add_raw && !is_scram(cmd.add_raw) &&
+        sk_cfg_parse_add(cmd.add_raw, &cmd.add, &cmd.n_add, err, sizeof(err)) != 0) {
+        fprintf(stderr, "skein-configs: %s\n", err);
+        goto out;
+    }
+    if (cmd.del_raw && !is_scram(cmd.del_raw)) {
+        delbuf = sk_strdup(cmd.del_raw);
+        for (char *save = NULL, *t = strtok_r(delbuf, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
+            cmd.del = sk_realloc(cmd.del, (size_t)(cmd.n_del + 1) * sizeof(char *));
+            cmd.del[cmd.n_del++] = t;
+        }
+    }
+    for (int i = 0; i < cmd.n_add; i++)
+        for (int d = 0; d < cmd.n_del; d++)
+            if (!strcmp(cmd.add[i].key, cmd.del[d])) {
+                fprintf(stderr, "skein-configs: %s is both added and deleted\n", cmd.del[d]);
+                goto out;
+            }
+    status = cmd.zookeeper ? zk_cmd(&cmd) : sk_cfgkafka_run(&cmd);
+out:
+    sk_cfg_kv_free(cmd.add, cmd.n_add);
+    free(cmd.del);
     free(delbuf);
     return status;
 }

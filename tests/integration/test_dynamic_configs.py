@@ -326,3 +326,133 @@ def test_alter_right_after_create(three):
         assert got[0][0] == 0, got
         assert json.loads(three.zk_client().get("/config/topics/" + n)[0])["config"] == {
             "retention.ms": "123456"}
+
+
+# ---------------------------------------------------------------- skein-configs
+
+def configs(*args, check=True):
+    import subprocess
+    p = subprocess.run([H.tool_path("skein-configs")] + list(args), capture_output=True,
+                       timeout=60)
+    if check:
+        assert p.returncode == 0, (args, p.stderr.decode())
+    return p
+
+
+def test_skein_configs_bootstrap_and_zookeeper(three):
+    """skein-configs with kafka-configs.sh's flags: --bootstrap-server (describe, merge,
+    AlterConfigs) changes a topic's retention.ms and cleanup.policy keeping its other
+    override; --zookeeper changes broker 2's log.cleaner.threads, a user's and a client's
+    quotas; Kafka's output; refusals exit 2 and write nothing."""
+    create_topic(three, "sc-alter", {"segment.bytes": "4096"})
+    fill(three, "sc-alter")
+    zk = three.brokers[0].zk_connect
+    boot = three.bootstrap
+    out = configs("--bootstrap-server", boot, "--entity-type", "topics", "--entity-name",
+                  "sc-alter", "--alter", "--add-config",
+                  "retention.ms=1,cleanup.policy=[compact,delete]").stdout.decode()
+    assert out == "Completed updating config for topic sc-alter.\n"
+    assert json.loads(three.zk_client().get("/config/topics/sc-alter")[0])["config"] == {
+        "segment.bytes": "4096", "retention.ms": "1", "cleanup.policy": "compact,delete"}
+    out = configs("--bootstrap-server", boot, "--entity-type", "topics", "--entity-name",
+                  "sc-alter", "--describe").stdout.decode()
+    lines = out.splitlines()
+    assert lines[0] == "Dynamic configs for topic sc-alter are:"
+    assert "  retention.ms=1 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1, " \
+           "DEFAULT_CONFIG:log.retention.ms=604800000}" in lines, out
+    assert len(lines) == 4, out
+    H.wait_for(lambda: all(len(segments(b, "sc-alter")) == 1 for b in three.brokers), 30,
+               "old segments deleted on every replica")
+    out = configs("--bootstrap-server", boot, "--entity-type", "topics", "--entity-name",
+                  "sc-alter", "--alter", "--delete-config", "cleanup.policy").stdout.decode()
+    assert json.loads(three.zk_client().get("/config/topics/sc-alter")[0])["config"] == {
+        "segment.bytes": "4096", "retention.ms": "1"}
+
+    # a broker through ZooKeeper
+    out = configs("--zookeeper", zk, "--entity-type", "brokers", "--entity-name", "2",
+                  "--alter", "--add-config", "log.cleaner.threads=4").stdout.decode()
+    assert out == "Completed updating config for entity: brokers '2'.\n"
+    out = configs("--zookeeper", zk, "--entity-type", "brokers", "--entity-name", "2",
+                  "--describe").stdout.decode()
+    assert out == "Configs for brokers '2' are log.cleaner.threads=4\n"
+    H.wait_for(lambda: broker_log_says(three.brokers[2], "log cleaner started: 4 thread(s)"), 20,
+               "broker 2's cleaner runs 4 threads")
+    out = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-name", "2",
+                  "--describe").stdout.decode()
+    assert "  log.cleaner.threads=4 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:" \
+           "log.cleaner.threads=4" in out, out
+
+    # quotas of a user, a user's client and the clients' default: znodes and notifications
+    zkc = three.zk_client()
+    before = len(zkc.get_children("/config/changes"))
+    configs("--zookeeper", zk, "--entity-type", "users", "--entity-name", "al ice",
+            "--alter", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048")
+    configs("--zookeeper", zk, "--entity-type", "users", "--entity-name", "al ice",
+            "--entity-type", "clients", "--entity-name", "app", "--alter", "--add-config",
+            "request_percentage=50")
+    configs("--zookeeper", zk, "--entity-type", "clients", "--entity-default", "--alter",
+            "--add-config", "producer_byte_rate=4096")
+    assert json.loads(zkc.get("/config/users/al%20ice")[0]) == {"version": 1, "config": {
+        "producer_byte_rate": "1024", "consumer_byte_rate": "2048"}}
+    assert json.loads(zkc.get("/config/users/al%20ice/clients/app")[0])["config"] == {
+        "request_percentage": "50"}
+    assert json.loads(zkc.get("/config/clients/<default>")[0])["config"] == {
+        "producer_byte_rate": "4096"}
+    notes = sorted(zkc.get_children("/config/changes"))[before:]
+    assert [json.loads(zkc.get("/config/changes/" + n)[0])["entity_path"] for n in notes] == [
+        "users/al%20ice", "users/al%20ice/clients/app", "clients/<default>"]
+    out = configs("--zookeeper", zk, "--entity-type", "clients", "--entity-default",
+                  "--describe").stdout.decode()
+    assert out == "Configs for default client-id are producer_byte_rate=4096\n"
+
+    # refusals: nothing written
+    state = (zk_state(three, "/config/topics/sc-alter"), zk_state(three, "/config/brokers/2"))
+    for args in (["--zookeeper", zk, "--entity-type", "brokers", "--entity-name", "2", "--alter",
+                  "--add-config", "broker.id=5"],
+                 ["--zookeeper", zk, "--entity-type", "topics", "--entity-name", "sc-alter",
+                  "--alter", "--add-config", "retention.ms=soon"],
+                 ["--bootstrap-server", boot, "--entity-type", "topics", "--entity-name",
+                  "sc-alter", "--alter", "--add-config", "no.such.key=1"],
+                 ["--zookeeper", zk, "--entity-type", "topics", "--entity-name", "sc-alter",
+                  "--alter", "--delete-config", "cleanup.policy"],
+                 ["--zookeeper", zk, "--entity-type", "users", "--entity-name", "x", "--alter",
+                  "--add-config", "producer_byte_rate=fast"],
+                 ["--zookeeper", zk, "--entity-type", "topics", "--entity-name", "sc-alter",
+                  "--alter", "--add-config", "retention.ms=[1"],
+                 ["--zookeeper", zk, "--entity-type", "widgets", "--entity-name", "w",
+                  "--describe"]):
+        p = configs(*args, check=False)
+        assert p.returncode == 2 and p.stderr, (args, p)
+    p = configs("--zookeeper", zk, "--entity-type", "brokers", "--entity-name", "2", "--alter",
+                "--add-config", "broker.id=5", check=False)
+    assert p.stderr.decode() == ("skein-configs: Cannot update these configs dynamically: "
+                                 "Set(broker.id)\n")
+    assert (zk_state(three, "/config/topics/sc-alter"), zk_state(three, "/config/brokers/2")) \
+        == state
+    assert configs("--help").stdout.decode().startswith("Usage: skein-configs")
+
+
+def test_dynamic_default_broker_keys_act_at_once(three):
+    """The cluster default of message.max.bytes and min.insync.replicas, set and deleted
+    with IncrementalAlterConfigs, bound produce on the topic's leader at once."""
+    from confluent_kafka.admin import AdminClient
+    create_topic(three, "dyn-limits")
+    md = AdminClient({"bootstrap.servers": three.bootstrap}).list_topics("dyn-limits", timeout=10)
+    leader = md.topics["dyn-limits"].partitions[0].leader
+    lb = [b for b in three.brokers if b.id == leader][0]
+
+    def produce(size, acks):
+        with KafkaConn.to(lb.bootstrap) as k:
+            return k.produce("dyn-limits", 0, record_batch([(None, b"m" * size, [])]), acks=acks)[0]
+
+    def set_default(ops):
+        with KafkaConn.to(three.brokers[0].bootstrap) as k:
+            assert raw_incremental(k, [(BROKER, "", ops)])[0][0] == 0
+
+    assert produce(5000, -1) == 0
+    set_default([("message.max.bytes", 0, "2000"), ("min.insync.replicas", 0, "4")])
+    H.wait_for(lambda: produce(5000, 1) == 10, 20, "MESSAGE_TOO_LARGE over the new bound")
+    H.wait_for(lambda: produce(100, -1) == 19, 20, "NOT_ENOUGH_REPLICAS under min.insync 4")
+    assert produce(100, 1) == 0
+    set_default([("message.max.bytes", 1, None), ("min.insync.replicas", 1, None)])
+    H.wait_for(lambda: produce(5000, -1) == 0, 20, "the file's values back")

@@ -670,7 +670,8 @@ def test_skein_configs_manages_scram_users(zk, tmp_path, certs):
         for mech in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
             kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, mech, "gina", "gina-secret"))
         out = configs(b, "--entity-name", "gina", "--describe").stdout.decode()
-        assert out == ("SCRAM credential configs for user-principal 'gina' are "
+        assert out == ("Quota configs for user-principal 'gina' are producer_byte_rate=1024\n"
+                       "SCRAM credential configs for user-principal 'gina' are "
                        "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n"), out
         configs(b, "--entity-name", "gina", "--alter", "--delete-config", "SCRAM-SHA-512")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-512", "gina",
