@@ -19,6 +19,8 @@
 #include "metrics/exporter.h"
 #include "meta/acl_zk.h"
 #include "meta/cfgchange.h"
+#include "meta/quota.h"
+#include "meta/quota_zk.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -151,6 +153,13 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
         sk_ctrl_config_changed(b->ctrl);
 }
 
+/* A quota entity (/config/users/... or /config/clients/...) changed. */
+static void quota_config_changed(void *arg, const char *type, const char *name)
+{
+    sk_broker_t *b = arg;
+    sk_quotazk_changed(b->quotazk, type, name);
+}
+
 static void acls_loaded_cb(void *arg)
 {
     maybe_serve(arg);
@@ -257,6 +266,7 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     sk_election_start(b->election);
     if (b->aclzk)
         sk_aclzk_start(b->aclzk);
+    sk_quotazk_start(b->quotazk);
     sk_cfgchange_start(b);
     sk_info("broker", "started: cluster id %s, broker epoch %lld", cluster_id,
             (long long)broker_epoch);
@@ -285,6 +295,7 @@ static void reregistered_cb(int rc, int64_t broker_epoch, const char *err, void 
     sk_control_reload_topic_configs(b);
     if (b->aclzk) /* changes while the session was gone: read them all again */
         sk_aclzk_start(b->aclzk);
+    sk_quotazk_start(b->quotazk); /* and client quotas */
     sk_cfgchange_start(b); /* likewise for dynamic configs */
     sk_info("zk", "re-registered after session expiry, broker epoch %lld", (long long)broker_epoch);
 }
@@ -549,6 +560,10 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
         b->aclzk = sk_aclzk_new(b->zk, b->acl, acls_loaded_cb, b);
     }
     sk_cfgchange_subscribe(b, "topics", topic_config_changed, b);
+    b->quota = sk_quota_new(conf->quota_window_num, conf->quota_window_size_seconds * 1000);
+    b->quotazk = sk_quotazk_new(b->zk, b->quota);
+    sk_cfgchange_subscribe(b, "users", quota_config_changed, b);
+    sk_cfgchange_subscribe(b, "clients", quota_config_changed, b);
     sk_cfgchange_subscribe(b, "brokers", broker_config_changed, b);
     sk_isr_start(b);
     b->zk_timeout_ev = evtimer_new(base, zk_timeout_cb, b);
@@ -595,6 +610,10 @@ void sk_broker_free(sk_broker_t *b)
     sk_aclzk_free(b->aclzk);
     b->aclzk = NULL;
     sk_cfgchange_free(b);
+    sk_quotazk_free(b->quotazk);
+    b->quotazk = NULL;
+    sk_quota_free(b->quota);
+    b->quota = NULL;
     sk_acl_free(b->acl);
     b->acl = NULL;
     sk_election_free(b->election);

@@ -312,6 +312,11 @@ static const ckey_t keys[] = {
          "Principals allowed everything whatever the ACLs say, separated by semicolons (User:admin;User:CN=broker-1)."),
     KBOOL("allow.everyone.if.no.acl.found", allow_everyone_if_no_acl_found, "false",
           "With an authorizer, allow every principal on a resource that has no ACL at all."),
+    /* client quotas */
+    KI32("quota.window.num", quota_window_num, "11", 2, 3600,
+         "Samples a client quota's rate is measured over (each quota.window.size.seconds long)."),
+    KI32("quota.window.size.seconds", quota_window_size_seconds, "1", 1, 3600,
+         "Length of one sample of a client quota's rate."),
     /* skein's own */
     KENUM("log.level", log_level, "info", F_ICASE, level_names,
           "skeind's own log verbosity: error, warn, info or debug."),

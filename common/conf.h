@@ -213,6 +213,8 @@ typedef struct sk_conf {
     int authorizer_enabled;                   /* derived: an ACL authorizer is configured */
     char *super_users;                        /* "User:a;User:b" */
     int allow_everyone_if_no_acl_found;       /* false */
+    int32_t quota_window_num;                 /* 11 */
+    int32_t quota_window_size_seconds;        /* 1 */
 
     /* TLS: listeners whose protocol is SSL (each key may be set per listener
      * as listener.name.<listener>.<key>; see sk_conf_listener_ssl()) */

@@ -7,6 +7,7 @@
 #ifndef SK_API_H
 #define SK_API_H
 #include "meta/acl.h"
+#include "meta/quota.h"
 #include "meta/broker_ctx.h"
 #include "meta/topic_create.h"
 #include "net/net.h"
@@ -105,6 +106,18 @@ int sk_api_saslauthenticate(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* SCRAM users (scram_users.c, KIP-554) */
 int sk_api_describeuserscramcredentials(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_alteruserscramcredentials(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+
+/* Client quotas (quotas.c, KIP-546; meta/quota.h) */
+int sk_api_describeclientquotas(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+int sk_api_alterclientquotas(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
+/* Record value (bytes; microseconds of loop time for SK_QUOTA_REQUEST) for
+ * the request's principal and client id; returns the throttle time (ms),
+ * also kept in req->throttle_ms (the larger one), 0 within the quota. With
+ * no quota of that kind configured anywhere: one comparison, nothing else. */
+int32_t sk_api_quota_record(sk_broker_t *b, sk_req_t *req, sk_quota_kind_t k, double value);
+/* 1 when the request's handling time counts toward request_percentage
+ * (some quota sets it; the controller's requests and SASL are exempt). */
+int sk_api_quota_timed(sk_broker_t *b, const sk_req_t *req);
 
 /* A malformed body: one log line; returns SK_REQ_CLOSE. */
 int sk_api_malformed(sk_req_t *req);

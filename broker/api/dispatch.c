@@ -2,6 +2,7 @@
 #include "api/api.h"
 
 #include "apis.h"
+#include "metrics.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "msgcodec.h"
@@ -89,7 +90,13 @@ int sk_dispatch(void *arg, sk_req_t *req)
         sk_debug("net", "closing connection from %s: broker is shutting down", sk_req_peer(req));
         return SK_REQ_CLOSE;
     }
+    req->client_id = hdr.ClientId.len > 0 ? hdr.ClientId.p : "";
+    req->client_id_len = hdr.ClientId.len > 0 ? hdr.ClientId.len : 0;
+    int timed = sk_api_quota_timed(b, req);
+    int64_t start = timed ? sk_met_now_us() : 0;
     rc = fn(b, req, &r);
+    if (timed) /* request_percentage: the loop's time on this client's request */
+        sk_api_quota_record(b, req, SK_QUOTA_REQUEST, (double)(sk_met_now_us() - start));
     return rc;
 }
 

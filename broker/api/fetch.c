@@ -346,10 +346,12 @@ static void add_leader_hints(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t
 }
 
 /* Record bytes going out: per topic to consumers, in one sum to followers
- * (Kafka's BytesOutPerSec and ReplicationBytesOutPerSec). */
-static void count_bytes_out(int16_t version, const sk_fetch_req_t *in,
-                            const sk_fetch_resp_t *resp)
+ * (Kafka's BytesOutPerSec and ReplicationBytesOutPerSec); returns the sum
+ * (what a consumer's consumer_byte_rate counts). */
+static uint64_t count_bytes_out(int16_t version, const sk_fetch_req_t *in,
+                                const sk_fetch_resp_t *resp)
 {
+    uint64_t total = 0;
     for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
         const sk_fetch_resp_response_t *rt = &resp->Responses[i];
         uint64_t n = 0;
@@ -360,11 +362,13 @@ static void count_bytes_out(int16_t version, const sk_fetch_req_t *in,
         }
         if (!n)
             continue;
+        total += n;
         if (replica_id(version, in) >= 0)
             sk_met.replication_bytes_out += n;
         else if (rt->Topic.len > 0)
             sk_met_topic(rt->Topic.p, (size_t)rt->Topic.len)->bytes_out += n;
     }
+    return total;
 }
 
 /* Sends the answer; a response that cannot be encoded closes the connection
@@ -373,7 +377,9 @@ static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
                         sk_fetch_resp_t *resp)
 {
     add_leader_hints(b, req, in, resp);
-    count_bytes_out(req->api_version, in, resp);
+    uint64_t bytes = count_bytes_out(req->api_version, in, resp);
+    if (replica_id(req->api_version, in) < 0) /* consumers only: followers are exempt */
+        resp->ThrottleTimeMs = sk_api_quota_record(b, req, SK_QUOTA_FETCH, (double)bytes);
     int rc = sk_fetch_resp_send(req->resp, req->api_version, resp);
     if (rc != SK_OK) {
         sk_error("net", "closing connection from %s: the Fetch v%d response (correlation id %d) "

@@ -335,11 +335,20 @@ static void add_leader_hints(sk_broker_t *b, sk_req_t *req, sk_produce_resp_t *r
     resp->NodeEndpointsCnt = n_eps;
 }
 
+/* producer_byte_rate counts the whole request, as Kafka's: recorded when
+ * the answer is made (acks=all: once replicated), the records appended in
+ * any case; a throttle mutes the connection after the answer (KIP-219). */
+static int32_t quota(sk_broker_t *b, sk_req_t *req)
+{
+    return sk_api_quota_record(b, req, SK_QUOTA_PRODUCE, (double)req->frame_len + 4);
+}
+
 /* The answer, now or from the purgatory: a failure to encode closes the
  * connection (sk_req_respond). */
 static int respond(sk_broker_t *b, sk_req_t *req, sk_produce_resp_t *resp)
 {
     add_leader_hints(b, req, resp);
+    resp->ThrottleTimeMs = quota(b, req);
     return sk_req_respond(req, resp);
 }
 
@@ -468,6 +477,7 @@ int sk_api_produce(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     }
     if (in.Acks == 0) {
         req->no_response = 1;
+        quota(b, req); /* no answer to carry it: the mute alone */
         return SK_REQ_DONE;
     }
     return respond(b, req, &resp);

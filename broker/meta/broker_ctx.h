@@ -86,6 +86,10 @@ struct sk_broker_s {
      * kept current from ZooKeeper (meta/acl_zk.h); both NULL without. */
     struct sk_acl_s *acl;
     struct sk_aclzk_s *aclzk;
+    /* Client quotas (meta/quota.h), kept current from ZooKeeper
+     * (meta/quota_zk.h). */
+    struct sk_quota_s *quota;
+    struct sk_quotazk_s *quotazk;
     /* /config/<type>/<name> kept current through /config/changes
      * (meta/cfgchange.h). */
     sk_cfgchange_t *cfgchange;

@@ -12,6 +12,7 @@
 #include "controller.h"
 #include "group/coord.h"
 #include "meta/broker_ctx.h"
+#include "meta/quota.h"
 #include "metrics.h"
 #include "replica/partition.h"
 #include "replica/purgatory.h"
@@ -274,6 +275,34 @@ static void render_misc(sk_broker_t *b, sk_prom_t *p)
     }
 }
 
+/* ---- client quotas (meta/quota.h) ---- */
+
+static void render_quotas(sk_broker_t *b, sk_prom_t *p)
+{
+    if (!b->quota)
+        return;
+    static const char *const kinds[SK_QUOTA_KINDS] = {"produce", "fetch", "request"};
+    static const struct {
+        const char *name, *help;
+    } fam[2] = {
+        {"kafka_server_quota_throttled_total",
+         "Responses whose client was over its quota (throttle_time_ms > 0), by quota."},
+        {"kafka_server_quota_throttle_time_ms_total",
+         "Milliseconds of throttle time handed to clients over their quota, by quota."},
+    };
+    for (int f = 0; f < 2; f++) {
+        sk_prom_family(p, fam[f].name, "counter", fam[f].help);
+        for (int k = 0; k < SK_QUOTA_KINDS; k++) {
+            uint64_t n, ms;
+            sk_quota_throttled(b->quota, (sk_quota_kind_t)k, &n, &ms);
+            sk_prom_label_t l = {"quota", kinds[k]};
+            sk_prom_u64(p, fam[f].name, &l, 1, f == 0 ? n : ms);
+        }
+    }
+    gauge(p, "kafka_server_quota_entities", "Quota entities (users, client ids) with a quota.",
+          sk_quota_count(b->quota));
+}
+
 /* ---- consumer groups this broker coordinates ---- */
 
 typedef struct group_ctx {
@@ -353,5 +382,6 @@ void sk_metrics_render(sk_broker_t *b, sk_prom_t *p)
     render_controller(b, p);
     render_requests(p);
     render_misc(b, p);
+    render_quotas(b, p);
     render_groups(b, p);
 }

@@ -85,6 +85,9 @@ struct sk_conn_s {
     int mem_wait;        /* waiting for queued.max.request.bytes to allow a frame */
     sent_rec_t *sent;    /* responses queued, oldest first */
     int n_sent, cap_sent;
+    int muted;           /* a quota's throttle time: not read until mute_timer fires */
+    int64_t mute_until;  /* monotonic ms */
+    struct event *mute_timer;
 };
 
 struct sk_net_s {
@@ -111,6 +114,7 @@ struct sk_net_s {
     struct ip_count *ip_buckets[SK_NET_IP_BUCKETS];
     struct event *idle_timer;
     struct event *mem_wake;
+    uint64_t mutes, muted_ms; /* quota throttles applied */
 };
 
 /* Open connections from one address. */
@@ -311,6 +315,21 @@ const char *sk_req_listener(const sk_req_t *req)
     return req->conn ? req->conn->listener : "";
 }
 
+const char *sk_req_user(const sk_req_t *req, size_t *len)
+{
+    const char *p = sk_req_principal(req);
+    if (strncmp(p, "User:", 5) == 0)
+        p += 5;
+    *len = strlen(p);
+    return p;
+}
+
+void sk_net_throttle_stats(const sk_net_t *net, uint64_t *mutes, uint64_t *muted_ms)
+{
+    *mutes = net->mutes;
+    *muted_ms = net->muted_ms;
+}
+
 const char *sk_req_principal(const sk_req_t *req)
 {
     return req->conn ? req->conn->principal : "User:ANONYMOUS";
@@ -384,10 +403,42 @@ static void conn_hold_failed(sk_conn_t *c, sk_req_t *req)
     evtimer_add(c->auth_timer, &tv);
 }
 
+static void mute_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_conn_t *c = arg;
+    c->muted = 0;
+    sk_debug("net", "connection from %s on %s unmuted (quota throttle over)", c->peer,
+             c->listener);
+    conn_process(c);
+}
+
+/* KIP-219: the answer carrying throttle_time_ms goes out first, then the
+ * connection is not read for that time (a client that ignores the field is
+ * slowed all the same). A later throttle extends a running one. */
+static void conn_mute(sk_conn_t *c, int32_t ms)
+{
+    int64_t until = sk_mono_ms() + ms;
+    if (c->muted && until <= c->mute_until)
+        return;
+    if (!c->mute_timer)
+        c->mute_timer = evtimer_new(c->net->base, mute_cb, c);
+    c->muted = 1;
+    c->mute_until = until;
+    c->net->mutes++;
+    c->net->muted_ms += (uint64_t)ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(c->mute_timer, &tv);
+    bufferevent_disable(c->bev, EV_READ);
+}
+
 /* Queues the response frame: size, response header, body. */
 static void conn_send(sk_conn_t *c, sk_req_t *req)
 {
     int64_t now = sk_met_now_us();
+    if (req->throttle_ms > 0)
+        conn_mute(c, req->throttle_ms);
     if (req->handled_us) /* the handler went pending: it waited since */
         sk_met_request_time(req->api_key, SK_MET_REQ_REMOTE, now - req->handled_us);
     if (req->no_response) {
@@ -473,6 +524,8 @@ static void conn_close(sk_conn_t *c, const char *why)
         req_free(c->held);
     if (c->auth_timer)
         event_free(c->auth_timer);
+    if (c->mute_timer)
+        event_free(c->mute_timer);
     sk_sasl_conn_free(c->sasl);
     TAILQ_REMOVE(&net->conns, c, link);
     net->n_conns--;
@@ -495,13 +548,16 @@ static int sasl_allowed(const sk_conn_t *c, int16_t api_key)
 static void conn_process(sk_conn_t *c)
 {
     sk_net_t *net = c->net;
-    if (!c->pending && !c->out_blocked && !c->held && !c->drain_close && !c->mem_wait)
+    if (!c->pending && !c->out_blocked && !c->held && !c->drain_close && !c->mem_wait &&
+        !c->muted)
         bufferevent_enable(c->bev, EV_READ);
     for (;;) {
         /* Whatever holds the connection (an answer pending, unsent
          * responses past SK_NET_OUT_HIGH, a refused login, no room in
-         * queued.max.request.bytes) also stops reading its socket. */
-        if (c->pending || c->out_blocked || c->held || c->drain_close || c->mem_wait) {
+         * queued.max.request.bytes, a quota's throttle) also stops
+         * reading its socket. */
+        if (c->pending || c->out_blocked || c->held || c->drain_close || c->mem_wait ||
+            c->muted) {
             bufferevent_disable(c->bev, EV_READ);
             return;
         }

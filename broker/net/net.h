@@ -46,6 +46,10 @@ struct sk_req_s {
     int64_t handled_us;    /* when the handler returned (SK_REQ_PENDING: the wait began) */
     sk_net_t *net;         /* while its connection lives: frame_len counts toward
                               queued.max.request.bytes until the request is freed */
+    const char *client_id; /* the header's client id, a view into frame (dispatch) */
+    int32_t client_id_len; /* 0 for a null one */
+    int32_t throttle_ms;   /* a quota's throttle time: once the answer is queued, the
+                              connection is not read for this long (KIP-219) */
 };
 
 /* Returned by the request callback. */
@@ -114,6 +118,12 @@ const char *sk_req_listener(const sk_req_t *req);
  * principal mapping), otherwise (and without a certificate)
  * "User:ANONYMOUS". */
 const char *sk_req_principal(const sk_req_t *req);
+/* The name of the request's principal for quotas: the principal without
+ * its "User:" type ("ANONYMOUS" before any authentication), as Kafka's
+ * quota entities name users. */
+const char *sk_req_user(const sk_req_t *req, size_t *len);
+/* Connections muted by a quota's throttle time and the time muted so far. */
+void sk_net_throttle_stats(const sk_net_t *net, uint64_t *mutes, uint64_t *muted_ms);
 /* Close the connection of a pending request after it completes. */
 void sk_req_close_after(sk_req_t *req);
 

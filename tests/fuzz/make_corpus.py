@@ -61,6 +61,8 @@ APIS = [
     (42, "DeleteGroups", [1, 2]),
     (43, "ElectLeaders", [0, 2]),
     (47, "OffsetDelete", [0]),
+    (48, "DescribeClientQuotas", [0, 1]),
+    (49, "AlterClientQuotas", [0, 1]),
     (56, "AlterPartition", [0, 1]),
     (60, "DescribeCluster", [0, 1]),
     (61, "DescribeProducers", [0]),
@@ -439,6 +441,27 @@ def tool_json_seeds(c):
           b'{"topic":"t","partition":0,"offset":2}]}')
 
 
+def quota_seeds(c):
+    """fuzz_quota: quota entity znodes (0), entity paths (1), names (2)."""
+    scram = "salt=c2FsdA==,stored_key=c3RvcmVk,server_key=c2VydmVy,iterations=4096"
+    znodes = {
+        "user-rates": {"producer_byte_rate": "1048576", "consumer_byte_rate": "2097152"},
+        "percentage": {"request_percentage": "200.0"},
+        "with-scram": {"SCRAM-SHA-256": scram, "producer_byte_rate": "1024"},
+        "empty": {},
+    }
+    for name, cfg in znodes.items():
+        c.put("fuzz_quota", "znode-" + name,
+              b"\x00" + json.dumps({"version": 1, "config": cfg}).encode())
+    c.put("fuzz_quota", "znode-negative",
+          b'\x00{"version":1,"config":{"producer_byte_rate":"-5"}}')
+    for i, path in enumerate(["users/alice", "users/<default>/clients/<default>",
+                              "users/CN%3Dalice%2CO%3DAcme/clients/my%20app%2A",
+                              "clients/<default>", "users/%3Cdefault%3E"]):
+        c.put("fuzz_quota", "path-%d" % i, b"\x01" + path.encode())
+    c.put("fuzz_quota", "name", b"\x02" + "CN=al ice,O=Acme*~\u00e9".encode())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages",
@@ -454,6 +477,7 @@ def main():
     znode_seeds(c)
     verify_seeds(c)
     sasl_seeds(c)
+    quota_seeds(c)
     tool_json_seeds(c)
     for t in sorted(c.sizes):
         n = len(os.listdir(os.path.join(args.out, t)))

@@ -500,3 +500,158 @@ class KafkaConn:
         topics = r.array(lambda: (r.string(), r.array(part)))
         _p, err, hw, recs = topics[0][1][0]
         return err, hw, parse_batches(recs or b"")
+
+
+# ---------------------------------------------------------------- client quotas (KIP-546)
+# DescribeClientQuotas (48) and AlterClientQuotas (49), v0 (classic) and v1 (flexible):
+# neither librdkafka 2.0.2 (confluent-kafka) nor kafka-python 2.0.2 has these calls.
+
+def _cstr(s):
+    """Compact (nullable) string."""
+    if s is None:
+        return uvarint(0)
+    b = s.encode() if isinstance(s, str) else s
+    return uvarint(len(b) + 1) + b
+
+
+def _carray(items):
+    items = list(items)
+    return uvarint(len(items) + 1) + b"".join(items)
+
+
+def _read_cstr(r):
+    n = read_uvarint(r)
+    return None if n == 0 else r.take(n - 1).decode()
+
+
+def _read_carray(r, fn):
+    n = read_uvarint(r)
+    return None if n == 0 else [fn() for _ in range(n - 1)]
+
+
+def _f64(v):
+    return struct.pack(">d", v)
+
+
+def _read_f64(r):
+    return struct.unpack(">d", r.take(8))[0]
+
+
+def _quota_codec(version):
+    flex = version >= 1
+    tag = uvarint(0) if flex else b""
+    s = _cstr if flex else string
+    arr = _carray if flex else array
+    return flex, tag, s, arr
+
+
+def request_flex(conn, api_key, api_version, body):
+    """A request with header v2 (flexible versions); returns a Reader past the response
+    header v1 (correlation id and tags)."""
+    conn.corr += 1
+    hdr = i16(api_key) + i16(api_version) + i32(conn.corr) + string(conn.client_id) + uvarint(0)
+    payload = hdr + body
+    conn.sock.sendall(i32(len(payload)) + payload)
+    r = Reader(conn.recv_frame())
+    if r.i32() != conn.corr:
+        raise ValueError("correlation id mismatch")
+    skip_tags(r)
+    return r
+
+
+def describe_client_quotas(conn, components, strict=False, version=0):
+    """components: [(entity_type, match_type, match)]. Returns (throttle, error, message,
+    entries) with entries a list of ({entity_type: name}, {key: value}), or None."""
+    flex, tag, s, arr = _quota_codec(version)
+    body = arr([s(t) + i8(m) + s(n) + tag for t, m, n in components]) + i8(1 if strict else 0)
+    body += tag
+    r = request_flex(conn, 48, version, body) if flex else conn.request(48, version, body)
+    rs = (lambda: _read_cstr(r)) if flex else r.string
+    ra = (lambda fn: _read_carray(r, fn)) if flex else r.array
+    throttle, err, msg = r.i32(), r.i16(), rs()
+
+    def entity():
+        t, n = rs(), rs()
+        if flex:
+            skip_tags(r)
+        return t, n
+
+    def value():
+        k, v = rs(), _read_f64(r)
+        if flex:
+            skip_tags(r)
+        return k, v
+
+    def entry():
+        e, v = ra(entity), ra(value)
+        if flex:
+            skip_tags(r)
+        return dict(e), dict(v)
+
+    entries = ra(entry)
+    return throttle, err, msg, entries
+
+
+def alter_client_quotas(conn, entries, validate_only=False, version=0):
+    """entries: [({entity_type: name or None}, [(key, value or None to remove)])] (a list
+    of (type, name) pairs may stand for the dict, to send a type twice). Returns (throttle,
+    [(error, message, {entity_type: name})])."""
+    flex, tag, s, arr = _quota_codec(version)
+
+    def ent(e):
+        pairs = e.items() if isinstance(e, dict) else e
+        return arr([s(t) + s(n) + tag for t, n in pairs])
+
+    def ops(o):
+        return arr([s(k) + _f64(0.0 if v is None else float(v)) + i8(1 if v is None else 0) + tag
+                    for k, v in o])
+
+    body = arr([ent(e) + ops(o) + tag for e, o in entries]) + i8(1 if validate_only else 0) + tag
+    r = request_flex(conn, 49, version, body) if flex else conn.request(49, version, body)
+    rs = (lambda: _read_cstr(r)) if flex else r.string
+    ra = (lambda fn: _read_carray(r, fn)) if flex else r.array
+    throttle = r.i32()
+
+    def entity():
+        t, n = rs(), rs()
+        if flex:
+            skip_tags(r)
+        return t, n
+
+    def entry():
+        err, msg = r.i16(), rs()
+        e = ra(entity)
+        if flex:
+            skip_tags(r)
+        return err, msg, dict(e)
+
+    return throttle, ra(entry)
+
+
+def produce_throttled(conn, topic, partition, batch, acks=1, timeout_ms=10000):
+    """Produce v3 with one partition: (error_code, throttle_time_ms)."""
+    body = (string(None) + i16(acks) + i32(timeout_ms)
+            + array([string(topic) + array([i32(partition) + nbytes(batch)])]))
+    r = conn.request(0, 3, body)
+    parts = r.array(lambda: (r.string(), r.array(lambda: (r.i32(), r.i16(), r.i64(), r.i64()))))
+    return parts[0][1][0][1], r.i32()
+
+
+def fetch_throttled(conn, topic, partition, offset, max_bytes=1 << 20):
+    """Fetch v4 of one partition: (throttle_time_ms, error, records bytes)."""
+    body = (i32(-1) + i32(0) + i32(1) + i32(max_bytes) + i8(0)
+            + array([string(topic) + array([i32(partition) + i64(offset) + i32(max_bytes)])]))
+    r = conn.request(1, 4, body)
+    throttle = r.i32()
+
+    def part():
+        r.i32()
+        err = r.i16()
+        r.i64()
+        r.i64()
+        r.array(lambda: (r.i64(), r.i64()))
+        return err, r.nbytes()
+
+    topics = r.array(lambda: (r.string(), r.array(part)))
+    err, recs = topics[0][1][0]
+    return throttle, err, len(recs or b"")
