@@ -378,3 +378,64 @@ def test_restart_resumes_or_completes_an_interrupted_move(ld):
     log = b.log_path.read_text()
     assert "ldres-0: resuming the move from %s to %s" % (w0, t0) in log
     assert "ldres-1: completing a move interrupted during its swap" in log
+
+
+# ------------------------------------------------------------------ two brokers, RF 2
+
+def test_two_brokers_move_follower_and_leader_replicas_under_load(zk, skeind_bin, tmp_path):
+    """Each of two brokers has two log dirs; an RF 2 topic's follower replica moves (its log
+    gets the leader's batches through the fetcher while it is copied and swapped), then the
+    leader's, under an idempotent acks=all producer. skein-log-dirs asks both brokers."""
+    dirs = {i: [str(tmp_path / ("b%d-a" % i)), str(tmp_path / ("b%d-b" % i))] for i in (0, 1)}
+    c = H.cluster_with_broker_overrides(2, tmp_path / "cluster", zk=zk, per_broker={
+        i: {"log.dirs": ",".join(dirs[i])} for i in (0, 1)})
+    try:
+        c.wait_brokers_known()
+        from confluent_kafka.admin import AdminClient, NewTopic
+        a = AdminClient({"bootstrap.servers": c.bootstrap})
+        a.create_topics([NewTopic("ld2", num_partitions=1, replica_assignment=[[0, 1]])])[
+            "ld2"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "ld2", 1)
+        received, doc = tool_json(c)
+        assert received == "Received log directory information from brokers 0,1"
+        assert [b["broker"] for b in doc["brokers"]] == [0, 1]
+        for b in doc["brokers"]:
+            assert sorted(d["logDir"] for d in b["logDirs"]) == sorted(dirs[b["broker"]])
+
+        def where(i):
+            found = [d for d in dirs[i] if os.path.isdir(os.path.join(d, "ld2-0"))]
+            assert len(found) == 1, found
+            return found[0]
+
+        chk = AckChecker(c.bootstrap, "ld2", partitions=1, interval=0.001,
+                         producer_conf={"enable.idempotence": True})
+        chk.start()
+        try:
+            chk.wait_more_acks(300, timeout=30, what="acks before the moves")
+            for broker in (1, 0):  # the follower, then the leader
+                target = [d for d in dirs[broker] if d != where(broker)][0]
+                with KafkaConn.to(c.brokers[broker].bootstrap) as k:
+                    assert alter_replica_log_dirs(k, 1, {target: {"ld2": [0]}}) == {
+                        ("ld2", 0): 0}
+                    H.wait_for(lambda: list(describe_log_dirs(k, 4, {"ld2": [0]})[1][target][
+                        "parts"]) == [("ld2", 0, False)], 30, "broker %d's move" % broker)
+                assert where(broker) == target
+                chk.wait_more_acks(200, timeout=30, what="acks after broker %d's move" % broker)
+        finally:
+            report = chk.verify(c.bootstrap)
+        assert report["failed"] == 0 and report["duplicates"] == 0
+        # both replicas hold the same batches, byte for byte, in their new dirs
+
+        def log_bytes(i):
+            pdir = os.path.join(where(i), "ld2-0")
+            return b"".join(open(os.path.join(pdir, f), "rb").read()
+                            for f in sorted(os.listdir(pdir)) if f.endswith(".log"))
+        H.wait_for(lambda: log_bytes(0) == log_bytes(1), 20, "the follower's log equal to the "
+                   "leader's")
+        assert len(log_bytes(0)) > 500 * 20
+        for b in c.brokers:
+            assert "ld2-0: moved from" in b.log_path.read_text()
+        assert not [n for i in (0, 1) for d in dirs[i] for n in os.listdir(d)
+                    if n.endswith("-future")]
+    finally:
+        c.stop()
