@@ -55,11 +55,13 @@ APIS = [
     (22, "InitProducerId", [1, 2, 4]),
     (23, "OffsetForLeaderEpoch", [2, 4]),
     (32, "DescribeConfigs", [1, 4]),
+    (33, "AlterConfigs", [0, 1, 2]),
     (34, "AlterReplicaLogDirs", [1, 2]),
     (35, "DescribeLogDirs", [1, 3, 4]),
     (37, "CreatePartitions", [1, 2, 3]),
     (42, "DeleteGroups", [1, 2]),
     (43, "ElectLeaders", [0, 2]),
+    (44, "IncrementalAlterConfigs", [0, 1]),
     (47, "OffsetDelete", [0]),
     (48, "DescribeClientQuotas", [0, 1]),
     (49, "AlterClientQuotas", [0, 1]),
@@ -384,6 +386,11 @@ def znode_seeds(c):
     c.put("fuzz_znode", "controller-epoch", b"\x04" + b"7")
     c.put("fuzz_znode", "uuid", b"\x06" + b"AQIDBAUGBwgJCgsMDQ4PEA")
     c.put("fuzz_znode", "topic-name", b"\x06" + b"orders.eu-west_1")
+    # /config/changes notifications (selector 3 runs both config decoders)
+    c.put("fuzz_znode", "config-change-v2",
+          b'\x03{"version":2,"entity_path":"users/alice/clients/app"}')
+    c.put("fuzz_znode", "config-change-v1",
+          b'\x03{"version":1,"entity_type":"topics","entity_name":"orders"}')
 
 
 def verify_seeds(c):

@@ -456,3 +456,33 @@ def test_dynamic_default_broker_keys_act_at_once(three):
     assert produce(100, 1) == 0
     set_default([("message.max.bytes", 1, None), ("min.insync.replicas", 1, None)])
     H.wait_for(lambda: produce(5000, -1) == 0, 20, "the file's values back")
+
+
+def test_unclean_leader_election_enabled_at_once(make_cluster):
+    """unclean.leader.election.enable set as the cluster default: the controller elects the
+    live out-of-sync replica of an offline partition at once, without another event."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    c = make_cluster(3, replica_lag_time_max_ms="1500", zookeeper_session_timeout_ms="4000")
+    ctl = H.controller_id(c)
+    leader, follower = [b for b in (0, 1, 2) if b != ctl]
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+    a.create_topics([NewTopic("unclean", num_partitions=1,
+                              replica_assignment=[[leader, follower]])])["unclean"].result(30)
+    H.wait_for(lambda: sorted(H.partition_state(c, "unclean", 0)["isr"]) ==
+               sorted([leader, follower]), 20, "both replicas in sync")
+    c.brokers[follower].stop()
+    H.wait_for(lambda: H.partition_state(c, "unclean", 0)["isr"] == [leader], 20,
+               "the stopped follower out of the ISR")
+    c.brokers[leader].kill()
+    H.wait_for(lambda: H.partition_state(c, "unclean", 0)["leader"] == -1, 30,
+               "the partition offline once its only in-sync replica is gone")
+    c.brokers[follower].start()
+    H.wait_for(lambda: follower in H.registered_ids(c), 20, "the old follower back")
+    st = H.partition_state(c, "unclean", 0)
+    assert st["leader"] == -1 and st["isr"] == [leader], st  # clean election: stays offline
+    with KafkaConn.to(c.brokers[ctl].bootstrap) as k:
+        assert raw_incremental(k, [(BROKER, "", [("unclean.leader.election.enable", 0,
+                                                  "true")])])[0][0] == 0
+    H.wait_for(lambda: H.partition_state(c, "unclean", 0)["leader"] == follower, 20,
+               "the live out-of-sync replica elected")
+    assert "unclean leader election for unclean-0" in c.brokers[ctl].log_text()
