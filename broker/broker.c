@@ -160,6 +160,16 @@ static void quota_config_changed(void *arg, const char *type, const char *name)
     sk_quotazk_changed(b->quotazk, type, name);
 }
 
+/* Replication throttles (replica/throttle.h) are read from the brokers'
+ * and topics' dynamic configs at each fetch; a change wakes the fetcher. */
+static void throttle_config_changed(void *arg, const char *type, const char *name)
+{
+    (void)type;
+    (void)name;
+    sk_broker_t *b = arg;
+    sk_fetcher_update(b->fetcher);
+}
+
 static void acls_loaded_cb(void *arg)
 {
     maybe_serve(arg);
@@ -560,6 +570,8 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
         b->aclzk = sk_aclzk_new(b->zk, b->acl, acls_loaded_cb, b);
     }
     sk_cfgchange_subscribe(b, "topics", topic_config_changed, b);
+    sk_cfgchange_subscribe(b, "topics", throttle_config_changed, b);
+    sk_cfgchange_subscribe(b, "brokers", throttle_config_changed, b);
     b->quota = sk_quota_new(conf->quota_window_num, conf->quota_window_size_seconds * 1000);
     b->quotazk = sk_quotazk_new(b->zk, b->quota);
     sk_cfgchange_subscribe(b, "users", quota_config_changed, b);

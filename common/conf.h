@@ -178,6 +178,8 @@ typedef struct sk_conf {
     int32_t replica_fetch_min_bytes;          /* 1 */
     int32_t replica_fetch_wait_max_ms;        /* 500 */
     int32_t replica_fetch_backoff_ms;         /* 1000 */
+    int64_t leader_replication_throttled_rate;   /* bytes/s; INT64_MAX: none */
+    int64_t follower_replication_throttled_rate; /* bytes/s; INT64_MAX: none */
     int32_t replica_socket_timeout_ms;        /* 30000 */
     int64_t replica_high_watermark_checkpoint_interval_ms; /* 5000 */
     bool unclean_leader_election_enable;      /* false */

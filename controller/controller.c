@@ -92,6 +92,7 @@ static void broker_clear(cbroker_t *b)
 static void topic_free(ctopic_t *t)
 {
     for (int i = 0; i < t->n_parts; i++) {
+        ctrl_reassign_free(&t->parts[i]);
         free(t->parts[i].replicas);
         free(t->parts[i].isr);
     }
@@ -319,11 +320,10 @@ static void list_brokers(sk_ctrl_t *c)
 
 /* ---------------------------------------------------------------- topics */
 
-static void merge_partition(cpart_t *p, const sk_zk_partition_t *zp)
+static void merge_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const sk_zk_partition_t *zp)
 {
-    free(p->replicas);
-    p->replicas = ids_dup(zp->replicas, zp->n_replicas);
-    p->n_replicas = zp->n_replicas;
+    /* replicas, adding and removing (a reassignment may hold newer ones) */
+    ctrl_reassign_merge(c, t, p, zp);
     /* ZooKeeper wins when it holds a newer version than ours. */
     if (zp->has_state && (!p->has_state || zp->state_version > p->zk_version) && !p->writing) {
         p->has_state = 1;
@@ -373,7 +373,7 @@ static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
             t->grown_ms = sk_mono_ms();
         }
         for (int k = 0; k < zt->n_partitions && k < t->n_parts; k++)
-            merge_partition(&t->parts[k], &zt->partitions[k]);
+            merge_partition(c, t, &t->parts[k], &zt->partitions[k]);
         t->deleting = zt->marked_for_deletion;
         next[i] = t;
     }
@@ -814,11 +814,19 @@ void ctrl_work_cb(evutil_socket_t fd, short what, void *arg)
         return;
     for (int i = 0; i < c->n_topics; i++) {
         ctopic_t *t = c->topics[i];
-        if (t->deleting && !t->delete_started && c->conf->delete_topic_enable)
-            start_deletion(c, t);
+        int moving = 0; /* deletion waits for reassignments (spec §4.8) */
         for (int k = 0; k < t->n_parts; k++)
+            moving |= t->parts[k].ra_step != RA_NONE;
+        if (t->deleting && !t->delete_started && c->conf->delete_topic_enable && !moving)
+            start_deletion(c, t);
+        for (int k = 0; k < t->n_parts; k++) {
             reconcile_partition(c, t, &t->parts[k]);
+            ctrl_reassign_step(c, t, &t->parts[k]);
+        }
     }
+    ctrl_reassign_flush(c);
+    if (c->ra_zk_check)
+        ctrl_reassign_check(c);
 
     /* New partitions are announced together: while some of a topic's new
      * partitions have no state yet (their writes are in flight), brokers
@@ -929,6 +937,7 @@ void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion)
     list_brokers(c);
     c->topics_watch = sk_zkt_watch(c->zk, topics_cb, c);
     ctrl_prefer_check(c);
+    ctrl_reassign_check(c);
     if (c->conf->auto_leader_rebalance_enable) {
         int64_t ms = c->conf->leader_imbalance_check_interval_seconds * 1000;
         if (ms < 1000)
@@ -957,6 +966,7 @@ void sk_ctrl_deactivate(sk_ctrl_t *c)
     sk_chan_free(c->chan);
     c->chan = NULL;
     c->inflight = 0;
+    ctrl_reassign_clear(c);
     clear_state(c);
 }
 

@@ -109,6 +109,43 @@ typedef void (*sk_ctrl_elect_done_fn)(int16_t top_err, const sk_ctrl_elect_resul
 void sk_ctrl_elect_leaders(sk_ctrl_t *c, int type, const sk_ctrl_tp_t *tps, int n,
                            sk_ctrl_elect_done_fn done, void *arg);
 
+/* Partition reassignment (AlterPartitionReassignments and
+ * /admin/reassign_partitions, spec §4.9). Each request names a partition and
+ * its target replicas, or cancel (back to the original replicas). Checked
+ * as Kafka's controller does (empty or duplicate replicas, negative ids,
+ * new replicas on brokers that are not live: INVALID_REPLICA_ASSIGNMENT;
+ * unknown partition or topic being deleted: UNKNOWN_TOPIC_OR_PARTITION;
+ * cancel without a reassignment: NO_REASSIGNMENT_IN_PROGRESS) and started:
+ * res[i] gets the error and message (msg "" when none). Returns
+ * NOT_CONTROLLER (res untouched) when not the loaded active controller. */
+typedef struct sk_ctrl_reassign_req {
+    const char *topic;
+    int32_t partition;
+    const int32_t *replicas;
+    int n_replicas;
+    int cancel;
+} sk_ctrl_reassign_req_t;
+typedef struct sk_ctrl_reassign_res {
+    int16_t err;
+    char msg[320];
+} sk_ctrl_reassign_res_t;
+int16_t sk_ctrl_reassign(sk_ctrl_t *c, const sk_ctrl_reassign_req_t *reqs, int n,
+                         sk_ctrl_reassign_res_t *res);
+/* Every reassignment in progress, by fn (arrays valid during the call);
+ * NOT_CONTROLLER when not the loaded active controller. */
+typedef struct sk_ctrl_reassign_info {
+    const char *topic;
+    int32_t partition;
+    const int32_t *replicas;
+    int n_replicas;
+    const int32_t *adding;
+    int n_adding;
+    const int32_t *removing;
+    int n_removing;
+} sk_ctrl_reassign_info_t;
+typedef void (*sk_ctrl_reassign_list_fn)(const sk_ctrl_reassign_info_t *info, void *arg);
+int16_t sk_ctrl_list_reassignments(sk_ctrl_t *c, sk_ctrl_reassign_list_fn fn, void *arg);
+
 /* No control request is waiting for an answer (or not active): a controller
  * about to stop has told the brokers everything. */
 int sk_ctrl_idle(const sk_ctrl_t *c);

@@ -44,6 +44,17 @@ typedef struct cpart {
     int writing;         /* a state write is in flight */
     int changed;         /* to be sent to brokers */
     int is_new;          /* first state written by us: replicas create their logs */
+    /* Reassignment (reassign.c): replicas is the full set RS; adding = RS -
+     * original, removing = RS - target (as in the topic node). */
+    int32_t *adding;
+    int n_adding;
+    int32_t *removing;
+    int n_removing;
+    int ra_step;         /* ctrl_ra_step_t */
+    int node_wait;       /* its step waits for the topic node write in flight */
+    int32_t *dropped;    /* replicas to stop and delete once the node is written */
+    int n_dropped;
+    int sync_wait;       /* our node write is not yet in the watcher's snapshot */
 } cpart_t;
 
 typedef struct ctopic {
@@ -56,6 +67,8 @@ typedef struct ctopic {
     int delete_paused_logged;
     int64_t grown_ms;    /* mono ms when partitions were last added */
     int held;            /* this work round: not announced yet (see ctrl_work_cb) */
+    int node_dirty;      /* reassignment: the topic node must be rewritten */
+    int node_writing;    /* reassignment: a topic node write is in flight */
 } ctopic_t;
 
 struct sk_ctrl_s {
@@ -97,6 +110,10 @@ struct sk_ctrl_s {
     int n_shutting;
     int inflight;             /* control requests sent and not yet answered */
     struct event *rebalance_ev; /* auto leader rebalance check */
+    struct sk_reassign_list *ra_zk; /* partitions listed in /admin/reassign_partitions */
+    int ra_zk_check;          /* read it (again) once the cluster is loaded */
+    int ra_zk_writing;        /* a rewrite or delete of it is in flight */
+    int ra_zk_dirty;          /* rewrite again after it */
 };
 
 /* controller.c */
@@ -126,6 +143,28 @@ void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full);
 /* UpdateMetadata to one broker: live brokers plus partition states (all of
  * them when full, else the changed ones). */
 void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full);
+
+/* reassign.c: where a partition's reassignment stands (spec §4.9). */
+typedef enum ctrl_ra_step {
+    RA_NONE = 0,       /* no reassignment */
+    RA_NODE_WRITE,     /* the topic node gets RS, adding, removing */
+    RA_BUMP,           /* the state gets a new leader epoch (LeaderAndIsr to RS) */
+    RA_CATCHUP,        /* waiting until every target replica is in the ISR */
+    RA_SHRINK,         /* the state gets a leader in the target, ISR within it */
+    RA_FINISH,         /* the topic node gets the target; removed replicas stop */
+    RA_STEP_COUNT
+} ctrl_ra_step_t;
+const char *ctrl_ra_step_name(int step);
+/* Activation: watch /admin/reassign_partitions and act on it. */
+void ctrl_reassign_check(sk_ctrl_t *c);
+/* The work round: advance p's reassignment; then write dirty topic nodes. */
+void ctrl_reassign_step(sk_ctrl_t *c, ctopic_t *t, cpart_t *p);
+void ctrl_reassign_flush(sk_ctrl_t *c);
+/* The topic snapshot: take ZooKeeper's adding/removing unless a write of
+ * ours is pending. */
+void ctrl_reassign_merge(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const sk_zk_partition_t *zp);
+void ctrl_reassign_free(cpart_t *p);
+void ctrl_reassign_clear(sk_ctrl_t *c);
 
 /* ctrl_elect.c */
 /* The auto leader rebalance timer (auto.leader.rebalance.enable). */

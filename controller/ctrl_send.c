@@ -36,10 +36,10 @@ static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
     s->PartitionEpoch = p->zk_version;
     s->Replicas = p->replicas;
     s->ReplicasCnt = p->n_replicas;
-    s->AddingReplicas = NULL;
-    s->AddingReplicasCnt = 0;
-    s->RemovingReplicas = NULL;
-    s->RemovingReplicasCnt = 0;
+    s->AddingReplicas = p->adding;
+    s->AddingReplicasCnt = p->n_adding;
+    s->RemovingReplicas = p->removing;
+    s->RemovingReplicasCnt = p->n_removing;
     s->IsNew = p->is_new;
     (void)t;
 }

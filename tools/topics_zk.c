@@ -226,6 +226,46 @@ static int zcreate(sk_tzk_t *z, const char *path, const char *data, char *err, s
     return SK_OK;
 }
 
+int sk_tzk_get(sk_tzk_t *z, const char *path, char **data, char *err, size_t errlen)
+{
+    int len;
+    return zget(z, path, data, &len, NULL, err, errlen);
+}
+
+int sk_tzk_create_node(sk_tzk_t *z, const char *path, const char *data, char *err,
+                       size_t errlen)
+{
+    return zcreate(z, path, data, err, errlen);
+}
+
+int sk_tzk_put(sk_tzk_t *z, const char *path, const char *data, char *err, size_t errlen)
+{
+    int zrc = zoo_set(z->zh, path, data, data ? (int)strlen(data) : -1, -1);
+    if (zrc == ZNONODE)
+        return zcreate(z, path, data, err, errlen);
+    if (zrc != ZOK)
+        return zk_fail(zrc, "set", path, err, errlen);
+    return SK_OK;
+}
+
+int sk_tzk_create_seq(sk_tzk_t *z, const char *prefix, const char *data, char *err,
+                      size_t errlen)
+{
+    char created[512];
+    int zrc = zoo_create(z->zh, prefix, data, data ? (int)strlen(data) : -1,
+                         &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof(created));
+    if (zrc == ZNONODE) {
+        int rc = create_parents(z, prefix, err, errlen);
+        if (rc != SK_OK)
+            return rc;
+        zrc = zoo_create(z->zh, prefix, data, data ? (int)strlen(data) : -1,
+                         &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof(created));
+    }
+    if (zrc != ZOK)
+        return zk_fail(zrc, "create", prefix, err, errlen);
+    return SK_OK;
+}
+
 static int id_cmp(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;

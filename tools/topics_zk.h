@@ -26,6 +26,18 @@ typedef struct sk_tzk_s sk_tzk_t;
 int sk_tzk_open(const char *connect, int timeout_ms, sk_tzk_t **out, char *err, size_t errlen);
 void sk_tzk_close(sk_tzk_t *z);
 
+/* Any node (for the other --zookeeper tools): read its data (NUL-terminated,
+ * malloc'd; NULL for null data; SK_ENOENT if missing), create it with its
+ * missing parents (SK_EEXIST if it exists), or set it (created if missing). */
+int sk_tzk_get(sk_tzk_t *z, const char *path, char **data, char *err, size_t errlen);
+int sk_tzk_create_node(sk_tzk_t *z, const char *path, const char *data, char *err,
+                       size_t errlen);
+int sk_tzk_put(sk_tzk_t *z, const char *path, const char *data, char *err, size_t errlen);
+/* Create a persistent sequential node under prefix (as /config/changes/
+ * config_change_). */
+int sk_tzk_create_seq(sk_tzk_t *z, const char *prefix, const char *data, char *err,
+                      size_t errlen);
+
 /* Topic names, sorted. SK_ENOENT when /brokers/topics does not exist (no
  * Kafka cluster under this chroot). */
 int sk_tzk_list(sk_tzk_t *z, char ***names, int *n, char *err, size_t errlen);

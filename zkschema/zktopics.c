@@ -509,6 +509,16 @@ static void zt_emit(sk_zkt_watcher_t *w)
             sp->n_replicas = t->node.partitions[p].n_replicas;
             sp->leader = -1;
             sp->state_version = -1;
+            for (int k = 0; k < t->node.n_adding; k++)
+                if (t->node.adding[k].partition == p) {
+                    sp->adding = t->node.adding[k].replicas;
+                    sp->n_adding = t->node.adding[k].n_replicas;
+                }
+            for (int k = 0; k < t->node.n_removing; k++)
+                if (t->node.removing[k].partition == p) {
+                    sp->removing = t->node.removing[k].replicas;
+                    sp->n_removing = t->node.removing[k].n_replicas;
+                }
             if (p < t->n_parts && t->parts[p].have) {
                 zt_part_t *zp = &t->parts[p];
                 sp->has_state = 1;

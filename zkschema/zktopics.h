@@ -19,6 +19,12 @@ typedef struct sk_zk_partition {
     int32_t *isr;
     int n_isr;
     int32_t state_version; /* zkVersion of the state node (partition epoch) */
+    /* A reassignment in progress (the topic node's adding_replicas /
+     * removing_replicas for this partition); NULL/0 when none. */
+    int32_t *adding;
+    int n_adding;
+    int32_t *removing;
+    int n_removing;
 } sk_zk_partition_t;
 
 typedef struct sk_zk_topic {

@@ -50,6 +50,12 @@ typedef struct sk_partition {
      * the in-sync ones. */
     int64_t *replica_log_start;
     int isr_inflight;      /* an AlterPartition proposal awaits the controller */
+    /* Leader only: a replica proposed to join the ISR (has_joining) counts
+     * for the HW until the answer (KIP-497's maximal ISR): else the HW could
+     * pass its log end before it is in the ISR, and leadership moved to it
+     * (a reassignment's new leader) would lose records below the HW. */
+    int has_joining;
+    int32_t joining;
     /* Follower only: where the log stands against the leader's epoch
      * history (advanced by fetcher.c through partition.h). */
     sk_trunc_state_t trunc_state;

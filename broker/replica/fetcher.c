@@ -14,6 +14,8 @@
 #include "proto_offsetforleaderepoch.h"
 #include "recbatch.h"
 #include "replica/partition.h"
+#include "replica/throttle.h"
+#include "clock.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -30,6 +32,7 @@ typedef struct leader_link {
     sk_fetcher_state_t state; /* changed only by link_set() */
     int backoffs;         /* back-offs since the last Fetch answered without errors */
     struct event *retry;  /* armed in BACKOFF */
+    struct event *throttled; /* IDLE: the next Fetch once the throttle allows */
     int logged_error;
 } leader_link_t;
 
@@ -38,6 +41,7 @@ struct sk_fetcher_s {
     sk_chan_t *chan;
     leader_link_t **links;
     int n_links;
+    sk_tbucket_t *quota; /* follower.replication.throttled.rate over throttled replicas */
 };
 
 static void send_fetch(leader_link_t *l);
@@ -132,6 +136,13 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
     leader_link_t *l = arg;
     if (link_set(l, SK_FETCHER_IDLE, "back-off over") == SK_OK)
         send_fetch(l);
+}
+
+static void throttled_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    send_fetch(arg);
 }
 
 static void back_off(leader_link_t *l, const char *why)
@@ -402,6 +413,8 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
                 return 1;
             }
             sk_met.replication_bytes_in += len;
+            if (sk_throttle_replica(b, p->topic, p->id, 1))
+                sk_tbucket_take(f->quota, sk_throttle_rate(b, 1), (int64_t)len, sk_mono_ms());
         }
     }
     sk_partition_follower_hw(b->parts, p, rp->HighWatermark);
@@ -466,6 +479,8 @@ struct build_ctx {
     /* partitions that must be checked against the leader's epochs first */
     sk_offsetforleaderepoch_req_t *ereq;
     epoch_ctx_t *ectx;
+    int64_t throttle_wait_ms; /* > 0: throttled replicas wait this long */
+    int throttled;            /* partitions left out for the throttle */
 };
 
 static void add_topic(sk_topic_t *t, void *arg)
@@ -503,6 +518,10 @@ static void add_topic(sk_topic_t *t, void *arg)
                                                 ep->LeaderEpoch};
             sk_partition_set_trunc(p, SK_TRUNC_TRUNCATING, "asking the leader where our "
                                    "latest epoch ends");
+            continue;
+        }
+        if (bc->throttle_wait_ms > 0 && sk_throttle_replica(b, t->name, p->id, 1)) {
+            bc->throttled++; /* over follower.replication.throttled.rate */
             continue;
         }
         if (!rt) {
@@ -573,7 +592,8 @@ static void send_fetch(leader_link_t *l)
     sk_offsetforleaderepoch_req_t ereq = {0};
     ereq.Topics = sk_arena_calloc(a, nt, sizeof(*ereq.Topics));
     epoch_ctx_t *ectx = sk_calloc(1, sizeof(*ectx));
-    struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx};
+    struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx, 0, 0};
+    bc.throttle_wait_ms = sk_tbucket_wait_ms(f->quota, sk_throttle_rate(b, 1), sk_mono_ms());
     sk_topics_foreach(b->topics, add_topic, &bc);
     if (ectx->n > 0) {
         /* truncation first; those partitions are fetched once it is done */
@@ -584,6 +604,14 @@ static void send_fetch(leader_link_t *l)
     epoch_ctx_free(ectx);
     if (bc.n_parts == 0) {
         sk_arena_free(a);
+        if (bc.throttled > 0) {
+            /* only throttled replicas: fetch again once the rate allows */
+            struct timeval tv = {(time_t)(bc.throttle_wait_ms / 1000),
+                                 (suseconds_t)(bc.throttle_wait_ms % 1000) * 1000};
+            sk_debug("fetcher", "%d throttled partition(s) from broker %d wait %lld ms",
+                     bc.throttled, l->id, (long long)bc.throttle_wait_ms);
+            evtimer_add(l->throttled, &tv);
+        }
         return;
     }
     sk_wr_t w;
@@ -619,6 +647,7 @@ static void scan_topic(sk_topic_t *t, void *arg)
         l->f = f;
         l->id = p->leader;
         l->retry = evtimer_new(f->b->base, retry_cb, l);
+        l->throttled = evtimer_new(f->b->base, throttled_cb, l);
         f->links = sk_realloc(f->links, (size_t)(f->n_links + 1) * sizeof(*f->links));
         f->links[f->n_links++] = l;
         sk_info("fetcher", "following partitions led by broker %d", l->id);
@@ -632,6 +661,7 @@ sk_fetcher_t *sk_fetcher_new(sk_broker_t *b)
     char cid[48];
     snprintf(cid, sizeof(cid), "skein-replica-%d", b->id);
     f->chan = sk_chan_new(b->base, cid);
+    f->quota = sk_tbucket_new();
     return f;
 }
 
@@ -654,6 +684,7 @@ void sk_fetcher_free(sk_fetcher_t *f)
     for (int i = 0; i < f->n_links; i++) {
         link_set(f->links[i], SK_FETCHER_STOPPED, "the broker stops");
         event_free(f->links[i]->retry);
+        event_free(f->links[i]->throttled);
         f->links[i]->f = NULL;
     }
     /* Queued requests fail now: their callbacks see STOPPED links and only
@@ -662,5 +693,6 @@ void sk_fetcher_free(sk_fetcher_t *f)
     for (int i = 0; i < f->n_links; i++)
         free(f->links[i]);
     free(f->links);
+    sk_tbucket_free(f->quota);
     free(f);
 }

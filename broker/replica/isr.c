@@ -124,6 +124,8 @@ void sk_isr_follower_fetched(sk_broker_t *b, sk_partition_t *p, int idx, int64_t
         memcpy(isr, p->isr, (size_t)p->n_isr * sizeof(int32_t));
         isr[p->n_isr] = id;
         propose(b, p, isr, p->n_isr + 1);
+        if (p->isr_inflight)
+            sk_partition_isr_joining(p, id);
         free(isr);
     }
 }

@@ -122,6 +122,7 @@ int16_t sk_partition_set_state(const sk_partition_env_t *env, sk_partition_t *p,
     if (!*same || n_replicas != p->n_replicas) {
         forget_progress(p);
         p->isr_inflight = 0;
+        p->has_joining = 0;
     }
     set_ids(&p->replicas, &p->n_replicas, replicas, n_replicas);
     set_ids(&p->isr, &p->n_isr, isr, n_isr);
@@ -242,6 +243,7 @@ void sk_partition_become_leader(const sk_partition_env_t *env, sk_partition_t *p
         free(p->replica_caught_up_ms);
         p->replica_caught_up_ms = NULL;
         p->isr_inflight = 0;
+        p->has_joining = 0;
         sk_partition_track_caught_up(p);
     }
     record_epoch_start(p);
@@ -257,8 +259,11 @@ void sk_partition_update_hw(const sk_partition_env_t *env, sk_partition_t *p)
     /* HW = the smallest log end offset over the in-sync replicas: the
      * leader's own, and each follower's as its last fetch confirmed it. */
     int64_t hw = sk_plog_end_offset(p->log);
-    for (int i = 0; i < p->n_isr; i++) {
-        int32_t id = p->isr[i];
+    for (int i = 0; i <= p->n_isr; i++) {
+        /* the ISR, then a replica proposed to join it */
+        if (i == p->n_isr && (!p->has_joining || sk_partition_in_isr(p, p->joining)))
+            break;
+        int32_t id = i < p->n_isr ? p->isr[i] : p->joining;
         if (id == env->self)
             continue;
         int64_t leo = -1;
@@ -526,6 +531,13 @@ void sk_partition_isr_proposed(sk_partition_t *p)
 void sk_partition_isr_answered(sk_partition_t *p)
 {
     p->isr_inflight = 0;
+    p->has_joining = 0;
+}
+
+void sk_partition_isr_joining(sk_partition_t *p, int32_t id)
+{
+    p->has_joining = 1;
+    p->joining = id;
 }
 
 int sk_partition_isr_apply(const sk_partition_env_t *env, sk_partition_t *p, int32_t leader_epoch,

@@ -175,6 +175,8 @@ void sk_partition_leader_log_start(const sk_partition_env_t *env, sk_partition_t
 /* A proposal is sent / answered. */
 void sk_partition_isr_proposed(sk_partition_t *p);
 void sk_partition_isr_answered(sk_partition_t *p);
+/* The proposal in flight adds replica id to the ISR. */
+void sk_partition_isr_joining(sk_partition_t *p, int32_t id);
 /* The controller accepted an ISR in leader epoch leader_epoch: applied (HW
  * recomputed, acks=all waits re-checked) if this broker still leads p in that
  * epoch; returns 1 if applied. */

@@ -5,7 +5,9 @@
  * `make fuzz FUZZ_TARGETS=fuzz_znode` or scripts/fuzz.sh fuzz_znode. Seeds:
  * tests/fuzz/corpus/fuzz_znode/ (one znode of each kind, a topic name and a
  * topic id). Selector 3 runs both /config/<type>/<name> and /config/changes
- * decoders on the payload.
+ * decoders on the payload; selector 7 the reassignment JSON of
+ * /admin/reassign_partitions and skein-reassign-partitions' files
+ * (reassign_json.c), and the tool's topics-to-move JSON.
  *
  * The first input byte picks the decoder; the rest is the znode payload.
  * Every successful decode is re-encoded where an encoder exists and decoded
@@ -17,6 +19,7 @@
 
 #include "kerr.h"
 #include "javahash.h"
+#include "reassign_json.h"
 #include "znode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -135,6 +138,41 @@ static void fuzz_config_change(const char *p, size_t n, char *err, size_t errlen
     free(j);
 }
 
+/* Reassignment JSON: decoded lists re-encode and decode to the same. */
+static void fuzz_reassign(const char *p, size_t n, char *err, size_t errlen)
+{
+    sk_reassign_list_t l, l2;
+    if (sk_reassign_json_decode(p, n, &l, err, errlen) == SK_OK) {
+        for (int dirs = 0; dirs < 2; dirs++) {
+            char *j = sk_reassign_json_encode(&l, dirs);
+            check(j != NULL);
+            check(sk_reassign_json_decode(j, strlen(j), &l2, err, errlen) == SK_OK);
+            check(l2.n == l.n);
+            for (int i = 0; i < l.n; i++) {
+                check(!strcmp(l.items[i].topic, l2.items[i].topic));
+                check(l.items[i].partition == l2.items[i].partition);
+                check(l.items[i].n_replicas == l2.items[i].n_replicas);
+                if (l.items[i].n_replicas)
+                    check(!memcmp(l.items[i].replicas, l2.items[i].replicas,
+                                  (size_t)l.items[i].n_replicas * sizeof(int32_t)));
+            }
+            sk_reassign_list_clear(&l2);
+            free(j);
+        }
+        sk_reassign_list_clear(&l);
+    } else {
+        check(l.n == 0 && l.items == NULL);
+    }
+    char **names = NULL;
+    int nn = 0;
+    if (sk_reassign_topics_decode(p, n, &names, &nn, err, errlen) == SK_OK) {
+        check(nn > 0);
+        sk_reassign_topics_free(names, nn);
+    } else {
+        check(names == NULL && nn == 0);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -142,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
-    switch (data[0] % 7) {
+    switch (data[0] % 8) {
     case 0:
         fuzz_topic(p, n, err, sizeof(err));
         break;
@@ -178,6 +216,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(id);
         break;
     }
+    case 7:
+        fuzz_reassign(p, n, err, sizeof(err));
+        break;
     default: {
         char *s = strndup(p, n);
         sk_topic_name_valid(s, err, sizeof(err));

@@ -61,6 +61,8 @@ APIS = [
     (37, "CreatePartitions", [1, 2, 3]),
     (42, "DeleteGroups", [1, 2]),
     (43, "ElectLeaders", [0, 2]),
+    (45, "AlterPartitionReassignments", [0]),
+    (46, "ListPartitionReassignments", [0]),
     (44, "IncrementalAlterConfigs", [0, 1]),
     (47, "OffsetDelete", [0]),
     (48, "DescribeClientQuotas", [0, 1]),
@@ -386,6 +388,13 @@ def znode_seeds(c):
     c.put("fuzz_znode", "controller-epoch", b"\x04" + b"7")
     c.put("fuzz_znode", "uuid", b"\x06" + b"AQIDBAUGBwgJCgsMDQ4PEA")
     c.put("fuzz_znode", "topic-name", b"\x06" + b"orders.eu-west_1")
+    # /admin/reassign_partitions and skein-reassign-partitions' files (selector 7)
+    c.put("fuzz_znode", "reassign", b"\x07" + json.dumps(
+        {"version": 1, "partitions": [{"topic": "foo", "partition": 0, "replicas": [4, 2, 3]},
+                                      {"topic": "foo", "partition": 1, "replicas": [2, 3],
+                                       "log_dirs": ["any", "any"]}]}).encode())
+    c.put("fuzz_znode", "topics-to-move", b"\x07" + json.dumps(
+        {"topics": [{"topic": "foo"}, {"topic": "bar"}], "version": 1}).encode())
     # /config/changes notifications (selector 3 runs both config decoders)
     c.put("fuzz_znode", "config-change-v2",
           b'\x03{"version":2,"entity_path":"users/alice/clients/app"}')
