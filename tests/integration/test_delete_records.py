@@ -297,6 +297,18 @@ def test_tool_refuses_bad_input_and_reports_partition_errors(c3, tmp_path):
     assert rc == 1
     assert out.splitlines()[-1].startswith("partition: drbad-0\terror: OFFSET_OUT_OF_RANGE")
     assert list_earliest(lead.bootstrap, "drbad", 0) == (0, 0)
+    # --command-config: client properties, a bad one refused before anything is sent
+    cfg = tmp_path / "client.properties"
+    cfg.write_text("no.such.property=1\n")
+    good = tmp_path / "good.json"
+    good.write_text('{"partitions":[{"topic":"drbad","partition":0,"offset":3}],"version":1}')
+    args = ("--bootstrap-server", c3.bootstrap, "--offset-json-file", good, "--command-config", cfg)
+    rc, out, err = tool(*args)
+    assert rc == 2 and "no.such.property" in err and out == ""
+    cfg.write_text("client.id=delrec-test\nsocket.timeout.ms=20000\n")
+    rc, out, err = tool(*args)
+    assert rc == 0, err
+    assert out.splitlines()[-1] == "partition: drbad-0\tlow_watermark: 3"
 
 
 def describe_producers(bootstrap, topic, partitions):

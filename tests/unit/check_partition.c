@@ -593,6 +593,71 @@ START_TEST(test_wakes_topic_waits)
 }
 END_TEST
 
+/* DeleteRecords: the leader's rules, the low watermark over the ISR, the
+ * follower's side. */
+START_TEST(test_delete_records)
+{
+    int64_t req = 0, low = 0;
+    int16_t kerr = -1;
+    /* not the leader */
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, 0, &req), SK_KERR_NOT_LEADER_OR_FOLLOWER);
+    lead(1, R3, 3);
+    append(10);
+    sk_partition_follower_fetched(&env, p, 2, 10, 10);
+    sk_partition_follower_fetched(&env, p, 3, 6, 10);
+    ck_assert_int_eq(p->high_watermark, 6);
+    /* above the HW, or negative other than -1: refused, nothing moves */
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, 7, &req), SK_KERR_OFFSET_OUT_OF_RANGE);
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, -2, &req),
+                     SK_KERR_OFFSET_OUT_OF_RANGE);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 0);
+    /* followers' log starts not known yet: the low watermark is unknown */
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, 4, &req), SK_KERR_NONE);
+    ck_assert_int_eq(req, 4);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 4);
+    ck_assert_int_eq(sk_partition_low_watermark(&env, p), -1);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 4, &kerr, &low), 0);
+    /* the followers report theirs */
+    sk_partition_follower_log_start(&env, p, 1, 4);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 4, &kerr, &low), 0);
+    sk_partition_follower_log_start(&env, p, 2, 5);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 4, &kerr, &low), 1);
+    ck_assert_int_eq(kerr, SK_KERR_NONE);
+    ck_assert_int_eq(low, 4); /* the smallest over the ISR */
+    /* -1 is the HW; an offset below the log start moves nothing */
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, SK_DELETE_RECORDS_HW, &req),
+                     SK_KERR_NONE);
+    ck_assert_int_eq(req, 6);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 6);
+    ck_assert_int_eq(sk_partition_delete_records(&env, p, 2, &req), SK_KERR_NONE);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 6);
+    /* a follower outside the ISR does not hold it back */
+    const int32_t isr12[] = {1, 2};
+    sk_partition_follower_log_start(&env, p, 1, 6);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 6, &kerr, &low), 0);
+    ck_assert_int_eq(sk_partition_isr_apply(&env, p, 1, isr12, 2, 20), 1);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 6, &kerr, &low), 1);
+    ck_assert_int_eq(low, 6);
+    /* bad replica indexes and unknown starts are ignored */
+    sk_partition_follower_log_start(&env, p, 7, 100);
+    sk_partition_follower_log_start(&env, p, 1, -1);
+    ck_assert_int_eq(sk_partition_low_watermark(&env, p), 6);
+    /* leadership lost: NOT_LEADER_OR_FOLLOWER; as follower the leader's start is taken,
+     * bounded by the log end */
+    int same, was;
+    sk_partition_set_state(&env, p, 2, 2, 23, R3, 3, R3, 3, &same, &was);
+    ck_assert_int_eq(sk_partition_delete_status(&env, "t", 1, 0, 6, &kerr, &low), 1);
+    ck_assert_int_eq(kerr, SK_KERR_NOT_LEADER_OR_FOLLOWER);
+    ck_assert_int_eq(sk_partition_low_watermark(&env, p), -1);
+    sk_partition_leader_log_start(&env, p, 8);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 8);
+    sk_partition_leader_log_start(&env, p, 7); /* never back */
+    ck_assert_int_eq(sk_plog_start_offset(plog), 8);
+    sk_partition_leader_log_start(&env, p, 50);
+    ck_assert_int_eq(sk_plog_start_offset(plog), 10);
+}
+END_TEST
+
 static Suite *partition_suite(void)
 {
     Suite *s = suite_create("partition");
@@ -609,6 +674,7 @@ static Suite *partition_suite(void)
     tcase_add_test(tc, test_ack_bound_to_leader_epoch);
     tcase_add_test(tc, test_wakes_fetch_waits);
     tcase_add_test(tc, test_wakes_topic_waits);
+    tcase_add_test(tc, test_delete_records);
     suite_add_tcase(s, tc);
     return s;
 }
