@@ -115,6 +115,8 @@ int sk_api_alterclientquotas(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
  * also kept in req->throttle_ms (the larger one), 0 within the quota. With
  * no quota of that kind configured anywhere: one comparison, nothing else. */
 int32_t sk_api_quota_record(sk_broker_t *b, sk_req_t *req, sk_quota_kind_t k, double value);
+/* Take back a value just recorded (a throttled Fetch is sent without it). */
+void sk_api_quota_unrecord(sk_broker_t *b, sk_req_t *req, sk_quota_kind_t k, double value);
 /* 1 when the request's handling time counts toward request_percentage
  * (some quota sets it; the controller's requests and SASL are exempt). */
 int sk_api_quota_timed(sk_broker_t *b, const sk_req_t *req);

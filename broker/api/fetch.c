@@ -346,12 +346,10 @@ static void add_leader_hints(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t
 }
 
 /* Record bytes going out: per topic to consumers, in one sum to followers
- * (Kafka's BytesOutPerSec and ReplicationBytesOutPerSec); returns the sum
- * (what a consumer's consumer_byte_rate counts). */
-static uint64_t count_bytes_out(int16_t version, const sk_fetch_req_t *in,
-                                const sk_fetch_resp_t *resp)
+ * (Kafka's BytesOutPerSec and ReplicationBytesOutPerSec). */
+static void count_bytes_out(int16_t version, const sk_fetch_req_t *in,
+                            const sk_fetch_resp_t *resp)
 {
-    uint64_t total = 0;
     for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
         const sk_fetch_resp_response_t *rt = &resp->Responses[i];
         uint64_t n = 0;
@@ -362,13 +360,25 @@ static uint64_t count_bytes_out(int16_t version, const sk_fetch_req_t *in,
         }
         if (!n)
             continue;
-        total += n;
         if (replica_id(version, in) >= 0)
             sk_met.replication_bytes_out += n;
         else if (rt->Topic.len > 0)
             sk_met_topic(rt->Topic.p, (size_t)rt->Topic.len)->bytes_out += n;
     }
-    return total;
+}
+
+/* Bytes of records in the answer (what a consumer's consumer_byte_rate counts). */
+static uint64_t records_bytes(const sk_fetch_resp_t *resp)
+{
+    uint64_t n = 0;
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++)
+        for (int32_t j = 0; j < resp->Responses[i].PartitionsCnt; j++) {
+            const sk_fetch_records_t *src =
+                sk_fetch_records_of(&resp->Responses[i].Partitions[j].Records);
+            if (src && src->len > 0)
+                n += (uint64_t)src->len;
+        }
+    return n;
 }
 
 /* Sends the answer; a response that cannot be encoded closes the connection
@@ -377,9 +387,20 @@ static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
                         sk_fetch_resp_t *resp)
 {
     add_leader_hints(b, req, in, resp);
-    uint64_t bytes = count_bytes_out(req->api_version, in, resp);
-    if (replica_id(req->api_version, in) < 0) /* consumers only: followers are exempt */
-        resp->ThrottleTimeMs = sk_api_quota_record(b, req, SK_QUOTA_FETCH, (double)bytes);
+    if (replica_id(req->api_version, in) < 0) { /* consumers only: followers are exempt */
+        uint64_t bytes = records_bytes(resp);
+        int32_t ms = sk_api_quota_record(b, req, SK_QUOTA_FETCH, (double)bytes);
+        if (ms > 0) {
+            /* As Kafka: a consumer over its quota gets no records this time (nor are
+             * they counted), only the throttle time; then its connection is muted. */
+            sk_api_quota_unrecord(b, req, SK_QUOTA_FETCH, (double)bytes);
+            sk_fetch_resp_discard(resp);
+            resp->ResponsesCnt = 0;
+            resp->NodeEndpointsCnt = 0;
+        }
+        resp->ThrottleTimeMs = ms;
+    }
+    count_bytes_out(req->api_version, in, resp);
     int rc = sk_fetch_resp_send(req->resp, req->api_version, resp);
     if (rc != SK_OK) {
         sk_error("net", "closing connection from %s: the Fetch v%d response (correlation id %d) "

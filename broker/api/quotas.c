@@ -65,6 +65,16 @@ int32_t sk_api_quota_record(sk_broker_t *b, sk_req_t *req, sk_quota_kind_t k, do
     return ms;
 }
 
+void sk_api_quota_unrecord(sk_broker_t *b, sk_req_t *req, sk_quota_kind_t k, double value)
+{
+    if (!b->quota || !sk_quota_kind_count(b->quota, k))
+        return;
+    size_t ulen;
+    const char *user = sk_req_user(req, &ulen);
+    sk_quota_unrecord(b->quota, k, user, ulen, req->client_id ? req->client_id : "",
+                      (size_t)req->client_id_len, value, sk_mono_ms());
+}
+
 int sk_api_quota_timed(sk_broker_t *b, const sk_req_t *req)
 {
     if (!b->quota || !sk_quota_kind_count(b->quota, SK_QUOTA_REQUEST))

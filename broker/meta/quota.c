@@ -491,6 +491,20 @@ int32_t sk_quota_record(sk_quota_t *q, sk_quota_kind_t k, const char *user, size
     return ms;
 }
 
+void sk_quota_unrecord(sk_quota_t *q, sk_quota_kind_t k, const char *user, size_t ulen,
+                       const char *client, size_t clen, double value, int64_t now_ms)
+{
+    if (!q || !q->kind_count[k])
+        return;
+    int level;
+    resolve(q, k, user, ulen, client, clen, &level);
+    if (!level)
+        return;
+    sensor_t *s = sensor_get(q, k, level, user, ulen, client, clen, 0, now_ms);
+    if (s)
+        sensor_add(q, s, -scaled(k, value), now_ms);
+}
+
 double sk_quota_rate(sk_quota_t *q, sk_quota_kind_t k, const char *user, size_t ulen,
                      const char *client, size_t clen, int64_t now_ms)
 {

@@ -89,6 +89,10 @@ double sk_quota_bound(const sk_quota_t *q, sk_quota_kind_t k, const char *user, 
  * (0 when within the quota or none applies). */
 int32_t sk_quota_record(sk_quota_t *q, sk_quota_kind_t k, const char *user, size_t ulen,
                         const char *client, size_t clen, double value, int64_t now_ms);
+/* Take back value recorded a moment ago (Kafka's unrecord: a Fetch answer
+ * that was throttled is sent without its records, so they do not count). */
+void sk_quota_unrecord(sk_quota_t *q, sk_quota_kind_t k, const char *user, size_t ulen,
+                       const char *client, size_t clen, double value, int64_t now_ms);
 /* The measured rate of (user, client)'s group for kind k (bytes/s or
  * percent), 0 when nothing is measured. */
 double sk_quota_rate(sk_quota_t *q, sk_quota_kind_t k, const char *user, size_t ulen,

@@ -638,7 +638,8 @@ def produce_throttled(conn, topic, partition, batch, acks=1, timeout_ms=10000):
 
 
 def fetch_throttled(conn, topic, partition, offset, max_bytes=1 << 20):
-    """Fetch v4 of one partition: (throttle_time_ms, error, records bytes)."""
+    """Fetch v4 of one partition: (throttle_time_ms, error, records bytes); an answer
+    without the topic (a throttled one) gives (throttle_time_ms, None, 0)."""
     body = (i32(-1) + i32(0) + i32(1) + i32(max_bytes) + i8(0)
             + array([string(topic) + array([i32(partition) + i64(offset) + i32(max_bytes)])]))
     r = conn.request(1, 4, body)
@@ -653,5 +654,7 @@ def fetch_throttled(conn, topic, partition, offset, max_bytes=1 << 20):
         return err, r.nbytes()
 
     topics = r.array(lambda: (r.string(), r.array(part)))
+    if not topics:
+        return throttle, None, 0
     err, recs = topics[0][1][0]
     return throttle, err, len(recs or b"")

@@ -113,6 +113,10 @@ START_TEST(test_throttle)
     sk_quota_throttled(q, SK_QUOTA_PRODUCE, &n, &ms);
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(ms, 15900);
+    /* unrecord takes a throttled value back (a Fetch sent without its records) */
+    ck_assert_int_gt(sk_quota_record(q, SK_QUOTA_PRODUCE, "u", 1, "e", 1, 20000, t0), 0);
+    sk_quota_unrecord(q, SK_QUOTA_PRODUCE, "u", 1, "e", 1, 20000, t0);
+    ck_assert_double_eq(sk_quota_rate(q, SK_QUOTA_PRODUCE, "u", 1, "e", 1, t0), 0);
     /* a user quota is shared by the user's client ids */
     set1(q, &E_U, SK_QUOTA_FETCH, 100);
     ck_assert_int_eq(sk_quota_record(q, SK_QUOTA_FETCH, "alice", 5, "a", 1, 1000, t0), 0);
