@@ -1368,6 +1368,8 @@ static int future_swap(sk_logmgr_t *m, lm_part_t *p)
     m->nmoves--;
     if (m->io)
         sk_diskio_barrier(m->io);
+    /* its producer state covers the whole log, the reopened one's its tail */
+    sk_pstate_t *producers = sk_plog_take_producers(cur);
     /* The current log goes first: from here a crash leaves the complete,
      * flushed future log alone, which the next open makes current. */
     sk_plog_delete(cur);
@@ -1381,6 +1383,8 @@ static int future_swap(sk_logmgr_t *m, lm_part_t *p)
     sk_plog_t *nl = NULL;
     int rc = sk_plog_open(at, &cfg, m->io, leo, &nl, err, sizeof(err));
     if (rc == SK_OK) {
+        sk_plog_adopt_producers(nl, producers);
+        producers = NULL;
         sk_plog_set_start_offset(nl, start);
         m->dirs[p->dir].nparts--;
         p->dir = p->future_dir;
@@ -1392,6 +1396,7 @@ static int future_swap(sk_logmgr_t *m, lm_part_t *p)
         sk_error(MOD, "%s-%" PRId32 ": cannot open the moved log %s: %s; the partition has no "
                  "log here until the next start", p->topic, p->partition, at, err);
     }
+    sk_pstate_free(producers);
     free(from);
     free(final);
     free(old);

@@ -1316,3 +1316,16 @@ void sk_plog_delete(sk_plog_t *log)
 }
 
 const sk_plog_config_t *sk_plog_config(const sk_plog_t *log) { return &log->cfg; }
+
+sk_pstate_t *sk_plog_take_producers(sk_plog_t *log)
+{
+    sk_pstate_t *ps = log->producers;
+    log->producers = sk_pstate_new();
+    return ps;
+}
+
+void sk_plog_adopt_producers(sk_plog_t *log, sk_pstate_t *ps)
+{
+    sk_pstate_free(log->producers);
+    log->producers = ps;
+}

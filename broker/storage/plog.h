@@ -271,5 +271,11 @@ void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void));
 
 /* The log's settings (to open another log of the same partition alike). */
 const sk_plog_config_t *sk_plog_config(const sk_plog_t *log);
+/* A log's idempotent producer state handed to another log of the same
+ * partition holding the same batches (a move between log dirs: the state
+ * rebuilt at open covers only the log's tail). take leaves log an empty
+ * state; adopt frees log's own. */
+sk_pstate_t *sk_plog_take_producers(sk_plog_t *log);
+void sk_plog_adopt_producers(sk_plog_t *log, sk_pstate_t *ps);
 
 #endif

@@ -109,6 +109,54 @@ static int has_entry(const char *dir, const char *prefix, const char *suffix)
     return found;
 }
 
+/* A producer that wrote before the last 4 MiB is known to the moved log
+ * (a reopened log rebuilds its producer state from that tail only). */
+START_TEST(test_move_keeps_old_producers)
+{
+    sk_logmgr_t *m = open_mgr();
+    sk_plog_t *log;
+    char err[512];
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "t", 0, NULL, &log), 0);
+    int to = 1 - sk_logmgr_log_dir(m, "t", 0);
+    sk_record_in_t r = {0};
+    r.timestamp = 1000;
+    r.key_len = -1;
+    r.value = "idem";
+    r.value_len = 4;
+    sk_batch_opts_t o = {0, 77, 3, 0, 0};
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_batch_build(&w, 0, &o, &r, 1);
+    ck_assert_int_eq(sk_plog_append(log, w.buf, w.len, 1, NULL, NULL), 0);
+    sk_wr_free(&w);
+    static char big[100000];
+    memset(big, 'z', sizeof(big));
+    r.value = big;
+    r.value_len = sizeof(big);
+    for (int i = 0; i < 60; i++) { /* 6 MB after it */
+        sk_wr_init(&w);
+        sk_batch_build(&w, 0, NULL, &r, 1);
+        ck_assert_int_eq(sk_plog_append(log, w.buf, w.len, 1, NULL, NULL), 0);
+        sk_wr_free(&w);
+    }
+    int16_t epoch;
+    int32_t seq;
+    int64_t off;
+    ck_assert_int_eq(sk_pstate_get(sk_plog_producers(log), 77, &epoch, &seq, &off), 1);
+    ck_assert_int_eq(sk_logmgr_move(m, "t", 0, to, err, sizeof(err)), 0);
+    for (int i = 0; i < 10 && sk_logmgr_moves(m); i++)
+        sk_logmgr_run_moves(m, 8 << 20);
+    ck_assert_int_eq(sk_logmgr_moves(m), 0);
+    log = sk_logmgr_get(m, "t", 0);
+    ck_assert_int_eq(sk_logmgr_log_dir(m, "t", 0), to);
+    ck_assert_int_eq(sk_pstate_get(sk_plog_producers(log), 77, &epoch, &seq, &off), 1);
+    ck_assert_int_eq(epoch, 3);
+    ck_assert_int_eq(seq, 0);
+    ck_assert_int_eq(off, 0);
+    sk_logmgr_close(m);
+}
+END_TEST
+
 struct listing {
     int current, future;
     int64_t future_lag;
@@ -402,6 +450,7 @@ int main(void)
     tcase_add_test(tc, test_move_keeps_log_start_inside_a_batch);
     tcase_add_test(tc, test_open_resumes_or_completes);
     tcase_add_test(tc, test_dir_listing);
+    tcase_add_test(tc, test_move_keeps_old_producers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
