@@ -175,6 +175,11 @@ static void acls_loaded_cb(void *arg)
     maybe_serve(arg);
 }
 
+static void ctrl_ready_cb(void *arg)
+{
+    sk_api_ctrl_ready_changed(arg);
+}
+
 static void ctrl_resign_cb(void *arg)
 {
     sk_broker_t *b = arg;
@@ -272,6 +277,7 @@ static void started_cb(int rc, const char *cluster_id, int64_t broker_epoch, con
     b->broker_epoch = broker_epoch;
     b->registered = 1;
     b->ctrl = sk_ctrl_new(b->base, b->zk, b->conf, b->id, ctrl_resign_cb, b);
+    sk_ctrl_on_ready(b->ctrl, ctrl_ready_cb, b);
     b->election = sk_election_new(b->zk, b->id, &election_cbs, b);
     sk_election_start(b->election);
     if (b->aclzk)

@@ -185,6 +185,7 @@ static void apply_brokers(sk_ctrl_t *c, cbroker_t *list, int n)
     c->brokers_loaded = 1;
     c->full_sync = 1; /* the live-broker list changed: everyone hears it */
     schedule_work(c);
+    ctrl_tell_ready(c);
 }
 
 static void round_done(brokers_round_t *r)
@@ -199,6 +200,7 @@ static void round_done(brokers_round_t *r)
             else
                 broker_clear(&r->list[i]);
         c->brokers_listing = 0;
+        c->brokers_read_ms = c->brokers_list_ms;
         apply_brokers(c, list, n);
         if (c->brokers_relist) {
             c->brokers_relist = 0;
@@ -281,6 +283,7 @@ static void brokers_children_cb(int rc, char **names, int count, const struct St
         return;
     if (rc != ZOK) {
         c->brokers_listing = 0;
+        ctrl_tell_ready(c);
         sk_warn("controller", "listing /brokers/ids failed: %s; retrying", zerror(rc));
         struct timeval tv = {1, 0};
         evtimer_add(c->brokers_retry, &tv);
@@ -312,6 +315,8 @@ static void brokers_children_cb(int rc, char **names, int count, const struct St
 static void list_brokers(sk_ctrl_t *c)
 {
     c->brokers_listing = 1;
+    c->brokers_list_ms = sk_mono_ms();
+    ctrl_tell_ready(c);
     gen_arg_t *ga = sk_calloc(1, sizeof(*ga));
     ga->c = c;
     ga->gen = c->gen;
@@ -387,6 +392,7 @@ static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
     c->n_topics = n;
     c->topics_loaded = 1;
     schedule_work(c);
+    ctrl_tell_ready(c);
 }
 
 /* ------------------------------------------------------- state writes */
@@ -673,8 +679,11 @@ static void del_step_cb(int rc, const int *op_rcs, int n, void *arg)
         del_op_free(d);
         return;
     }
-    if (sk_zk_rc_class(rc) == SK_ZK_RC_TRANSIENT || sk_zk_rc_class(rc) == SK_ZK_RC_SESSION) {
-        /* Not evaluated: start over later (every step is idempotent). */
+    if (sk_zk_rc_class(rc) == SK_ZK_RC_TRANSIENT || sk_zk_rc_class(rc) == SK_ZK_RC_SESSION ||
+        rc == ZNOTEMPTY) {
+        /* Not evaluated, or a node appeared under this one meanwhile: start
+         * over later (every step is idempotent; the mark stays until the
+         * topic node is gone). */
         sk_warn("controller", "deleting topic %s: removing %s failed: %s; trying again",
                 d->topic, d->paths[d->next - 1], zerror(rc));
         ctopic_t *t = ctrl_find_topic(c, d->topic);
@@ -732,6 +741,16 @@ static void stop_replica_done_cb(int rc, const uint8_t *body, size_t len, void *
         return;
     }
     del_next(d);
+}
+
+/* A partition state write of the topic is in flight: a deletion started now
+ * would find the state node created under it ("not empty"). */
+static int topic_writing(const ctopic_t *t)
+{
+    for (int k = 0; k < t->n_parts; k++)
+        if (t->parts[k].writing)
+            return 1;
+    return 0;
 }
 
 /* Every replica stops and deletes its data, then the znodes go: the
@@ -817,7 +836,8 @@ void ctrl_work_cb(evutil_socket_t fd, short what, void *arg)
         int moving = 0; /* deletion waits for reassignments (spec §4.8) */
         for (int k = 0; k < t->n_parts; k++)
             moving |= t->parts[k].ra_step != RA_NONE;
-        if (t->deleting && !t->delete_started && c->conf->delete_topic_enable && !moving)
+        if (t->deleting && !t->delete_started && c->conf->delete_topic_enable && !moving &&
+            !topic_writing(t))
             start_deletion(c, t);
         for (int k = 0; k < t->n_parts; k++) {
             reconcile_partition(c, t, &t->parts[k]);
@@ -968,6 +988,7 @@ void sk_ctrl_deactivate(sk_ctrl_t *c)
     c->inflight = 0;
     ctrl_reassign_clear(c);
     clear_state(c);
+    ctrl_tell_ready(c);
 }
 
 int sk_ctrl_active(const sk_ctrl_t *c)
@@ -1021,4 +1042,46 @@ void sk_ctrl_free(sk_ctrl_t *c)
     event_free(c->brokers_retry);
     event_free(c->rebalance_ev);
     free(c);
+}
+
+/* ------------------------------------------------------------ readiness */
+
+int sk_ctrl_ready(const sk_ctrl_t *c)
+{
+    return c && c->active && c->brokers_loaded && c->topics_loaded && !c->brokers_listing;
+}
+
+int64_t sk_ctrl_brokers_read_ms(const sk_ctrl_t *c)
+{
+    return c->brokers_read_ms;
+}
+
+void sk_ctrl_reread_brokers(sk_ctrl_t *c)
+{
+    if (!c->active)
+        return;
+    if (c->brokers_listing)
+        c->brokers_relist = 1;
+    else
+        list_brokers(c);
+}
+
+void sk_ctrl_on_ready(sk_ctrl_t *c, void (*fn)(void *arg), void *arg)
+{
+    c->ready_fn = fn;
+    c->ready_arg = arg;
+}
+
+void ctrl_tell_ready(sk_ctrl_t *c)
+{
+    int now = sk_ctrl_ready(c);
+    if (now == c->ready_told)
+        return;
+    c->ready_told = now;
+    if (now && !c->ready_logged)
+        sk_info("controller", "cluster loaded (%d live broker(s), %d topic(s)): admin requests "
+                "are served (controller epoch %d)", c->n_brokers, c->n_topics, c->epoch);
+    c->ready_logged = c->active && (c->ready_logged || now);
+    if (c->ready_fn)
+        c->ready_fn(c->ready_arg);
 }

@@ -46,6 +46,20 @@ int sk_ctrl_live_count(const sk_ctrl_t *c);
 void sk_ctrl_live_broker(const sk_ctrl_t *c, int i, int32_t *id, const char **rack);
 /* Free; call after sk_zk_close() so no completion can reach it. */
 void sk_ctrl_free(sk_ctrl_t *c);
+/* The active controller has read the live brokers and the topics from
+ * ZooKeeper since it became active, and no re-read of /brokers/ids is in
+ * flight: topic administration (CreateTopics, CreatePartitions,
+ * DeleteTopics) is decided on its view only then, never on a partial one.
+ * fn runs on the loop each time this changes. */
+int sk_ctrl_ready(const sk_ctrl_t *c);
+/* When (monotonic ms) the live-broker list it holds was asked of
+ * ZooKeeper, and a re-read of /brokers/ids (not ready until it is done):
+ * a request that needs more brokers than the list has, and arrived after
+ * it was read, is decided on a fresh one (a registration's watch event may
+ * still be on its way). */
+int64_t sk_ctrl_brokers_read_ms(const sk_ctrl_t *c);
+void sk_ctrl_reread_brokers(sk_ctrl_t *c);
+void sk_ctrl_on_ready(sk_ctrl_t *c, void (*fn)(void *arg), void *arg);
 
 /* An ISR change proposed by a partition's leader (AlterPartition). done runs
  * once, on the loop: with SK_KERR_NONE and the state written, or with the

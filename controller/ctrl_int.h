@@ -78,6 +78,12 @@ struct sk_ctrl_s {
     int32_t self;
     void (*resign)(void *arg);
     void *resign_arg;
+    void (*ready_fn)(void *arg); /* told when sk_ctrl_ready() changes */
+    void *ready_arg;
+    int ready_told;              /* the last value it was told */
+    int ready_logged;            /* "cluster loaded" said since activation */
+    int64_t brokers_list_ms;     /* mono ms the listing in flight was issued */
+    int64_t brokers_read_ms;     /* ... and that of the list we hold */
 
     int active;
     uint32_t gen;        /* bumped on (de)activation: stale callbacks see it */
@@ -117,6 +123,8 @@ struct sk_ctrl_s {
 };
 
 /* controller.c */
+/* sk_ctrl_ready() may have changed: tell the broker (sk_ctrl_on_ready). */
+void ctrl_tell_ready(sk_ctrl_t *c);
 int ctrl_contains(const int32_t *v, int n, int32_t x);
 cbroker_t *ctrl_live_broker(sk_ctrl_t *c, int32_t id);
 /* Live and not in controlled shutdown. */

@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The active controller, with the cluster loaded (sk_ctrl_ready). */
 static int is_controller(const sk_broker_t *b)
 {
-    return b->ctrl && sk_ctrl_active(b->ctrl);
+    return b->ctrl && sk_ctrl_ready(b->ctrl);
 }
 
 /* ------------------------------------------------------------ DeleteTopics */
@@ -101,6 +102,44 @@ static void del_marked_cb(int rc, const char *path, void *arg)
         del_marked_all(st);
 }
 
+static void del_mark(del_state_t *st, sk_str_t topic)
+{
+    char *name = sk_str_dup(topic);
+    char *path = sk_znode_delete_topic_path(name);
+    sk_info("admin", "marking topic %s for deletion (requested by %s)", name,
+            sk_req_peer(st->req));
+    sk_zk_create(st->b->zk, path, NULL, -1, 0, del_marked_cb, st);
+    free(path);
+    free(name);
+}
+
+/* A topic this broker's metadata does not know yet may have been created a
+ * moment ago: ZooKeeper decides, as in Kafka. */
+typedef struct del_lookup {
+    del_state_t *st;
+    int32_t index;
+} del_lookup_t;
+
+static void del_exists_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    (void)data;
+    (void)len;
+    (void)stat;
+    del_lookup_t *l = arg;
+    del_state_t *st = l->st;
+    sk_deletetopics_result_t *res = &st->resp.Responses[l->index];
+    free(l);
+    if (rc == ZOK) {
+        res->ErrorCode = SK_KERR_NONE;
+        del_mark(st, res->Name); /* counted already: its callback ends it */
+        return;
+    }
+    res->ErrorCode = rc == ZNONODE ? SK_KERR_UNKNOWN_TOPIC_OR_PARTITION
+                                   : SK_KERR_REQUEST_TIMED_OUT;
+    if (--st->outstanding == 0)
+        del_marked_all(st);
+}
+
 int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_deletetopics_req_t in;
@@ -126,18 +165,22 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         } else if (!sk_authz_len(b, req, SK_ACL_OP_DELETE, SK_ACL_RES_TOPIC, res->Name.p,
                                  res->Name.len)) {
             res->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
-        } else if (!sk_topics_find(b->topics, res->Name.p, res->Name.len)) {
+        } else if (res->Name.len <= 0) {
             res->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-        } else {
-            char *name = sk_str_dup(res->Name);
-            char *path = sk_znode_delete_topic_path(name);
-            res->ErrorCode = SK_KERR_NONE;
+        } else if (!sk_topics_find(b->topics, res->Name.p, res->Name.len)) {
+            del_lookup_t *l = sk_calloc(1, sizeof(*l));
+            l->st = st;
+            l->index = i;
             st->outstanding++;
-            sk_info("admin", "marking topic %s for deletion (requested by %s)", name,
-                    sk_req_peer(req));
-            sk_zk_create(b->zk, path, NULL, -1, 0, del_marked_cb, st);
+            char *name = sk_str_dup(res->Name);
+            char *path = sk_znode_topic_path(name);
+            sk_zk_exists(b->zk, path, NULL, NULL, del_exists_cb, l);
             free(path);
             free(name);
+        } else {
+            res->ErrorCode = SK_KERR_NONE;
+            st->outstanding++;
+            del_mark(st, res->Name);
         }
     }
     if (--st->outstanding == 0) {
@@ -164,10 +207,8 @@ typedef struct cp_item {
     cp_state_t *st;
     int index;
     char *path;
-    int32_t count;
-    int32_t **added;   /* replicas of each added partition */
-    int32_t n_added;
-    int32_t rf;
+    sk_createpartitions_topic_t want; /* arrays in the request's arena */
+    int validate_only;
 } cp_item_t;
 
 static void cp_free(sk_req_t *req)
@@ -178,9 +219,6 @@ static void cp_free(sk_req_t *req)
 
 static void cp_item_free(cp_item_t *it)
 {
-    for (int32_t i = 0; i < it->n_added; i++)
-        free(it->added[i]);
-    free(it->added);
     free(it->path);
     free(it);
 }
@@ -214,51 +252,143 @@ static void cp_set_cb(int rc, const char *data, int len, const struct Stat *stat
     cp_done(st);
 }
 
+/* The live brokers as the controller reads them from /brokers/ids. */
+static sk_assign_broker_t *cp_live(const sk_broker_t *b, int *n)
+{
+    *n = sk_ctrl_live_count(b->ctrl);
+    sk_assign_broker_t *v = sk_calloc((size_t)(*n > 0 ? *n : 1), sizeof(*v));
+    for (int i = 0; i < *n; i++)
+        sk_ctrl_live_broker(b->ctrl, i, &v[i].id, &v[i].rack);
+    return v;
+}
+
+/* The new partitions' replicas (added x rf, in flat), from the request's
+ * assignments or Kafka's pattern; a Kafka error code and msg if refused. */
+static int16_t cp_assign(const sk_broker_t *b, const cp_item_t *it, const sk_znode_topic_t *t,
+                         int32_t added, int32_t rf, int32_t *flat, char *msg, size_t msglen)
+{
+    const sk_createpartitions_topic_t *w = &it->want;
+    int32_t current = t->n_partitions;
+    int n_live;
+    sk_assign_broker_t *live = cp_live(b, &n_live);
+    int16_t err = SK_KERR_NONE;
+    if (w->AssignmentsCnt >= 0) {
+        if (w->AssignmentsCnt != added) {
+            snprintf(msg, msglen, "Increasing the number of partitions by %d but %d "
+                     "assignments provided.", added, w->AssignmentsCnt);
+            err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+        }
+        for (int32_t k = 0; k < w->AssignmentsCnt && !err; k++) {
+            const sk_createpartitions_assignment_t *as = &w->Assignments[k];
+            if (as->BrokerIdsCnt != rf) {
+                snprintf(msg, msglen, "Inconsistent replication factor between partitions, "
+                         "partition 0 has %d while partition %d has %d.", rf, current + k,
+                         as->BrokerIdsCnt);
+                err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                break;
+            }
+            for (int32_t q = 0; q < rf && !err; q++) {
+                int ok = 0;
+                for (int l = 0; l < n_live; l++)
+                    ok |= live[l].id == as->BrokerIds[q];
+                for (int32_t q2 = 0; q2 < q; q2++)
+                    ok &= as->BrokerIds[q2] != as->BrokerIds[q];
+                if (!ok) {
+                    snprintf(msg, msglen, "Invalid or duplicate broker id %d in the assignment "
+                             "of partition %d.", as->BrokerIds[q], current + k);
+                    err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
+                }
+                flat[(size_t)k * (size_t)rf + (size_t)q] = as->BrokerIds[q];
+            }
+        }
+    } else {
+        /* Kafka continues the topic's pattern: start at the broker of
+         * partition 0's preferred leader. */
+        int start = 0;
+        for (int l = 0; l < n_live; l++)
+            if (live[l].id < t->partitions[0].replicas[0])
+                start++;
+        if (sk_assign_replicas(live, n_live, added, rf, current, start, start, flat, msg,
+                               msglen) != SK_OK)
+            err = SK_KERR_INVALID_REPLICATION_FACTOR;
+    }
+    free(live);
+    return err;
+}
+
+/* The topic node as ZooKeeper has it now (Kafka reads it there too, so a
+ * topic created a moment ago is found even before this broker's metadata
+ * has it): checked, then written back longer, at the version read. */
 static void cp_get_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
 {
     cp_item_t *it = arg;
     cp_state_t *st = it->st;
+    const sk_createpartitions_topic_t *w = &it->want;
     sk_znode_topic_t t = {0};
-    char err[200];
-    int32_t current;
-    if (rc != ZOK || !data || sk_znode_topic_decode(data, (size_t)len, &t, err, sizeof(err)) != SK_OK) {
+    char err[256];
+    int32_t *flat = NULL;
+    if (rc == ZNONODE || (rc == ZOK && (!data || sk_znode_topic_decode(data, (size_t)len, &t, err,
+                                                                        sizeof(err)) != SK_OK))) {
         cp_result(it, SK_KERR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
-        goto fail;
+        goto out;
     }
-    current = t.n_partitions;
-    int32_t added = it->count - current;
-    if (added > 0 && added != it->n_added) {
-        cp_result(it, SK_KERR_INVALID_PARTITIONS, "the topic changed meanwhile; try again");
-        goto fail;
+    if (rc != ZOK) {
+        snprintf(err, sizeof(err), "Reading the topic from ZooKeeper failed: %s", zerror(rc));
+        cp_result(it, SK_KERR_REQUEST_TIMED_OUT, err);
+        goto out;
     }
+    if (t.n_adding > 0 || t.n_removing > 0) {
+        cp_result(it, SK_KERR_REASSIGNMENT_IN_PROGRESS, "A partition reassignment is in "
+                  "progress.");
+        goto out;
+    }
+    int32_t current = t.n_partitions;
+    int32_t added = w->Count - current;
     if (added <= 0) {
         snprintf(err, sizeof(err), "Topic currently has %d partitions, which is higher than the "
-                 "requested %d.", current, it->count);
+                 "requested %d.", current, w->Count);
         cp_result(it, SK_KERR_INVALID_PARTITIONS, err);
-        goto fail;
+        goto out;
     }
-    t.partitions = sk_realloc(t.partitions, (size_t)it->count * sizeof(*t.partitions));
+    /* checked before anything is allocated for the new partitions */
+    if (added > st->b->conf->max_partitions_per_request) {
+        snprintf(err, sizeof(err), "Adding %d partitions exceeds max.partitions.per.request "
+                 "(%d).", added, st->b->conf->max_partitions_per_request);
+        cp_result(it, SK_KERR_INVALID_PARTITIONS, err);
+        goto out;
+    }
+    int32_t rf = t.partitions[0].n_replicas;
+    flat = sk_calloc((size_t)added * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
+    int16_t kerr = cp_assign(st->b, it, &t, added, rf, flat, err, sizeof(err));
+    if (kerr != SK_KERR_NONE) {
+        cp_result(it, kerr, err);
+        goto out;
+    }
+    if (it->validate_only)
+        goto out;
+    t.partitions = sk_realloc(t.partitions, (size_t)w->Count * sizeof(*t.partitions));
     for (int32_t i = 0; i < added; i++) {
         sk_znode_replicas_t *r = &t.partitions[current + i];
         r->partition = current + i;
-        r->n_replicas = it->rf;
-        r->replicas = sk_calloc((size_t)it->rf, sizeof(int32_t));
-        memcpy(r->replicas, it->added[i], (size_t)it->rf * sizeof(int32_t));
+        r->n_replicas = rf;
+        r->replicas = sk_calloc((size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
+        memcpy(r->replicas, flat + (size_t)i * (size_t)rf, (size_t)rf * sizeof(int32_t));
     }
-    t.n_partitions = it->count;
+    t.n_partitions = w->Count;
     char *json = sk_znode_topic_encode(&t);
-    sk_znode_topic_clear(&t);
     if (!json) {
         cp_result(it, SK_KERR_UNKNOWN_SERVER_ERROR, "cannot encode the topic node");
-        goto fail_nojson;
+        goto out;
     }
-    sk_info("admin", "adding %d partitions to %s (now %d)", added, it->path, it->count);
+    sk_info("admin", "adding %d partitions to %s (now %d)", added, it->path, w->Count);
     sk_zk_set(st->b->zk, it->path, json, (int)strlen(json), stat->version, cp_set_cb, it);
     free(json);
-    return;
-fail:
+    free(flat);
     sk_znode_topic_clear(&t);
-fail_nojson:
+    return;
+out:
+    free(flat);
+    sk_znode_topic_clear(&t);
     cp_item_free(it);
     cp_done(st);
 }
@@ -283,7 +413,6 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         sk_createpartitions_result_t *res = &st->resp.Results[i];
         res->Name = t->Name;
         res->ErrorMessage = SK_STR_NULL;
-        char msg[256];
         if (!is_controller(b)) {
             res->ErrorCode = SK_KERR_NOT_CONTROLLER;
             continue;
@@ -292,83 +421,8 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             res->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
             continue;
         }
-        sk_topic_t *topic = sk_topics_find(b->topics, t->Name.p, t->Name.len);
-        if (!topic || topic->n_partitions < 1) {
+        if (t->Name.len <= 0) {
             res->ErrorCode = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-            continue;
-        }
-        int32_t current = topic->n_partitions;
-        int32_t added = t->Count - current;
-        if (added <= 0) {
-            snprintf(msg, sizeof(msg), "Topic currently has %d partitions, which is higher than "
-                     "the requested %d.", current, t->Count);
-            res->ErrorCode = SK_KERR_INVALID_PARTITIONS;
-            res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, msg));
-            continue;
-        }
-        /* checked before anything is allocated for the new partitions */
-        if (added > b->conf->max_partitions_per_request) {
-            snprintf(msg, sizeof(msg), "Adding %d partitions exceeds max.partitions.per.request "
-                     "(%d).", added, b->conf->max_partitions_per_request);
-            res->ErrorCode = SK_KERR_INVALID_PARTITIONS;
-            res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, msg));
-            continue;
-        }
-        int32_t rf = topic->partitions[0].n_replicas;
-        int n_live = b->n_live > 0 ? b->n_live : 1;
-        sk_assign_broker_t *live = sk_calloc((size_t)n_live, sizeof(*live));
-        for (int k = 0; k < n_live; k++) {
-            live[k].id = b->n_live > 0 ? b->live[k].id : b->id;
-            live[k].rack = b->n_live > 0 ? b->live[k].rack : b->conf->broker_rack;
-        }
-        int32_t *flat = sk_calloc((size_t)added * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
-        int16_t err = SK_KERR_NONE;
-        if (t->AssignmentsCnt >= 0) {
-            if (t->AssignmentsCnt != added) {
-                snprintf(msg, sizeof(msg), "Increasing the number of partitions by %d but %d "
-                         "assignments provided.", added, t->AssignmentsCnt);
-                err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-            }
-            for (int32_t k = 0; k < t->AssignmentsCnt && !err; k++) {
-                const sk_createpartitions_assignment_t *as = &t->Assignments[k];
-                if (as->BrokerIdsCnt != rf) {
-                    snprintf(msg, sizeof(msg), "Inconsistent replication factor between "
-                             "partitions, partition 0 has %d while partition %d has %d.", rf,
-                             current + k, as->BrokerIdsCnt);
-                    err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-                    break;
-                }
-                for (int32_t q = 0; q < rf && !err; q++) {
-                    int ok = 0;
-                    for (int l = 0; l < n_live; l++)
-                        ok |= live[l].id == as->BrokerIds[q];
-                    for (int32_t q2 = 0; q2 < q; q2++)
-                        ok &= as->BrokerIds[q2] != as->BrokerIds[q];
-                    if (!ok) {
-                        snprintf(msg, sizeof(msg), "Invalid or duplicate broker id %d in the "
-                                 "assignment of partition %d.", as->BrokerIds[q], current + k);
-                        err = SK_KERR_INVALID_REPLICA_ASSIGNMENT;
-                    }
-                    flat[(size_t)k * (size_t)rf + (size_t)q] = as->BrokerIds[q];
-                }
-            }
-        } else {
-            /* Kafka continues the topic's pattern: start at the broker of
-             * partition 0's preferred leader. */
-            int start = 0;
-            for (int l = 0; l < n_live; l++)
-                if (live[l].id < topic->partitions[0].replicas[0])
-                    start++;
-            if (sk_assign_replicas(live, n_live, added, rf, current, start, start, flat, msg,
-                                   sizeof(msg)) != SK_OK)
-                err = SK_KERR_INVALID_REPLICATION_FACTOR;
-        }
-        free(live);
-        if (err != SK_KERR_NONE || in.ValidateOnly) {
-            res->ErrorCode = err;
-            if (err != SK_KERR_NONE)
-                res->ErrorMessage = sk_str_c(sk_arena_strdup(req->arena, msg));
-            free(flat);
             continue;
         }
         cp_item_t *it = sk_calloc(1, sizeof(*it));
@@ -377,15 +431,8 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         char *name = sk_str_dup(t->Name);
         it->path = sk_znode_topic_path(name);
         free(name);
-        it->count = t->Count;
-        it->rf = rf;
-        it->n_added = added;
-        it->added = sk_calloc((size_t)added, sizeof(int32_t *));
-        for (int32_t k = 0; k < added; k++) {
-            it->added[k] = sk_calloc((size_t)rf, sizeof(int32_t));
-            memcpy(it->added[k], flat + (size_t)k * (size_t)rf, (size_t)rf * sizeof(int32_t));
-        }
-        free(flat);
+        it->want = *t;
+        it->validate_only = in.ValidateOnly;
         res->ErrorCode = SK_KERR_NONE;
         st->outstanding++;
         sk_zk_get(b->zk, it->path, NULL, NULL, cp_get_cb, it);

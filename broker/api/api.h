@@ -18,6 +18,13 @@
 
 /* --- dispatch.c --- */
 int sk_dispatch(void *arg, sk_req_t *req);
+/* The controller's readiness changed (sk_ctrl_on_ready): topic
+ * administration requests held until it had loaded the cluster go on. */
+void sk_api_ctrl_ready_changed(sk_broker_t *b);
+/* Hold a topic administration request (already decoded once) until the
+ * controller is ready again, then handle it afresh; for a handler that has
+ * just asked the controller to re-read something. */
+int sk_api_ctrl_hold(sk_broker_t *b, sk_req_t *req);
 
 /* --- authz.c: may the request's principal, from its address, do op
  * (SK_ACL_OP_*) on the resource (SK_ACL_RES_*, name)? 1 or 0; always 1

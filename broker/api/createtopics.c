@@ -199,6 +199,27 @@ static void ct_topic_done(int16_t kerr, const char *msg, void *arg)
         ct_created_all(st);
 }
 
+/* A topic asks for more replicas than the controller's live-broker list
+ * has, and that list was read before the request came: a broker that has
+ * just registered may be missing from it (its watch event still on the
+ * way), so the list is read again before the answer (for up to 10 s). */
+static int ct_needs_fresh_brokers(sk_broker_t *b, const sk_req_t *req,
+                                  const sk_createtopics_req_t *in)
+{
+    if (sk_ctrl_brokers_read_ms(b->ctrl) >= req->received_ms ||
+        sk_mono_ms() - req->received_ms >= 10000) /* ZooKeeper not answering: decide */
+        return 0;
+    int n_live = sk_ctrl_live_count(b->ctrl);
+    for (int32_t i = 0; i < in->TopicsCnt; i++) {
+        const sk_createtopics_topic_t *t = &in->Topics[i];
+        int rf = t->ReplicationFactor == -1 ? b->conf->default_replication_factor
+                                            : t->ReplicationFactor;
+        if (t->AssignmentsCnt <= 0 && rf > n_live)
+            return 1;
+    }
+    return 0;
+}
+
 int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 {
     sk_createtopics_req_t in;
@@ -207,7 +228,11 @@ int sk_api_createtopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
 
     /* In ZooKeeper mode topic admin goes through the controller broker;
      * clients look it up in Metadata and retry on NOT_CONTROLLER. */
-    int not_controller = !b->ctrl || !sk_ctrl_active(b->ctrl);
+    int not_controller = !b->ctrl || !sk_ctrl_ready(b->ctrl);
+    if (!not_controller && ct_needs_fresh_brokers(b, req, &in)) {
+        sk_ctrl_reread_brokers(b->ctrl);
+        return sk_api_ctrl_hold(b, req);
+    }
     /* Create on the cluster allows every topic, else Create on the topic */
     int cluster_create = sk_authz_cluster(b, req, SK_ACL_OP_CREATE);
 

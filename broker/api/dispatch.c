@@ -54,9 +54,89 @@ int sk_req_respond(sk_req_t *req, const void *resp)
     return SK_REQ_DONE;
 }
 
+/* ---- topic administration waits for the controller's view ----
+ *
+ * CreateTopics, CreatePartitions and DeleteTopics are decided by the active
+ * controller on the brokers and topics it reads from ZooKeeper. One that
+ * arrives after this broker became controller but before it has read them
+ * is held (the connection reads nothing meanwhile) until it has, at most
+ * CTRL_HOLD_MS; then the handler runs, and answers NOT_CONTROLLER (which
+ * clients retry) if the view is still not there. It is never answered from
+ * a partial view ("larger than available brokers: 1" right after start). */
+
+#define CTRL_HOLD_MS 10000
+
+static int is_topic_admin(int16_t key)
+{
+    return key == SK_API_CREATE_TOPICS || key == SK_API_DELETE_TOPICS ||
+           key == SK_API_CREATE_PARTITIONS;
+}
+
+static uint64_t ctrl_ready_key(void)
+{
+    return sk_purg_key("\0controller-ready", 17, -1); /* no topic is named so */
+}
+
+typedef struct ctrl_hold {
+    sk_broker_t *b;
+    sk_req_t *req;
+} ctrl_hold_t;
+
+static int dispatch(sk_broker_t *b, sk_req_t *req, int may_hold);
+
+static int ctrl_hold_try(void *arg, sk_purg_why_t why)
+{
+    ctrl_hold_t *h = arg;
+    if (why == SK_PURG_FLUSHED) { /* shutdown: left to the connection's end */
+        free(h);
+        return 1;
+    }
+    if (why == SK_PURG_WOKEN && sk_ctrl_active(h->b->ctrl) && !sk_ctrl_ready(h->b->ctrl))
+        return 0;
+    sk_broker_t *b = h->b;
+    sk_req_t *req = h->req;
+    free(h);
+    int rc = dispatch(b, req, 0);
+    if (rc == SK_REQ_CLOSE) {
+        req->no_response = 1;
+        sk_req_close_after(req);
+    }
+    if (rc != SK_REQ_PENDING)
+        sk_req_complete(req);
+    return 1;
+}
+
+void sk_api_ctrl_ready_changed(sk_broker_t *b)
+{
+    sk_purg_wake(b->parts->meta, ctrl_ready_key());
+}
+
+static int ctrl_hold(sk_broker_t *b, sk_req_t *req)
+{
+    sk_info("admin", "%s from %s held until the controller has loaded the cluster",
+            sk_api_name(req->api_key), sk_req_peer(req));
+    ctrl_hold_t *h = sk_calloc(1, sizeof(*h));
+    h->b = b;
+    h->req = req;
+    sk_purg_op_t *op = sk_purg_add(b->parts->meta, CTRL_HOLD_MS, ctrl_hold_try, h);
+    sk_purg_watch(op, ctrl_ready_key());
+    return SK_REQ_PENDING;
+}
+
+int sk_api_ctrl_hold(sk_broker_t *b, sk_req_t *req)
+{
+    if (sk_ctrl_ready(b->ctrl))
+        return SK_REQ_CLOSE; /* misuse: nothing to wait for */
+    return ctrl_hold(b, req);
+}
+
 int sk_dispatch(void *arg, sk_req_t *req)
 {
-    sk_broker_t *b = arg;
+    return dispatch(arg, req, 1);
+}
+
+static int dispatch(sk_broker_t *b, sk_req_t *req, int may_hold)
+{
     sk_rd_t r;
     sk_req_hdr_t hdr;
 
@@ -92,6 +172,9 @@ int sk_dispatch(void *arg, sk_req_t *req)
     }
     req->client_id = hdr.ClientId.len > 0 ? hdr.ClientId.p : "";
     req->client_id_len = hdr.ClientId.len > 0 ? hdr.ClientId.len : 0;
+    if (may_hold && is_topic_admin(hdr.RequestApiKey) && b->ctrl && sk_ctrl_active(b->ctrl) &&
+        !sk_ctrl_ready(b->ctrl))
+        return ctrl_hold(b, req);
     int timed = sk_api_quota_timed(b, req);
     int64_t start = timed ? sk_met_now_us() : 0;
     rc = fn(b, req, &r);
