@@ -5,10 +5,11 @@
  * ListPartitionReassignments (KIP-455, which librdkafka 2.0 lacks) over a
  * plain socket to the controller with Skein's generated codecs (rawreq.h);
  * --zookeeper writes and reads /admin/reassign_partitions and the topic
- * nodes, as the tool of Kafka 2.x did. --throttle writes Kafka's throttle
- * keys into /config/topics/<t> and /config/brokers/<id> and announces them
- * under /config/changes (so it needs --zookeeper); --verify removes them once
- * every listed partition is done.
+ * nodes, as the tool of Kafka 2.x did. --throttle sets Kafka's throttle
+ * keys on the topics and on every live broker (IncrementalAlterConfigs, or
+ * with --zookeeper /config/topics/<t> and /config/brokers/<id> announced
+ * under /config/changes); --verify removes them once every listed partition
+ * is done.
  */
 #include "arena.h"
 #include "kbuf.h"
@@ -68,7 +69,7 @@ static void usage(FILE *f)
             "  --reassignment-json-file F         {\"version\":1,\"partitions\":[{\"topic\":\"t\",\n"
             "                                     \"partition\":0,\"replicas\":[1,2]}]}\n"
             "  --throttle B                       replication throttle in bytes/s for the\n"
-            "                                     moving replicas (needs --zookeeper)\n"
+            "                                     moving replicas\n"
             "  --help                             this text\n"
             "\n"
             "Exit status: 0 done, 1 failed, 2 bad command line.\n");
@@ -405,7 +406,7 @@ out:
 
 /* Set (value non-NULL) or remove keys in /config/<type>/<name>, then
  * announce the change under /config/changes. */
-static int config_edit(ctx_t *c, const char *type, const char *name, const char *const *keys,
+static int config_edit_zk(ctx_t *c, const char *type, const char *name, const char *const *keys,
                        const char *const *values, int n, char *err, size_t errlen)
 {
     char path[600];
@@ -453,6 +454,64 @@ static int config_edit(ctx_t *c, const char *type, const char *name, const char 
                            errlen);
     free(note);
     return rc == SK_OK ? 0 : -1;
+}
+
+/* The same through IncrementalAlterConfigs (SET, or DELETE when values is
+ * NULL): a broker's keys to that broker, a topic's to the controller. */
+static int config_edit_api(ctx_t *c, const char *type, const char *name,
+                           const char *const *keys, const char *const *values, int n,
+                           char *err, size_t errlen)
+{
+    int topic = strcmp(type, "topics") == 0;
+    sk_arena_t *a = sk_arena_new(0);
+    sk_incrementalalterconfigs_req_t req;
+    sk_incrementalalterconfigs_req_init(&req);
+    req.Resources = sk_arena_calloc(a, 1, sizeof(*req.Resources));
+    req.ResourcesCnt = 1;
+    sk_incrementalalterconfigs_req_resource_t *r = &req.Resources[0];
+    r->ResourceType = topic ? 2 : 4;
+    r->ResourceName = sk_str_c(name);
+    r->Configs = sk_arena_calloc(a, (size_t)n + 1, sizeof(*r->Configs));
+    r->ConfigsCnt = n;
+    for (int i = 0; i < n; i++) {
+        r->Configs[i].Name = sk_str_c(keys[i]);
+        r->Configs[i].ConfigOperation = values ? 0 : 1;
+        r->Configs[i].Value = values ? sk_str_c(values[i]) : SK_STR_NULL;
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    sk_incrementalalterconfigs_req_encode(&w, 0, &req);
+    uint8_t *body = NULL;
+    size_t len = 0;
+    int rc = ask(c, topic ? -1 : (int32_t)atoi(name), 44, 0, &w, &body, &len, err, errlen);
+    if (rc == 0) {
+        sk_rd_t rd;
+        sk_rd_init(&rd, body, len);
+        sk_incrementalalterconfigs_resp_t resp;
+        if (sk_incrementalalterconfigs_resp_decode(&rd, 0, a, &resp) != SK_OK ||
+            resp.ResponsesCnt != 1) {
+            snprintf(err, errlen, "malformed IncrementalAlterConfigs response");
+            rc = -1;
+        } else if (resp.Responses[0].ErrorCode != SK_KERR_NONE) {
+            snprintf(err, errlen, "%s %s: %s: %.*s", topic ? "topic" : "broker", name,
+                     sk_kerr_name(resp.Responses[0].ErrorCode),
+                     resp.Responses[0].ErrorMessage.p ? (int)resp.Responses[0].ErrorMessage.len
+                                                      : 0,
+                     resp.Responses[0].ErrorMessage.p ? resp.Responses[0].ErrorMessage.p : "");
+            rc = -1;
+        }
+        free(body);
+    }
+    sk_arena_free(a);
+    return rc;
+}
+
+static int config_edit(ctx_t *c, const char *type, const char *name, const char *const *keys,
+                       const char *const *values, int n, char *err, size_t errlen)
+{
+    if (c->zk)
+        return config_edit_zk(c, type, name, keys, values, n, err, errlen);
+    return config_edit_api(c, type, name, keys, values, n, err, errlen);
 }
 
 /* "p:b,p:b" of a topic's moving partitions: leader side = current replicas,
@@ -855,7 +914,7 @@ static int cmd_verify(ctx_t *c, const char *file)
         }
     }
     ret = SK_TOOL_EXIT_OK;
-    if (all_done && c->zk) {
+    if (all_done) {
         printf("\n");
         if (clear_throttles(c, &tgt) != 0)
             ret = SK_TOOL_EXIT_FAIL;
@@ -964,9 +1023,6 @@ int main(int argc, char **argv)
         return usage_error("this action needs --reassignment-json-file");
     if (throttle >= 0 && action != O_EXEC)
         return usage_error("--throttle goes with --execute");
-    if (throttle >= 0 && !c.zookeeper)
-        return usage_error("--throttle needs --zookeeper (Skein's tool writes the throttle "
-                           "configs into ZooKeeper)");
     if (action == O_CANCEL && c.zookeeper)
         return usage_error("--cancel needs --bootstrap-server");
     int ret;

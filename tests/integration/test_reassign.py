@@ -184,7 +184,7 @@ def test_move_under_produce_loses_nothing(make_cluster, tmp_path):
     chk = AckChecker(c.bootstrap, topic, partitions=PARTS)
     chk.start()
     try:
-        chk.wait_more_acks(300, timeout=60)
+        chk.wait_more_acks(150, timeout=60)
         target = to_12()
         f = write(tmp_path, "move.json", reassignment_json(topic, target))
         rc, out, err = run_tool("--bootstrap-server", c.bootstrap, "--execute",
@@ -196,7 +196,7 @@ def test_move_under_produce_loses_nothing(make_cluster, tmp_path):
         assert "Successfully started partition reassignments for " in out
         out = wait_verified(c, f, target, topic)
         assert out.startswith("Status of partition reassignment:")
-        chk.wait_more_acks(300, timeout=60, what="acks after the move")
+        chk.wait_more_acks(150, timeout=60, what="acks after the move")
     finally:
         chk.stop()
     report = chk.verify(c.bootstrap)
@@ -279,7 +279,7 @@ def test_controller_killed_midway_completes(make_cluster, tmp_path):
     chk = AckChecker(c.bootstrap, topic, partitions=PARTS)
     chk.start()
     try:
-        chk.wait_more_acks(200, timeout=60)
+        chk.wait_more_acks(100, timeout=60)
         ensure_controller_not(c, 2)
         ctl = H.controller_id(c)
         target = to_12()
@@ -302,7 +302,7 @@ def test_controller_killed_midway_completes(make_cluster, tmp_path):
             c.brokers[2].resume()
         c.brokers[ctl].start()
         H.wait_for(lambda: done(c, topic, target), 90, "the move to complete after failover")
-        chk.wait_more_acks(200, timeout=60, what="acks after the failover")
+        chk.wait_more_acks(100, timeout=60, what="acks after the failover")
     finally:
         chk.stop()
     chk.verify(c.bootstrap)
@@ -341,6 +341,62 @@ def test_cancel_returns_to_original(make_cluster, tmp_path):
         "than 1,2." % topic in out
     H.wait_for(lambda: not any(c.brokers[2].partition_dir(topic, p).exists() for p in orig),
                30, "broker 2's added replicas deleted")
+
+
+def list_reassignments(c):
+    """ListPartitionReassignments v0 (all) from the controller: {(topic, p): (replicas,
+    adding, removing)}."""
+    ctl = H.controller_id(c)
+    host, port = c.brokers[ctl].bootstrap.rsplit(":", 1)
+    body = W.i32(30000) + b"\x00" + b"\x00"  # null topics = all, no tags
+    with W.KafkaConn(host, int(port)) as conn:
+        hdr = W.i16(46) + W.i16(0) + W.i32(9) + W.string("skein-test") + b"\x00"
+        conn.send_raw(W.i32(len(hdr) + len(body)) + hdr + body)
+        r = W.Reader(conn.recv_frame())
+        assert r.i32() == 9
+        W.skip_tags(r)
+        r.i32()
+        assert r.i16() == 0
+        _read_cstr(r)
+
+        def ids():
+            return [r.i32() for _ in range(W.read_uvarint(r) - 1)]
+        out = {}
+        for _ in range(W.read_uvarint(r) - 1):
+            name = _read_cstr(r)
+            for _ in range(W.read_uvarint(r) - 1):
+                p = r.i32()
+                out[(name, p)] = (ids(), ids(), ids())
+                W.skip_tags(r)
+            W.skip_tags(r)
+        return out
+
+
+def test_dead_target_waits(make_cluster, tmp_path):
+    """A target broker that dies midway: the reassignment waits (List and --verify report it),
+    the original replicas stay in the ISR, and it completes once the broker is back."""
+    c = new_cluster(make_cluster, zookeeper_session_timeout_ms="4000")
+    topic = "ra-dead"
+    orig = {0: [0, 1]}
+    create(c, topic, orig)
+    ensure_controller_not(c, 2)
+    target = {0: [1, 2]}
+    f = write(tmp_path, "move.json", reassignment_json(topic, target))
+    c.brokers[2].pause()
+    rc, _, err = run_tool("--bootstrap-server", c.bootstrap, "--execute",
+                          "--reassignment-json-file", f)
+    assert rc == 0, err
+    c.brokers[2].kill()
+    H.wait_for(lambda: 2 not in H.registered_ids(c), 30, "broker 2's registration gone")
+    H.wait_for(lambda: list_reassignments(c).get((topic, 0)) == ([1, 2, 0], [2], [0]), 30,
+               "ListPartitionReassignments to report the waiting move")
+    assert "Reassignment of partition %s-0 is still in progress." % topic in verify_status(c, f)
+    s = state(c, topic, 0)
+    assert sorted(s["isr"]) == [0, 1] and s["leader"] in (0, 1)
+    assert replicas(c, topic) == {0: [1, 2, 0]}
+    c.brokers[2].start()
+    H.wait_for(lambda: done(c, topic, target), 60, "the move to complete with broker 2 back")
+    assert list_reassignments(c) == {}
 
 
 def test_bad_input_refused_nothing_written(make_cluster, tmp_path):
@@ -407,6 +463,9 @@ def test_bad_input_refused_nothing_written(make_cluster, tmp_path):
     del_before = topic_node(c, "ra-del")
     c.brokers[2].stop()
     c.zk_client().create("/admin/delete_topics/ra-del")  # as kafka-topics.sh --delete does
+    ctl = H.controller_id(c)
+    H.wait_for(lambda: "deletion of topic ra-del waits" in c.brokers[ctl].log_text(), 30,
+               "the controller to hold the deletion of ra-del (broker 2 is down)")
     res = alter_reassignments(c, {("ra-del", 0): [1]})
     assert res[("ra-del", 0)] == (3, "The partition does not exist.")
     assert topic_node(c, "ra-del") == del_before
@@ -430,16 +489,18 @@ def produce_bytes(c, topic, mb):
     assert p.flush(60) == 0
 
 
-def throttled_move(c, tmp_path, topic, mb, rate):
-    """Move topic-0 from [0] to [0, 1] with --throttle rate over --zookeeper; returns the
-    seconds until the reassignment completed. --verify then removes the throttles."""
+def throttled_move(c, tmp_path, topic, mb, rate, zookeeper=False):
+    """Move topic-0 from [0] to [0, 1] with --throttle rate (IncrementalAlterConfigs, or the
+    config znodes with --zookeeper); returns the seconds until the reassignment completed.
+    --verify then removes the throttles."""
     create(c, topic, {0: [0]})
     produce_bytes(c, topic, mb)
-    zkc = c.brokers[0].zk_connect
+    mode = ("--zookeeper", c.brokers[0].zk_connect) if zookeeper else \
+        ("--bootstrap-server", c.bootstrap)
     target = {0: [0, 1]}
     f = write(tmp_path, topic + ".json", reassignment_json(topic, target))
     start = time.monotonic()
-    rc, out, err = run_tool("--zookeeper", zkc, "--execute", "--reassignment-json-file", f,
+    rc, out, err = run_tool(*mode, "--execute", "--reassignment-json-file", f,
                             "--throttle", rate)
     assert rc == 0, err
     assert "The inter-broker throttle limit was set to %d B/s" % rate in out
@@ -453,7 +514,7 @@ def throttled_move(c, tmp_path, topic, mb, rate):
     H.wait_for(lambda: done(c, topic, target), 30 + 2 * mb, "the throttled catch-up",
                interval=0.2)
     took = time.monotonic() - start
-    out = verify_status(c, f, "--zookeeper", zkc)
+    out = verify_status(c, f, *mode)
     assert "Reassignment of partition %s-0 is completed." % topic in out
     assert "Clearing broker-level throttles on brokers 0,1,2" in out
     assert "Clearing topic-level throttles on topic %s" % topic in out
@@ -466,10 +527,13 @@ def throttled_move(c, tmp_path, topic, mb, rate):
 
 def test_throttle_slows_catch_up(make_cluster, tmp_path):
     """A throttle of 1 MB/s makes an 8 MB catch-up take >= 6 s (the suite's version of the
-    50 MB / 40 s acceptance test below)."""
+    50 MB / 40 s acceptance test below); set and cleared through IncrementalAlterConfigs, and
+    (4 MB, >= 2.5 s) through the config znodes with --zookeeper."""
     c = new_cluster(make_cluster)
     took = throttled_move(c, tmp_path, "ra-thr", 8, 1000000)
     assert took >= 6.0, took
+    took = throttled_move(c, tmp_path, "ra-thr-zk", 4, 1000000, zookeeper=True)
+    assert took >= 2.5, took
 
 
 @pytest.mark.long
