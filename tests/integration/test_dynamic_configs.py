@@ -458,6 +458,18 @@ def test_dynamic_default_broker_keys_act_at_once(three):
     H.wait_for(lambda: produce(5000, -1) == 0, 20, "the file's values back")
 
 
+def test_dynamic_configs_apply_after_a_restart(three):
+    """A restarted broker reads /config/brokers at start: the cluster default of
+    log.cleaner.threads (3, set above) is in force and described as such again."""
+    b = three.brokers[0]
+    b.stop()
+    b.start()
+    H.wait_for(lambda: "log cleaner started: 3 thread(s)" in b.log_text(current_run_only=True),
+               20, "the restarted broker's cleaner runs the dynamic default's 3 threads")
+    wait_described(three, BROKER, "0", {"log.cleaner.threads": ("3", SRC_DYN_DEFAULT)},
+                   brokers=[b])
+
+
 def test_unclean_leader_election_enabled_at_once(make_cluster):
     """unclean.leader.election.enable set as the cluster default: the controller elects the
     live out-of-sync replica of an offline partition at once, without another event."""
