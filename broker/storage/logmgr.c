@@ -347,8 +347,9 @@ int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t p
     /* Bounded by the new log start, retention takes exactly the segments
      * wholly below it. */
     int gone = sk_plog_apply_retention(p->log, sk_wall_ms(), after);
-    sk_info(MOD, "%s-%" PRId32 ": log start offset %" PRId64 " -> %" PRId64
-            " (%d segment(s) below it deleted)", topic, partition, before, after, gone);
+    /* the caller logs the event; the deletion logs its own line */
+    sk_debug(MOD, "%s-%" PRId32 ": log start offset %" PRId64 " -> %" PRId64
+             " (%d segment(s) below it deleted)", topic, partition, before, after, gone);
     ckpt_async(m); /* log-start-offset-checkpoint */
     return after;
 }
