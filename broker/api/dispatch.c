@@ -10,6 +10,7 @@
 #include "proto_hdr.h"
 
 #include <event2/buffer.h>
+#include <string.h>
 
 typedef int (*api_handler_fn)(sk_broker_t *b, sk_req_t *req, sk_rd_t *r);
 
@@ -52,6 +53,18 @@ int sk_req_respond(sk_req_t *req, const void *resp)
     }
     sk_req_set_body(req, &w);
     return SK_REQ_DONE;
+}
+
+/* 1 when the response body of (key, version) begins with ThrottleTimeMs, as
+ * most of Kafka's do from some version (Produce and ApiVersions carry it last). */
+static int throttle_first(int16_t key, int16_t version)
+{
+    const sk_api_t *api = sk_api_find(key);
+    if (!api || !api->resp || api->resp->nfields < 1)
+        return 0;
+    const sk_msgfield_t *f = &api->resp->fields[0];
+    return strcmp(f->name, "ThrottleTimeMs") == 0 && f->tag_lo < 0 && version >= f->ver_lo &&
+           version <= f->ver_hi;
 }
 
 /* ---- topic administration waits for the controller's view ----
@@ -176,6 +189,8 @@ static int dispatch(sk_broker_t *b, sk_req_t *req, int may_hold)
         !sk_ctrl_ready(b->ctrl))
         return ctrl_hold(b, req);
     int timed = sk_api_quota_timed(b, req);
+    if (timed) /* its throttle goes into the answer's ThrottleTimeMs where that is first */
+        req->throttle_first = throttle_first(hdr.RequestApiKey, hdr.RequestApiVersion);
     int64_t start = timed ? sk_met_now_us() : 0;
     rc = fn(b, req, &r);
     if (timed) /* request_percentage: the loop's time on this client's request */

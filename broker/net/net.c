@@ -455,6 +455,12 @@ static void conn_send(sk_conn_t *c, sk_req_t *req)
     c->n_sent++;
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t body = evbuffer_get_length(req->resp);
+    if (req->throttle_ms > 0 && req->throttle_first && body >= 4) {
+        /* a throttle the handler did not know of (request_percentage) */
+        unsigned char *t = evbuffer_pullup(req->resp, 4);
+        if (t && (int32_t)sk_be32(t) < req->throttle_ms)
+            sk_put_be32(t, (uint32_t)req->throttle_ms);
+    }
     uint8_t hdr[9];
     size_t hlen = 8;
     sk_put_be32(hdr + 4, (uint32_t)req->correlation_id);

@@ -50,6 +50,8 @@ struct sk_req_s {
     int32_t client_id_len; /* 0 for a null one */
     int32_t throttle_ms;   /* a quota's throttle time: once the answer is queued, the
                               connection is not read for this long (KIP-219) */
+    int throttle_first;    /* the body starts with ThrottleTimeMs: the answer carries
+                              throttle_ms there when it is larger (dispatch sets it) */
 };
 
 /* Returned by the request callback. */

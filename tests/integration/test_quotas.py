@@ -434,4 +434,11 @@ def test_request_percentage_mutes_a_busy_client(one):
         t0 = time.monotonic()
         other.metadata([])
         assert time.monotonic() - t0 < 0.2
+        # answers whose body starts with ThrottleTimeMs carry the request throttle
+        deadline = time.monotonic() + 10
+        throttle = 0
+        while throttle == 0 and time.monotonic() < deadline:
+            throttle = describe_client_quotas(k, [])[0]
+        assert throttle > 0
+        assert describe_client_quotas(other, [])[0] == 0
     set_zk_quota(one.zk_client(), "clients/busy-app", {})
