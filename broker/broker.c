@@ -11,6 +11,7 @@
 #include "meta/broker_ctx.h"
 #include "meta/topic_create.h"
 #include "replica/fetcher.h"
+#include "replica/throttle.h"
 #include "replica/isr.h"
 #include "replica/partition.h"
 #include "replica/purgatory.h"
@@ -425,6 +426,8 @@ void sk_broker_stop(sk_broker_t *b, int exit_code)
     sk_coord_stop(b->coord);
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
+    sk_tbucket_free(b->leader_throttle);
+    b->leader_throttle = NULL;
     sk_isr_stop(b);
     if (b->net) {
         sk_net_free(b->net);
@@ -516,6 +519,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->controller_id = -1;
     b->topics = sk_topics_new();
     b->fetcher = sk_fetcher_new(b);
+    b->leader_throttle = sk_tbucket_new();
     LIST_INIT(&b->creations);
     b->parts->self = b->id;
     b->parts->min_insync = conf->min_insync_replicas;
@@ -612,6 +616,8 @@ void sk_broker_free(sk_broker_t *b)
     b->coord = NULL;
     sk_fetcher_free(b->fetcher);
     b->fetcher = NULL;
+    sk_tbucket_free(b->leader_throttle);
+    b->leader_throttle = NULL;
     sk_isr_stop(b);
     if (b->net)
         sk_net_free(b->net);

@@ -15,6 +15,9 @@
  * and it is then re-evaluated once per loop turn.
  */
 #include "api/api.h"
+#include "replica/throttle.h"
+#include "clock.h"
+#include "mem.h"
 
 #include "arena.h"
 #include "kbuf.h"
@@ -166,6 +169,9 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
         out->LastStableOffset = p->high_watermark;
     }
     int64_t max_offset = rid >= 0 ? leo : p->high_watermark;
+    if (rid >= 0 && sk_throttle_replica(b, p->topic, p->id, 0) &&
+        sk_tbucket_wait_ms(b->leader_throttle, sk_throttle_rate(b, 0), sk_mono_ms()) > 0)
+        return; /* leader.replication.throttled.rate used up: no records this time */
     int64_t budget = (int64_t)in->MaxBytes - *total;
     if (budget <= 0 && *total > 0)
         return;
@@ -381,12 +387,37 @@ static uint64_t records_bytes(const sk_fetch_resp_t *resp)
     return n;
 }
 
+/* A follower's answer: the records of its leader-throttled replicas count
+ * against leader.replication.throttled.rate. */
+static void take_leader_throttle(sk_broker_t *b, const sk_fetch_resp_t *resp)
+{
+    int64_t rate = sk_throttle_rate(b, 0);
+    if (rate < 0)
+        return;
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
+        const sk_fetch_resp_response_t *rt = &resp->Responses[i];
+        char *topic = NULL;
+        for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
+            const sk_fetch_records_t *src = sk_fetch_records_of(&rt->Partitions[j].Records);
+            if (!src || src->len <= 0 || rt->Topic.len <= 0)
+                continue;
+            if (!topic)
+                topic = sk_str_dup(rt->Topic);
+            if (topic && sk_throttle_replica(b, topic, rt->Partitions[j].PartitionIndex, 0))
+                sk_tbucket_take(b->leader_throttle, rate, (int64_t)src->len, sk_mono_ms());
+        }
+        free(topic);
+    }
+}
+
 /* Sends the answer; a response that cannot be encoded closes the connection
  * (as sk_req_respond), never a truncated body. */
 static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
                         sk_fetch_resp_t *resp)
 {
     add_leader_hints(b, req, in, resp);
+    if (replica_id(req->api_version, in) >= 0)
+        take_leader_throttle(b, resp);
     if (replica_id(req->api_version, in) < 0) { /* consumers only: followers are exempt */
         uint64_t bytes = records_bytes(resp);
         int32_t ms = sk_api_quota_record(b, req, SK_QUOTA_FETCH, (double)bytes);

@@ -69,6 +69,8 @@ struct sk_broker_s {
     sk_election_t *election;
     sk_ctrl_t *ctrl;              /* active only on the controller */
     struct sk_fetcher_s *fetcher;        /* follower fetching from leaders */
+    struct sk_tbucket *leader_throttle;  /* leader.replication.throttled.rate
+                                          * (replica/throttle.h) */
     sk_chan_t *isr_chan;          /* AlterPartition proposals to the controller */
     struct event *isr_timer;      /* ISR shrink check */
     int32_t ctrl_epoch_seen;      /* newest controller epoch seen */

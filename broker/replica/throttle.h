@@ -15,7 +15,10 @@
  * The follower's fetcher keeps one token bucket for all its throttled
  * partitions: the bucket holds up to one second of the rate, each fetched
  * byte of a throttled partition takes a token, and a throttled partition is
- * left out of Fetch requests while the bucket is empty.
+ * left out of Fetch requests while the bucket is empty. The leader side is
+ * the same with the broker's bucket (broker_ctx.h leader_throttle): the
+ * Fetch handler answers a follower without the records of its throttled
+ * replicas while it is empty, and the records it sends take tokens.
  * @locality loop
  */
 #ifndef SK_THROTTLE_H

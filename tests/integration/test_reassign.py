@@ -528,11 +528,34 @@ def throttled_move(c, tmp_path, topic, mb, rate, zookeeper=False):
 def test_throttle_slows_catch_up(make_cluster, tmp_path):
     """A throttle of 1 MB/s makes an 8 MB catch-up take >= 6 s (the suite's version of the
     50 MB / 40 s acceptance test below); set and cleared through IncrementalAlterConfigs, and
-    (4 MB, >= 2.5 s) through the config znodes with --zookeeper."""
+    (4 MB, >= 2.5 s) through the config znodes with --zookeeper; then the leader side alone
+    (4 MB, >= 2.5 s)."""
     c = new_cluster(make_cluster)
     took = throttled_move(c, tmp_path, "ra-thr", 8, 1000000)
     assert took >= 6.0, took
     took = throttled_move(c, tmp_path, "ra-thr-zk", 4, 1000000, zookeeper=True)
+    assert took >= 2.5, took
+    # the leader side alone: only leader.replication.throttled.* set (for broker 0, the
+    # leader), written as kafka-configs.sh --zookeeper does
+    topic = "ra-thr-lead"
+    create(c, topic, {0: [0]})
+    produce_bytes(c, topic, 4)
+    zkc = c.zk_client()
+    zkc.set("/config/topics/" + topic, json.dumps(  # written by CreateTopics
+        {"version": 1, "config": {"leader.replication.throttled.replicas": "0:0"}}).encode())
+    zkc.set("/config/brokers/0", json.dumps(
+        {"version": 1, "config": {"leader.replication.throttled.rate": "1000000"}}).encode())
+    for path in ("topics/" + topic, "brokers/0"):
+        zkc.create("/config/changes/config_change_", json.dumps(
+            {"version": 2, "entity_path": path}).encode(), sequence=True)
+    target = {0: [0, 1]}
+    f = write(tmp_path, topic + ".json", reassignment_json(topic, target))
+    start = time.monotonic()
+    rc, _, err = run_tool("--bootstrap-server", c.bootstrap, "--execute",
+                          "--reassignment-json-file", f)
+    assert rc == 0, err
+    H.wait_for(lambda: done(c, topic, target), 40, "the leader-throttled catch-up", interval=0.2)
+    took = time.monotonic() - start
     assert took >= 2.5, took
 
 
