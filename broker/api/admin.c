@@ -44,10 +44,7 @@ static void del_free(sk_req_t *req)
 
 static void del_finish(del_state_t *st)
 {
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_deletetopics_resp_encode(&w, st->req->api_version, &st->resp);
-    sk_req_set_body(st->req, &w);
+    sk_req_respond(st->req, &st->resp); /* a failure closes the connection */
     sk_req_complete(st->req);
 }
 
@@ -62,7 +59,7 @@ static int del_try(void *arg, sk_purg_why_t why)
         return 1;
     int waiting = 0;
     for (int32_t i = 0; i < st->resp.ResponsesCnt; i++) {
-        sk_deletetopics_result_t *r = &st->resp.Responses[i];
+        sk_deletetopics_resp_response_t *r = &st->resp.Responses[i];
         if (r->ErrorCode != SK_KERR_NONE)
             continue;
         if (sk_topics_find(st->b->topics, r->Name.p, r->Name.len)) {
@@ -86,7 +83,7 @@ static void del_marked_all(del_state_t *st)
         return;
     sk_purg_op_t *op = sk_purg_add(st->b->parts->meta, left, del_try, st);
     for (int32_t i = 0; i < st->resp.ResponsesCnt; i++) {
-        const sk_deletetopics_result_t *r = &st->resp.Responses[i];
+        const sk_deletetopics_resp_response_t *r = &st->resp.Responses[i];
         if (r->ErrorCode == SK_KERR_NONE)
             sk_purg_watch(op, sk_purg_key(r->Name.p, (size_t)(r->Name.len > 0 ? r->Name.len : 0),
                                           -1));
@@ -127,7 +124,7 @@ static void del_exists_cb(int rc, const char *data, int len, const struct Stat *
     (void)stat;
     del_lookup_t *l = arg;
     del_state_t *st = l->st;
-    sk_deletetopics_result_t *res = &st->resp.Responses[l->index];
+    sk_deletetopics_resp_response_t *res = &st->resp.Responses[l->index];
     free(l);
     if (rc == ZOK) {
         res->ErrorCode = SK_KERR_NONE;
@@ -138,6 +135,44 @@ static void del_exists_cb(int rc, const char *data, int len, const struct Stat *
                                    : SK_KERR_REQUEST_TIMED_OUT;
     if (--st->outstanding == 0)
         del_marked_all(st);
+}
+
+/* The name of the topic entry t (v6) or name (v0-5) asks for, in
+ * res->Name, with its id in res->TopicId when known; 0 when it is answered
+ * already (v6: an unknown id, or both a name and an id). */
+static int del_name(sk_broker_t *b, sk_req_t *req, const sk_deletetopics_req_topic_t *t,
+                    sk_str_t name, sk_deletetopics_resp_response_t *res)
+{
+    static const uint8_t zero[16];
+    sk_topic_t *topic;
+    if (!t) {
+        res->Name = name;
+        return 1;
+    }
+    memcpy(res->TopicId, t->TopicId, 16);
+    int has_id = memcmp(t->TopicId, zero, 16) != 0;
+    if (t->Name.len >= 0 && has_id) {
+        res->Name = t->Name;
+        res->ErrorCode = SK_KERR_INVALID_REQUEST;
+        res->ErrorMessage = sk_str_c("Deleting topics by both name and id is not allowed.");
+        return 0;
+    }
+    if (t->Name.len >= 0) {
+        res->Name = t->Name;
+        topic = sk_topics_find(b->topics, t->Name.p, t->Name.len);
+        if (topic && topic->topic_id && sk_znode_uuid_decode(topic->topic_id, res->TopicId) != 0)
+            memset(res->TopicId, 0, 16);
+        return 1;
+    }
+    topic = has_id ? sk_topics_find_id(b->topics, t->TopicId) : NULL;
+    if (!topic) {
+        res->Name = SK_STR_NULL;
+        res->ErrorCode = SK_KERR_UNKNOWN_TOPIC_ID;
+        res->ErrorMessage = sk_str_c("This server does not host this topic ID.");
+        return 0;
+    }
+    res->Name = sk_str_c(sk_arena_strdup(req->arena, topic->name));
+    return 1;
 }
 
 int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -151,13 +186,19 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     st->deadline = sk_mono_ms() + (in.TimeoutMs > 0 ? in.TimeoutMs : 0);
     req->handler_state = st;
     req->handler_free = del_free;
-    int32_t n = in.TopicNamesCnt > 0 ? in.TopicNamesCnt : 0;
+    int by_topics = req->api_version >= 6; /* names or ids */
+    int32_t n = by_topics ? in.TopicsCnt : in.TopicNamesCnt;
+    n = n > 0 ? n : 0;
+    sk_deletetopics_resp_init(&st->resp);
     st->resp.ResponsesCnt = n;
     st->resp.Responses = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Responses));
     st->outstanding = 1;
     for (int32_t i = 0; i < n; i++) {
-        sk_deletetopics_result_t *res = &st->resp.Responses[i];
-        res->Name = in.TopicNames[i];
+        sk_deletetopics_resp_response_t *res = &st->resp.Responses[i];
+        sk_deletetopics_resp_response_init(res);
+        if (!del_name(b, req, by_topics ? &in.Topics[i] : NULL,
+                      by_topics ? SK_STR_NULL : in.TopicNames[i], res))
+            continue;
         if (!is_controller(b)) {
             res->ErrorCode = SK_KERR_NOT_CONTROLLER;
         } else if (!b->conf->delete_topic_enable) {
@@ -183,14 +224,8 @@ int sk_api_deletetopics(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
             del_mark(st, res->Name);
         }
     }
-    if (--st->outstanding == 0) {
-        /* Nothing to wait for (all refused). */
-        sk_wr_t w;
-        sk_wr_init(&w);
-        sk_deletetopics_resp_encode(&w, req->api_version, &st->resp);
-        sk_req_set_body(req, &w);
-        return SK_REQ_DONE;
-    }
+    if (--st->outstanding == 0) /* nothing to wait for (all refused) */
+        return sk_req_respond(req, &st->resp);
     return SK_REQ_PENDING;
 }
 

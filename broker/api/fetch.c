@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 /* Kafka's codes this handler adds. */
-#define KERR_UNKNOWN_TOPIC_ID 100
 
 typedef struct fetch_wait {
     sk_broker_t *b;
@@ -208,20 +207,6 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
     *total += slice.len;
 }
 
-struct by_id {
-    const uint8_t *id;
-    sk_topic_t *found;
-};
-
-static void match_id(sk_topic_t *t, void *arg)
-{
-    struct by_id *ctx = arg;
-    uint8_t id[16];
-    if (!ctx->found && t->topic_id && sk_znode_uuid_decode(t->topic_id, id) == 0 &&
-        memcmp(id, ctx->id, 16) == 0)
-        ctx->found = t;
-}
-
 /* What Kafka refuses a consumer of this version for the topic's settings:
  * compression.type=zstd below v10 (UNSUPPORTED_COMPRESSION_TYPE), and
  * message.downconversion.enable=false for v0-3, which need down-converted
@@ -242,9 +227,7 @@ static sk_topic_t *find_topic(sk_broker_t *b, int16_t v, const sk_fetch_req_topi
 {
     if (v < 13)
         return sk_topics_find(b->topics, t->Topic.p, t->Topic.len);
-    struct by_id ctx = {t->TopicId, NULL};
-    sk_topics_foreach(b->topics, match_id, &ctx);
-    return ctx.found;
+    return sk_topics_find_id(b->topics, t->TopicId);
 }
 
 /* The authorization of one topic of the request: a follower's fetch (a
@@ -281,7 +264,7 @@ static int64_t build(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in, sk
         if (v >= 13) {
             memcpy(rt->TopicId, t->TopicId, sizeof(rt->TopicId));
             if (!topic)
-                err = KERR_UNKNOWN_TOPIC_ID;
+                err = SK_KERR_UNKNOWN_TOPIC_ID;
         } else {
             rt->Topic = t->Topic;
         }

@@ -17,7 +17,6 @@
 #include <string.h>
 
 /* Kafka's UNKNOWN_TOPIC_ID: a topic id this cluster does not know. */
-#define KERR_UNKNOWN_TOPIC_ID 100
 /* Kafka's answer without an authorizer: every operation the resource type
  * supports, as a bit field of AclOperation codes. Topic: READ 3, WRITE 4,
  * CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10,
@@ -73,36 +72,21 @@ static void add_all(sk_topic_t *t, void *arg)
     fill_topic(ctx->a, mt, t);
 }
 
-struct by_id_ctx {
-    const uint8_t *id;
-    sk_topic_t *found;
-};
-
-static void match_id(sk_topic_t *t, void *arg)
-{
-    struct by_id_ctx *ctx = arg;
-    uint8_t id[16];
-    if (!ctx->found && t->topic_id && sk_znode_uuid_decode(t->topic_id, id) == 0 &&
-        memcmp(id, ctx->id, 16) == 0)
-        ctx->found = t;
-}
-
 /* A topic asked for by id alone (v10+, null Name). */
 static void topic_by_id(sk_broker_t *b, sk_req_t *req, const uint8_t id[16], resp_topic_t *mt)
 {
-    struct by_id_ctx ctx = {id, NULL};
-    sk_topics_foreach(b->topics, match_id, &ctx);
-    if (ctx.found && !sk_authz(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, ctx.found->name)) {
+    sk_topic_t *found = sk_topics_find_id(b->topics, id);
+    if (found && !sk_authz(b, req, SK_ACL_OP_DESCRIBE, SK_ACL_RES_TOPIC, found->name)) {
         mt->ErrorCode = SK_KERR_TOPIC_AUTHORIZATION_FAILED;
         memcpy(mt->TopicId, id, 16);
         mt->Name = req->api_version >= 12 ? SK_STR_NULL : sk_str_c("");
         return;
     }
-    if (ctx.found) {
-        fill_topic(req->arena, mt, ctx.found);
+    if (found) {
+        fill_topic(req->arena, mt, found);
         return;
     }
-    mt->ErrorCode = KERR_UNKNOWN_TOPIC_ID;
+    mt->ErrorCode = SK_KERR_UNKNOWN_TOPIC_ID;
     memcpy(mt->TopicId, id, 16);
     /* null from v12; v10-11 cannot say null */
     mt->Name = req->api_version >= 12 ? SK_STR_NULL : sk_str_c("");

@@ -4,6 +4,7 @@
 #include "meta/topics.h"
 
 #include "mem.h"
+#include "znode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -140,5 +141,16 @@ const char *sk_topic_config(const sk_topic_t *topic, const char *key)
     for (int i = 0; i < topic->n_configs; i++)
         if (strcmp(topic->config_keys[i], key) == 0)
             return topic->config_values[i];
+    return NULL;
+}
+
+sk_topic_t *sk_topics_find_id(sk_topics_t *t, const uint8_t id[16])
+{
+    for (int i = 0; i < t->n; i++) {
+        uint8_t got[16];
+        if (t->v[i]->topic_id && sk_znode_uuid_decode(t->v[i]->topic_id, got) == 0 &&
+            memcmp(got, id, 16) == 0)
+            return t->v[i];
+    }
     return NULL;
 }

@@ -95,6 +95,11 @@ sk_topic_t *sk_topics_put(sk_topics_t *t, sk_topic_t *topic);
 void sk_topics_remove(sk_topics_t *t, const char *name);
 void sk_topic_free(sk_topic_t *topic);
 
+/* The topic whose id (Kafka's base64 uuid in topic_id) is id, or NULL. A
+ * scan over every topic: for the APIs that name topics by id (Fetch v13+,
+ * Metadata v10+, DeleteTopics v6). */
+sk_topic_t *sk_topics_find_id(sk_topics_t *t, const uint8_t id[16]);
+
 /* Config value of a topic override, or NULL. */
 const char *sk_topic_config(const sk_topic_t *topic, const char *key);
 
