@@ -1008,10 +1008,21 @@ static int add_override(sk_net_t *net, const sk_ip_override_t *o, int *cap, char
 
 int sk_net_set_limits(sk_net_t *net, const sk_net_limits_t *lim, char *err, size_t errlen)
 {
-    int cap = 0;
+    /* the overrides are built afresh: a later call (a dynamic
+     * max.connections.per.ip.overrides) replaces them, a failed one keeps
+     * those in force */
+    sk_ip_override_t *old = net->overrides;
+    int n_old = net->n_overrides, cap = 0;
+    net->overrides = NULL;
+    net->n_overrides = 0;
     for (int i = 0; i < lim->n_overrides; i++)
-        if (add_override(net, &lim->overrides[i], &cap, err, errlen) != SK_OK)
+        if (add_override(net, &lim->overrides[i], &cap, err, errlen) != SK_OK) {
+            free(net->overrides);
+            net->overrides = old;
+            net->n_overrides = n_old;
             return SK_EINVAL;
+        }
+    free(old);
     net->max_conns = lim->max_connections;
     net->max_per_ip = lim->max_per_ip;
     free(net->inter_broker);

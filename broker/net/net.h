@@ -94,8 +94,11 @@ typedef struct sk_net_limits {
     int64_t idle_ms;                       /* <= 0: never */
     int64_t queued_max_bytes;              /* <= 0: unbounded */
 } sk_net_limits_t;
-/* Before sk_net_start(). Resolves override host names (blocking, start-up
- * only); SK_EINVAL naming the host if one does not resolve. */
+/* Before sk_net_start(), and again when a dynamic config changes the
+ * limits (the overrides are replaced; a failure keeps those in force).
+ * Resolves override host names (blocking: at run time an override naming a
+ * host rather than an address holds the loop for the lookup); SK_EINVAL
+ * naming the host if one does not resolve. */
 int sk_net_set_limits(sk_net_t *net, const sk_net_limits_t *lim, char *err, size_t errlen);
 /* Stop accepting and close every connection (pending requests are freed). */
 void sk_net_free(sk_net_t *net);

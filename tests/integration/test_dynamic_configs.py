@@ -498,3 +498,36 @@ def test_unclean_leader_election_enabled_at_once(make_cluster):
     H.wait_for(lambda: H.partition_state(c, "unclean", 0)["leader"] == follower, 20,
                "the live out-of-sync replica elected")
     assert "unclean leader election for unclean-0" in c.brokers[ctl].log_text()
+
+
+def test_dynamic_connection_limit(three):
+    """max.connections.per.ip.overrides set for broker 0 with IncrementalAlterConfigs limits
+    the next connections from that address at once; deleting it lifts the limit."""
+    from test_limits import connect_from, works
+    from kafka_wire import ConnectionClosed
+    b = three.brokers[0]
+    with KafkaConn.to(b.bootstrap) as k:
+        assert raw_incremental(k, [(BROKER, "0", [("max.connections.per.ip.overrides", 0,
+                                                   "127.0.0.5:1")])])[0][0] == 0
+    H.wait_for(lambda: "max.connections.per.ip.overrides = 127.0.0.5:1" in b.log_text(), 20,
+               "broker 0 applies the override")
+    one = connect_from(b.bootstrap, "127.0.0.5")
+    try:
+        assert works(one)
+        two = connect_from(b.bootstrap, "127.0.0.5")
+        with pytest.raises((ConnectionClosed, ConnectionResetError, BrokenPipeError)):
+            works(two)
+        two.close()
+    finally:
+        one.close()
+    with KafkaConn.to(b.bootstrap) as k:
+        assert raw_incremental(k, [(BROKER, "0", [("max.connections.per.ip.overrides", 1,
+                                                   None)])])[0][0] == 0
+    H.wait_for(lambda: "max.connections.per.ip.overrides =  (static again)" in b.log_text(), 20,
+               "broker 0 drops the override")
+    conns = [connect_from(b.bootstrap, "127.0.0.5") for _ in range(3)]
+    try:
+        assert all(works(c) for c in conns)
+    finally:
+        for c in conns:
+            c.close()
