@@ -542,6 +542,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     b->parts->logs = b->logs;
     sk_logmgr_set_moved_cb(b->logs, sk_partition_log_moved, b->parts);
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
+    sk_logmgr_set_min_free_bytes(b->logs, conf->log_dir_min_free_bytes, SK_LOGMGR_SPACE_CHECK_MS);
     sk_logmgr_set_producer_expiration(b->logs, conf->producer_id_expiration_ms,
                                       conf->producer_id_expiration_check_interval_ms);
     if (conf->log_cleaner_enable)

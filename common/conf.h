@@ -107,6 +107,7 @@ typedef struct sk_conf {
     /* storage */
     char *log_dir;                            /* log.dir, default /tmp/kafka-logs */
     sk_conf_list_t log_dirs;                  /* effective data directories */
+    int64_t log_dir_min_free_bytes;           /* -1 = a share of each filesystem */
 
     /* ZooKeeper */
     char *zookeeper_connect;                  /* raw: host:port[,host:port...][/chroot] */

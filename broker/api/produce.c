@@ -277,6 +277,17 @@ static void produce_partition(sk_broker_t *b, sk_req_t *req, sk_str_t topic, int
         refuse(p, &hdr, SK_KERR_NOT_LEADER_OR_FOLLOWER, out);
         return;
     }
+    if (rc == SK_ENOSPC) {
+        /* The log dir is short of space (log.dir.min.free.bytes, logged once
+         * by logmgr) or a write found the disk full: nothing is in the log.
+         * NOT_ENOUGH_REPLICAS because every client retries it (librdkafka,
+         * kafka-python 2.0.2, Java), while kafka-python 2.0.2 does not know
+         * KAFKA_STORAGE_ERROR and fails the send. */
+        sk_debug("produce", "produce to %s-%d refused: its log dir is low on space "
+                 "(NOT_ENOUGH_REPLICAS)", p->topic, p->id);
+        refuse(p, &hdr, SK_KERR_NOT_ENOUGH_REPLICAS, out);
+        return;
+    }
     if (rc != SK_OK) {
         sk_error("produce", "append to %s-%d failed: %s (KAFKA_STORAGE_ERROR)", p->topic, p->id,
                  sk_strerror(rc));

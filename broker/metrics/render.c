@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "replica/partition.h"
 #include "replica/purgatory.h"
+#include "storage/logmgr.h"
 #include "storage/plog.h"
 
 #include <stdio.h>
@@ -303,6 +304,50 @@ static void render_quotas(sk_broker_t *b, sk_prom_t *p)
           sk_quota_count(b->quota));
 }
 
+/* ---- log dirs: state and the space guard (log.dir.min.free.bytes) ---- */
+
+static void render_logdirs(sk_broker_t *b, sk_prom_t *p)
+{
+    if (!b->logs)
+        return;
+    int n = sk_logmgr_dir_count(b->logs), offline = 0;
+    static const struct {
+        const char *name, *type, *help;
+    } fam[5] = {
+        {"kafka_log_logmanager_logdirectoryoffline", "gauge",
+         "1 when the log dir is offline (an I/O error), else 0."},
+        {"skein_log_logdirectorylowspace", "gauge",
+         "1 while the log dir's free space is below log.dir.min.free.bytes (produce refused), "
+         "else 0."},
+        {"skein_log_logdirectoryfreebytes", "gauge",
+         "Usable bytes in the log dir's filesystem (last sample minus appends since)."},
+        {"skein_log_logdirectoryminfreebytes", "gauge",
+         "log.dir.min.free.bytes in force for the log dir."},
+        {"skein_log_logdirectoryrefusedappends_total", "counter",
+         "Appends refused because the log dir was low on space or offline."},
+    };
+    for (int f = 0; f < 5; f++) {
+        sk_prom_family(p, fam[f].name, fam[f].type, fam[f].help);
+        for (int i = 0; i < n; i++) {
+            sk_prom_label_t l = {"logdirectory", sk_logmgr_dir_path(b->logs, i)};
+            sk_logdir_state_t st = sk_logmgr_dir_state(b->logs, i);
+            int64_t free_est, min_free;
+            uint64_t refused;
+            sk_logmgr_dir_guard(b->logs, i, &free_est, &min_free, &refused);
+            if (f == 0 && st == SK_LOGDIR_OFFLINE)
+                offline++;
+            if (f == 4)
+                sk_prom_u64(p, fam[f].name, &l, 1, refused);
+            else
+                sk_prom_i64(p, fam[f].name, &l, 1,
+                            f == 0 ? st == SK_LOGDIR_OFFLINE
+                            : f == 1 ? st == SK_LOGDIR_LOW_SPACE
+                            : f == 2 ? free_est : min_free);
+        }
+    }
+    gauge(p, "kafka_log_logmanager_offlinelogdirectorycount", "Log dirs offline.", offline);
+}
+
 /* ---- consumer groups this broker coordinates ---- */
 
 typedef struct group_ctx {
@@ -383,5 +428,6 @@ void sk_metrics_render(sk_broker_t *b, sk_prom_t *p)
     render_requests(p);
     render_misc(b, p);
     render_quotas(b, p);
+    render_logdirs(b, p);
     render_groups(b, p);
 }

@@ -406,6 +406,13 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
         }
         if (len > 0) {
             int rc = sk_plog_append_raw(p->log, data, len, &first, &last);
+            if (rc == SK_ENOSPC) {
+                /* the dir just went short of space (logmgr logged it): nothing
+                 * written, this fetch's data dropped, the next waits for space */
+                sk_debug("fetcher", "%s-%d: fetched data dropped, its log dir is low on space",
+                         p->topic, p->id);
+                return 1;
+            }
             if (rc != SK_OK) {
                 sk_error_tp("fetcher", p->topic, p->id, p->leader_epoch,
                             "appending fetched data to %s-%d failed: %s", p->topic, p->id,
@@ -481,6 +488,7 @@ struct build_ctx {
     epoch_ctx_t *ectx;
     int64_t throttle_wait_ms; /* > 0: throttled replicas wait this long */
     int throttled;            /* partitions left out for the throttle */
+    int low_space;            /* partitions left out: their log dir is short of space */
 };
 
 static void add_topic(sk_topic_t *t, void *arg)
@@ -518,6 +526,12 @@ static void add_topic(sk_topic_t *t, void *arg)
                                                 ep->LeaderEpoch};
             sk_partition_set_trunc(p, SK_TRUNC_TRUNCATING, "asking the leader where our "
                                    "latest epoch ends");
+            continue;
+        }
+        /* never fetch into a log dir short of space (log.dir.min.free.bytes):
+         * the replica falls behind and leaves the ISR instead */
+        if (!sk_plog_space_ok(p->log, b->conf->replica_fetch_max_bytes)) {
+            bc->low_space++;
             continue;
         }
         if (bc->throttle_wait_ms > 0 && sk_throttle_replica(b, t->name, p->id, 1)) {
@@ -592,7 +606,7 @@ static void send_fetch(leader_link_t *l)
     sk_offsetforleaderepoch_req_t ereq = {0};
     ereq.Topics = sk_arena_calloc(a, nt, sizeof(*ereq.Topics));
     epoch_ctx_t *ectx = sk_calloc(1, sizeof(*ectx));
-    struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx, 0, 0};
+    struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx, 0, 0, 0};
     bc.throttle_wait_ms = sk_tbucket_wait_ms(f->quota, sk_throttle_rate(b, 1), sk_mono_ms());
     sk_topics_foreach(b->topics, add_topic, &bc);
     if (ectx->n > 0) {
@@ -610,6 +624,12 @@ static void send_fetch(leader_link_t *l)
                                  (suseconds_t)(bc.throttle_wait_ms % 1000) * 1000};
             sk_debug("fetcher", "%d throttled partition(s) from broker %d wait %lld ms",
                      bc.throttled, l->id, (long long)bc.throttle_wait_ms);
+            evtimer_add(l->throttled, &tv);
+        } else if (bc.low_space > 0) {
+            /* only replicas in dirs short of space: look again once they are sampled */
+            struct timeval tv = {1, 0};
+            sk_debug("fetcher", "%d partition(s) from broker %d wait for space in their log dir",
+                     bc.low_space, l->id);
             evtimer_add(l->throttled, &tv);
         }
         return;

@@ -38,10 +38,15 @@ typedef struct lm_part {
 } lm_part_t;
 
 typedef struct lm_dir {
+    sk_plog_space_t space; /* first: the logs' guard pointer is the dir's */
+    struct sk_logmgr_s *m;
+    int idx;
     char *path;
     sk_meta_props_t meta;
     int nparts;
     int lock_fd; /* holds flock(LOCK_EX) on <path>/.lock while open; -1 if none */
+    int64_t total;          /* filesystem size at the last sample, -1 unknown */
+    uint64_t refused;       /* appends refused by the guard in this dir */
 } lm_dir_t;
 
 struct sk_logmgr_s {
@@ -73,9 +78,13 @@ struct sk_logmgr_s {
     struct lm_found_future *found; /* -future dirs seen at open */
     struct lm_pref *prefs;         /* dirs asked for partitions without a log yet */
     int nprefs;
+    /* the space guard (log.dir.min.free.bytes) */
+    int64_t min_free_conf; /* as configured; -1 = auto per filesystem */
+    struct event *space_ev;
 };
 
 static int is_future_name(const char *nm);
+static void space_sample(sk_plog_space_t *sp, int64_t need);
 static void note_future(sk_logmgr_t *m, int di, const char *nm, const char *full);
 static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen);
 static void moves_arm(sk_logmgr_t *m);
@@ -164,6 +173,7 @@ static void insert(sk_logmgr_t *m, lm_part_t *p)
     m->buckets[k] = p;
     m->count++;
     m->dirs[p->dir].nparts++;
+    sk_plog_set_space(p->log, &m->dirs[p->dir].space);
 }
 
 static void unlink_part(sk_logmgr_t *m, lm_part_t *p)
@@ -418,6 +428,9 @@ int sk_logmgr_run_cleaner(sk_logmgr_t *m, int64_t now_ms)
         double best_prio = -1;
         for (size_t b = 0; b < m->nbuckets; b++)
             for (lm_part_t *p = m->buckets[b]; p; p = p->next) {
+                /* a pass writes at most a copy of the log: not into a dir short of it */
+                if (!sk_plog_space_ok(p->log, sk_plog_size_bytes(p->log)))
+                    continue;
                 double prio = sk_plog_clean_priority(p->log, now_ms, p->hw);
                 if (prio >= 0 && prio > best_prio) {
                     best_prio = prio;
@@ -732,6 +745,10 @@ int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, in
         lm_dir_t *d = &m->dirs[m->ndirs++];
         d->path = sk_strdup(log_dirs[i]);
         d->lock_fd = -1;
+        d->m = m;
+        d->idx = i;
+        d->total = -1;
+        d->space.sample = space_sample; /* no guard (min_free 0) until set_min_free_bytes */
         if (sk_plog_mkdirs(d->path) != SK_OK) {
             snprintf(err, errlen, "cannot create log dir %s: %s", d->path, strerror(errno));
             rc = SK_EIO;
@@ -894,6 +911,8 @@ void sk_logmgr_close(sk_logmgr_t *m)
         event_free(m->pid_expiry_ev);
     if (m->moves_ev)
         event_free(m->moves_ev);
+    if (m->space_ev)
+        event_free(m->space_ev);
     if (m->io)
         sk_diskio_barrier(m->io);
     for (size_t b = 0; b < m->nbuckets; b++)
@@ -901,6 +920,120 @@ void sk_logmgr_close(sk_logmgr_t *m)
             sk_plog_flush_sync(p->log);
     sk_logmgr_checkpoint_sync(m);
     free_all(m, 1);
+}
+
+/* ---- the space guard: each dir's state ----
+ * ONLINE <-> LOW_SPACE by the free space (statvfs) against min_free, with 5 %
+ * of min_free as hysteresis on the way back; OFFLINE is final until a
+ * restart. dir_set_state is the one place a dir's state changes. */
+
+static const char *const dir_state_names[] = {"ONLINE", "LOW_SPACE", "OFFLINE"};
+
+const char *sk_logdir_state_name(sk_logdir_state_t s)
+{
+    return (unsigned)s < 3 ? dir_state_names[s] : "?";
+}
+
+static void dir_set_state(lm_dir_t *d, sk_logdir_state_t to, const char *why)
+{
+    sk_logdir_state_t from = d->space.state;
+    if (from == to)
+        return;
+    if (from == SK_LOGDIR_OFFLINE) {
+        sk_error(MOD, "log dir %s: refused state change %s -> %s (%s): an offline dir stays "
+                 "offline until restart", d->path, sk_logdir_state_name(from),
+                 sk_logdir_state_name(to), why);
+        return;
+    }
+    d->space.state = to;
+    sk_log_level_t lvl = to == SK_LOGDIR_ONLINE ? SK_LOG_INFO
+                         : to == SK_LOGDIR_LOW_SPACE ? SK_LOG_WARN : SK_LOG_ERROR;
+    SK_LOG_AT(lvl, MOD, "log dir %s: %s: %s -> %s", d->path, why, sk_logdir_state_name(from),
+              sk_logdir_state_name(to));
+}
+
+/* log.dir.min.free.bytes for a filesystem of total bytes: as configured, or
+ * (-1) 1 %, at least 4 MiB (a 1 MiB batch, index entries and checkpoint
+ * rewrites with room to spare), at most 1 GiB and a quarter of the
+ * filesystem. */
+int64_t sk_logmgr_min_free_for(int64_t conf, int64_t total)
+{
+    if (conf >= 0)
+        return conf;
+    if (total <= 0)
+        return 0;
+    int64_t v = total / 100;
+    if (v < ((int64_t)4 << 20))
+        v = (int64_t)4 << 20;
+    if (v > ((int64_t)1 << 30))
+        v = (int64_t)1 << 30;
+    if (v > total / 4)
+        v = total / 4;
+    return v;
+}
+
+static void space_sample(sk_plog_space_t *sp, int64_t need)
+{
+    lm_dir_t *d = (lm_dir_t *)sp; /* space is lm_dir_t's first member */
+    sk_logmgr_t *m = d->m;
+    if (sp->state == SK_LOGDIR_OFFLINE)
+        return;
+    struct statvfs vs;
+    if (statvfs(d->path, &vs) < 0) {
+        sk_warn(MOD, "log dir %s: statvfs failed: %s", d->path, strerror(errno));
+        return;
+    }
+    d->total = (int64_t)vs.f_blocks * (int64_t)vs.f_frsize;
+    int64_t usable = (int64_t)vs.f_bavail * (int64_t)vs.f_frsize;
+    sp->free_est = usable;
+    sp->min_free = sk_logmgr_min_free_for(m->min_free_conf, d->total);
+    char why[256];
+    if (sp->state == SK_LOGDIR_ONLINE && sp->min_free > 0 && usable - need < sp->min_free) {
+        snprintf(why, sizeof(why), "%" PRId64 " bytes free, below log.dir.min.free.bytes %" PRId64
+                 "; produce to its partitions refused (NOT_ENOUGH_REPLICAS), followers stop "
+                 "fetching into it", usable, sp->min_free);
+        dir_set_state(d, SK_LOGDIR_LOW_SPACE, why);
+    } else if (sp->state == SK_LOGDIR_LOW_SPACE &&
+               (sp->min_free <= 0 || usable - need >= sp->min_free + sp->min_free / 20)) {
+        snprintf(why, sizeof(why), "%" PRId64 " bytes free again (log.dir.min.free.bytes %" PRId64
+                 "); writes resume", usable, sp->min_free);
+        dir_set_state(d, SK_LOGDIR_ONLINE, why);
+    }
+}
+
+static void on_space_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_logmgr_sample_space((sk_logmgr_t *)arg);
+}
+
+void sk_logmgr_sample_space(sk_logmgr_t *m)
+{
+    for (int i = 0; i < m->ndirs; i++)
+        space_sample(&m->dirs[i].space, 0);
+}
+
+void sk_logmgr_set_min_free_bytes(sk_logmgr_t *m, int64_t bytes, int64_t check_ms)
+{
+    m->min_free_conf = bytes;
+    sk_logmgr_sample_space(m);
+    if (m->base && !m->space_ev && check_ms > 0)
+        m->space_ev = start_timer(m->base, check_ms, on_space_timer, m);
+}
+
+sk_logdir_state_t sk_logmgr_dir_state(const sk_logmgr_t *m, int i)
+{
+    return i >= 0 && i < m->ndirs ? m->dirs[i].space.state : SK_LOGDIR_OFFLINE;
+}
+
+void sk_logmgr_dir_guard(const sk_logmgr_t *m, int i, int64_t *free_est, int64_t *min_free,
+                         uint64_t *refused)
+{
+    const sk_plog_space_t *sp = &m->dirs[i].space;
+    *free_est = sp->free_est;
+    *min_free = sp->min_free;
+    *refused = sp->refused;
 }
 
 /* ---- log directories: DescribeLogDirs, AlterReplicaLogDirs ---- */
@@ -1071,6 +1204,7 @@ static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen)
                 break;
             p->future = log;
             p->future_dir = f->dir;
+            sk_plog_set_space(log, &m->dirs[f->dir].space);
             m->nmoves++;
             sk_info(MOD, "%s-%" PRId32 ": resuming the move from %s to %s (%s)", f->topic,
                     f->partition, m->dirs[p->dir].path, m->dirs[f->dir].path, f->path);
@@ -1209,6 +1343,7 @@ int sk_logmgr_move(sk_logmgr_t *m, const char *topic, int32_t partition, int dir
         return SK_EIO;
     }
     p->future = f;
+    sk_plog_set_space(f, &m->dirs[dir].space);
     p->future_dir = dir;
     p->future_unflushed = 0;
     m->nmoves++;
@@ -1391,6 +1526,7 @@ static int future_swap(sk_logmgr_t *m, lm_part_t *p)
         p->dir = p->future_dir;
         m->dirs[p->dir].nparts++;
         p->log = nl;
+        sk_plog_set_space(nl, &m->dirs[p->dir].space);
         sk_info(MOD, "%s-%" PRId32 ": moved from %s to %s (log %" PRId64 "..%" PRId64 ")",
                 p->topic, p->partition, old, final, start, leo);
     } else {

@@ -127,6 +127,20 @@ int sk_logmgr_dir_find(const sk_logmgr_t *m, const char *path);
 /* statvfs of dir i: total and usable (available to us) bytes; -1 each when
  * it fails. */
 void sk_logmgr_dir_space(const sk_logmgr_t *m, int i, int64_t *total, int64_t *usable);
+/* The space guard (log.dir.min.free.bytes, plog.h's sk_plog_space_t): bytes
+ * >= 0 as configured, -1 = sk_logmgr_min_free_for's share of each
+ * filesystem. Samples every dir now and then every check_ms (and each log
+ * after a segment roll, a failed write and when its estimate says an append
+ * would cross the limit). Until this is called there is no guard. */
+#define SK_LOGMGR_SPACE_CHECK_MS 1000
+void sk_logmgr_set_min_free_bytes(sk_logmgr_t *m, int64_t bytes, int64_t check_ms);
+int64_t sk_logmgr_min_free_for(int64_t conf, int64_t total); /* @locality any */
+void sk_logmgr_sample_space(sk_logmgr_t *m);
+sk_logdir_state_t sk_logmgr_dir_state(const sk_logmgr_t *m, int i);
+/* free_est: usable bytes (last sample minus appends since); min_free: the
+ * limit in force; refused: appends the guard refused. */
+void sk_logmgr_dir_guard(const sk_logmgr_t *m, int i, int64_t *free_est, int64_t *min_free,
+                         uint64_t *refused);
 /* Index of the dir holding the partition's current log, -1 if none. */
 int sk_logmgr_log_dir(sk_logmgr_t *m, const char *topic, int32_t partition);
 /* The logs of dir i, current and future, as DescribeLogDirs lists them:

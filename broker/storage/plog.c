@@ -663,6 +663,30 @@ int64_t sk_plog_end_offset(const sk_plog_t *log) { return active(log)->next_offs
 int64_t sk_plog_recovery_point(const sk_plog_t *log) { return log->recovery_point; }
 int sk_plog_cleanup_delete(const sk_plog_t *log) { return log->cfg.cleanup_delete; }
 const char *sk_plog_dir(const sk_plog_t *log) { return log->dir; }
+
+void sk_plog_set_space(sk_plog_t *log, sk_plog_space_t *space) { log->space = space; }
+
+int sk_plog_space_ok(const sk_plog_t *log, int64_t len)
+{
+    const sk_plog_space_t *sp = log->space;
+    return !sp || (sp->state == SK_LOGDIR_ONLINE &&
+                   (sp->min_free <= 0 || sp->free_est - len >= sp->min_free));
+}
+
+/* The guard before an append of len bytes: SK_OK, or SK_ENOSPC (the dir is
+ * low on space; logmgr has logged it) or SK_EIO (the dir is offline). */
+static int space_check(sk_plog_t *log, int64_t len)
+{
+    sk_plog_space_t *sp = log->space;
+    if (!sp)
+        return SK_OK;
+    if (sp->state == SK_LOGDIR_ONLINE && !sk_plog_space_ok(log, len))
+        sp->sample(sp, len); /* the estimate says full: look at the disk */
+    if (sk_plog_space_ok(log, len))
+        return SK_OK;
+    sp->refused++;
+    return sp->state == SK_LOGDIR_OFFLINE ? SK_EIO : SK_ENOSPC;
+}
 int sk_plog_segment_count(const sk_plog_t *log) { return (int)log->nsegs; }
 void sk_plog_set_clock(sk_plog_t *log, int64_t (*now_ms)(void)) { log->now = now_ms ? now_ms : sk_wall_ms; }
 
@@ -1005,6 +1029,9 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
         }
     }
 
+    int rc = space_check(log, (int64_t)len);
+    if (rc != SK_OK)
+        return rc;
     sk_seg_t *seg = active(log);
     int64_t now = log->now();
     const sk_plog_config_t *c = &log->cfg;
@@ -1013,14 +1040,22 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
           (c->roll_ms > 0 && now - seg->created_ms >= c->roll_ms) ||
           sk_seg_index_full(seg, c->index_max_bytes, nb))) ||
         last - seg->base > INT32_MAX) {
-        int rc = roll(log, first, now);
+        rc = roll(log, first, now);
+        if (log->space) /* a new segment's files: sample again */
+            log->space->sample(log->space, rc == SK_OK ? (int64_t)len : 0);
         if (rc != SK_OK)
             return rc;
+        if (!sk_plog_space_ok(log, (int64_t)len))
+            return log->space->state == SK_LOGDIR_OFFLINE ? SK_EIO : SK_ENOSPC;
         seg = active(log);
     }
 
     int64_t at = seg->size;
-    int rc = sk_seg_write(seg, data, len);
+    rc = sk_seg_write(seg, data, len);
+    if (rc != SK_OK && log->space)
+        log->space->sample(log->space, 0);
+    if (rc == SK_OK && log->space)
+        log->space->free_est -= (int64_t)len;
     if (rc != SK_OK) {
         sk_error(MOD, "%s: append of %zu bytes at offset %" PRId64 " failed (%s); log left at %"
                  PRId64 " bytes", log->dir, len, first, sk_strerror(rc), seg->size);

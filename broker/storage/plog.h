@@ -56,6 +56,33 @@ void sk_plog_set_start_offset(sk_plog_t *log, int64_t offset);
 /* Replace the config (dynamic topic config). Takes effect on the next append. */
 void sk_plog_set_config(sk_plog_t *log, const sk_plog_config_t *cfg);
 
+/* ---- the space guard of a log dir (log.dir.min.free.bytes) ----
+ * logmgr keeps one per log dir and hands it to every log it opens there.
+ * The append path reads it in O(1): an append is refused (SK_ENOSPC, nothing
+ * written) when the dir is not ONLINE or when free_est - len would drop
+ * below min_free; free_est is the usable space at the last statvfs sample
+ * minus the bytes appended since. Only logmgr's sample function changes
+ * state: plog calls it when the estimate says an append would cross the
+ * limit, after a failed write and after each segment roll. */
+typedef enum {
+    SK_LOGDIR_ONLINE = 0,
+    SK_LOGDIR_LOW_SPACE, /* free space below log.dir.min.free.bytes: no appends */
+    SK_LOGDIR_OFFLINE,   /* an I/O error: no appends */
+} sk_logdir_state_t;
+const char *sk_logdir_state_name(sk_logdir_state_t s); /* "ONLINE", ... (logmgr.c) */
+typedef struct sk_plog_space {
+    sk_logdir_state_t state;
+    int64_t free_est; /* usable bytes (statvfs at the last sample minus appends since) */
+    int64_t min_free; /* log.dir.min.free.bytes resolved for this filesystem; 0 = no guard */
+    uint64_t refused; /* appends refused by the guard */
+    /* statvfs now and advance state; need = bytes about to be written */
+    void (*sample)(struct sk_plog_space *s, int64_t need);
+} sk_plog_space_t;
+void sk_plog_set_space(sk_plog_t *log, sk_plog_space_t *space);
+/* 1 when an append of len bytes would be taken (O(1), no sampling): the
+ * follower fetcher asks before fetching into the log. */
+int sk_plog_space_ok(const sk_plog_t *log, int64_t len);
+
 /* Append already-validated batches (1..n concatenated v2 batches). Each
  * batch's base offset is rewritten in place to the LEO at that point and its
  * leader epoch stamped (no CRC change), then all bytes go to the active

@@ -54,6 +54,7 @@ struct sk_plog_s {
     char topic_id[SK_TOPIC_ID_LEN + 1]; /* "" if unknown */
     uint64_t pm_seq;                    /* versions submitted */
     int pm_saved;                       /* the file holds topic_id */
+    sk_plog_space_t *space; /* the space guard of the log's dir (logmgr's), NULL = none */
 };
 
 static inline sk_seg_t *plog_active(const sk_plog_t *log) { return log->segs[log->nsegs - 1]; }

@@ -187,9 +187,16 @@ int sk_seg_create(const char *dir, int64_t base, int64_t now_ms, sk_seg_t **out,
     else if ((s->tidx_fd = open(s->tidx_path, fl, 0644)) < 0)
         bad = s->tidx_path;
     if (bad) {
-        snprintf(err, errlen, "cannot create %s: %s", bad, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "cannot create %s: %s", bad, strerror(e));
+        /* no partial segment left behind (a full disk fails the second file) */
+        if (s->fd >= 0)
+            unlink(s->log_path);
+        if (s->idx_fd >= 0)
+            unlink(s->idx_path);
         sk_seg_free(s);
-        return SK_EIO;
+        errno = e;
+        return e == ENOSPC || e == EDQUOT ? SK_ENOSPC : SK_EIO;
     }
     *out = s;
     return SK_OK;
