@@ -358,6 +358,17 @@ static void node_write(sk_ctrl_t *c, ctopic_t *t)
                 (sk_znode_replicas_t){k, p->removing, p->n_removing};
     }
     node.n_partitions = t->n_parts;
+    for (int k = 0; k < t->n_parts; k++)
+        if (t->parts[k].n_replicas == 0) {
+            /* a partition added meanwhile whose replicas we have not read */
+            free(node.partitions);
+            free(node.adding);
+            free(node.removing);
+            sk_warn("controller", "topic node of %s not written yet: partition %d has no "
+                    "replicas known; trying again", t->name, k);
+            ctrl_work_later(c);
+            return;
+        }
     char *json = sk_znode_topic_encode(&node);
     free(node.partitions);
     free(node.adding);
@@ -511,8 +522,8 @@ void ctrl_reassign_merge(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const sk_zk_part
     int same = ids_equal(p->replicas, p->n_replicas, zp->replicas, zp->n_replicas) &&
                ids_equal(p->adding, p->n_adding, zp->adding, zp->n_adding) &&
                ids_equal(p->removing, p->n_removing, zp->removing, zp->n_removing);
-    if (t->node_dirty || t->node_writing || p->node_wait)
-        return; /* ours is newer */
+    if ((t->node_dirty || t->node_writing || p->node_wait) && p->n_replicas > 0)
+        return; /* ours is newer (a partition just added has none of ours) */
     if (p->sync_wait) {
         /* After a write of ours, a snapshot may still come from reads made
          * before it: wait until ZooKeeper shows what we wrote. */
