@@ -12,6 +12,7 @@
 #include "mem.h"
 
 #define PURGE_AFTER_MS (15 * 60 * 1000LL) /* Kafka's changeExpirationMs */
+#define PURGE_EVERY_MS (60 * 1000LL)      /* how often old notifications are looked for */
 #define NBUCKETS 512
 #define MAX_SUBS 16
 
@@ -34,6 +35,7 @@ struct sk_cfgchange_s {
     entity_t *buckets[NBUCKETS];
     long long seen;      /* newest notification handled; -1 before the first listing */
     long long handled;
+    int64_t last_purge;  /* when old notifications were last looked for */
     int run;             /* bumped by every start; older listings are ignored */
 };
 
@@ -213,7 +215,20 @@ static void change_read_cb(int rc, const char *data, int len, const struct Stat 
     }
     free(type);
     free(name);
-    if (stat && now_ms() - stat->ctime > PURGE_AFTER_MS)
+    (void)stat;
+    op_free(o);
+}
+
+/* A notification's age, read for the purge: older than Kafka's 15 minutes,
+ * it goes (every broker does this, as Kafka's do; a delete another broker
+ * made first fails harmlessly). */
+static void purge_stat_cb(int rc, const char *data, int len, const struct Stat *stat, void *arg)
+{
+    (void)data;
+    (void)len;
+    op_t *o = arg;
+    sk_cfgchange_t *w = o->w;
+    if (w->b && !w->b->stopping && rc == ZOK && stat && now_ms() - stat->ctime > PURGE_AFTER_MS)
         sk_zk_delete(w->b->zk, o->path, -1, NULL, NULL);
     op_free(o);
 }
@@ -251,6 +266,20 @@ static void changes_cb(int rc, char **names, int count, const struct Stat *stat,
         }
     }
     w->seen = newest;
+    /* at most once a minute, the notifications already handled are looked
+     * at for their age (each was read once, when it was new) */
+    if (now_ms() - w->last_purge >= PURGE_EVERY_MS) {
+        w->last_purge = now_ms();
+        for (int i = 0; i < count; i++) {
+            long long seq = sk_znode_config_change_seq(names[i]);
+            if (seq < 0 || seq > w->seen)
+                continue;
+            char *path = sk_asprintf("%s/%s", SK_ZNODE_CONFIG_CHANGES, names[i]);
+            op_t *c = op_new(w, NULL, NULL, path);
+            sk_zk_exists(w->b->zk, path, NULL, NULL, purge_stat_cb, c);
+            free(path);
+        }
+    }
     op_free(o);
 }
 

@@ -17,7 +17,8 @@
  * and every new one after an expiry) every entity of each subscribed type
  * is read and its subscribers called, so nothing changed while the session
  * was gone is missed; the notifications present then are old news.
- * Notifications older than 15 minutes are deleted when they are read
+ * At most once a minute, when the children are listed, the notifications
+ * already handled are looked at and those older than 15 minutes deleted
  * (Kafka's purge, which every broker of Kafka's also does).
  *
  * Entity names: for users/<u>/clients/<c> the type is "users" and the name
