@@ -478,6 +478,34 @@ def quota_seeds(c):
     c.put("fuzz_quota", "name", b"\x02" + "CN=al ice,O=Acme*~\u00e9".encode())
 
 
+def prom_seeds(c):
+    """fuzz_prom: Prometheus text (0), an HTTP answer (1), URLs (2), as skein-top reads them."""
+    scrape = (
+        "# HELP kafka_server_brokertopicmetrics_bytesin_total Record batch bytes appended.\n"
+        "# TYPE kafka_server_brokertopicmetrics_bytesin_total counter\n"
+        'kafka_server_brokertopicmetrics_bytesin_total{topic="orders"} 123456\n'
+        "# TYPE kafka_server_replicamanager_leadercount gauge\n"
+        "kafka_server_replicamanager_leadercount 4\n"
+        "kafka_controller_kafkacontroller_activecontrollercount 1\n"
+        'kafka_network_requestmetrics_requests_total{request="Produce",version="9"} 17\n'
+        'kafka_network_requestmetrics_totaltimems_bucket{request="Fetch",le="+Inf"} 3\n'
+        "kafka_network_requestmetrics_totaltimems_sum{request=\"Fetch\"} 1.5e-3\n"
+        'kafka_consumergroup_lag{group="g \\"q\\" \\\\ \\n",topic="t",partition="2"} 15\n'
+        "skein_metrics_render_seconds 0.000412 1700000000000\n"
+        "x NaN\nx +Inf\nx -Inf\n")
+    c.put("fuzz_prom", "scrape", b"\x00" + scrape.encode())
+    c.put("fuzz_prom", "labels-limit", b"\x00x{" + b",".join(
+        b'l%d="v"' % i for i in range(33)) + b"} 1\n")
+    c.put("fuzz_prom", "http-ok", b"\x01HTTP/1.0 200 OK\r\n"
+          b"Content-Type: text/plain; version=0.0.4\r\nContent-Length: 4\r\n\r\nx 1\n")
+    c.put("fuzz_prom", "http-404", b"\x01HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n")
+    c.put("fuzz_prom", "http-chunked",
+          b"\x01HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nx 1\n\r\n0\r\n\r\n")
+    for i, url in enumerate(["http://127.0.0.1:9404", "http://[::1]:9404/metrics", "h:1/m",
+                             "http://:9404", "http://[::]:0"]):
+        c.put("fuzz_prom", "url-%d" % i, b"\x02" + url.encode())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--messages",
@@ -495,6 +523,7 @@ def main():
     sasl_seeds(c)
     quota_seeds(c)
     tool_json_seeds(c)
+    prom_seeds(c)
     for t in sorted(c.sizes):
         n = len(os.listdir(os.path.join(args.out, t)))
         print("%-20s %3d files %7d bytes" % (t, n, c.sizes[t]))
