@@ -13,13 +13,17 @@ says by other means:
 - a paused broker (SIGSTOP) is shown as down (no answer) and the others still shown; a
   follower stopped for good makes the under-replicated count rise and is shown as down;
 - bad arguments exit 2, an endpoint where nothing listens is shown as down (exit 1: no
-  broker answered).
+  broker answered);
+- on a terminal (a pty) the screen is cleared before each frame.
 
 Malformed /metrics bodies and HTTP answers are the unit test's (tests/unit/check_promparse)
 and the fuzz target's (tests/fuzz/fuzz_prom).
 """
 
+import os
+import pty
 import re
+import subprocess
 import threading
 
 import pytest
@@ -28,7 +32,7 @@ import clients as C
 import skein_harness as H
 from test_groups import create_topic, produce
 from test_metrics import describe_lags, start_cluster, uniq
-from test_tools_helpers import metadata_topics, run
+from test_tools_helpers import metadata_topics, run, tool_path
 
 pytest.importorskip("confluent_kafka")
 
@@ -127,20 +131,53 @@ def test_usage_and_an_endpoint_that_does_not_answer(tc):
     assert (f.up, f.down, f.controller) == (0, 1, "none")
 
 
+def test_a_terminal_gets_a_redrawn_screen(tc):
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run([tool_path("skein-top"), "--metrics", urls(tc), "--iterations", "2",
+                            "--interval", "0.2"], stdout=slave, stderr=subprocess.PIPE,
+                           timeout=30)
+        os.close(slave)
+        slave = None
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:     # EIO: the other side is closed and everything was read
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert p.returncode == 0, p.stderr
+    text = out.decode()
+    assert text.count("\033[H\033[2J") == 2, text    # the screen cleared for each frame
+    assert "brokers: 3 up, 0 down" in text
+
+
 def test_brokers_rates_counts_and_controller(tc):
     topic = uniq("top")
     create_topic(tc.bootstrap, topic, 1)
     by_id = {b.id: b for b in tc.brokers}
     leader = by_id[metadata_topics(tc.bootstrap)[topic][0][0]]
 
-    stop = threading.Event()
+    stop, delivering = threading.Event(), threading.Event()
     errors = []
+
+    def delivered(err, _msg):
+        if err is not None:
+            errors.append(err)
+        else:
+            delivering.set()
 
     def keep_producing():
         p = C.cf_producer(tc.bootstrap, acks="1", **{"linger.ms": 5})
         while not stop.is_set():
             try:
-                p.produce(topic, b"v" * 200, partition=0)
+                p.produce(topic, b"v" * 200, partition=0, on_delivery=delivered)
                 p.poll(0)
             except BufferError:
                 p.poll(0.05)
@@ -149,11 +186,12 @@ def test_brokers_rates_counts_and_controller(tc):
     t = threading.Thread(target=keep_producing, daemon=True)
     t.start()
     try:
+        assert delivering.wait(30), "the producer delivered nothing"
         f = top("--metrics", urls(tc), "--iterations", "2", "--interval", "0.5")
     finally:
         stop.set()
         t.join(20)
-    assert not errors
+    assert not errors, errors[:3]
     print(f.text)
     assert set(f.brokers) == {label(b) for b in tc.brokers}
     assert all(v["status"] == "up" for v in f.brokers.values()), f.text
