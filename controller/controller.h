@@ -143,8 +143,13 @@ typedef struct sk_ctrl_reassign_res {
     int16_t err;
     char msg[320];
 } sk_ctrl_reassign_res_t;
+typedef void (*sk_ctrl_reassign_done_fn)(void *arg);
+/* done (may be NULL) runs once, on the loop, possibly before this returns:
+ * when the topic znodes of the partitions started have been written (as
+ * Kafka's controller answers), or when this broker stops being the
+ * controller; never when NOT_CONTROLLER is returned. */
 int16_t sk_ctrl_reassign(sk_ctrl_t *c, const sk_ctrl_reassign_req_t *reqs, int n,
-                         sk_ctrl_reassign_res_t *res);
+                         sk_ctrl_reassign_res_t *res, sk_ctrl_reassign_done_fn done, void *arg);
 /* Every reassignment in progress, by fn (arrays valid during the call);
  * NOT_CONTROLLER when not the loaded active controller. */
 typedef struct sk_ctrl_reassign_info {

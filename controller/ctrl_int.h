@@ -120,7 +120,17 @@ struct sk_ctrl_s {
     int ra_zk_check;          /* read it (again) once the cluster is loaded */
     int ra_zk_writing;        /* a rewrite or delete of it is in flight */
     int ra_zk_dirty;          /* rewrite again after it */
+    struct ra_waiter *ra_waiters; /* AlterPartitionReassignments awaiting node writes */
+    struct ctrl_logdir *logdir; /* replicas in failed log dirs (logdir_event.c) */
 };
+
+/* logdir_event.c: /log_dir_event_notification and the replicas that a
+ * broker's LeaderAndIsr answer says are in an offline log dir */
+void ctrl_logdir_start(sk_ctrl_t *c);
+int ctrl_replica_offline(sk_ctrl_t *c, const char *topic, int32_t partition, int32_t broker);
+void ctrl_logdir_lai_answer(sk_ctrl_t *c, int32_t broker, int64_t broker_epoch,
+                            const uint8_t *body, size_t len);
+void ctrl_logdir_free(sk_ctrl_t *c);
 
 /* controller.c */
 /* sk_ctrl_ready() may have changed: tell the broker (sk_ctrl_on_ready). */

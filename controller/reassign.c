@@ -279,6 +279,46 @@ static void stop_replicas(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const int32_t *
     }
 }
 
+/* ------------------------------------------ answers after node writes */
+
+typedef struct ra_waiter {
+    struct ra_waiter *next;
+    char **topics; /* whose topic znode must be written first */
+    int n;
+    sk_ctrl_reassign_done_fn done;
+    void *arg;
+} ra_waiter_t;
+
+static void waiter_free(ra_waiter_t *w)
+{
+    for (int i = 0; i < w->n; i++)
+        free(w->topics[i]);
+    free(w->topics);
+    free(w);
+}
+
+/* Answer every request whose topics have no node write pending (all, when
+ * the controller stops). */
+static void waiters_check(sk_ctrl_t *c, int all)
+{
+    ra_waiter_t **pw = &c->ra_waiters;
+    while (*pw) {
+        ra_waiter_t *w = *pw;
+        int ready = 1;
+        for (int i = 0; i < w->n && ready && !all; i++) {
+            ctopic_t *t = ctrl_find_topic(c, w->topics[i]);
+            ready = !t || (!t->node_dirty && !t->node_writing);
+        }
+        if (!ready) {
+            pw = &w->next;
+            continue;
+        }
+        *pw = w->next;
+        w->done(w->arg);
+        waiter_free(w);
+    }
+}
+
 /* ------------------------------------------------------- topic node */
 
 typedef struct node_op {
@@ -334,6 +374,7 @@ static void node_written_cb(int rc, const int *op_rcs, int n, void *arg)
         }
     }
     ctrl_work_cb(-1, 0, c);
+    waiters_check(c, 0);
 out:
     free(op->topic);
     free(op);
@@ -696,13 +737,24 @@ static int loaded(const sk_ctrl_t *c)
 }
 
 int16_t sk_ctrl_reassign(sk_ctrl_t *c, const sk_ctrl_reassign_req_t *reqs, int n,
-                         sk_ctrl_reassign_res_t *res)
+                         sk_ctrl_reassign_res_t *res, sk_ctrl_reassign_done_fn done, void *arg)
 {
     if (!loaded(c))
         return SK_KERR_NOT_CONTROLLER;
+    ra_waiter_t *w = sk_calloc(1, sizeof(*w));
+    w->topics = sk_calloc((size_t)n + 1, sizeof(char *));
+    w->done = done;
+    w->arg = arg;
     for (int i = 0; i < n; i++) {
         int started;
         res[i].err = reassign_one(c, &reqs[i], res[i].msg, sizeof(res[i].msg), &started);
+        if (started) {
+            int seen = 0;
+            for (int k = 0; k < w->n && !seen; k++)
+                seen = strcmp(w->topics[k], reqs[i].topic) == 0;
+            if (!seen)
+                w->topics[w->n++] = sk_strdup(reqs[i].topic);
+        }
         if (res[i].err != SK_KERR_NONE)
             sk_info("controller", "reassignment of %s-%d refused: %s (%s)", reqs[i].topic,
                     reqs[i].partition, sk_kerr_name(res[i].err), res[i].msg);
@@ -710,6 +762,13 @@ int16_t sk_ctrl_reassign(sk_ctrl_t *c, const sk_ctrl_reassign_req_t *reqs, int n
             zk_forget(c, reqs[i].topic, reqs[i].partition);
     }
     ctrl_work_cb(-1, 0, c);
+    if (done) {
+        w->next = c->ra_waiters;
+        c->ra_waiters = w;
+        waiters_check(c, 0);
+    } else {
+        waiter_free(w);
+    }
     return SK_KERR_NONE;
 }
 
@@ -838,6 +897,7 @@ void ctrl_reassign_check(sk_ctrl_t *c)
 
 void ctrl_reassign_clear(sk_ctrl_t *c)
 {
+    waiters_check(c, 1);
     if (c->ra_zk) {
         sk_reassign_list_clear(c->ra_zk);
         free(c->ra_zk);

@@ -22,6 +22,27 @@ static sk_str_t arena_str(sk_req_t *req, const char *s)
 
 /* ----------------------------------------------- AlterPartitionReassignments */
 
+/* Answered once the controller has written the topic znodes. */
+typedef struct alter_state {
+    sk_req_t *req;
+    int returned; /* the handler has returned; -1: done ran before */
+} alter_state_t;
+
+static void alter_state_free(sk_req_t *req)
+{
+    free(req->handler_state);
+    req->handler_state = NULL;
+}
+
+static void alter_done(void *arg)
+{
+    alter_state_t *st = arg;
+    if (st->returned == 1)
+        sk_req_complete(st->req);
+    else
+        st->returned = -1;
+}
+
 static int alter_refuse(sk_req_t *req, const sk_alterpartitionreassignments_req_t *in,
                         int16_t err, const char *msg)
 {
@@ -79,9 +100,15 @@ int sk_api_alterpartitionreassignments(sk_broker_t *b, sk_req_t *req, sk_rd_t *r
     }
     sk_info("control", "partition reassignment of %d partition(s) requested by %s", n,
             sk_req_peer(req));
-    int16_t top = sk_ctrl_reassign(b->ctrl, reqs, n, res);
-    if (top != SK_KERR_NONE)
+    alter_state_t *st = sk_calloc(1, sizeof(*st));
+    st->req = req;
+    int16_t top = sk_ctrl_reassign(b->ctrl, reqs, n, res, alter_done, st);
+    if (top != SK_KERR_NONE) {
+        free(st);
         return alter_refuse(req, &in, top, "The controller is not ready; try again.");
+    }
+    req->handler_state = st;
+    req->handler_free = alter_state_free;
     sk_alterpartitionreassignments_resp_t resp;
     sk_alterpartitionreassignments_resp_init(&resp);
     resp.ErrorMessage = SK_STR_NULL;
@@ -103,7 +130,11 @@ int sk_api_alterpartitionreassignments(sk_broker_t *b, sk_req_t *req, sk_rd_t *r
         rt->PartitionsCnt = np;
     }
     resp.ResponsesCnt = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
-    return sk_req_respond(req, &resp);
+    int rc = sk_req_respond(req, &resp);
+    if (rc != SK_REQ_DONE || st->returned == -1)
+        return rc; /* the topic znodes are written (or nothing was started) */
+    st->returned = 1;
+    return SK_REQ_PENDING;
 }
 
 /* ------------------------------------------------ ListPartitionReassignments */
