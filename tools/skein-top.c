@@ -160,7 +160,9 @@ static int targets_from_urls(const char *list, sk_top_target_t **out, int *n, ch
         memset(x, 0, sizeof(*x));
         x->id = -1;
         x->url = sk_asprintf("http://%s%s", u.text, u.path);
-        x->label = sk_strdup(u.text);
+        /* the path only when it is not the usual one */
+        x->label = strcmp(u.path, "/metrics") ? sk_asprintf("%s%s", u.text, u.path)
+                                              : sk_strdup(u.text);
         sk_top_url_free(&u);
     }
     free(copy);

@@ -273,11 +273,11 @@ int sk_top_http_get(const sk_top_url_t *u, int timeout_ms, char **body, size_t *
     buf = sk_malloc(cap + 1);
     for (;;) {
         if (have == cap) {
-            if (cap >= SK_TOP_MAX_BODY + 65536) {
+            if (cap >= SK_TOP_MAX_BODY) {
                 snprintf(err, errlen, "response larger than %u bytes", SK_TOP_MAX_BODY);
                 goto out;
             }
-            cap *= 2;
+            cap = cap * 2 < SK_TOP_MAX_BODY ? cap * 2 : SK_TOP_MAX_BODY;
             buf = sk_realloc(buf, cap + 1);
         }
         ssize_t r = recv(fd, buf + have, cap - have, 0);

@@ -9,7 +9,8 @@
 #define SK_TOP_SCRAPE_H
 #include <stddef.h>
 
-/* The most a /metrics body may hold (a 10,000-partition scrape is ~3 MB). */
+/* The most a /metrics answer (headers and body) may hold; a 10,000-partition
+ * scrape is a few MB. */
 #define SK_TOP_MAX_BODY (64u << 20)
 
 typedef struct sk_top_url {

@@ -244,7 +244,8 @@ void sk_top_frame(FILE *f, const sk_top_broker_t *b, int n, int top_lags, int tt
     for (int i = 0; i < n; i++)
         if (b[i].cur.up)
             nrows += (size_t)b[i].cur.n_lags;
-    fprintf(f, "\nconsumer-group lag (top %d of %zu)\n", top_lags, nrows);
+    fprintf(f, "\nconsumer-group lag: %zu partitions with a committed offset, the %d largest\n",
+            nrows, top_lags);
     if (nrows && top_lags > 0) {
         lag_row_t *rows = sk_malloc(nrows * sizeof(*rows));
         size_t k = 0;
