@@ -22,6 +22,7 @@
 #include "meta/cfgchange.h"
 #include "meta/quota.h"
 #include "meta/quota_zk.h"
+#include "zkauth.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -507,6 +508,26 @@ static int setup_endpoints(sk_broker_t *b, char *err, size_t errlen)
     return SK_OK;
 }
 
+/* The ZooKeeper session, authenticated with zookeeper.digest.file's
+ * credentials when it is set, creating znodes with Kafka's secure ACLs under
+ * zookeeper.set.acl (main.c has already refused an unreadable file). */
+static int open_zookeeper(sk_broker_t *b, struct event_base *base, const sk_conf_t *conf,
+                          char *err, size_t errlen)
+{
+    sk_zkauth_t *za = NULL;
+    if (conf->zookeeper_digest_file &&
+        sk_zkauth_load(conf->zookeeper_digest_file, &za, err, errlen) != SK_OK)
+        return SK_EINVAL;
+    sk_zk_auth_t auth = {za ? sk_zkauth_credential(za) : NULL, conf->zookeeper_set_acl};
+    if (za)
+        sk_info("zk", "authenticating to ZooKeeper as digest user %s; %s ACLs on new znodes",
+                sk_zkauth_user(za), conf->zookeeper_set_acl ? "secure" : "open");
+    int rc = sk_zk_open_auth(base, conf->zookeeper_connect, conf->zookeeper_session_timeout_ms,
+                             &auth, zk_session_cb, b, &b->zk, err, errlen);
+    sk_zkauth_free(za);
+    return rc;
+}
+
 int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **out, char *err,
                   size_t errlen)
 {
@@ -572,8 +593,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
             goto fail;
     }
 
-    rc = sk_zk_open(base, conf->zookeeper_connect, conf->zookeeper_session_timeout_ms,
-                    zk_session_cb, b, &b->zk, err, errlen);
+    rc = open_zookeeper(b, base, conf, err, errlen);
     if (rc != SK_OK)
         goto fail;
     if (conf->authorizer_enabled) {

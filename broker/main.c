@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "sasl.h"
 #include "tls.h"
+#include "zkauth.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -126,6 +127,16 @@ int main(int argc, char **argv)
     if (conf.log_file && sk_log_open(conf.log_file) != 0) {
         fprintf(stderr, "skeind: cannot open log.file %s\n", conf.log_file);
         goto out;
+    }
+    /* ZooKeeper credentials that cannot be read: exit status 2 as well
+     * (the broker reads them again when it opens its session). */
+    if (conf.zookeeper_digest_file) {
+        sk_zkauth_t *za = NULL;
+        if (sk_zkauth_load(conf.zookeeper_digest_file, &za, err, sizeof(err)) != SK_OK) {
+            fprintf(stderr, "skeind: configuration error: zookeeper.digest.file: %s\n", err);
+            goto out;
+        }
+        sk_zkauth_free(za);
     }
     /* A listener that cannot be served as configured (TLS keys missing or
      * unreadable, SASL) is a configuration error: exit status 2. */

@@ -142,7 +142,11 @@ static const ckey_t keys[] = {
     KI32("zookeeper.max.in.flight.requests", zookeeper_max_in_flight_requests, "10", 1, INT32_MAX,
          "Maximum unacknowledged ZooKeeper requests before the broker waits."),
     KBOOL("zookeeper.set.acl", zookeeper_set_acl, "false",
-          "Create znodes with secure ACLs (accepted; skeind creates open znodes)."),
+          "Create znodes readable by all and writable only by the brokers' ZooKeeper identity (zookeeper.digest.file); /config/users and /config/brokers not readable by others (Kafka's ACLs)."),
+    KSTR("zookeeper.digest.file", zookeeper_digest_file, NULL, 0, NULL,
+         "Properties file with username= and password=: the brokers authenticate to ZooKeeper with them (digest scheme) in every session; required by zookeeper.set.acl=true."),
+    KBOOL("zookeeper.ssl.client.enable", zookeeper_ssl_client_enable, "false",
+          "TLS to ZooKeeper: refused at start (true stops start-up), as Debian's libzookeeper_mt is built without TLS."),
     /* topics */
     KI32("num.partitions", num_partitions, "1", 1, INT32_MAX,
          "Partitions of an automatically created topic."),
@@ -1229,6 +1233,17 @@ static int resolve_zookeeper(sk_conf_t *c, const loadctx_t *lc, char *err, size_
         return bad_value(c, lc, KIDX("zookeeper.connect"), c->zookeeper_connect, full, err,
                          errlen);
     }
+    if (c->zookeeper_ssl_client_enable)
+        return bad_value(c, lc, KIDX("zookeeper.ssl.client.enable"), "true",
+                         "TLS to ZooKeeper is not supported: the ZooKeeper C client skeind is "
+                         "built with (Debian's libzookeeper_mt 3.8) has no TLS "
+                         "(zookeeper_init_ssl); use zookeeper.digest.file with "
+                         "zookeeper.set.acl, and a private network or a TLS tunnel to ZooKeeper",
+                         err, errlen);
+    if (c->zookeeper_set_acl && (!c->zookeeper_digest_file || !*c->zookeeper_digest_file))
+        return bad_value(c, lc, KIDX("zookeeper.set.acl"), "true",
+                         "needs zookeeper.digest.file (the brokers' ZooKeeper identity)", err,
+                         errlen);
     return SK_OK;
 }
 

@@ -117,6 +117,8 @@ typedef struct sk_conf {
     int32_t zookeeper_connection_timeout_ms;  /* effective */
     int32_t zookeeper_max_in_flight_requests; /* 10 */
     bool zookeeper_set_acl;                   /* false */
+    char *zookeeper_digest_file;              /* NULL: no ZooKeeper authentication */
+    bool zookeeper_ssl_client_enable;         /* false; true is refused */
 
     /* topics */
     int32_t num_partitions;                   /* 1 */

@@ -24,6 +24,7 @@ typedef struct sk_cfg_kv {
 
 typedef struct sk_cfg_cmd {
     const char *zookeeper, *bootstrap, *command_config;
+    const char *zk_digest_file; /* --zk-digest-file */
     sk_cfg_entity_t ent;
     int describe, alter, all;
     sk_cfg_kv_t *add;

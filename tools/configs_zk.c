@@ -9,12 +9,29 @@
 
 #include "kerr.h"
 #include "mem.h"
+#include "zkauth.h"
 #include "znode.h"
 
 #define MAX_DATA (1024 * 1024)
 
-zhandle_t *sk_cfgzk_open(const char *connect, char *err, size_t errlen)
+/* The handle's context marks an authenticated handle (no watcher uses it). */
+static char secure_mark;
+
+struct ACL_vector *sk_cfgzk_acl(zhandle_t *zh, const char *path)
 {
+    return sk_zkauth_acl(zoo_get_context(zh) == &secure_mark, path);
+}
+
+zhandle_t *sk_cfgzk_open(const char *connect, const char *digest_file, char *err, size_t errlen)
+{
+    sk_zkauth_t *za = NULL;
+    if (digest_file) {
+        char why[512];
+        if (sk_zkauth_load(digest_file, &za, why, sizeof(why)) != SK_OK) {
+            snprintf(err, errlen, "--zk-digest-file: %s", why);
+            return NULL;
+        }
+    }
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
     FILE *sink = getenv("SKEIN_ZK_LOG") ? NULL : fopen("/dev/null", "w");
     if (sink)
@@ -23,7 +40,14 @@ zhandle_t *sk_cfgzk_open(const char *connect, char *err, size_t errlen)
     if (!zh) {
         snprintf(err, errlen, "cannot use ZooKeeper connect string '%s': %s", connect,
                  strerror(errno));
+        sk_zkauth_free(za);
         return NULL;
+    }
+    if (za) {
+        /* queued now, sent before any request once the session is up */
+        sk_zkauth_add(zh, sk_zkauth_credential(za));
+        zoo_set_context(zh, &secure_mark);
+        sk_zkauth_free(za);
     }
     for (int i = 0; i < 150 && zoo_state(zh) != ZOO_CONNECTED_STATE; i++) {
         struct timespec ts = {0, 100 * 1000 * 1000};
@@ -59,7 +83,7 @@ int sk_cfgzk_parents(zhandle_t *zh, const char *path)
     int zrc = ZOK;
     for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
-        zrc = zoo_create(zh, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        zrc = zoo_create(zh, p, NULL, -1, sk_cfgzk_acl(zh, p), 0, NULL, 0);
         *s = '/';
         if (zrc != ZOK && zrc != ZNODEEXISTS)
             break;
@@ -78,7 +102,7 @@ int sk_cfgzk_notify(zhandle_t *zh, const char *entity_path)
     const char *path = SK_ZNODE_CONFIG_CHANGES "/" SK_ZNODE_CONFIG_CHANGE_PREFIX;
     int zrc = sk_cfgzk_parents(zh, path);
     if (zrc == ZOK)
-        zrc = zoo_create(zh, path, note, (int)strlen(note), &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE,
+        zrc = zoo_create(zh, path, note, (int)strlen(note), sk_cfgzk_acl(zh, path), ZOO_SEQUENCE,
                          NULL, 0);
     free(note);
     return zrc;
@@ -235,7 +259,7 @@ int sk_cfgzk_alter(zhandle_t *zh, const sk_cfg_cmd_t *cmd)
         if (zrc == ZNONODE) {
             zrc = sk_cfgzk_parents(zh, path);
             if (zrc == ZOK)
-                zrc = zoo_create(zh, path, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0,
+                zrc = zoo_create(zh, path, json, (int)strlen(json), sk_cfgzk_acl(zh, path), 0,
                                  NULL, 0);
         } else {
             zrc = zoo_set(zh, path, json, (int)strlen(json), st.version);

@@ -13,8 +13,12 @@
 
 #include "configs_cmd.h"
 
-/* Connected within 15 s, or NULL with the reason. */
-zhandle_t *sk_cfgzk_open(const char *connect, char *err, size_t errlen);
+/* Connected within 15 s, or NULL with the reason. digest_file (NULL: none):
+ * credentials as zookeeper.digest.file (zkauth.h); the session
+ * authenticates with them and creates znodes with Kafka's secure ACLs. */
+zhandle_t *sk_cfgzk_open(const char *connect, const char *digest_file, char *err, size_t errlen);
+/* The ACL for a znode this handle creates at path. */
+struct ACL_vector *sk_cfgzk_acl(zhandle_t *zh, const char *path);
 /* A node's data (malloc'd, NUL-terminated) or NULL: *zrc says why (ZNONODE
  * also for null data). */
 char *sk_cfgzk_get(zhandle_t *zh, const char *path, int *len, struct Stat *st, int *zrc);

@@ -43,6 +43,9 @@ static void usage(FILE *f)
             "  --bootstrap-server B    through the brokers (topics and brokers; librdkafka)\n"
             "  --command-config FILE   client properties for --bootstrap-server (librdkafka names)\n"
             "  --zookeeper Z           /config/<type>/<name> in ZooKeeper (every entity type)\n"
+            "  --zk-digest-file F      --zookeeper: authenticate with the brokers' credentials\n"
+            "                          (username=, password=; as zookeeper.digest.file) and\n"
+            "                          create znodes with Kafka's secure ACLs\n"
             "  --entity-type T         topics, brokers, users or clients; users then clients for\n"
             "                          a user's client (--entity-type users --entity-name U\n"
             "                          --entity-type clients --entity-name C)\n"
@@ -251,7 +254,7 @@ static int alter_scram(zhandle_t *zh, const char *user, const add_t *adds, int n
         if (zrc == ZNONODE) {
             zrc = sk_cfgzk_parents(zh, path);
             if (zrc == ZOK)
-                zrc = zoo_create(zh, path, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0,
+                zrc = zoo_create(zh, path, json, (int)strlen(json), sk_cfgzk_acl(zh, path), 0,
                                  NULL, 0);
         } else {
             zrc = zoo_set(zh, path, json, (int)strlen(json), st.version);
@@ -399,7 +402,7 @@ out:
 static int zk_cmd(const sk_cfg_cmd_t *cmd)
 {
     char err[256];
-    zhandle_t *zh = sk_cfgzk_open(cmd->zookeeper, err, sizeof(err));
+    zhandle_t *zh = sk_cfgzk_open(cmd->zookeeper, cmd->zk_digest_file, err, sizeof(err));
     if (!zh) {
         fprintf(stderr, "skein-configs: %s\n", err);
         return 1;
@@ -421,9 +424,10 @@ static int zk_cmd(const sk_cfg_cmd_t *cmd)
 int main(int argc, char **argv)
 {
     enum { O_ZK = 1, O_BOOT, O_CMDCFG, O_TYPE, O_NAME, O_DEFAULT, O_ALTER, O_DESCRIBE, O_ALL,
-           O_ADD, O_DEL, O_HELP };
+           O_ADD, O_DEL, O_HELP, O_ZK_DIGEST };
     static const struct option opts[] = {
         {"zookeeper", required_argument, NULL, O_ZK},
+        {"zk-digest-file", required_argument, NULL, O_ZK_DIGEST},
         {"bootstrap-server", required_argument, NULL, O_BOOT},
         {"command-config", required_argument, NULL, O_CMDCFG},
         {"entity-type", required_argument, NULL, O_TYPE},
@@ -445,6 +449,7 @@ int main(int argc, char **argv)
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
         case O_ZK: cmd.zookeeper = optarg; break;
+        case O_ZK_DIGEST: cmd.zk_digest_file = optarg; break;
         case O_BOOT: cmd.bootstrap = optarg; break;
         case O_CMDCFG: cmd.command_config = optarg; break;
         case O_TYPE:
@@ -467,6 +472,10 @@ int main(int argc, char **argv)
     }
     if (optind < argc || cmd.alter == cmd.describe || !cmd.zookeeper == !cmd.bootstrap) {
         usage(stderr);
+        goto out;
+    }
+    if (cmd.zk_digest_file && !cmd.zookeeper) {
+        fprintf(stderr, "skein-configs: --zk-digest-file needs --zookeeper\n");
         goto out;
     }
     if (check_entity(&cmd.ent, cmd.alter) != 0)

@@ -55,6 +55,9 @@ static void usage(FILE *f)
             "  --bootstrap-server HOST:PORT[,..]  talk to the cluster's controller\n"
             "                                     (AlterPartitionReassignments)\n"
             "  --zookeeper CONNECT                write /admin/reassign_partitions (legacy)\n"
+            "  --zk-digest-file F                 --zookeeper: authenticate with the brokers'\n"
+            "                                     credentials (as zookeeper.digest.file) and\n"
+            "                                     create znodes with Kafka's secure ACLs\n"
             "  --generate                         propose an assignment of the topics in\n"
             "                                     --topics-to-move-json-file over\n"
             "                                     --broker-list (prints it; changes nothing)\n"
@@ -117,6 +120,7 @@ static char *read_file(const char *path, size_t *len)
 typedef struct ctx {
     const char *bootstrap;
     const char *zookeeper;
+    const char *zk_digest_file;
     sk_tzk_t *zk;
     sk_raw_cluster_t cluster;
 } ctx_t;
@@ -124,7 +128,7 @@ typedef struct ctx {
 static int open_ctx(ctx_t *c, char *err, size_t errlen)
 {
     if (c->zookeeper)
-        return sk_tzk_open(c->zookeeper, 30000, &c->zk, err, errlen) == SK_OK ? 0 : -1;
+        return sk_tzk_open(c->zookeeper, c->zk_digest_file, 30000, &c->zk, err, errlen) == SK_OK ? 0 : -1;
     return sk_raw_cluster(c->bootstrap, CLIENT_ID, &c->cluster, err, errlen);
 }
 
@@ -962,10 +966,11 @@ out:
 int main(int argc, char **argv)
 {
     enum { O_BOOT = 1, O_ZK, O_GEN, O_EXEC, O_VERIFY, O_CANCEL, O_TOPICS, O_BROKERS, O_FILE,
-           O_THROTTLE, O_HELP };
+           O_THROTTLE, O_HELP, O_ZK_DIGEST };
     static const struct option opts[] = {
         {"bootstrap-server", required_argument, NULL, O_BOOT},
         {"zookeeper", required_argument, NULL, O_ZK},
+        {"zk-digest-file", required_argument, NULL, O_ZK_DIGEST},
         {"generate", no_argument, NULL, O_GEN},
         {"execute", no_argument, NULL, O_EXEC},
         {"verify", no_argument, NULL, O_VERIFY},
@@ -989,6 +994,7 @@ int main(int argc, char **argv)
         switch (o) {
         case O_BOOT: c.bootstrap = optarg; break;
         case O_ZK: c.zookeeper = optarg; break;
+        case O_ZK_DIGEST: c.zk_digest_file = optarg; break;
         case O_GEN:
         case O_EXEC:
         case O_VERIFY:
@@ -1014,6 +1020,8 @@ int main(int argc, char **argv)
         return usage_error("unexpected argument");
     if (!c.bootstrap == !c.zookeeper)
         return usage_error("give one of --bootstrap-server and --zookeeper");
+    if (c.zk_digest_file && !c.zookeeper)
+        return usage_error("--zk-digest-file needs --zookeeper");
     if (n_actions != 1)
         return usage_error("Command must include exactly one action: --generate, --execute, "
                            "--verify or --cancel");

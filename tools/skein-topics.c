@@ -287,7 +287,8 @@ int main(int argc, char **argv)
         goto out;
     }
     int rc = cmd.zookeeper
-                 ? sk_tzk_open(cmd.zookeeper, ZK_TIMEOUT_MS, &r.zk, r.err, sizeof(r.err))
+                 ? sk_tzk_open(cmd.zookeeper, cmd.zk_digest_file, ZK_TIMEOUT_MS, &r.zk, r.err,
+                               sizeof(r.err))
                  : sk_tkafka_open(cmd.bootstrap, cmd.command_config, ADMIN_TIMEOUT_MS, &r.kafka,
                                   r.err, sizeof(r.err));
     if (rc != SK_OK) {

@@ -29,11 +29,13 @@ enum {
     OPT_EXCLUDE_INTERNAL,
     OPT_HELP,
     OPT_VERSION,
+    OPT_ZK_DIGEST_FILE,
 };
 
 static const struct option long_opts[] = {
     {"bootstrap-server", required_argument, NULL, OPT_BOOTSTRAP},
     {"zookeeper", required_argument, NULL, OPT_ZOOKEEPER},
+    {"zk-digest-file", required_argument, NULL, OPT_ZK_DIGEST_FILE},
     {"command-config", required_argument, NULL, OPT_COMMAND_CONFIG},
     {"create", no_argument, NULL, OPT_CREATE},
     {"list", no_argument, NULL, OPT_LIST},
@@ -71,6 +73,10 @@ void sk_topics_cmd_usage(FILE *out)
         "  --bootstrap-server HOST:PORT[,...]  use the admin APIs of a broker\n"
         "  --zookeeper HOST:PORT[,...][/chroot] read and write the znodes directly (the\n"
         "                                       controller applies the change)\n"
+        "  --zk-digest-file FILE          --zookeeper: authenticate with the brokers'\n"
+        "                                 credentials (username=, password=; as\n"
+        "                                 zookeeper.digest.file) and create znodes with\n"
+        "                                 Kafka's secure ACLs (zookeeper.set.acl clusters)\n"
         "  --command-config FILE          client properties (librdkafka names) for\n"
         "                                 --bootstrap-server\n"
         "\n"
@@ -168,6 +174,10 @@ static int check(sk_topics_cmd_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "Only one of --bootstrap-server or --zookeeper must be specified");
         return SK_EINVAL;
     }
+    if (c->zk_digest_file && !c->zookeeper) {
+        snprintf(err, errlen, "--zk-digest-file needs --zookeeper");
+        return SK_EINVAL;
+    }
     if (c->command_config && !c->bootstrap) {
         snprintf(err, errlen, "--command-config needs --bootstrap-server");
         return SK_EINVAL;
@@ -232,6 +242,7 @@ int sk_topics_cmd_parse(int argc, char **argv, sk_topics_cmd_t *c, char *err, si
         switch (ch) {
         case OPT_BOOTSTRAP: c->bootstrap = optarg; break;
         case OPT_ZOOKEEPER: c->zookeeper = optarg; break;
+        case OPT_ZK_DIGEST_FILE: c->zk_digest_file = optarg; break;
         case OPT_COMMAND_CONFIG: c->command_config = optarg; break;
         case OPT_CREATE: rc = set_action(c, SK_TC_CREATE, err, errlen); break;
         case OPT_LIST: rc = set_action(c, SK_TC_LIST, err, errlen); break;

@@ -26,6 +26,7 @@ typedef struct sk_topics_cmd {
     int version;
     const char *bootstrap;      /* --bootstrap-server */
     const char *zookeeper;      /* --zookeeper */
+    const char *zk_digest_file; /* --zk-digest-file */
     const char *command_config; /* --command-config (client properties file) */
     const char *topic;          /* --topic: a name (create) or an expression */
     int partitions;             /* -1 = not given */

@@ -17,6 +17,7 @@
 #include "kerr.h"
 #include "mem.h"
 #include "topic_conf.h"
+#include "zkauth.h"
 #include "znode.h"
 
 struct sk_tzk_s {
@@ -24,6 +25,7 @@ struct sk_tzk_s {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int state; /* last session state seen by the watcher */
+    int secure; /* authenticated (--zk-digest-file): Kafka's secure ACLs */
 };
 
 static FILE *zk_log_sink;
@@ -43,9 +45,18 @@ static void session_watcher(zhandle_t *zh, int type, int state, const char *path
     pthread_mutex_unlock(&z->lock);
 }
 
-int sk_tzk_open(const char *connect, int timeout_ms, sk_tzk_t **out, char *err, size_t errlen)
+int sk_tzk_open(const char *connect, const char *digest_file, int timeout_ms, sk_tzk_t **out,
+                char *err, size_t errlen)
 {
     *out = NULL;
+    sk_zkauth_t *za = NULL;
+    if (digest_file) {
+        char why[512];
+        if (sk_zkauth_load(digest_file, &za, why, sizeof(why)) != SK_OK) {
+            snprintf(err, errlen, "--zk-digest-file: %s", why);
+            return SK_EINVAL;
+        }
+    }
     /* The C client logs every reconnect attempt to stderr; the tool reports
      * failures itself. SKEIN_ZK_LOG=1 keeps the client's log. */
     const char *dbg = getenv("SKEIN_ZK_LOG");
@@ -69,7 +80,14 @@ int sk_tzk_open(const char *connect, int timeout_ms, sk_tzk_t **out, char *err, 
         snprintf(err, errlen, "cannot use ZooKeeper connect string '%s': %s", connect,
                  strerror(errno));
         sk_tzk_close(z);
+        sk_zkauth_free(za);
         return SK_EZK;
+    }
+    if (za) {
+        /* queued now, sent before any request once the session is up */
+        z->secure = 1;
+        sk_zkauth_add(z->zh, sk_zkauth_credential(za));
+        sk_zkauth_free(za);
     }
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -111,7 +129,10 @@ void sk_tzk_close(sk_tzk_t *z)
 
 static int zk_fail(int zrc, const char *what, const char *path, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "ZooKeeper %s %s failed: %s", what, path, zerror(zrc));
+    snprintf(err, errlen, "ZooKeeper %s %s failed: %s%s", what, path, zerror(zrc),
+             zrc == ZNOAUTH ? " (KeeperErrorCode = NoAuth: give the brokers' credentials with "
+                              "--zk-digest-file)"
+                            : "");
     return SK_EZK;
 }
 
@@ -197,7 +218,7 @@ static int create_parents(sk_tzk_t *z, const char *path, char *err, size_t errle
     int rc = SK_OK;
     for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
-        int zrc = zoo_create(z->zh, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        int zrc = zoo_create(z->zh, p, NULL, -1, sk_zkauth_acl(z->secure, p), 0, NULL, 0);
         if (zrc != ZOK && zrc != ZNODEEXISTS) {
             rc = zk_fail(zrc, "create", p, err, errlen);
             goto out;
@@ -212,12 +233,12 @@ out:
 static int zcreate(sk_tzk_t *z, const char *path, const char *data, char *err, size_t errlen)
 {
     int len = data ? (int)strlen(data) : -1;
-    int zrc = zoo_create(z->zh, path, data, len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    int zrc = zoo_create(z->zh, path, data, len, sk_zkauth_acl(z->secure, path), 0, NULL, 0);
     if (zrc == ZNONODE) {
         int rc = create_parents(z, path, err, errlen);
         if (rc != SK_OK)
             return rc;
-        zrc = zoo_create(z->zh, path, data, len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        zrc = zoo_create(z->zh, path, data, len, sk_zkauth_acl(z->secure, path), 0, NULL, 0);
     }
     if (zrc == ZNODEEXISTS)
         return SK_EEXIST;
@@ -253,13 +274,15 @@ int sk_tzk_create_seq(sk_tzk_t *z, const char *prefix, const char *data, char *e
 {
     char created[512];
     int zrc = zoo_create(z->zh, prefix, data, data ? (int)strlen(data) : -1,
-                         &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof(created));
+                         sk_zkauth_acl(z->secure, prefix), ZOO_SEQUENCE, created,
+                         sizeof(created));
     if (zrc == ZNONODE) {
         int rc = create_parents(z, prefix, err, errlen);
         if (rc != SK_OK)
             return rc;
         zrc = zoo_create(z->zh, prefix, data, data ? (int)strlen(data) : -1,
-                         &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof(created));
+                         sk_zkauth_acl(z->secure, prefix), ZOO_SEQUENCE, created,
+                         sizeof(created));
     }
     if (zrc != ZOK)
         return zk_fail(zrc, "create", prefix, err, errlen);

@@ -22,8 +22,13 @@
 typedef struct sk_tzk_s sk_tzk_t;
 
 /* Connect (connect string as in zookeeper.connect, chroot included) and
- * wait up to timeout_ms for the session. SK_EZK with a message on failure. */
-int sk_tzk_open(const char *connect, int timeout_ms, sk_tzk_t **out, char *err, size_t errlen);
+ * wait up to timeout_ms for the session. SK_EZK with a message on failure.
+ * digest_file (NULL: none) is a credentials file as zookeeper.digest.file
+ * (zkauth.h): the session authenticates with it and the znodes created get
+ * Kafka's secure ACLs (the brokers' identity must be the same, as with
+ * Kafka's tools and JAAS); a bad file is SK_EINVAL. */
+int sk_tzk_open(const char *connect, const char *digest_file, int timeout_ms, sk_tzk_t **out,
+                char *err, size_t errlen);
 void sk_tzk_close(sk_tzk_t *z);
 
 /* Any node (for the other --zookeeper tools): read its data (NUL-terminated,

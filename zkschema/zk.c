@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
+#include "zkauth.h"
 
 enum { MSG_OP, MSG_WATCH, MSG_SESSION };
 enum { OP_GET, OP_CHILDREN, OP_EXISTS, OP_CREATE, OP_SET, OP_DELETE, OP_MULTI };
@@ -130,6 +131,9 @@ struct sk_zk_s {
     sk_zk_fault_t fault; /* armed while fault.count != 0 (tests) */
     char *fault_path;
     int fault_hits;
+    char *credential; /* digest "user:password", NULL: no authentication */
+    char *auth_user;
+    int secure_acl;   /* Kafka's secure ACLs on created znodes (zkauth.h) */
 };
 
 /* ---- ZooKeeper-thread side ------------------------------------------ */
@@ -566,8 +570,9 @@ void sk_zk_multi_run(sk_zk_t *zk, sk_zk_multi_t *m, sk_zk_multi_cb cb, void *arg
         case ZOO_CREATE_OP: {
             int blen = (int)strlen(o->path) + 16;
             m->pbufs[i] = sk_malloc((size_t)blen);
-            zoo_create_op_init(&m->zops[i], o->path, o->data, o->len, &ZOO_OPEN_ACL_UNSAFE,
-                               o->flags, m->pbufs[i], blen);
+            zoo_create_op_init(&m->zops[i], o->path, o->data, o->len,
+                               sk_zkauth_acl(zk->secure_acl, o->path), o->flags, m->pbufs[i],
+                               blen);
             break;
         }
         case ZOO_SETDATA_OP:
@@ -713,7 +718,7 @@ static void do_create(sk_zk_t *zk, zhandle_t *zh, const char *path, const char *
         return;
     }
     int rc = zoo_acreate(zh, path, len >= 0 ? data : NULL, len >= 0 ? len : -1,
-                         &ZOO_OPEN_ACL_UNSAFE, flags, c_string, op);
+                         sk_zkauth_acl(zk->secure_acl, path), flags, c_string, op);
     if (rc != ZOK)
         op_fail(op, rc);
 }
@@ -966,6 +971,15 @@ static void open_handle(sk_zk_t *zk, int setup)
     } else {
         sk_debug("zk", "opened %s handle %" PRIu64 " to %s", setup ? "chroot-setup" : "session",
                  h->gen, conn);
+        /* Every new handle is a new session: authenticate it before
+         * anything else is sent (the library resends the credential on
+         * reconnects of the same session by itself). */
+        if (zk->credential) {
+            int arc = sk_zkauth_add(h->zh, zk->credential);
+            if (arc != ZOK)
+                sk_warn("zk", "cannot queue the digest authentication of handle %" PRIu64
+                        ": %s", h->gen, zerror(arc));
+        }
     }
     free(conn);
 }
@@ -1008,8 +1022,10 @@ static void on_session(sk_zk_t *zk, zk_msg_t *m)
         zk->connected = 1;
         int expired = zk->expired_pending;
         zk->expired_pending = 0;
-        sk_info("zk", "session 0x%" PRIx64 " %s (timeout %d ms)", (uint64_t)zk->cid.client_id,
-                expired ? "established after expiry" : "connected", zoo_recv_timeout(h->zh));
+        sk_info("zk", "session 0x%" PRIx64 " %s (timeout %d ms, %s%s, %s ACLs)",
+                (uint64_t)zk->cid.client_id, expired ? "established after expiry" : "connected",
+                zoo_recv_timeout(h->zh), zk->credential ? "digest user " : "unauthenticated",
+                zk->credential ? zk->auth_user : "", zk->secure_acl ? "secure" : "open");
         report(zk, expired ? SK_ZK_EXPIRED_NEW_SESSION : SK_ZK_CONNECTED);
     } else if (m->state == ZOO_EXPIRED_SESSION_STATE) {
         sk_warn("zk", "session 0x%" PRIx64 " expired; opening a new session",
@@ -1187,6 +1203,11 @@ static void zk_free(sk_zk_t *zk)
     free(zk->hosts);
     free(zk->chroot);
     free(zk->fault_path);
+    if (zk->credential) {
+        memset(zk->credential, 0, strlen(zk->credential));
+        free(zk->credential);
+    }
+    free(zk->auth_user);
     free(zk);
 }
 
@@ -1204,6 +1225,14 @@ static void bridge_cb(evutil_socket_t fd, short what, void *arg)
 
 int sk_zk_open(struct event_base *base, const char *connect, int session_timeout_ms,
                sk_zk_session_cb session_cb, void *arg, sk_zk_t **out, char *err, size_t errlen)
+{
+    return sk_zk_open_auth(base, connect, session_timeout_ms, NULL, session_cb, arg, out, err,
+                           errlen);
+}
+
+int sk_zk_open_auth(struct event_base *base, const char *connect, int session_timeout_ms,
+                    const sk_zk_auth_t *auth, sk_zk_session_cb session_cb, void *arg,
+                    sk_zk_t **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!connect || !*connect) {
@@ -1233,6 +1262,13 @@ int sk_zk_open(struct event_base *base, const char *connect, int session_timeout
     zk->timeout_ms = session_timeout_ms;
     zk->session_cb = session_cb;
     zk->session_arg = arg;
+    if (auth && auth->credential) {
+        zk->credential = sk_strdup(auth->credential);
+        const char *colon = strchr(auth->credential, ':');
+        zk->auth_user = colon ? sk_strndup(auth->credential, (size_t)(colon - auth->credential))
+                              : sk_strdup(auth->credential);
+    }
+    zk->secure_acl = auth ? auth->secure_acl : 0;
     zk->bridge_ev = event_new(base, -1, 0, bridge_cb, zk);
     zk->retry_ev = evtimer_new(base, retry_cb, zk);
     if (!zk->bridge_ev || !zk->retry_ev) {

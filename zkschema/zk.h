@@ -56,6 +56,20 @@ typedef void (*sk_zk_session_cb)(sk_zk_event_t ev, void *arg);
  * module "zk". Returns 0, or SK_EINVAL / SK_EZK with err set. */
 int sk_zk_open(struct event_base *base, const char *connect, int session_timeout_ms,
                sk_zk_session_cb session_cb, void *arg, sk_zk_t **out, char *err, size_t errlen);
+/* The same, authenticated and with ACLs: auth->credential ("user:password",
+ * NULL: none) is given to zoo_add_auth (digest scheme) on every new handle,
+ * so every session, also the one opened after an expiry and the chroot
+ * set-up session, is authenticated before its first request; with
+ * auth->secure_acl every znode created through this module gets Kafka's
+ * secure ACL for its path (zkauth.h), else the open ACL. auth may be NULL
+ * (= sk_zk_open). The credential is copied. */
+typedef struct sk_zk_auth {
+    const char *credential;
+    int secure_acl;
+} sk_zk_auth_t;
+int sk_zk_open_auth(struct event_base *base, const char *connect, int session_timeout_ms,
+                    const sk_zk_auth_t *auth, sk_zk_session_cb session_cb, void *arg,
+                    sk_zk_t **out, char *err, size_t errlen);
 /* Close the session (its ephemerals vanish at once) and free. May block
  * briefly while ZooKeeper acknowledges the close. Callbacks of operations
  * still outstanding run from inside this call (rc ZCLOSING, or their real
@@ -95,7 +109,8 @@ void sk_zk_children(sk_zk_t *zk, const char *path, sk_zk_watch_cb watch, void *w
 void sk_zk_exists(sk_zk_t *zk, const char *path, sk_zk_watch_cb watch, void *watch_arg,
                   sk_zk_data_cb cb, void *arg);
 /* Writes. len -1 = null data (data ignored). flags: 0, ZOO_EPHEMERAL,
- * ZOO_SEQUENCE, ... ACL is always world:anyone:cdrwa. cb may be NULL. */
+ * ZOO_SEQUENCE, ... ACL: world:anyone:cdrwa, or with secure ACLs (sk_zk_open_auth)
+ * Kafka's for the path (zkauth.h). cb may be NULL. */
 void sk_zk_create(sk_zk_t *zk, const char *path, const char *data, int len, int flags,
                   sk_zk_create_cb cb, void *arg);
 void sk_zk_set(sk_zk_t *zk, const char *path, const char *data, int len, int version,

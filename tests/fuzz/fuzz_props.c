@@ -1,15 +1,19 @@
-/* fuzz_props.c - libFuzzer target for the .properties reader (common/props.c).
+/* fuzz_props.c - libFuzzer target for the .properties reader (common/props.c)
+ * and the ZooKeeper credentials file read through it (zkschema/zkauth.c).
  *
  * Built by automake in a tree configured with CC=clang --enable-fuzzing
  * (tests/fuzz/fuzz.am): `make fuzz-targets`; run it with
  * `make fuzz FUZZ_TARGETS=fuzz_props` or scripts/fuzz.sh fuzz_props. Seeds:
- * tests/fuzz/corpus/fuzz_props/ (deploy/server-0.properties and a file of
- * every escape).
+ * tests/fuzz/corpus/fuzz_props/ (deploy/server-0.properties, a file of
+ * every escape, a good and a bad zookeeper.digest.file).
  *
  * Each input is parsed as a properties file. Beyond "no crash, no leak", it
  * checks what holds for every result: a failed parse leaves the list empty
  * and the message starts with "SOURCE:"; a successful one has unique keys and
- * line numbers between 1 and the number of line breaks plus one.
+ * line numbers between 1 and the number of line breaks plus one. The same
+ * bytes as a credentials file: refused with no result and a message naming
+ * the source, or accepted only with a non-empty username without ':' and a
+ * non-empty password, given to ZooKeeper as "username:password".
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,8 +23,27 @@
 #include "kerr.h"
 #include "log.h"
 #include "props.h"
+#include "zkauth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_zkauth(const uint8_t *data, size_t size)
+{
+    sk_zkauth_t *a = NULL;
+    char err[256];
+    if (sk_zkauth_parse((const char *)data, size, "fuzz", &a, err, sizeof(err)) != SK_OK) {
+        if (a != NULL || strncmp(err, "fuzz", 4) != 0)
+            abort();
+        return;
+    }
+    const char *user = sk_zkauth_user(a);
+    const char *cred = sk_zkauth_credential(a);
+    size_t ul = strlen(user);
+    if (!ul || strchr(user, ':') || strncmp(cred, user, ul) != 0 || cred[ul] != ':' ||
+        !cred[ul + 1] || strchr(cred, '\n') || strchr(cred, '\r'))
+        abort();
+    sk_zkauth_free(a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (data[i] == '\n' || data[i] == '\r')
             max_line++;
 
+    check_zkauth(data, size);
     sk_props_t p;
     char err[256];
     sk_props_init(&p);

@@ -355,6 +355,11 @@ def text_seeds(c):
           b"# comment\n! also a comment\nkey = value\nkey2:value2\nkey3 value3\n"
           b"multi = first \\\n    second\nunicode=caf\\u00e9\\t\\n\nempty=\n"
           b"a\\=b=c\r\nlast.key=last\\\\")
+    # zookeeper.digest.file / --zk-digest-file (zkauth.c, checked in the same target)
+    c.put("fuzz_props", "zk-digest.properties",
+          b"# the brokers' ZooKeeper identity\nusername=kafka\npassword=s3cret:with=odd chars\n")
+    c.put("fuzz_props", "zk-digest-bad.properties",
+          b"username=ka\\:fka\npassword=\nuser=other\n")
     c.put("fuzz_storage_files", "leader-epoch-checkpoint", b"0\n3\n0 0\n2 57\n5 120\n")
     c.put("fuzz_storage_files", "offset-checkpoint",
           b"0\n3\nt 0 42\nt 1 7\n__consumer_offsets 12 1000\n")
