@@ -22,6 +22,7 @@
 #include "meta/cfgchange.h"
 #include "meta/quota.h"
 #include "meta/quota_zk.h"
+#include "meta/logdir_event.h"
 #include "zkauth.h"
 
 #include "clock.h"
@@ -85,6 +86,40 @@ static void topic_config_changed(void *arg, const char *type, const char *name)
 }
 
 static int setup_limits(sk_net_t *net, const sk_conf_t *conf, char *err, size_t errlen);
+
+/* A log dir went offline (an I/O error, logmgr's callback, maybe in the
+ * middle of an append): on the next loop turn the controller is told
+ * through /log_dir_event_notification; with no dir left the broker stops,
+ * controlled shutdown first, exit status 1. */
+static void stop_failed(sk_broker_t *b, int exit_code)
+{
+    sk_broker_stop(b, exit_code ? exit_code : 1);
+}
+
+static void logdir_offline_later(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sk_broker_t *b = arg;
+    int online = 0;
+    for (int i = 0; i < sk_logmgr_dir_count(b->logs); i++)
+        online += sk_logmgr_dir_state(b->logs, i) != SK_LOGDIR_OFFLINE;
+    sk_logdir_event_notify(b);
+    if (online > 0 || b->stopping)
+        return;
+    sk_error("broker", "every log dir is offline: shutting down");
+    if (!sk_ctlsd_signal(b, SIGTERM, stop_failed))
+        stop_failed(b, 1);
+}
+
+static void logdir_offline(int dir, const char *path, int online, void *arg)
+{
+    (void)dir;
+    (void)path;
+    (void)online;
+    sk_broker_t *b = arg;
+    event_base_once(b->base, -1, EV_TIMEOUT, logdir_offline_later, b, NULL);
+}
 
 static const char *config_lookup(const sk_znode_config_t *cfg, const char *key)
 {
@@ -564,6 +599,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     sk_logmgr_set_moved_cb(b->logs, sk_partition_log_moved, b->parts);
     sk_logmgr_set_retention_check_ms(b->logs, conf->log_retention_check_interval_ms);
     sk_logmgr_set_min_free_bytes(b->logs, conf->log_dir_min_free_bytes, SK_LOGMGR_SPACE_CHECK_MS);
+    sk_logmgr_set_offline_cb(b->logs, logdir_offline, b);
     sk_logmgr_set_producer_expiration(b->logs, conf->producer_id_expiration_ms,
                                       conf->producer_id_expiration_check_interval_ms);
     if (conf->log_cleaner_enable)

@@ -591,6 +591,13 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
     ctrl_write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);
 }
 
+/* A replica that can serve: its broker is live and its log dir is not
+ * offline (logdir_event.c). */
+static int replica_up(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p, int32_t id)
+{
+    return ctrl_live_broker(c, id) && !ctrl_replica_offline(c, t->name, p->id, id);
+}
+
 /* Leader election rules (spec §4.5) for one partition. */
 static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
 {
@@ -599,7 +606,7 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
     int32_t *live = sk_calloc((size_t)p->n_replicas + 1, sizeof(int32_t));
     int n_live = 0;
     for (int i = 0; i < p->n_replicas; i++)
-        if (ctrl_live_broker(c, p->replicas[i]))
+        if (replica_up(c, t, p, p->replicas[i]))
             live[n_live++] = p->replicas[i];
     if (!p->has_state) {
         /* New partition: first live replica leads; every live replica is in sync. */
@@ -611,9 +618,9 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
     int32_t *isr_live = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
     int n_isr_live = 0;
     for (int i = 0; i < p->n_isr; i++)
-        if (ctrl_live_broker(c, p->isr[i]))
+        if (replica_up(c, t, p, p->isr[i]))
             isr_live[n_isr_live++] = p->isr[i];
-    int leader_live = p->leader >= 0 && ctrl_live_broker(c, p->leader);
+    int leader_live = p->leader >= 0 && replica_up(c, t, p, p->leader);
     if (!leader_live) {
         int32_t leader = -1;
         for (int i = 0; i < p->n_replicas && leader < 0; i++)
@@ -958,6 +965,7 @@ void sk_ctrl_activate(sk_ctrl_t *c, int32_t epoch, int32_t epoch_zkversion)
     c->topics_watch = sk_zkt_watch(c->zk, topics_cb, c);
     ctrl_prefer_check(c);
     ctrl_reassign_check(c);
+    ctrl_logdir_start(c);
     if (c->conf->auto_leader_rebalance_enable) {
         int64_t ms = c->conf->leader_imbalance_check_interval_seconds * 1000;
         if (ms < 1000)
@@ -1037,6 +1045,7 @@ void sk_ctrl_free(sk_ctrl_t *c)
     if (!c)
         return;
     sk_ctrl_deactivate(c);
+    ctrl_logdir_free(c);
     event_free(c->work_ev);
     event_free(c->work_retry_ev);
     event_free(c->brokers_retry);

@@ -8,6 +8,7 @@
 #include "proto_leaderandisr.h"
 #include "proto_updatemetadata.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* --------------------------------------------------- requests to brokers */
@@ -21,6 +22,25 @@ static void control_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
         c->inflight--;
     if (rc != SK_OK)
         sk_debug("controller", "control request dropped: broker gone");
+}
+
+/* A LeaderAndIsr answer: replicas the broker says are in an offline log
+ * dir (KAFKA_STORAGE_ERROR) go to logdir_event.c. */
+typedef struct lai_ctx {
+    sk_ctrl_t *c;
+    uint32_t gen;
+    int32_t broker;
+    int64_t broker_epoch;
+} lai_ctx_t;
+
+static void lai_resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
+{
+    lai_ctx_t *x = arg;
+    sk_ctrl_t *c = x->c;
+    if (x->gen == c->gen && c->active && rc == SK_OK)
+        ctrl_logdir_lai_answer(c, x->broker, x->broker_epoch, body, len);
+    control_resp_cb(rc, body, len, c);
+    free(x);
 }
 
 static void fill_lai_state(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p,
@@ -102,7 +122,9 @@ void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full)
     if (sk_leaderandisr_req_encode(&w, SK_CTRL_LEADERANDISR_VERSION, &req) == SK_OK) {
         sk_debug("controller", "LeaderAndIsr (%d partitions) to broker %d", n_parts, b->id);
         c->inflight++;
-        sk_chan_send(c->chan, b->id, 4, SK_CTRL_LEADERANDISR_VERSION, &w, control_resp_cb, c);
+        lai_ctx_t *x = sk_calloc(1, sizeof(*x));
+        *x = (lai_ctx_t){c, c->gen, b->id, b->epoch};
+        sk_chan_send(c->chan, b->id, 4, SK_CTRL_LEADERANDISR_VERSION, &w, lai_resp_cb, x);
     } else {
         sk_wr_free(&w);
         sk_error("controller", "encoding LeaderAndIsr failed");

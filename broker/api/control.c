@@ -274,6 +274,8 @@ static int16_t apply_leader_and_isr(sk_broker_t *b, sk_str_t topic, const lai_st
         }
         sk_partition_set_log(p, log);
     }
+    if (p->log && sk_plog_offline(p->log))
+        return SK_KERR_KAFKA_STORAGE_ERROR; /* its log dir is offline: the controller moves it */
     if (p->leader == b->id) {
         if (!same)
             sk_info_tp("control", p->topic, p->id, p->leader_epoch,

@@ -128,6 +128,8 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
             err = SK_KERR_UNKNOWN_TOPIC_OR_PARTITION;
         else if (p->leader != b->id || !p->log)
             err = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        else if (sk_plog_offline(p->log)) /* its log dir had an I/O error */
+            err = SK_KERR_KAFKA_STORAGE_ERROR;
         else if (rp->CurrentLeaderEpoch >= 0 && rp->CurrentLeaderEpoch < p->leader_epoch)
             err = SK_KERR_FENCED_LEADER_EPOCH;
         else if (rp->CurrentLeaderEpoch > p->leader_epoch)

@@ -139,6 +139,8 @@ int sk_api_describelogdirs(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         sk_describelogdirs_resp_result_init(res);
         res->LogDir = sk_str_c(sk_arena_strdup(req->arena, sk_logmgr_dir_path(b->logs, d)));
         sk_logmgr_dir_space(b->logs, d, &res->TotalBytes, &res->UsableBytes);
+        if (sk_logmgr_dir_state(b->logs, d) == SK_LOGDIR_OFFLINE)
+            res->ErrorCode = SK_KERR_KAFKA_STORAGE_ERROR; /* as Kafka reports an offline dir */
         dl_collect_t c = {req->arena, &in, NULL, 0, 0};
         sk_logmgr_foreach_in_dir(b->logs, d, dl_add, &c);
         dl_fill(req->arena, res, c.v, c.n);

@@ -80,11 +80,14 @@ struct sk_logmgr_s {
     int nprefs;
     /* the space guard (log.dir.min.free.bytes) */
     int64_t min_free_conf; /* as configured; -1 = auto per filesystem */
+    sk_logmgr_offline_fn offline_fn;
+    void *offline_arg;
     struct event *space_ev;
 };
 
 static int is_future_name(const char *nm);
 static void space_sample(sk_plog_space_t *sp, int64_t need);
+static void space_failed(sk_plog_space_t *sp, const char *log_dir, const char *what, int err);
 static void note_future(sk_logmgr_t *m, int di, const char *nm, const char *full);
 static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen);
 static void moves_arm(sk_logmgr_t *m);
@@ -215,9 +218,10 @@ static ckpt_job_t *ckpt_build(sk_logmgr_t *m)
 {
     ckpt_job_t *j = sk_calloc(1, sizeof(*j));
     j->m = m;
-    j->nfiles = m->ndirs * 3;
-    j->files = sk_calloc((size_t)j->nfiles, sizeof(*j->files));
+    j->files = sk_calloc((size_t)m->ndirs * 3, sizeof(*j->files));
     for (int d = 0; d < m->ndirs; d++) {
+        if (m->dirs[d].space.state == SK_LOGDIR_OFFLINE)
+            continue; /* nothing written to a dir after an I/O error there */
         sk_ckpt_t c[3];
         for (int k = 0; k < 3; k++)
             sk_ckpt_init(&c[k]);
@@ -232,7 +236,7 @@ static ckpt_job_t *ckpt_build(sk_logmgr_t *m)
             }
         }
         for (int k = 0; k < 3; k++) {
-            ckpt_file_t *f = &j->files[d * 3 + k];
+            ckpt_file_t *f = &j->files[j->nfiles++];
             f->path = sk_asprintf("%s/%s", m->dirs[d].path, ckpt_names[k]);
             f->data = sk_ckpt_format(&c[k], &f->len);
             sk_ckpt_free(&c[k]);
@@ -749,6 +753,7 @@ int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, in
         d->idx = i;
         d->total = -1;
         d->space.sample = space_sample; /* no guard (min_free 0) until set_min_free_bytes */
+        d->space.failed = space_failed;
         if (sk_plog_mkdirs(d->path) != SK_OK) {
             snprintf(err, errlen, "cannot create log dir %s: %s", d->path, strerror(errno));
             rc = SK_EIO;
@@ -829,10 +834,16 @@ int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition
         return SK_EINVAL;
     int best = take_pref(m, topic, partition); /* AlterReplicaLogDirs asked before */
     if (best < 0) {
-        best = 0;
-        for (int i = 1; i < m->ndirs; i++)
-            if (m->dirs[i].nparts < m->dirs[best].nparts)
+        best = -1; /* the online dir with the fewest partitions */
+        for (int i = 0; i < m->ndirs; i++)
+            if (m->dirs[i].space.state != SK_LOGDIR_OFFLINE &&
+                (best < 0 || m->dirs[i].nparts < m->dirs[best].nparts))
                 best = i;
+        if (best < 0) {
+            sk_error(MOD, "cannot create log for %s-%" PRId32 ": every log dir is offline", topic,
+                     partition);
+            return SK_EIO;
+        }
     }
     char *path = sk_asprintf("%s/%s-%" PRId32, m->dirs[best].path, topic, partition);
     char err[512];
@@ -917,7 +928,8 @@ void sk_logmgr_close(sk_logmgr_t *m)
         sk_diskio_barrier(m->io);
     for (size_t b = 0; b < m->nbuckets; b++)
         for (lm_part_t *p = m->buckets[b]; p; p = p->next)
-            sk_plog_flush_sync(p->log);
+            if (!sk_plog_offline(p->log))
+                sk_plog_flush_sync(p->log);
     sk_logmgr_checkpoint_sync(m);
     free_all(m, 1);
 }
@@ -999,6 +1011,31 @@ static void space_sample(sk_plog_space_t *sp, int64_t need)
                  "); writes resume", usable, sp->min_free);
         dir_set_state(d, SK_LOGDIR_ONLINE, why);
     }
+}
+
+/* An I/O error in a log of dir d (a write's EIO, a failed fsync): the dir
+ * goes OFFLINE for good (Kafka's JBOD handling) and the broker is told. */
+static void space_failed(sk_plog_space_t *sp, const char *log_dir, const char *what, int err)
+{
+    lm_dir_t *d = (lm_dir_t *)sp;
+    sk_logmgr_t *m = d->m;
+    if (sp->state == SK_LOGDIR_OFFLINE)
+        return;
+    char why[512];
+    snprintf(why, sizeof(why), "%s failed in %s: %s; its partitions answer KAFKA_STORAGE_ERROR",
+             what, log_dir, strerror(err));
+    dir_set_state(d, SK_LOGDIR_OFFLINE, why);
+    int online = 0;
+    for (int i = 0; i < m->ndirs; i++)
+        online += m->dirs[i].space.state != SK_LOGDIR_OFFLINE;
+    if (m->offline_fn)
+        m->offline_fn(d->idx, d->path, online, m->offline_arg);
+}
+
+void sk_logmgr_set_offline_cb(sk_logmgr_t *m, sk_logmgr_offline_fn fn, void *arg)
+{
+    m->offline_fn = fn;
+    m->offline_arg = arg;
 }
 
 static void on_space_timer(evutil_socket_t fd, short what, void *arg)

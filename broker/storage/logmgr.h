@@ -137,6 +137,10 @@ void sk_logmgr_set_min_free_bytes(sk_logmgr_t *m, int64_t bytes, int64_t check_m
 int64_t sk_logmgr_min_free_for(int64_t conf, int64_t total); /* @locality any */
 void sk_logmgr_sample_space(sk_logmgr_t *m);
 sk_logdir_state_t sk_logmgr_dir_state(const sk_logmgr_t *m, int i);
+/* Called (on the loop) when dir i goes OFFLINE after an I/O error; online:
+ * the dirs still online. New logs are never created in an offline dir. */
+typedef void (*sk_logmgr_offline_fn)(int dir, const char *path, int online, void *arg);
+void sk_logmgr_set_offline_cb(sk_logmgr_t *m, sk_logmgr_offline_fn fn, void *arg);
 /* free_est: usable bytes (last sample minus appends since); min_free: the
  * limit in force; refused: appends the guard refused. */
 void sk_logmgr_dir_guard(const sk_logmgr_t *m, int i, int64_t *free_est, int64_t *min_free,

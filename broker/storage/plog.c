@@ -673,6 +673,17 @@ int sk_plog_space_ok(const sk_plog_t *log, int64_t len)
                    (sp->min_free <= 0 || sp->free_est - len >= sp->min_free));
 }
 
+int sk_plog_offline(const sk_plog_t *log)
+{
+    return log->space && log->space->state == SK_LOGDIR_OFFLINE;
+}
+
+static void io_failed(sk_plog_t *log, const char *what, int err)
+{
+    if (log->space && log->space->failed)
+        log->space->failed(log->space, log->dir, what, err);
+}
+
 /* The guard before an append of len bytes: SK_OK, or SK_ENOSPC (the dir is
  * low on space; logmgr has logged it) or SK_EIO (the dir is offline). */
 static int space_check(sk_plog_t *log, int64_t len)
@@ -851,6 +862,8 @@ static void flush_done(void *arg)
                      strerror(j->failed), log->recovery_point);
             if (j->dir)
                 log->dir_dirty = 1;
+            /* the kernel may have dropped the dirty pages: the dir is not trusted */
+            io_failed(log, "fsync", j->failed);
         } else if (j->gen == log->gen && j->upto > log->recovery_point &&
                    j->upto <= sk_plog_end_offset(log)) {
             log->recovery_point = j->upto;
@@ -1052,7 +1065,9 @@ static int append_common(sk_plog_t *log, uint8_t *data, size_t len, int raw, int
 
     int64_t at = seg->size;
     rc = sk_seg_write(seg, data, len);
-    if (rc != SK_OK && log->space)
+    if (rc == SK_EIO)
+        io_failed(log, "write", errno);
+    else if (rc != SK_OK && log->space)
         log->space->sample(log->space, 0);
     if (rc == SK_OK && log->space)
         log->space->free_est -= (int64_t)len;

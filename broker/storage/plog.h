@@ -77,11 +77,16 @@ typedef struct sk_plog_space {
     uint64_t refused; /* appends refused by the guard */
     /* statvfs now and advance state; need = bytes about to be written */
     void (*sample)(struct sk_plog_space *s, int64_t need);
+    /* an I/O error (a write's EIO, a failed fsync) in log_dir: the dir goes
+     * OFFLINE (what: "write", "fsync"; err: errno) */
+    void (*failed)(struct sk_plog_space *s, const char *log_dir, const char *what, int err);
 } sk_plog_space_t;
 void sk_plog_set_space(sk_plog_t *log, sk_plog_space_t *space);
 /* 1 when an append of len bytes would be taken (O(1), no sampling): the
  * follower fetcher asks before fetching into the log. */
 int sk_plog_space_ok(const sk_plog_t *log, int64_t len);
+/* 1 when the log's dir is offline (an I/O error): serve nothing from it. */
+int sk_plog_offline(const sk_plog_t *log);
 
 /* Append already-validated batches (1..n concatenated v2 batches). Each
  * batch's base offset is rewritten in place to the LEO at that point and its

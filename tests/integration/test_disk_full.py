@@ -100,6 +100,10 @@ def test_full_dir_refuses_then_resumes(full, tmp_path):
     admin.create_topics([NewTopic(TOPIC, num_partitions=1, replication_factor=1)])[
         TOPIC].result(30)
     wait_topic_in_metadata(c.bootstrap, TOPIC, 1)
+    from confluent_kafka.admin import ConfigResource
+    res = ConfigResource(ConfigResource.Type.BROKER, "0")
+    entry = admin.describe_configs([res])[res].result(30)["log.dir.min.free.bytes"]
+    assert entry.value == "-1" and entry.is_default
     assert scrape(c, "skein_log_logdirectoryminfreebytes") == MIN_FREE
     assert scrape(c, "skein_log_logdirectorylowspace") == 0
 

@@ -1,0 +1,247 @@
+"""Log-dir failure (issue 12 part 2), the broker's side: one of a broker's two log dirs is an
+ext4 filesystem on a loop device that the test makes fail (its backing store refuses every
+write: FailingDisk), so that fsync there fails as on a dying disk.
+
+- the first failed fsync takes that dir OFFLINE (one ERROR line), never moving the recovery
+  point; its partition then answers produce and fetch with KAFKA_STORAGE_ERROR;
+- the broker writes /log_dir_event_notification/log_dir_event_<seq> with Kafka's JSON, which
+  the controller reads and deletes;
+- the other dir keeps serving: produce and consume there go on;
+- /metrics counts the offline dir;
+- a broker whose only dir fails shuts down by itself (exit status 1, deregistered).
+
+- with two brokers under an acks=all producer, the controller moves the failed replica's
+  leadership to the other broker and takes it out of the ISR within seconds, no acknowledged
+  record lost, the other dir's partition untouched.
+
+Needs root, losetup and mkfs.ext4."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import skein_harness as H
+from ackcheck import AckChecker
+from clients import DeliveryLog, cf_produce, cf_producer, kp_consume_all, wait_topic_in_metadata
+
+KAFKA_STORAGE_ERROR = 56
+SECTORS = (48 << 20) // 512
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not all(shutil.which(t) for t in ("losetup", "mkfs.ext4")),
+    reason="a failing loop device needs root (tmpfs and loop mounts), losetup and mkfs.ext4")
+
+
+def run(*argv):
+    return subprocess.run(list(argv), check=True, capture_output=True, text=True).stdout.strip()
+
+
+class FailingDisk:
+    """An ext4 filesystem on a loop device whose backing file lives, sparse, on a tmpfs of its
+    own; fail() fills that tmpfs, so that every write the loop device passes on fails (the
+    kernel logs 'Buffer I/O error on device loopN') and fsync on the ext4 fails. (This kernel
+    has no device-mapper driver, so no dm `error` target.)"""
+
+    def __init__(self, base, name):
+        self.back = base / (name + "-back")
+        self.back.mkdir()
+        run("mount", "-t", "tmpfs", "-o", "size=%d" % (SECTORS * 512 + (8 << 20)), "tmpfs",
+            str(self.back))
+        self.img = self.back / "disk.img"
+        with open(self.img, "wb") as f:
+            f.truncate(SECTORS * 512)
+        self.loop = run("losetup", "-f", "--show", str(self.img))
+        run("mkfs.ext4", "-q", "-F", self.loop)
+        self.mnt = base / name
+        self.mnt.mkdir()
+        run("mount", self.loop, str(self.mnt))
+
+    def fail(self):
+        with open(self.back / "fill", "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * (1 << 20))
+            except OSError:
+                pass
+
+    def remove(self):
+        subprocess.run(["umount", "-l", str(self.mnt)], capture_output=True)
+        subprocess.run(["losetup", "-d", self.loop], capture_output=True)
+        subprocess.run(["umount", "-l", str(self.back)], capture_output=True)
+
+
+@pytest.fixture
+def disk(tmp_path):
+    d = FailingDisk(tmp_path, "ldf")
+    yield d
+    d.remove()
+
+
+def offline_line(b):
+    return re.search(r"log dir (\S+): fsync failed in \S+: [^;]+; its partitions "
+                     r"answer KAFKA_STORAGE_ERROR: ONLINE -> OFFLINE",
+                     b.log_text(current_run_only=True))
+
+
+def notifications(c):
+    return c.zk_client().get_children("/log_dir_event_notification")
+
+
+def test_failed_dir_goes_offline_other_keeps_serving(zk, skeind_bin, disk, tmp_path):
+    good = str(tmp_path / "good")
+    bad = str(disk.mnt / "logs")
+    port = H.free_port()
+    c = H.cluster_with_broker_overrides(
+        1, tmp_path / "cluster", zk=zk,
+        per_broker={0: {"log.dirs": good + "," + bad,
+                        "metrics.listener": "http://127.0.0.1:%d" % port}})
+    try:
+        b = c.brokers[0]
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        # flush.messages=1: every append is fsynced, so the dead disk shows at the next one
+        admin.create_topics([NewTopic("jbod", num_partitions=2, replication_factor=1,
+                                      config={"flush.messages": "1"})])["jbod"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "jbod", 2)
+        on_bad = [p for p in (0, 1) if os.path.isdir(os.path.join(bad, "jbod-%d" % p))]
+        assert len(on_bad) == 1, os.listdir(bad)
+        pb, pg = on_bad[0], 1 - on_bad[0]
+        before = DeliveryLog()
+        p = cf_producer(c.bootstrap, acks="all")
+        for part in (pb, pg):
+            cf_produce(p, "jbod", [(None, b"before-%d-%d" % (part, i)) for i in range(50)],
+                       before, partition=part)
+        assert not before.errors and len(before.ok) == 100
+
+        disk.fail()
+        # produce to the failing dir's partition until the dir is offline
+        failed = DeliveryLog()
+        fp = cf_producer(c.bootstrap, acks="all", retries=0)
+        H.wait_for(lambda: (cf_produce(fp, "jbod", [(None, b"x")], failed, partition=pb)
+                            and offline_line(b)), 20, "the failing dir offline")
+        assert offline_line(b).group(1) == bad
+        codes = {e.code() for e, _, _ in failed.errors}
+        fresh = DeliveryLog()
+        cf_produce(fp, "jbod", [(None, b"after")], fresh, partition=pb)
+        assert [e.code() for e, _, _ in fresh.errors] == [KAFKA_STORAGE_ERROR], (fresh.errors,
+                                                                                  codes)
+        # the other dir keeps serving
+        good_log = DeliveryLog()
+        cf_produce(p, "jbod", [(None, b"after-%d" % i) for i in range(50)], good_log, partition=pg)
+        assert not good_log.errors and len(good_log.ok) == 50
+        recs = kp_consume_all(c.bootstrap, "jbod", [pg], timeout=60)
+        assert [r.value for r in recs[pg]] == [b"before-%d-%d" % (pg, i) for i in range(50)] + \
+            [b"after-%d" % i for i in range(50)]
+        # a fetch from the offline dir's partition: KAFKA_STORAGE_ERROR
+        from kafka import KafkaConsumer, TopicPartition
+        from kafka.errors import KafkaError
+        kc = KafkaConsumer(bootstrap_servers=c.bootstrap, group_id=None,
+                           enable_auto_commit=False)
+        kc.assign([TopicPartition("jbod", pb)])
+        kc.seek(TopicPartition("jbod", pb), 0)
+        got = kc.poll(timeout_ms=3000)
+        kc.close()
+        assert not got.get(TopicPartition("jbod", pb))
+        # the controller is told, in Kafka's JSON, and deletes the notification once read
+        pat = re.compile(r"log dir failure notified to the controller: "
+                         r"/log_dir_event_notification/(log_dir_event_\d{10}) (\{.*\})")
+        m = H.wait_for(lambda: pat.search(b.log_text(current_run_only=True)), 10,
+                       "the log dir event notification written")
+        assert json.loads(m.group(2)) == {"version": 1, "broker": 0, "event": 1}
+        H.wait_for(lambda: "log dir event notification(s) (first %s)" % m.group(1)
+                   in b.log_text(current_run_only=True), 10, "the controller to read it")
+        H.wait_for(lambda: notifications(c) == [], 10, "the notification deleted")
+        body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read()
+        assert b"\nkafka_log_logmanager_offlinelogdirectorycount 1\n" in body
+        assert ('kafka_log_logmanager_logdirectoryoffline{logdirectory="%s"} 1' % bad).encode() \
+            in body
+        assert b.proc.returncode() is None, "the broker stopped with a dir still online"
+    finally:
+        c.stop()
+
+
+def test_last_dir_failing_stops_the_broker(zk, skeind_bin, disk, tmp_path):
+    c = H.cluster_with_broker_overrides(
+        1, tmp_path / "cluster", zk=zk, per_broker={0: {"log.dirs": str(disk.mnt / "logs")}})
+    try:
+        b = c.brokers[0]
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        admin.create_topics([NewTopic("only", num_partitions=1, replication_factor=1,
+                                      config={"flush.messages": "1"})])["only"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "only", 1)
+        disk.fail()
+        fp = cf_producer(c.bootstrap, acks="all", retries=0, **{"message.timeout.ms": 3000})
+        dl = DeliveryLog()
+
+        def stopped():
+            if b.proc.returncode() is not None:
+                return True
+            try:
+                cf_produce(fp, "only", [(None, b"x")], dl, timeout=5)
+            except H.HarnessError:
+                pass
+            return False
+        H.wait_for(stopped, 30, "the broker to stop after its last log dir failed")
+        assert b.proc.returncode() == 1
+        text = b.log_text(current_run_only=True)
+        assert "every log dir is offline: shutting down" in text
+        assert c.zk_client().exists("/brokers/ids/0") is None
+    finally:
+        c.stop()
+
+
+def test_controller_moves_leadership_off_the_failed_dir(zk, skeind_bin, disk, tmp_path):
+    """Two brokers, an RF 2 topic led by broker 0 whose partition 1 lives in broker 0's failing
+    dir, under an acks=all producer: the controller, told by the notification, learns from
+    broker 0's LeaderAndIsr answer that the replica is offline, makes broker 1 leader and takes
+    broker 0 out of the ISR within seconds; partition 0 (the other dir) stays with broker 0; no
+    acknowledged record is lost."""
+    good = str(tmp_path / "good")
+    bad = str(disk.mnt / "logs")
+    c = H.cluster_with_broker_overrides(
+        2, tmp_path / "cluster", zk=zk, start_order=[0, 1],
+        per_broker={0: {"log.dirs": good + "," + bad}})
+    try:
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        admin.create_topics([NewTopic("moved", num_partitions=2, replica_assignment=[[0, 1], [0, 1]],
+                                      config={"flush.messages": "1"})])["moved"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "moved", 2)
+        pb = [p for p in (0, 1) if os.path.isdir(os.path.join(bad, "moved-%d" % p))]
+        assert len(pb) == 1, os.listdir(bad)
+        pb = pb[0]
+        pg = 1 - pb
+
+        def state(p):
+            return c.zk_json("/brokers/topics/moved/partitions/%d/state" % p)
+        H.wait_for(lambda: all(state(p)["isr"] == [0, 1] for p in (0, 1)), 20, "ISR [0, 1]")
+        chk = AckChecker(c.bootstrap, "moved", partitions=2, interval=0.002,
+                         producer_conf={"enable.idempotence": True})
+        chk.start()
+        try:
+            chk.wait_more_acks(100, timeout=30, what="acks before the failure")
+            disk.fail()
+            t0 = time.monotonic()
+            H.wait_for(lambda: state(pb)["leader"] == 1 and state(pb)["isr"] == [1], 20,
+                       "partition %d led by broker 1 with ISR [1]" % pb)
+            took = time.monotonic() - t0
+            print("partition %d: leadership moved %.2f s after the disk failed" % (pb, took))
+            assert took < 10, took
+            assert state(pg)["leader"] == 0 and state(pg)["isr"] == [0, 1]
+            chk.wait_more_acks(100, timeout=30, what="acks after the failure")
+        finally:
+            report = chk.verify(c.bootstrap)
+        assert report["failed"] == 0 and report["duplicates"] == 0, report["failed_by_error"]
+        assert c.brokers[0].proc.returncode() is None
+        text = c.brokers[0].log_text(current_run_only=True) + \
+            c.brokers[1].log_text(current_run_only=True)
+        assert re.search(r"partition moved-%d: replica on broker 0 is offline" % pb, text)
+    finally:
+        c.stop()
