@@ -288,8 +288,8 @@ static void render_quotas(sk_broker_t *b, sk_prom_t *p)
     } fam[2] = {
         {"kafka_server_quota_throttled_total",
          "Responses whose client was over its quota (throttle_time_ms > 0), by quota."},
-        {"kafka_server_quota_throttle_time_ms_total",
-         "Milliseconds of throttle time handed to clients over their quota, by quota."},
+        {"kafka_server_quota_throttle_time_seconds_total",
+         "Seconds of throttle time handed to clients over their quota, by quota."},
     };
     for (int f = 0; f < 2; f++) {
         sk_prom_family(p, fam[f].name, "counter", fam[f].help);
@@ -297,7 +297,10 @@ static void render_quotas(sk_broker_t *b, sk_prom_t *p)
             uint64_t n, ms;
             sk_quota_throttled(b->quota, (sk_quota_kind_t)k, &n, &ms);
             sk_prom_label_t l = {"quota", kinds[k]};
-            sk_prom_u64(p, fam[f].name, &l, 1, f == 0 ? n : ms);
+            if (f == 0)
+                sk_prom_u64(p, fam[f].name, &l, 1, n);
+            else /* base units, as Prometheus names want (promtool lints _ms) */
+                sk_prom_f64(p, fam[f].name, &l, 1, (double)ms / 1000.0);
         }
     }
     gauge(p, "kafka_server_quota_entities", "Quota entities (users, client ids) with a quota.",
