@@ -90,6 +90,17 @@ def test_secure_cluster_acls_tools_expiry_failover(make_cluster, tmp_path):
             assert acls(auth, p) == [BROKERS_ACL], p
         assert acls(auth, "/consumers") == [OPEN]
 
+        # the keys in DescribeConfigs, as every key of the table (read-only, static)
+        from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource
+        res = ConfigResource(ConfigResource.Type.BROKER, "0")
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        got = admin.describe_configs([res])[res].result(30)
+        assert got["zookeeper.set.acl"].value == "true"
+        assert got["zookeeper.digest.file"].value == str(digest)
+        assert got["zookeeper.digest.file"].source == ConfigSource.STATIC_BROKER_CONFIG.value
+        assert got["zookeeper.ssl.client.enable"].value == "false"
+        assert got["zookeeper.ssl.client.enable"].is_default
+
         # an unauthenticated client reads what is world-readable and writes nothing
         assert sorted(anon.get_children("/brokers/ids")) == ["0", "1"]
         assert anon.get("/brokers/topics/secure-t")[0]
