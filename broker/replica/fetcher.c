@@ -34,6 +34,7 @@ typedef struct leader_link {
     struct event *retry;  /* armed in BACKOFF */
     struct event *throttled; /* IDLE: the next Fetch once the throttle allows */
     int logged_error;
+    int64_t probe_ms;     /* mono ms of the last probe of replicas in dirs short of space */
 } leader_link_t;
 
 struct sk_fetcher_s {
@@ -489,6 +490,7 @@ struct build_ctx {
     int64_t throttle_wait_ms; /* > 0: throttled replicas wait this long */
     int throttled;            /* partitions left out for the throttle */
     int low_space;            /* partitions left out: their log dir is short of space */
+    int probe;                /* this fetch asks for them with no bytes (see add_topic) */
 };
 
 static void add_topic(sk_topic_t *t, void *arg)
@@ -530,9 +532,21 @@ static void add_topic(sk_topic_t *t, void *arg)
         }
         /* never fetch into a log dir short of space (log.dir.min.free.bytes):
          * the replica falls behind and leaves the ISR instead */
-        if (!sk_plog_space_ok(p->log, b->conf->replica_fetch_max_bytes)) {
+        /* At most what the dir may still take: the leader sends at least
+         * one whole batch, whose refused append then makes the dir LOW_SPACE
+         * (logged once); at the limit, the timer's sample does. */
+        int32_t max_bytes = b->conf->replica_fetch_max_bytes;
+        int64_t room = sk_plog_space_room(p->log);
+        if (room < max_bytes)
+            max_bytes = (int32_t)(room > 0 ? room : 0);
+        if (max_bytes <= 0) {
             bc->low_space++;
-            continue;
+            /* Once a second it is asked for with PartitionMaxBytes 0: no
+             * records, but the leader's log start and high watermark, so
+             * that DeleteRecords there frees space here too. */
+            if (!bc->probe)
+                continue;
+            max_bytes = 0;
         }
         if (bc->throttle_wait_ms > 0 && sk_throttle_replica(b, t->name, p->id, 1)) {
             bc->throttled++; /* over follower.replication.throttled.rate */
@@ -551,7 +565,7 @@ static void add_topic(sk_topic_t *t, void *arg)
         fp->CurrentLeaderEpoch = p->leader_epoch;
         fp->FetchOffset = sk_plog_end_offset(p->log);
         fp->LogStartOffset = sk_plog_start_offset(p->log);
-        fp->PartitionMaxBytes = b->conf->replica_fetch_max_bytes;
+        fp->PartitionMaxBytes = max_bytes;
         bc->n_parts++;
     }
 }
@@ -608,7 +622,10 @@ static void send_fetch(leader_link_t *l)
     epoch_ctx_t *ectx = sk_calloc(1, sizeof(*ectx));
     struct build_ctx bc = {f, l, a, &req, 0, &ereq, ectx, 0, 0, 0};
     bc.throttle_wait_ms = sk_tbucket_wait_ms(f->quota, sk_throttle_rate(b, 1), sk_mono_ms());
+    bc.probe = sk_mono_ms() - l->probe_ms >= 1000;
     sk_topics_foreach(b->topics, add_topic, &bc);
+    if (bc.probe && bc.low_space > 0)
+        l->probe_ms = sk_mono_ms();
     if (ectx->n > 0) {
         /* truncation first; those partitions are fetched once it is done */
         send_epochs(l, &ereq, ectx);

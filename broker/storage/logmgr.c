@@ -46,6 +46,7 @@ typedef struct lm_dir {
     int nparts;
     int lock_fd; /* holds flock(LOCK_EX) on <path>/.lock while open; -1 if none */
     int64_t total;          /* filesystem size at the last sample, -1 unknown */
+    int64_t low_need;       /* LOW_SPACE: the append that found the dir short */
     uint64_t refused;       /* appends refused by the guard in this dir */
 } lm_dir_t;
 
@@ -1004,9 +1005,13 @@ static void space_sample(sk_plog_space_t *sp, int64_t need)
         snprintf(why, sizeof(why), "%" PRId64 " bytes free, below log.dir.min.free.bytes %" PRId64
                  "; produce to its partitions refused (NOT_ENOUGH_REPLICAS), followers stop "
                  "fetching into it", usable, sp->min_free);
+        d->low_need = need;
         dir_set_state(d, SK_LOGDIR_LOW_SPACE, why);
     } else if (sp->state == SK_LOGDIR_LOW_SPACE &&
-               (sp->min_free <= 0 || usable - need >= sp->min_free + sp->min_free / 20)) {
+               (sp->min_free <= 0 ||
+                usable - need - d->low_need >= sp->min_free + sp->min_free / 20)) {
+        /* back once the append that was refused would fit, with 5 % to spare
+         * (a follower's next fetch brings the same batch again) */
         snprintf(why, sizeof(why), "%" PRId64 " bytes free again (log.dir.min.free.bytes %" PRId64
                  "); writes resume", usable, sp->min_free);
         dir_set_state(d, SK_LOGDIR_ONLINE, why);

@@ -684,6 +684,16 @@ static void io_failed(sk_plog_t *log, const char *what, int err)
         log->space->failed(log->space, log->dir, what, err);
 }
 
+int64_t sk_plog_space_room(const sk_plog_t *log)
+{
+    const sk_plog_space_t *sp = log->space;
+    if (!sp)
+        return INT64_MAX;
+    if (sp->state != SK_LOGDIR_ONLINE)
+        return 0;
+    return sp->min_free <= 0 ? INT64_MAX : sp->free_est - sp->min_free;
+}
+
 /* The guard before an append of len bytes: SK_OK, or SK_ENOSPC (the dir is
  * low on space; logmgr has logged it) or SK_EIO (the dir is offline). */
 static int space_check(sk_plog_t *log, int64_t len)

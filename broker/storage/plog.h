@@ -85,6 +85,9 @@ void sk_plog_set_space(sk_plog_t *log, sk_plog_space_t *space);
 /* 1 when an append of len bytes would be taken (O(1), no sampling): the
  * follower fetcher asks before fetching into the log. */
 int sk_plog_space_ok(const sk_plog_t *log, int64_t len);
+/* Bytes an append may still take before the guard refuses it (O(1)):
+ * INT64_MAX with no guard, <= 0 when the dir is not ONLINE or at the limit. */
+int64_t sk_plog_space_room(const sk_plog_t *log);
 /* 1 when the log's dir is offline (an I/O error): serve nothing from it. */
 int sk_plog_offline(const sk_plog_t *log);
 

@@ -21,7 +21,7 @@ import urllib.request
 import pytest
 
 import skein_harness as H
-from clients import DeliveryLog, cf_producer, kp_consume_all, wait_topic_in_metadata
+from clients import DeliveryLog, cf_produce, cf_producer, kp_consume_all, wait_topic_in_metadata
 
 TMPFS = 24 << 20
 MIN_FREE = 4 << 20  # the default for TMPFS (sk_logmgr_min_free_for)
@@ -174,3 +174,75 @@ def test_full_dir_refuses_then_resumes(full, tmp_path):
     keys = [r.key for r in recs[0]]
     assert keys[-20:] == [b"after-%d" % i for i in range(20)]
     assert recs[0][0].offset == hw - 100
+
+
+@pytest.fixture
+def follower_tmpfs(tmp_path):
+    mnt = tmp_path / "fdisk"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%d,mode=0755" % TMPFS, "tmpfs",
+                    str(mnt)], check=True)
+    yield str(mnt)
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_follower_stops_fetching_into_a_full_dir(zk, skeind_bin, follower_tmpfs, tmp_path):
+    """The follower's only dir is the small tmpfs: it stops fetching at the limit (never ENOSPC)
+    and leaves the ISR while the leader keeps taking acks=1 writes; DeleteRecords on the leader
+    reaches it (its probes ask for no bytes but learn the log start), frees its space, and it
+    catches up and rejoins the ISR, no restart."""
+    lag = {"replica.lag.time.max.ms": "3000"}
+    c = H.cluster_with_broker_overrides(
+        2, tmp_path / "cluster", zk=zk, start_order=[0, 1],
+        per_broker={0: dict(lag), 1: dict(lag, **{"log.dirs": follower_tmpfs + "/logs"})})
+    try:
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        admin.create_topics([NewTopic("rep", num_partitions=1, replica_assignment=[[0, 1]],
+                                      config={"segment.bytes": str(1 << 20)})])["rep"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "rep", 1)
+
+        def state():
+            return c.zk_json("/brokers/topics/rep/partitions/0/state")
+        H.wait_for(lambda: state()["isr"] == [0, 1], 20, "ISR [0, 1]")
+        dl = DeliveryLog()
+        p = cf_producer(c.bootstrap, acks=1)
+        value = os.urandom(8 << 10)
+        for i in range(3200):  # 26 MB: more than the follower's tmpfs holds
+            while True:
+                try:
+                    p.produce("rep", value=value, partition=0, on_delivery=dl)
+                    break
+                except BufferError:
+                    p.poll(0.1)
+            p.poll(0)
+        p.flush(60)
+        assert not dl.errors and len(dl.ok) == 3200
+        f = c.brokers[1]
+        low = re.compile(r"log dir \S+: \d+ bytes free, below log.dir.min.free.bytes \d+.*"
+                         r"ONLINE -> LOW_SPACE")
+        H.wait_for(lambda: low.search(f.log_text(current_run_only=True)), 30,
+                   "the follower's dir low on space (%d bytes free)" % free_bytes(follower_tmpfs))
+        H.wait_for(lambda: state()["isr"] == [0], 20, "the follower out of the ISR")
+        text = f.log_text(current_run_only=True)
+        assert "no space left" not in text.lower()
+        assert free_bytes(follower_tmpfs) >= MIN_FREE - (1 << 20)
+        hw = max(off for _, off, _, _, _ in dl.ok) + 1
+        off = tmp_path / "offsets.json"
+        # everything: an offset inside a batch would leave the follower, restarted at the log
+        # start, refusing that batch (see the report: not part of this test)
+        off.write_text(json.dumps({"partitions": [{"topic": "rep", "partition": 0,
+                                                   "offset": hw}], "version": 1}))
+        rc, out, err = tool("--bootstrap-server", c.bootstrap, "--offset-json-file", off)
+        assert rc == 0, (out, err)
+        H.wait_for(lambda: state()["isr"] == [0, 1], 30, "the follower back in the ISR")
+        text = f.log_text(current_run_only=True)
+        assert len(re.findall(r"writes resume: LOW_SPACE -> ONLINE", text)) == 1, text[-3000:]
+        assert len(low.findall(text)) == 1
+        # and it replicates again
+        dl2 = DeliveryLog()
+        p2 = cf_producer(c.bootstrap, acks="all")
+        cf_produce(p2, "rep", [(None, b"after-%d" % i) for i in range(10)], dl2, partition=0)
+        assert not dl2.errors and len(dl2.ok) == 10
+    finally:
+        c.stop()
