@@ -51,16 +51,21 @@ class FailingDisk:
     def __init__(self, base, name):
         self.back = base / (name + "-back")
         self.back.mkdir()
-        run("mount", "-t", "tmpfs", "-o", "size=%d" % (SECTORS * 512 + (8 << 20)), "tmpfs",
-            str(self.back))
-        self.img = self.back / "disk.img"
-        with open(self.img, "wb") as f:
-            f.truncate(SECTORS * 512)
-        self.loop = run("losetup", "-f", "--show", str(self.img))
-        run("mkfs.ext4", "-q", "-F", self.loop)
         self.mnt = base / name
         self.mnt.mkdir()
-        run("mount", self.loop, str(self.mnt))
+        self.loop = None
+        try:
+            run("mount", "-t", "tmpfs", "-o", "size=%d" % (SECTORS * 512 + (8 << 20)), "tmpfs",
+                str(self.back))
+            self.img = self.back / "disk.img"
+            with open(self.img, "wb") as f:
+                f.truncate(SECTORS * 512)
+            self.loop = run("losetup", "-f", "--show", str(self.img))
+            run("mkfs.ext4", "-q", "-F", self.loop)
+            run("mount", self.loop, str(self.mnt))
+        except BaseException:
+            self.remove()  # nothing left behind by a set-up that failed halfway
+            raise
 
     def fail(self):
         with open(self.back / "fill", "wb") as f:
@@ -72,7 +77,8 @@ class FailingDisk:
 
     def remove(self):
         subprocess.run(["umount", "-l", str(self.mnt)], capture_output=True)
-        subprocess.run(["losetup", "-d", self.loop], capture_output=True)
+        if self.loop:
+            subprocess.run(["losetup", "-d", self.loop], capture_output=True)
         subprocess.run(["umount", "-l", str(self.back)], capture_output=True)
 
 
