@@ -56,6 +56,14 @@ typedef struct sk_partition {
      * (a reassignment's new leader) would lose records below the HW. */
     int has_joining;
     int32_t joining;
+    /* Leader only: the proposal in flight went out then, to that controller
+     * (a proposal the controller never answers is given up, see isr.c). */
+    int64_t isr_proposed_ms;
+    int32_t isr_proposed_to;
+    /* Leader only: the controller refused to add this replica; it is not
+     * proposed again before isr_refused_until_ms (monotonic). */
+    int32_t isr_refused_id;
+    int64_t isr_refused_until_ms;
     /* Follower only: where the log stands against the leader's epoch
      * history (advanced by fetcher.c through partition.h). */
     sk_trunc_state_t trunc_state;

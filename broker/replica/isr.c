@@ -24,7 +24,13 @@ typedef struct alter_ctx {
     char *topic;
     int32_t partition;
     int32_t proposed_epoch; /* the leader epoch the proposal was made in */
+    int32_t joining;        /* the replica it adds, or -1 (a shrink) */
 } alter_ctx_t;
+
+/* A replica the controller would not add is proposed again after this. */
+#define REFUSED_JOINER_BACKOFF_MS 1000
+/* A proposal the controller has not answered in this long is given up. */
+#define PROPOSAL_TIMEOUT_MS 5000
 
 static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
 {
@@ -35,8 +41,11 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
                                                         ctx->partition) : NULL;
     if (p)
         sk_partition_isr_answered(p);
-    if (rc != SK_OK || !p || b->stopping)
+    if (rc != SK_OK || !p || b->stopping) {
+        if (p && ctx->joining >= 0)
+            sk_partition_isr_refused(p, ctx->joining, sk_mono_ms() + REFUSED_JOINER_BACKOFF_MS);
         goto out;
+    }
     sk_arena_t *a = sk_arena_new(0);
     sk_rd_t r;
     sk_rd_init(&r, body, len);
@@ -48,14 +57,20 @@ static void alter_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
         sk_warn_tp("isr", ctx->topic, ctx->partition, ctx->proposed_epoch,
                    "AlterPartition for %s-%d refused: %s", ctx->topic, ctx->partition,
                    sk_kerr_name(resp.ErrorCode));
+        if (ctx->joining >= 0)
+            sk_partition_isr_refused(p, ctx->joining, sk_mono_ms() + REFUSED_JOINER_BACKOFF_MS);
     } else {
         for (int32_t i = 0; i < resp.TopicsCnt; i++)
             for (int32_t j = 0; j < resp.Topics[i].PartitionsCnt; j++) {
                 const sk_alterpartition_resp_partition_t *rp = &resp.Topics[i].Partitions[j];
                 if (rp->ErrorCode != SK_KERR_NONE) {
                     sk_info_tp("isr", ctx->topic, ctx->partition, ctx->proposed_epoch,
-                               "ISR change of %s-%d not made: %s", ctx->topic, ctx->partition,
-                               sk_kerr_name(rp->ErrorCode));
+                               "ISR change of %s-%d not made: %s%s", ctx->topic, ctx->partition,
+                               sk_kerr_name(rp->ErrorCode),
+                               ctx->joining >= 0 ? "; not proposed again for 1 s" : "");
+                    if (ctx->joining >= 0)
+                        sk_partition_isr_refused(p, ctx->joining,
+                                                 sk_mono_ms() + REFUSED_JOINER_BACKOFF_MS);
                     continue;
                 }
                 if (!sk_partition_isr_apply(b->parts, p, rp->LeaderEpoch, rp->Isr, rp->IsrCnt,
@@ -74,7 +89,8 @@ out:
 }
 
 /* Sends the proposal to the controller. */
-static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n_isr)
+static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n_isr,
+                    int32_t joining)
 {
     if (p->isr_inflight || !b->isr_chan || b->controller_id < 0)
         return;
@@ -105,7 +121,8 @@ static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n
     ctx->topic = sk_strdup(p->topic);
     ctx->partition = p->id;
     ctx->proposed_epoch = p->leader_epoch;
-    sk_partition_isr_proposed(p);
+    ctx->joining = joining;
+    sk_partition_isr_proposed(p, ctl->id, sk_mono_ms());
     sk_info_tp("isr", p->topic, p->id, p->leader_epoch,
                "partition %s-%d: proposing an ISR of %d member(s) (now %d) to controller %d",
                p->topic, p->id, n_isr, p->n_isr, ctl->id);
@@ -116,14 +133,15 @@ static void propose(sk_broker_t *b, sk_partition_t *p, const int32_t *isr, int n
 void sk_isr_follower_fetched(sk_broker_t *b, sk_partition_t *p, int idx, int64_t fetch_offset)
 {
     int32_t id = p->replicas[idx];
-    if (sk_partition_in_isr(p, id) || p->isr_inflight)
+    if (sk_partition_in_isr(p, id) || p->isr_inflight ||
+        sk_partition_isr_refused_now(p, id, sk_mono_ms()))
         return;
     /* Rejoin once its log end reaches the high watermark. */
     if (fetch_offset >= p->high_watermark) {
         int32_t *isr = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
         memcpy(isr, p->isr, (size_t)p->n_isr * sizeof(int32_t));
         isr[p->n_isr] = id;
-        propose(b, p, isr, p->n_isr + 1);
+        propose(b, p, isr, p->n_isr + 1, id);
         if (p->isr_inflight)
             sk_partition_isr_joining(p, id);
         free(isr);
@@ -142,6 +160,8 @@ static void shrink_topic(sk_topic_t *t, void *arg)
     int64_t lag = b->conf->replica_lag_time_max_ms;
     for (int i = 0; i < t->n_partitions; i++) {
         sk_partition_t *p = &t->partitions[i];
+        if (p->leader == b->id && p->log)
+            sk_partition_isr_expire(b->parts, p, b->controller_id, sc->now, PROPOSAL_TIMEOUT_MS);
         if (p->leader != b->id || !p->log || p->isr_inflight || p->n_isr <= 1)
             continue;
         sk_partition_track_caught_up(p);
@@ -158,7 +178,7 @@ static void shrink_topic(sk_topic_t *t, void *arg)
                 keep[n++] = id;
         }
         if (n < p->n_isr && n >= 1)
-            propose(b, p, keep, n);
+            propose(b, p, keep, n, -1);
         free(keep);
     }
 }

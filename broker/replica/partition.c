@@ -523,9 +523,40 @@ void sk_partition_leader_log_start(const sk_partition_env_t *env, sk_partition_t
 
 /* ---- ISR ---- */
 
-void sk_partition_isr_proposed(sk_partition_t *p)
+void sk_partition_isr_proposed(sk_partition_t *p, int32_t controller, int64_t now_ms)
 {
     p->isr_inflight = 1;
+    p->isr_proposed_ms = now_ms;
+    p->isr_proposed_to = controller;
+}
+
+void sk_partition_isr_refused(sk_partition_t *p, int32_t id, int64_t until_ms)
+{
+    p->isr_refused_id = id;
+    p->isr_refused_until_ms = until_ms;
+}
+
+int sk_partition_isr_refused_now(const sk_partition_t *p, int32_t id, int64_t now_ms)
+{
+    return p->isr_refused_until_ms > now_ms && p->isr_refused_id == id;
+}
+
+int sk_partition_isr_expire(const sk_partition_env_t *env, sk_partition_t *p, int32_t controller,
+                            int64_t now_ms, int64_t timeout_ms)
+{
+    if (!p->isr_inflight ||
+        (p->isr_proposed_to == controller && now_ms - p->isr_proposed_ms < timeout_ms))
+        return 0;
+    sk_warn_tp("partition", p->topic, p->id, p->leader_epoch,
+               "partition %s-%d: the ISR proposal to controller %d (%lld ms ago) is given up%s",
+               p->topic, p->id, p->isr_proposed_to, (long long)(now_ms - p->isr_proposed_ms),
+               p->isr_proposed_to != controller ? ": the controller changed" : "");
+    p->isr_inflight = 0;
+    if (p->has_joining) {
+        p->has_joining = 0;
+        sk_partition_update_hw(env, p); /* its joiner no longer holds the HW */
+    }
+    return 1;
 }
 
 void sk_partition_isr_answered(sk_partition_t *p)

@@ -173,8 +173,20 @@ void sk_partition_leader_log_start(const sk_partition_env_t *env, sk_partition_t
 /* ---- ISR proposals (isr.c decides, the controller accepts) ---- */
 
 /* A proposal is sent / answered. */
-void sk_partition_isr_proposed(sk_partition_t *p);
+void sk_partition_isr_proposed(sk_partition_t *p, int32_t controller, int64_t now_ms);
 void sk_partition_isr_answered(sk_partition_t *p);
+/* The controller refused to add replica id: not proposed again before
+ * until_ms, so a replica it will not take (one shutting down) is not
+ * proposed at every fetch, nor counted for the HW meanwhile. */
+void sk_partition_isr_refused(sk_partition_t *p, int32_t id, int64_t until_ms);
+int sk_partition_isr_refused_now(const sk_partition_t *p, int32_t id, int64_t now_ms);
+/* A proposal in flight to a controller that is no longer the controller,
+ * or for longer than timeout_ms, is given up (the channel may never answer
+ * a request to a broker that died): the HW stops counting its joiner and
+ * a new proposal can go out. Returns 1 if it gave one up. A late answer is
+ * applied only if its epochs still hold. */
+int sk_partition_isr_expire(const sk_partition_env_t *env, sk_partition_t *p, int32_t controller,
+                            int64_t now_ms, int64_t timeout_ms);
 /* The proposal in flight adds replica id to the ISR. */
 void sk_partition_isr_joining(sk_partition_t *p, int32_t id);
 /* The controller accepted an ISR in leader epoch leader_epoch: applied (HW

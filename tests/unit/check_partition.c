@@ -189,7 +189,7 @@ START_TEST(test_role_changes)
     ck_assert_ptr_nonnull(p->replica_leo);
     ck_assert_int_eq(p->replica_leo[1], 1);
     /* a new epoch forgets it, and a pending proposal */
-    sk_partition_isr_proposed(p);
+    sk_partition_isr_proposed(p, 1, fake_now);
     ck_assert_int_eq(sk_partition_set_state(&env, p, SELF, 5, 11, R3, 3, R3, 3, &same, &was),
                      SK_KERR_NONE);
     ck_assert(!same && was);
@@ -382,10 +382,29 @@ START_TEST(test_isr_proposals_and_caught_up)
     ck_assert_int_eq(p->replica_caught_up_ms[2], fake_now - 700);
     /* one proposal in flight */
     ck_assert_int_eq(p->isr_inflight, 0);
-    sk_partition_isr_proposed(p);
+    sk_partition_isr_proposed(p, 1, fake_now);
     ck_assert_int_eq(p->isr_inflight, 1);
     sk_partition_isr_answered(p);
     ck_assert_int_eq(p->isr_inflight, 0);
+    /* a proposal to a controller that is gone is given up, and its joiner
+     * stops holding the HW (a controller shutting down never answered it:
+     * acks=all stalled, test_controlled_shutdown test_sigterm_controller) */
+    sk_partition_isr_proposed(p, 1, fake_now);
+    sk_partition_isr_joining(p, 3);
+    ck_assert_int_eq(sk_partition_isr_expire(&env, p, 1, fake_now + 10, 5000), 0);
+    ck_assert_int_eq(p->isr_inflight, 1);
+    ck_assert_int_eq(sk_partition_isr_expire(&env, p, 2, fake_now + 10, 5000), 1);
+    ck_assert_int_eq(p->isr_inflight, 0);
+    ck_assert_int_eq(p->has_joining, 0);
+    /* ... and so is one left unanswered past the timeout */
+    sk_partition_isr_proposed(p, 1, fake_now);
+    ck_assert_int_eq(sk_partition_isr_expire(&env, p, 1, fake_now + 4999, 5000), 0);
+    ck_assert_int_eq(sk_partition_isr_expire(&env, p, 1, fake_now + 5000, 5000), 1);
+    /* a joiner the controller refused is not proposed again before the backoff */
+    sk_partition_isr_refused(p, 3, fake_now + 1000);
+    ck_assert(sk_partition_isr_refused_now(p, 3, fake_now + 999));
+    ck_assert(!sk_partition_isr_refused_now(p, 2, fake_now + 999));
+    ck_assert(!sk_partition_isr_refused_now(p, 3, fake_now + 1000));
     /* accepted in another leader epoch: not applied */
     const int32_t isr12[] = {1, 2};
     ck_assert_int_eq(sk_partition_isr_apply(&env, p, 1, isr12, 2, 40), 0);
