@@ -80,9 +80,6 @@ int sk_api_offsetforleaderepoch(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 /* DeleteRecords (records.c) and DescribeProducers (producers.c) */
 int sk_api_deleterecords(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 int sk_api_describeproducers(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
-/* DeleteRecords (records.c) and DescribeProducers (producers.c) */
-int sk_api_deleterecords(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
-int sk_api_describeproducers(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
 
 /* ACLs (acls.c) */
 int sk_api_describeacls(sk_broker_t *b, sk_req_t *req, struct sk_rd *r);
