@@ -791,41 +791,22 @@ static void start_deletion(sk_ctrl_t *c, ctopic_t *t)
         t->parts[k].changed = 1; /* UpdateMetadata tells every broker (leader -2) */
 
     d->pending = 1; /* held while requests are queued */
+    int32_t *parts = sk_calloc((size_t)t->n_parts + 1, sizeof(*parts));
+    int32_t *epochs = sk_calloc((size_t)t->n_parts + 1, sizeof(*epochs));
     for (int i = 0; i < c->n_brokers; i++) {
         cbroker_t *b = &c->brokers[i];
-        sk_arena_t *a = sk_arena_new(0);
-        sk_stopreplica_req_t req;
-        sk_stopreplica_req_init(&req);
-        req.ControllerId = c->self;
-        req.ControllerEpoch = c->epoch;
-        req.BrokerEpoch = b->epoch;
-        req.TopicStates = sk_arena_calloc(a, 1, sizeof(*req.TopicStates));
-        sk_stopreplica_req_topic_state_t *ts = &req.TopicStates[0];
-        ts->TopicName = sk_str_c(t->name);
-        ts->PartitionStates = sk_arena_calloc(a, (size_t)t->n_parts + 1,
-                                              sizeof(*ts->PartitionStates));
+        int n = 0;
         for (int k = 0; k < t->n_parts; k++)
             if (ctrl_contains(t->parts[k].replicas, t->parts[k].n_replicas, b->id)) {
-                sk_stopreplica_req_partition_state_t *ps =
-                    &ts->PartitionStates[ts->PartitionStatesCnt++];
-                ps->PartitionIndex = k;
-                ps->LeaderEpoch = SK_STOPREPLICA_EPOCH_DURING_DELETE;
-                ps->DeletePartition = 1;
+                parts[n] = k;
+                epochs[n++] = SK_STOPREPLICA_EPOCH_DURING_DELETE;
             }
-        if (ts->PartitionStatesCnt > 0) {
-            req.TopicStatesCnt = 1;
-            sk_wr_t w;
-            sk_wr_init(&w);
-            if (sk_stopreplica_req_encode(&w, SK_CTRL_STOPREPLICA_VERSION, &req) == SK_OK) {
-                d->pending++;
-                sk_chan_send(c->chan, b->id, 5, SK_CTRL_STOPREPLICA_VERSION, &w,
-                             stop_replica_done_cb, d);
-            } else {
-                sk_wr_free(&w);
-            }
-        }
-        sk_arena_free(a);
+        if (n > 0 && ctrl_send_stop_replica(c, b, t->name, parts, epochs, n,
+                                            stop_replica_done_cb, d) == SK_OK)
+            d->pending++;
     }
+    free(parts);
+    free(epochs);
     stop_replica_done_cb(SK_OK, NULL, 0, d);
 }
 

@@ -161,6 +161,13 @@ void ctrl_send_leader_and_isr(sk_ctrl_t *c, const cbroker_t *b, int full);
 /* UpdateMetadata to one broker: live brokers plus partition states (all of
  * them when full, else the changed ones). */
 void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full);
+/* StopReplica with delete to one broker for partitions parts[0..n) of topic,
+ * each at its leader epoch (SK_STOPREPLICA_EPOCH_DURING_DELETE for topic
+ * deletion). done(arg) gets the answer; with done NULL the request only
+ * counts in c->inflight until answered. SK_OK when sent. */
+int ctrl_send_stop_replica(sk_ctrl_t *c, const cbroker_t *b, const char *topic,
+                           const int32_t *parts, const int32_t *leader_epochs, int n,
+                           sk_chan_cb done, void *arg);
 
 /* reassign.c: where a partition's reassignment stands (spec §4.9). */
 typedef enum ctrl_ra_step {

@@ -1,11 +1,13 @@
-/* ctrl_send.c - the controller's LeaderAndIsr and UpdateMetadata requests to
- * the brokers (see ctrl_int.h). */
+/* ctrl_send.c - the controller's LeaderAndIsr, UpdateMetadata and StopReplica
+ * requests to the brokers (see ctrl_int.h). */
 #include "ctrl_int.h"
 
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
+#include "net/channel.h"
 #include "proto_leaderandisr.h"
+#include "proto_stopreplica.h"
 #include "proto_updatemetadata.h"
 
 #include <stdlib.h>
@@ -220,4 +222,46 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
         sk_error("controller", "encoding UpdateMetadata failed");
     }
     sk_arena_free(a);
+}
+
+/* ------------------------------------------------------------ StopReplica */
+
+int ctrl_send_stop_replica(sk_ctrl_t *c, const cbroker_t *b, const char *topic,
+                           const int32_t *parts, const int32_t *leader_epochs, int n,
+                           sk_chan_cb done, void *arg)
+{
+    if (n <= 0)
+        return SK_EINVAL;
+    sk_arena_t *a = sk_arena_new(0);
+    sk_stopreplica_req_t req;
+    sk_stopreplica_req_init(&req);
+    req.ControllerId = c->self;
+    req.ControllerEpoch = c->epoch;
+    req.BrokerEpoch = b->epoch;
+    req.TopicStates = sk_arena_calloc(a, 1, sizeof(*req.TopicStates));
+    req.TopicStatesCnt = 1;
+    sk_stopreplica_req_topic_state_t *ts = &req.TopicStates[0];
+    ts->TopicName = sk_str_c(topic);
+    ts->PartitionStates = sk_arena_calloc(a, (size_t)n, sizeof(*ts->PartitionStates));
+    ts->PartitionStatesCnt = n;
+    for (int i = 0; i < n; i++) {
+        ts->PartitionStates[i].PartitionIndex = parts[i];
+        ts->PartitionStates[i].LeaderEpoch = leader_epochs[i];
+        ts->PartitionStates[i].DeletePartition = 1;
+    }
+    sk_wr_t w;
+    sk_wr_init(&w);
+    int rc = sk_stopreplica_req_encode(&w, SK_CTRL_STOPREPLICA_VERSION, &req);
+    sk_arena_free(a);
+    if (rc != SK_OK) {
+        sk_wr_free(&w);
+        return rc;
+    }
+    if (!done) {
+        done = control_resp_cb;
+        arg = c;
+        c->inflight++;
+    }
+    sk_chan_send(c->chan, b->id, 5, SK_CTRL_STOPREPLICA_VERSION, &w, done, arg);
+    return SK_OK;
 }

@@ -23,7 +23,6 @@
 #include "kerr.h"
 #include "log.h"
 #include "mem.h"
-#include "proto_stopreplica.h"
 #include "reassign_json.h"
 
 #include <stdio.h>
@@ -228,17 +227,6 @@ static void zk_forget(sk_ctrl_t *c, const char *topic, int32_t partition)
 
 /* -------------------------------------------------------- StopReplica */
 
-static void stop_done_cb(int rc, const uint8_t *body, size_t len, void *arg)
-{
-    (void)body;
-    (void)len;
-    sk_ctrl_t *c = arg;
-    if (c->inflight > 0)
-        c->inflight--;
-    if (rc != SK_OK)
-        sk_debug("controller", "StopReplica dropped: broker gone");
-}
-
 /* Stop and delete replica t-p on each of brokers (those live; a broker that
  * is down keeps its log until an operator removes it). */
 static void stop_replicas(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const int32_t *brokers, int n)
@@ -250,32 +238,10 @@ static void stop_replicas(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const int32_t *
                     "its log stays there", t->name, p->id, brokers[i]);
             continue;
         }
-        sk_arena_t *a = sk_arena_new(0);
-        sk_stopreplica_req_t req;
-        sk_stopreplica_req_init(&req);
-        req.ControllerId = c->self;
-        req.ControllerEpoch = c->epoch;
-        req.BrokerEpoch = b->epoch;
-        req.TopicStates = sk_arena_calloc(a, 1, sizeof(*req.TopicStates));
-        req.TopicStatesCnt = 1;
-        sk_stopreplica_req_topic_state_t *ts = &req.TopicStates[0];
-        ts->TopicName = sk_str_c(t->name);
-        ts->PartitionStates = sk_arena_calloc(a, 1, sizeof(*ts->PartitionStates));
-        ts->PartitionStatesCnt = 1;
-        ts->PartitionStates[0].PartitionIndex = p->id;
-        ts->PartitionStates[0].LeaderEpoch = p->leader_epoch;
-        ts->PartitionStates[0].DeletePartition = 1;
-        sk_wr_t w;
-        sk_wr_init(&w);
-        if (sk_stopreplica_req_encode(&w, SK_CTRL_STOPREPLICA_VERSION, &req) == SK_OK) {
+        int32_t part = p->id, epoch = p->leader_epoch;
+        if (ctrl_send_stop_replica(c, b, t->name, &part, &epoch, 1, NULL, NULL) == SK_OK)
             sk_info("controller", "partition %s-%d: StopReplica (delete) to broker %d (leader "
                     "epoch %d)", t->name, p->id, b->id, p->leader_epoch);
-            c->inflight++;
-            sk_chan_send(c->chan, b->id, 5, SK_CTRL_STOPREPLICA_VERSION, &w, stop_done_cb, c);
-        } else {
-            sk_wr_free(&w);
-        }
-        sk_arena_free(a);
     }
 }
 
