@@ -466,38 +466,35 @@ static void topic_exists_cb(int rc, const char *data, int len, const struct Stat
 
 /* ---- the answer ------------------------------------------------------ */
 
+/* AlterConfigs' and IncrementalAlterConfigs' answers have the same fields in
+ * two generated types: one body fills either. */
+#define AC_FILL_RESPONSES(resp, init_response)                                            \
+    do {                                                                                  \
+        (resp).Responses = sk_arena_calloc(a, (size_t)st->n_res + 1,                      \
+                                           sizeof(*(resp).Responses));                    \
+        (resp).ResponsesCnt = st->n_res;                                                  \
+        for (int i = 0; i < st->n_res; i++) {                                             \
+            init_response(&(resp).Responses[i]);                                          \
+            (resp).Responses[i].ErrorCode = st->res[i].err;                               \
+            (resp).Responses[i].ErrorMessage =                                            \
+                st->res[i].msg ? sk_str_c(sk_arena_strdup(a, st->res[i].msg)) : SK_STR_NULL; \
+            (resp).Responses[i].ResourceType = st->res[i].type;                           \
+            (resp).Responses[i].ResourceName = sk_str_c(sk_arena_strdup(a, st->res[i].name)); \
+        }                                                                                 \
+    } while (0)
+
 static int respond(ac_state_t *st)
 {
     sk_arena_t *a = st->req->arena;
     if (st->incremental) {
         sk_incrementalalterconfigs_resp_t resp;
         sk_incrementalalterconfigs_resp_init(&resp);
-        resp.Responses = sk_arena_calloc(a, (size_t)st->n_res + 1, sizeof(*resp.Responses));
-        resp.ResponsesCnt = st->n_res;
-        for (int i = 0; i < st->n_res; i++) {
-            sk_incrementalalterconfigs_resp_response_t *o = &resp.Responses[i];
-            sk_incrementalalterconfigs_resp_response_init(o);
-            o->ErrorCode = st->res[i].err;
-            o->ErrorMessage = st->res[i].msg ? sk_str_c(sk_arena_strdup(a, st->res[i].msg))
-                                             : SK_STR_NULL;
-            o->ResourceType = st->res[i].type;
-            o->ResourceName = sk_str_c(sk_arena_strdup(a, st->res[i].name));
-        }
+        AC_FILL_RESPONSES(resp, sk_incrementalalterconfigs_resp_response_init);
         return sk_req_respond(st->req, &resp);
     }
     sk_alterconfigs_resp_t resp;
     sk_alterconfigs_resp_init(&resp);
-    resp.Responses = sk_arena_calloc(a, (size_t)st->n_res + 1, sizeof(*resp.Responses));
-    resp.ResponsesCnt = st->n_res;
-    for (int i = 0; i < st->n_res; i++) {
-        sk_alterconfigs_resp_response_t *o = &resp.Responses[i];
-        sk_alterconfigs_resp_response_init(o);
-        o->ErrorCode = st->res[i].err;
-        o->ErrorMessage = st->res[i].msg ? sk_str_c(sk_arena_strdup(a, st->res[i].msg))
-                                         : SK_STR_NULL;
-        o->ResourceType = st->res[i].type;
-        o->ResourceName = sk_str_c(sk_arena_strdup(a, st->res[i].name));
-    }
+    AC_FILL_RESPONSES(resp, sk_alterconfigs_resp_response_init);
     return sk_req_respond(st->req, &resp);
 }
 
