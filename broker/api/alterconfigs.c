@@ -607,6 +607,28 @@ static char *opt_dup(sk_str_t s)
     return s.p && s.len >= 0 ? sk_str_dup(s) : NULL;
 }
 
+/* The two requests carry the same resources in two generated types; OP is
+ * the operation of config j of resource x. */
+#define AC_TAKE_RESOURCES(st, in, OP)                                                     \
+    do {                                                                                  \
+        (st)->validate_only = (in).ValidateOnly;                                          \
+        (st)->n_res = (in).ResourcesCnt > 0 ? (in).ResourcesCnt : 0;                      \
+        (st)->res = sk_calloc((size_t)(st)->n_res + 1, sizeof(*(st)->res));               \
+        for (int i = 0; i < (st)->n_res; i++) {                                           \
+            ac_res_t *r = &(st)->res[i];                                                  \
+            r->st = (st);                                                                 \
+            r->type = (in).Resources[i].ResourceType;                                     \
+            r->name = sk_str_dup((in).Resources[i].ResourceName);                         \
+            r->n_ops = (in).Resources[i].ConfigsCnt > 0 ? (in).Resources[i].ConfigsCnt : 0; \
+            r->ops = sk_calloc((size_t)r->n_ops + 1, sizeof(*r->ops));                    \
+            for (int j = 0; j < r->n_ops; j++) {                                          \
+                r->ops[j].name = sk_str_dup((in).Resources[i].Configs[j].Name);           \
+                r->ops[j].value = opt_dup((in).Resources[i].Configs[j].Value);            \
+                r->ops[j].op = (OP);                                                      \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+
 int sk_api_alterconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *rd)
 {
     sk_alterconfigs_req_t in;
@@ -615,23 +637,7 @@ int sk_api_alterconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *rd)
     ac_state_t *st = sk_calloc(1, sizeof(*st));
     st->req = req;
     st->b = b;
-    st->validate_only = in.ValidateOnly;
-    st->n_res = in.ResourcesCnt > 0 ? in.ResourcesCnt : 0;
-    st->res = sk_calloc((size_t)st->n_res + 1, sizeof(*st->res));
-    for (int i = 0; i < st->n_res; i++) {
-        const sk_alterconfigs_req_resource_t *x = &in.Resources[i];
-        ac_res_t *r = &st->res[i];
-        r->st = st;
-        r->type = x->ResourceType;
-        r->name = sk_str_dup(x->ResourceName);
-        r->n_ops = x->ConfigsCnt > 0 ? x->ConfigsCnt : 0;
-        r->ops = sk_calloc((size_t)r->n_ops + 1, sizeof(*r->ops));
-        for (int j = 0; j < r->n_ops; j++) {
-            r->ops[j].name = sk_str_dup(x->Configs[j].Name);
-            r->ops[j].value = opt_dup(x->Configs[j].Value);
-            r->ops[j].op = OP_REPLACE;
-        }
-    }
+    AC_TAKE_RESOURCES(st, in, OP_REPLACE);
     return run(st);
 }
 
@@ -644,22 +650,6 @@ int sk_api_incrementalalterconfigs(sk_broker_t *b, sk_req_t *req, sk_rd_t *rd)
     st->req = req;
     st->b = b;
     st->incremental = 1;
-    st->validate_only = in.ValidateOnly;
-    st->n_res = in.ResourcesCnt > 0 ? in.ResourcesCnt : 0;
-    st->res = sk_calloc((size_t)st->n_res + 1, sizeof(*st->res));
-    for (int i = 0; i < st->n_res; i++) {
-        const sk_incrementalalterconfigs_req_resource_t *x = &in.Resources[i];
-        ac_res_t *r = &st->res[i];
-        r->st = st;
-        r->type = x->ResourceType;
-        r->name = sk_str_dup(x->ResourceName);
-        r->n_ops = x->ConfigsCnt > 0 ? x->ConfigsCnt : 0;
-        r->ops = sk_calloc((size_t)r->n_ops + 1, sizeof(*r->ops));
-        for (int j = 0; j < r->n_ops; j++) {
-            r->ops[j].name = sk_str_dup(x->Configs[j].Name);
-            r->ops[j].value = opt_dup(x->Configs[j].Value);
-            r->ops[j].op = x->Configs[j].ConfigOperation;
-        }
-    }
+    AC_TAKE_RESOURCES(st, in, in.Resources[i].Configs[j].ConfigOperation);
     return run(st);
 }
