@@ -3,6 +3,7 @@
 
 #include "kerr.h"
 #include "mem.h"
+#include "tpdup.h"
 #include "znode.h"
 
 #include <inttypes.h>
@@ -22,39 +23,18 @@ void sk_delrec_list_free(sk_delrec_list_t *l)
     l->n = 0;
 }
 
-typedef struct tp_ix {
-    const char *topic;
-    int32_t partition;
-} tp_ix_t;
-
-static int tp_cmp(const void *pa, const void *pb)
-{
-    const tp_ix_t *a = pa, *b = pb;
-    int c = strcmp(a->topic, b->topic);
-    if (c)
-        return c;
-    return (a->partition > b->partition) - (a->partition < b->partition);
-}
-
-/* A partition named twice: its name in err, SK_EPARSE. Sorting, so a long
- * list costs n log n, not n^2. */
+/* A partition named twice: its name in err, SK_EPARSE. */
 static int check_duplicates(const sk_delrec_list_t *l, char *err, size_t errlen)
 {
-    tp_ix_t *ix = sk_calloc((size_t)l->n + 1, sizeof(*ix));
+    sk_tpref_t *ix = sk_calloc((size_t)l->n + 1, sizeof(*ix));
     for (int i = 0; i < l->n; i++)
-        ix[i] = (tp_ix_t){l->e[i].topic, l->e[i].partition};
-    qsort(ix, (size_t)l->n, sizeof(*ix), tp_cmp);
-    int rc = SK_OK;
-    for (int i = 1; i < l->n; i++) {
-        if (tp_cmp(&ix[i - 1], &ix[i]) == 0) {
-            snprintf(err, errlen, "Offset json file contains duplicate topic partitions: %s-%" PRId32,
-                     ix[i].topic, ix[i].partition);
-            rc = SK_EPARSE;
-            break;
-        }
-    }
+        ix[i] = (sk_tpref_t){l->e[i].topic, l->e[i].partition};
+    int d = sk_tpref_find_dup(ix, l->n);
+    if (d >= 0)
+        snprintf(err, errlen, "Offset json file contains duplicate topic partitions: %s-%" PRId32,
+                 ix[d].topic, ix[d].partition);
     free(ix);
-    return rc;
+    return d >= 0 ? SK_EPARSE : SK_OK;
 }
 
 static int parse_entry(const json_t *o, int i, sk_delrec_entry_t *out, char *err, size_t errlen)

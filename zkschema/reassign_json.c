@@ -3,6 +3,7 @@
 
 #include "kerr.h"
 #include "mem.h"
+#include "tpdup.h"
 #include "znode.h"
 
 #include <inttypes.h>
@@ -48,20 +49,6 @@ static int int_in(const json_t *v, int64_t lo, int64_t hi, int64_t *out)
         return 0;
     *out = x;
     return 1;
-}
-
-typedef struct tp_ix {
-    const char *topic;
-    int32_t partition;
-} tp_ix_t;
-
-static int tp_cmp(const void *pa, const void *pb)
-{
-    const tp_ix_t *a = pa, *b = pb;
-    int c = strcmp(a->topic, b->topic);
-    if (c)
-        return c;
-    return (a->partition > b->partition) - (a->partition < b->partition);
 }
 
 /* One {"topic":..,"partition":..,"replicas":[..]} entry. */
@@ -162,18 +149,16 @@ int sk_reassign_json_decode(const char *data, size_t len, sk_reassign_list_t *ou
         if (decode_item(json_array_get(parts, i), i, out, err, errlen) != SK_OK)
             goto out;
     if (out->n > 1) {
-        tp_ix_t *v = sk_calloc((size_t)out->n, sizeof(*v));
+        sk_tpref_t *v = sk_calloc((size_t)out->n, sizeof(*v));
         for (int i = 0; i < out->n; i++)
-            v[i] = (tp_ix_t){out->items[i].topic, out->items[i].partition};
-        qsort(v, (size_t)out->n, sizeof(*v), tp_cmp);
-        for (int i = 1; i < out->n; i++)
-            if (tp_cmp(&v[i - 1], &v[i]) == 0) {
-                sk_errf(err, errlen, "Reassignment JSON file contains duplicate partitions: "
-                        "%s-%" PRId32, v[i].topic, v[i].partition);
-                free(v);
-                goto out;
-            }
+            v[i] = (sk_tpref_t){out->items[i].topic, out->items[i].partition};
+        int d = sk_tpref_find_dup(v, out->n);
+        if (d >= 0)
+            sk_errf(err, errlen, "Reassignment JSON file contains duplicate partitions: "
+                    "%s-%" PRId32, v[d].topic, v[d].partition);
         free(v);
+        if (d >= 0)
+            goto out;
     }
     rc = SK_OK;
 out:
