@@ -14,6 +14,7 @@
  * logged once and retried like a lost connection.
  */
 #include "net/channel.h"
+#include "net/sockread.h"
 
 #include "apis.h"
 #include "arena.h"
@@ -299,6 +300,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
             schedule_retry(b);
             return;
         }
+        if (avail < 4 + (size_t)size && !b->tls)
+            avail += (size_t)sk_sockread_fill(bev, 4 + (size_t)size);
         if (avail < 4 + (size_t)size)
             return;
         evbuffer_drain(in, 4);

@@ -9,6 +9,7 @@
  * the file when the segment is added and SSL_write encrypts those bytes.
  */
 #include "net/net.h"
+#include "net/sockread.h"
 
 #include "apis.h"
 #include "arena.h"
@@ -138,10 +139,13 @@ static void conn_touch(sk_conn_t *c)
 }
 
 /* Read a frame of want bytes (with its size), and at most SK_NET_IN_CAP
- * more, before the socket is left unread. */
+ * more, before the socket is left unread. Plain TCP: every read of
+ * libevent's (4 KiB) calls conn_read_cb, which reads the rest of the frame
+ * itself in large reads (sk_sockread_fill). */
 static void conn_read_wm(sk_conn_t *c, size_t want)
 {
-    bufferevent_setwatermark(c->bev, EV_READ, want, want > SK_NET_IN_CAP ? want : SK_NET_IN_CAP);
+    bufferevent_setwatermark(c->bev, EV_READ, c->tls ? want : 0,
+                             want > SK_NET_IN_CAP ? want : SK_NET_IN_CAP);
 }
 
 static unsigned ip_hash(const char *ip)
@@ -607,6 +611,8 @@ static void conn_process(sk_conn_t *c)
             bufferevent_disable(c->bev, EV_READ);
             return;
         }
+        if (avail < 4 + (size_t)size && !c->tls)
+            avail += (size_t)sk_sockread_fill(c->bev, 4 + (size_t)size);
         if (avail < 4 + (size_t)size) {
             conn_read_wm(c, 4 + (size_t)size);
             return;
