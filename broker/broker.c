@@ -507,6 +507,8 @@ static int setup_limits(sk_net_t *net, const sk_conf_t *conf, char *err, size_t 
         .inter_broker = conf->inter_broker_listener_name,
         .idle_ms = conf->connections_max_idle_ms,
         .queued_max_bytes = conf->queued_max_request_bytes,
+        .send_buffer_bytes = conf->socket_send_buffer_bytes,
+        .receive_buffer_bytes = conf->socket_receive_buffer_bytes,
     };
     int rc = sk_net_set_limits(net, &lim, err, errlen);
     free(ov);

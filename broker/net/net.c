@@ -110,6 +110,7 @@ struct sk_net_s {
     char *inter_broker;
     int64_t idle_ms;
     int64_t queued_max;
+    int32_t sndbuf, rcvbuf; /* socket.send/receive.buffer.bytes; -1: the OS's */
     int64_t queued_bytes;        /* frames of live requests of live connections */
     int n_mem_wait;
     struct ip_count *ip_buckets[SK_NET_IP_BUCKETS];
@@ -815,6 +816,12 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    /* As Kafka's SocketServer: -1 leaves the kernel's default (and its
+     * autotuning) in place. */
+    if (net->sndbuf > 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &net->sndbuf, sizeof(net->sndbuf));
+    if (net->rcvbuf > 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &net->rcvbuf, sizeof(net->rcvbuf));
     SSL_CTX *ctx = sk_tls_server_ctx(sk_tls_process(), lname);
     struct bufferevent *bev = NULL;
     if (ctx) {
@@ -1035,6 +1042,8 @@ int sk_net_set_limits(sk_net_t *net, const sk_net_limits_t *lim, char *err, size
     net->inter_broker = lim->inter_broker ? sk_strdup(lim->inter_broker) : NULL;
     net->queued_max = lim->queued_max_bytes;
     net->idle_ms = lim->idle_ms;
+    net->sndbuf = lim->send_buffer_bytes;
+    net->rcvbuf = lim->receive_buffer_bytes;
     if (!net->mem_wake)
         net->mem_wake = event_new(net->base, -1, 0, mem_wake_cb, net);
     if (net->idle_ms > 0 && !net->idle_timer) {

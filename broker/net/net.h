@@ -93,6 +93,8 @@ typedef struct sk_net_limits {
     const char *inter_broker;              /* listener name, or NULL */
     int64_t idle_ms;                       /* <= 0: never */
     int64_t queued_max_bytes;              /* <= 0: unbounded */
+    int32_t send_buffer_bytes;             /* SO_SNDBUF of accepted sockets; -1: the OS's */
+    int32_t receive_buffer_bytes;          /* SO_RCVBUF of accepted sockets; -1: the OS's */
 } sk_net_limits_t;
 /* Before sk_net_start(), and again when a dynamic config changes the
  * limits (the overrides are replaced; a failure keeps those in force).

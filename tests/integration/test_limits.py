@@ -359,3 +359,24 @@ def test_queued_max_request_bytes(zk, skeind_bin, tmp_path):
             other.close()
     finally:
         c.stop()
+
+
+def test_socket_buffer_sizes_applied(lc):
+    """socket.send.buffer.bytes / socket.receive.buffer.bytes (Kafka's defaults, 102400) are
+    set on an accepted connection's socket: the kernel reports twice the value asked for
+    (its bookkeeping overhead), where an unset socket shows its autotuned sizes."""
+    import re
+    import subprocess
+    k = KafkaConn.to(lc.bootstrap)
+    try:
+        assert works(k)
+        port = int(lc.bootstrap.rsplit(":", 1)[1])
+        mine = k.sock.getsockname()[1]
+        out = subprocess.run(["ss", "-tmnH", "state", "established", "( sport = :%d and "
+                              "dport = :%d )" % (port, mine)], stdout=subprocess.PIPE,
+                             universal_newlines=True, check=True).stdout
+        m = re.search(r"skmem:\(r\d+,rb(\d+),t\d+,tb(\d+)", out)
+        assert m, "no socket of the broker's for port %d in ss: %r" % (mine, out)
+        assert (int(m.group(1)), int(m.group(2))) == (2 * 102400, 2 * 102400), out
+    finally:
+        k.close()
