@@ -591,9 +591,7 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
     ctrl_write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);
 }
 
-/* A replica that can serve: its broker is live and its log dir is not
- * offline (logdir_event.c). */
-static int replica_up(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p, int32_t id)
+int ctrl_replica_up(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p, int32_t id)
 {
     return ctrl_live_broker(c, id) && !ctrl_replica_offline(c, t->name, p->id, id);
 }
@@ -606,7 +604,7 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
     int32_t *live = sk_calloc((size_t)p->n_replicas + 1, sizeof(int32_t));
     int n_live = 0;
     for (int i = 0; i < p->n_replicas; i++)
-        if (replica_up(c, t, p, p->replicas[i]))
+        if (ctrl_replica_up(c, t, p, p->replicas[i]))
             live[n_live++] = p->replicas[i];
     if (!p->has_state) {
         /* New partition: first live replica leads; every live replica is in sync. */
@@ -618,9 +616,9 @@ static void reconcile_partition(sk_ctrl_t *c, ctopic_t *t, cpart_t *p)
     int32_t *isr_live = sk_calloc((size_t)p->n_isr + 1, sizeof(int32_t));
     int n_isr_live = 0;
     for (int i = 0; i < p->n_isr; i++)
-        if (replica_up(c, t, p, p->isr[i]))
+        if (ctrl_replica_up(c, t, p, p->isr[i]))
             isr_live[n_isr_live++] = p->isr[i];
-    int leader_live = p->leader >= 0 && replica_up(c, t, p, p->leader);
+    int leader_live = p->leader >= 0 && ctrl_replica_up(c, t, p, p->leader);
     if (!leader_live) {
         int32_t leader = -1;
         for (int i = 0; i < p->n_replicas && leader < 0; i++)

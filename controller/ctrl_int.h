@@ -137,6 +137,9 @@ void ctrl_logdir_free(sk_ctrl_t *c);
 void ctrl_tell_ready(sk_ctrl_t *c);
 int ctrl_contains(const int32_t *v, int n, int32_t x);
 cbroker_t *ctrl_live_broker(sk_ctrl_t *c, int32_t id);
+/* A replica that can serve: its broker is live and its log dir is not
+ * offline (logdir_event.c). UpdateMetadata's OfflineReplicas are the others. */
+int ctrl_replica_up(sk_ctrl_t *c, const ctopic_t *t, const cpart_t *p, int32_t id);
 /* Live and not in controlled shutdown. */
 int ctrl_candidate(sk_ctrl_t *c, int32_t id);
 ctopic_t *ctrl_find_topic(sk_ctrl_t *c, const char *name);

@@ -186,7 +186,7 @@ void ctrl_send_update_metadata(sk_ctrl_t *c, const cbroker_t *b, int full)
             int32_t *offline = sk_arena_calloc(a, (size_t)p->n_replicas + 1, sizeof(int32_t));
             int n_off = 0;
             for (int r = 0; r < p->n_replicas; r++)
-                if (!ctrl_live_broker(c, p->replicas[r]))
+                if (!ctrl_replica_up(c, t, p, p->replicas[r]))
                     offline[n_off++] = p->replicas[r];
             s->OfflineReplicas = offline;
             s->OfflineReplicasCnt = n_off;

@@ -99,6 +99,9 @@ static void mark_offline(sk_ctrl_t *c, const char *topic, int32_t partition, int
     struct ctrl_logdir *l = c->logdir;
     if (!l)
         l = c->logdir = sk_calloc(1, sizeof(*l));
+    ctopic_t *t = ctrl_find_topic(c, topic);
+    if (t && partition >= 0 && partition < t->n_parts)
+        t->parts[partition].changed = 1; /* UpdateMetadata lists it in OfflineReplicas */
     for (int i = 0; i < l->n; i++) {
         offline_t *o = &l->v[i];
         if (o->broker == broker && o->partition == partition && !strcmp(o->topic, topic)) {

@@ -452,6 +452,7 @@ static int um_apply(sk_broker_t *b, sk_str_t topic, const um_state_t *s)
      * here only the cached view changes. */
     sk_partition_set_cached(b->parts, p, s->Leader, s->LeaderEpoch, s->ZkVersion, s->Replicas,
                             s->ReplicasCnt, s->Isr, s->IsrCnt);
+    sk_partition_set_offline(p, s->OfflineReplicas, s->OfflineReplicasCnt);
     return 0;
 }
 

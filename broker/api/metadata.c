@@ -39,6 +39,8 @@ static void fill_partition(resp_part_t *mp, const sk_partition_t *p)
     mp->ReplicaNodesCnt = p->n_replicas;
     mp->IsrNodes = p->isr;
     mp->IsrNodesCnt = p->n_isr;
+    mp->OfflineReplicas = p->offline;
+    mp->OfflineReplicasCnt = p->n_offline;
 }
 
 static void fill_topic(sk_arena_t *a, resp_topic_t *mt, const sk_topic_t *t)

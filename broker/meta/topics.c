@@ -27,6 +27,7 @@ void sk_topic_free(sk_topic_t *topic)
     for (int i = 0; i < topic->n_partitions; i++) {
         free(topic->partitions[i].replicas);
         free(topic->partitions[i].isr);
+        free(topic->partitions[i].offline);
         free(topic->partitions[i].replica_leo);
         free(topic->partitions[i].replica_caught_up_ms);
         free(topic->partitions[i].replica_log_start);

@@ -38,6 +38,10 @@ typedef struct sk_partition {
     int n_replicas;
     int32_t *isr;
     int n_isr;
+    /* Replicas that cannot serve, on a dead broker or in an offline log dir,
+     * as the controller's last UpdateMetadata said (Metadata v5+ lists them). */
+    int32_t *offline;
+    int n_offline;
     sk_plog_t *log;        /* set when this broker hosts a replica */
     int64_t high_watermark;
     /* Leader only: each replica's log end offset as its fetches confirm it

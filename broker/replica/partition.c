@@ -76,15 +76,17 @@ void sk_partition_init(sk_partition_t *p, const char *topic, int32_t id)
     p->leader_epoch = -1;
     p->replicas = sk_calloc(1, sizeof(int32_t));
     p->isr = sk_calloc(1, sizeof(int32_t));
+    p->offline = sk_calloc(1, sizeof(int32_t));
 }
 
 void sk_partition_release(sk_partition_t *p)
 {
     free(p->replicas);
     free(p->isr);
+    free(p->offline);
     forget_progress(p);
-    p->replicas = p->isr = NULL;
-    p->n_replicas = p->n_isr = 0;
+    p->replicas = p->isr = p->offline = NULL;
+    p->n_replicas = p->n_isr = p->n_offline = 0;
 }
 
 int sk_partition_replica_index(const sk_partition_t *p, int32_t id)
@@ -157,6 +159,16 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
             trunc_reset(p, "UpdateMetadata: new leader or leader epoch");
         wake_topic(env, p);
     }
+}
+
+void sk_partition_set_offline(sk_partition_t *p, const int32_t *offline, int n_offline)
+{
+    if (n_offline < 0)
+        n_offline = 0;
+    if (p->n_offline != n_offline)
+        sk_debug("partition", "partition %s-%d: offline replicas %d -> %d (UpdateMetadata)",
+                 p->topic, p->id, p->n_offline, n_offline);
+    set_ids(&p->offline, &p->n_offline, offline, n_offline);
 }
 
 void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic)

@@ -70,6 +70,9 @@ void sk_partition_set_cached(const sk_partition_env_t *env, sk_partition_t *p, i
                              int32_t leader_epoch, int32_t partition_epoch,
                              const int32_t *replicas, int n_replicas, const int32_t *isr,
                              int n_isr);
+/* UpdateMetadata's OfflineReplicas (v4+) for p: the replicas on dead brokers
+ * or in failed log dirs, which Metadata v5+ answers with. */
+void sk_partition_set_offline(sk_partition_t *p, const int32_t *offline, int n_offline);
 /* UpdateMetadata says the topic is being deleted: it leaves the table (its
  * partitions with it), and every wait is re-checked. */
 void sk_partition_forget_topic(const sk_partition_env_t *env, const char *topic);

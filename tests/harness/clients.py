@@ -70,6 +70,29 @@ def kp_consume_all(bootstrap, topic, partitions, timeout=120, consumer=None):
             c.close()
 
 
+def kp_partition_metadata(bootstrap, topic, version=5, timeout=30):
+    """One Metadata request (v5+ carries offline_replicas) for `topic`, sent by kafka-python's
+    own client to any broker. Returns {partition: {"leader", "replicas", "isr", "offline"}}."""
+    from kafka.client_async import KafkaClient
+    from kafka.protocol.metadata import MetadataRequest
+    cl = KafkaClient(bootstrap_servers=bootstrap)
+    try:
+        node = wait_for(lambda: cl.least_loaded_node(), timeout, "a broker to ask")
+        wait_for(lambda: cl.ready(node) or cl.poll(timeout_ms=100) and False, timeout,
+                 "kafka-python connected to broker %s" % node)
+        fut = cl.send(node, MetadataRequest[version]([topic], False))
+        cl.poll(future=fut, timeout_ms=timeout * 1000)
+        if not fut.succeeded():
+            raise HarnessError("Metadata v%d for %s: %r" % (version, topic, fut.exception))
+        for t in fut.value.topics:
+            if t[1] == topic:
+                return {p[1]: {"leader": p[2], "replicas": list(p[3]), "isr": list(p[4]),
+                               "offline": list(p[5])} for p in t[3]}
+        raise HarnessError("Metadata v%d did not list %s" % (version, topic))
+    finally:
+        cl.close()
+
+
 def kp_admin(bootstrap):
     from kafka.admin import KafkaAdminClient
     return KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=20000,

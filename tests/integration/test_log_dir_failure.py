@@ -11,8 +11,9 @@ write: FailingDisk), so that fsync there fails as on a dying disk.
 - a broker whose only dir fails shuts down by itself (exit status 1, deregistered).
 
 - with two brokers under an acks=all producer, the controller moves the failed replica's
-  leadership to the other broker and takes it out of the ISR within seconds, no acknowledged
-  record lost, the other dir's partition untouched.
+  leadership to the other broker and takes it out of the ISR within seconds, and Metadata
+  (v5+) lists the replica in offline_replicas; no acknowledged record lost, the other dir's
+  partition untouched.
 
 Needs root, losetup and mkfs.ext4."""
 
@@ -28,7 +29,8 @@ import pytest
 
 import skein_harness as H
 from ackcheck import AckChecker
-from clients import DeliveryLog, cf_produce, cf_producer, kp_consume_all, wait_topic_in_metadata
+from clients import (DeliveryLog, cf_produce, cf_producer, kp_consume_all, kp_partition_metadata,
+                     wait_topic_in_metadata)
 
 KAFKA_STORAGE_ERROR = 56
 SECTORS = (48 << 20) // 512
@@ -207,8 +209,9 @@ def test_controller_moves_leadership_off_the_failed_dir(zk, skeind_bin, disk, tm
     """Two brokers, an RF 2 topic led by broker 0 whose partition 1 lives in broker 0's failing
     dir, under an acks=all producer: the controller, told by the notification, learns from
     broker 0's LeaderAndIsr answer that the replica is offline, makes broker 1 leader and takes
-    broker 0 out of the ISR within seconds; partition 0 (the other dir) stays with broker 0; no
-    acknowledged record is lost."""
+    broker 0 out of the ISR within seconds, and both brokers' Metadata list that replica in
+    offline_replicas; partition 0 (the other dir) stays with broker 0; no acknowledged record is
+    lost."""
     good = str(tmp_path / "good")
     bad = str(disk.mnt / "logs")
     c = H.cluster_with_broker_overrides(
@@ -241,6 +244,15 @@ def test_controller_moves_leadership_off_the_failed_dir(zk, skeind_bin, disk, tm
             print("partition %d: leadership moved %.2f s after the disk failed" % (pb, took))
             assert took < 10, took
             assert state(pg)["leader"] == 0 and state(pg)["isr"] == [0, 1]
+            # every broker's Metadata (v5+, kafka-python's client) lists the replica in the
+            # failed dir as offline, as Kafka's does; the other dir's partition has none
+            for b in c.brokers:
+                H.wait_for(lambda: kp_partition_metadata(b.bootstrap, "moved")[pb]["offline"]
+                           == [0], 10, "broker %d's Metadata to list replica 0 of partition %d "
+                           "offline" % (b.id, pb))
+                md = kp_partition_metadata(b.bootstrap, "moved")
+                assert md[pb]["leader"] == 1 and md[pb]["isr"] == [1], md
+                assert md[pg]["offline"] == [] and md[pg]["isr"] == [0, 1], md
             chk.wait_more_acks(100, timeout=30, what="acks after the failure")
         finally:
             report = chk.verify(c.bootstrap)
