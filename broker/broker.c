@@ -121,6 +121,17 @@ static void logdir_offline(int dir, const char *path, int online, void *arg)
     event_base_once(b->base, -1, EV_TIMEOUT, logdir_offline_later, b, NULL);
 }
 
+/* A Fetch answer's sendfile failed with EIO: read its range again, so that a
+ * failing disk takes its dir offline as a read or write error does. */
+static void send_file_failed(void *arg, const sk_sent_file_t *f)
+{
+    sk_broker_t *b = arg;
+    sk_partition_t *p = sk_topics_partition(b->topics, f->topic, (int32_t)strlen(f->topic),
+                                            f->partition);
+    if (p && p->log && !sk_plog_offline(p->log))
+        sk_plog_check_range(p->log, f->offset, f->file_pos, f->len, "sendfile");
+}
+
 static const char *config_lookup(const sk_znode_config_t *cfg, const char *key)
 {
     for (int i = 0; cfg && i < cfg->n; i++)
@@ -619,6 +630,7 @@ int sk_broker_new(struct event_base *base, const sk_conf_t *conf, sk_broker_t **
     free(ls);
     if (rc != SK_OK)
         goto fail;
+    sk_net_set_file_error_cb(b->net, send_file_failed, b);
     rc = setup_limits(b->net, conf, err, errlen);
     if (rc != SK_OK)
         goto fail;

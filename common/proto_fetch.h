@@ -39,6 +39,7 @@ typedef struct sk_fetch_records {
     int fd;          /* FILE (-1 once consumed) */
     int64_t pos;     /* FILE: start offset in the file */
     int64_t len;     /* bytes (the field's len must be the same) */
+    int64_t first_offset; /* FILE: the first batch's offset (not encoded; for the sender) */
 } sk_fetch_records_t;
 
 /* Points rec (a partition's Records field) at src. */

@@ -24,6 +24,8 @@ PKGS=(
   clang libclang-rt-14-dev
   # tests/integration/test_metrics.py parses /metrics with prometheus_client's parser
   python3-prometheus-client
+  # tests/harness/faultfs, the FUSE filesystem test_log_dir_failure makes fail with EIO
+  libfuse3-dev
 )
 
 missing=()

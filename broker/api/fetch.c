@@ -65,13 +65,8 @@ static int down_convert(sk_req_t *req, const sk_partition_t *p, const sk_plog_sl
 {
     int magic = req->api_version <= 1 ? 0 : 1;
     uint8_t *raw = sk_arena_alloc(req->arena, (size_t)slice->len);
-    ssize_t got = pread(slice->fd, raw, (size_t)slice->len, (off_t)slice->file_pos);
-    close(slice->fd);
-    if (got != slice->len) {
-        sk_error("fetch", "reading %" PRId64 " bytes of %s-%d to down-convert failed",
-                 slice->len, p->topic, p->id);
-        return SK_EIO;
-    }
+    if (sk_plog_slice_load(p->log, slice, raw) != SK_OK)
+        return SK_EIO; /* logged; a read error took the dir offline */
     sk_wr_t w;
     sk_wr_init(&w);
     int rc = sk_msgset_from_batches(raw, (size_t)slice->len, magic, fetch_offset, &w);
@@ -184,7 +179,8 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
     sk_plog_slice_t slice;
     int rc = sk_plog_read(p->log, rp->FetchOffset, max_offset, (int32_t)limit, &slice);
     if (rc != SK_OK) {
-        out->ErrorCode = SK_KERR_OFFSET_OUT_OF_RANGE;
+        /* SK_EIO: the segment could not be read, and its dir is offline */
+        out->ErrorCode = rc == SK_EIO ? SK_KERR_KAFKA_STORAGE_ERROR : SK_KERR_OFFSET_OUT_OF_RANGE;
         (*errors)++;
         return;
     }
@@ -194,8 +190,9 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
         return;
     }
     if (v <= 3) {
-        if (down_convert(req, p, &slice, rp->FetchOffset, src) != SK_OK) {
-            out->ErrorCode = SK_KERR_CORRUPT_MESSAGE;
+        rc = down_convert(req, p, &slice, rp->FetchOffset, src);
+        if (rc != SK_OK) {
+            out->ErrorCode = rc == SK_EIO ? SK_KERR_KAFKA_STORAGE_ERROR : SK_KERR_CORRUPT_MESSAGE;
             (*errors)++;
             return;
         }
@@ -204,6 +201,7 @@ static void fill_partition(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *
         src->fd = slice.fd;
         src->pos = slice.file_pos;
         src->len = slice.len;
+        src->first_offset = slice.first_batch_offset;
     }
     sk_fetch_records_set(&out->Records, src);
     *total += slice.len;
@@ -395,6 +393,27 @@ static void take_leader_throttle(sk_broker_t *b, const sk_fetch_resp_t *resp)
     }
 }
 
+/* The file ranges the answer sends with sendfile: a send that fails with
+ * EIO has them read again (sk_net_set_file_error_cb, broker.c). */
+static void note_files(sk_broker_t *b, sk_req_t *req, const sk_fetch_resp_t *resp)
+{
+    for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
+        const sk_fetch_resp_response_t *rt = &resp->Responses[i];
+        sk_str_t name = rt->Topic;
+        if (name.len <= 0) { /* v13+: named by id */
+            const sk_topic_t *t = sk_topics_find_id(b->topics, rt->TopicId);
+            name = sk_str_c(t ? t->name : "");
+        }
+        for (int32_t j = 0; j < rt->PartitionsCnt && name.len > 0; j++) {
+            const sk_fetch_resp_partition_t *rp = &rt->Partitions[j];
+            const sk_fetch_records_t *src = sk_fetch_records_of(&rp->Records);
+            if (src && src->kind == SK_FETCH_REC_FILE && src->len > 0)
+                sk_req_note_file(req, name.p, name.len, rp->PartitionIndex, src->first_offset,
+                                 src->pos, src->len);
+        }
+    }
+}
+
 /* Sends the answer; a response that cannot be encoded closes the connection
  * (as sk_req_respond), never a truncated body. */
 static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
@@ -417,6 +436,7 @@ static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
         resp->ThrottleTimeMs = ms;
     }
     count_bytes_out(req->api_version, in, resp);
+    note_files(b, req, resp);
     int rc = sk_fetch_resp_send(req->resp, req->api_version, resp);
     if (rc != SK_OK) {
         sk_error("net", "closing connection from %s: the Fetch v%d response (correlation id %d) "

@@ -264,10 +264,8 @@ static void load_step(evutil_socket_t fd, short what, void *arg)
             break;
         }
         uint8_t *buf = sk_malloc((size_t)s.len);
-        ssize_t got = pread(s.fd, buf, (size_t)s.len, s.file_pos);
-        close(s.fd);
         int64_t before = cp->cursor;
-        size_t off = 0, len = got > 0 ? (size_t)got : 0;
+        size_t off = 0, len = sk_plog_slice_load(p->log, &s, buf) == SK_OK ? (size_t)s.len : 0;
         while (off < len) {
             ssize_t n = sk_batch_next(buf + off, len - off);
             sk_batch_info_t info;

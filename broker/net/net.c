@@ -86,6 +86,8 @@ struct sk_conn_s {
     int mem_wait;        /* waiting for queued.max.request.bytes to allow a frame */
     sent_rec_t *sent;    /* responses queued, oldest first */
     int n_sent, cap_sent;
+    sk_sent_file_t *files; /* file ranges those responses send (sk_req_note_file) */
+    int n_files;
     int muted;           /* a quota's throttle time: not read until mute_timer fires */
     int64_t mute_until;  /* monotonic ms */
     struct event *mute_timer;
@@ -99,6 +101,8 @@ struct sk_net_s {
     int32_t max_request_bytes;
     sk_net_request_fn fn;
     void *arg;
+    sk_net_file_error_fn file_err_fn;
+    void *file_err_arg;
     TAILQ_HEAD(, sk_conn_s) conns;
     int n_conns;
     int *listener_conns; /* open connections per listener */
@@ -296,10 +300,32 @@ static void req_unqueue(sk_req_t *req)
         event_active(net->mem_wake, EV_TIMEOUT, 0);
 }
 
+static void files_free(sk_sent_file_t *f, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(f[i].topic);
+    free(f);
+}
+
+void sk_req_note_file(sk_req_t *req, const char *topic, int32_t topic_len, int32_t partition,
+                      int64_t offset, int64_t file_pos, int64_t len)
+{
+    req->files = sk_realloc(req->files, (size_t)(req->n_files + 1) * sizeof(*req->files));
+    req->files[req->n_files++] =
+        (sk_sent_file_t){sk_strndup(topic, (size_t)topic_len), partition, offset, file_pos, len};
+}
+
+void sk_net_set_file_error_cb(sk_net_t *net, sk_net_file_error_fn fn, void *arg)
+{
+    net->file_err_fn = fn;
+    net->file_err_arg = arg;
+}
+
 static void req_free(sk_req_t *req)
 {
     if (!req)
         return;
+    files_free(req->files, req->n_files);
     req_unqueue(req);
     if (req->handler_free)
         req->handler_free(req);
@@ -458,6 +484,14 @@ static void conn_send(sk_conn_t *c, sk_req_t *req)
     c->sent[c->n_sent].received_us = req->received_us;
     c->sent[c->n_sent].queued_us = now;
     c->n_sent++;
+    if (req->n_files) {
+        c->files = sk_realloc(c->files, (size_t)(c->n_files + req->n_files) * sizeof(*c->files));
+        memcpy(c->files + c->n_files, req->files, (size_t)req->n_files * sizeof(*c->files));
+        c->n_files += req->n_files;
+        free(req->files);
+        req->files = NULL;
+        req->n_files = 0;
+    }
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t body = evbuffer_get_length(req->resp);
     if (req->throttle_ms > 0 && req->throttle_first && body >= 4) {
@@ -543,6 +577,7 @@ static void conn_close(sk_conn_t *c, const char *why)
     net->listener_conns[c->lidx]--;
     bufferevent_free(c->bev);
     free(c->sent);
+    files_free(c->files, c->n_files);
     free(c);
 }
 
@@ -706,6 +741,9 @@ static void count_sent(sk_conn_t *c)
         sk_met_request_time(c->sent[i].api_key, SK_MET_REQ_TOTAL, now - c->sent[i].received_us);
     }
     c->n_sent = 0;
+    files_free(c->files, c->n_files); /* sent whole */
+    c->files = NULL;
+    c->n_files = 0;
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)
@@ -768,9 +806,22 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
         conn_close(c, NULL);
     }
     else if (what & BEV_EVENT_ERROR) {
+        int e = EVUTIL_SOCKET_ERROR();
         char buf[256];
         const char *why = c->tls ? sk_tls_bev_reason(c->bev, buf, sizeof(buf)) : NULL;
-        conn_close(c, why ? why : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        sk_net_t *net = c->net;
+        sk_sent_file_t *files = NULL;
+        int n_files = 0;
+        if (e == EIO && (what & BEV_EVENT_WRITING) && net->file_err_fn) {
+            files = c->files; /* sendfile could not read one of them */
+            n_files = c->n_files;
+            c->files = NULL;
+            c->n_files = 0;
+        }
+        conn_close(c, why ? why : evutil_socket_error_to_string(e));
+        for (int i = 0; i < n_files; i++)
+            net->file_err_fn(net->file_err_arg, &files[i]);
+        files_free(files, n_files);
     }
 }
 

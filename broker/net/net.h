@@ -24,6 +24,19 @@ typedef struct sk_net_s sk_net_t;
 typedef struct sk_conn_s sk_conn_t;
 typedef struct sk_req_s sk_req_t;
 
+/* A file range a response sends with sendfile (Fetch records), noted by
+ * its handler (sk_req_note_file): should the send fail with EIO, which a
+ * socket does not return but a failing disk under sendfile does, the net's
+ * file-error callback is given each range still queued on that connection,
+ * so that the log it came from can be checked (sk_net_set_file_error_cb). */
+typedef struct sk_sent_file {
+    char *topic;
+    int32_t partition;
+    int64_t offset;   /* the first batch's offset */
+    int64_t file_pos;
+    int64_t len;
+} sk_sent_file_t;
+
 /* One request in flight. The frame buffer belongs to the request and is
  * writable: Produce stamps offsets into batches in place before appending. */
 struct sk_req_s {
@@ -52,6 +65,8 @@ struct sk_req_s {
                               connection is not read for this long (KIP-219) */
     int throttle_first;    /* the body starts with ThrottleTimeMs: the answer carries
                               throttle_ms there when it is larger (dispatch sets it) */
+    sk_sent_file_t *files; /* sk_req_note_file: file ranges resp sends */
+    int n_files;
 };
 
 /* Returned by the request callback. */
@@ -112,6 +127,15 @@ const char *sk_net_listener_name(const sk_net_t *net, int i);
 int sk_net_listener_conns(const sk_net_t *net, int i);
 /* SASL authentications that succeeded and failed on listener i. */
 void sk_net_listener_auth(const sk_net_t *net, int i, uint64_t *ok, uint64_t *failed);
+
+/* The file-error callback (see sk_sent_file_t): runs on the loop after the
+ * connection whose send failed is closed, once per range it was sending. */
+typedef void (*sk_net_file_error_fn)(void *arg, const sk_sent_file_t *f);
+void sk_net_set_file_error_cb(sk_net_t *net, sk_net_file_error_fn fn, void *arg);
+/* resp sends [file_pos, file_pos + len) of the segment of topic-partition
+ * holding offset by sendfile (see sk_sent_file_t). */
+void sk_req_note_file(sk_req_t *req, const char *topic, int32_t topic_len, int32_t partition,
+                      int64_t offset, int64_t file_pos, int64_t len);
 
 /* A pending request is finished: send resp (unless no_response) and resume
  * reading. Safe if the connection already died (the request is just freed). */

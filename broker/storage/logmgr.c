@@ -1473,18 +1473,7 @@ static int future_copy(lm_part_t *p, int64_t budget)
             break;
         }
         uint8_t *buf = sk_malloc((size_t)sl.len);
-        int64_t got = 0;
-        while (got < sl.len) {
-            ssize_t n = pread(sl.fd, buf + got, (size_t)(sl.len - got), (off_t)(sl.file_pos + got));
-            if (n <= 0) {
-                if (n < 0 && errno == EINTR)
-                    continue;
-                break;
-            }
-            got += n;
-        }
-        close(sl.fd);
-        if (got < sl.len) {
+        if (sk_plog_slice_load(cur, &sl, buf) != SK_OK) {
             free(buf);
             rc = SK_EIO;
             break;

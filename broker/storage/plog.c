@@ -1145,8 +1145,11 @@ int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max
         sk_batch_info_t b;
         int rc = sk_seg_find(seg, offset, &pos, &b);
         if (rc < 0) {
+            int e = errno;
             sk_error(MOD, "%s: reading segment %020" PRId64 " at offset %" PRId64 " failed: %s",
                      log->dir, seg->base, offset, sk_strerror(rc));
+            if (rc == SK_EIO)
+                io_failed(log, "read", e ? e : EIO);
             return SK_EIO;
         }
         if (rc == 0)
@@ -1164,6 +1167,39 @@ int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max
         return SK_OK;
     }
     return SK_OK;
+}
+
+int sk_plog_slice_load(sk_plog_t *log, const sk_plog_slice_t *s, uint8_t *buf)
+{
+    int rc = sk_seg_read_range(s->fd, s->file_pos, s->len, buf);
+    int e = errno;
+    close(s->fd);
+    if (rc == SK_EIO)
+        io_failed(log, "read", e ? e : EIO);
+    if (rc != SK_OK)
+        sk_error(MOD, "%s: reading %" PRId64 " bytes at position %" PRId64 " failed: %s",
+                 log->dir, s->len, s->file_pos, rc == SK_EIO ? strerror(e) : "short read");
+    return rc == SK_OK ? SK_OK : SK_EIO;
+}
+
+int sk_plog_check_range(sk_plog_t *log, int64_t offset, int64_t file_pos, int64_t len,
+                        const char *what)
+{
+    if (offset < log->start_offset || offset >= sk_plog_end_offset(log) || len <= 0)
+        return SK_OK; /* gone since (retention, truncation): nothing to look at */
+    sk_seg_t *seg = log->segs[seg_for(log, offset)];
+    if (file_pos < 0 || file_pos + len > seg->size)
+        return SK_OK;
+    errno = 0;
+    int rc = sk_seg_sendfile_check(seg->fd, file_pos, len);
+    int e = errno;
+    if (rc != SK_EIO) { /* SK_OK, or SK_ECORRUPT: shorter now (a truncation) */
+        sk_info(MOD, "%s: a %s of %" PRId64 " bytes failed with EIO, but they read again: the "
+                "connection, not the disk, was at fault", log->dir, what, len);
+        return SK_OK;
+    }
+    io_failed(log, what, e ? e : EIO);
+    return SK_EIO;
 }
 
 int sk_plog_offset_for_time(sk_plog_t *log, int64_t ts, int64_t *offset, int64_t *found_ts)

@@ -77,8 +77,9 @@ typedef struct sk_plog_space {
     uint64_t refused; /* appends refused by the guard */
     /* statvfs now and advance state; need = bytes about to be written */
     void (*sample)(struct sk_plog_space *s, int64_t need);
-    /* an I/O error (a write's EIO, a failed fsync) in log_dir: the dir goes
-     * OFFLINE (what: "write", "fsync"; err: errno) */
+    /* an I/O error (a write's or a read's EIO, a failed fsync) in log_dir:
+     * the dir goes OFFLINE (what: "write", "fsync", "read", "sendfile"; err:
+     * errno) */
     void (*failed)(struct sk_plog_space *s, const char *log_dir, const char *what, int err);
 } sk_plog_space_t;
 void sk_plog_set_space(sk_plog_t *log, sk_plog_space_t *space);
@@ -191,6 +192,18 @@ typedef struct sk_plog_slice {
 } sk_plog_slice_t;
 int sk_plog_read(sk_plog_t *log, int64_t offset, int64_t max_offset, int32_t max_bytes,
                  sk_plog_slice_t *out);
+/* Reads a slice's len bytes into buf (the caller's, len bytes) and closes its
+ * fd. SK_OK, or SK_EIO when they cannot all be read: a read error takes the
+ * log's dir offline, as a write error does. */
+int sk_plog_slice_load(sk_plog_t *log, const sk_plog_slice_t *s, uint8_t *buf);
+/* A send of [file_pos, file_pos + len) of the segment holding offset failed
+ * with EIO (sendfile reads the file in the kernel): read that range again
+ * the same way (sendfile into /dev/null); a read error takes the log's dir
+ * offline (what names the path, e.g.
+ * "sendfile"). SK_OK when the range reads back (the socket was at fault) or
+ * no longer exists, else SK_EIO. */
+int sk_plog_check_range(sk_plog_t *log, int64_t offset, int64_t file_pos, int64_t len,
+                        const char *what);
 
 /* Offset of the first record with timestamp >= ts (ListOffsets by time):
  * time index, then batch max timestamps, then the records of an uncompressed

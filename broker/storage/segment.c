@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,38 @@ static ssize_t pread_full(int fd, void *buf, size_t n, int64_t off)
         got += (size_t)r;
     }
     return (ssize_t)got;
+}
+
+int sk_seg_read_range(int fd, int64_t off, int64_t n, uint8_t *buf)
+{
+    errno = 0;
+    ssize_t got = pread_full(fd, buf, (size_t)n, off);
+    if (got < 0)
+        return SK_EIO;
+    return got == n ? SK_OK : SK_ECORRUPT;
+}
+
+int sk_seg_sendfile_check(int fd, int64_t off, int64_t n)
+{
+    int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null_fd < 0)
+        return SK_EIO;
+    off_t pos = (off_t)off;
+    int rc = SK_OK;
+    while (n > 0) {
+        ssize_t w = sendfile(null_fd, fd, &pos, (size_t)n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = w < 0 ? SK_EIO : SK_ECORRUPT;
+            break;
+        }
+        n -= w;
+    }
+    int e = errno;
+    close(null_fd);
+    errno = e;
+    return rc;
 }
 
 static int pwrite_full(int fd, const void *buf, size_t n, int64_t off, size_t *written)

@@ -81,6 +81,13 @@ void sk_seg_finish(sk_seg_t *seg);
 /* Would adding `n_batches` more entries overflow an index of max_bytes? */
 int sk_seg_index_full(const sk_seg_t *seg, int32_t index_max_bytes, size_t n_batches);
 
+/* Reads exactly n bytes at off of fd into buf: SK_OK, SK_EIO on a read
+ * error (errno kept), SK_ECORRUPT when the file ends first. */
+int sk_seg_read_range(int fd, int64_t off, int64_t n, uint8_t *buf);
+/* Reads n bytes at off of fd the way sendfile does (through the page cache,
+ * into /dev/null): SK_OK, SK_EIO on a read error (errno kept), SK_ECORRUPT
+ * when the file ends first. */
+int sk_seg_sendfile_check(int fd, int64_t off, int64_t n);
 /* First batch with last offset >= offset: 1 found (*pos, *info), 0 none,
  * negative on error. */
 int sk_seg_find(sk_seg_t *seg, int64_t offset, int64_t *pos, sk_batch_info_t *info);

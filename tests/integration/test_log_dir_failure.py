@@ -15,12 +15,18 @@ write: FailingDisk), so that fsync there fails as on a dying disk.
   (v5+) lists the replica in offline_replicas; no acknowledged record lost, the other dir's
   partition untouched.
 
-Needs root, losetup and mkfs.ext4."""
+- on faultfs (tests/harness/faultfs.c, a FUSE filesystem that starts answering EIO when told),
+  a write's EIO, a read's EIO (a Fetch scanning the segment) and sendfile's EIO (the kernel
+  reading the segment for a Fetch answer) each take the dir offline the same way.
+
+Needs root, losetup and mkfs.ext4; the faultfs tests need /dev/fuse and the faultfs helper
+(built where libfuse3-dev is installed)."""
 
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -91,9 +97,9 @@ def disk(tmp_path):
     d.remove()
 
 
-def offline_line(b):
-    return re.search(r"log dir (\S+): fsync failed in \S+: [^;]+; its partitions "
-                     r"answer KAFKA_STORAGE_ERROR: ONLINE -> OFFLINE",
+def offline_line(b, what="fsync"):
+    return re.search(r"log dir (\S+): %s failed in \S+: ([^;]+); its partitions "
+                     r"answer KAFKA_STORAGE_ERROR: ONLINE -> OFFLINE" % what,
                      b.log_text(current_run_only=True))
 
 
@@ -263,3 +269,178 @@ def test_controller_moves_leadership_off_the_failed_dir(zk, skeind_bin, disk, tm
         assert re.search(r"partition moved-%d: replica on broker 0 is offline" % pb, text)
     finally:
         c.stop()
+
+
+# --------------------------------------------------------------------------- faultfs (FUSE)
+
+def faultfs_path():
+    return os.path.join(os.path.dirname(H.skeind_path()), "tests", "harness", "faultfs")
+
+
+needs_faultfs = pytest.mark.skipif(
+    os.geteuid() != 0 or not os.path.exists("/dev/fuse") or
+    not os.access(faultfs_path(), os.X_OK),
+    reason="faultfs needs root, /dev/fuse and the faultfs helper (built where libfuse3-dev is "
+           "installed: scripts/install-deps.sh)")
+
+
+class FaultFS:
+    """tests/harness/faultfs: base/<name> shows base/<name>-back until fail_writes() or
+    fail_reads() makes its operations answer EIO."""
+
+    def __init__(self, base, name, fail_page_reads=False):
+        self.back = base / (name + "-back")
+        self.back.mkdir()
+        self.mnt = base / name
+        self.mnt.mkdir()
+        argv = [faultfs_path()]
+        if fail_page_reads:
+            argv.append("--fail-page-reads")
+        self.log = open(base / (name + ".log"), "wb")
+        self.proc = subprocess.Popen(argv + [str(self.back), str(self.mnt)], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        try:
+            H.wait_for(lambda: self.proc.poll() is not None or os.path.ismount(self.mnt), 10,
+                       "faultfs mounted on %s" % self.mnt)
+            if not os.path.ismount(self.mnt):
+                raise H.HarnessError("faultfs exited %s: %s" % (
+                    self.proc.returncode, (base / (name + ".log")).read_text()))
+        except BaseException:
+            self.remove()
+            raise
+
+    def fail_writes(self):
+        self.proc.send_signal(signal.SIGUSR1)
+
+    def fail_reads(self):
+        self.proc.send_signal(signal.SIGUSR2)
+
+    def remove(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        subprocess.run(["umount", "-l", str(self.mnt)], capture_output=True)
+        self.log.close()
+
+
+def jbod_broker(tmp_path, zk, bad, port):
+    """One broker with two log dirs, the second one `bad`, and a topic whose two partitions
+    land one in each; returns (cluster, partition in bad, partition in the good dir)."""
+    good = str(tmp_path / "good")
+    c = H.cluster_with_broker_overrides(
+        1, tmp_path / "cluster", zk=zk,
+        per_broker={0: {"log.dirs": good + "," + bad,
+                        "metrics.listener": "http://127.0.0.1:%d" % port}})
+    try:
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        admin.create_topics([NewTopic("jbod", num_partitions=2,
+                                      replication_factor=1)])["jbod"].result(30)
+        wait_topic_in_metadata(c.bootstrap, "jbod", 2)
+        on_bad = [p for p in (0, 1) if os.path.isdir(os.path.join(bad, "jbod-%d" % p))]
+        assert len(on_bad) == 1, os.listdir(bad)
+        return c, on_bad[0], 1 - on_bad[0]
+    except BaseException:
+        c.stop()
+        raise
+
+
+def assert_offline_and_other_dir_serves(c, port, bad, pb, pg, what, acked_good):
+    """The dir went offline for `what` with EIO (one line), /metrics counts it, produce to its
+    partition answers KAFKA_STORAGE_ERROR, and the other dir's partition takes and serves
+    records."""
+    b = c.brokers[0]
+    m = H.wait_for(lambda: offline_line(b, what), 20, "the dir offline after a %s EIO" % what)
+    assert m.group(1) == bad and m.group(2) == "Input/output error", m.group(0)
+    text = b.log_text(current_run_only=True)
+    assert len(re.findall(r"ONLINE -> OFFLINE", text)) == 1, text[-3000:]
+    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read()
+    assert b"\nkafka_log_logmanager_offlinelogdirectorycount 1\n" in body
+    fresh = DeliveryLog()
+    fp = cf_producer(c.bootstrap, acks="all", retries=0)
+    cf_produce(fp, "jbod", [(None, b"after")], fresh, partition=pb)
+    assert [e.code() for e, _, _ in fresh.errors] == [KAFKA_STORAGE_ERROR], fresh.errors
+    good_log = DeliveryLog()
+    cf_produce(fp, "jbod", [(None, b"good-after-%d" % i) for i in range(20)], good_log,
+               partition=pg)
+    assert not good_log.errors and len(good_log.ok) == 20
+    recs = kp_consume_all(c.bootstrap, "jbod", [pg], timeout=60)
+    assert [r.value for r in recs[pg]] == acked_good + [b"good-after-%d" % i for i in range(20)]
+    assert b.proc.returncode() is None, "the broker stopped with a dir still online"
+
+
+@needs_faultfs
+def test_write_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path):
+    """A write that fails with EIO (no fsync involved: flush.messages is the default) takes
+    the dir offline; nothing acknowledged in it is lost before the failure."""
+    ffs = FaultFS(tmp_path, "ffs")
+    port = H.free_port()
+    bad = str(ffs.mnt / "logs")
+    c = None
+    try:
+        c, pb, pg = jbod_broker(tmp_path, zk, bad, port)
+        p = cf_producer(c.bootstrap, acks="all")
+        before = DeliveryLog()
+        for part in (pb, pg):
+            cf_produce(p, "jbod", [(None, b"before-%d-%d" % (part, i)) for i in range(30)],
+                       before, partition=part)
+        assert not before.errors and len(before.ok) == 60
+        ffs.fail_writes()
+        failed = DeliveryLog()
+        cf_produce(cf_producer(c.bootstrap, acks="all", retries=0), "jbod",
+                   [(None, b"during")], failed, partition=pb)
+        assert [e.code() for e, _, _ in failed.errors] == [KAFKA_STORAGE_ERROR], failed.errors
+        assert_offline_and_other_dir_serves(c, port, bad, pb, pg, "write",
+                                            [b"before-%d-%d" % (pg, i) for i in range(30)])
+    finally:
+        if c:
+            c.stop()
+        ffs.remove()
+
+
+@needs_faultfs
+@pytest.mark.parametrize("what", ["read", "sendfile"])
+def test_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, what):
+    """A consumer's Fetch whose records cannot be read takes the dir offline, as a write
+    error does: 'read' fails every read, so the broker's own scan of the segment fails;
+    'sendfile' fails only the kernel's page reads, so the scan (direct I/O, of a segment not a
+    whole number of pages long) succeeds and the kernel's read for sendfile fails (the
+    connection drops; the broker reads the range again to tell a disk from a socket)."""
+    ffs = FaultFS(tmp_path, "ffs", fail_page_reads=what == "sendfile")
+    port = H.free_port()
+    bad = str(ffs.mnt / "logs")
+    c = None
+    try:
+        c, pb, pg = jbod_broker(tmp_path, zk, bad, port)
+        p = cf_producer(c.bootstrap, acks="all")
+        before = DeliveryLog()
+        for part in (pb, pg):
+            cf_produce(p, "jbod", [(None, b"%d-%d-" % (part, i) + b"v" * 1000)
+                                   for i in range(10)], before, partition=part)
+        assert not before.errors and len(before.ok) == 20
+        seg = os.path.join(bad, "jbod-%d" % pb, "%020d.log" % 0)
+        if os.path.getsize(seg) % 4096 == 0:  # a read of it all would look like a page read
+            cf_produce(p, "jbod", [(None, b"one more")], before, partition=pb)
+        assert os.path.getsize(seg) % 4096 != 0
+        ffs.fail_reads()
+        from kafka import KafkaConsumer, TopicPartition
+        kc = KafkaConsumer(bootstrap_servers=c.bootstrap, group_id=None,
+                           enable_auto_commit=False)
+        try:
+            kc.assign([TopicPartition("jbod", pb)])
+            kc.seek(TopicPartition("jbod", pb), 0)
+            H.wait_for(lambda: kc.poll(timeout_ms=200) is not None and offline_line(c.brokers[0],
+                                                                                    what),
+                       20, "a %s EIO to take the dir offline" % what)
+        finally:
+            kc.close()
+        assert_offline_and_other_dir_serves(
+            c, port, bad, pb, pg, what, [b"%d-%d-" % (pg, i) + b"v" * 1000 for i in range(10)])
+    finally:
+        if c:
+            c.stop()
+        ffs.remove()
