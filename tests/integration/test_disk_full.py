@@ -8,7 +8,9 @@ producing. log.dir.min.free.bytes is left at its default (-1: 1 % of the filesys
 - the broker restarted on the full dir reopens its log with no recovery (no truncation, no
   index rebuilt) and every acknowledged record reads back;
 - DeleteRecords frees the space and produce resumes without a restart: records a producer kept
-  retrying meanwhile are delivered.
+  retrying meanwhile are delivered;
+- so does retention: once the topic's retention.bytes is made small, the next retention check
+  deletes old segments, the dir leaves LOW_SPACE and the waiting producer's records go in.
 
 Needs root for the tmpfs mount (CI runs as root)."""
 
@@ -46,7 +48,8 @@ def full(zk, skeind_bin, tmp_path_factory):
             1, base / "cluster", zk=zk,
             per_broker={0: {"log.dirs": str(mnt / "logs"),
                             "metrics.listener": "http://127.0.0.1:%d" % port,
-                            "log.segment.bytes": str(1 << 20)}})
+                            "log.segment.bytes": str(1 << 20),
+                            "log.retention.check.interval.ms": "500"}})
         c.mnt = str(mnt)
         c.metrics_url = "http://127.0.0.1:%d/metrics" % port
         yield c
@@ -174,6 +177,38 @@ def test_full_dir_refuses_then_resumes(full, tmp_path):
     keys = [r.key for r in recs[0]]
     assert keys[-20:] == [b"after-%d" % i for i in range(20)]
     assert recs[0][0].offset == hw - 100
+
+    # -- full once more; this time retention frees the space: retention.bytes made small on
+    # the topic, the next check deletes old segments, and writes resume without a restart
+    third = DeliveryLog()
+    fill(c, third)
+    assert third.errors and {e.code() for e, _, _ in third.errors} == {NOT_ENOUGH_REPLICAS}
+    assert scrape(c, "skein_log_logdirectorylowspace") == 1
+    waiting = DeliveryLog()
+    for i in range(20):
+        rp.produce(TOPIC, key=b"retained-%d" % i, value=b"r" * 1000, partition=0,
+                   on_delivery=waiting)
+    rp.poll(1.0)
+    assert not waiting.ok, "delivered while the dir was low on space"
+    logdir = os.path.join(c.mnt, "logs", TOPIC + "-0")
+
+    def log_bytes():
+        return sum(os.path.getsize(os.path.join(logdir, n)) for n in os.listdir(logdir)
+                   if n.endswith(".log"))
+    before = log_bytes()
+    res = ConfigResource(ConfigResource.Type.TOPIC, TOPIC,
+                         set_config={"retention.bytes": str(2 << 20)})
+    admin.alter_configs([res])[res].result(30)
+    left = rp.flush(30)
+    assert left == 0 and not waiting.errors and len(waiting.ok) == 20, (left, waiting.errors)
+    assert scrape(c, "skein_log_logdirectorylowspace") == 0
+    # retention.bytes plus at most one whole segment and the active one (1 MiB segments)
+    assert log_bytes() <= (4 << 20) < before, (before, log_bytes())
+    text = b.log_text(current_run_only=True)
+    assert re.search(r"retention deleted \d+ segment\(s\).*by size [1-9]", text), text[-3000:]
+    assert len(re.findall(r"writes resume: LOW_SPACE -> ONLINE", text)) == 2, text[-3000:]
+    recs = kp_consume_all(c.bootstrap, TOPIC, [0], timeout=60)
+    assert [r.key for r in recs[0]][-20:] == [b"retained-%d" % i for i in range(20)]
 
 
 @pytest.fixture
