@@ -156,7 +156,7 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
     sk_conf_t *c = (sk_conf_t *)b->conf;
     const sk_znode_config_t *mine = sk_cfgchange_get(b, "brokers", id);
     const sk_znode_config_t *dflt = sk_cfgchange_get(b, "brokers", "<default>");
-    int changed = 0, cleaner = 0, limits = 0, ctrl = 0;
+    int changed = 0, cleaner = 0, limits = 0, ctrl = 0, min_free = 0;
     for (int i = 0; i < sk_conf_key_count(); i++) {
         if (!sk_conf_key_dynamic(i))
             continue;
@@ -185,6 +185,7 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
         cleaner |= strncmp(key, "log.cleaner.", 12) == 0;
         limits |= strncmp(key, "max.connections", 15) == 0;
         ctrl |= strcmp(key, "unclean.leader.election.enable") == 0;
+        min_free |= strcmp(key, "log.dir.min.free.bytes") == 0;
     }
     if (!changed)
         return;
@@ -199,6 +200,9 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
         sk_warn("config", "connection limits not applied: %s", err);
     if (ctrl && b->ctrl)
         sk_ctrl_config_changed(b->ctrl);
+    if (min_free) /* every dir sampled against it now: LOW_SPACE or ONLINE at once */
+        sk_logmgr_set_min_free_bytes(b->logs, c->log_dir_min_free_bytes,
+                                     SK_LOGMGR_SPACE_CHECK_MS);
 }
 
 /* A quota entity (/config/users/... or /config/clients/...) changed. */

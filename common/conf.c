@@ -129,7 +129,7 @@ static const ckey_t keys[] = {
          "Data directory, used when log.dirs is not set."),
     {"log.dirs", T_LIST, NULL, 0, 0, OFF(log_dirs), F_NONEMPTY, NULL,
      "Comma list of data directories (default: log.dir).", "log.dir"},
-    KI64("log.dir.min.free.bytes", log_dir_min_free_bytes, "-1", -1, INT64_MAX,
+    KI64D("log.dir.min.free.bytes", log_dir_min_free_bytes, "-1", -1, INT64_MAX,
          "Free space a log dir keeps: below it produce to its partitions is refused with the retriable NOT_ENOUGH_REPLICAS and followers stop fetching into it, until space returns; -1 = 1% of the dir's filesystem, at least 4 MiB, at most 1 GiB and a quarter of it; 0 = no guard."),
     /* ZooKeeper */
     KSTR("zookeeper.connect", zookeeper_connect, NULL, F_REQUIRED | F_NONEMPTY, NULL,

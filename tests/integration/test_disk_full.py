@@ -10,7 +10,10 @@ producing. log.dir.min.free.bytes is left at its default (-1: 1 % of the filesys
 - DeleteRecords frees the space and produce resumes without a restart: records a producer kept
   retrying meanwhile are delivered;
 - so does retention: once the topic's retention.bytes is made small, the next retention check
-  deletes old segments, the dir leaves LOW_SPACE and the waiting producer's records go in.
+  deletes old segments, the dir leaves LOW_SPACE and the waiting producer's records go in;
+- log.dir.min.free.bytes is dynamic (skein-configs --alter): a cluster default above the free
+  space takes the dir LOW_SPACE at once, this broker's own value wins over it, and deleting both
+  brings the file's value back.
 
 Needs root for the tmpfs mount (CI runs as root)."""
 
@@ -72,8 +75,8 @@ def scrape(c, name):
     return vals[0]
 
 
-def tool(*args, timeout=60):
-    path = os.path.join(os.path.dirname(H.skeind_path()), "skein-delete-records")
+def tool(*args, timeout=60, name="skein-delete-records"):
+    path = os.path.join(os.path.dirname(H.skeind_path()), name)
     p = subprocess.run([path] + [str(a) for a in args], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
@@ -110,6 +113,43 @@ def test_full_dir_refuses_then_resumes(full, tmp_path):
     assert scrape(c, "skein_log_logdirectoryminfreebytes") == MIN_FREE
     assert scrape(c, "skein_log_logdirectorylowspace") == 0
 
+    # -- log.dir.min.free.bytes is dynamic: cluster default, then this broker's own value
+    def configs(*args):  # the cluster default through ZooKeeper, as Kafka's tool
+        via = ("--zookeeper", b.props["zookeeper.connect"]) if "--entity-default" in args \
+            else ("--bootstrap-server", c.bootstrap)
+        rc, out, err = tool(*via, "--entity-type", "brokers", *args, name="skein-configs")
+        assert rc == 0, (out, err)
+
+    def refused():
+        dl = DeliveryLog()
+        cf_produce(cf_producer(c.bootstrap, acks="all", retries=0), TOPIC, [(None, b"x")], dl,
+                   partition=0)
+        return [e.code() for e, _, _ in dl.errors]
+
+    configs("--entity-default", "--alter", "--add-config",
+            "log.dir.min.free.bytes=%d" % (TMPFS + (8 << 20)))
+    H.wait_for(lambda: scrape(c, "skein_log_logdirectorylowspace") == 1, 20,
+               "the dir LOW_SPACE under a cluster default above its size")
+    assert scrape(c, "skein_log_logdirectoryminfreebytes") == TMPFS + (8 << 20)
+    assert refused() == [NOT_ENOUGH_REPLICAS]
+    configs("--entity-name", "0", "--alter", "--add-config", "log.dir.min.free.bytes=%d" % (1 << 20))
+    H.wait_for(lambda: scrape(c, "skein_log_logdirectorylowspace") == 0, 20,
+               "the dir ONLINE under this broker's own, lower value")
+    assert scrape(c, "skein_log_logdirectoryminfreebytes") == 1 << 20
+    assert refused() == []
+    configs("--entity-name", "0", "--alter", "--delete-config", "log.dir.min.free.bytes")
+    H.wait_for(lambda: scrape(c, "skein_log_logdirectorylowspace") == 1, 20,
+               "the cluster default in force again")
+    configs("--entity-default", "--alter", "--delete-config", "log.dir.min.free.bytes")
+    H.wait_for(lambda: scrape(c, "skein_log_logdirectoryminfreebytes") == MIN_FREE, 20,
+               "the file's value back")
+    assert scrape(c, "skein_log_logdirectorylowspace") == 0
+    text = b.log_text(current_run_only=True)
+    assert "log.dir.min.free.bytes = %d (dynamic, cluster default)" % (TMPFS + (8 << 20)) in text
+    assert "log.dir.min.free.bytes = %d (dynamic, this broker)" % (1 << 20) in text
+    dynamic_low = len(re.findall(r"ONLINE -> LOW_SPACE", text))
+    assert dynamic_low == 2, text[-3000:]
+
     # -- filled: refused with a retriable error before the disk is full
     dlog = DeliveryLog()
     lowest = fill(c, dlog)
@@ -123,7 +163,7 @@ def test_full_dir_refuses_then_resumes(full, tmp_path):
     text = b.log_text(current_run_only=True)
     assert "no space left" not in text.lower()
     assert len(re.findall(r"log dir \S+: \d+ bytes free, below log.dir.min.free.bytes "
-                          r"\d+.*ONLINE -> LOW_SPACE", text)) == 1, text[-3000:]
+                          r"\d+.*ONLINE -> LOW_SPACE", text)) == 1 + dynamic_low, text[-3000:]
     assert scrape(c, "skein_log_logdirectorylowspace") == 1
     assert scrape(c, "skein_log_logdirectoryrefusedappends_total") >= 1
 
