@@ -2,7 +2,9 @@
  *
  * Request header v1 (non-flexible APIs) / v2 (flexible): api key, api
  * version, correlation id, client id (always a classic nullable string), and
- * in v2 a tag section. The header version follows sk_api_flexible().
+ * in v2 a tag section. The header version follows sk_api_flexible(), except
+ * for ControlledShutdown v0, whose request header is v0: api key, api
+ * version and correlation id only (no client id), as in Kafka.
  * Response header v0 = correlation id; v1 adds a tag section and is used when
  * the response version is flexible, EXCEPT for ApiVersions, whose responses
  * always use v0 (clients parse them before knowing our versions).
@@ -22,7 +24,7 @@ typedef struct sk_req_hdr {
     int16_t RequestApiVersion;
     int32_t CorrelationId;
     sk_str_t ClientId;      /* view into the request bytes; may be null */
-    int16_t HeaderVersion;  /* 1 or 2, as decoded */
+    int16_t HeaderVersion;  /* 0, 1 or 2, as decoded */
 } sk_req_hdr_t;
 
 /* Decode a request header from the start of a frame (after the size prefix),
@@ -35,7 +37,7 @@ typedef struct sk_req_hdr {
  * check sk_api_supported() afterwards. */
 int sk_req_hdr_decode(sk_rd_t *r, sk_req_hdr_t *out);
 
-/* Encode a request header (v1 or v2 by sk_api_flexible(key, version)); for
+/* Encode a request header (v0, v1 or v2 as above); for
  * Skein's own outgoing requests (follower fetch, controller) and tests.
  * client_id NULL writes a null string. */
 void sk_req_hdr_encode(sk_wr_t *w, int16_t key, int16_t version, int32_t corr_id,

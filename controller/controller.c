@@ -542,9 +542,48 @@ void ctrl_write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
     ctrl_write_state_cb(c, t, p, leader, isr, n_isr, leader_epoch, create, NULL, NULL);
 }
 
+int sk_ctrl_broker_epoch_is(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch)
+{
+    const cbroker_t *b = ctrl_live_broker(c, broker_id);
+    return b && b->epoch == broker_epoch;
+}
+
+const char *sk_ctrl_topic_by_id(sk_ctrl_t *c, const uint8_t id[16])
+{
+    uint8_t tid[16];
+    for (int i = 0; i < c->n_topics; i++) {
+        const ctopic_t *t = c->topics[i];
+        if (t && t->topic_id && sk_znode_uuid_decode(t->topic_id, tid) == 0 &&
+            memcmp(tid, id, 16) == 0)
+            return t->name;
+    }
+    return NULL;
+}
+
+/* The first member of isr the controller would not let into it, or -1: not
+ * an assigned replica, not live, newly added while shutting down, or (with
+ * epochs) registered with another broker epoch. *why says which. */
+static int32_t ineligible_member(sk_ctrl_t *c, const cpart_t *p, const int32_t *isr,
+                                 const int64_t *epochs, int n_isr, const char **why)
+{
+    for (int i = 0; i < n_isr; i++) {
+        const cbroker_t *m = ctrl_live_broker(c, isr[i]);
+        *why = !ctrl_contains(p->replicas, p->n_replicas, isr[i]) ? "not a replica"
+               : !m ? "not live"
+               : (ctrl_contains(c->shutting, c->n_shutting, isr[i]) &&
+                  !ctrl_contains(p->isr, p->n_isr, isr[i])) ? "shutting down"
+               : (epochs && epochs[i] != -1 && epochs[i] != m->epoch) ? "stale broker epoch"
+               : NULL;
+        if (*why)
+            return isr[i];
+    }
+    return -1;
+}
+
 void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, const char *topic,
                        int32_t partition, int32_t leader_epoch, int32_t partition_epoch,
-                       const int32_t *isr, int n_isr, sk_ctrl_alter_done_fn done, void *arg)
+                       const int32_t *isr, const int64_t *isr_epochs, int n_isr,
+                       sk_ctrl_alter_done_fn done, void *arg)
 {
     if (!c->active || !c->brokers_loaded || !c->topics_loaded) {
         done(SK_KERR_NOT_CONTROLLER, NULL, arg);
@@ -579,13 +618,14 @@ void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, co
         done(SK_KERR_INVALID_REQUEST, NULL, arg);
         return;
     }
-    for (int i = 0; i < n_isr; i++)
-        if (!ctrl_contains(p->replicas, p->n_replicas, isr[i]) || !ctrl_live_broker(c, isr[i]) ||
-            (ctrl_contains(c->shutting, c->n_shutting, isr[i]) &&
-             !ctrl_contains(p->isr, p->n_isr, isr[i]))) {
-            done(SK_KERR_INELIGIBLE_REPLICA, NULL, arg);
-            return;
-        }
+    const char *why = NULL;
+    int32_t bad = ineligible_member(c, p, isr, isr_epochs, n_isr, &why);
+    if (bad >= 0) {
+        sk_info("controller", "partition %s-%d: ISR change from leader %d refused: replica %d "
+                "is ineligible (%s)", topic, partition, broker_id, bad, why);
+        done(SK_KERR_INELIGIBLE_REPLICA, NULL, arg);
+        return;
+    }
     sk_info("controller", "partition %s-%d: ISR change from leader %d (%d -> %d members)",
             topic, partition, broker_id, p->n_isr, n_isr);
     ctrl_write_state_cb(c, t, p, p->leader, isr, n_isr, p->leader_epoch, 0, done, arg);

@@ -74,9 +74,19 @@ typedef struct sk_ctrl_pstate {
     int32_t partition_epoch;
 } sk_ctrl_pstate_t;
 typedef void (*sk_ctrl_alter_done_fn)(int16_t err, const sk_ctrl_pstate_t *st, void *arg);
+/* isr_epochs (AlterPartition v3, KIP-903), when not NULL, holds the broker
+ * epoch the leader knows for each member (-1: unknown, not checked); a member
+ * whose epoch is not its registration's is INELIGIBLE_REPLICA. */
 void sk_ctrl_alter_isr(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch, const char *topic,
                        int32_t partition, int32_t leader_epoch, int32_t partition_epoch,
-                       const int32_t *isr, int n_isr, sk_ctrl_alter_done_fn done, void *arg);
+                       const int32_t *isr, const int64_t *isr_epochs, int n_isr,
+                       sk_ctrl_alter_done_fn done, void *arg);
+/* 1 when broker_id is live with this broker epoch (the czxid of its
+ * registration); AlterPartition's STALE_BROKER_EPOCH check. */
+int sk_ctrl_broker_epoch_is(sk_ctrl_t *c, int32_t broker_id, int64_t broker_epoch);
+/* The name of the topic whose topic_id is id, or NULL (not known to the
+ * controller); valid until the controller's next topic change. */
+const char *sk_ctrl_topic_by_id(sk_ctrl_t *c, const uint8_t id[16]);
 
 /* A topic partition named in a request. */
 typedef struct sk_ctrl_tp {

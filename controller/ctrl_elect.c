@@ -83,7 +83,9 @@ void sk_ctrl_controlled_shutdown(sk_ctrl_t *c, int32_t broker_id, int64_t broker
         sk_warn("controller", "controlled shutdown request from broker %d with epoch %lld "
                 "refused: %s", broker_id, (long long)broker_epoch,
                 b ? "stale broker epoch" : "not a live broker");
-        done(SK_KERR_STALE_BROKER_EPOCH, NULL, 0, arg);
+        /* Kafka: an id not registered is BROKER_NOT_AVAILABLE ("Broker id N
+         * does not exist"), whatever epoch came with it (v0-1 carry none). */
+        done(b ? SK_KERR_STALE_BROKER_EPOCH : SK_KERR_BROKER_NOT_AVAILABLE, NULL, 0, arg);
         return;
     }
     if (!ctrl_contains(c->shutting, c->n_shutting, broker_id)) {

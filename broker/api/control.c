@@ -576,21 +576,20 @@ static void ap_free(sk_req_t *req)
     req->handler_state = NULL;
 }
 
-static void ap_finish(ap_state_t *st, int complete)
+/* Versions before 2 know no INELIGIBLE_REPLICA: Kafka answers them
+ * OPERATION_NOT_ATTEMPTED instead (KIP-841). */
+static int16_t ap_error(const sk_req_t *req, int16_t err)
 {
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_alterpartition_resp_encode(&w, st->req->api_version, &st->resp);
-    sk_req_set_body(st->req, &w);
-    if (complete)
-        sk_req_complete(st->req);
+    if (err == SK_KERR_INELIGIBLE_REPLICA && req->api_version < 2)
+        return SK_KERR_OPERATION_NOT_ATTEMPTED;
+    return err;
 }
 
 static void ap_done(int16_t err, const sk_ctrl_pstate_t *ps, void *arg)
 {
     ap_item_t *it = arg;
     ap_state_t *st = it->st;
-    it->out->ErrorCode = err;
+    it->out->ErrorCode = ap_error(st->req, err);
     if (ps) {
         it->out->LeaderId = ps->leader;
         it->out->LeaderEpoch = ps->leader_epoch;
@@ -600,8 +599,47 @@ static void ap_done(int16_t err, const sk_ctrl_pstate_t *ps, void *arg)
         it->out->PartitionEpoch = ps->partition_epoch;
     }
     free(it);
-    if (--st->outstanding == 0)
-        ap_finish(st, 1);
+    if (--st->outstanding == 0) {
+        sk_req_respond(st->req, &st->resp); /* a failure closes the connection */
+        sk_req_complete(st->req);
+    }
+}
+
+/* The topic name a request topic names (v0-1 by name, v2+ by id), NUL
+ * terminated in the request's arena, or NULL for an id the controller does
+ * not know. */
+static const char *ap_topic(sk_broker_t *b, sk_req_t *req, const sk_alterpartition_req_topic_t *t)
+{
+    if (req->api_version >= 2) {
+        const char *name = sk_ctrl_topic_by_id(b->ctrl, t->TopicId);
+        return name ? sk_arena_strdup(req->arena, name) : NULL;
+    }
+    int32_t len = t->TopicName.len > 0 ? t->TopicName.len : 0;
+    char *name = sk_arena_alloc(req->arena, (size_t)len + 1);
+    memcpy(name, t->TopicName.p ? t->TopicName.p : "", (size_t)len);
+    name[len] = '\0';
+    return name;
+}
+
+/* The proposed ISR of pp: its ids, and for v3 the broker epochs beside them. */
+static int32_t ap_isr(sk_req_t *req, const sk_alterpartition_req_partition_t *pp,
+                      const int32_t **isr, const int64_t **epochs)
+{
+    if (req->api_version < 3) {
+        *isr = pp->NewIsr;
+        *epochs = NULL;
+        return pp->NewIsrCnt;
+    }
+    int32_t n = pp->NewIsrWithEpochsCnt;
+    int32_t *ids = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*ids));
+    int64_t *eps = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*eps));
+    for (int32_t k = 0; k < n; k++) {
+        ids[k] = pp->NewIsrWithEpochs[k].BrokerId;
+        eps[k] = pp->NewIsrWithEpochs[k].BrokerEpoch;
+    }
+    *isr = ids;
+    *epochs = eps;
+    return n;
 }
 
 int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
@@ -613,49 +651,59 @@ int sk_api_alterpartition(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     st->req = req;
     req->handler_state = st;
     req->handler_free = ap_free;
-    st->outstanding = 1;
-    if (!sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION)) {
+    sk_alterpartition_resp_init(&st->resp);
+    if (!sk_authz_cluster(b, req, SK_ACL_OP_CLUSTER_ACTION))
         st->resp.ErrorCode = SK_KERR_CLUSTER_AUTHORIZATION_FAILED;
-        ap_finish(st, 0);
-        return SK_REQ_DONE;
-    }
-    if (!b->ctrl || !sk_ctrl_active(b->ctrl)) {
+    else if (!b->ctrl || !sk_ctrl_active(b->ctrl))
         st->resp.ErrorCode = SK_KERR_NOT_CONTROLLER;
-        ap_finish(st, 0);
-        return SK_REQ_DONE;
+    else if (!sk_ctrl_broker_epoch_is(b->ctrl, in.BrokerId, in.BrokerEpoch))
+        st->resp.ErrorCode = SK_KERR_STALE_BROKER_EPOCH;
+    if (st->resp.ErrorCode != SK_KERR_NONE) {
+        if (st->resp.ErrorCode == SK_KERR_STALE_BROKER_EPOCH)
+            sk_info("control", "AlterPartition from broker %d refused: broker epoch %lld is not "
+                    "its registration's (STALE_BROKER_EPOCH)", in.BrokerId,
+                    (long long)in.BrokerEpoch);
+        return sk_req_respond(req, &st->resp);
     }
     int32_t n = in.TopicsCnt > 0 ? in.TopicsCnt : 0;
     st->resp.TopicsCnt = n;
     st->resp.Topics = sk_arena_calloc(req->arena, (size_t)n + 1, sizeof(*st->resp.Topics));
+    st->outstanding = 1;
     for (int32_t i = 0; i < n; i++) {
         const sk_alterpartition_req_topic_t *t = &in.Topics[i];
         sk_alterpartition_resp_topic_t *rt = &st->resp.Topics[i];
+        sk_alterpartition_resp_topic_init(rt);
         rt->TopicName = t->TopicName;
+        memcpy(rt->TopicId, t->TopicId, 16);
         rt->PartitionsCnt = t->PartitionsCnt > 0 ? t->PartitionsCnt : 0;
         rt->Partitions = sk_arena_calloc(req->arena, (size_t)rt->PartitionsCnt + 1,
                                          sizeof(*rt->Partitions));
-        char *topic = sk_arena_memdup(req->arena, t->TopicName.p ? t->TopicName.p : "",
-                                      (size_t)(t->TopicName.len > 0 ? t->TopicName.len : 0) + 1);
-        topic[t->TopicName.len > 0 ? t->TopicName.len : 0] = '\0';
+        const char *topic = ap_topic(b, req, t);
         for (int32_t j = 0; j < rt->PartitionsCnt; j++) {
             const sk_alterpartition_req_partition_t *pp = &t->Partitions[j];
             sk_alterpartition_resp_partition_t *out = &rt->Partitions[j];
+            sk_alterpartition_resp_partition_init(out);
             out->PartitionIndex = pp->PartitionIndex;
             out->LeaderId = -1;
             out->LeaderEpoch = -1;
             out->PartitionEpoch = -1;
+            if (!topic) {
+                out->ErrorCode = SK_KERR_UNKNOWN_TOPIC_ID;
+                continue;
+            }
+            const int32_t *isr;
+            const int64_t *epochs;
+            int32_t n_isr = ap_isr(req, pp, &isr, &epochs);
             ap_item_t *it = sk_calloc(1, sizeof(*it));
             it->st = st;
             it->out = out;
             st->outstanding++;
             sk_ctrl_alter_isr(b->ctrl, in.BrokerId, in.BrokerEpoch, topic, pp->PartitionIndex,
-                              pp->LeaderEpoch, pp->PartitionEpoch, pp->NewIsr, pp->NewIsrCnt,
-                              ap_done, it);
+                              pp->LeaderEpoch, pp->PartitionEpoch, isr, epochs, n_isr, ap_done,
+                              it);
         }
     }
-    if (--st->outstanding == 0) {
-        ap_finish(st, 0);
-        return SK_REQ_DONE;
-    }
+    if (--st->outstanding == 0)
+        return sk_req_respond(req, &st->resp);
     return SK_REQ_PENDING;
 }

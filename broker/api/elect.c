@@ -19,6 +19,12 @@ static void state_free(sk_req_t *req)
 
 /* ---------------------------------------------------- ControlledShutdown */
 
+static sk_str_t arena_str(sk_req_t *req, const char *s)
+{
+    size_t len = strlen(s);
+    return (sk_str_t){sk_arena_memdup(req->arena, s, len + 1), (int32_t)len};
+}
+
 typedef struct cs_state {
     sk_req_t *req;
     int returned;   /* the handler has returned (else the answer is synchronous) */
@@ -26,20 +32,17 @@ typedef struct cs_state {
 
 static void cs_answer(sk_req_t *req, int16_t err, const sk_ctrl_tp_t *rem, int n)
 {
-    sk_controlledshutdown_resp_t resp = {err, NULL, 0};
+    sk_controlledshutdown_resp_t resp;
+    sk_controlledshutdown_resp_init(&resp);
+    resp.ErrorCode = err;
     resp.RemainingPartitions = sk_arena_calloc(req->arena, (size_t)n + 1,
                                                sizeof(*resp.RemainingPartitions));
     for (int i = 0; i < n; i++) {
-        size_t len = strlen(rem[i].topic);
-        char *name = sk_arena_memdup(req->arena, rem[i].topic, len + 1);
-        resp.RemainingPartitions[i].TopicName = (sk_str_t){name, (int32_t)len};
+        resp.RemainingPartitions[i].TopicName = arena_str(req, rem[i].topic);
         resp.RemainingPartitions[i].PartitionIndex = rem[i].partition;
     }
     resp.RemainingPartitionsCnt = n;
-    sk_wr_t w;
-    sk_wr_init(&w);
-    sk_controlledshutdown_resp_encode(&w, req->api_version, &resp);
-    sk_req_set_body(req, &w);
+    sk_req_respond(req, &resp); /* a failure closes the connection */
 }
 
 static void cs_done(int16_t err, const sk_ctrl_tp_t *rem, int n, void *arg)
@@ -85,11 +88,6 @@ typedef struct el_state {
     int returned;
 } el_state_t;
 
-static sk_str_t arena_str(sk_req_t *req, const char *s)
-{
-    size_t len = strlen(s);
-    return (sk_str_t){sk_arena_memdup(req->arena, s, len + 1), (int32_t)len};
-}
 
 static void el_encode(sk_req_t *req, const sk_electleaders_resp_t *resp)
 {

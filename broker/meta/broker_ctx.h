@@ -72,6 +72,12 @@ struct sk_broker_s {
     struct sk_tbucket *leader_throttle;  /* leader.replication.throttled.rate
                                           * (replica/throttle.h) */
     sk_chan_t *isr_chan;          /* AlterPartition proposals to the controller */
+    /* The AlterPartition version proposals use with controller isr_ver_ctl
+     * (the highest both sides speak, from its ApiVersions; isr.c), and the
+     * controller that ApiVersions question is in flight to (-1: none). */
+    int32_t isr_ver_ctl;
+    int16_t isr_ver;
+    int32_t isr_ver_asking;
     struct event *isr_timer;      /* ISR shrink check */
     int32_t ctrl_epoch_seen;      /* newest controller epoch seen */
     sk_live_broker_t *live;       /* live brokers, from UpdateMetadata */

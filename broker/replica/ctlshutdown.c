@@ -199,7 +199,7 @@ static void resp_cb(int rc, const uint8_t *body, size_t len, void *arg)
         snprintf(why, sizeof(why), "controller answered %s", sk_kerr_name(resp.ErrorCode));
         attempt_over(st, 0, why);
     } else if (resp.RemainingPartitionsCnt > 0) {
-        const sk_controlledshutdown_partition_t *p = &resp.RemainingPartitions[0];
+        const sk_controlledshutdown_resp_remaining_partition_t *p = &resp.RemainingPartitions[0];
         snprintf(why, sizeof(why), "%d partition(s) still led by this broker (first %.*s-%d)",
                  resp.RemainingPartitionsCnt, p->TopicName.len > 0 ? (int)p->TopicName.len : 0,
                  p->TopicName.p ? p->TopicName.p : "", p->PartitionIndex);
@@ -241,7 +241,10 @@ static void attempt(struct sk_ctlsd_s *st)
     snprintf(cid, sizeof(cid), "skein-shutdown-%d", b->id);
     st->chan = sk_chan_new(b->base, cid);
     sk_chan_set_broker(st->chan, ctl->id, ctl->host, ctl->port);
-    sk_controlledshutdown_req_t req = {b->id, b->broker_epoch};
+    sk_controlledshutdown_req_t req;
+    sk_controlledshutdown_req_init(&req);
+    req.BrokerId = b->id;
+    req.BrokerEpoch = b->broker_epoch;
     sk_wr_t w;
     sk_wr_init(&w);
     if (sk_controlledshutdown_req_encode(&w, CSD_VERSION, &req) != SK_OK) {

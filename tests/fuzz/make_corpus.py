@@ -38,7 +38,7 @@ APIS = [
     (4, "LeaderAndIsr", [2, 5]),
     (5, "StopReplica", [1, 3]),
     (6, "UpdateMetadata", [5, 7]),
-    (7, "ControlledShutdown", [1, 3]),
+    (7, "ControlledShutdown", [0, 1, 3]),
     (8, "OffsetCommit", [2, 7, 8]),
     (9, "OffsetFetch", [1, 5, 8]),
     (10, "FindCoordinator", [1, 3, 4]),
@@ -67,7 +67,7 @@ APIS = [
     (47, "OffsetDelete", [0]),
     (48, "DescribeClientQuotas", [0, 1]),
     (49, "AlterClientQuotas", [0, 1]),
-    (56, "AlterPartition", [0, 1]),
+    (56, "AlterPartition", [0, 1, 2, 3]),
     (60, "DescribeCluster", [0, 1]),
     (61, "DescribeProducers", [0]),
 ]
@@ -244,6 +244,8 @@ class Schema:
 
 
 def request_header(key, version, flexible, client_id="fuzz"):
+    if key == 7 and version == 0:  # ControlledShutdown v0: header v0, no client id
+        return i16(key) + i16(version) + i32(7)
     h = i16(key) + i16(version) + i32(7) + string(client_id)
     return h + (uvarint(0) if flexible else b"")
 

@@ -263,11 +263,15 @@ def test_second_signal_exits_at_once(c3):
 
 
 def raw_controlled_shutdown(port, version, broker_id, broker_epoch):
-    """Send one ControlledShutdown request; return (error code, remaining count)."""
+    """Send one ControlledShutdown request; return (error code, remaining count). v0 goes
+    with request header v0 (no client id), as Kafka's v0 does."""
     import socket
     import struct
     flex = version >= 3
-    hdr = struct.pack(">hhih", 7, version, 11, 1) + b"t" + (b"\x00" if flex else b"")
+    if version == 0:
+        hdr = struct.pack(">hhi", 7, version, 11)
+    else:
+        hdr = struct.pack(">hhih", 7, version, 11, 1) + b"t" + (b"\x00" if flex else b"")
     body = struct.pack(">i", broker_id)
     if version >= 2:
         body += struct.pack(">q", broker_epoch)
@@ -293,7 +297,8 @@ def raw_controlled_shutdown(port, version, broker_id, broker_epoch):
 
 def test_request_errors(c3):
     """Only the active controller answers (NOT_CONTROLLER elsewhere); a wrong broker epoch
-    or an unknown broker gets STALE_BROKER_EPOCH and changes nothing."""
+    gets STALE_BROKER_EPOCH, an unknown broker BROKER_NOT_AVAILABLE (Kafka's "Broker id 99
+    does not exist"), and neither changes anything; v0 (header without client id) alike."""
     topic = "cs-errors"
     create(c3, topic)
     ctl = controller_id(c3)
@@ -302,7 +307,9 @@ def test_request_errors(c3):
     assert raw_controlled_shutdown(c3.brokers[other].port, 3, other, 1) == (41, 0)
     assert raw_controlled_shutdown(c3.brokers[ctl].port, 3, other, 123456789) == (77, 0)
     assert raw_controlled_shutdown(c3.brokers[ctl].port, 2, other, 123456789) == (77, 0)
-    assert raw_controlled_shutdown(c3.brokers[ctl].port, 1, 99, -1) == (77, 0)
+    assert raw_controlled_shutdown(c3.brokers[ctl].port, 1, 99, -1) == (8, 0)
+    assert raw_controlled_shutdown(c3.brokers[ctl].port, 0, 99, -1) == (8, 0)
+    assert raw_controlled_shutdown(c3.brokers[other].port, 0, other, -1) == (41, 0)
     assert {p: state(c3, topic, p)[0] for p in range(PARTS)} == before
     assert all(b.running() for b in c3.brokers)
 

@@ -2,6 +2,7 @@
 shrinks when a follower stalls and grows back when it catches up (AlterPartition
 through the controller), and no acknowledged acks=all message is lost."""
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -92,6 +93,11 @@ def test_stalled_follower_leaves_and_rejoins_the_isr(rc3):
     H.wait_for(lambda: follower in state(rc3, "isr-t")["isr"], 30,
                "the follower rejoins the ISR once caught up")
     assert read_all(rc3, "isr-t") == acked
+    # the leader learnt the controller's versions first and proposed with the newest
+    # (AlterPartition v3: members with broker epochs, the topic by its id)
+    log = rc3.brokers[s0["leader"]].log_text()
+    assert re.findall(r"partition isr-t-0: proposing .*\(AlterPartition (v\d)\)", log) == \
+        ["v3", "v3"]
 
 
 def test_killed_follower_returns_to_the_isr(rc3):
