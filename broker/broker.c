@@ -20,10 +20,12 @@
 #include "metrics/exporter.h"
 #include "meta/acl_zk.h"
 #include "meta/cfgchange.h"
+#include "meta/dynlistener.h"
 #include "meta/quota.h"
 #include "meta/quota_zk.h"
 #include "meta/logdir_event.h"
 #include "zkauth.h"
+#include "tls.h"
 
 #include "clock.h"
 #include "group/coord.h"
@@ -140,6 +142,25 @@ static const char *config_lookup(const sk_znode_config_t *cfg, const char *key)
     return NULL;
 }
 
+/* This broker's dynamic listener key stores (listener.name.<l>.ssl.keystore.*
+ * in /config/brokers/<id>; Kafka reads them from no other node): passwords
+ * decoded, put in force, and the TLS contexts whose keys changed rebuilt
+ * for new connections (the reload path of renewed files, tls.h). */
+static void listener_keys_changed(sk_conf_t *c, const sk_znode_config_t *mine)
+{
+    sk_dynlistener_keys_t dyn;
+    sk_dynlistener_pick(c->password_encoder_secret,
+                        mine ? (const char *const *)mine->keys : NULL,
+                        mine ? (const char *const *)mine->values : NULL, mine ? mine->n : 0,
+                        &dyn);
+    if (sk_conf_set_listener_dynamic(c, (const char *const *)dyn.keys,
+                                     (const char *const *)dyn.values, dyn.n) == SK_OK) {
+        sk_info("config", "dynamic listener key store settings: %d in force", dyn.n);
+        sk_tls_config_changed();
+    }
+    sk_dynlistener_keys_free(&dyn);
+}
+
 /* /config/brokers/<id> or /config/brokers/<default> changed: each dynamic
  * key takes this broker's value, else the cluster default, else the file's
  * (Kafka's order), and the modules that copied a value at start get the
@@ -187,6 +208,8 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
         ctrl |= strcmp(key, "unclean.leader.election.enable") == 0;
         min_free |= strcmp(key, "log.dir.min.free.bytes") == 0;
     }
+    if (strcmp(name, id) == 0)
+        listener_keys_changed(c, mine);
     if (!changed)
         return;
     sk_topic_conf_log_defaults(c, &b->plog_cfg);

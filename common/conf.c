@@ -81,17 +81,17 @@ static const ckey_t keys[] = {
      "Listener (from advertised.listeners) that other brokers and the controller connect to.",
      "security.inter.broker.protocol"},
     /* TLS */
-    KSTR("ssl.keystore.type", ssl_keystore_type, "JKS", F_ICASE, store_type_names,
+    KSTR("ssl.keystore.type", ssl_keystore_type, "JKS", F_ICASE | F_LISTENER_DYNAMIC, store_type_names,
          "Format of the key store: PKCS12 or PEM; a JKS store is refused (a PKCS12 file is read)."),
-    KSTR("ssl.keystore.location", ssl_keystore_location, NULL, 0, NULL,
+    KSTR("ssl.keystore.location", ssl_keystore_location, NULL, F_LISTENER_DYNAMIC, NULL,
          "File holding this broker's private key and certificate chain."),
-    KSTR("ssl.keystore.password", ssl_keystore_password, NULL, F_SENSITIVE, NULL,
+    KSTR("ssl.keystore.password", ssl_keystore_password, NULL, F_SENSITIVE | F_LISTENER_DYNAMIC, NULL,
          "Password of the key store file (PKCS12)."),
-    KSTR("ssl.key.password", ssl_key_password, NULL, F_SENSITIVE, NULL,
+    KSTR("ssl.key.password", ssl_key_password, NULL, F_SENSITIVE | F_LISTENER_DYNAMIC, NULL,
          "Password of the private key (an encrypted PEM key, or a PKCS12 key with its own password)."),
-    KSTR("ssl.keystore.certificate.chain", ssl_keystore_certificate_chain, NULL, F_SENSITIVE, NULL,
+    KSTR("ssl.keystore.certificate.chain", ssl_keystore_certificate_chain, NULL, F_SENSITIVE | F_LISTENER_DYNAMIC, NULL,
          "Certificate chain in PEM, given in the value itself (ssl.keystore.type=PEM)."),
-    KSTR("ssl.keystore.key", ssl_keystore_key, NULL, F_SENSITIVE, NULL,
+    KSTR("ssl.keystore.key", ssl_keystore_key, NULL, F_SENSITIVE | F_LISTENER_DYNAMIC, NULL,
          "Private key in PEM, given in the value itself (ssl.keystore.type=PEM)."),
     KSTR("ssl.truststore.type", ssl_truststore_type, "JKS", F_ICASE, store_type_names,
          "Format of the trust store: PKCS12 or PEM; a JKS store is refused (a PKCS12 file is read)."),
@@ -111,6 +111,8 @@ static const ckey_t keys[] = {
           "Cipher suites by their IANA names (as Java names them); unset = OpenSSL's defaults."),
     KSTR("ssl.endpoint.identification.algorithm", ssl_endpoint_identification_algorithm, "https",
          F_ICASE, NULL, "https: a broker checks the host name in another broker's certificate; empty = no check."),
+    KSTR("password.encoder.secret", password_encoder_secret, NULL, F_SENSITIVE, NULL,
+         "Secret that encrypts the passwords set dynamically for this broker (listener.name.<l>.ssl.keystore.password and the like) before they are written to ZooKeeper; without it such passwords are refused."),
     /* SASL */
     KLIST("sasl.enabled.mechanisms", sasl_enabled_mechanisms, "GSSAPI", F_NONEMPTY, NULL,
           "SASL mechanisms a SASL_PLAINTEXT or SASL_SSL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka's default GSSAPI, and OAUTHBEARER, stop start-up)."),
@@ -1611,6 +1613,8 @@ out:
     return rc;
 }
 
+static void dyn_free(sk_conf_t *c);
+
 void sk_conf_free(sk_conf_t *c)
 {
     for (int i = 0; i < SK_CONF_MAX_KEYS; i++) {
@@ -1628,6 +1632,7 @@ void sk_conf_free(sk_conf_t *c)
         free(c->listener_ssl[j].value);
     }
     free(c->listener_ssl);
+    dyn_free(c);
     free(c->zookeeper_hosts);
     free(c->zookeeper_chroot);
     free(c->metrics_host);
@@ -1866,9 +1871,11 @@ static void copy_field(sk_conf_t *dst, const sk_conf_t *src, const ckey_t *k)
     }
 }
 
-void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out)
+void sk_conf_listener_ssl_with(const sk_conf_t *c, const char *listener,
+                               const char *const *dyn_keys, const char *const *dyn_values,
+                               int n_dyn, sk_conf_t *out)
 {
-    char why[256];
+    char why[256], l[128];
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < NKEYS; i++) {
         if (!is_ssl_key(i))
@@ -1883,6 +1890,79 @@ void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *o
         if (set_value(out, &keys[e->key], e->value, why, sizeof(why)) == 0) /* checked at load */
             out->source[e->key] = SK_CONF_SRC_LISTENER;
     }
+    /* then this broker's dynamic values, which win over the file's */
+    for (int j = 0; j < n_dyn; j++) {
+        int i = sk_conf_listener_key(dyn_keys[j], l, sizeof(l));
+        if (i < 0 || !(keys[i].flags & F_LISTENER_DYNAMIC) || strcasecmp(l, listener) != 0)
+            continue;
+        char *v = dup_trim(dyn_values[j], strlen(dyn_values[j]));
+        if (set_value(out, &keys[i], v, why, sizeof(why)) == 0)
+            out->source[i] = SK_CONF_SRC_LISTENER;
+        free(v);
+    }
+}
+
+void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out)
+{
+    sk_conf_listener_ssl_with(c, listener, (const char *const *)c->listener_dyn_keys,
+                              (const char *const *)c->listener_dyn_values, c->n_listener_dyn,
+                              out);
+}
+
+int sk_conf_listener_key(const char *key, char *listener, size_t len)
+{
+    if (!key || strncmp(key, LISTENER_PREFIX, strlen(LISTENER_PREFIX)) != 0)
+        return -1;
+    const char *name = key + strlen(LISTENER_PREFIX);
+    const char *ssl = strstr(name, ".ssl.");
+    if (!ssl || ssl == name || (size_t)(ssl - name) >= len)
+        return -1;
+    int i = key_index(ssl + 1);
+    if (i < 0 || strncmp(keys[i].key, "ssl.", 4) != 0)
+        return -1;
+    memcpy(listener, name, (size_t)(ssl - name));
+    listener[ssl - name] = '\0';
+    return i;
+}
+
+int sk_conf_key_listener_dynamic(int i)
+{
+    return i >= 0 && i < NKEYS && (keys[i].flags & F_LISTENER_DYNAMIC);
+}
+
+static void dyn_free(sk_conf_t *c)
+{
+    for (int j = 0; j < c->n_listener_dyn; j++) {
+        free(c->listener_dyn_keys[j]);
+        free(c->listener_dyn_values[j]);
+    }
+    free(c->listener_dyn_keys);
+    free(c->listener_dyn_values);
+    c->listener_dyn_keys = c->listener_dyn_values = NULL;
+    c->n_listener_dyn = 0;
+}
+
+int sk_conf_set_listener_dynamic(sk_conf_t *c, const char *const *k, const char *const *v, int n)
+{
+    int same = n == c->n_listener_dyn;
+    for (int j = 0; same && j < n; j++) {
+        int found = 0;
+        for (int m = 0; m < n && !found; m++)
+            found = strcmp(c->listener_dyn_keys[m], k[j]) == 0 &&
+                    strcmp(c->listener_dyn_values[m], v[j]) == 0;
+        same = found;
+    }
+    if (same)
+        return 1;
+    dyn_free(c);
+    c->listener_dyn_keys = sk_calloc((size_t)n + 1, sizeof(char *));
+    c->listener_dyn_values = sk_calloc((size_t)n + 1, sizeof(char *));
+    for (int j = 0; j < n; j++) {
+        c->listener_dyn_keys[j] = sk_strdup(k[j]);
+        c->listener_dyn_values[j] = sk_strdup(v[j]);
+    }
+    c->n_listener_dyn = n;
+    return SK_OK;
 }
 
 void sk_conf_ssl_key_name(const sk_conf_t *view, const char *listener, const char *key,

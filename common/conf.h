@@ -240,6 +240,12 @@ typedef struct sk_conf {
     char *ssl_endpoint_identification_algorithm; /* "https" (default) or NULL = off */
     sk_conf_listener_key_t *listener_ssl;     /* listener.name.<l>.ssl.* values */
     int n_listener_ssl;
+    /* listener.name.<l>.ssl.keystore.* set dynamically for this broker
+     * (/config/brokers/<id>, passwords decoded): full key names and values,
+     * over the static ones; see sk_conf_set_listener_dynamic() */
+    char **listener_dyn_keys, **listener_dyn_values;
+    int n_listener_dyn;
+    char *password_encoder_secret;            /* password.encoder.secret; NULL = unset */
 
     /* skein's own */
     int log_level;                            /* sk_log_level_t, default SK_LOG_INFO */
@@ -343,6 +349,25 @@ int sk_conf_set_dynamic(sk_conf_t *c, int i, const char *value, int source, char
  * not needed first); out->source[i] is SK_CONF_SRC_LISTENER for a key set
  * for the listener, else c's source. Free it with sk_conf_free(). */
 void sk_conf_listener_ssl(const sk_conf_t *c, const char *listener, sk_conf_t *out);
+/* The same view with the given dynamic values instead of c's (full
+ * "listener.name.<l>.<key>" names, clear values; those of other listeners
+ * and keys that are not F_LISTENER_DYNAMIC are skipped): what the listener
+ * would use if they were written (AlterConfigs checks them first). */
+void sk_conf_listener_ssl_with(const sk_conf_t *c, const char *listener,
+                               const char *const *dyn_keys, const char *const *dyn_values,
+                               int n_dyn, sk_conf_t *out);
+/* "listener.name.<l>.<key>" with <key> an ssl.* key of the table: that key's
+ * index, and <l> (as written) into listener; else -1. */
+int sk_conf_listener_key(const char *key, char *listener, size_t len);
+/* Whether ssl.* key i may be set dynamically for one broker and one listener
+ * (listener.name.<l>.<key> in /config/brokers/<id>): the key store keys, as
+ * in Kafka (KIP-226). Such a key is never dynamic without the prefix. */
+int sk_conf_key_listener_dynamic(int i);
+/* Replace this broker's dynamic listener values (full names, clear values).
+ * Returns SK_OK, or 1 when they are the ones in force already.
+ * @locality the thread that owns c */
+int sk_conf_set_listener_dynamic(sk_conf_t *c, const char *const *keys,
+                                 const char *const *values, int n);
 /* The JAAS line for SASL mechanism mech (any case) on listener: the value of
  * listener.name.<listener>.<mech>.sasl.jaas.config when set, else
  * sasl.jaas.config (NULL when neither is). keyname (may be NULL) gets the

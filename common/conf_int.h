@@ -21,6 +21,8 @@ enum {
     F_NONEMPTY = 4, /* list needs at least one item / string must not be empty */
     F_SENSITIVE = 8, /* a secret (Kafka's PASSWORD type): never printed by DescribeConfigs */
     F_DYNAMIC = 16,  /* Kafka lets AlterConfigs change it on a running broker */
+    F_LISTENER_DYNAMIC = 32, /* dynamic for one broker and one listener only, with the
+                              * listener.name.<l>. prefix (KIP-226's key store keys) */
 };
 
 typedef struct ckey {

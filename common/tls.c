@@ -6,10 +6,12 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509_vfy.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -636,8 +638,32 @@ int sk_tls_client_ctx_new(const sk_conf_t *view, const char *listener, SSL_CTX *
     return ctx_build(view, listener, 1, out, err, errlen);
 }
 
+/* A digest of the key store keys in effect, so that a dynamic change of
+ * them (AlterConfigs) shows as a changed fingerprint like a file does. */
+static void keys_digest(const sk_conf_t *view, char *hex, size_t len)
+{
+    const char *vals[6] = {view->ssl_keystore_type, view->ssl_keystore_location,
+                           view->ssl_keystore_password, view->ssl_key_password,
+                           view->ssl_keystore_certificate_chain, view->ssl_keystore_key};
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (int i = 0; i < 6; i++) {
+        const char *v = vals[i] ? vals[i] : "";
+        EVP_DigestUpdate(ctx, vals[i] ? "1" : "0", 1);
+        EVP_DigestUpdate(ctx, v, strlen(v) + 1);
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    hex[0] = '\0';
+    for (unsigned int i = 0; i < mdlen && 2 * i + 2 < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
 /* What the key and trust store files of a view are now (inode, size,
- * modification time), to notice a change on disk. */
+ * modification time), to notice a change on disk, then "|" and the digest
+ * of the key store keys. */
 static char *fingerprint(const sk_conf_t *view)
 {
     const char *paths[2] = {view->ssl_keystore_location, view->ssl_truststore_location};
@@ -658,7 +684,17 @@ static char *fingerprint(const sk_conf_t *view)
         if (n > 0)
             u += (size_t)n;
     }
-    return sk_strdup(buf);
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    keys_digest(view, hex, sizeof(hex));
+    return sk_asprintf("%s|%s", buf, hex);
+}
+
+/* Whether two fingerprints differ in their key store keys (after the
+ * "|"), rather than only in their files. */
+static int keys_changed(const char *a, const char *b)
+{
+    const char *ka = strrchr(a, '|'), *kb = strrchr(b, '|');
+    return !ka || !kb || strcmp(ka, kb) != 0;
 }
 
 int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
@@ -759,7 +795,9 @@ static int reload_one(const sk_conf_t *conf, const char *name, int client, SSL_C
             if (verify_host)
                 *verify_host = view.ssl_endpoint_identification_algorithm != NULL;
             sk_info("tls", "%s %s: TLS keys %s for new connections", client ? "inter-broker listener" : "listener",
-                    name, force ? "reloaded (SIGHUP)" : "reloaded after a change on disk");
+                    name, force                  ? "reloaded (SIGHUP)"
+                          : keys_changed(now, *fp) ? "reloaded after a dynamic configuration change"
+                                                   : "reloaded after a change on disk");
             replaced = 1;
         } else {
             sk_error("tls", "keeping the TLS keys in use: %s", err);
@@ -782,6 +820,86 @@ int sk_tls_reload(sk_tls_t *t, int force)
         n += reload_one(t->conf, t->client_name, 1, &t->client, &t->client_fp, &t->verify_host,
                         force);
     return n;
+}
+
+int sk_tls_config_changed(void)
+{
+    return sk_tls_reload(process_tls, 0);
+}
+
+/* Every subject alternative name of old is among new's. */
+static int sans_kept(X509 *old, X509 *new, char *missing, size_t len)
+{
+    GENERAL_NAMES *o = X509_get_ext_d2i(old, NID_subject_alt_name, NULL, NULL);
+    GENERAL_NAMES *n = X509_get_ext_d2i(new, NID_subject_alt_name, NULL, NULL);
+    int ok = 1;
+    for (int i = 0; o && ok && i < sk_GENERAL_NAME_num(o); i++) {
+        GENERAL_NAME *g = sk_GENERAL_NAME_value(o, i);
+        int found = 0;
+        for (int j = 0; n && !found && j < sk_GENERAL_NAME_num(n); j++)
+            found = GENERAL_NAME_cmp(g, sk_GENERAL_NAME_value(n, j)) == 0;
+        if (!found) {
+            ok = 0;
+            int type = 0;
+            void *v = GENERAL_NAME_get0_value(g, &type);
+            if (type == GEN_DNS)
+                snprintf(missing, len, "DNS:%s",
+                         (const char *)ASN1_STRING_get0_data((ASN1_IA5STRING *)v));
+            else if (type == GEN_IPADD)
+                snprintf(missing, len, "an IP address");
+            else
+                snprintf(missing, len, "a name of type %d", type);
+        }
+    }
+    GENERAL_NAMES_free(o);
+    GENERAL_NAMES_free(n);
+    return ok;
+}
+
+static void subject_text(X509 *x, char *buf, size_t len)
+{
+    BIO *mem = BIO_new(BIO_s_mem());
+    buf[0] = '\0';
+    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(x), 0,
+                                  XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        char *p = NULL;
+        long n = BIO_get_mem_data(mem, &p);
+        snprintf(buf, len, "%.*s", (int)(n > 0 ? n : 0), p ? p : "");
+    }
+    BIO_free(mem);
+}
+
+int sk_tls_check_keystore(const sk_tls_t *t, const char *listener, const sk_conf_t *view,
+                          char *err, size_t errlen)
+{
+    SSL_CTX *cur = sk_tls_server_ctx(t, listener);
+    if (!cur)
+        return SK_OK; /* not a TLS listener of this broker: nothing to swap */
+    SSL_CTX *fresh = NULL;
+    int rc = sk_tls_server_ctx_new(view, listener, &fresh, err, errlen);
+    if (rc != SK_OK)
+        return rc;
+    X509 *old = SSL_CTX_get0_certificate(cur), *new = SSL_CTX_get0_certificate(fresh);
+    char a[512], b[512], missing[300];
+    rc = SK_EINVAL;
+    if (!old || !new) {
+        sk_errf(err, errlen, "listener %s: no certificate to compare", listener);
+    } else if (X509_NAME_cmp(X509_get_subject_name(old), X509_get_subject_name(new)) != 0) {
+        subject_text(old, a, sizeof(a));
+        subject_text(new, b, sizeof(b));
+        sk_errf(err, errlen,
+                "listener %s: Keystore DistinguishedName does not match: existing DN=%s, new DN=%s",
+                listener, a, b);
+    } else if (!sans_kept(old, new, missing, sizeof(missing))) {
+        sk_errf(err, errlen,
+                "listener %s: Keystore SubjectAltNames do not match: the new certificate lacks %s",
+                listener, missing);
+    } else {
+        rc = SK_OK;
+    }
+    SSL_CTX_free(fresh);
+    ERR_clear_error();
+    return rc;
 }
 
 int sk_tls_active(const sk_tls_t *t)

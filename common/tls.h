@@ -21,7 +21,8 @@
  * main() stops with exit status 2: a listener is never served with less
  * security than configured.
  *
- * The contexts are built once at start-up and read-only afterwards.
+ * The contexts are built at start-up, and rebuilt by sk_tls_reload() when
+ * their files or (sk_tls_config_changed) their dynamic key store keys change.
  * @locality loop (built by main() before the loop runs)
  */
 #ifndef SK_TLS_H
@@ -72,6 +73,21 @@ const char *sk_tls_bev_reason(struct bufferevent *bev, char *buf, size_t len);
  * existing ones keep their session. One that fails to build is logged and
  * the one in use kept. Returns how many were replaced. t may be NULL. */
 int sk_tls_reload(sk_tls_t *t, int force);
+/* The listener keys of the process's configuration changed (a dynamic key
+ * store, broker.c): sk_tls_reload() of the process's contexts, so that
+ * those whose keys changed are rebuilt the same way as after a change on
+ * disk. Returns how many were replaced. @locality loop */
+int sk_tls_config_changed(void);
+
+/* Before a dynamic key store is written (AlterConfigs): build listener's
+ * server context from view (sk_conf_listener_ssl_with()) and check that its
+ * certificate has the subject of the one in use and keeps all its subject
+ * alternative names, as Kafka does (KIP-226). SK_OK when it would do (or
+ * the listener is not a TLS listener of this broker), else SK_EINVAL with
+ * the reason in err. Builds nothing that stays. @locality loop */
+int sk_tls_check_keystore(const sk_tls_t *t, const char *listener, const sk_conf_t *view,
+                          char *err, size_t errlen);
+
 /* Whether t holds any context (then main() checks files every minute and
  * reloads on SIGHUP). */
 int sk_tls_active(const sk_tls_t *t);

@@ -133,8 +133,17 @@ int sk_cfg_check(const char *type, const char *key, const char *value, char *err
         return 0;
     }
     if (strcmp(type, "brokers") == 0) {
+        char l[128];
         int i = sk_conf_key_index(key);
-        if (!sk_conf_key_dynamic(i)) {
+        if (sk_conf_key_listener_dynamic(i)) {
+            snprintf(err, errlen, "These security configs can be dynamically updated only "
+                     "per-listener using the listener prefix: Set(%s)", key);
+            return -1;
+        }
+        if (i < 0 && (i = sk_conf_listener_key(key, l, sizeof(l))) >= 0 &&
+            !sk_conf_key_listener_dynamic(i))
+            i = -1; /* a listener key that cannot change at run time */
+        if (!sk_conf_key_dynamic(i) && !sk_conf_key_listener_dynamic(i)) {
             snprintf(err, errlen, "Cannot update these configs dynamically: Set(%s)", key);
             return -1;
         }

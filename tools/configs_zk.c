@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "kerr.h"
 #include "mem.h"
 #include "zkauth.h"
@@ -195,6 +196,21 @@ int sk_cfgzk_alter(zhandle_t *zh, const sk_cfg_cmd_t *cmd)
             fprintf(stderr, "skein-configs: %s\n", err);
             return 2;
         }
+    for (int i = 0; strcmp(type, "brokers") == 0 && i < cmd->n_add; i++) {
+        char l[128];
+        int k = sk_conf_listener_key(cmd->add[i].key, l, sizeof(l));
+        if (k >= 0 && ent->def[ent->n - 1]) {
+            fprintf(stderr, "skein-configs: Cannot update these configs at default cluster "
+                    "level, broker id must be specified: Set(%s)\n", cmd->add[i].key);
+            return 2;
+        }
+        if (k >= 0 && sk_conf_key_sensitive(k)) {
+            /* the broker stores it encrypted with its password.encoder.secret */
+            fprintf(stderr, "skein-configs: %s is a password, which the broker encrypts "
+                    "before it is written: set it with --bootstrap-server\n", cmd->add[i].key);
+            return 2;
+        }
+    }
     char *ep = sk_cfg_entity_path(ent);
     char *path = sk_asprintf("/config/%s", ep);
     int rc = 1;

@@ -18,6 +18,11 @@
  *      version read; again from 3 on a conflict) and creates the
  *      /config/changes/config_change_ notification every broker follows
  *      (meta/cfgchange.c).
+ * A listener's key store (listener.name.<l>.ssl.keystore.* and the key
+ * password, KIP-226) may be set for this broker only: the new store is
+ * loaded and its certificate compared with the one in use (common/tls.h)
+ * before anything is written, and its passwords are written encoded with
+ * password.encoder.secret (common/pwenc.h); broker.c puts it in force.
  * A refused resource writes nothing. Errors and messages are Kafka's: a bad
  * value or a read-only key INVALID_REQUEST ("Invalid config value for
  * resource ConfigResource(type=TOPIC, name='t'): ..."), an unknown topic key
@@ -34,7 +39,10 @@
 
 #include "conf.h"
 #include "kerr.h"
+#include "meta/dynlistener.h"
 #include "proto_describeconfigs.h"
+#include "pwenc.h"
+#include "tls.h"
 #include "topic_conf.h"
 #include "znode.h"
 
@@ -129,14 +137,33 @@ static int is_topic(const ac_res_t *r)
     return r->type == SK_CONFIG_RESOURCE_TOPIC;
 }
 
+/* The broker table's index of key, or for listener.name.<l>.<key> that of
+ * <key>; -1 when neither is known. */
+static int broker_key_index(const char *key)
+{
+    char l[128];
+    int i = sk_conf_key_index(key);
+    return i >= 0 ? i : sk_conf_listener_key(key, l, sizeof(l));
+}
+
 static int key_is_list(const ac_res_t *r, const char *key)
 {
     const char *type;
     if (is_topic(r))
         type = sk_topic_conf_type(sk_topic_conf_index(key));
     else
-        type = sk_conf_key_type(sk_conf_key_index(key));
+        type = sk_conf_key_type(broker_key_index(key));
     return type && strcmp(type, "list") == 0;
+}
+
+/* A broker key Kafka refuses, in its words ("Cannot update these configs
+ * dynamically: Set(k)" and the like). */
+static void res_refuse_key(ac_res_t *r, const char *why, const char *key)
+{
+    char label[512];
+    res_label(r, label, sizeof(label));
+    res_fail(r, SK_KERR_INVALID_REQUEST, "Invalid config value for resource %s: %s: Set(%s)",
+             label, why, key);
 }
 
 /* The checks that need no ZooKeeper: known, changeable keys, known
@@ -144,7 +171,6 @@ static int key_is_list(const ac_res_t *r, const char *key)
  * failed). */
 static int check_ops(ac_res_t *r)
 {
-    char label[512];
     for (int i = 0; i < r->n_ops; i++) {
         const ac_op_t *o = &r->ops[i];
         for (int j = 0; j < i; j++)
@@ -162,12 +188,19 @@ static int check_ops(ac_res_t *r)
                 res_fail(r, SK_KERR_INVALID_CONFIG, "Unknown topic config name: %s", o->name);
                 return -1;
             }
+        } else if (sk_dynlistener_is_key(o->name)) {
+            /* a listener's key store: one broker's, never the cluster's */
+            if (!r->name[0]) {
+                res_refuse_key(r, "Cannot update these configs at default cluster level, "
+                                  "broker id must be specified", o->name);
+                return -1;
+            }
+        } else if (sk_conf_key_listener_dynamic(sk_conf_key_index(o->name))) {
+            res_refuse_key(r, "These security configs can be dynamically updated only "
+                              "per-listener using the listener prefix", o->name);
+            return -1;
         } else if (!sk_conf_key_dynamic(sk_conf_key_index(o->name))) {
-            res_label(r, label, sizeof(label));
-            res_fail(r, SK_KERR_INVALID_REQUEST,
-                     "Invalid config value for resource %s: Cannot update these configs "
-                     "dynamically: Set(%s)",
-                     label, o->name);
+            res_refuse_key(r, "Cannot update these configs dynamically", o->name);
             return -1;
         }
         if ((o->op == OP_APPEND || o->op == OP_SUBTRACT) && !key_is_list(r, o->name)) {
@@ -188,7 +221,7 @@ static int check_value(ac_res_t *r, const char *key, const char *value)
 {
     char why[512];
     int rc = is_topic(r) ? sk_topic_conf_check(sk_topic_conf_index(key), value, why, sizeof(why))
-                         : sk_conf_check_value(sk_conf_key_index(key), value, why, sizeof(why));
+                         : sk_conf_check_value(broker_key_index(key), value, why, sizeof(why));
     if (rc == SK_OK)
         return 0;
     res_invalid(r, value, key, why);
@@ -256,7 +289,7 @@ static void current_default(const ac_res_t *r, const sk_broker_t *b, const char 
     if (is_topic(r))
         sk_topic_conf_fallback(b->conf, sk_topic_conf_index(key), buf, len, NULL);
     else
-        sk_conf_effective_string(b->conf, sk_conf_key_index(key), buf, len, NULL);
+        sk_conf_effective_string(b->conf, broker_key_index(key), buf, len, NULL);
 }
 
 /* items of a comma list, trimmed, without empties */
@@ -373,6 +406,96 @@ static int merge(ac_res_t *r, const sk_broker_t *b, const sk_znode_config_t *cur
     return 0;
 }
 
+/* ---- listener key stores (KIP-226) --------------------------------- */
+
+static int names_listener_key(const ac_res_t *r)
+{
+    for (int i = 0; i < r->n_ops; i++)
+        if (sk_dynlistener_is_key(r->ops[i].name))
+            return 1;
+    return 0;
+}
+
+static int named(const ac_res_t *r, const char *key)
+{
+    for (int i = 0; i < r->n_ops; i++)
+        if (strcmp(r->ops[i].name, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every listener whose key store the request changes must be able to serve
+ * with the new settings: each is loaded, and its certificate compared with
+ * the one in use (tls.h), before anything is written. The values carried
+ * over from the node are stored (passwords encoded); the request's are
+ * clear. 0, or -1 (r failed, with Kafka's message; the reason logged). */
+static int check_listener_keystores(ac_res_t *r, const sk_broker_t *b, const kv_t *next)
+{
+    const sk_conf_t *conf = b->conf;
+    kv_t carried = {0};
+    for (int i = 0; i < next->n; i++)
+        if (!named(r, next->k[i]))
+            kv_put(&carried, next->k[i], next->v[i]);
+    sk_dynlistener_keys_t dyn;
+    sk_dynlistener_pick(conf->password_encoder_secret, (const char *const *)carried.k,
+                        (const char *const *)carried.v, carried.n, &dyn);
+    kv_free(&carried);
+    kv_t all = {0};
+    for (int i = 0; i < dyn.n; i++)
+        kv_put(&all, dyn.keys[i], dyn.values[i]);
+    sk_dynlistener_keys_free(&dyn);
+    for (int i = 0; i < next->n; i++)
+        if (named(r, next->k[i]) && sk_dynlistener_is_key(next->k[i]))
+            kv_put(&all, next->k[i], next->v[i]);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < r->n_ops; i++) {
+        char l[128], err[1024];
+        if (!sk_dynlistener_is_key(r->ops[i].name) ||
+            sk_conf_listener_key(r->ops[i].name, l, sizeof(l)) < 0)
+            continue;
+        sk_conf_t view;
+        sk_conf_listener_ssl_with(conf, l, (const char *const *)all.k,
+                                  (const char *const *)all.v, all.n, &view);
+        if (sk_tls_check_keystore(sk_tls_process(), l, &view, err, sizeof(err)) != SK_OK) {
+            char label[512];
+            res_label(r, label, sizeof(label));
+            sk_info("config", "%s: new key store of listener %s refused: %s", r->entity, l, err);
+            res_fail(r, SK_KERR_INVALID_REQUEST,
+                     "Invalid config value for resource %s: Invalid dynamic configuration", label);
+            rc = -1;
+        }
+        sk_conf_free(&view);
+    }
+    for (int i = 0; i < all.n; i++)
+        memset(all.v[i], 0, strlen(all.v[i]));
+    kv_free(&all);
+    return rc;
+}
+
+/* The passwords this request sets, encoded with password.encoder.secret
+ * as Kafka stores them (never in clear); refused without the secret, with
+ * Kafka's message. 0 or -1 (r failed). */
+static int encode_passwords(ac_res_t *r, const sk_broker_t *b, kv_t *next)
+{
+    for (int i = 0; i < next->n; i++) {
+        if (!named(r, next->k[i]) || !sk_dynlistener_is_password(next->k[i]))
+            continue;
+        char *enc = NULL, err[256];
+        if (sk_pwenc_encode(b->conf->password_encoder_secret, next->v[i], &enc, err,
+                            sizeof(err)) != SK_OK) {
+            char label[512];
+            res_label(r, label, sizeof(label));
+            res_fail(r, SK_KERR_INVALID_REQUEST, "Invalid config value for resource %s: %s",
+                     label, err);
+            return -1;
+        }
+        memset(next->v[i], 0, strlen(next->v[i]));
+        free(next->v[i]);
+        next->v[i] = enc;
+    }
+    return 0;
+}
+
 /* ---- ZooKeeper ------------------------------------------------------- */
 
 static void res_done(ac_res_t *r);
@@ -415,6 +538,12 @@ static void entity_cb(int rc, const char *data, int len, const struct Stat *stat
     kv_t next;
     int ok = merge(r, r->st->b, &cur, &next) == 0;
     sk_znode_config_clear(&cur);
+    if (ok && !is_topic(r) && names_listener_key(r) &&
+        (check_listener_keystores(r, r->st->b, &next) != 0 ||
+         (!r->st->validate_only && encode_passwords(r, r->st->b, &next) != 0))) {
+        kv_free(&next);
+        ok = 0;
+    }
     if (!ok || r->st->validate_only) {
         if (ok)
             kv_free(&next);

@@ -8,7 +8,9 @@
  * lists every key with the value in force and its source (dynamic for this
  * broker, dynamic cluster default, the file, the default: meta/cfgchange.h
  * keeps /config/brokers current); keys not marked dynamic in conf.c are
- * read-only. "" (the cluster default) lists /config/brokers/<default>.
+ * read-only; then the listener overrides (listener.name.<l>.ssl.*), this
+ * broker's dynamic key stores first, passwords as sensitive nulls. "" (the
+ * cluster default) lists /config/brokers/<default>.
  *
  * Per version, as Kafka: v0 says IsDefault, v1+ ConfigSource and, when
  * asked (IncludeSynonyms), the synonyms; v3+ every config's ConfigType and,
@@ -25,6 +27,8 @@
 #include "znode.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct dc_state {
     sk_req_t *req;            /* NULL once the connection died */
@@ -239,6 +243,57 @@ static void fill_broker_default(dc_state_t *st, int index)
     }
 }
 
+/* One listener.name.<l>.<ssl key> entry (after the table's keys, as Kafka
+ * lists the listener overrides among a broker's configs). */
+static void add_listener_key(dc_state_t *st, sk_describeconfigs_result_t *out, const char *name,
+                             const char *value, int8_t source)
+{
+    char l[128];
+    int i = sk_conf_listener_key(name, l, sizeof(l));
+    for (int j = 0; j < out->ConfigsCnt; j++)
+        if (sk_str_eq(out->Configs[j].Name, name))
+            return; /* the dynamic value came first */
+    sk_arena_t *a = st->req->arena;
+    sk_describeconfigs_config_t *c = &out->Configs[out->ConfigsCnt++];
+    sk_describeconfigs_resp_config_init(c);
+    c->Name = arena_str(a, name);
+    c->IsSensitive = sk_conf_key_sensitive(i);
+    c->Value = c->IsSensitive ? SK_STR_NULL : arena_str(a, value);
+    c->ReadOnly = !sk_conf_key_listener_dynamic(i);
+    fill_common(st, c, source, sk_conf_key_type(i), sk_conf_key_doc(i));
+    c->Synonyms = sk_arena_calloc(a, 1, sizeof(*c->Synonyms));
+    c->SynonymsCnt = 0;
+    if (st->in.IncludeSynonyms)
+        add_synonym(st, c, name, c->IsSensitive ? NULL : value, source);
+}
+
+/* The listener overrides of a broker: this broker's dynamic ones
+ * (/config/brokers/<id>), then the file's. */
+static void fill_listener_keys(dc_state_t *st, int index)
+{
+    const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
+    sk_describeconfigs_result_t *out = &st->resp.Results[index];
+    const sk_conf_t *conf = st->b->conf;
+    char id[16], l[128];
+    snprintf(id, sizeof(id), "%d", st->b->id);
+    const sk_znode_config_t *mine = sk_cfgchange_get(st->b, "brokers", id);
+    for (int j = 0; mine && j < mine->n; j++)
+        if (sk_conf_listener_key(mine->keys[j], l, sizeof(l)) >= 0 &&
+            wanted(res, mine->keys[j]))
+            add_listener_key(st, out, mine->keys[j], mine->values[j],
+                             SK_CONFIG_SOURCE_DYNAMIC_BROKER);
+    for (int j = 0; j < conf->n_listener_ssl; j++) {
+        const sk_conf_listener_key_t *e = &conf->listener_ssl[j];
+        const char *base = sk_conf_key_name(e->key);
+        if (e->mech || !base || strncmp(base, "ssl.", 4) != 0)
+            continue;
+        char *name = sk_asprintf("listener.name.%s.%s", e->listener, base);
+        if (wanted(res, name))
+            add_listener_key(st, out, name, e->value, SK_CONFIG_SOURCE_STATIC_BROKER);
+        free(name);
+    }
+}
+
 static void fill_broker(dc_state_t *st, int index)
 {
     sk_arena_t *a = st->req->arena;
@@ -246,7 +301,11 @@ static void fill_broker(dc_state_t *st, int index)
     const sk_describeconfigs_resource_t *res = &st->in.Resources[index];
     sk_describeconfigs_result_t *out = &st->resp.Results[index];
     int n = sk_conf_key_count();
-    out->Configs = sk_arena_calloc(a, (size_t)n + 1, sizeof(*out->Configs));
+    char id[16];
+    snprintf(id, sizeof(id), "%d", st->b->id);
+    const sk_znode_config_t *mine = sk_cfgchange_get(st->b, "brokers", id);
+    size_t room = (size_t)n + (size_t)conf->n_listener_ssl + (mine ? (size_t)mine->n : 0) + 1;
+    out->Configs = sk_arena_calloc(a, room, sizeof(*out->Configs));
     out->ConfigsCnt = 0;
     for (int i = 0; i < n; i++) {
         const char *name = sk_conf_key_name(i);
@@ -269,6 +328,7 @@ static void fill_broker(dc_state_t *st, int index)
         if (st->in.IncludeSynonyms)
             broker_synonyms(st, c, i);
     }
+    fill_listener_keys(st, index);
 }
 
 static void set_error(dc_state_t *st, int index, int16_t err, const char *msg)

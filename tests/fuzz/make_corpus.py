@@ -485,6 +485,28 @@ def quota_seeds(c):
     c.put("fuzz_quota", "name", b"\x02" + "CN=al ice,O=Acme*~\u00e9".encode())
 
 
+def pwenc_seeds(c):
+    """fuzz_pwenc: encoded passwords as Kafka's PasswordEncoder writes them (secret
+    'skein-secret'), made here with hashlib's PBKDF2 and the openssl command's AES-CBC."""
+    import base64
+    import hashlib
+    import subprocess
+    b64 = lambda b: base64.b64encode(b).decode()
+    salt, iv = bytes(range(256)), bytes(range(1, 17))
+    for name, md, bits, it, pw in (("sha512-128", "sha512", 128, 4096, "store-secret"),
+                                   ("sha1-256", "sha1", 256, 1000, "p\u00e4ssw\u00f6rd")):
+        key = hashlib.pbkdf2_hmac(md, b"skein-secret", salt, it, bits // 8)
+        enc = subprocess.run(["openssl", "enc", "-aes-%d-cbc" % bits, "-K", key.hex(),
+                              "-iv", iv.hex()], input=pw.encode(), capture_output=True,
+                             check=True).stdout
+        fields = [("keyFactoryAlgorithm", "PBKDF2WithHmac" + md.upper()),
+                  ("cipherAlgorithm", "AES/CBC/PKCS5Padding"), ("keyLength", str(bits)),
+                  ("salt", b64(salt)), ("iterations", str(it)), ("encryptedPassword", b64(enc)),
+                  ("passwordLength", str(len(pw))), ("initializationVector", b64(iv))]
+        c.put("fuzz_pwenc", name, ",".join("%s:%s" % f for f in fields).encode())
+    c.put("fuzz_pwenc", "plain", b"store-secret")
+
+
 def prom_seeds(c):
     """fuzz_prom: Prometheus text (0), an HTTP answer (1), URLs (2), as skein-top reads them."""
     scrape = (
@@ -529,6 +551,7 @@ def main():
     verify_seeds(c)
     sasl_seeds(c)
     quota_seeds(c)
+    pwenc_seeds(c)
     tool_json_seeds(c)
     prom_seeds(c)
     for t in sorted(c.sizes):
