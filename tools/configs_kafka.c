@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "configs_default.h"
 #include "mem.h"
 #include "rdk_util.h"
 
@@ -129,7 +130,7 @@ static int describe_cmd(rd_kafka_t *rk, rd_kafka_queue_t *q, const sk_cfg_cmd_t 
             rc |= describe_one(rk, q, type, id, cmd->all);
         }
         rd_kafka_metadata_destroy(md);
-        return rc;
+        return rc | sk_cfgdefault_describe(cmd->bootstrap); /* then the default, as Kafka */
     }
     char **names = NULL;
     int n = 0;
@@ -229,9 +230,12 @@ int sk_cfgkafka_run(const sk_cfg_cmd_t *cmd)
         return 2;
     }
     if (ent->def[0]) {
-        fprintf(stderr, "skein-configs: --entity-default with --bootstrap-server is not "
-                "supported (librdkafka cannot address the cluster default); use --zookeeper\n");
-        return 2;
+        if (strcmp(ent->type[0], "brokers") != 0) {
+            fprintf(stderr, "skein-configs: --entity-default applies to brokers, users and "
+                    "clients\n");
+            return 2;
+        }
+        return sk_cfgdefault_run(cmd); /* librdkafka cannot name the default resource */
     }
     if (cmd->alter && !ent->name[0]) {
         fprintf(stderr, "skein-configs: --alter needs --entity-name or --entity-default\n");

@@ -9,7 +9,8 @@
  * someone else between the describe and the alter is lost (the reason
  * Kafka added the incremental API). librdkafka cannot address the
  * cluster-wide default broker resource (it routes a broker resource by its
- * id and refuses ""), so --entity-default is refused here: use --zookeeper.
+ * id and refuses ""), so --entity-default goes over a plain socket
+ * (configs_default.h).
  * @locality any
  */
 #ifndef SK_CONFIGS_KAFKA_H

@@ -432,6 +432,60 @@ def test_skein_configs_bootstrap_and_zookeeper(three):
     assert configs("--help").stdout.decode().startswith("Usage: skein-configs")
 
 
+def test_skein_configs_entity_default_over_bootstrap(three):
+    """--entity-type brokers --entity-default with --bootstrap-server (librdkafka cannot name
+    the resource ""): IncrementalAlterConfigs SET and DELETE on /config/brokers/<default> with
+    kafka-configs.sh's output, every broker describing the value as the dynamic default, and
+    Kafka's refusals with nothing written."""
+    boot, key = three.bootstrap, "log.cleaner.delete.retention.ms"
+    zkc = three.zk_client()
+    before = len(zkc.get_children("/config/changes"))
+    out = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                  "--alter", "--add-config", key + "=3600000").stdout.decode()
+    assert out == "Completed updating default config for brokers in the cluster.\n"
+    assert json.loads(zkc.get("/config/brokers/<default>")[0])["config"][key] == "3600000"
+    notes = sorted(zkc.get_children("/config/changes"))[before:]
+    assert [json.loads(zkc.get("/config/changes/" + n)[0])["entity_path"] for n in notes] == [
+        "brokers/<default>"]
+    for b in three.brokers:
+        wait_described(three, BROKER, str(b.id), {key: ("3600000", SRC_DYN_DEFAULT)}, [b])
+    out = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                  "--describe").stdout.decode()
+    assert out.splitlines()[0] == "Default configurations for brokers are:", out
+    assert ("  %s=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:%s=3600000}"
+            % (key, key)) in out.splitlines(), out
+    every = configs("--bootstrap-server", boot, "--entity-type", "brokers",
+                    "--describe").stdout.decode()
+    assert every.index("Dynamic configs for broker 2 are:") < \
+        every.index("Default configurations for brokers are:"), every
+
+    # refusals: Kafka's messages, nothing written
+    state = zk_state(three, "/config/brokers/<default>")
+    p = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                "--alter", "--delete-config", "log.retention.hours", check=False)
+    assert (p.returncode, p.stderr.decode()) == (
+        2, "skein-configs: Invalid config(s): log.retention.hours\n")
+    p = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                "--alter", "--add-config", "listener.name.ssl.ssl.keystore.location=/k.p12",
+                check=False)
+    assert p.returncode == 1 and p.stderr.decode() == (
+        "skein-configs: Invalid config value for resource ConfigResource(type=BROKER, "
+        "name=''): Cannot update these configs at default cluster level, broker id must be "
+        "specified: Set(listener.name.ssl.ssl.keystore.location)\n"), p.stderr
+    p = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                "--alter", "--add-config", "broker.id=7", check=False)
+    assert (p.returncode, p.stderr.decode()) == (
+        2, "skein-configs: Cannot update these configs dynamically: Set(broker.id)\n")
+    assert zk_state(three, "/config/brokers/<default>") == state
+
+    out = configs("--bootstrap-server", boot, "--entity-type", "brokers", "--entity-default",
+                  "--alter", "--delete-config", key).stdout.decode()
+    assert out == "Completed updating default config for brokers in the cluster.\n"
+    assert key not in json.loads(zkc.get("/config/brokers/<default>")[0])["config"]
+    for b in three.brokers:
+        wait_described(three, BROKER, str(b.id), {key: ("86400000", SRC_DEFAULT)}, [b])
+
+
 def test_dynamic_default_broker_keys_act_at_once(three):
     """The cluster default of message.max.bytes and min.insync.replicas, set and deleted
     with IncrementalAlterConfigs, bound produce on the topic's leader at once."""
