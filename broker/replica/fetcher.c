@@ -354,6 +354,33 @@ out:
     }
 }
 
+/* An empty log that starts inside the first fetched batch (it restarted at
+ * the leader's log start, which DeleteRecords put inside a batch): the
+ * leader serves that whole batch, so the log restarts at the batch's base
+ * offset and takes it, as Kafka's follower does (Partition's
+ * UnexpectedAppendOffsetException case); the leader's log start in the
+ * same answer then moves ours back up to it. 0, or 1 when the log could
+ * not restart. */
+static int restart_at_batch_base(sk_broker_t *b, const leader_link_t *l, sk_partition_t *p,
+                                 const uint8_t *data, size_t len)
+{
+    sk_batch_info_t first;
+    int64_t leo = sk_plog_end_offset(p->log);
+    if (leo != sk_plog_start_offset(p->log) || sk_batch_parse_header(data, len, &first) != 0 ||
+        first.base_offset >= leo || sk_batch_last_offset(&first) < leo)
+        return 0;
+    if (sk_plog_truncate_fully(p->log, first.base_offset) != SK_OK)
+        return 1;
+    sk_info_tp("fetcher", p->topic, p->id, p->leader_epoch,
+               "partition %s-%d: the first batch fetched from leader %d holds offsets %" PRId64
+               "..%" PRId64 " around our empty log's start %" PRId64 " (leader epoch %d): log "
+               "restarted at the batch's base offset",
+               p->topic, p->id, l->id, first.base_offset, sk_batch_last_offset(&first), leo,
+               p->leader_epoch);
+    sk_partition_log_restarted(b->parts, p, first.base_offset);
+    return 0;
+}
+
 /* Applies one partition of a fetch answer. Returns 1 if it was an error. */
 static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
                            const sk_fetch_resp_partition_t *rp)
@@ -405,6 +432,8 @@ static int apply_partition(sk_fetcher_t *f, leader_link_t *l, sk_str_t topic,
                 break;
             len += (size_t)n;
         }
+        if (len > 0 && restart_at_batch_base(b, l, p, data, len) != 0)
+            return 1;
         if (len > 0) {
             int rc = sk_plog_append_raw(p->log, data, len, &first, &last);
             if (rc == SK_ENOSPC) {

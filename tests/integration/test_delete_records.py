@@ -262,6 +262,34 @@ def test_hand_built_versions_and_errors(c3):
     assert_start_everywhere(c3, "drw", 0, 20)
 
 
+def test_follower_restarts_at_the_base_of_the_batch_holding_the_log_start(c3):
+    """A follower that was down while DeleteRecords put the log start inside a batch comes
+    back below the leader's log start: it restarts its log there, the leader serves the whole
+    batch holding that offset, and the follower restarts at the batch's base offset and takes
+    it (Kafka's follower does the same), then catches up and joins the ISR with the leader's
+    log start. Before, its log refused that batch at every fetch and never caught up."""
+    from kafka_wire import record_batch
+    create(c3, "drb")
+    lead = leader_of(c3, "drb", 0)
+    follower = next(b for b in c3.brokers if b is not lead)
+    follower.stop()
+    try:
+        H.wait_for(lambda: follower.id not in state(c3, "drb", 0)["isr"], 20,
+                   "the stopped follower leaves the ISR")
+        with KafkaConn.to(lead.bootstrap) as k:
+            for n in range(3):  # batches 0..9, 10..19, 20..29
+                batch = record_batch([(None, b"r%02d" % (10 * n + i), []) for i in range(10)])
+                assert k.produce("drb", 0, batch, acks=-1) == (0, 10 * n)
+        assert delete_records(lead.bootstrap, "drb", {0: 15}) == {0: (15, 0)}
+    finally:
+        follower.start()
+    H.wait_for(lambda: follower.id in state(c3, "drb", 0)["isr"], 30,
+               "the follower catches up from inside the batch and joins the ISR")
+    assert "log restarted at the batch's base offset" in follower.log_text(True)
+    H.wait_for(lambda: ckpt_start(follower, "drb", 0) == 15, 20, "the follower's log start 15")
+    assert segment_bases(follower, "drb", 0)[0] == 10
+
+
 def test_tool_refuses_bad_input_and_reports_partition_errors(c3, tmp_path):
     create(c3, "drbad")
     produce(c3, "drbad", 0, 10)
