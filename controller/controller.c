@@ -359,12 +359,16 @@ static void topics_cb(const sk_zk_topic_t *topics, int n, void *arg)
         } else {
             t = sk_calloc(1, sizeof(*t));
             t->name = sk_strdup(zt->name);
+            t->node_conflict = -1;
             if (c->topics_loaded)
                 sk_info("controller", "new topic %s with %d partitions", zt->name,
                         zt->n_partitions);
         }
         if (!t->topic_id && zt->topic_id)
             t->topic_id = sk_strdup(zt->topic_id);
+        /* the latest read wins: snapshots come in the order of the reads,
+         * and every write to the node (ours too) makes the watcher read it */
+        t->node_version = zt->node_version;
         if (zt->n_partitions > t->n_parts) {
             t->parts = sk_realloc(t->parts, (size_t)zt->n_partitions * sizeof(*t->parts));
             memset(t->parts + t->n_parts, 0,

@@ -69,6 +69,13 @@ typedef struct ctopic {
     int held;            /* this work round: not announced yet (see ctrl_work_cb) */
     int node_dirty;      /* reassignment: the topic node must be rewritten */
     int node_writing;    /* reassignment: a topic node write is in flight */
+    /* the topic node's zkVersion as the last snapshot read it (our own
+     * write moves it on); a node write is conditional on it, so that a
+     * concurrent writer (CreatePartitions, a tool) is detected instead of
+     * overwritten. node_conflict: the version a write was refused at; no
+     * new write until a snapshot shows another one. -1: none. */
+    int32_t node_version;
+    int32_t node_conflict;
 } ctopic_t;
 
 struct sk_ctrl_s {

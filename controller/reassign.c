@@ -291,6 +291,7 @@ typedef struct node_op {
     sk_ctrl_t *c;
     uint32_t gen;
     char *topic;
+    int32_t version; /* the node version the write was conditional on (-1: none) */
 } node_op_t;
 
 static void node_written_cb(int rc, const int *op_rcs, int n, void *arg)
@@ -311,14 +312,26 @@ static void node_written_cb(int rc, const int *op_rcs, int n, void *arg)
         goto out;
     }
     if (rc != ZOK) {
-        sk_warn("controller", "writing the topic node of %s failed: %s; trying again", t->name,
-                zerror(rc));
+        if (n > 1 && op_rcs[1] == ZBADVERSION) {
+            /* someone else wrote the node since our snapshot (CreatePartitions, a
+             * tool): written again from the snapshot that shows their change */
+            t->node_conflict = op->version;
+            sk_warn("controller", "writing the topic node of %s refused: it changed since "
+                    "version %d was read; writing it again once the new version is read",
+                    t->name, op->version);
+        } else {
+            sk_warn("controller", "writing the topic node of %s failed: %s; trying again",
+                    t->name, zerror(rc));
+        }
         for (int k = 0; k < t->n_parts; k++)
             t->parts[k].node_wait = 0;
         t->node_dirty = 1;
         ctrl_work_later(c);
         goto out;
     }
+    if (op->version >= 0 && t->node_version <= op->version)
+        t->node_version = op->version + 1;
+    t->node_conflict = -1;
     for (int k = 0; k < t->n_parts; k++) {
         cpart_t *p = &t->parts[k];
         p->sync_wait = 1; /* until the watcher shows what we wrote */
@@ -348,6 +361,10 @@ out:
 
 static void node_write(sk_ctrl_t *c, ctopic_t *t)
 {
+    if (t->node_conflict >= 0 && t->node_version == t->node_conflict) {
+        ctrl_work_later(c); /* the snapshot with the other writer's change is on its way */
+        return;
+    }
     sk_znode_topic_t node;
     memset(&node, 0, sizeof(node));
     node.version = 3;
@@ -393,10 +410,11 @@ static void node_write(sk_ctrl_t *c, ctopic_t *t)
     op->c = c;
     op->gen = c->gen;
     op->topic = sk_strdup(t->name);
+    op->version = t->node_version;
     char *path = sk_znode_topic_path(t->name);
     sk_zk_multi_t *m = sk_zk_multi_new();
     sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-    sk_zk_multi_set(m, path, json, (int)strlen(json), -1);
+    sk_zk_multi_set(m, path, json, (int)strlen(json), op->version);
     sk_zk_multi_run(c->zk, m, node_written_cb, op);
     free(path);
     free(json);

@@ -398,6 +398,7 @@ typedef struct {
     uint64_t seq; /* of the latest topic-node read */
     int have_node;
     sk_znode_topic_t node;
+    int32_t node_version;
     int node_armed;
     sk_znode_config_t cfg;
     zt_part_t *parts;
@@ -534,6 +535,7 @@ static void zt_emit(sk_zkt_watcher_t *w)
         s->config_values = t->cfg.values;
         s->n_configs = t->cfg.n;
         s->marked_for_deletion = zt_marked(w, t->name);
+        s->node_version = t->node_version;
     }
     qsort(snap, (size_t)n, sizeof(*snap), cmp_topic);
     w->busy++;
@@ -776,6 +778,7 @@ static void zt_node_cb(int rc, const char *data, int len, const struct Stat *st,
         }
         sk_znode_topic_clear(&t->node);
         t->node = node;
+        t->node_version = st ? st->version : -1;
         t->have_node = 1;
         if (node.n_partitions > t->n_parts) {
             t->parts = sk_realloc(t->parts, (size_t)node.n_partitions * sizeof(*t->parts));

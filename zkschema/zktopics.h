@@ -36,6 +36,7 @@ typedef struct sk_zk_topic {
     char **config_values;
     int n_configs;
     int marked_for_deletion; /* /admin/delete_topics/<t> exists */
+    int32_t node_version; /* zkVersion of /brokers/topics/<t> as read (snapshots) */
 } sk_zk_topic_t;
 
 /* Create a topic in Kafka's order: refuse if /admin/delete_topics/<t>

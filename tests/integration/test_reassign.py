@@ -310,6 +310,32 @@ def test_controller_killed_midway_completes(make_cluster, tmp_path):
                                for p in range(PARTS)), 30, "broker 0's replicas deleted")
 
 
+def test_topic_node_written_meanwhile_is_not_overwritten(make_cluster):
+    """The controller's topic-node writes are conditional on the node's version: while the
+    controller is stopped, a reassignment is written to /admin/reassign_partitions and then a
+    partition is added to the topic node (as Kafka's AdminZkClient adds one). The controller
+    wakes to both; its reassignment write, based on the node before the new partition, is
+    refused by ZooKeeper and made again from the node as it is now, so the new partition
+    survives and the reassignment completes. Before, the write overwrote the node and the
+    partition was lost."""
+    c = new_cluster(make_cluster)
+    topic = "ra-race"
+    create(c, topic, {0: [0, 1]})
+    ctl = c.brokers[H.controller_id(c)]
+    zkc = c.zk_client()
+    node = topic_node(c, topic)
+    ctl.pause()
+    try:
+        zkc.create(ZNODE, json.dumps(reassignment_json(topic, {0: [1, 2]})).encode())
+        node["partitions"]["1"] = [2, 0]
+        zkc.set("/brokers/topics/" + topic, json.dumps(node).encode())
+    finally:
+        ctl.resume()
+    target = {0: [1, 2], 1: [2, 0]}
+    H.wait_for(lambda: done(c, topic, target), 60, "the move done with partition 1 kept")
+    assert replicas(c, topic) == target
+
+
 def test_cancel_returns_to_original(make_cluster, tmp_path):
     """A reassignment that cannot finish (its new replica's broker is paused) is cancelled:
     the replicas are the original ones again and the added replica is deleted."""
