@@ -626,13 +626,21 @@ static void start(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const int32_t *target, 
     (void)c;
     int n_ors;
     int32_t *ors = original_of(p, &n_ors);
-    int32_t *rs = ids_copy(NULL, n_target + n_ors);
+    int32_t *rs = ids_copy(NULL, n_target + n_ors + p->n_replicas);
     int n_rs = 0;
     for (int i = 0; i < n_target; i++)
         rs[n_rs++] = target[i];
     for (int i = 0; i < n_ors; i++)
         if (!ctrl_contains(rs, n_rs, ors[i]))
             rs[n_rs++] = ors[i];
+    /* A replica the move being changed added and that is in the ISR now stays,
+     * as one being removed, until the new target is in sync: the old move's
+     * SHRINK may have made it the leader or left it among the only in-sync
+     * copies, and nothing is removed before the whole target is in sync. */
+    for (int i = 0; i < p->n_replicas; i++)
+        if (!ctrl_contains(rs, n_rs, p->replicas[i]) &&
+            (ctrl_contains(p->isr, p->n_isr, p->replicas[i]) || p->leader == p->replicas[i]))
+            rs[n_rs++] = p->replicas[i];
     int32_t *adding = ids_copy(NULL, n_rs), *removing = ids_copy(NULL, n_rs);
     int n_adding = 0, n_removing = 0;
     for (int i = 0; i < n_rs; i++) {
@@ -642,7 +650,14 @@ static void start(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, const int32_t *target, 
             removing[n_removing++] = rs[i];
     }
     /* Replicas of the old full set that the new one leaves out (being added
-     * for a target now changed or cancelled) are stopped once it is written. */
+     * for a target now changed or cancelled, never in sync) are stopped once it
+     * is written; one the old move was to stop (its FINISH write pending) that
+     * the new set keeps is not. */
+    int n_keep = 0;
+    for (int i = 0; i < p->n_dropped; i++)
+        if (!ctrl_contains(rs, n_rs, p->dropped[i]))
+            p->dropped[n_keep++] = p->dropped[i];
+    p->n_dropped = n_keep;
     for (int i = 0; i < p->n_replicas; i++)
         if (!ctrl_contains(rs, n_rs, p->replicas[i]) &&
             !ctrl_contains(p->dropped, p->n_dropped, p->replicas[i])) {
