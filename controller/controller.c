@@ -505,6 +505,109 @@ static void parents_done_cb(int rc, void *arg)
     sk_zk_multi_run(c->zk, m, state_written_cb, op);
 }
 
+/* One partition's state write on its own: the epoch check and the set. */
+static void write_single(sk_ctrl_t *c, ctl_op_t *op)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", op->topic,
+             op->partition);
+    char *json = sk_znode_pstate_encode(&op->st);
+    sk_zk_multi_t *m = sk_zk_multi_new();
+    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
+    sk_zk_multi_set(m, path, json, (int)strlen(json), op->expected_version);
+    free(json);
+    sk_zk_multi_run(c->zk, m, state_written_cb, op);
+}
+
+typedef struct state_batch {
+    sk_ctrl_t *c;
+    ctl_op_t **ops;
+    int n;
+} state_batch_t;
+
+/* A multi of several partitions' states came back. Applied: each op is done
+ * as if written alone. Fenced (the epoch check failed) or not evaluated
+ * (connection or session lost): each op gets that outcome. Refused by one
+ * set (a partition's version moved on): nothing was applied, and each op is
+ * written again on its own, so that only that partition fails. */
+static void batch_written_cb(int rc, const int *op_rcs, int n, void *arg)
+{
+    state_batch_t *b = arg;
+    for (int i = 0; i < b->n; i++) {
+        ctl_op_t *op = b->ops[i];
+        if (rc == ZOK) {
+            int rcs[2] = {ZOK, ZOK};
+            state_written_cb(ZOK, rcs, 2, op);
+        } else if (n > 0 && op_rcs[0] != ZOK) {
+            int rcs[2] = {op_rcs[0], ZRUNTIMEINCONSISTENCY};
+            state_written_cb(rc, rcs, 2, op);
+        } else if (n == 0 || op->gen != b->c->gen || !b->c->active) {
+            state_written_cb(rc, NULL, 0, op);
+        } else {
+            write_single(b->c, op);
+        }
+    }
+    free(b->ops);
+    free(b);
+}
+
+/* Partition states in one multi-op at most: ~150 bytes each, far below
+ * ZooKeeper's 1 MB request limit. */
+#define STATE_BATCH_MAX 500
+
+/* Sends the writes queued in this loop turn: one alone as before, more in
+ * multi-ops of one epoch check and up to STATE_BATCH_MAX sets (a controller
+ * failover moving 3,000 leaders made 3,000 ZooKeeper transactions). */
+static void batch_flush(sk_ctrl_t *c)
+{
+    /* taken out first: a completion may queue new writes */
+    ctl_op_t **all = c->batch;
+    int n_all = c->n_batch, live = 0;
+    c->batch = NULL;
+    c->n_batch = c->cap_batch = 0;
+    /* those queued before a resignation are answered as stale */
+    for (int i = 0; i < n_all; i++) {
+        if (all[i]->gen != c->gen || !c->active)
+            state_written_cb(ZCLOSING, NULL, 0, all[i]);
+        else
+            all[live++] = all[i];
+    }
+    for (int at = 0; at < live;) {
+        int n = live - at < STATE_BATCH_MAX ? live - at : STATE_BATCH_MAX;
+        ctl_op_t **ops = all + at;
+        at += n;
+        if (n == 1) {
+            write_single(c, ops[0]);
+            continue;
+        }
+        sk_zk_multi_t *m = sk_zk_multi_new();
+        sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
+        for (int i = 0; i < n; i++) {
+            char path[512];
+            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state",
+                     ops[i]->topic, ops[i]->partition);
+            char *json = sk_znode_pstate_encode(&ops[i]->st);
+            sk_zk_multi_set(m, path, json, (int)strlen(json), ops[i]->expected_version);
+            free(json);
+        }
+        state_batch_t *b = sk_calloc(1, sizeof(*b));
+        b->c = c;
+        b->n = n;
+        b->ops = sk_malloc((size_t)n * sizeof(*b->ops));
+        memcpy(b->ops, ops, (size_t)n * sizeof(*b->ops));
+        sk_debug("controller", "writing %d partition states in one multi-op", n);
+        sk_zk_multi_run(c->zk, m, batch_written_cb, b);
+    }
+    free(all);
+}
+
+static void batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    batch_flush(arg);
+}
+
 /* Write a partition state, fenced by our controller epoch. */
 void ctrl_write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
                          const int32_t *isr, int n_isr, int32_t leader_epoch, int create,
@@ -531,13 +634,14 @@ void ctrl_write_state_cb(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
         sk_zk_create_recursive(c->zk, path, NULL, -1, parents_done_cb, op);
         return;
     }
-    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", t->name, p->id);
-    char *json = sk_znode_pstate_encode(&op->st);
-    sk_zk_multi_t *m = sk_zk_multi_new();
-    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-    sk_zk_multi_set(m, path, json, (int)strlen(json), p->zk_version);
-    free(json);
-    sk_zk_multi_run(c->zk, m, state_written_cb, op);
+    /* sent at the end of this loop turn, with the others of the turn */
+    if (c->n_batch == c->cap_batch) {
+        c->cap_batch = c->cap_batch ? 2 * c->cap_batch : 64;
+        c->batch = sk_realloc(c->batch, (size_t)c->cap_batch * sizeof(*c->batch));
+    }
+    c->batch[c->n_batch++] = op;
+    if (c->n_batch == 1)
+        event_active(c->batch_ev, 0, 0);
 }
 
 void ctrl_write_state(sk_ctrl_t *c, ctopic_t *t, cpart_t *p, int32_t leader,
@@ -967,6 +1071,7 @@ sk_ctrl_t *sk_ctrl_new(struct event_base *base, sk_zk_t *zk, const sk_conf_t *co
     c->resign_arg = arg;
     c->work_ev = event_new(base, -1, 0, ctrl_work_cb, c);
     c->work_retry_ev = evtimer_new(base, work_retry_cb, c);
+    c->batch_ev = event_new(base, -1, 0, batch_cb, c);
     c->brokers_retry = evtimer_new(base, brokers_retry_cb, c);
     c->rebalance_ev = event_new(base, -1, EV_PERSIST, ctrl_rebalance_cb, c);
     return c;
@@ -1068,6 +1173,9 @@ void sk_ctrl_free(sk_ctrl_t *c)
     if (!c)
         return;
     sk_ctrl_deactivate(c);
+    batch_flush(c); /* the queued writes are stale now: answered NOT_CONTROLLER */
+    free(c->batch);
+    event_free(c->batch_ev);
     ctrl_logdir_free(c);
     event_free(c->work_ev);
     event_free(c->work_retry_ev);

@@ -112,6 +112,9 @@ struct sk_ctrl_s {
 
     struct event *work_ev;    /* deferred reconcile + send */
     struct event *work_retry_ev; /* the work again after a failed ZooKeeper write */
+    struct ctl_op **batch;    /* partition-state writes of this loop turn, not yet sent */
+    int n_batch, cap_batch;
+    struct event *batch_ev;   /* sends them, in multi-ops, at the end of the turn */
     int prefer_retry;            /* re-check /admin/preferred_replica_election then */
     int64_t write_fail_logged_ms; /* last "writing the state ... failed" line */
     int write_fail_skipped;       /* failed writes not logged since */

@@ -378,3 +378,42 @@ def test_waits_for_a_follower_to_rejoin(c3):
     b.start()
     H.wait_for(lambda: sorted(state(c3, topic, 0)[0]["isr"]) == sorted([victim, follower]), 60,
                "broker %d back in the ISR" % victim)
+
+
+def test_state_writes_batched_in_multi_ops(c3):
+    """The partition states a controller changes in one pass are written in ZooKeeper
+    multi-ops, not one transaction each (issue 14 part 4): a controlled shutdown of a broker
+    that is in all 12 partitions of a topic (leader of some, follower of the rest) changes
+    every one of their states, and they share a few mzxids (one per multi) instead of 12."""
+    topic, n = "cs-batched", 12
+    H.wait_for(lambda: all_registered(c3), 60, "three brokers registered")
+    a = KafkaAdminClient(bootstrap_servers=c3.bootstrap)
+    a.create_topics([NewTopic(topic, n, 3)])
+    a.close()
+
+    def in_sync():
+        for p in range(n):
+            try:
+                s, _ = state(c3, topic, p)
+            except Exception:  # noqa: BLE001 - not created yet
+                return False
+            if sorted(s["isr"]) != [0, 1, 2] or s["leader"] < 0:
+                return False
+        return True
+    H.wait_for(in_sync, 30, topic + " fully in sync")
+    victim = next(i for i in range(3) if i != controller_id(c3))
+    before = {p: state(c3, topic, p)[1].mzxid for p in range(n)}
+    b = c3.brokers[victim]
+    b.proc.popen.send_signal(signal.SIGTERM)
+    assert b.wait_exit(60) == 0
+    after = {}
+    for p in range(n):
+        s, st = state(c3, topic, p)
+        assert s["leader"] not in (victim, -1) and victim not in s["isr"], (p, s)
+        assert st.mzxid != before[p], "partition %d's state was not rewritten" % p
+        after[p] = st.mzxid
+    zxids = sorted(set(after.values()))
+    assert len(zxids) <= 3, "%d partition states written in %d transactions: %r" % (
+        n, len(zxids), zxids)
+    b.start()
+    H.wait_for(in_sync, 60, "broker %d back in every ISR" % victim)
