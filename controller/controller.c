@@ -476,6 +476,8 @@ static void state_written_cb(int rc, const int *op_rcs, int n, void *arg)
         c->resign(c->resign_arg);
 }
 
+static void write_single(sk_ctrl_t *c, ctl_op_t *op);
+
 static void parents_done_cb(int rc, void *arg)
 {
     ctl_op_t *op = arg;
@@ -494,28 +496,30 @@ static void parents_done_cb(int rc, void *arg)
         op_free(op);
         return;
     }
-    char path[512];
-    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", op->topic,
-             op->partition);
-    char *json = sk_znode_pstate_encode(&op->st);
-    sk_zk_multi_t *m = sk_zk_multi_new();
-    sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-    sk_zk_multi_create(m, path, json, (int)strlen(json), 0);
-    free(json);
-    sk_zk_multi_run(c->zk, m, state_written_cb, op);
+    write_single(c, op);
 }
 
-/* One partition's state write on its own: the epoch check and the set. */
-static void write_single(sk_ctrl_t *c, ctl_op_t *op)
+/* Adds op's state znode to m: created for a new partition, else set at the
+ * version it was read at. */
+static void multi_add_state(sk_zk_multi_t *m, const ctl_op_t *op)
 {
     char path[512];
     snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state", op->topic,
              op->partition);
     char *json = sk_znode_pstate_encode(&op->st);
+    if (op->create)
+        sk_zk_multi_create(m, path, json, (int)strlen(json), 0);
+    else
+        sk_zk_multi_set(m, path, json, (int)strlen(json), op->expected_version);
+    free(json);
+}
+
+/* One partition's state write on its own: the epoch check and the write. */
+static void write_single(sk_ctrl_t *c, ctl_op_t *op)
+{
     sk_zk_multi_t *m = sk_zk_multi_new();
     sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-    sk_zk_multi_set(m, path, json, (int)strlen(json), op->expected_version);
-    free(json);
+    multi_add_state(m, op);
     sk_zk_multi_run(c->zk, m, state_written_cb, op);
 }
 
@@ -582,14 +586,8 @@ static void batch_flush(sk_ctrl_t *c)
         }
         sk_zk_multi_t *m = sk_zk_multi_new();
         sk_zk_multi_check(m, EPOCH_PATH, c->epoch_zkversion);
-        for (int i = 0; i < n; i++) {
-            char path[512];
-            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d/state",
-                     ops[i]->topic, ops[i]->partition);
-            char *json = sk_znode_pstate_encode(&ops[i]->st);
-            sk_zk_multi_set(m, path, json, (int)strlen(json), ops[i]->expected_version);
-            free(json);
-        }
+        for (int i = 0; i < n; i++)
+            multi_add_state(m, ops[i]);
         state_batch_t *b = sk_calloc(1, sizeof(*b));
         b->c = c;
         b->n = n;
