@@ -174,6 +174,8 @@ typedef struct sk_conf {
     int64_t connections_max_idle_ms;          /* 600000 */
     int64_t queued_max_request_bytes;         /* -1 = unbounded */
     int32_t max_partitions_per_request;       /* 10000 (Skein) */
+    int32_t max_broker_partitions;            /* INT32_MAX (KIP-578) */
+    int32_t max_partitions;                   /* INT32_MAX (KIP-578) */
 
     /* replication */
     int64_t replica_lag_time_max_ms;          /* 30000 */

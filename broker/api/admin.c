@@ -16,6 +16,7 @@
 #include "proto_deletetopics.h"
 #include "znode.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,7 @@ typedef struct cp_state {
     sk_req_t *req;
     sk_createpartitions_resp_t resp;
     int outstanding;
+    int64_t budget; /* max.partitions.per.request less what earlier topics added */
 } cp_state_t;
 
 typedef struct cp_item {
@@ -351,6 +353,22 @@ static int16_t cp_assign(const sk_broker_t *b, const cp_item_t *it, const sk_zno
     return err;
 }
 
+/* KIP-578's max.partitions / max.broker.partitions for n new replicas:
+ * room for them (flat NULL, before anything is allocated), or each broker's
+ * share of the assigned ones (flat). */
+static int16_t cp_limit(sk_broker_t *b, int64_t n, const int32_t *flat, char *msg, size_t msglen)
+{
+    int n_live;
+    sk_assign_broker_t *live = cp_live(b, &n_live);
+    sk_partlimit_t *limit = sk_topic_partlimit(b, live, n_live);
+    int16_t kerr = !limit ? SK_KERR_NONE
+                   : flat ? sk_partlimit_fits(limit, flat, n, msg, msglen)
+                          : sk_partlimit_room(limit, n, msg, msglen);
+    sk_partlimit_free(limit);
+    free(live);
+    return kerr;
+}
+
 /* The topic node as ZooKeeper has it now (Kafka reads it there too, so a
  * topic created a moment ago is found even before this broker's metadata
  * has it): checked, then written back longer, at the version read. */
@@ -386,15 +404,27 @@ static void cp_get_cb(int rc, const char *data, int len, const struct Stat *stat
         goto out;
     }
     /* checked before anything is allocated for the new partitions */
-    if (added > st->b->conf->max_partitions_per_request) {
-        snprintf(err, sizeof(err), "Adding %d partitions exceeds max.partitions.per.request "
-                 "(%d).", added, st->b->conf->max_partitions_per_request);
-        cp_result(it, SK_KERR_INVALID_PARTITIONS, err);
+    if (added > st->b->conf->max_partitions_per_request || added > st->budget) {
+        int alone = added > st->b->conf->max_partitions_per_request;
+        snprintf(err, sizeof(err), "Adding %" PRId64 " partitions exceeds "
+                 "max.partitions.per.request (%d)%s.",
+                 alone ? added : st->b->conf->max_partitions_per_request - st->budget + added,
+                 st->b->conf->max_partitions_per_request,
+                 alone ? "" : ", counted over the request");
+        cp_result(it, alone ? SK_KERR_INVALID_PARTITIONS : SK_KERR_POLICY_VIOLATION, err);
         goto out;
     }
+    st->budget -= added;
     int32_t rf = t.partitions[0].n_replicas;
+    int16_t kerr = cp_limit(st->b, (int64_t)added * rf, NULL, err, sizeof(err));
+    if (kerr != SK_KERR_NONE) {
+        cp_result(it, kerr, err);
+        goto out;
+    }
     flat = sk_calloc((size_t)added * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
-    int16_t kerr = cp_assign(st->b, it, &t, added, rf, flat, err, sizeof(err));
+    kerr = cp_assign(st->b, it, &t, added, rf, flat, err, sizeof(err));
+    if (kerr == SK_KERR_NONE)
+        kerr = cp_limit(st->b, (int64_t)added * rf, flat, err, sizeof(err));
     if (kerr != SK_KERR_NONE) {
         cp_result(it, kerr, err);
         goto out;
@@ -436,6 +466,7 @@ int sk_api_createpartitions(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
     cp_state_t *st = sk_calloc(1, sizeof(*st));
     st->b = b;
     st->req = req;
+    st->budget = b->conf->max_partitions_per_request;
     req->handler_state = st;
     req->handler_free = cp_free;
     int32_t n = in.TopicsCnt > 0 ? in.TopicsCnt : 0;

@@ -46,6 +46,31 @@ const char *sk_topic_creation_id(sk_broker_t *b, const char *name)
     return NULL;
 }
 
+static void partlimit_topic(sk_topic_t *t, void *arg)
+{
+    for (int p = 0; p < t->n_partitions; p++)
+        sk_partlimit_count(arg, t->partitions[p].replicas, t->partitions[p].n_replicas);
+}
+
+sk_partlimit_t *sk_topic_partlimit(sk_broker_t *b, const sk_assign_broker_t *live, int n_live)
+{
+    int32_t *ids = sk_calloc((size_t)(n_live > 0 ? n_live : 1), sizeof(*ids));
+    for (int i = 0; i < n_live; i++)
+        ids[i] = live[i].id;
+    sk_partlimit_t *pl = sk_partlimit_new(b->conf->max_broker_partitions, b->conf->max_partitions,
+                                          ids, n_live);
+    free(ids);
+    if (!pl)
+        return NULL;
+    sk_topics_foreach(b->topics, partlimit_topic, pl);
+    sk_creation_t *c;
+    LIST_FOREACH(c, &b->creations, link)
+        for (int p = 0; p < c->topic.n_partitions; p++)
+            sk_partlimit_count(pl, c->topic.partitions[p].replicas,
+                               c->topic.partitions[p].n_replicas);
+    return pl;
+}
+
 static void creation_free(sk_creation_t *c)
 {
     for (int i = 0; i < c->topic.n_partitions; i++)
@@ -204,11 +229,18 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
     static char text[512];
     sk_assign_broker_t *live = NULL;
     int32_t *replicas = NULL;
+    sk_partlimit_t *limit = NULL;
     int n_live = live_brokers(b, &live);
     *msg = NULL;
     int16_t kerr = validate(b, name, &partitions, &rf, assignment, assignment_sizes, config_keys,
                             n_configs, live, n_live, text, sizeof(text));
     if (kerr != SK_KERR_NONE)
+        goto out;
+    /* KIP-578's bounds: room for the replicas before any is allocated, then
+     * each broker's share once they are assigned */
+    limit = sk_topic_partlimit(b, live, n_live);
+    if (limit && (kerr = sk_partlimit_room(limit, (int64_t)partitions * rf, text,
+                                           sizeof(text))) != SK_KERR_NONE)
         goto out;
     if (!assignment) {
         replicas = sk_calloc((size_t)partitions * (size_t)rf, sizeof(int32_t));
@@ -217,6 +249,17 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
             kerr = SK_KERR_INVALID_REPLICATION_FACTOR;
             goto out;
         }
+    }
+    if (limit) {
+        if (assignment) {
+            replicas = sk_calloc((size_t)partitions * (size_t)rf, sizeof(int32_t));
+            for (int32_t p = 0; p < partitions; p++)
+                memcpy(replicas + (size_t)p * (size_t)rf, assignment[p],
+                       (size_t)rf * sizeof(int32_t));
+        }
+        kerr = sk_partlimit_fits(limit, replicas, (int64_t)partitions * rf, text, sizeof(text));
+        if (kerr != SK_KERR_NONE)
+            goto out;
     }
     if (validate_only) {
         struct later *l = sk_calloc(1, sizeof(*l));
@@ -258,6 +301,7 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
 out:
     if (kerr != SK_KERR_NONE)
         *msg = text;
+    sk_partlimit_free(limit);
     free(replicas);
     free(live);
     return kerr;

@@ -8,7 +8,9 @@
 #define SK_TOPIC_CREATE_H
 #include <stdint.h>
 
+#include "assign.h"
 #include "meta/broker_ctx.h"
+#include "meta/partlimit.h"
 
 /* --- topic creation (topic_create.c) --- */
 typedef void (*sk_create_done_fn)(int16_t kerr, const char *msg, void *arg);
@@ -22,6 +24,10 @@ int16_t sk_topic_create(sk_broker_t *b, const char *name, int32_t partitions, in
                         int validate_only, const char **msg, sk_create_done_fn done, void *arg);
 /* Is a creation of this topic in flight? */
 int sk_topic_creating(sk_broker_t *b, const char *name, int32_t len);
+/* max.broker.partitions / max.partitions over these live brokers, with
+ * every replica of the topics known and of the creations in flight counted;
+ * NULL when neither is set (nothing to check). */
+sk_partlimit_t *sk_topic_partlimit(sk_broker_t *b, const sk_assign_broker_t *live, int n_live);
 /* The topic id (Kafka's base64 uuid) of a creation in flight, NULL if none. */
 const char *sk_topic_creation_id(sk_broker_t *b, const char *name);
 

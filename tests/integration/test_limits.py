@@ -380,3 +380,72 @@ def test_socket_buffer_sizes_applied(lc):
         assert (int(m.group(1)), int(m.group(2))) == (2 * 102400, 2 * 102400), out
     finally:
         k.close()
+
+
+def test_max_broker_partitions_and_max_partitions(make_cluster):
+    """KIP-578's keys (Kafka never shipped them): with max.broker.partitions=10 and
+    max.partitions=20 on two brokers, confluent-kafka's create_topics / create_partitions
+    and kafka-python's create_topics that would take a broker past 10 replicas, or the
+    cluster past 20, are refused with POLICY_VIOLATION, validate_only too, and ZooKeeper
+    shows nothing written for them."""
+    from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
+    from confluent_kafka import KafkaException
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic as KpNewTopic
+    from kafka.errors import PolicyViolationError
+
+    c = make_cluster(2, max_broker_partitions="10", max_partitions="20")
+    c.wait_brokers_known()
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+
+    def create(topic, validate=False):
+        return a.create_topics([topic], operation_timeout=30,
+                               validate_only=validate)[topic.topic].result(30)
+
+    def refused(fut_fn, what):
+        with pytest.raises(KafkaException) as ei:
+            fut_fn()
+        err = ei.value.args[0]
+        assert err.code() == POLICY_VIOLATION, (what, err)
+        return err.str()
+
+    create(NewTopic("a", 6, 2))                           # 6 replicas on each broker
+    create(NewTopic("c", 1, replica_assignment=[[1]]))      # broker 1: 7; 13 in all
+    zkc = c.zk_client()
+    topics_before = sorted(zkc.get_children("/brokers/topics"))
+    assert topics_before == ["a", "c"]
+    a_before, c_before = zkc.get("/brokers/topics/a")[0], zkc.get("/brokers/topics/c")[0]
+
+    for validate in (True, False):
+        # five more on broker 0 (room over both brokers is 7, total 18 <= 20)
+        msg = refused(lambda: create(NewTopic("per-broker", 5, replica_assignment=[[0]] * 5),
+                                     validate), "per-broker create")
+        assert "Broker 0 would host 11" in msg and "max.broker.partitions (10)" in msg, msg
+        msg = refused(lambda: create(NewTopic("whole", 5, 2), validate), "cluster create")
+        assert "max.partitions (20)" in msg and "has 13" in msg, msg
+        msg = refused(lambda: a.create_partitions(
+            [NewPartitions("c", 6, replica_assignment=[[0]] * 5)], validate_only=validate,
+            operation_timeout=30)["c"].result(30), "per-broker create_partitions")
+        assert "Broker 0 would host 11" in msg, msg
+        msg = refused(lambda: a.create_partitions(
+            [NewPartitions("a", 11)], validate_only=validate,
+            operation_timeout=30)["a"].result(30), "cluster create_partitions")
+        assert "max.partitions (20)" in msg, msg
+
+    kp = KafkaAdminClient(bootstrap_servers=c.bootstrap, request_timeout_ms=30000)
+    try:
+        with pytest.raises(PolicyViolationError):
+            # the controller is asked; kafka-python raises on the topic's error code
+            kp.create_topics([KpNewTopic("kp-whole", 4, 2)], timeout_ms=30000)
+    finally:
+        kp.close()
+
+    assert sorted(zkc.get_children("/brokers/topics")) == topics_before
+    assert zkc.get("/brokers/topics/a")[0] == a_before
+    assert zkc.get("/brokers/topics/c")[0] == c_before
+    for t in ("per-broker", "whole", "kp-whole"):
+        assert not zkc.exists("/config/topics/" + t), t
+    # what fits is still created: broker 0 takes 3 more (9), broker 1 none (7)
+    a.create_partitions([NewPartitions("c", 4, replica_assignment=[[0]] * 3)],
+                        operation_timeout=30)["c"].result(30)
+    assert len(c.zk_json("/brokers/topics/c")["partitions"]) == 4

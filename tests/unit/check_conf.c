@@ -1474,6 +1474,14 @@ START_TEST(test_limit_keys)
     ck_assert_int_eq(c.connections_max_idle_ms, 600000);
     ck_assert_int_eq(c.queued_max_request_bytes, -1);
     ck_assert_int_eq(c.max_partitions_per_request, 10000);
+    ck_assert_int_eq(c.max_broker_partitions, INT32_MAX);
+    ck_assert_int_eq(c.max_partitions, INT32_MAX);
+    sk_conf_free(&c);
+    load_ok(&c, MINIMAL "max.broker.partitions=4000\nmax.partitions=200000\n", NULL, 0);
+    ck_assert_int_eq(c.max_broker_partitions, 4000);
+    ck_assert_int_eq(c.max_partitions, 200000);
+    ck_assert(sk_conf_key_dynamic(sk_conf_key_index("max.broker.partitions")));
+    ck_assert(sk_conf_key_dynamic(sk_conf_key_index("max.partitions")));
     sk_conf_free(&c);
 
     sk_ip_override_t *ov = NULL;
@@ -1507,6 +1515,8 @@ START_TEST(test_limit_keys)
               NULL);
     load_fail(MINIMAL "max.partitions.per.request=0\n", NULL, 0, "max.partitions.per.request",
               NULL, NULL);
+    load_fail(MINIMAL "max.broker.partitions=0\n", NULL, 0, "max.broker.partitions", NULL, NULL);
+    load_fail(MINIMAL "max.partitions=-1\n", NULL, 0, "max.partitions", NULL, NULL);
 }
 END_TEST
 
