@@ -134,14 +134,6 @@ static void send_file_failed(void *arg, const sk_sent_file_t *f)
         sk_plog_check_range(p->log, f->offset, f->file_pos, f->len, "sendfile");
 }
 
-static const char *config_lookup(const sk_znode_config_t *cfg, const char *key)
-{
-    for (int i = 0; cfg && i < cfg->n; i++)
-        if (strcmp(cfg->keys[i], key) == 0)
-            return cfg->values[i];
-    return NULL;
-}
-
 /* This broker's dynamic listener key stores (listener.name.<l>.ssl.keystore.*
  * in /config/brokers/<id>; Kafka reads them from no other node): passwords
  * decoded, put in force, and the TLS contexts whose keys changed rebuilt
@@ -182,10 +174,10 @@ static void broker_config_changed(void *arg, const char *type, const char *name)
         if (!sk_conf_key_dynamic(i))
             continue;
         const char *key = sk_conf_key_name(i);
-        const char *v = config_lookup(mine, key);
+        const char *v = sk_znode_config_get(mine, key);
         int src = SK_CONF_SRC_DYNAMIC_BROKER;
         if (!v) {
-            v = config_lookup(dflt, key);
+            v = sk_znode_config_get(dflt, key);
             src = SK_CONF_SRC_DYNAMIC_DEFAULT;
         }
         char why[256];

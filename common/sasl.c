@@ -540,6 +540,29 @@ int sk_sasl_conn_token(sk_sasl_conn_t *c, const uint8_t *in, size_t len, uint8_t
     return SK_OK;
 }
 
+/* The exchange goes on with the credential found (use, or NULL for none;
+ * detail says why one was unreadable). */
+static int conn_credential(sk_sasl_conn_t *c, const sk_scram_cred_t *use, const char *detail_in,
+                           uint8_t **out, size_t *outlen, char *msg, size_t msglen)
+{
+    char detail[256];
+    snprintf(detail, sizeof(detail), "%s", detail_in);
+    char *first = NULL;
+    size_t fl = 0;
+    char why[256] = "";
+    int rc = sk_scram_server_first(c->scram, use, NULL, &first, &fl, why, sizeof(why));
+    if (rc != SK_OK) {
+        if (!detail[0])
+            snprintf(detail, sizeof(detail), "%s%s", use ? "" : "no credential: ", why);
+        return fail(c, SK_EINVAL, msg, msglen, "Authentication failed: Invalid user credentials",
+                    detail);
+    }
+    give(first, fl, out, outlen);
+    free(first);
+    c->state = SK_SASL_AUTHENTICATE;
+    return SK_OK;
+}
+
 int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uint8_t **out,
                             size_t *outlen, char *msg, size_t msglen)
 {
@@ -551,6 +574,7 @@ int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uin
     sk_scram_cred_t cred;
     const sk_scram_cred_t *use = NULL;
     sk_scram_mech_t m = sk_scram_server_mech(c->scram);
+    memset(&cred, 0, sizeof(cred));
     if (json) {
         char why[160];
         int rc = sk_scram_user_config_parse(json, len, m, &cred, why, sizeof(why));
@@ -559,19 +583,32 @@ int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uin
         else if (rc != SK_ENOENT)
             snprintf(detail, sizeof(detail), "unreadable /config/users/%.40s: %s", c->user, why);
     }
-    char *first = NULL;
-    size_t fl = 0;
-    char why[256] = "";
-    int rc = sk_scram_server_first(c->scram, use, NULL, &first, &fl, why, sizeof(why));
+    int rc = conn_credential(c, use, detail, out, outlen, msg, msglen);
     memset(&cred, 0, sizeof(cred));
-    if (rc != SK_OK) {
-        if (!detail[0])
-            snprintf(detail, sizeof(detail), "%s%s", use ? "" : "no credential: ", why);
-        return fail(c, SK_EINVAL, msg, msglen, "Authentication failed: Invalid user credentials",
-                    detail);
+    return rc;
+}
+
+int sk_sasl_conn_credential_text(sk_sasl_conn_t *c, const char *text, uint8_t **out,
+                                 size_t *outlen, char *msg, size_t msglen)
+{
+    char detail[256] = "";
+    *out = NULL;
+    *outlen = 0;
+    if (c->state != SK_SASL_CREDENTIAL)
+        return fail(c, SK_ESTATE, msg, msglen, "Unexpected credential", NULL);
+    sk_scram_cred_t cred;
+    const sk_scram_cred_t *use = NULL;
+    memset(&cred, 0, sizeof(cred));
+    if (text) {
+        char why[160];
+        if (sk_scram_cred_parse(sk_scram_server_mech(c->scram), text, &cred, why,
+                                sizeof(why)) == SK_OK)
+            use = &cred;
+        else
+            snprintf(detail, sizeof(detail), "unreadable %.31s credential of %.40s: %.120s",
+                     c->mech, c->user, why);
     }
-    give(first, fl, out, outlen);
-    free(first);
-    c->state = SK_SASL_AUTHENTICATE;
-    return SK_OK;
+    int rc = conn_credential(c, use, detail, out, outlen, msg, msglen);
+    memset(&cred, 0, sizeof(cred));
+    return rc;
 }

@@ -114,6 +114,11 @@ int sk_sasl_conn_token(sk_sasl_conn_t *c, const uint8_t *in, size_t len, uint8_t
  * results. */
 int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uint8_t **out,
                             size_t *outlen, char *msg, size_t msglen);
+/* The same with the credential string of the exchange's mechanism as
+ * Kafka stores it ("salt=...,stored_key=...,server_key=...,iterations=N"),
+ * NULL when the user has none. */
+int sk_sasl_conn_credential_text(sk_sasl_conn_t *c, const char *text, uint8_t **out,
+                                 size_t *outlen, char *msg, size_t msglen);
 /* The mechanism chosen ("" before), the user name as far as known (for
  * logs; "" before), and once DONE the principal "User:<name>". */
 const char *sk_sasl_conn_mechanism(const sk_sasl_conn_t *c);

@@ -923,6 +923,14 @@ char *sk_znode_config_encode(const char *const *keys, const char *const *values,
     return dump(root);
 }
 
+const char *sk_znode_config_get(const sk_znode_config_t *c, const char *key)
+{
+    for (int i = 0; c && key && i < c->n; i++)
+        if (strcmp(c->keys[i], key) == 0)
+            return c->values[i];
+    return NULL;
+}
+
 void sk_znode_config_clear(sk_znode_config_t *c)
 {
     if (!c)

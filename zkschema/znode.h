@@ -201,6 +201,8 @@ char *sk_znode_config_encode(const char *const *keys, const char *const *values,
 int sk_znode_config_decode(const char *data, size_t len, sk_znode_config_t *out, char *err,
                            size_t errlen);
 void sk_znode_config_clear(sk_znode_config_t *c);
+/* The value of key, or NULL when c is NULL or has no such key. */
+const char *sk_znode_config_get(const sk_znode_config_t *c, const char *key);
 
 /* ---- /config/changes/config_change_NNNNNNNNNN ------------------------ */
 

@@ -111,14 +111,6 @@ static int8_t broker_source(const sk_conf_t *conf, int i)
     }
 }
 
-static const char *cfg_lookup(const sk_znode_config_t *cfg, const char *key)
-{
-    for (int i = 0; cfg && i < cfg->n; i++)
-        if (strcmp(cfg->keys[i], key) == 0)
-            return cfg->values[i];
-    return NULL;
-}
-
 static void add_synonym(dc_state_t *st, sk_describeconfigs_config_t *c, const char *name,
                         const char *value, int8_t source)
 {
@@ -139,10 +131,10 @@ static void broker_synonyms(dc_state_t *st, sk_describeconfigs_config_t *c, int 
     int secret = sk_conf_key_sensitive(i);
     char id[16];
     snprintf(id, sizeof(id), "%d", b->id);
-    const char *v = cfg_lookup(sk_cfgchange_get(b, "brokers", id), name);
+    const char *v = sk_znode_config_get(sk_cfgchange_get(b, "brokers", id), name);
     if (v)
         add_synonym(st, c, name, secret ? NULL : v, SK_CONFIG_SOURCE_DYNAMIC_BROKER);
-    v = cfg_lookup(sk_cfgchange_get(b, "brokers", "<default>"), name);
+    v = sk_znode_config_get(sk_cfgchange_get(b, "brokers", "<default>"), name);
     if (v)
         add_synonym(st, c, name, secret ? NULL : v, SK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER);
     int dyn = conf->source[i] == SK_CONF_SRC_DYNAMIC_BROKER ||

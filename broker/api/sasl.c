@@ -3,10 +3,15 @@
  *
  * The exchange itself is common/sasl.c's (one sk_sasl_conn_t per
  * connection, kept by the net module); these handlers carry its tokens in
- * Kafka's messages, read a SCRAM user's credential from ZooKeeper
- * /config/users/<user> when the exchange needs it (every time: a user added
- * or changed while the broker runs counts at once, and nothing is cached to
- * invalidate), and answer as Kafka does:
+ * Kafka's messages, look a SCRAM user's credential up when the exchange
+ * needs it, and answer as Kafka does. The credentials are those of
+ * /config/users/<user> as meta/cfgchange.c keeps them: every user read at
+ * start (and in each new session), and a user added, changed or deleted
+ * with Kafka's /config/changes notification (skein-configs --zookeeper,
+ * AlterUserScramCredentials, kafka-configs.sh) read again when it comes, so
+ * a login costs no ZooKeeper read. Only until the first full read of
+ * /config/users has ended does a login read its user's znode itself.
+ * Answers:
  *  - SaslHandshake on a listener without SASL, or once authenticated:
  *    ILLEGAL_SASL_STATE, the connection stays;
  *  - a mechanism the listener does not enable: UNSUPPORTED_SASL_MECHANISM
@@ -25,6 +30,7 @@
  */
 #include "api/api.h"
 
+#include "meta/cfgchange.h"
 #include "apis.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -207,6 +213,11 @@ int sk_api_saslauthenticate(sk_broker_t *b, sk_req_t *req, sk_rd_t *r)
         const char *user = sk_sasl_conn_user(sc);
         if (!znode_name_ok(user)) { /* cannot be a znode: no such user */
             rc = sk_sasl_conn_credential(sc, NULL, 0, &out, &outlen, msg, sizeof(msg));
+        } else if (sk_cfgchange_loaded(b, "users")) {
+            rc = sk_sasl_conn_credential_text(
+                sc, sk_znode_config_get(sk_cfgchange_get(b, "users", user),
+                                        sk_sasl_conn_mechanism(sc)),
+                &out, &outlen, msg, sizeof(msg));
         } else {
             cred_read_t *st = sk_calloc(1, sizeof(*st));
             st->req = req;

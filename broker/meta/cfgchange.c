@@ -15,6 +15,7 @@
 #define PURGE_EVERY_MS (60 * 1000LL)      /* how often old notifications are looked for */
 #define NBUCKETS 512
 #define MAX_SUBS 16
+#define N_TYPES 4 /* known_types */
 
 typedef struct sub {
     char type[16];
@@ -37,16 +38,46 @@ struct sk_cfgchange_s {
     long long handled;
     int64_t last_purge;  /* when old notifications were last looked for */
     int run;             /* bumped by every start; older listings are ignored */
+    /* per known type, the start's full read: operations of this run still
+     * out, whether one failed, and whether a full read ever completed */
+    int pending[N_TYPES];
+    int failed[N_TYPES];
+    int loaded[N_TYPES];
 };
 
 /* One operation's context. */
 typedef struct op {
     sk_cfgchange_t *w;
     int run;
+    int load;            /* part of a start's full read (type_index + 1) */
     char *type, *name, *path;
 } op_t;
 
-static const char *const known_types[] = {"topics", "brokers", "users", "clients", NULL};
+static const char *const known_types[N_TYPES + 1] = {"topics", "brokers", "users", "clients",
+                                                     NULL};
+
+static int type_index(const char *type)
+{
+    for (int i = 0; type && known_types[i]; i++)
+        if (strcmp(known_types[i], type) == 0)
+            return i;
+    return -1;
+}
+
+/* One operation of a start's full read ended (ok or not): the type is
+ * loaded once every one of them of the same run has ended well. */
+static void load_step(sk_cfgchange_t *w, const op_t *o, int ok)
+{
+    int t = o->load - 1;
+    if (t < 0 || o->run != w->run || !w->b || w->b->stopping)
+        return;
+    if (!ok)
+        w->failed[t] = 1;
+    if (--w->pending[t] == 0 && !w->failed[t] && !w->loaded[t]) {
+        w->loaded[t] = 1;
+        sk_info("config", "every /config/%s entity read", known_types[t]);
+    }
+}
 
 static op_t *op_new(sk_cfgchange_t *w, const char *type, const char *name, const char *path)
 {
@@ -164,6 +195,7 @@ static void entity_read_cb(int rc, const char *data, int len, const struct Stat 
     if (rc != ZOK && rc != ZNONODE) {
         sk_warn("config", "cannot read %s (%s); it is read again at the next start", o->path,
                 zerror(rc));
+        load_step(w, o, 0);
         op_free(o);
         return;
     }
@@ -173,6 +205,7 @@ static void entity_read_cb(int rc, const char *data, int len, const struct Stat 
         sk_znode_config_decode(data, data && len > 0 ? (size_t)len : 0, &cfg, err,
                                sizeof(err)) != SK_OK) {
         sk_warn("config", "ignoring %s: %s", o->path, err);
+        load_step(w, o, 1); /* read: its being malformed is logged, not retried */
         op_free(o);
         return;
     }
@@ -181,13 +214,18 @@ static void entity_read_cb(int rc, const char *data, int len, const struct Stat 
     sk_info("config", "%s %s: %d dynamic setting(s) read from %s", o->type, o->name, n,
             o->path);
     notify(w, o->type, o->name);
+    load_step(w, o, 1);
     op_free(o);
 }
 
-static void read_entity(sk_cfgchange_t *w, const char *type, const char *name)
+static void read_entity(sk_cfgchange_t *w, const char *type, const char *name, int load)
 {
     char *path = sk_asprintf("/config/%s/%s", type, name);
     op_t *o = op_new(w, type, name, path);
+    if (load) {
+        o->load = type_index(type) + 1;
+        w->pending[o->load - 1]++;
+    }
     sk_zk_get(w->b->zk, path, NULL, NULL, entity_read_cb, o);
     free(path);
 }
@@ -211,7 +249,7 @@ static void change_read_cb(int rc, const char *data, int len, const struct Stat 
                                       sizeof(err)) != SK_OK) {
         sk_warn("config", "ignoring notification %s: %s", o->path, err);
     } else if (subscribed(w, type)) {
-        read_entity(w, type, name);
+        read_entity(w, type, name, 0);
     }
     free(type);
     free(name);
@@ -301,18 +339,84 @@ static void changes_watch_cb(int type, const char *path, void *arg)
 
 /* ---- the full read at a start --------------------------------------- */
 
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is the name (n bytes) in the sorted listing? */
+static int listed(char **sorted, int count, const char *name, size_t n)
+{
+    int lo = 0, hi = count - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strncmp(sorted[mid], name, n);
+        if (c == 0 && sorted[mid][n] != '\0')
+            c = 1;
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0;
+}
+
+/* A start's listing of /config/<type> (prefix NULL) or of
+ * /config/users/<u>/clients (prefix "<u>/clients/"): a cached entity under
+ * it that the listing lacks was deleted while no session watched. It goes,
+ * and its subscribers hear of it (they find no settings). The listing is
+ * sorted in place. */
+static void drop_unlisted(sk_cfgchange_t *w, const char *type, const char *prefix, char **names,
+                          int count)
+{
+    size_t pl = prefix ? strlen(prefix) : 0;
+    if (count > 0)
+        qsort(names, (size_t)count, sizeof(*names), name_cmp);
+    char **gone = NULL;
+    int n_gone = 0;
+    for (int b = 0; b < NBUCKETS; b++) {
+        for (entity_t *e = w->buckets[b]; e; e = e->next) {
+            const char *n = e->name;
+            if (strcmp(e->type, type) != 0 || (prefix && strncmp(n, prefix, pl) != 0))
+                continue;
+            n += pl;
+            const char *slash = strchr(n, '/');
+            if (prefix && slash)
+                continue;
+            if (listed(names, count, n, slash ? (size_t)(slash - n) : strlen(n)))
+                continue;
+            gone = sk_realloc(gone, (size_t)(n_gone + 1) * sizeof(*gone));
+            gone[n_gone++] = sk_strdup(e->name);
+        }
+    }
+    for (int i = 0; i < n_gone; i++) {
+        sk_znode_config_t none = {0};
+        cache_put(w, type, gone[i], &none);
+        sk_info("config", "%s %s: its znode is gone", type, gone[i]);
+        notify(w, type, gone[i]);
+        free(gone[i]);
+    }
+    free(gone);
+}
+
 static void user_clients_cb(int rc, char **names, int count, const struct Stat *stat, void *arg)
 {
     (void)stat;
     op_t *o = arg; /* type "users", name the user */
     sk_cfgchange_t *w = o->w;
-    if (w->b && !w->b->stopping && o->run == w->run && rc == ZOK) {
-        for (int i = 0; i < count; i++) {
+    if (w->b && !w->b->stopping && o->run == w->run && (rc == ZOK || rc == ZNONODE)) {
+        for (int i = 0; rc == ZOK && i < count; i++) {
             char *name = sk_asprintf("%s/clients/%s", o->name, names[i]);
-            read_entity(w, "users", name);
+            read_entity(w, "users", name, 1);
             free(name);
         }
+        char *prefix = sk_asprintf("%s/clients/", o->name);
+        drop_unlisted(w, "users", prefix, names, rc == ZOK ? count : 0);
+        free(prefix);
     }
+    load_step(w, o, rc == ZOK || rc == ZNONODE);
     op_free(o);
 }
 
@@ -328,18 +432,23 @@ static void entities_cb(int rc, char **names, int count, const struct Stat *stat
     if (rc != ZOK && rc != ZNONODE) {
         sk_warn("config", "cannot list /config/%s (%s); listed again at the next start",
                 o->type, zerror(rc));
+        load_step(w, o, 0);
         op_free(o);
         return;
     }
-    for (int i = 0; i < count; i++) {
-        read_entity(w, o->type, names[i]);
+    for (int i = 0; rc == ZOK && i < count; i++) {
+        read_entity(w, o->type, names[i], 1);
         if (strcmp(o->type, "users") == 0) {
             char *path = sk_asprintf("/config/users/%s/clients", names[i]);
             op_t *c = op_new(w, "users", names[i], path);
+            c->load = o->load;
+            w->pending[c->load - 1]++;
             sk_zk_children(w->b->zk, path, NULL, NULL, user_clients_cb, c);
             free(path);
         }
     }
+    drop_unlisted(w, o->type, NULL, names, rc == ZOK ? count : 0);
+    load_step(w, o, 1);
     op_free(o);
 }
 
@@ -374,6 +483,9 @@ void sk_cfgchange_start(sk_broker_t *b)
             continue;
         char *path = sk_asprintf("/config/%s", known_types[i]);
         op_t *o = op_new(w, known_types[i], NULL, path);
+        o->load = i + 1;
+        w->pending[i] = 1; /* the listing */
+        w->failed[i] = 0;
         sk_zk_children(b->zk, path, NULL, NULL, entities_cb, o);
         free(path);
     }
@@ -386,6 +498,12 @@ const sk_znode_config_t *sk_cfgchange_get(sk_broker_t *b, const char *entity_typ
         return NULL;
     entity_t *e = *find_slot(b->cfgchange, entity_type, entity_name);
     return e ? &e->cfg : NULL;
+}
+
+int sk_cfgchange_loaded(const sk_broker_t *b, const char *entity_type)
+{
+    int t = type_index(entity_type);
+    return b->cfgchange && t >= 0 && b->cfgchange->loaded[t];
 }
 
 long long sk_cfgchange_handled(const sk_broker_t *b)

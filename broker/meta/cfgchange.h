@@ -51,6 +51,12 @@ void sk_cfgchange_start(sk_broker_t *b);
 const sk_znode_config_t *sk_cfgchange_get(sk_broker_t *b, const char *entity_type,
                                           const char *entity_name);
 
+/* Has a start's full read of entity_type (subscribed) ever completed
+ * without a failed ZooKeeper call? From then on the cache holds every entity
+ * of that type, kept current by the notifications, so that a name missing
+ * from it has no znode (the SCRAM credentials are looked up this way). */
+int sk_cfgchange_loaded(const sk_broker_t *b, const char *entity_type);
+
 /* Notifications handled since start (for tests and metrics). */
 long long sk_cfgchange_handled(const sk_broker_t *b);
 

@@ -64,18 +64,10 @@ int sk_throttle_listed(const char *list, int32_t partition, int32_t broker)
     return 0;
 }
 
-static const char *config_value(const sk_znode_config_t *c, const char *key)
-{
-    for (int i = 0; c && i < c->n; i++)
-        if (strcmp(c->keys[i], key) == 0)
-            return c->values[i];
-    return NULL;
-}
-
 int sk_throttle_replica(sk_broker_t *b, const char *topic, int32_t partition, int follower)
 {
     const sk_znode_config_t *c = sk_cfgchange_get(b, "topics", topic);
-    return sk_throttle_listed(config_value(c, LIST_KEY[follower != 0]), partition, b->id);
+    return sk_throttle_listed(sk_znode_config_get(c, LIST_KEY[follower != 0]), partition, b->id);
 }
 
 static int64_t parse_rate(const char *v)
@@ -95,9 +87,9 @@ int64_t sk_throttle_rate(sk_broker_t *b, int follower)
     const char *key = RATE_KEY[follower != 0];
     char id[16];
     snprintf(id, sizeof(id), "%d", b->id);
-    const char *v = config_value(sk_cfgchange_get(b, "brokers", id), key);
+    const char *v = sk_znode_config_get(sk_cfgchange_get(b, "brokers", id), key);
     if (!v)
-        v = config_value(sk_cfgchange_get(b, "brokers", "<default>"), key);
+        v = sk_znode_config_get(sk_cfgchange_get(b, "brokers", "<default>"), key);
     if (v)
         return parse_rate(v);
     int64_t r = follower ? b->conf->follower_replication_throttled_rate

@@ -206,6 +206,7 @@ def test_scram_over_ssl(zk, tmp_path, certs, mech):
     try:
         zkc = b.zk_client()
         put_scram_user(zkc, "carol", "carol-secret")
+        wait_login(b.sasl_ssl, "carol", "carol-secret", True, mech, certs / "ca.pem")
         tag = mech[-3:]
         roundtrip_kcat(b.sasl_ssl, "scram-kcat-" + tag, kcat_scram(certs, mech, "carol",
                                                                   "carol-secret"))
@@ -219,6 +220,7 @@ def test_scram_over_ssl(zk, tmp_path, certs, mech):
                                     ssl_cafile=str(certs / "ca.pem")), "scram-kp-" + tag)
         # a password changed in ZooKeeper counts at the next login, without a restart
         put_scram_user(zkc, "carol", "carol-new")
+        wait_login(b.sasl_ssl, "carol", "carol-new", True, mech, certs / "ca.pem")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, mech, "carol",
                                                                    "carol-secret"),
                  check=False, timeout=30)
@@ -227,6 +229,7 @@ def test_scram_over_ssl(zk, tmp_path, certs, mech):
         # a user with only the other mechanism's credential is refused
         other = "SCRAM-SHA-512" if mech == "SCRAM-SHA-256" else "SCRAM-SHA-256"
         put_scram_user(zkc, "dave", "dave-secret", mechanisms=(other,))
+        wait_login(b.sasl_ssl, "dave", "dave-secret", True, other, certs / "ca.pem")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, mech, "dave",
                                                                    "dave-secret"),
                  check=False, timeout=30)
@@ -276,6 +279,7 @@ def test_wrong_password_fails_while_others_keep_working(zk, tmp_path, certs):
                           request_timeout_ms=6000).send("wp", b"x").get(10)
         # SCRAM with a wrong password
         put_scram_user(b.zk_client(), "erin", "erin-secret")
+        wait_login(b.sasl_ssl, "erin", "erin-secret", True, ca=certs / "ca.pem")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-256",
                                                                    "erin", "erin-wrong"),
                  check=False, timeout=30)
@@ -307,6 +311,61 @@ def authenticate(conn, token):
     msg = r.string()
     data = r.nbytes()
     return err, msg, data
+
+
+def scram_login(addr, user, password, mech="SCRAM-SHA-256", ca=None):
+    """One SCRAM exchange (RFC 5802) over hand-built SaslHandshake/SaslAuthenticate v1 on
+    a fresh connection (TLS when ca is given): True when the broker accepts it, False when it
+    answers SASL_AUTHENTICATION_FAILED; the server's signature is checked."""
+    import ssl
+    h = hashlib.sha256 if mech == "SCRAM-SHA-256" else hashlib.sha512
+    host, port = addr.rsplit(":", 1)
+    c = KafkaConn.__new__(KafkaConn)
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    if ca:
+        ctx = ssl.create_default_context(cafile=str(ca))
+        ctx.check_hostname = False
+        sock = ctx.wrap_socket(sock)
+    c.sock, c.client_id, c.corr = sock, "scram-login", 0
+    try:
+        err, _ = handshake(c, mech)
+        assert err == 0, err
+        nonce = base64.b64encode(os.urandom(18)).decode()
+        bare = "n=%s,r=%s" % (user, nonce)
+        err, msg, first = authenticate(c, ("n,," + bare).encode())
+        if err == 58:
+            return False
+        assert err == 0, (err, msg)
+        fields = dict(f.split("=", 1) for f in first.decode().split(","))
+        assert fields["r"].startswith(nonce)
+        salted = hashlib.pbkdf2_hmac(h().name, password.encode(),
+                                     base64.b64decode(fields["s"]), int(fields["i"]))
+        without_proof = "c=biws,r=" + fields["r"]
+        auth_msg = ",".join((bare, first.decode(), without_proof)).encode()
+        client_key = hmac.new(salted, b"Client Key", h).digest()
+        sig = hmac.new(h(client_key).digest(), auth_msg, h).digest()
+        proof = base64.b64encode(bytes(a ^ b for a, b in zip(client_key, sig))).decode()
+        err, msg, final = authenticate(c, (without_proof + ",p=" + proof).encode())
+        if err == 58:
+            return False
+        assert err == 0, (err, msg)
+        server_sig = hmac.new(hmac.new(salted, b"Server Key", h).digest(), auth_msg,
+                              h).digest()
+        assert final.decode() == "v=" + base64.b64encode(server_sig).decode()
+        return True
+    finally:
+        c.close()
+
+
+def wait_login(addr, user, password, ok, mech="SCRAM-SHA-256", ca=None, timeout=1.0):
+    """Seconds until a login of user is accepted (ok) or refused (not ok); fails after
+    timeout."""
+    t0 = time.monotonic()
+    while scram_login(addr, user, password, mech, ca) != ok:
+        assert time.monotonic() - t0 < timeout, "%s's %s login still %s after %.1f s" % (
+            user, mech, "refused" if ok else "accepted", timeout)
+        time.sleep(0.02)
+    return time.monotonic() - t0
 
 
 def test_requests_before_authentication_close_the_connection(zk, tmp_path, certs):
@@ -393,6 +452,7 @@ def test_v0_handshake_with_bare_tokens(zk, tmp_path, certs):
             assert closed and got == b""
         # SCRAM with bare tokens, our own client side in Python
         put_scram_user(b.zk_client(), "frank", "frank-secret")
+        wait_login(b.sasl_ssl, "frank", "frank-secret", True, ca=certs / "ca.pem")
         import ssl as pyssl
         ctx = pyssl.create_default_context(cafile=str(certs / "ca.pem"))
         host, port = b.sasl_ssl.split(":")
@@ -668,12 +728,14 @@ def test_skein_configs_manages_scram_users(zk, tmp_path, certs):
         assert "gina-secret" not in json.dumps(cfg)
         assert len(zkc.get_children("/config/changes")) == before + 1
         for mech in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+            wait_login(b.sasl_ssl, "gina", "gina-secret", True, mech, certs / "ca.pem")
             kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, mech, "gina", "gina-secret"))
         out = configs(b, "--entity-name", "gina", "--describe").stdout.decode()
         assert out == ("Quota configs for user-principal 'gina' are producer_byte_rate=1024\n"
                        "SCRAM credential configs for user-principal 'gina' are "
                        "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n"), out
         configs(b, "--entity-name", "gina", "--alter", "--delete-config", "SCRAM-SHA-512")
+        wait_login(b.sasl_ssl, "gina", "gina-secret", False, "SCRAM-SHA-512", certs / "ca.pem")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-512", "gina",
                                                                    "gina-secret"),
                  check=False, timeout=30)
@@ -790,6 +852,8 @@ def test_describe_and_alter_user_scram_credentials(zk, tmp_path, certs):
                 ("hana", 1, 8192, salt, salted(1, "hana-secret", salt, 8192)),
                 ("hana", 2, 4096, salt, salted(2, "hana-secret", salt, 4096))])
             assert res == [("hana", 0, None)], res
+        for mech in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+            wait_login(b.sasl_ssl, "hana", "hana-secret", True, mech, certs / "ca.pem")
         kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-256", "hana", "hana-secret"))
         kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-512", "hana", "hana-secret"))
         out = configs(b, "--entity-name", "hana", "--describe").stdout.decode()
@@ -822,6 +886,7 @@ def test_describe_and_alter_user_scram_credentials(zk, tmp_path, certs):
             _, results = describe_scram(c, ["hana", "ivan", "kim"])
             assert results[0] == ("hana", 0, None, [(1, 8192)]), results
             assert results[1][1] == 91 and results[2][1] == 91, results
+        wait_login(b.sasl_ssl, "hana", "hana-secret", False, "SCRAM-SHA-512", certs / "ca.pem")
         p = kcat(["-L", "-b", b.sasl_ssl, "-m", "5"] + kcat_scram(certs, "SCRAM-SHA-512", "hana",
                                                                    "hana-secret"),
                  check=False, timeout=30)
@@ -849,5 +914,63 @@ def test_sasl_principal_with_authorizer(zk, tmp_path, certs):
                 assert top[0] == (0 if allowed else 31), (user, top)
                 assert alter_scram(c, upsertions=up) == [("ivy", 0 if allowed else 31, None)]
         kcat(["-L", "-b", b.sasl_ssl] + kcat_scram(certs, "SCRAM-SHA-256", "ivy", "ivy-secret"))
+    finally:
+        b.stop()
+
+
+def zk_requests(port):
+    """The broker's ZooKeeper requests so far (its latency histogram's count)."""
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("kafka_server_zookeeperclientmetrics_zookeeperrequestlatencyms"
+                               "_count"):
+                return float(line.split()[-1])
+    raise AssertionError("no ZooKeeper request count in /metrics")
+
+
+def test_scram_users_follow_config_changes_without_zookeeper_reads(zk, tmp_path, certs):
+    """SCRAM credentials are cached and kept current by /config/changes: a user added with
+    skein-configs --zookeeper logs in over SASL_PLAINTEXT SCRAM-SHA-256 within a second (our
+    wire client, then confluent-kafka), a changed password within a second, a deleted
+    credential is refused within a second, and 40 logins (10 of unknown users) cost the broker
+    no ZooKeeper read."""
+    from confluent_kafka import Producer
+    mport = H.free_port()
+    b = sasl_broker(zk, tmp_path, certs, extra={
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
+        "metrics.listener": "http://127.0.0.1:%d" % mport})
+    try:
+        H.wait_for(lambda: "every /config/users entity read" in b.log_text(), 10,
+                   "the users' credentials loaded")
+        configs(b, "--entity-name", "nora", "--alter", "--add-config",
+                "SCRAM-SHA-256=[password=nora-1]")
+        took_add = wait_login(b.sasl_plain, "nora", "nora-1", True)
+        p = Producer({"bootstrap.servers": b.sasl_plain, "security.protocol": "SASL_PLAINTEXT",
+                      "sasl.mechanisms": "SCRAM-SHA-256", "sasl.username": "nora",
+                      "sasl.password": "nora-1"})
+        got = []
+        p.produce("nora-t", b"hello", on_delivery=lambda e, m: got.append(e))
+        p.flush(30)
+        assert got == [None], got
+
+        configs(b, "--entity-name", "nora", "--alter", "--add-config",
+                "SCRAM-SHA-256=[password=nora-2]")
+        took_change = wait_login(b.sasl_plain, "nora", "nora-2", True)
+        assert not scram_login(b.sasl_plain, "nora", "nora-1")
+
+        before = zk_requests(mport)
+        for i in range(30):
+            assert scram_login(b.sasl_plain, "nora", "nora-2")
+            if i % 3 == 0:  # refusals are delayed 100 ms each
+                assert not scram_login(b.sasl_plain, "nobody-%d" % i, "x")
+        # a login read ZooKeeper before (40 here); a few of the broker's own remain
+        assert zk_requests(mport) - before < 15, zk_requests(mport) - before
+
+        configs(b, "--entity-name", "nora", "--alter", "--delete-config", "SCRAM-SHA-256")
+        took_delete = wait_login(b.sasl_plain, "nora", "nora-2", False)
+        print("in force after: add %.3f s, change %.3f s, delete %.3f s" % (
+            took_add, took_change, took_delete))
+        assert b.running()
     finally:
         b.stop()

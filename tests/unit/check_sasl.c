@@ -1004,7 +1004,9 @@ START_TEST(test_setup)
                                                  &cred),
                      SK_OK);
     char *json = sk_scram_user_config_build(&cred, 1);
-    for (int round = 0; round < 4; round++) {
+    /* rounds 4-6: the credential string as the broker's cache holds it */
+    char *text = sk_scram_cred_format(&cred);
+    for (int round = 0; round < 7; round++) {
         const char *pw = round == 1 ? "bob-wrong" : "bob-secret";
         sk_scram_client_t *cl = sk_scram_client_new(SK_SCRAM_SHA_512, "bob", pw, NULL);
         c = sk_sasl_conn_new(s, "INTERNAL");
@@ -1029,9 +1031,46 @@ START_TEST(test_setup)
             ck_assert_ptr_nonnull(strstr(sk_sasl_conn_reason(c), "unreadable /config/users/bob"));
             goto next;
         }
-        ck_assert_int_eq(sk_sasl_conn_credential(c, json, strlen(json), &out, &outlen, msg,
-                                                 sizeof(msg)),
-                         SK_OK);
+        if (round == 5) { /* no credential for this mechanism */
+            ck_assert_int_eq(sk_sasl_conn_credential_text(c, NULL, &out, &outlen, msg,
+                                                          sizeof(msg)),
+                             SK_EINVAL);
+            ck_assert_str_eq(msg, "Authentication failed: Invalid user credentials");
+            goto next;
+        }
+        if (round == 6) { /* malformed credential strings */
+            static const char *const bad[] = {"", "salt=", "salt=AA==,stored_key=x",
+                                              "iterations=4096", "salt=!!,stored_key=AA==,"
+                                              "server_key=AA==,iterations=4096"};
+            for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+                sk_sasl_conn_t *c2 = sk_sasl_conn_new(s, "INTERNAL");
+                sk_scram_client_t *cl2 = sk_scram_client_new(SK_SCRAM_SHA_512, "bob", pw, NULL);
+                ck_assert_int_eq(sk_sasl_conn_handshake(c2, "SCRAM-SHA-512", 1), SK_KERR_NONE);
+                ck_assert_int_eq(sk_scram_client_first(cl2, &a, &al), SK_OK);
+                ck_assert_int_eq(sk_sasl_conn_token(c2, (uint8_t *)a, al, &out, &outlen, msg,
+                                                    sizeof(msg)),
+                                 SK_EAGAIN);
+                free(a);
+                ck_assert_int_eq(sk_sasl_conn_credential_text(c2, bad[k], &out, &outlen, msg,
+                                                              sizeof(msg)),
+                                 SK_EINVAL);
+                ck_assert_ptr_null(out);
+                ck_assert_ptr_nonnull(strstr(sk_sasl_conn_reason(c2),
+                                             "unreadable SCRAM-SHA-512 credential of bob"));
+                ck_assert_int_eq(sk_sasl_conn_state(c2), SK_SASL_FAILED);
+                sk_sasl_conn_free(c2);
+                sk_scram_client_free(cl2);
+            }
+            goto next;
+        }
+        if (round == 4)
+            ck_assert_int_eq(sk_sasl_conn_credential_text(c, text, &out, &outlen, msg,
+                                                          sizeof(msg)),
+                             SK_OK);
+        else
+            ck_assert_int_eq(sk_sasl_conn_credential(c, json, strlen(json), &out, &outlen, msg,
+                                                     sizeof(msg)),
+                             SK_OK);
         ck_assert_int_eq(sk_scram_client_final(cl, out, outlen, &a, &al, msg, sizeof(msg)), SK_OK);
         free(out);
         int rc = sk_sasl_conn_token(c, (uint8_t *)a, al, &out, &outlen, msg, sizeof(msg));
@@ -1051,6 +1090,7 @@ START_TEST(test_setup)
         sk_scram_client_free(cl);
     }
     free(json);
+    free(text);
     sk_sasl_free(s);
 
     /* Re-authentication (KIP-368): off by default, so a second handshake is
