@@ -1,5 +1,6 @@
 /* logmgr.c - all partition logs of all log dirs, plus checkpoints. */
 #include "storage/logmgr.h"
+#include "storage/logmgr_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -23,79 +23,10 @@
 #include "storage/plog.h"
 #include "mem.h"
 
-#define MOD "logmgr"
+#define MOD SK_LOGMGR_MOD
 
-typedef struct lm_part {
-    struct lm_part *next; /* hash chain */
-    char *topic;
-    int32_t partition;
-    int dir;
-    sk_plog_t *log;
-    int64_t hw; /* -1 if unknown */
-    sk_plog_t *future; /* AlterReplicaLogDirs: the copy in dirs[future_dir], or NULL */
-    int future_dir;
-    int64_t future_unflushed; /* bytes copied since its last flush was asked for */
-} lm_part_t;
-
-typedef struct lm_dir {
-    sk_plog_space_t space; /* first: the logs' guard pointer is the dir's */
-    struct sk_logmgr_s *m;
-    int idx;
-    char *path;
-    sk_meta_props_t meta;
-    int nparts;
-    int lock_fd; /* holds flock(LOCK_EX) on <path>/.lock while open; -1 if none */
-    int64_t total;          /* filesystem size at the last sample, -1 unknown */
-    int64_t low_need;       /* LOW_SPACE: the append that found the dir short */
-    uint64_t refused;       /* appends refused by the guard in this dir */
-} lm_dir_t;
-
-struct sk_logmgr_s {
-    struct event_base *base;
-    sk_diskio_t *io;
-    lm_dir_t *dirs;
-    int ndirs;
-    int32_t broker_id;
-    sk_plog_config_t defaults;
-    lm_part_t **buckets;
-    size_t nbuckets, count;
-    struct event *flush_ev, *ckpt_ev, *retention_ev;
-    /* the log cleaner */
-    sk_diskio_t *cleaner_io;
-    struct event *cleaner_ev, *cleaner_now_ev;
-    int cleaner_threads;
-    int64_t cleaner_backoff_ms;
-    int64_t cleaner_map_bytes; /* per pass */
-    struct lm_clean *cleaning; /* passes in flight */
-    struct event *pid_expiry_ev;
-    int64_t pid_expiration_ms;
-    int ckpt_inflight;
-    int ckpt_again; /* checkpoint wanted while one was in flight */
-    /* moves between log dirs */
-    struct event *moves_ev;
-    int nmoves;
-    sk_logmgr_moved_fn moved_fn;
-    void *moved_arg;
-    struct lm_found_future *found; /* -future dirs seen at open */
-    struct lm_pref *prefs;         /* dirs asked for partitions without a log yet */
-    int nprefs;
-    /* the space guard (log.dir.min.free.bytes) */
-    int64_t min_free_conf; /* as configured; -1 = auto per filesystem */
-    sk_logmgr_offline_fn offline_fn;
-    void *offline_arg;
-    struct event *space_ev;
-};
-
-static int is_future_name(const char *nm);
 static void space_sample(sk_plog_space_t *sp, int64_t need);
 static void space_failed(sk_plog_space_t *sp, const char *log_dir, const char *what, int err);
-static void note_future(sk_logmgr_t *m, int di, const char *nm, const char *full);
-static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen);
-static void moves_arm(sk_logmgr_t *m);
-static void future_drop(sk_logmgr_t *m, lm_part_t *p, const char *why);
-static void free_found(sk_logmgr_t *m);
-static int take_pref(sk_logmgr_t *m, const char *topic, int32_t partition);
-static void free_prefs(sk_logmgr_t *m);
 
 /* ---- names ---- */
 
@@ -147,7 +78,7 @@ static size_t tp_hash(const char *topic, int32_t partition)
     return (size_t)(h ^ (h >> 29));
 }
 
-static lm_part_t *find(const sk_logmgr_t *m, const char *topic, int32_t partition)
+lm_part_t *sk_logmgr_part_find(const sk_logmgr_t *m, const char *topic, int32_t partition)
 {
     for (lm_part_t *p = m->buckets[tp_hash(topic, partition) & (m->nbuckets - 1)]; p; p = p->next)
         if (p->partition == partition && !strcmp(p->topic, topic))
@@ -155,7 +86,7 @@ static lm_part_t *find(const sk_logmgr_t *m, const char *topic, int32_t partitio
     return NULL;
 }
 
-static void insert(sk_logmgr_t *m, lm_part_t *p)
+void sk_logmgr_part_insert(sk_logmgr_t *m, lm_part_t *p)
 {
     if (m->count + 1 > m->nbuckets) {
         size_t nb = m->nbuckets * 2;
@@ -180,7 +111,7 @@ static void insert(sk_logmgr_t *m, lm_part_t *p)
     sk_plog_set_space(p->log, &m->dirs[p->dir].space);
 }
 
-static void unlink_part(sk_logmgr_t *m, lm_part_t *p)
+void sk_logmgr_part_unlink(sk_logmgr_t *m, lm_part_t *p)
 {
     lm_part_t **pp = &m->buckets[tp_hash(p->topic, p->partition) & (m->nbuckets - 1)];
     while (*pp != p)
@@ -190,7 +121,7 @@ static void unlink_part(sk_logmgr_t *m, lm_part_t *p)
     m->dirs[p->dir].nparts--;
 }
 
-static void free_part(lm_part_t *p)
+void sk_logmgr_part_free(lm_part_t *p)
 {
     free(p->topic);
     free(p);
@@ -259,7 +190,6 @@ static void ckpt_work(void *arg)
     }
 }
 
-static void ckpt_async(sk_logmgr_t *m);
 
 static void ckpt_done(void *arg)
 {
@@ -274,7 +204,7 @@ static void ckpt_done(void *arg)
     free(j);
     if (m->ckpt_again) {
         m->ckpt_again = 0;
-        ckpt_async(m);
+        sk_logmgr_ckpt_async(m);
     }
 }
 
@@ -290,7 +220,7 @@ int sk_logmgr_checkpoint_sync(sk_logmgr_t *m)
 }
 
 /* Write all checkpoints on the diskio pool (coalesced with one in flight). */
-static void ckpt_async(sk_logmgr_t *m)
+void sk_logmgr_ckpt_async(sk_logmgr_t *m)
 {
     if (m->ckpt_inflight) {
         m->ckpt_again = 1;
@@ -310,7 +240,7 @@ static void on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
 {
     sk_logmgr_t *m = arg;
     if (!m->ckpt_inflight)
-        ckpt_async(m);
+        sk_logmgr_ckpt_async(m);
 }
 
 static void on_flush_timer(evutil_socket_t fd, short what, void *arg)
@@ -342,7 +272,7 @@ int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms)
         for (lm_part_t *p = m->buckets[b]; p; p = p->next)
             total += sk_plog_apply_retention(p->log, now_ms, p->hw);
     if (total > 0)
-        ckpt_async(m); /* log-start-offset-checkpoint moved */
+        sk_logmgr_ckpt_async(m); /* log-start-offset-checkpoint moved */
     return total;
 }
 
@@ -351,7 +281,7 @@ int sk_logmgr_run_retention(sk_logmgr_t *m, int64_t now_ms)
 int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t partition,
                                     int64_t offset)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     if (!p)
         return -1;
     int64_t before = sk_plog_start_offset(p->log);
@@ -365,7 +295,7 @@ int64_t sk_logmgr_advance_log_start(sk_logmgr_t *m, const char *topic, int32_t p
     /* the caller logs the event; the deletion logs its own line */
     sk_debug(MOD, "%s-%" PRId32 ": log start offset %" PRId64 " -> %" PRId64
              " (%d segment(s) below it deleted)", topic, partition, before, after, gone);
-    ckpt_async(m); /* log-start-offset-checkpoint */
+    sk_logmgr_ckpt_async(m); /* log-start-offset-checkpoint */
     return after;
 }
 
@@ -652,8 +582,8 @@ static int open_dir(sk_logmgr_t *m, int di, char *err, size_t errlen)
             free(full);
             continue;
         }
-        if (is_future_name(nm)) { /* after every dir: see adopt_futures */
-            note_future(m, di, nm, full);
+        if (sk_logmove_is_future_name(nm)) { /* after every dir: see adopt_futures */
+            sk_logmove_note_future(m, di, nm, full);
             free(full);
             continue;
         }
@@ -664,7 +594,7 @@ static int open_dir(sk_logmgr_t *m, int di, char *err, size_t errlen)
             free(full);
             continue;
         }
-        lm_part_t *dup = find(m, topic, part);
+        lm_part_t *dup = sk_logmgr_part_find(m, topic, part);
         if (dup) {
             snprintf(err, errlen, "partition %s-%" PRId32 " exists in both %s and %s", topic, part,
                      m->dirs[dup->dir].path, d->path);
@@ -690,7 +620,7 @@ static int open_dir(sk_logmgr_t *m, int di, char *err, size_t errlen)
         p->dir = di;
         p->log = log;
         p->hw = ckpt_lookup(&ck[2], topic, part, -1);
-        insert(m, p);
+        sk_logmgr_part_insert(m, p);
     }
 out:
     if (dh)
@@ -709,7 +639,7 @@ static void free_all(sk_logmgr_t *m, int close_logs)
                 sk_plog_close(p->log);
                 sk_plog_close(p->future);
             }
-            free_part(p);
+            sk_logmgr_part_free(p);
         }
     }
     for (int i = 0; i < m->ndirs; i++) {
@@ -718,8 +648,8 @@ static void free_all(sk_logmgr_t *m, int close_logs)
         if (m->dirs[i].lock_fd >= 0)
             close(m->dirs[i].lock_fd);
     }
-    free_found(m);
-    free_prefs(m);
+    sk_logmove_free_found(m);
+    sk_logmove_free_prefs(m);
     free(m->dirs);
     free(m->buckets);
     free(m);
@@ -777,13 +707,13 @@ int sk_logmgr_open(struct event_base *base, sk_diskio_t *io, char **log_dirs, in
     for (int i = 0; i < m->ndirs; i++)
         if ((rc = open_dir(m, i, err, errlen)) != SK_OK)
             goto fail;
-    if ((rc = adopt_futures(m, err, errlen)) != SK_OK)
+    if ((rc = sk_logmove_adopt(m, err, errlen)) != SK_OK)
         goto fail;
     m->flush_ev = start_timer(base, flush_scheduler_ms, on_flush_timer, m);
     m->ckpt_ev = start_timer(base, checkpoint_ms, on_ckpt_timer, m);
     m->retention_ev = start_timer(base, SK_LOGMGR_RETENTION_CHECK_MS, on_retention_timer, m);
     sk_info(MOD, "loaded %zu partition log(s) from %d log dir(s)", m->count, m->ndirs);
-    moves_arm(m);
+    sk_logmove_arm(m);
     *out = m;
     return SK_OK;
 fail:
@@ -818,7 +748,7 @@ int sk_logmgr_set_cluster_id(sk_logmgr_t *m, const char *cluster_id, char *err, 
 
 sk_plog_t *sk_logmgr_get(sk_logmgr_t *m, const char *topic, int32_t partition)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     return p ? p->log : NULL;
 }
 
@@ -826,14 +756,14 @@ int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition
                             const sk_plog_config_t *cfg, sk_plog_t **out)
 {
     *out = NULL;
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     if (p) {
         *out = p->log;
         return SK_OK;
     }
     if (!topic || !sk_logmgr_topic_valid(topic) || partition < 0)
         return SK_EINVAL;
-    int best = take_pref(m, topic, partition); /* AlterReplicaLogDirs asked before */
+    int best = sk_logmove_take_pref(m, topic, partition); /* AlterReplicaLogDirs asked before */
     if (best < 0) {
         best = -1; /* the online dir with the fewest partitions */
         for (int i = 0; i < m->ndirs; i++)
@@ -863,21 +793,21 @@ int sk_logmgr_get_or_create(sk_logmgr_t *m, const char *topic, int32_t partition
     p->dir = best;
     p->log = log;
     p->hw = -1;
-    insert(m, p);
+    sk_logmgr_part_insert(m, p);
     *out = log;
     return SK_OK;
 }
 
 int sk_logmgr_delete(sk_logmgr_t *m, const char *topic, int32_t partition)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     if (!p)
         return SK_ENOENT;
-    unlink_part(m, p);
+    sk_logmgr_part_unlink(m, p);
     if (p->future)
-        future_drop(m, p, "the partition's log is deleted");
+        sk_logmove_drop(m, p, "the partition's log is deleted");
     sk_plog_delete(p->log);
-    free_part(p);
+    sk_logmgr_part_free(p);
     return SK_OK;
 }
 
@@ -896,7 +826,7 @@ int sk_logmgr_count(const sk_logmgr_t *m) { return (int)m->count; }
 
 void sk_logmgr_set_high_watermark(sk_logmgr_t *m, const char *topic, int32_t partition, int64_t hw)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     if (p)
         p->hw = hw;
 }
@@ -904,7 +834,7 @@ void sk_logmgr_set_high_watermark(sk_logmgr_t *m, const char *topic, int32_t par
 int64_t sk_logmgr_get_checkpointed_high_watermark(sk_logmgr_t *m, const char *topic,
                                                   int32_t partition)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     return p ? p->hw : -1;
 }
 
@@ -1116,7 +1046,7 @@ void sk_logmgr_dir_space(const sk_logmgr_t *m, int i, int64_t *total, int64_t *u
 
 int sk_logmgr_log_dir(sk_logmgr_t *m, const char *topic, int32_t partition)
 {
-    lm_part_t *p = find(m, topic, partition);
+    lm_part_t *p = sk_logmgr_part_find(m, topic, partition);
     return p ? p->dir : -1;
 }
 
@@ -1138,500 +1068,4 @@ void sk_logmgr_foreach_in_dir(sk_logmgr_t *m, int dir,
                 fn(&l, arg);
             }
         }
-}
-
-int sk_logmgr_moves(const sk_logmgr_t *m) { return m->nmoves; }
-
-void sk_logmgr_set_moved_cb(sk_logmgr_t *m, sk_logmgr_moved_fn fn, void *arg)
-{
-    m->moved_fn = fn;
-    m->moved_arg = arg;
-}
-
-/* "<topic>-<partition>.<32 hex>-future" (Kafka's future dir name). */
-#define FUTURE_SUFFIX "-future"
-static int is_future_name(const char *nm)
-{
-    size_t n = strlen(nm), k = strlen(FUTURE_SUFFIX);
-    return n > k && !strcmp(nm + n - k, FUTURE_SUFFIX);
-}
-
-/* The partition a future dir's name stands for: 0 or SK_EPARSE. */
-static int parse_future_name(const char *nm, char **topic, int32_t *partition)
-{
-    size_t n = strlen(nm) - strlen(FUTURE_SUFFIX);
-    char *base = sk_strndup(nm, n);
-    char *dot = strrchr(base, '.');
-    int rc = SK_EPARSE;
-    if (dot && strlen(dot + 1) == 32 && strspn(dot + 1, "0123456789abcdef") == 32) {
-        *dot = '\0';
-        rc = sk_logmgr_parse_dirname(base, topic, partition);
-    }
-    free(base);
-    return rc;
-}
-
-static char *future_path(const sk_logmgr_t *m, int dir, const char *topic, int32_t partition)
-{
-    uint8_t id[16];
-    char hex[33];
-    if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) { /* not secret: unique */
-        uint64_t a = (uint64_t)sk_wall_ms() * 2654435761u;
-        uint64_t b = (uint64_t)sk_mono_ms() ^ (uint64_t)getpid();
-        memcpy(id, &a, 8);
-        memcpy(id + 8, &b, 8);
-    }
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", id[i]);
-    return sk_asprintf("%s/%s-%" PRId32 ".%s" FUTURE_SUFFIX, m->dirs[dir].path, topic, partition,
-                       hex);
-}
-
-typedef struct lm_found_future {
-    struct lm_found_future *next;
-    int dir;
-    char *path;
-    char *topic;
-    int32_t partition;
-} lm_found_future_t;
-
-static void note_future(sk_logmgr_t *m, int di, const char *nm, const char *full)
-{
-    char *topic;
-    int32_t part;
-    if (parse_future_name(nm, &topic, &part) != SK_OK) {
-        sk_warn(MOD, "ignoring directory %s: not <topic>-<partition>.<id>-future", full);
-        return;
-    }
-    lm_found_future_t *f = sk_calloc(1, sizeof(*f));
-    f->dir = di;
-    f->path = sk_strdup(full);
-    f->topic = topic;
-    f->partition = part;
-    f->next = m->found;
-    m->found = f;
-}
-
-static void free_found(sk_logmgr_t *m)
-{
-    for (lm_found_future_t *f = m->found, *next; f; f = next) {
-        next = f->next;
-        free(f->path);
-        free(f->topic);
-        free(f);
-    }
-    m->found = NULL;
-}
-
-/* The future dirs found at open. With a current log elsewhere: the move
- * goes on (Kafka resumes it too). Alone: a crash came during the swap,
- * after the current log was renamed for deletion and before the future
- * one got its final name; the future log was complete and flushed then,
- * so it becomes the partition's log. Anything else is removed. */
-static int adopt_futures(sk_logmgr_t *m, char *err, size_t errlen)
-{
-    int rc = SK_OK;
-    for (lm_found_future_t *f = m->found; f && rc == SK_OK; f = f->next) {
-        lm_part_t *p = find(m, f->topic, f->partition);
-        sk_plog_t *log = NULL;
-        if (p && (p->future || p->dir == f->dir)) {
-            sk_warn(MOD, "removing %s: %s-%" PRId32 " already has a log in that dir or a move",
-                    f->path, f->topic, f->partition);
-            sk_plog_rmtree(f->path);
-            continue;
-        }
-        if (p) {
-            rc = sk_plog_open(f->path, sk_plog_config(p->log), m->io, 0, &log, err, errlen);
-            if (rc != SK_OK)
-                break;
-            p->future = log;
-            p->future_dir = f->dir;
-            sk_plog_set_space(log, &m->dirs[f->dir].space);
-            m->nmoves++;
-            sk_info(MOD, "%s-%" PRId32 ": resuming the move from %s to %s (%s)", f->topic,
-                    f->partition, m->dirs[p->dir].path, m->dirs[f->dir].path, f->path);
-            continue;
-        }
-        char *final = sk_asprintf("%s/%s-%" PRId32, m->dirs[f->dir].path, f->topic, f->partition);
-        if (rename(f->path, final) < 0) {
-            snprintf(err, errlen, "cannot rename %s to %s: %s", f->path, final, strerror(errno));
-            free(final);
-            rc = SK_EIO;
-            break;
-        }
-        sk_warn(MOD, "%s-%" PRId32 ": completing a move interrupted during its swap: %s is now "
-                "%s", f->topic, f->partition, f->path, final);
-        rc = sk_plog_open(final, &m->defaults, m->io, 0, &log, err, errlen);
-        free(final);
-        if (rc != SK_OK)
-            break;
-        p = sk_calloc(1, sizeof(*p));
-        p->topic = sk_strdup(f->topic);
-        p->partition = f->partition;
-        p->dir = f->dir;
-        p->log = log;
-        p->hw = -1;
-        insert(m, p);
-    }
-    free_found(m);
-    return rc;
-}
-
-/* The dir AlterReplicaLogDirs named for a partition without a log here:
- * its log is created there (Kafka's preferred log dir), once. */
-typedef struct lm_pref {
-    struct lm_pref *next;
-    char *topic;
-    int32_t partition;
-    int dir;
-} lm_pref_t;
-
-#define MAX_PREFS 100000
-
-static lm_pref_t **find_pref(sk_logmgr_t *m, const char *topic, int32_t partition)
-{
-    lm_pref_t **pp = &m->prefs;
-    while (*pp && ((*pp)->partition != partition || strcmp((*pp)->topic, topic)))
-        pp = &(*pp)->next;
-    return pp;
-}
-
-static void set_pref(sk_logmgr_t *m, const char *topic, int32_t partition, int dir)
-{
-    lm_pref_t **pp = find_pref(m, topic, partition);
-    if (*pp) {
-        (*pp)->dir = dir;
-        return;
-    }
-    if (m->nprefs >= MAX_PREFS)
-        return;
-    lm_pref_t *f = sk_calloc(1, sizeof(*f));
-    f->topic = sk_strdup(topic);
-    f->partition = partition;
-    f->dir = dir;
-    f->next = m->prefs;
-    m->prefs = f;
-    m->nprefs++;
-}
-
-static int take_pref(sk_logmgr_t *m, const char *topic, int32_t partition)
-{
-    lm_pref_t **pp = find_pref(m, topic, partition), *f = *pp;
-    if (!f)
-        return -1;
-    int dir = f->dir;
-    *pp = f->next;
-    m->nprefs--;
-    free(f->topic);
-    free(f);
-    return dir;
-}
-
-static void free_prefs(sk_logmgr_t *m)
-{
-    while (m->prefs)
-        take_pref(m, m->prefs->topic, m->prefs->partition);
-}
-
-static void future_drop(sk_logmgr_t *m, lm_part_t *p, const char *why)
-{
-    sk_info(MOD, "%s-%" PRId32 ": move to %s abandoned (%s)", p->topic, p->partition,
-            m->dirs[p->future_dir].path, why);
-    sk_plog_delete(p->future);
-    p->future = NULL;
-    m->nmoves--;
-}
-
-int sk_logmgr_move(sk_logmgr_t *m, const char *topic, int32_t partition, int dir, char *err,
-                   size_t errlen)
-{
-    if (dir < 0 || dir >= m->ndirs) {
-        snprintf(err, errlen, "no such log dir");
-        return SK_EINVAL;
-    }
-    lm_part_t *p = find(m, topic, partition);
-    if (!p) { /* as Kafka: where the log goes when it is created, still refused now */
-        set_pref(m, topic, partition, dir);
-        snprintf(err, errlen, "no log of %s-%" PRId32 " on this broker (it will be created in %s)",
-                 topic, partition, m->dirs[dir].path);
-        return SK_ENOENT;
-    }
-    /* Kafka's limit on the future dir name: <topic>-<p>.<32 hex>-future */
-    if (strlen(topic) + 12 + 1 + 32 + strlen(FUTURE_SUFFIX) > 255) {
-        snprintf(err, errlen, "The topic name is too long.");
-        return SK_ETOOBIG;
-    }
-    if (p->future && p->future_dir == dir)
-        return SK_OK;
-    if (p->future)
-        future_drop(m, p, "another log dir was asked for");
-    if (p->dir == dir)
-        return SK_OK;
-    char *path = future_path(m, dir, topic, partition);
-    sk_plog_t *f = NULL;
-    int rc = sk_plog_open(path, sk_plog_config(p->log), m->io, 0, &f, err, errlen);
-    if (rc == SK_OK)
-        rc = sk_plog_truncate_fully(f, sk_plog_start_offset(p->log));
-    if (rc == SK_OK && sk_plog_topic_id(p->log))
-        rc = sk_plog_set_topic_id(f, sk_plog_topic_id(p->log), err, errlen);
-    if (rc != SK_OK) {
-        sk_error(MOD, "%s-%" PRId32 ": cannot create the future log %s: %s", topic, partition,
-                 path, err);
-        if (f)
-            sk_plog_delete(f);
-        else
-            sk_plog_rmtree(path);
-        free(path);
-        return SK_EIO;
-    }
-    p->future = f;
-    sk_plog_set_space(f, &m->dirs[dir].space);
-    p->future_dir = dir;
-    p->future_unflushed = 0;
-    m->nmoves++;
-    sk_info(MOD, "%s-%" PRId32 ": moving from %s to %s through %s (log %" PRId64 "..%" PRId64 ")",
-            topic, partition, m->dirs[p->dir].path, m->dirs[dir].path, path,
-            sk_plog_start_offset(p->log), sk_plog_end_offset(p->log));
-    free(path);
-    moves_arm(m);
-    return SK_OK;
-}
-
-static int64_t be64(const uint8_t *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return (int64_t)v;
-}
-
-static int32_t be32(const uint8_t *b)
-{
-    return (int32_t)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
-}
-
-/* The future log may hold only what the current one holds: after a
- * truncation of the current log (a follower) the future one is cut where
- * their leader epochs part (as a follower does against its leader), and it
- * restarts when retention or DeleteRecords moved the current start past it. */
-static int future_align(lm_part_t *p)
-{
-    sk_plog_t *cur = p->log, *fut = p->future;
-    int64_t fleo = sk_plog_end_offset(fut), to = fleo;
-    int32_t fe = sk_plog_latest_epoch(fut);
-    if (fe >= 0) {
-        int32_t ce;
-        int64_t cend;
-        sk_plog_end_offset_for_epoch(cur, fe, &ce, &cend);
-        if (ce < 0 || cend < 0) {
-            to = sk_plog_start_offset(cur);
-        } else if (ce == fe) {
-            if (cend < to)
-                to = cend;
-        } else { /* the current log knows up to epoch ce < fe: cut where ours ends */
-            int32_t e2;
-            int64_t fend;
-            sk_plog_end_offset_for_epoch(fut, ce, &e2, &fend);
-            to = fend >= 0 && fend < cend ? fend : cend;
-        }
-    }
-    if (to > sk_plog_end_offset(cur))
-        to = sk_plog_end_offset(cur);
-    int rc = SK_OK;
-    if (to < fleo) {
-        sk_info(MOD, "%s-%" PRId32 ": future log truncated to %" PRId64 " (was %" PRId64
-                ") after the current log changed", p->topic, p->partition, to, fleo);
-        rc = sk_plog_truncate_to(fut, to);
-    }
-    if (rc == SK_OK && sk_plog_end_offset(fut) < sk_plog_start_offset(cur))
-        rc = sk_plog_truncate_fully(fut, sk_plog_start_offset(cur));
-    return rc;
-}
-
-#define MOVE_FLUSH_BYTES (16 << 20)
-
-/* Copy up to budget bytes of batches from the current log into the future
- * one. 0 or an SK_E* code. */
-static int future_copy(lm_part_t *p, int64_t budget)
-{
-    sk_plog_t *cur = p->log, *fut = p->future;
-    int rc = SK_OK;
-    while (rc == SK_OK && budget > 0) {
-        int64_t fleo = sk_plog_end_offset(fut), cleo = sk_plog_end_offset(cur);
-        if (fleo >= cleo)
-            break;
-        sk_plog_slice_t sl;
-        int32_t chunk = budget > (1 << 20) ? (1 << 20) : (int32_t)budget;
-        rc = sk_plog_read(cur, fleo, cleo, chunk, &sl);
-        if (rc != SK_OK)
-            break;
-        if (sl.len <= 0) { /* nothing stored in [fleo, cleo): an emptied log restarted */
-            if (sl.fd >= 0)
-                close(sl.fd);
-            if (sk_plog_size_bytes(fut) == 0 || sk_plog_start_offset(cur) >= cleo)
-                rc = sk_plog_truncate_fully(fut, cleo);
-            break;
-        }
-        uint8_t *buf = sk_malloc((size_t)sl.len);
-        if (sk_plog_slice_load(cur, &sl, buf) != SK_OK) {
-            free(buf);
-            rc = SK_EIO;
-            break;
-        }
-        /* batches the future log has already; one straddling its end means
-         * it starts inside a batch (a log start moved mid-batch): cut there */
-        int64_t off = 0;
-        while (off + 27 <= sl.len) {
-            int64_t base = be64(buf + off), last = base + be32(buf + off + 23);
-            int64_t blen = 12 + (int64_t)be32(buf + off + 8);
-            if (last >= fleo) {
-                if (base < fleo)
-                    rc = sk_plog_truncate_to(fut, base);
-                break;
-            }
-            off += blen;
-        }
-        if (rc == SK_OK && off < sl.len)
-            rc = sk_plog_append_raw(fut, buf + off, (size_t)(sl.len - off), NULL, NULL);
-        free(buf);
-        budget -= sl.len;
-        p->future_unflushed += sl.len;
-    }
-    /* flushed as it goes, so that the swap's own flush is short */
-    if (rc == SK_OK && p->future_unflushed >= MOVE_FLUSH_BYTES) {
-        sk_plog_flush_async(fut);
-        p->future_unflushed = 0;
-    }
-    return rc;
-}
-
-/* The future log has everything: it becomes the partition's log. */
-static int future_swap(sk_logmgr_t *m, lm_part_t *p)
-{
-    sk_plog_t *cur = p->log, *fut = p->future;
-    char err[512] = "";
-    /* epochs the current log recorded with no batch yet (a leader's new epoch) */
-    const sk_epoch_cache_t *ec = sk_plog_epochs(cur);
-    for (size_t i = 0; i < sk_epoch_cache_count(ec); i++) {
-        sk_epoch_entry_t e = sk_epoch_cache_get(ec, i);
-        if (e.epoch > sk_plog_latest_epoch(fut) && e.start_offset >= sk_plog_start_offset(fut))
-            sk_plog_assign_epoch(fut, e.epoch, e.start_offset);
-    }
-    sk_plog_set_start_offset(fut, sk_plog_start_offset(cur));
-    int64_t start = sk_plog_start_offset(cur), leo = sk_plog_end_offset(fut);
-    sk_plog_config_t cfg = *sk_plog_config(cur);
-    if (m->io)
-        sk_diskio_barrier(m->io); /* the future log's side files are written */
-    if (sk_plog_flush_sync(fut) != SK_OK) {
-        future_drop(m, p, "cannot flush it");
-        return SK_EIO;
-    }
-    char *from = sk_strdup(sk_plog_dir(fut));
-    char *final = sk_asprintf("%s/%s-%" PRId32, m->dirs[p->future_dir].path, p->topic,
-                              p->partition);
-    char *old = sk_strdup(sk_plog_dir(cur));
-    sk_plog_close(fut);
-    p->future = NULL;
-    m->nmoves--;
-    if (m->io)
-        sk_diskio_barrier(m->io);
-    /* its producer state covers the whole log, the reopened one's its tail */
-    sk_pstate_t *producers = sk_plog_take_producers(cur);
-    /* The current log goes first: from here a crash leaves the complete,
-     * flushed future log alone, which the next open makes current. */
-    sk_plog_delete(cur);
-    p->log = NULL;
-    const char *at = final;
-    if (rename(from, final) < 0) {
-        sk_error(MOD, "%s-%" PRId32 ": cannot rename %s to %s: %s; the log stays there until "
-                 "the next start", p->topic, p->partition, from, final, strerror(errno));
-        at = from;
-    }
-    sk_plog_t *nl = NULL;
-    int rc = sk_plog_open(at, &cfg, m->io, leo, &nl, err, sizeof(err));
-    if (rc == SK_OK) {
-        sk_plog_adopt_producers(nl, producers);
-        producers = NULL;
-        sk_plog_set_start_offset(nl, start);
-        m->dirs[p->dir].nparts--;
-        p->dir = p->future_dir;
-        m->dirs[p->dir].nparts++;
-        p->log = nl;
-        sk_plog_set_space(nl, &m->dirs[p->dir].space);
-        sk_info(MOD, "%s-%" PRId32 ": moved from %s to %s (log %" PRId64 "..%" PRId64 ")",
-                p->topic, p->partition, old, final, start, leo);
-    } else {
-        sk_error(MOD, "%s-%" PRId32 ": cannot open the moved log %s: %s; the partition has no "
-                 "log here until the next start", p->topic, p->partition, at, err);
-    }
-    sk_pstate_free(producers);
-    free(from);
-    free(final);
-    free(old);
-    if (rc == SK_OK && m->moved_fn)
-        m->moved_fn(p->topic, p->partition, nl, m->moved_arg);
-    if (rc != SK_OK) {
-        if (m->moved_fn)
-            m->moved_fn(p->topic, p->partition, NULL, m->moved_arg);
-        unlink_part(m, p);
-        free_part(p);
-    }
-    ckpt_async(m);
-    return rc;
-}
-
-int sk_logmgr_run_moves(sk_logmgr_t *m, int64_t max_bytes)
-{
-    int swaps = 0;
-    if (m->nmoves == 0)
-        return 0;
-    /* collect first: a failed swap removes its entry from the table */
-    size_t n = 0, cap = (size_t)m->nmoves;
-    lm_part_t **todo = sk_calloc(cap, sizeof(*todo));
-    for (size_t b = 0; b < m->nbuckets; b++)
-        for (lm_part_t *p = m->buckets[b]; p; p = p->next)
-            if (p->future && n < cap)
-                todo[n++] = p;
-    for (size_t i = 0; i < n; i++) {
-        lm_part_t *p = todo[i];
-        int rc = future_align(p);
-        if (rc == SK_OK)
-            rc = future_copy(p, max_bytes);
-        if (rc != SK_OK) {
-            sk_error(MOD, "%s-%" PRId32 ": copying into the future log failed: %s", p->topic,
-                     p->partition, sk_strerror(rc));
-            future_drop(m, p, "copy failed");
-            continue;
-        }
-        /* caught up: swap now, before any other event can append */
-        if (sk_plog_end_offset(p->future) == sk_plog_end_offset(p->log) &&
-            future_swap(m, p) == SK_OK)
-            swaps++;
-    }
-    free(todo);
-    return swaps;
-}
-
-#define MOVE_CHUNK_BYTES (4 << 20) /* per partition per tick */
-
-static void on_moves_timer(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    sk_logmgr_t *m = arg;
-    sk_logmgr_run_moves(m, MOVE_CHUNK_BYTES);
-    if (m->nmoves == 0)
-        event_del(m->moves_ev); /* moves_arm adds it again */
-}
-
-static void moves_arm(sk_logmgr_t *m)
-{
-    if (m->nmoves == 0 || !m->base)
-        return;
-    if (!m->moves_ev)
-        m->moves_ev = event_new(m->base, -1, EV_PERSIST, on_moves_timer, m);
-    if (!event_pending(m->moves_ev, EV_TIMEOUT, NULL)) {
-        struct timeval tv = {0, 1000};
-        event_add(m->moves_ev, &tv);
-    }
 }

@@ -3,6 +3,7 @@
  * truncations in between, the swap, and what a restart finds. */
 #define _GNU_SOURCE /* memmem */
 #include "storage/logmgr.h"
+#include "storage/logmove.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -437,6 +438,72 @@ START_TEST(test_dir_listing)
 }
 END_TEST
 
+/* The lifecycle table is the one logmove.h documents. */
+START_TEST(test_lifecycle_table)
+{
+    static const char *const doc[][2] = {
+        {"NONE", "COPYING"}, {"COPYING", "NONE"}, {"COPYING", "SWAPPING"}, {"SWAPPING", "NONE"},
+    };
+    int n = 0;
+    for (int f = 0; f < SK_LOGMOVE_N_STATES; f++)
+        for (int t = 0; t < SK_LOGMOVE_N_STATES; t++) {
+            int listed = 0;
+            for (size_t i = 0; i < sizeof(doc) / sizeof(doc[0]); i++)
+                listed |= !strcmp(doc[i][0], sk_logmove_state_name(f)) &&
+                          !strcmp(doc[i][1], sk_logmove_state_name(t));
+            ck_assert_int_eq(sk_logmove_allowed(f, t), listed);
+            n += listed;
+        }
+    ck_assert_int_eq(n, 4);
+    ck_assert_str_eq(sk_logmove_state_name(SK_LOGMOVE_N_STATES), "?");
+    ck_assert_int_eq(sk_logmove_allowed(SK_LOGMOVE_N_STATES, SK_LOGMOVE_NONE), 0);
+}
+END_TEST
+
+/* Every transition of a move, then of an abandoned one, is one log line, in order. */
+START_TEST(test_lifecycle_logged)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/log.txt", tmpdir);
+    ck_assert_int_eq(sk_log_open(path), 0);
+    sk_log_set_level(SK_LOG_INFO);
+    sk_logmgr_t *m = open_mgr();
+    sk_plog_t *log;
+    char err[512];
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "t", 0, NULL, &log), 0);
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "u", 0, NULL, &log), 0);
+    append(log, 3, 1, "u");
+    int to = 1 - sk_logmgr_log_dir(m, "t", 0);
+    ck_assert_int_eq(sk_logmgr_move(m, "t", 0, to, err, sizeof(err)), 0);
+    while (sk_logmgr_moves(m) > 0)
+        sk_logmgr_run_moves(m, 1 << 20);
+    ck_assert_int_eq(sk_logmgr_move(m, "u", 0, 1 - sk_logmgr_log_dir(m, "u", 0), err,
+                                    sizeof(err)), 0);
+    ck_assert_int_eq(sk_logmgr_delete(m, "u", 0), 0);
+    sk_logmgr_close(m);
+    sk_log_set_level(SK_LOG_ERROR);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    const char *want[] = {"t-0: moving from", "(move NONE -> COPYING)",
+                          "t-0: the future log caught up", "(move COPYING -> SWAPPING)",
+                          "t-0: moved from", "(move SWAPPING -> NONE)",
+                          "u-0: moving from", "(move NONE -> COPYING)",
+                          "u-0: move to", "abandoned (the partition's log is deleted)",
+                          "(move COPYING -> NONE)"};
+    const char *at = text;
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const char *hit = strstr(at, want[i]);
+        ck_assert_msg(hit != NULL, "'%s' missing after: %s", want[i], at);
+        at = hit + strlen(want[i]);
+    }
+    ck_assert_ptr_null(strstr(text, "refused"));
+}
+END_TEST
+
 int main(void)
 {
     evthread_use_pthreads();
@@ -451,6 +518,8 @@ int main(void)
     tcase_add_test(tc, test_open_resumes_or_completes);
     tcase_add_test(tc, test_dir_listing);
     tcase_add_test(tc, test_move_keeps_old_producers);
+    tcase_add_test(tc, test_lifecycle_table);
+    tcase_add_test(tc, test_lifecycle_logged);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
