@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <openssl/opensslconf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "clock.h"
 #include "kerr.h"
 #include "mem.h"
+#include "perf_scram.h"
 #include "perf_stats.h"
 #include "rdk_util.h"
 #include "toolopt.h"
@@ -21,7 +23,7 @@
 #define MAX_SAMPLES 1000000
 #define METADATA_TIMEOUT_MS 10000
 
-typedef enum { MODE_PRODUCE = 1, MODE_CONSUME, MODE_E2E } perf_mode_t;
+typedef enum { MODE_PRODUCE = 1, MODE_CONSUME, MODE_E2E, MODE_COMPARE, MODE_SCRAM } perf_mode_t;
 
 enum {
     OPT_BOOTSTRAP = 256,
@@ -41,6 +43,11 @@ enum {
     OPT_FROM_LATEST,
     OPT_TIMEOUT_MS,
     OPT_REPORTING,
+    OPT_SSL_BOOTSTRAP,
+    OPT_SSL_CONFIG,
+    OPT_MECHANISM,
+    OPT_USER,
+    OPT_PASSWORD,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -64,6 +71,11 @@ static const struct option long_opts[] = {
     {"from-latest", no_argument, NULL, OPT_FROM_LATEST},
     {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
     {"reporting-interval", required_argument, NULL, OPT_REPORTING},
+    {"ssl-bootstrap-server", required_argument, NULL, OPT_SSL_BOOTSTRAP},
+    {"ssl-config", required_argument, NULL, OPT_SSL_CONFIG},
+    {"mechanism", required_argument, NULL, OPT_MECHANISM},
+    {"user", required_argument, NULL, OPT_USER},
+    {"password", required_argument, NULL, OPT_PASSWORD},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -77,6 +89,11 @@ static void usage(FILE *out)
         "       skein-perf consume    --bootstrap-server B --topic T [--num-records N] [options]\n"
         "       skein-perf end-to-end --bootstrap-server B --topic T --num-records N\n"
         "                             [--record-size S] [options]\n"
+        "       skein-perf compare    --bootstrap-server B --ssl-bootstrap-server B2\n"
+        "                             --ssl-config F --topic T --num-records N\n"
+        "                             --record-size S [options]\n"
+        "       skein-perf scram      --bootstrap-server B --user U --password P\n"
+        "                             [--mechanism M] [--num-records N]\n"
         "\n"
         "produce     sends N records of S random bytes as fast as allowed; latency is the\n"
         "            time from send to acknowledgement (delivery report).\n"
@@ -85,6 +102,13 @@ static void usage(FILE *out)
         "            the record's CreateTime (meaningful while a producer is running).\n"
         "end-to-end  sends one record at a time to partition 0 and waits until a consumer\n"
         "            receives it; latency is that round trip.\n"
+        "compare     produce then consume N records over the PLAINTEXT listener B, then\n"
+        "            over the SSL listener B2 (client settings from --ssl-config), and\n"
+        "            print both side by side with the SSL/PLAINTEXT ratio and whether\n"
+        "            this machine offers kernel TLS.\n"
+        "scram       N SCRAM logins (default 1000), one connection each, one after the\n"
+        "            other, to the SASL_PLAINTEXT listener B: handshakes per second and\n"
+        "            the latency of a whole login (connect to verified server signature).\n"
         "Every mode prints a line every --reporting-interval ms and a final line:\n"
         "  N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency,\n"
         "  P ms 50th, P ms 95th, P ms 99th, P ms 99.9th.\n"
@@ -109,6 +133,11 @@ static void usage(FILE *out)
         "  --timeout-ms MS             consume: stop after MS without a record (default\n"
         "                              10000); end-to-end: give up on a record after MS\n"
         "  --reporting-interval MS     interval of the progress lines (default 5000)\n"
+        "  --ssl-bootstrap-server B2   compare: the same cluster's SSL listener\n"
+        "  --ssl-config FILE           compare: client settings for B2 (security.protocol=SSL,\n"
+        "                              ssl.ca.location=...), as a properties file\n"
+        "  --mechanism M               scram: SCRAM-SHA-256 (default) or SCRAM-SHA-512\n"
+        "  --user U, --password P      scram: the credentials\n"
         "  --help                      this text\n"
         "\n"
         "Exit status: 0 success, 1 records failed or did not arrive, 2 usage error.\n",
@@ -128,6 +157,11 @@ typedef struct perf {
     int from_latest;
     const char *producer_config;
     const char *consumer_config;
+    const char *ssl_bootstrap;  /* compare */
+    const char *ssl_config;
+    const char *mechanism;      /* scram */
+    const char *user;
+    const char *password;
     sk_kvlist_t pprops; /* producer settings from options */
     sk_kvlist_t cprops; /* consumer settings from options */
     /* results, updated by delivery reports and the consume loop */
@@ -137,6 +171,7 @@ typedef struct perf {
     int64_t done_bytes;
     int64_t failed;
     int dr_counts; /* delivery reports are the measurement (produce mode) */
+    int64_t elapsed_ms; /* of the last run, as printed */
 } perf_t;
 
 static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err, size_t errlen)
@@ -152,7 +187,8 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
             *exit_now = 1;
             return SK_OK;
         }
-        snprintf(err, errlen, "the first argument must be produce, consume or end-to-end");
+        snprintf(err, errlen, "the first argument must be produce, consume, end-to-end, "
+                              "compare or scram");
         return SK_EINVAL;
     }
     if (strcmp(argv[1], "produce") == 0)
@@ -161,8 +197,13 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
         p->mode = MODE_CONSUME;
     else if (strcmp(argv[1], "end-to-end") == 0)
         p->mode = MODE_E2E;
+    else if (strcmp(argv[1], "compare") == 0)
+        p->mode = MODE_COMPARE;
+    else if (strcmp(argv[1], "scram") == 0)
+        p->mode = MODE_SCRAM;
     else {
-        snprintf(err, errlen, "unknown mode '%s' (produce, consume or end-to-end)", argv[1]);
+        snprintf(err, errlen, "unknown mode '%s' (produce, consume, end-to-end, compare or "
+                 "scram)", argv[1]);
         return SK_EINVAL;
     }
     optind = 2;
@@ -206,6 +247,11 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
         case OPT_PRODUCER_CONFIG: p->producer_config = optarg; break;
         case OPT_CONSUMER_CONFIG: p->consumer_config = optarg; break;
         case OPT_GROUP: p->group = optarg; break;
+        case OPT_SSL_BOOTSTRAP: p->ssl_bootstrap = optarg; break;
+        case OPT_SSL_CONFIG: p->ssl_config = optarg; break;
+        case OPT_MECHANISM: p->mechanism = optarg; break;
+        case OPT_USER: p->user = optarg; break;
+        case OPT_PASSWORD: p->password = optarg; break;
         case OPT_FROM_LATEST: p->from_latest = 1; break;
         case 'h':
         case OPT_HELP:
@@ -232,6 +278,34 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return SK_EINVAL;
     }
+    if ((p->mode == MODE_COMPARE) != (p->ssl_bootstrap || p->ssl_config)) {
+        snprintf(err, errlen, p->mode == MODE_COMPARE
+                                  ? "compare needs --ssl-bootstrap-server and --ssl-config"
+                                  : "--ssl-bootstrap-server and --ssl-config are for compare");
+        return SK_EINVAL;
+    }
+    if (p->mode == MODE_COMPARE && (!p->ssl_bootstrap || !p->ssl_config)) {
+        snprintf(err, errlen, "compare needs --ssl-bootstrap-server and --ssl-config");
+        return SK_EINVAL;
+    }
+    if ((p->mode == MODE_SCRAM) != (p->mechanism || p->user || p->password)) {
+        snprintf(err, errlen, p->mode == MODE_SCRAM ? "scram needs --user and --password"
+                                                    : "--mechanism, --user and --password "
+                                                      "are for scram");
+        return SK_EINVAL;
+    }
+    if (p->mode == MODE_SCRAM) {
+        if (!p->bootstrap || !p->user || !p->password || p->topic) {
+            snprintf(err, errlen, "scram needs --bootstrap-server, --user and --password, "
+                                  "and no --topic");
+            return SK_EINVAL;
+        }
+        if (p->record_size >= 0 || p->pprops.n || p->cprops.n || p->group) {
+            snprintf(err, errlen, "producer and consumer options do not apply to scram");
+            return SK_EINVAL;
+        }
+        return SK_OK;
+    }
     if (!p->bootstrap || !p->topic) {
         snprintf(err, errlen, "--bootstrap-server and --topic are required");
         return SK_EINVAL;
@@ -241,7 +315,7 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
         snprintf(err, errlen, "--num-records is required");
         return SK_EINVAL;
     }
-    if (p->mode == MODE_PRODUCE && p->record_size < 0) {
+    if ((p->mode == MODE_PRODUCE || p->mode == MODE_COMPARE) && p->record_size < 0) {
         snprintf(err, errlen, "--record-size is required");
         return SK_EINVAL;
     }
@@ -253,6 +327,10 @@ static int parse_args(int argc, char **argv, perf_t *p, int *exit_now, char *err
     if (!consuming && (p->cprops.n || p->consumer_config || p->group || p->from_latest ||
                        p->timeout_ms >= 0)) {
         snprintf(err, errlen, "consumer options do not apply to produce");
+        return SK_EINVAL;
+    }
+    if (p->mode == MODE_COMPARE && (p->group || p->from_latest)) {
+        snprintf(err, errlen, "--group and --from-latest do not apply to compare");
         return SK_EINVAL;
     }
     if (p->mode == MODE_E2E && (p->group || p->from_latest || p->throughput > 0)) {
@@ -296,6 +374,7 @@ static void print_total(perf_t *p, const char *verb, int64_t elapsed_ms)
                          &s);
     printf("%s\n", line);
     fflush(stdout);
+    p->elapsed_ms = elapsed_ms;
 }
 
 /* ---- produce ------------------------------------------------------------ */
@@ -646,6 +725,137 @@ out:
     return status;
 }
 
+/* ---- compare ------------------------------------------------------------ */
+
+/* Does this machine offer kernel TLS (the "tls" upper layer protocol)? */
+static void ktls_status(char *out, size_t outlen)
+{
+    char ulp[256] = "";
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
+    if (f) {
+        if (!fgets(ulp, sizeof(ulp), f))
+            ulp[0] = '\0';
+        fclose(f);
+    }
+    ulp[strcspn(ulp, "\n")] = '\0';
+    int kernel = 0;
+    char copy[256];
+    snprintf(copy, sizeof(copy), "%s", ulp);
+    for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        kernel |= strcmp(t, "tls") == 0;
+#ifdef OPENSSL_NO_KTLS
+    const char *lib = "OpenSSL built without kTLS";
+#else
+    const char *lib = "OpenSSL built with kTLS";
+#endif
+    snprintf(out, outlen, "kernel TLS on this machine: %s (tcp_available_ulp: %s; %s)",
+             kernel ? "available" : "not available", f ? (ulp[0] ? ulp : "empty") : "unreadable",
+             lib);
+}
+
+typedef struct side {
+    const char *name;
+    double produce_mb, consume_mb;
+    double produce_rec, consume_rec;
+} side_t;
+
+static double per_sec(int64_t n, int64_t ms)
+{
+    return ms > 0 ? (double)n * 1000.0 / (double)ms : 0.0;
+}
+
+/* Produce, then consume the same number of records, through bootstrap with
+ * the config file cfg (NULL: the options' own). */
+static int compare_side(const perf_t *p, side_t *out, const char *bootstrap, const char *cfg,
+                        char *err, size_t errlen)
+{
+    perf_t q = *p;
+    q.bootstrap = bootstrap;
+    if (cfg)
+        q.producer_config = q.consumer_config = cfg;
+    printf("-- %s (%s): produce\n", out->name, bootstrap);
+    fflush(stdout);
+    q.mode = MODE_PRODUCE;
+    q.lat = sk_lat_new(MAX_SAMPLES, (uint64_t)sk_wall_ms());
+    int status = run_produce(&q, err, errlen);
+    out->produce_mb = per_sec(q.done_bytes, q.elapsed_ms) / (1024.0 * 1024.0);
+    out->produce_rec = per_sec(q.done_records, q.elapsed_ms);
+    sk_lat_free(q.lat);
+    if (status != SK_TOOL_EXIT_OK)
+        return status;
+    printf("-- %s (%s): consume\n", out->name, bootstrap);
+    fflush(stdout);
+    q.mode = MODE_CONSUME;
+    q.done_records = q.done_bytes = q.failed = 0;
+    q.lat = sk_lat_new(MAX_SAMPLES, (uint64_t)sk_wall_ms());
+    status = run_consume(&q, err, errlen);
+    out->consume_mb = per_sec(q.done_bytes, q.elapsed_ms) / (1024.0 * 1024.0);
+    out->consume_rec = per_sec(q.done_records, q.elapsed_ms);
+    sk_lat_free(q.lat);
+    return status;
+}
+
+static int run_compare(perf_t *p, char *err, size_t errlen)
+{
+    side_t sides[2] = {{.name = "PLAINTEXT"}, {.name = "SSL"}};
+    int status = compare_side(p, &sides[0], p->bootstrap, NULL, err, errlen);
+    if (status == SK_TOOL_EXIT_OK)
+        status = compare_side(p, &sides[1], p->ssl_bootstrap, p->ssl_config, err, errlen);
+    if (status != SK_TOOL_EXIT_OK)
+        return status;
+    char kt[512];
+    ktls_status(kt, sizeof(kt));
+    printf("\n%lld records of %lld bytes each way       PLAINTEXT          SSL  SSL/PLAINTEXT\n",
+           p->num_records, p->record_size);
+    printf("produce MB/sec                          %10.2f   %10.2f   %10.2f\n",
+           sides[0].produce_mb, sides[1].produce_mb,
+           sides[0].produce_mb > 0 ? sides[1].produce_mb / sides[0].produce_mb : 0.0);
+    printf("produce records/sec                     %10.0f   %10.0f\n", sides[0].produce_rec,
+           sides[1].produce_rec);
+    printf("consume MB/sec                          %10.2f   %10.2f   %10.2f\n",
+           sides[0].consume_mb, sides[1].consume_mb,
+           sides[0].consume_mb > 0 ? sides[1].consume_mb / sides[0].consume_mb : 0.0);
+    printf("consume records/sec                     %10.0f   %10.0f\n", sides[0].consume_rec,
+           sides[1].consume_rec);
+    printf("%s\n", kt);
+    fflush(stdout);
+    return SK_TOOL_EXIT_OK;
+}
+
+/* ---- scram ---------------------------------------------------------------- */
+
+static int run_scram(perf_t *p, char *err, size_t errlen)
+{
+    const char *mech = p->mechanism ? p->mechanism : "SCRAM-SHA-256";
+    long long n = p->num_records > 0 ? p->num_records : 1000;
+    int64_t start = sk_mono_ms();
+    sk_perf_window_reset(&p->window, start);
+    for (long long i = 0; i < n && !sk_rdk_stop; i++) {
+        int64_t t0 = mono_us();
+        int rc = sk_perf_scram_login(p->bootstrap, mech, p->user, p->password, err, errlen);
+        if (rc != 0) {
+            char why[512];
+            snprintf(why, sizeof(why), "%s", err);
+            snprintf(err, errlen, "login %lld %s: %s", i + 1, rc == 1 ? "refused" : "failed",
+                     why);
+            return SK_TOOL_EXIT_FAIL;
+        }
+        int64_t us = mono_us() - t0;
+        sk_lat_add(p->lat, us);
+        sk_perf_window_add(&p->window, 0, us);
+        p->done_records++;
+    }
+    int64_t elapsed = sk_mono_ms() - start;
+    sk_lat_summary_t s;
+    sk_lat_summarize(p->lat, &s);
+    printf("%lld %s handshakes in %lld ms: %.1f handshakes/sec (one connection at a time), "
+           "%.2f ms avg latency, %.2f ms max latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th\n",
+           (long long)p->done_records, mech, (long long)elapsed,
+           per_sec(p->done_records, elapsed), s.avg_ms, s.max_ms, s.p50_ms, s.p95_ms, s.p99_ms);
+    fflush(stdout);
+    return SK_TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     perf_t p;
@@ -672,6 +882,8 @@ int main(int argc, char **argv)
     err[0] = '\0';
     status = p.mode == MODE_PRODUCE   ? run_produce(&p, err, sizeof(err))
              : p.mode == MODE_CONSUME ? run_consume(&p, err, sizeof(err))
+             : p.mode == MODE_COMPARE ? run_compare(&p, err, sizeof(err))
+             : p.mode == MODE_SCRAM   ? run_scram(&p, err, sizeof(err))
                                       : run_e2e(&p, err, sizeof(err));
     if (status == SK_TOOL_EXIT_USAGE)
         goto usage_error;

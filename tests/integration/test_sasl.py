@@ -974,3 +974,61 @@ def test_scram_users_follow_config_changes_without_zookeeper_reads(zk, tmp_path,
         assert b.running()
     finally:
         b.stop()
+
+
+def test_skein_perf_compare_and_scram(zk, tmp_path, certs):
+    """skein-perf's TLS and SCRAM benchmarks (figures printed, not asserted): compare
+    produces and consumes the same records over a PLAINTEXT and an SSL listener of one broker
+    and prints both side by side; scram logs in N times over SASL_PLAINTEXT; a wrong password
+    ends scram with exit 1 naming the refusal; compare without --ssl-config is a usage error."""
+    plain, ssl_port, sp = H.free_port(), H.free_port(), H.free_port()
+    b = sasl_broker(zk, tmp_path, certs, extra={
+        "listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d"
+                     % (plain, ssl_port, sp),
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "SCRAM-SHA-256",
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms": None,
+        "num.partitions": "1"}, start=False)
+    b.port = plain
+    b.start()
+    try:
+        put_scram_user(b.zk_client(), "perf", "perf-secret")
+        sasl_at = "127.0.0.1:%d" % sp
+        wait_login(sasl_at, "perf", "perf-secret", True)
+        topics = subprocess.run([H.tool_path("skein-topics"), "--bootstrap-server", b.bootstrap,
+                                 "--create", "--topic", "perf-tls", "--partitions", "1",
+                                 "--replication-factor", "1"], capture_output=True, timeout=60)
+        assert topics.returncode == 0, topics.stderr
+        ssl_cfg = tmp_path / "ssl.properties"
+        ssl_cfg.write_text("security.protocol=SSL\nssl.ca.location=%s\n" % (certs / "ca.pem"))
+        perf = H.tool_path("skein-perf")
+        p = subprocess.run([perf, "compare", "--bootstrap-server", b.bootstrap,
+                            "--ssl-bootstrap-server", "127.0.0.1:%d" % ssl_port,
+                            "--ssl-config", str(ssl_cfg), "--topic", "perf-tls",
+                            "--num-records", "3000", "--record-size", "1000"],
+                           capture_output=True, timeout=120, universal_newlines=True)
+        assert p.returncode == 0, (p.stdout, p.stderr)
+        print(p.stdout)
+        table = p.stdout[p.stdout.index("PLAINTEXT          SSL"):]
+        for row in ("produce MB/sec", "consume MB/sec"):
+            vals = [float(v) for v in table.split(row)[1].split("\n")[0].split()]
+            assert len(vals) == 3 and vals[0] > 0 and vals[1] > 0, (row, vals)
+        assert "kernel TLS on this machine: " in p.stdout
+        assert p.stdout.count("3000 records received") == 2, p.stdout
+        s = subprocess.run([perf, "scram", "--bootstrap-server", sasl_at, "--user", "perf",
+                            "--password", "perf-secret", "--num-records", "50"],
+                           capture_output=True, timeout=120, universal_newlines=True)
+        assert s.returncode == 0, (s.stdout, s.stderr)
+        print(s.stdout)
+        assert "50 SCRAM-SHA-256 handshakes in " in s.stdout, s.stdout
+        bad = subprocess.run([perf, "scram", "--bootstrap-server", sasl_at, "--user", "perf",
+                              "--password", "wrong", "--num-records", "5"],
+                             capture_output=True, timeout=60, universal_newlines=True)
+        assert bad.returncode == 1 and "login 1 refused" in bad.stderr, bad
+        usage = subprocess.run([perf, "compare", "--bootstrap-server", b.bootstrap,
+                                "--ssl-bootstrap-server", "127.0.0.1:%d" % ssl_port,
+                                "--topic", "perf-tls", "--num-records", "1",
+                                "--record-size", "1"],
+                               capture_output=True, timeout=60, universal_newlines=True)
+        assert usage.returncode == 2 and "--ssl-config" in usage.stderr, usage
+    finally:
+        b.stop()
