@@ -340,6 +340,10 @@ typedef struct down {
     int64_t first_offset;
     int log_append;
     int64_t max_ts;
+    int relative;   /* inside a magic 1 wrapper: offsets from base */
+    int64_t base;   /* the first record written's offset */
+    int64_t last;   /* the last record written's offset */
+    int32_t count;
 } down_t;
 
 static void wr_blob(sk_wr_t *w, sk_str_t s)
@@ -352,37 +356,86 @@ static void wr_blob(sk_wr_t *w, sk_str_t s)
     sk_wr_raw(w, s.p, (size_t)s.len);
 }
 
+/* A message's head: offset, size and CRC (both reserved), magic,
+ * attributes, timestamp (magic 1); the caller writes key and value, then
+ * wr_msg_end() patches size and CRC. Returns the size's position. */
+static size_t wr_msg_head(sk_wr_t *w, int64_t offset, int magic, int attributes, int64_t ts)
+{
+    sk_wr_i64(w, offset);
+    size_t size_at = sk_wr_reserve_i32(w);
+    sk_wr_reserve_i32(w); /* CRC */
+    sk_wr_i8(w, (int8_t)magic);
+    sk_wr_i8(w, (int8_t)attributes);
+    if (magic == 1)
+        sk_wr_i64(w, ts);
+    return size_at;
+}
+
+static void wr_msg_end(sk_wr_t *w, size_t size_at)
+{
+    size_t end = w->len;
+    size_t crc_at = size_at + 4;
+    sk_wr_patch_i32(w, size_at, (int32_t)(end - size_at - 4));
+    uint32_t crc = (uint32_t)crc32(0L, w->buf + crc_at + 4, (uInt)(end - crc_at - 4));
+    sk_wr_patch_i32(w, crc_at, (int32_t)crc);
+}
+
 static int down_record(const sk_record_t *rec, void *arg)
 {
     down_t *d = arg;
     if (rec->offset < d->first_offset)
         return 0;
-    sk_wr_t *w = d->out;
-    sk_wr_i64(w, rec->offset);
-    size_t size_at = sk_wr_reserve_i32(w);
-    size_t crc_at = sk_wr_reserve_i32(w);
-    sk_wr_i8(w, (int8_t)d->magic);
-    if (d->magic == 1) {
-        sk_wr_i8(w, d->log_append ? SK_MSGSET_ATTR_LOG_APPEND_TIME : 0);
-        sk_wr_i64(w, d->log_append ? d->max_ts : rec->timestamp);
-    } else {
-        sk_wr_i8(w, 0);
-    }
-    wr_blob(w, rec->key);
-    wr_blob(w, rec->value);
-    size_t end = w->len;
-    sk_wr_patch_i32(w, size_at, (int32_t)(end - size_at - 4));
-    uint32_t crc = (uint32_t)crc32(0L, w->buf + crc_at + 4, (uInt)(end - crc_at - 4));
-    sk_wr_patch_i32(w, crc_at, (int32_t)crc);
+    if (d->count++ == 0)
+        d->base = rec->offset;
+    d->last = rec->offset;
+    int attrs = d->magic == 1 && d->log_append ? SK_MSGSET_ATTR_LOG_APPEND_TIME : 0;
+    size_t size_at = wr_msg_head(d->out, d->relative ? rec->offset - d->base : rec->offset,
+                                 d->magic, attrs, d->log_append ? d->max_ts : rec->timestamp);
+    wr_blob(d->out, rec->key);
+    wr_blob(d->out, rec->value);
+    wr_msg_end(d->out, size_at);
     return 0;
+}
+
+/* The codec a compressed batch keeps when written at magic, or NONE: Kafka
+ * keeps the batch's codec; zstd needs magic 2 (such fetches are refused
+ * before this), and LZ4 at magic 0 would need Kafka 0.9's broken frame
+ * checksum, so those two go uncompressed. */
+static int down_codec(int codec, int magic)
+{
+    if (codec == SK_COMPRESSION_GZIP || codec == SK_COMPRESSION_SNAPPY ||
+        (codec == SK_COMPRESSION_LZ4 && magic == 1))
+        return codec;
+    return SK_COMPRESSION_NONE;
+}
+
+/* The messages of d's batch, written into inner, wrapped into one compressed
+ * message appended to out (Kafka's wrapper: the last inner offset, the
+ * batch's max timestamp and timestamp type, a null key). */
+static int wr_wrapper(sk_wr_t *out, const down_t *d, int codec, const sk_wr_t *inner)
+{
+    size_t start = out->len;
+    int attrs = codec | (d->magic == 1 && d->log_append ? SK_MSGSET_ATTR_LOG_APPEND_TIME : 0);
+    size_t size_at = wr_msg_head(out, d->last, d->magic, attrs, d->max_ts);
+    sk_wr_i32(out, -1); /* key */
+    size_t len_at = sk_wr_reserve_i32(out);
+    int rc = sk_compress(codec, inner->buf, inner->len, out);
+    if (rc != SK_OK) {
+        out->len = start;
+        return rc;
+    }
+    sk_wr_patch_i32(out, len_at, (int32_t)(out->len - len_at - 4));
+    wr_msg_end(out, size_at);
+    return SK_OK;
 }
 
 int sk_msgset_from_batches(const uint8_t *in, size_t len, int magic, int64_t first_offset,
                            sk_wr_t *out)
 {
     size_t off = 0;
-    sk_wr_t expanded;
+    sk_wr_t expanded, inner;
     sk_wr_init(&expanded);
+    sk_wr_init(&inner);
     int rc = SK_OK;
     while (off < len) {
         ssize_t n = sk_batch_next(in + off, len - off);
@@ -400,6 +453,7 @@ int sk_msgset_from_batches(const uint8_t *in, size_t len, int magic, int64_t fir
             continue; /* transaction markers: old clients know none */
         if (sk_batch_last_offset(&h) < first_offset)
             continue;
+        int codec = down_codec(sk_batch_compression(&h), magic);
         if (sk_batch_compression(&h) != SK_COMPRESSION_NONE) {
             rc = sk_batch_expand(batch, blen, SK_MSGSET_MAX_INFLATED, &expanded);
             if (rc != SK_OK)
@@ -407,14 +461,20 @@ int sk_msgset_from_batches(const uint8_t *in, size_t len, int magic, int64_t fir
             batch = expanded.buf;
             blen = expanded.len;
         }
-        down_t d = {out, magic, first_offset,
-                    (h.attributes & SK_BATCH_ATTR_LOG_APPEND_TIME) != 0, h.max_timestamp};
+        inner.len = 0;
+        down_t d = {codec != SK_COMPRESSION_NONE ? &inner : out, magic, first_offset,
+                    (h.attributes & SK_BATCH_ATTR_LOG_APPEND_TIME) != 0, h.max_timestamp,
+                    codec != SK_COMPRESSION_NONE && magic == 1, 0, 0, 0};
         rc = sk_batch_foreach_record(batch, blen, down_record, &d);
         if (rc != SK_OK) {
             rc = SK_EPARSE;
             break;
         }
+        if (codec != SK_COMPRESSION_NONE && d.count > 0 &&
+            (rc = wr_wrapper(out, &d, codec, &inner)) != SK_OK)
+            break;
     }
+    sk_wr_free(&inner);
     sk_wr_free(&expanded);
     return rc;
 }

@@ -82,11 +82,15 @@ int16_t sk_msgset_to_batch(const uint8_t *in, size_t len, sk_arena_t *a, sk_wr_t
                            sk_msgset_result_t *res);
 
 /* Rewrites the v2 record batches in (whole ones; a partial batch at the end
- * is left out, as a fetch may end inside one) as uncompressed messages of
- * magic (0 or 1) appended to out: records from first_offset on, their
- * offsets kept, control batches and record headers dropped, the timestamp
- * (magic 1) the record's, or the batch's under LogAppendTime (then marked
- * so). Compressed batches are inflated (at most SK_MSGSET_MAX_INFLATED).
+ * is left out, as a fetch may end inside one) as messages of magic (0 or 1)
+ * appended to out: records from first_offset on, their offsets kept,
+ * control batches and record headers dropped, the timestamp (magic 1) the
+ * record's, or the batch's under LogAppendTime (then marked so). A
+ * compressed batch (inflated, at most SK_MSGSET_MAX_INFLATED) becomes one
+ * wrapper message of the same codec, as Kafka down-converts: its offset the
+ * last inner one, inner offsets relative from 0 at magic 1 (absolute at
+ * magic 0), its timestamp the batch's max; except zstd and LZ4 at magic 0
+ * (Kafka 0.9's broken LZ4 frame checksum), written uncompressed.
  * SK_OK, SK_EPARSE for a batch that cannot be read (out then holds the
  * messages before it), or sk_decompress's errors. */
 int sk_msgset_from_batches(const uint8_t *in, size_t len, int magic, int64_t first_offset,

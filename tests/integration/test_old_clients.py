@@ -90,10 +90,15 @@ def parse_legacy(data):
         assert p == len(body)
         if attrs & 7:
             assert attrs & 7 == 1
-            out.extend(parse_legacy(gzip.decompress(value)))
+            inner = parse_legacy(gzip.decompress(value))
+            for m in inner:
+                m["wrapper"] = attrs
+                if magic == 1:  # relative inner offsets; the wrapper has the last one's
+                    m["offset"] += offset - inner[-1]["offset"]
+            out.extend(inner)
         else:
             out.append(dict(offset=offset, magic=magic, attrs=attrs, timestamp=ts, key=key,
-                            value=value))
+                            value=value, wrapper=None))
         pos += 12 + size
     return out
 
@@ -507,10 +512,12 @@ def test_fetch_every_version(cluster, fetched, version):
         assert got["topic"] == (tid if version >= 13 else fetched)
     data = got["records"]
     if version <= 3:
-        # down-converted: magic 0 (v0-1) or 1 (v2-3), from the fetch offset on
+        # down-converted: magic 0 (v0-1) or 1 (v2-3), from the fetch offset on; the gzip
+        # batch stays gzip (one wrapper, as Kafka down-converts), the plain one plain
         msgs = parse_legacy(data)
         magic = 0 if version <= 1 else 1
         assert all(m["magic"] == magic and m["attrs"] == 0 for m in msgs)
+        assert [m["wrapper"] for m in msgs] == [None, None, 1, 1]
         assert [(m["offset"], m["key"], m["value"]) for m in msgs] == [w[:3] for w in WANT]
         assert [m["timestamp"] for m in msgs] == \
             ([None] * 4 if magic == 0 else [w[3] for w in WANT])
@@ -633,10 +640,13 @@ def test_kafka_python_old_consumer_group(cluster, api):
         c.close()
 
 
-def test_kcat_09_consumer_reads_new_batches(cluster):
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4"])
+def test_kcat_09_consumer_reads_new_batches(cluster, codec):
+    """Fetch v0 down-converts to magic 0, keeping gzip and snappy (a wrapper message, as Kafka
+    does); LZ4 batches go plain (magic 0's LZ4 framing is Kafka 0.9's broken one)."""
     topic = fresh(cluster, "kcat09c")
     lines = b"".join(b"k%d:v%d\n" % (i, i) for i in range(6))
-    kcat(["-b", cluster.bootstrap, "-P", "-t", topic, "-p", "0", "-K:", "-z", "gzip"],
+    kcat(["-b", cluster.bootstrap, "-P", "-t", topic, "-p", "0", "-K:", "-z", codec],
          input_data=lines)
     out = kcat(["-b", cluster.bootstrap, "-X", "api.version.request=false",
                 "-X", "broker.version.fallback=0.9.0", "-C", "-t", topic, "-p", "0",

@@ -427,7 +427,9 @@ START_TEST(test_malformed)
 }
 END_TEST
 
-/* v2 batches down to magic 0/1 and back up: the same records. */
+/* v2 batches down to magic 0/1 and back up: the same records; a compressed
+ * batch keeps its codec (a wrapper message that sk_msgset_to_batch, which
+ * checks magic 1's relative inner offsets, reads back). */
 START_TEST(test_down_convert)
 {
     sk_arena_t *a = sk_arena_new(0);
@@ -478,7 +480,8 @@ START_TEST(test_down_convert)
             const uint8_t *body = sk_rd_raw(&r, (size_t)size);
             ck_assert_ptr_nonnull(body);
             ck_assert_int_eq(body[4], magic);
-            ck_assert_int_eq(body[5], 0);
+            /* the gzip batch stays gzip: one wrapper, offset its last record's */
+            ck_assert_int_eq(body[5], i == 2 ? SK_COMPRESSION_GZIP : 0);
         }
         ck_assert_uint_eq(sk_rd_remaining(&r), 0);
         /* what an old producer would send back: the same records */
@@ -521,6 +524,69 @@ START_TEST(test_down_convert)
 }
 END_TEST
 
+/* A compressed batch of 4 records (offsets 20-23) fetched from 22, by codec
+ * and magic: one wrapper of the batch's codec at offset 23 holding 22 and 23
+ * (magic 1: relative offsets 0 and 1), except LZ4 at magic 0, written as
+ * plain messages. */
+START_TEST(test_down_convert_keeps_codec)
+{
+    sk_record_in_t recs[4];
+    static const char *const vals[4] = {"a", "bb", "ccc", "dddd"};
+    for (int i = 0; i < 4; i++)
+        recs[i] = (sk_record_in_t){.timestamp = 1000 + i, .key = NULL, .key_len = -1,
+                                   .value = vals[i], .value_len = (int32_t)strlen(vals[i])};
+    int codecs[] = {SK_COMPRESSION_GZIP, SK_COMPRESSION_SNAPPY, SK_COMPRESSION_LZ4};
+    for (size_t ci = 0; ci < sizeof(codecs) / sizeof(codecs[0]); ci++) {
+        sk_wr_t plain, z;
+        sk_wr_init(&plain);
+        sk_wr_init(&z);
+        sk_batch_build(&plain, 20, NULL, recs, 4);
+        sk_wr_raw(&z, plain.buf, SK_BATCH_HEADER_SIZE);
+        ck_assert_int_eq(sk_compress(codecs[ci], plain.buf + SK_BATCH_HEADER_SIZE,
+                                     plain.len - SK_BATCH_HEADER_SIZE, &z), SK_OK);
+        sk_put_be16(z.buf + SK_BATCH_OFF_ATTRIBUTES, (uint16_t)codecs[ci]);
+        sk_put_be32(z.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z.len - SK_BATCH_LOG_OVERHEAD));
+        sk_batch_update_crc(z.buf, z.len);
+        for (int magic = 0; magic <= 1; magic++) {
+            sk_arena_t *a = sk_arena_new(0);
+            sk_wr_t down, up;
+            sk_wr_init(&down);
+            sk_wr_init(&up);
+            ck_assert_int_eq(sk_msgset_from_batches(z.buf, z.len, magic, 22, &down), SK_OK);
+            int wrapped = !(codecs[ci] == SK_COMPRESSION_LZ4 && magic == 0);
+            sk_rd_t r;
+            sk_rd_init(&r, down.buf, down.len);
+            ck_assert_int_eq(sk_rd_i64(&r), wrapped ? 23 : 22);
+            int32_t size = sk_rd_i32(&r);
+            const uint8_t *body = sk_rd_raw(&r, (size_t)size);
+            ck_assert_ptr_nonnull(body);
+            ck_assert_int_eq(body[4], magic);
+            ck_assert_int_eq(body[5], wrapped ? codecs[ci] : 0);
+            if (magic == 1 && wrapped) /* the wrapper's time: the batch's max */
+                ck_assert_int_eq((int64_t)sk_be64(body + 6), 1003);
+            if (wrapped)
+                ck_assert_uint_eq(sk_rd_remaining(&r), 0);
+            /* read back as an old producer's set: records 22 and 23 */
+            sk_msgset_result_t res;
+            ck_assert_int_eq(sk_msgset_to_batch(down.buf, down.len, a, &up, &res),
+                             SK_KERR_NONE);
+            seen_t s;
+            int codec;
+            walk_batch(&up, &s, &codec);
+            ck_assert_int_eq(s.n, 2);
+            ck_assert_str_eq(s.value[0], "ccc");
+            ck_assert_str_eq(s.value[1], "dddd");
+            ck_assert_int_eq(s.ts[1], magic ? 1003 : -1);
+            sk_wr_free(&down);
+            sk_wr_free(&up);
+            sk_arena_free(a);
+        }
+        sk_wr_free(&plain);
+        sk_wr_free(&z);
+    }
+}
+END_TEST
+
 static Suite *msgset_suite(void)
 {
     Suite *s = suite_create("msgset");
@@ -532,9 +598,11 @@ static Suite *msgset_suite(void)
     tcase_add_test(tc, test_wrapper_errors);
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_down_convert);
+    tcase_add_test(tc, test_down_convert_keeps_codec);
     suite_add_tcase(s, tc);
     return s;
 }
+
 
 int main(void)
 {
