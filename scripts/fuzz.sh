@@ -2,11 +2,13 @@
 # Runs the libFuzzer targets of tests/fuzz, each for a fixed time, from the
 # committed seeds in tests/fuzz/corpus/<target>/. `make fuzz` calls this.
 #
-#   scripts/fuzz.sh [--seconds N] [--builddir DIR] [target ...]
+#   scripts/fuzz.sh [--seconds N] [--builddir DIR] [--summary FILE] [target ...]
 #
 # --seconds   per target (default 60)
 # --builddir  a tree configured with CC=clang --enable-fuzzing whose targets
 #             are built (make fuzz-targets); default build-fuzz
+# --summary   also write one line per target to FILE: status, runs, runs/s,
+#             coverage (cov, ft), corpus, and the reproducers of a failure
 # target      fuzz_codec ... (default: every target built in DIR; `make fuzz`
 #             names those of tests/fuzz/fuzz.am)
 #
@@ -20,6 +22,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=60
 builddir="$top/build-fuzz"
+summary=""
 targets=()
 
 usage() {
@@ -33,6 +36,8 @@ while [ $# -gt 0 ]; do
     --seconds=*) seconds=${1#*=}; shift ;;
     --builddir) builddir=${2:?--builddir needs a value}; shift 2 ;;
     --builddir=*) builddir=${1#*=}; shift ;;
+    --summary) summary=${2:?--summary needs a file}; shift 2 ;;
+    --summary=*) summary=${1#*=}; shift ;;
     -h|--help) usage ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; usage ;;
     *) targets+=("${1##*/}"); shift ;;
@@ -85,6 +90,14 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 fdir="$builddir/tests/fuzz"
 failed=()
+if [ -n "$summary" ]; then
+    printf '%-20s %-6s %s\n' target status "runs (runs/s), coverage, corpus" >"$summary" || exit 2
+fi
+# One summary line: target, status, the figures, and the reproducers.
+summarize() {
+    [ -n "$summary" ] || return 0
+    printf '%-20s %-6s %s%s\n' "$1" "$2" "$3" "${4:+; reproducers: $4}" >>"$summary"
+}
 for t in "${targets[@]}"; do
     bin="$fdir/$t"
     seeds="$top/tests/fuzz/corpus/$t"
@@ -109,10 +122,12 @@ for t in "${targets[@]}"; do
     new=$(LC_ALL=C comm -13 <(printf '%s\n' "$before") <(LC_ALL=C ls -A "$arts"))
     if [ $rc -eq 0 ] && [ -z "$new" ]; then
         echo "   ok: $(summary_of "$log")"
+        summarize "$t" ok "$(summary_of "$log")"
         continue
     fi
     failed+=("$t")
     echo "   FAILED (exit status $rc): $(summary_of "$log")"
+    summarize "$t" FAILED "$(summary_of "$log")" "$(for a in $new; do printf '%s ' "$arts/$a"; done)"
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:)' "$log" | head -5 | sed 's/^/   /'
     for a in $new; do
         echo "   reproducer: $arts/$a"
