@@ -295,8 +295,12 @@ class ZooKeeper:
     host: the address to listen on (default 127.0.0.1; e.g. an address of a network namespace
     the caller runs in)."""
 
-    def __init__(self, tmpdir, port=None, start=True, ready_timeout=20.0, host="127.0.0.1"):
+    def __init__(self, tmpdir, port=None, start=True, ready_timeout=20.0, host="127.0.0.1",
+                 tick_ms=2000):
         self.host = host
+        # tickTime: ZooKeeper expires sessions on tick boundaries, so a dead session goes
+        # between its timeout and its timeout + tickTime after the last ping
+        self.tick_ms = tick_ms
         self.dir = Path(tmpdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -317,7 +321,7 @@ class ZooKeeper:
     def write_config(self):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.cfg_path.write_text(
-            "tickTime=2000\n"
+            "tickTime=%d\n"
             "dataDir=%s\n"
             "clientPort=%d\n"
             "clientPortAddress=%s\n"
@@ -325,7 +329,7 @@ class ZooKeeper:
             "4lw.commands.whitelist=ruok,srvr\n"
             "minSessionTimeout=1000\n"
             "maxSessionTimeout=120000\n"
-            "maxClientCnxns=0\n" % (self.data_dir, self.port, self.host))
+            "maxClientCnxns=0\n" % (self.tick_ms, self.data_dir, self.port, self.host))
 
     def start(self, ready_timeout=20.0):
         if self.proc is not None and self.proc.running():
@@ -440,6 +444,9 @@ class Broker:
             "log.dirs": str(self.log_dir),
             "zookeeper.connect": zk_connect,
             "zookeeper.session.timeout.ms": "10000",
+            # Kafka's own integration tests use 0 too: a group's first join is not held back
+            # 3 s for more members (tests of the delay set it themselves)
+            "group.initial.rebalance.delay.ms": "0",
             "num.partitions": "1",
             "default.replication.factor": "1",
             "log.level": "info",
