@@ -1,9 +1,12 @@
 """Small wrappers around the real clients (kcat, kafka-python, confluent-kafka) for tests."""
 
+import os
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
-from skein_harness import HarnessError, wait_for
+from skein_harness import Fatal, HarnessError, wait_for
 
 KCAT = "kcat"
 
@@ -16,6 +19,37 @@ def kcat(args, input_data=None, timeout=60, check=True):
         raise HarnessError("kcat %s exited %d: %s" % (" ".join(args), p.returncode,
                                                     p.stderr.decode(errors="replace")[-2000:]))
     return p
+
+
+def kcat_refused(args, needles, timeout=30):
+    """Run kcat with args (a run that cannot succeed, e.g. -L with refused credentials) until
+    its stderr shows one of needles (bytes: the error the test expects), then stop it: its
+    metadata wait would only time out. kcat ending first, successfully or with another error,
+    raises HarnessError. Returns stderr so far."""
+    fd, path = tempfile.mkstemp(prefix="kcat-", suffix=".err")
+    os.close(fd)
+    try:
+        with open(path, "wb") as err:
+            p = subprocess.Popen([KCAT] + list(args), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            def refused():
+                text = Path(path).read_bytes()
+                if any(n in text for n in needles):
+                    return text
+                if p.poll() is not None:
+                    raise Fatal("kcat %s exited %s without %s:\n%s"
+                                % (" ".join(args), p.returncode, " or ".join(map(repr, needles)),
+                                   text.decode(errors="replace")[-2000:]))
+                return None
+            return wait_for(refused, timeout, "kcat to report %s"
+                            % " or ".join(map(repr, needles)))
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    finally:
+        os.unlink(path)
 
 
 def kcat_metadata(bootstrap, topic=None, timeout=30):

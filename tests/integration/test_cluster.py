@@ -17,6 +17,7 @@ from kafka.errors import (InvalidReplicationFactorError, InvalidTopicError,
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import skein_harness as H  # noqa: E402
+from clients import kp_consume_all  # noqa: E402
 
 SESSION_MS = 6000  # zookeeper.session.timeout.ms for these clusters
 
@@ -125,16 +126,11 @@ def test_produce_all_partitions_and_read_back(c3):
     assert p.flush(60) == 0
     assert errors == [] and len(acked) == 1200
 
-    cons = KafkaConsumer(bootstrap_servers=c3.bootstrap, auto_offset_reset="earliest",
-                         consumer_timeout_ms=5000)
-    from kafka import TopicPartition
-    tps = [TopicPartition("bal", i) for i in range(6)]
-    cons.assign(tps)
-    cons.seek_to_beginning()
+    # every partition from offset 0 to its end offset
     got = {}
-    for r in cons:
-        got[(r.partition, r.offset)] = (r.key, r.value)
-    cons.close()
+    for recs in kp_consume_all(c3.bootstrap, "bal", range(6)).values():
+        for r in recs:
+            got[(r.partition, r.offset)] = (r.key, r.value)
     assert got == acked
     for part in range(6):
         offsets = sorted(o for (pp, o) in got if pp == part)

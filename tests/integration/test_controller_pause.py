@@ -79,6 +79,7 @@ def test_paused_past_session_timeout(make_cluster, who):
         chk.wait_more_acks(100, what="acks before the pause")
         paused = c.brokers[victim]
         paused.pause()
+        paused_at = time.monotonic()
         try:
             # the others take over: new leaders for its partitions (and a new controller)
             if victim == ctl:
@@ -87,8 +88,9 @@ def test_paused_past_session_timeout(make_cluster, who):
             H.wait_for(lambda: all(s["leader"] not in (victim, -1)
                                    for s in states(c, topic).values()), SESSION_S + 20,
                        "new leaders while broker %d is stopped" % victim, interval=0.1)
-            # past the session timeout + 3 s in all
-            time.sleep(max(0.0, SESSION_S + 3 - 0.5))
+            # stopped for the session timeout + 3 s in all (the waits above took the
+            # timeout: the new leaders come once the session is gone)
+            time.sleep(max(0.0, paused_at + SESSION_S + 3 - time.monotonic()))
         finally:
             paused.resume()
             woke = time.monotonic()

@@ -638,9 +638,23 @@ def test_group_max_size(gc3):
         r.close()
 
 
+def commit_v1(r, group, topic, partition, offset, commit_ts):
+    """OffsetCommit v1 of a standalone group (generation -1) with its CommitTimestamp."""
+    body = (_s(group) + struct.pack(">i", -1) + _s("") + struct.pack(">i", 1) + _s(topic) +
+            struct.pack(">i", 1) + struct.pack(">iqq", partition, offset, commit_ts) + _s(""))
+    d = r.call(8, 1, body)
+    off = 4
+    tl = struct.unpack(">h", d[off:off + 2])[0]
+    off += 2 + tl + 4
+    return struct.unpack(">ih", d[off:off + 6])[1]
+
+
 def test_offsets_of_empty_groups_expire(zk, tmp_path):
     """offsets.retention.minutes=1: a standalone group's offset is gone a minute after its
-    commit (checked every offsets.retention.check.interval.ms), not before."""
+    commit (checked every offsets.retention.check.interval.ms), not before. The commit is
+    dated 50 s back with v1's CommitTimestamp (Kafka's own way to date a commit), so the
+    minute ends 10 s into the test instead of 60; an offset committed at the same moment
+    with v2 (dated by the broker: now) is still there when the old one goes."""
     c = H.Cluster(1, tmp_path / "exp", zk=zk, auto_create_topics_enable="false",
                   offsets_topic_num_partitions="2", offsets_topic_replication_factor="1",
                   offsets_retention_minutes="1", offsets_retention_check_interval_ms="500",
@@ -649,15 +663,21 @@ def test_offsets_of_empty_groups_expire(zk, tmp_path):
         create(c, "exp-t", parts=1, rf=1)
         node, r = coordinator_conn(c, "exp-solo")
         try:
-            assert commit_v2(r, "exp-solo", -1, "", "exp-t", 0, 4) == 0
-            t0 = time.time()
+            assert find_coordinator(c, "exp-now")[0] == node
+            ts = int(time.time() * 1000) - 50000
+            assert commit_v1(r, "exp-solo", "exp-t", 0, 4, ts) == 0
+            assert commit_v2(r, "exp-now", -1, "", "exp-t", 0, 5) == 0
             assert fetch_offset_v1(r, "exp-solo", "exp-t", 0)[0] == 4
-            H.wait_for(lambda: fetch_offset_v1(r, "exp-solo", "exp-t", 0)[0] == -1, 120,
+            H.wait_for(lambda: fetch_offset_v1(r, "exp-solo", "exp-t", 0)[0] == -1, 40,
                        "the offset of exp-solo expired")
-            assert time.time() - t0 >= 55
+            # not before a minute after its commit (the broker compares the same wall clock)
+            assert time.time() * 1000 - ts >= 59000
+            assert fetch_offset_v1(r, "exp-now", "exp-t", 0)[0] == 5
         finally:
             r.close()
-        assert "exp-solo: 1 committed offsets expired" in c.broker(0).log_text()
+        log = c.broker(0).log_text()
+        assert "exp-solo: 1 committed offsets expired" in log
+        assert "exp-now: 1 committed offsets expired" not in log
     finally:
         c.stop()
 

@@ -176,7 +176,7 @@ def test_clean_run_while_a_leader_is_killed(make_cluster, background, tmp_path):
     c = cluster(make_cluster)
     wait_registered(c, ALL)
     topic = "verify-clean"
-    v = background("--bootstrap-server", c.bootstrap, "--topic", topic, "--duration", "40s",
+    v = background("--bootstrap-server", c.bootstrap, "--topic", topic, "--duration", "30s",
                    "--partitions", 3, "--replication-factor", 3,
                    "--topic-config", "min.insync.replicas=2", "--producers", 2,
                    "--rate", 400, "--drain-timeout", "90s", "--reporting-interval", "500ms",
@@ -194,7 +194,7 @@ def test_clean_run_while_a_leader_is_killed(make_cluster, background, tmp_path):
     wait_isr(c, topic, 3, ALL, 40, "broker %d back in every ISR" % victim)
     v.wait_acked(before + 500, 30, "500 more acknowledgements after the restart")
 
-    rc, out, err = v.finish(40 + 90 + 60)
+    rc, out, err = v.finish(30 + 90 + 60)
     rep = json.loads(out)
     assert rc == 0, (out, err[-3000:])
     assert rep["clean"] is True and rep["drained"] is True
