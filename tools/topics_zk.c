@@ -30,6 +30,11 @@ struct sk_tzk_s {
 
 static FILE *zk_log_sink;
 
+zhandle_t *sk_tzk_handle(sk_tzk_t *z)
+{
+    return z->zh;
+}
+
 /* Session events only: this tool sets no watches. Runs on the ZooKeeper
  * completion thread. */
 static void session_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)

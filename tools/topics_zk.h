@@ -14,6 +14,7 @@
 #define SK_TOPICS_ZK_H
 #include <stddef.h>
 #include <stdint.h>
+typedef struct _zhandle zhandle_t; /* zookeeper.h, included with THREADED by the .c */
 
 #include "assign_tool.h"
 #include "toolopt.h"
@@ -30,6 +31,8 @@ typedef struct sk_tzk_s sk_tzk_t;
 int sk_tzk_open(const char *connect, const char *digest_file, int timeout_ms, sk_tzk_t **out,
                 char *err, size_t errlen);
 void sk_tzk_close(sk_tzk_t *z);
+/* The session's handle, for the synchronous calls of other tool modules. */
+zhandle_t *sk_tzk_handle(sk_tzk_t *z);
 
 /* Any node (for the other --zookeeper tools): read its data (NUL-terminated,
  * malloc'd; NULL for null data; SK_ENOENT if missing), create it with its

@@ -235,3 +235,65 @@ def test_bad_zookeeper_security_stops_startup(skeind_bin, tmp_path, props, key):
     assert key in out, out
     if key == "zookeeper.ssl.client.enable":
         assert "not supported" in out and "libzookeeper_mt" in out, out
+
+
+def test_security_migration_secures_existing_znodes(make_cluster, tmp_path):
+    """skein-zookeeper-security-migration (Kafka's zookeeper-security-migration.sh flags): a
+    cluster run without zookeeper.set.acl has open znodes, which a restart with it does not
+    change; --zookeeper.acl=secure gives them Kafka's ACLs (kazoo get_acls), after which an
+    unauthenticated client writes nothing and the broker keeps creating topics; unsecure
+    opens them again. Usage errors exit 2, a refusal by ZooKeeper 1."""
+    digest = write_digest(tmp_path / "zk-digest.properties")
+    c = make_cluster(1)
+    zconn = c.zk.connect + c.chroot
+    create_topic(c, "old-t", 1)
+    run("skein-configs", "--zookeeper", zconn, "--entity-type", "users", "--entity-name", "u",
+        "--alter", "--add-config", "SCRAM-SHA-256=[password=p]", check=0)
+    b = c.brokers[0]
+    b.stop()
+    b.props.update({"zookeeper.set.acl": "true", "zookeeper.digest.file": str(digest)})
+    b.start()
+    auth = zk_client(c)
+    anon = zk_client(c, auth=False)
+    try:
+        old = ["/brokers/topics/old-t", "/brokers/topics/old-t/partitions/0/state",
+               "/config/topics/old-t", "/config/users/u", "/brokers/topics"]
+        for p in old:
+            assert acls(auth, p) == [OPEN], p   # kept through the restart
+
+        migrate = ("skein-zookeeper-security-migration",)
+        r = run(*migrate, "--zookeeper.acl=secure", "--zookeeper.connect", zconn, check=2)
+        assert "--zk-digest-file" in r.stderr, r
+        run(*migrate, "--zookeeper.acl", "bogus", "--zookeeper.connect", zconn, check=2)
+        run(*migrate, "--zookeeper.acl=secure", "--zookeeper.connect",
+            c.zk.connect + "/no-such-chroot", "--zk-digest-file", digest,
+            "--enable.path.check", check=1)
+        r = run(*migrate, "--zookeeper.acl=secure", "--zookeeper.connect", zconn,
+                "--zk-digest-file", digest, "--enable.path.check", check=0)
+        out = r.stdout
+        assert out.startswith("Set secure ACLs on ") and out.endswith(" znodes.\n"), out
+        for p in ("/brokers/topics/old-t", "/brokers/topics/old-t/partitions/0/state",
+                  "/config/topics/old-t", "/brokers/topics", "/brokers/ids/0", "/controller",
+                  "/config/changes", "/cluster/id"):
+            assert acls(auth, p) == [BROKERS_ACL, WORLD_READ], p
+        for p in ("/config/users", "/config/users/u", "/config/brokers"):
+            assert acls(auth, p) == [BROKERS_ACL], p
+        assert acls(auth, "/consumers") == [OPEN]
+        for write in (lambda: anon.set("/brokers/topics/old-t", b"{}"),
+                      lambda: anon.create("/brokers/topics/rogue", b"{}"),
+                      lambda: anon.get("/config/users/u")):
+            with pytest.raises(NoAuthError):
+                write()
+        create_topic(c, "new-t", 1)   # the broker, authenticated, still writes
+        assert acls(auth, "/brokers/topics/new-t") == [BROKERS_ACL, WORLD_READ]
+
+        # back: without the identity ZooKeeper refuses; with it everything is open again
+        r = run(*migrate, "--zookeeper.acl=unsecure", "--zookeeper.connect", zconn, check=1)
+        assert "--zk-digest-file" in r.stderr, r
+        run(*migrate, "--zookeeper.acl=unsecure", "--zookeeper.connect", zconn,
+            "--zk-digest-file", digest, check=0)
+        for p in old + ["/brokers/topics/new-t", "/config/users"]:
+            assert acls(auth, p) == [OPEN], p
+    finally:
+        auth.stop()
+        anon.stop()
