@@ -22,6 +22,7 @@ write: FailingDisk), so that fsync there fails as on a dying disk.
 Needs root, losetup and mkfs.ext4; the faultfs tests need /dev/fuse and the faultfs helper
 (built where libfuse3-dev is installed)."""
 
+import contextlib
 import json
 import os
 import re
@@ -373,33 +374,46 @@ def assert_offline_and_other_dir_serves(c, port, bad, pb, pg, what, acked_good):
     assert b.proc.returncode() is None, "the broker stopped with a dir still online"
 
 
-@needs_faultfs
-def test_write_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path):
-    """A write that fails with EIO (no fsync involved: flush.messages is the default) takes
-    the dir offline; nothing acknowledged in it is lost before the failure."""
-    ffs = FaultFS(tmp_path, "ffs")
+@contextlib.contextmanager
+def faultfs_broker(zk, tmp_path, fail_page_reads=False):
+    """A jbod_broker whose second dir is on faultfs: yields (faultfs, cluster, metrics port,
+    bad dir, partition in it, partition in the good dir); stops both after."""
+    ffs = FaultFS(tmp_path, "ffs", fail_page_reads=fail_page_reads)
     port = H.free_port()
     bad = str(ffs.mnt / "logs")
     c = None
     try:
         c, pb, pg = jbod_broker(tmp_path, zk, bad, port)
-        p = cf_producer(c.bootstrap, acks="all")
-        before = DeliveryLog()
-        for part in (pb, pg):
-            cf_produce(p, "jbod", [(None, b"before-%d-%d" % (part, i)) for i in range(30)],
-                       before, partition=part)
-        assert not before.errors and len(before.ok) == 60
+        yield ffs, c, port, bad, pb, pg
+    finally:
+        if c:
+            c.stop()
+        ffs.remove()
+
+
+def produce_to_both(c, pb, pg, value, n):
+    """n records value(partition, i) to each partition, acks=all, every one acknowledged;
+    returns the good dir's values."""
+    p = cf_producer(c.bootstrap, acks="all")
+    before = DeliveryLog()
+    for part in (pb, pg):
+        cf_produce(p, "jbod", [(None, value(part, i)) for i in range(n)], before, partition=part)
+    assert not before.errors and len(before.ok) == 2 * n
+    return [value(pg, i) for i in range(n)]
+
+
+@needs_faultfs
+def test_write_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path):
+    """A write that fails with EIO (no fsync involved: flush.messages is the default) takes
+    the dir offline; nothing acknowledged in it is lost before the failure."""
+    with faultfs_broker(zk, tmp_path) as (ffs, c, port, bad, pb, pg):
+        good = produce_to_both(c, pb, pg, lambda part, i: b"before-%d-%d" % (part, i), 30)
         ffs.fail_writes()
         failed = DeliveryLog()
         cf_produce(cf_producer(c.bootstrap, acks="all", retries=0), "jbod",
                    [(None, b"during")], failed, partition=pb)
         assert [e.code() for e, _, _ in failed.errors] == [KAFKA_STORAGE_ERROR], failed.errors
-        assert_offline_and_other_dir_serves(c, port, bad, pb, pg, "write",
-                                            [b"before-%d-%d" % (pg, i) for i in range(30)])
-    finally:
-        if c:
-            c.stop()
-        ffs.remove()
+        assert_offline_and_other_dir_serves(c, port, bad, pb, pg, "write", good)
 
 
 @needs_faultfs
@@ -410,21 +424,14 @@ def test_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, what):
     'sendfile' fails only the kernel's page reads, so the scan (direct I/O, of a segment not a
     whole number of pages long) succeeds and the kernel's read for sendfile fails (the
     connection drops; the broker reads the range again to tell a disk from a socket)."""
-    ffs = FaultFS(tmp_path, "ffs", fail_page_reads=what == "sendfile")
-    port = H.free_port()
-    bad = str(ffs.mnt / "logs")
-    c = None
-    try:
-        c, pb, pg = jbod_broker(tmp_path, zk, bad, port)
-        p = cf_producer(c.bootstrap, acks="all")
-        before = DeliveryLog()
-        for part in (pb, pg):
-            cf_produce(p, "jbod", [(None, b"%d-%d-" % (part, i) + b"v" * 1000)
-                                   for i in range(10)], before, partition=part)
-        assert not before.errors and len(before.ok) == 20
+    with faultfs_broker(zk, tmp_path, fail_page_reads=what == "sendfile") as \
+            (ffs, c, port, bad, pb, pg):
+        good = produce_to_both(c, pb, pg, lambda part, i: b"%d-%d-" % (part, i) + b"v" * 1000,
+                               10)
         seg = os.path.join(bad, "jbod-%d" % pb, "%020d.log" % 0)
         if os.path.getsize(seg) % 4096 == 0:  # a read of it all would look like a page read
-            cf_produce(p, "jbod", [(None, b"one more")], before, partition=pb)
+            cf_produce(cf_producer(c.bootstrap), "jbod", [(None, b"one more")], DeliveryLog(),
+                       partition=pb)
         assert os.path.getsize(seg) % 4096 != 0
         ffs.fail_reads()
         from kafka import KafkaConsumer, TopicPartition
@@ -438,9 +445,4 @@ def test_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, what):
                        20, "a %s EIO to take the dir offline" % what)
         finally:
             kc.close()
-        assert_offline_and_other_dir_serves(
-            c, port, bad, pb, pg, what, [b"%d-%d-" % (pg, i) + b"v" * 1000 for i in range(10)])
-    finally:
-        if c:
-            c.stop()
-        ffs.remove()
+        assert_offline_and_other_dir_serves(c, port, bad, pb, pg, what, good)
