@@ -519,6 +519,56 @@ START_TEST(test_logmgr_retention)
 }
 END_TEST
 
+static int offline_calls, offline_online = -1;
+
+static void on_offline(int dir, const char *path, int online, void *arg)
+{
+    (void)dir;
+    (void)path;
+    (void)arg;
+    offline_calls++;
+    offline_online = online;
+}
+
+/* A read error takes the dir offline through the same callback as a write
+ * error; a range that reads back (sendfile's EIO was the socket's) does not. */
+START_TEST(test_logmgr_read_error_takes_dir_offline)
+{
+    char *dirs[2] = {dir1, dir2};
+    sk_plog_config_t cfg;
+    sk_plog_config_defaults(&cfg);
+    sk_logmgr_t *m = NULL;
+    char err[512];
+    ck_assert_int_eq(sk_logmgr_open(NULL, NULL, dirs, 2, 1, &cfg, 0, 0, &m, err, sizeof(err)), 0);
+    sk_logmgr_set_offline_cb(m, on_offline, NULL);
+    sk_plog_t *a;
+    ck_assert_int_eq(sk_logmgr_get_or_create(m, "rd", 0, NULL, &a), 0);
+    append_n(a, 3);
+    sk_plog_slice_t s;
+    ck_assert_int_eq(sk_plog_read(a, 0, 3, 1 << 20, &s), SK_OK);
+    ck_assert_int_gt(s.len, 0);
+    uint8_t *buf = malloc((size_t)s.len);
+    ck_assert_int_eq(sk_plog_check_range(a, 0, s.file_pos, s.len, "sendfile"), SK_OK);
+    ck_assert_int_eq(sk_plog_check_range(a, 99, 0, 10, "sendfile"), SK_OK); /* no such range */
+    ck_assert_int_eq(sk_plog_slice_load(a, &s, buf), SK_OK);
+    ck_assert_int_eq(offline_calls, 0);
+    ck_assert(!sk_plog_offline(a));
+
+    ck_assert_int_eq(sk_plog_read(a, 0, 3, 1 << 20, &s), SK_OK);
+    close(s.fd); /* its read now fails (EBADF), as on a dying disk */
+    ck_assert_int_eq(sk_plog_slice_load(a, &s, buf), SK_EIO);
+    ck_assert_int_eq(offline_calls, 1);
+    ck_assert_int_eq(offline_online, 1); /* the other dir is left */
+    ck_assert(sk_plog_offline(a));
+    ck_assert_int_eq(sk_plog_read(a, 0, 3, 1 << 20, &s), SK_OK);
+    close(s.fd);
+    ck_assert_int_eq(sk_plog_slice_load(a, &s, buf), SK_EIO);
+    ck_assert_int_eq(offline_calls, 1); /* once */
+    free(buf);
+    sk_logmgr_close(m);
+}
+END_TEST
+
 START_TEST(test_logmgr_advance_log_start)
 {
     struct event_base *base = event_base_new();
@@ -711,6 +761,7 @@ int main(void)
     tcase_add_test(tc, test_logmgr_lock);
     tcase_add_test(tc, test_logmgr_retention);
     tcase_add_test(tc, test_logmgr_advance_log_start);
+    tcase_add_test(tc, test_logmgr_read_error_takes_dir_offline);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
