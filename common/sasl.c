@@ -563,8 +563,10 @@ static int conn_credential(sk_sasl_conn_t *c, const sk_scram_cred_t *use, const 
     return SK_OK;
 }
 
-int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uint8_t **out,
-                            size_t *outlen, char *msg, size_t msglen)
+/* The credential from the /config/users JSON (json) or the mechanism's
+ * string alone (text), NULL when there is none. */
+static int credential_from(sk_sasl_conn_t *c, const char *json, size_t len, const char *text,
+                           uint8_t **out, size_t *outlen, char *msg, size_t msglen)
 {
     char detail[256] = "";
     *out = NULL;
@@ -575,40 +577,30 @@ int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uin
     const sk_scram_cred_t *use = NULL;
     sk_scram_mech_t m = sk_scram_server_mech(c->scram);
     memset(&cred, 0, sizeof(cred));
-    if (json) {
-        char why[160];
-        int rc = sk_scram_user_config_parse(json, len, m, &cred, why, sizeof(why));
-        if (rc == SK_OK)
-            use = &cred;
-        else if (rc != SK_ENOENT)
-            snprintf(detail, sizeof(detail), "unreadable /config/users/%.40s: %s", c->user, why);
-    }
-    int rc = conn_credential(c, use, detail, out, outlen, msg, msglen);
+    char why[160];
+    int rc = json   ? sk_scram_user_config_parse(json, len, m, &cred, why, sizeof(why))
+             : text ? sk_scram_cred_parse(m, text, &cred, why, sizeof(why))
+                    : SK_ENOENT;
+    if (rc == SK_OK)
+        use = &cred;
+    else if (json && rc != SK_ENOENT)
+        snprintf(detail, sizeof(detail), "unreadable /config/users/%.40s: %s", c->user, why);
+    else if (text)
+        snprintf(detail, sizeof(detail), "unreadable %.31s credential of %.40s: %.120s",
+                 c->mech, c->user, why);
+    rc = conn_credential(c, use, detail, out, outlen, msg, msglen);
     memset(&cred, 0, sizeof(cred));
     return rc;
+}
+
+int sk_sasl_conn_credential(sk_sasl_conn_t *c, const char *json, size_t len, uint8_t **out,
+                            size_t *outlen, char *msg, size_t msglen)
+{
+    return credential_from(c, json, len, NULL, out, outlen, msg, msglen);
 }
 
 int sk_sasl_conn_credential_text(sk_sasl_conn_t *c, const char *text, uint8_t **out,
                                  size_t *outlen, char *msg, size_t msglen)
 {
-    char detail[256] = "";
-    *out = NULL;
-    *outlen = 0;
-    if (c->state != SK_SASL_CREDENTIAL)
-        return fail(c, SK_ESTATE, msg, msglen, "Unexpected credential", NULL);
-    sk_scram_cred_t cred;
-    const sk_scram_cred_t *use = NULL;
-    memset(&cred, 0, sizeof(cred));
-    if (text) {
-        char why[160];
-        if (sk_scram_cred_parse(sk_scram_server_mech(c->scram), text, &cred, why,
-                                sizeof(why)) == SK_OK)
-            use = &cred;
-        else
-            snprintf(detail, sizeof(detail), "unreadable %.31s credential of %.40s: %.120s",
-                     c->mech, c->user, why);
-    }
-    int rc = conn_credential(c, use, detail, out, outlen, msg, msglen);
-    memset(&cred, 0, sizeof(cred));
-    return rc;
+    return credential_from(c, NULL, 0, text, out, outlen, msg, msglen);
 }
