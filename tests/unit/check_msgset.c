@@ -427,6 +427,20 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* A v2 batch of recs at base in plain, and the same compressed with codec
+ * in z (header copied, attributes, length and CRC fixed). */
+static void compressed_batch(sk_wr_t *plain, sk_wr_t *z, int64_t base, const sk_record_in_t *recs,
+                             int n, int codec)
+{
+    sk_batch_build(plain, base, NULL, recs, n);
+    sk_wr_raw(z, plain->buf, SK_BATCH_HEADER_SIZE);
+    ck_assert_int_eq(sk_compress(codec, plain->buf + SK_BATCH_HEADER_SIZE,
+                                 plain->len - SK_BATCH_HEADER_SIZE, z), SK_OK);
+    sk_put_be16(z->buf + SK_BATCH_OFF_ATTRIBUTES, (uint16_t)codec);
+    sk_put_be32(z->buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z->len - SK_BATCH_LOG_OVERHEAD));
+    sk_batch_update_crc(z->buf, z->len);
+}
+
 /* v2 batches down to magic 0/1 and back up: the same records; a compressed
  * batch keeps its codec (a wrapper message that sk_msgset_to_batch, which
  * checks magic 1's relative inner offsets, reads back). */
@@ -454,13 +468,7 @@ START_TEST(test_down_convert)
     sk_wr_t plain, z;
     sk_wr_init(&plain);
     sk_wr_init(&z);
-    sk_batch_build(&plain, 14, NULL, recs + 1, 1);
-    sk_wr_raw(&z, plain.buf, SK_BATCH_HEADER_SIZE);
-    ck_assert_int_eq(sk_compress(SK_COMPRESSION_GZIP, plain.buf + SK_BATCH_HEADER_SIZE,
-                                 plain.len - SK_BATCH_HEADER_SIZE, &z), SK_OK);
-    sk_put_be16(z.buf + SK_BATCH_OFF_ATTRIBUTES, SK_COMPRESSION_GZIP);
-    sk_put_be32(z.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z.len - SK_BATCH_LOG_OVERHEAD));
-    sk_batch_update_crc(z.buf, z.len);
+    compressed_batch(&plain, &z, 14, recs + 1, 1, SK_COMPRESSION_GZIP);
     sk_wr_raw(&log, z.buf, z.len);
     size_t whole = log.len;
     /* and a partial batch at the end (a fetch may end inside one) */
@@ -540,13 +548,7 @@ START_TEST(test_down_convert_keeps_codec)
         sk_wr_t plain, z;
         sk_wr_init(&plain);
         sk_wr_init(&z);
-        sk_batch_build(&plain, 20, NULL, recs, 4);
-        sk_wr_raw(&z, plain.buf, SK_BATCH_HEADER_SIZE);
-        ck_assert_int_eq(sk_compress(codecs[ci], plain.buf + SK_BATCH_HEADER_SIZE,
-                                     plain.len - SK_BATCH_HEADER_SIZE, &z), SK_OK);
-        sk_put_be16(z.buf + SK_BATCH_OFF_ATTRIBUTES, (uint16_t)codecs[ci]);
-        sk_put_be32(z.buf + SK_BATCH_OFF_LENGTH, (uint32_t)(z.len - SK_BATCH_LOG_OVERHEAD));
-        sk_batch_update_crc(z.buf, z.len);
+        compressed_batch(&plain, &z, 20, recs, 4, codecs[ci]);
         for (int magic = 0; magic <= 1; magic++) {
             sk_arena_t *a = sk_arena_new(0);
             sk_wr_t down, up;
