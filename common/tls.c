@@ -697,6 +697,25 @@ static int keys_changed(const char *a, const char *b)
     return !ka || !kb || strcmp(ka, kb) != 0;
 }
 
+int sk_tls_kernel_offered(char *ulp, size_t len)
+{
+    char line[256] = "";
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
+    int readable = f != NULL;
+    if (f) {
+        if (!fgets(line, sizeof(line), f))
+            line[0] = '\0';
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(ulp, len, "%s", readable ? (line[0] ? line : "empty") : "unreadable");
+    int offered = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        offered |= strcmp(t, "tls") == 0;
+    return offered;
+}
+
 int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
 {
     int rc = SK_EINVAL;
@@ -743,10 +762,16 @@ int sk_tls_new(const sk_conf_t *conf, sk_tls_t **out, char *err, size_t errlen)
         t->v[t->n].ctx = ctx;
         t->v[t->n].fp = fp;
         t->n++;
-        sk_info("tls", "listener %s: TLS, ssl.client.auth=%s", l->name,
+        char ulp[256];
+        int kernel = sk_tls_kernel_offered(ulp, sizeof(ulp));
+        sk_info("tls", "listener %s: TLS, ssl.client.auth=%s; records are encrypted by OpenSSL "
+                "and copied in user space (no sendfile): kernel TLS is %s (tcp_available_ulp: "
+                "%s)", l->name,
                 auth == SK_CONF_CLIENT_AUTH_REQUIRED    ? "required"
                 : auth == SK_CONF_CLIENT_AUTH_REQUESTED ? "requested"
-                                                        : "none");
+                                                        : "none",
+                kernel ? "offered by the kernel but not used by skeind" : "not offered by the kernel",
+                ulp);
     }
     *out = t;
     t = NULL;

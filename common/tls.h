@@ -91,6 +91,10 @@ int sk_tls_check_keystore(const sk_tls_t *t, const char *listener, const sk_conf
 /* Whether t holds any context (then main() checks files every minute and
  * reloads on SIGHUP). */
 int sk_tls_active(const sk_tls_t *t);
+/* 1 if the kernel offers kernel TLS (the "tls" upper layer protocol in
+ * /proc/sys/net/ipv4/tcp_available_ulp), else 0; ulp gets that file's line
+ * ("unreadable" when it cannot be read). */
+int sk_tls_kernel_offered(char *ulp, size_t len);
 
 /* The Kafka principal of the peer of a finished handshake, into buf:
  * "User:" and its certificate's subject as Kafka's default

@@ -18,6 +18,7 @@
 #include "perf_scram.h"
 #include "perf_stats.h"
 #include "rdk_util.h"
+#include "tls.h"
 #include "toolopt.h"
 
 #define MAX_SAMPLES 1000000
@@ -727,30 +728,18 @@ out:
 
 /* ---- compare ------------------------------------------------------------ */
 
-/* Does this machine offer kernel TLS (the "tls" upper layer protocol)? */
+/* Does this machine offer kernel TLS, and has OpenSSL kTLS? */
 static void ktls_status(char *out, size_t outlen)
 {
-    char ulp[256] = "";
-    FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
-    if (f) {
-        if (!fgets(ulp, sizeof(ulp), f))
-            ulp[0] = '\0';
-        fclose(f);
-    }
-    ulp[strcspn(ulp, "\n")] = '\0';
-    int kernel = 0;
-    char copy[256];
-    snprintf(copy, sizeof(copy), "%s", ulp);
-    for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
-        kernel |= strcmp(t, "tls") == 0;
+    char ulp[256];
+    int kernel = sk_tls_kernel_offered(ulp, sizeof(ulp));
 #ifdef OPENSSL_NO_KTLS
     const char *lib = "OpenSSL built without kTLS";
 #else
     const char *lib = "OpenSSL built with kTLS";
 #endif
     snprintf(out, outlen, "kernel TLS on this machine: %s (tcp_available_ulp: %s; %s)",
-             kernel ? "available" : "not available", f ? (ulp[0] ? ulp : "empty") : "unreadable",
-             lib);
+             kernel ? "available" : "not available", ulp, lib);
 }
 
 typedef struct side {

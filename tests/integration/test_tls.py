@@ -141,6 +141,13 @@ def test_kcat_pem_keystore_produce_consume(zk, tmp_path, certs):
         out2 = kcat(["-C", "-b", b.bootstrap, "-t", "tls1", "-p", "0", "-o", "beginning",
                      "-e", "-q"]).stdout
         assert out2 == data
+        # which path TLS data takes is logged: kernel TLS when /proc offers the tls ULP
+        with open("/proc/sys/net/ipv4/tcp_available_ulp") as f:
+            offered = "tls" in f.read().split()
+        assert ("listener SSL: TLS, ssl.client.auth=none; records are encrypted by OpenSSL and "
+                "copied in user space (no sendfile): kernel TLS is %s" % (
+                    "offered by the kernel but not used by skeind" if offered
+                    else "not offered by the kernel")) in b.log_text(), b.log_text()
     finally:
         b.stop()
 
