@@ -144,7 +144,8 @@ def test_burrow_lag_equals_describe(make_cluster, tmp_path):
         got = {}
 
         def burrow_sees_all():
-            assert proc.poll() is None, "Burrow exited: " + H.tail(tmp_path / "burrow.log")
+            if proc.poll() is not None:
+                return True  # failed below, at once
             now = burrow_lags(port, group)
             if now is not None:
                 got.clear()
@@ -152,6 +153,7 @@ def test_burrow_lag_equals_describe(make_cluster, tmp_path):
             return set(got) == set(expected) and None not in got.values()
         H.wait_for(burrow_sees_all, 30, "Burrow to report the lag of all 3 partitions",
                    interval=0.5)
+        assert proc.poll() is None, "Burrow exited: " + H.tail(tmp_path / "burrow.log")
         assert got == expected == tool_lags(c, group)
     finally:
         proc.terminate()
