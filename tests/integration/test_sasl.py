@@ -1017,3 +1017,33 @@ def test_skein_perf_compare_and_scram(zk, tmp_path, certs):
         assert usage.returncode == 2 and "--ssl-config" in usage.stderr, usage
     finally:
         b.stop()
+
+
+def test_scram_user_deleted_while_session_gone_is_forgotten(zk, tmp_path, certs):
+    """The credential cache is read again in a new ZooKeeper session, and a user whose znode
+    was deleted while the broker had no session (its notification then old news) is dropped
+    from it: the login is refused once the broker has registered again."""
+    b = sasl_broker(zk, tmp_path, certs, extra={
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
+        "zookeeper.session.timeout.ms": "2000"})
+    try:
+        zkc = b.zk_client()
+        put_scram_user(zkc, "olga", "olga-secret")
+        wait_login(b.sasl_plain, "olga", "olga-secret", True, timeout=10)
+        _, st0 = zkc.get("/brokers/ids/0")
+        b.pause()
+        try:
+            H.wait_for(lambda: zkc.exists("/brokers/ids/0") is None, 20,
+                       "ZooKeeper to expire the paused broker's session")
+            zkc.delete("/config/users/olga")
+            zkc.create("/config/changes/config_change_", json.dumps(
+                {"version": 2, "entity_path": "users/olga"}).encode(), sequence=True)
+        finally:
+            b.resume()
+        st1 = H.wait_for(lambda: zkc.exists("/brokers/ids/0"), 30,
+                         "the broker to register again")
+        assert st1.ephemeralOwner != st0.ephemeralOwner
+        wait_login(b.sasl_plain, "olga", "olga-secret", False, timeout=10)
+        assert "users olga: its znode is gone" in b.log_text(current_run_only=True)
+    finally:
+        b.stop()
