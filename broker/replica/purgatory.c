@@ -5,22 +5,45 @@
 #include "mem.h"
 
 #include <event2/event.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
-/* More pending keys than this in one loop turn: try everything. */
-#define MAX_PENDING_KEYS 64
+/* Each watched or woken key has an entry in a hash table of the purgatory,
+ * holding the watches of that key; an operation holds its own watches, so
+ * watching, waking and forgetting cost O(1) per key, not a scan of the keys
+ * already watched or of the pending ones. */
+typedef struct keyent keyent_t;
+
+typedef struct watch {
+    LIST_ENTRY(watch) by_key;
+    struct watch *next_of_op;
+    sk_purg_op_t *op;
+    keyent_t *ke;
+} watch_t;
+
+struct keyent {
+    keyent_t *chain; /* next in the bucket */
+    uint64_t key;
+    LIST_HEAD(, watch) watches;
+    sk_purg_op_t *last_op; /* the latest operation to watch it (duplicate check) */
+    int pending;           /* woken this loop turn */
+    unsigned pass;         /* the pass that tries its operations */
+};
 
 struct sk_purg_op_s {
     TAILQ_ENTRY(sk_purg_op_s) link;
+    TAILQ_ENTRY(sk_purg_op_s) ready_link;
     sk_purg_t *pg;
     sk_purg_try_fn fn;
     void *arg;
     int64_t deadline; /* monotonic ms; INT64_MAX: none */
     struct event *timer;
-    uint64_t *keys;
-    int n_keys, cap_keys;
+    watch_t *watches;
+    uint64_t seq;     /* the order parked */
+    int in_ready;     /* in the running pass's ready list */
+    unsigned tried;   /* the last pass that tried it */
 };
 
 struct sk_purg_s {
@@ -28,15 +51,88 @@ struct sk_purg_s {
     char *name;
     TAILQ_HEAD(, sk_purg_op_s) ops;
     int n_ops;
-    sk_purg_op_t *iter_next;   /* the next operation of a running pass */
+    uint64_t next_seq;
+    keyent_t **buckets;
+    size_t n_buckets, n_keys;
     struct event *wake_ev;
     int wake_pending;
     int wake_all;
-    uint64_t pending[MAX_PENDING_KEYS];
-    int n_pending;
+    keyent_t **pending;
+    size_t n_pending, cap_pending;
+    /* the running pass (in wake_cb) */
+    TAILQ_HEAD(, sk_purg_op_s) ready;
+    int in_pass, pass_all;
+    unsigned pass;
 };
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg);
+
+static size_t bucket_of(const sk_purg_t *pg, uint64_t key)
+{
+    key ^= key >> 31;
+    key *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(key >> 32) & (pg->n_buckets - 1);
+}
+
+static keyent_t *key_find(const sk_purg_t *pg, uint64_t key)
+{
+    if (!pg->n_buckets)
+        return NULL;
+    for (keyent_t *ke = pg->buckets[bucket_of(pg, key)]; ke; ke = ke->chain)
+        if (ke->key == key)
+            return ke;
+    return NULL;
+}
+
+static void keys_grow(sk_purg_t *pg)
+{
+    size_t old_n = pg->n_buckets;
+    keyent_t **old = pg->buckets;
+    pg->n_buckets = old_n ? old_n * 2 : 64;
+    pg->buckets = sk_calloc(pg->n_buckets, sizeof(*pg->buckets));
+    for (size_t i = 0; i < old_n; i++) {
+        keyent_t *ke = old[i];
+        while (ke) {
+            keyent_t *next = ke->chain;
+            size_t b = bucket_of(pg, ke->key);
+            ke->chain = pg->buckets[b];
+            pg->buckets[b] = ke;
+            ke = next;
+        }
+    }
+    free(old);
+}
+
+static keyent_t *key_get(sk_purg_t *pg, uint64_t key)
+{
+    keyent_t *ke = key_find(pg, key);
+    if (ke)
+        return ke;
+    if (pg->n_keys >= pg->n_buckets)
+        keys_grow(pg);
+    ke = sk_calloc(1, sizeof(*ke));
+    ke->key = key;
+    LIST_INIT(&ke->watches);
+    size_t b = bucket_of(pg, key);
+    ke->chain = pg->buckets[b];
+    pg->buckets[b] = ke;
+    pg->n_keys++;
+    return ke;
+}
+
+/* Frees a key's entry once nothing refers to it: no watch, not woken, and
+ * not part of the running pass (whose list of keys still points to it). */
+static void key_release(sk_purg_t *pg, keyent_t *ke)
+{
+    if (!LIST_EMPTY(&ke->watches) || ke->pending || (pg->in_pass && ke->pass == pg->pass))
+        return;
+    keyent_t **pp = &pg->buckets[bucket_of(pg, ke->key)];
+    while (*pp != ke)
+        pp = &(*pp)->chain;
+    *pp = ke->chain;
+    pg->n_keys--;
+    free(ke);
+}
 
 sk_purg_t *sk_purg_new(struct event_base *base, const char *name)
 {
@@ -44,6 +140,7 @@ sk_purg_t *sk_purg_new(struct event_base *base, const char *name)
     pg->base = base;
     pg->name = sk_strdup(name ? name : "purgatory");
     TAILQ_INIT(&pg->ops);
+    TAILQ_INIT(&pg->ready);
     pg->wake_ev = event_new(base, -1, 0, wake_cb, pg);
     return pg;
 }
@@ -54,6 +151,12 @@ void sk_purg_free(sk_purg_t *pg)
         return;
     sk_purg_flush(pg);
     event_free(pg->wake_ev);
+    for (size_t i = 0; i < pg->n_pending; i++) { /* woken, never passed */
+        pg->pending[i]->pending = 0;
+        key_release(pg, pg->pending[i]);
+    }
+    free(pg->pending);
+    free(pg->buckets);
     free(pg->name);
     free(pg);
 }
@@ -77,13 +180,22 @@ uint64_t sk_purg_key(const char *topic, size_t topic_len, int32_t partition)
 static void op_remove(sk_purg_op_t *op)
 {
     sk_purg_t *pg = op->pg;
-    if (pg->iter_next == op)
-        pg->iter_next = TAILQ_NEXT(op, link);
+    if (op->in_ready)
+        TAILQ_REMOVE(&pg->ready, op, ready_link);
     TAILQ_REMOVE(&pg->ops, op, link);
     pg->n_ops--;
     if (op->timer)
         event_free(op->timer);
-    free(op->keys);
+    watch_t *w = op->watches;
+    while (w) {
+        watch_t *next = w->next_of_op;
+        LIST_REMOVE(w, by_key);
+        if (w->ke->last_op == op)
+            w->ke->last_op = NULL;
+        key_release(pg, w->ke);
+        free(w);
+        w = next;
+    }
     free(op);
 }
 
@@ -121,21 +233,34 @@ sk_purg_op_t *sk_purg_add(sk_purg_t *pg, int64_t timeout_ms, sk_purg_try_fn fn, 
         struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)((timeout_ms % 1000) * 1000)};
         evtimer_add(op->timer, &tv);
     }
+    op->seq = pg->next_seq++;
     TAILQ_INSERT_TAIL(&pg->ops, op, link);
     pg->n_ops++;
+    if (pg->in_pass && pg->pass_all) { /* a pass over everything tries it too */
+        op->in_ready = 1;
+        TAILQ_INSERT_TAIL(&pg->ready, op, ready_link);
+    }
     return op;
 }
 
 void sk_purg_watch(sk_purg_op_t *op, uint64_t key)
 {
-    for (int i = 0; i < op->n_keys; i++)
-        if (op->keys[i] == key)
-            return;
-    if (op->n_keys == op->cap_keys) {
-        op->cap_keys = op->cap_keys ? op->cap_keys * 2 : 4;
-        op->keys = sk_realloc(op->keys, (size_t)op->cap_keys * sizeof(*op->keys));
+    sk_purg_t *pg = op->pg;
+    keyent_t *ke = key_get(pg, key);
+    if (ke->last_op == op)
+        return; /* a repeat; one watched between others only costs memory */
+    ke->last_op = op;
+    watch_t *w = sk_calloc(1, sizeof(*w));
+    w->op = op;
+    w->ke = ke;
+    LIST_INSERT_HEAD(&ke->watches, w, by_key);
+    w->next_of_op = op->watches;
+    op->watches = w;
+    /* parked during a pass over this key: that pass tries it too */
+    if (pg->in_pass && ke->pass == pg->pass && !op->in_ready && op->tried != pg->pass) {
+        op->in_ready = 1;
+        TAILQ_INSERT_TAIL(&pg->ready, op, ready_link);
     }
-    op->keys[op->n_keys++] = key;
 }
 
 static void schedule(sk_purg_t *pg)
@@ -151,14 +276,14 @@ void sk_purg_wake(sk_purg_t *pg, uint64_t key)
     if (!pg || pg->n_ops == 0)
         return;
     if (!pg->wake_all) {
-        int known = 0;
-        for (int i = 0; i < pg->n_pending && !known; i++)
-            known = pg->pending[i] == key;
-        if (!known) {
-            if (pg->n_pending < MAX_PENDING_KEYS)
-                pg->pending[pg->n_pending++] = key;
-            else
-                pg->wake_all = 1;
+        keyent_t *ke = key_get(pg, key);
+        if (!ke->pending) {
+            if (pg->n_pending == pg->cap_pending) {
+                pg->cap_pending = pg->cap_pending ? pg->cap_pending * 2 : 16;
+                pg->pending = sk_realloc(pg->pending, pg->cap_pending * sizeof(*pg->pending));
+            }
+            ke->pending = 1;
+            pg->pending[pg->n_pending++] = ke;
         }
     }
     schedule(pg);
@@ -172,13 +297,36 @@ void sk_purg_wake_all(sk_purg_t *pg)
     schedule(pg);
 }
 
-static int op_matches(const sk_purg_op_t *op, const uint64_t *keys, int n_keys)
+static int by_seq(const void *a, const void *b)
 {
-    for (int i = 0; i < op->n_keys; i++)
-        for (int k = 0; k < n_keys; k++)
-            if (op->keys[i] == keys[k])
-                return 1;
-    return 0;
+    const sk_purg_op_t *x = *(sk_purg_op_t *const *)a, *y = *(sk_purg_op_t *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Lists, in the order parked, the operations that watch the woken keys. */
+static void ready_from_keys(sk_purg_t *pg, keyent_t **keys, size_t n_keys)
+{
+    sk_purg_op_t **found = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < n_keys; i++) {
+        keys[i]->pass = pg->pass;
+        watch_t *w;
+        LIST_FOREACH(w, &keys[i]->watches, by_key) {
+            if (w->op->in_ready)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                found = sk_realloc(found, cap * sizeof(*found));
+            }
+            w->op->in_ready = 1;
+            found[n++] = w->op;
+        }
+    }
+    if (n > 1)
+        qsort(found, n, sizeof(*found), by_seq);
+    for (size_t i = 0; i < n; i++)
+        TAILQ_INSERT_TAIL(&pg->ready, found[i], ready_link);
+    free(found);
 }
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
@@ -186,20 +334,40 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     sk_purg_t *pg = arg;
-    uint64_t keys[MAX_PENDING_KEYS];
-    int n_keys = pg->n_pending, all = pg->wake_all;
-    memcpy(keys, pg->pending, (size_t)n_keys * sizeof(keys[0]));
-    pg->n_pending = 0;
+    keyent_t **keys = pg->pending;
+    size_t n_keys = pg->n_pending;
+    pg->pending = NULL;
+    pg->n_pending = pg->cap_pending = 0;
+    for (size_t i = 0; i < n_keys; i++)
+        keys[i]->pending = 0;
+    int all = pg->wake_all;
     pg->wake_all = 0;
     pg->wake_pending = 0;
-    sk_purg_op_t *op = TAILQ_FIRST(&pg->ops);
-    while (op) {
-        pg->iter_next = TAILQ_NEXT(op, link);
-        if (all || op_matches(op, keys, n_keys))
-            op_try(op, SK_PURG_WOKEN);
-        op = pg->iter_next;
+    pg->pass++;
+    pg->in_pass = 1;
+    pg->pass_all = all;
+    sk_purg_op_t *op;
+    if (all) {
+        TAILQ_FOREACH(op, &pg->ops, link) {
+            op->in_ready = 1;
+            TAILQ_INSERT_TAIL(&pg->ready, op, ready_link);
+        }
+    } else {
+        ready_from_keys(pg, keys, n_keys);
     }
-    pg->iter_next = NULL;
+    /* A completion may run the connection's next request, which may park
+     * new operations or complete others: op_remove takes an operation out
+     * of the ready list. */
+    while ((op = TAILQ_FIRST(&pg->ready)) != NULL) {
+        TAILQ_REMOVE(&pg->ready, op, ready_link);
+        op->in_ready = 0;
+        op->tried = pg->pass;
+        op_try(op, SK_PURG_WOKEN);
+    }
+    pg->in_pass = 0;
+    for (size_t i = 0; i < n_keys; i++)
+        key_release(pg, keys[i]);
+    free(keys);
 }
 
 void sk_purg_flush(sk_purg_t *pg)

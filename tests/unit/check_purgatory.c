@@ -232,6 +232,65 @@ START_TEST(test_completion_parks_another)
 }
 END_TEST
 
+/* Many keys: every key's operations, and only theirs, however many keys a
+ * turn wakes (there was a cap of 64 pending keys, above which everything was
+ * tried); a key watched twice tries its operation once; an operation that
+ * watches thousands of keys is found by any of them. */
+START_TEST(test_many_keys_exact)
+{
+    enum { N = 5000 };
+    top_t many = {.id = 1, .ready = 0}, other = {.id = 2, .ready = 1};
+    top_t twice = {.id = 3, .ready = 0};
+    sk_purg_op_t *op = sk_purg_add(pg, -1, top_try, &many);
+    for (int i = 0; i < N; i++) {
+        sk_purg_watch(op, sk_purg_key("m", 1, i));
+        sk_purg_watch(op, sk_purg_key("m", 1, i)); /* a repeat */
+    }
+    park(&other, -1, sk_purg_key("o", 1, 0));
+    sk_purg_op_t *op2 = park(&twice, -1, sk_purg_key("t", 1, 0));
+    sk_purg_watch(op2, sk_purg_key("m", 1, 7));
+    sk_purg_watch(op2, sk_purg_key("t", 1, 0)); /* a repeat between others */
+    for (int i = 0; i < 200; i++)
+        sk_purg_wake(pg, sk_purg_key("m", 1, N - 1 - i));
+    run_loop();
+    ck_assert_int_eq(many.tries, 1);
+    ck_assert_int_eq(other.tries, 0); /* not woken: not tried */
+    ck_assert_int_eq(twice.tries, 0);
+    sk_purg_wake(pg, sk_purg_key("m", 1, 7));
+    sk_purg_wake(pg, sk_purg_key("t", 1, 0));
+    run_loop();
+    ck_assert_int_eq(many.tries, 2);
+    ck_assert_int_eq(twice.tries, 1); /* two of its keys, one try */
+    many.ready = 1;
+    sk_purg_wake(pg, sk_purg_key("m", 1, N / 2));
+    run_loop();
+    ck_assert(many.done);
+    ck_assert_int_eq(sk_purg_count(pg), 2);
+    /* a key its gone operation watched wakes nothing */
+    sk_purg_wake(pg, sk_purg_key("m", 1, N / 2));
+    run_loop();
+    ck_assert_int_eq(twice.tries, 1);
+    sk_purg_flush(pg);
+    ck_assert(other.done && twice.done);
+}
+END_TEST
+
+/* An operation parked where a completed one was (same address, perhaps)
+ * watching the same key is woken by it. */
+START_TEST(test_key_rewatched_after_completion)
+{
+    uint64_t k = sk_purg_key("t", 1, 0);
+    for (int round = 0; round < 3; round++) {
+        top_t t = {.id = round, .ready = 1};
+        park(&t, -1, k);
+        sk_purg_wake(pg, k);
+        run_loop();
+        ck_assert(t.done);
+        ck_assert_int_eq(sk_purg_count(pg), 0);
+    }
+}
+END_TEST
+
 static Suite *purgatory_suite(void)
 {
     Suite *s = suite_create("purgatory");
@@ -244,6 +303,8 @@ static Suite *purgatory_suite(void)
     tcase_add_test(tc, test_timeouts_real_timer);
     tcase_add_test(tc, test_flush_order_and_free);
     tcase_add_test(tc, test_completion_parks_another);
+    tcase_add_test(tc, test_many_keys_exact);
+    tcase_add_test(tc, test_key_rewatched_after_completion);
     suite_add_tcase(s, tc);
     return s;
 }
