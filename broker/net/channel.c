@@ -12,6 +12,13 @@
  * signature checked) with the username and password of that listener's JAAS
  * line. Queued requests go out only once that succeeded; a refusal is
  * logged once and retried like a lost connection.
+ *
+ * A broker's host is never resolved on the loop: a numeric address is
+ * parsed in place, and a name goes to getaddrinfo on a thread of its own,
+ * which hands the address back to the loop (event_active); the loop then
+ * connects. The address is kept until the registration changes or a
+ * connection to it fails; the next attempt then resolves the name again, as
+ * every attempt did before.
  */
 #include "net/channel.h"
 #include "net/sockread.h"
@@ -34,7 +41,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +64,25 @@ typedef struct chan_req {
     void *arg;
 } chan_req_t;
 
-typedef struct chan_broker {
+typedef struct chan_broker chan_broker_t;
+
+/* One name lookup on its thread. The thread owns nothing of the loop's:
+ * it reads host and port, writes rc and the address, then posts ev. b is
+ * cleared when the broker goes or changes address (the answer is dropped). */
+typedef struct chan_lookup {
+    LIST_ENTRY(chan_lookup) link;
+    sk_chan_t *ch;
+    chan_broker_t *b;
+    pthread_t thread;
+    struct event *ev;
+    char *host;
+    char port[16];
+    int rc; /* getaddrinfo's */
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+} chan_lookup_t;
+
+struct chan_broker {
     LIST_ENTRY(chan_broker) link;
     sk_chan_t *ch;
     int32_t id;
@@ -68,18 +95,24 @@ typedef struct chan_broker {
     TAILQ_HEAD(, chan_req) queue;
     struct event *retry;
     int warned;
+    struct sockaddr_storage addr; /* the resolved (or numeric) address */
+    socklen_t addr_len;           /* 0: not known */
+    int numeric;                  /* host is an address: never resolved */
+    chan_lookup_t *lookup;        /* in flight */
     /* SASL before anything else (inter-broker listener SASL_*) */
     enum { AUTH_NONE = 0, AUTH_HANDSHAKE, AUTH_TOKEN } auth;
     int32_t auth_corr;         /* of the SASL request in flight */
     int auth_step;             /* SaslAuthenticate answers received */
     sk_scram_client_t *scram;
-} chan_broker_t;
+};
 
 struct sk_chan_s {
     struct event_base *base;
     char *client_id;
     int32_t next_corr;
     LIST_HEAD(, chan_broker) brokers;
+    LIST_HEAD(, chan_lookup) lookups; /* threads not yet joined */
+    sk_chan_lookup_fn lookup_fn;
 };
 
 static void broker_connect(chan_broker_t *b);
@@ -132,6 +165,8 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 static void schedule_retry(chan_broker_t *b)
 {
     broker_disconnect(b);
+    if (!b->numeric)
+        b->addr_len = 0; /* resolve again */
     struct timeval tv = {0, RECONNECT_MS * 1000};
     evtimer_add(b->retry, &tv);
 }
@@ -363,20 +398,128 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     }
 }
 
+static void retry_later(chan_broker_t *b)
+{
+    struct timeval tv = {0, RECONNECT_MS * 1000};
+    evtimer_add(b->retry, &tv);
+}
+
+/* Parses a numeric host into b->addr; 0 when it is a name. */
+static int parse_numeric(chan_broker_t *b)
+{
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&b->addr;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&b->addr;
+    memset(&b->addr, 0, sizeof(b->addr));
+    if (inet_pton(AF_INET, b->host, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)b->port);
+        b->addr_len = sizeof(*in4);
+        return 1;
+    }
+    if (inet_pton(AF_INET6, b->host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)b->port);
+        b->addr_len = sizeof(*in6);
+        return 1;
+    }
+    b->addr_len = 0;
+    return 0;
+}
+
+static void *lookup_main(void *arg)
+{
+    chan_lookup_t *lk = arg;
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    lk->rc = lk->ch->lookup_fn(lk->host, lk->port, &hints, &res);
+    if (lk->rc == 0 && (!res || res->ai_addrlen > sizeof(lk->addr)))
+        lk->rc = EAI_FAIL;
+    if (lk->rc == 0) {
+        memcpy(&lk->addr, res->ai_addr, res->ai_addrlen);
+        lk->addr_len = (socklen_t)res->ai_addrlen;
+    }
+    if (res)
+        freeaddrinfo(res);
+    event_active(lk->ev, EV_TIMEOUT, 0);
+    return NULL;
+}
+
+static void lookup_free(chan_lookup_t *lk)
+{
+    pthread_join(lk->thread, NULL);
+    LIST_REMOVE(lk, link);
+    if (lk->b)
+        lk->b->lookup = NULL;
+    event_free(lk->ev);
+    free(lk->host);
+    free(lk);
+}
+
+/* On the loop, once the lookup's thread has answered. */
+static void lookup_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    chan_lookup_t *lk = arg;
+    chan_broker_t *b = lk->b;
+    if (b && lk->rc == 0) {
+        memcpy(&b->addr, &lk->addr, lk->addr_len);
+        b->addr_len = lk->addr_len;
+    } else if (b) {
+        if (!b->warned)
+            sk_warn("channel", "cannot resolve broker %d host %s: %s: retrying", b->id, b->host,
+                    gai_strerror(lk->rc));
+        b->warned = 1;
+        retry_later(b);
+    }
+    lookup_free(lk);
+    if (b && b->addr_len)
+        broker_connect(b);
+}
+
+/* Starts resolving b's host on a thread; 0 when none could start. */
+static int lookup_start(chan_broker_t *b)
+{
+    chan_lookup_t *lk = sk_calloc(1, sizeof(*lk));
+    lk->ch = b->ch;
+    lk->b = b;
+    lk->host = sk_strdup(b->host);
+    snprintf(lk->port, sizeof(lk->port), "%d", b->port);
+    lk->ev = event_new(b->ch->base, -1, 0, lookup_done, lk);
+    if (!lk->ev || pthread_create(&lk->thread, NULL, lookup_main, lk) != 0) {
+        if (lk->ev)
+            event_free(lk->ev);
+        free(lk->host);
+        free(lk);
+        return 0;
+    }
+    LIST_INSERT_HEAD(&b->ch->lookups, lk, link);
+    b->lookup = lk;
+    return 1;
+}
+
+/* The broker's address changed or it is gone: its lookup's answer is not
+ * wanted any more (the thread is joined when it answers). */
+static void lookup_drop(chan_broker_t *b)
+{
+    if (b->lookup) {
+        b->lookup->b = NULL;
+        b->lookup = NULL;
+    }
+}
+
 static void broker_connect(chan_broker_t *b)
 {
-    if (b->bev)
+    if (b->bev || b->lookup)
         return;
-    struct addrinfo hints = {0}, *res = NULL;
-    char port[16];
-    snprintf(port, sizeof(port), "%d", b->port);
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(b->host, port, &hints, &res) != 0 || !res) {
-        if (!b->warned)
-            sk_warn("channel", "cannot resolve broker %d host %s: retrying", b->id, b->host);
-        b->warned = 1;
-        struct timeval tv = {0, RECONNECT_MS * 1000};
-        evtimer_add(b->retry, &tv);
+    if (!b->addr_len) {
+        if (!lookup_start(b)) {
+            if (!b->warned)
+                sk_warn("channel", "cannot resolve broker %d host %s: no thread: retrying",
+                        b->id, b->host);
+            b->warned = 1;
+            retry_later(b);
+        }
         return;
     }
     SSL *ssl = NULL;
@@ -385,9 +528,7 @@ static void broker_connect(chan_broker_t *b)
             sk_warn("channel", "cannot set up TLS to broker %d at %s:%d: retrying", b->id,
                     b->host, b->port);
         b->warned = 1;
-        freeaddrinfo(res);
-        struct timeval tv = {0, RECONNECT_MS * 1000};
-        evtimer_add(b->retry, &tv);
+        retry_later(b);
         return;
     }
     b->tls = ssl != NULL;
@@ -400,19 +541,13 @@ static void broker_connect(chan_broker_t *b)
         b->bev = bufferevent_socket_new(b->ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
     }
     if (!b->bev) {
-        freeaddrinfo(res);
-        struct timeval tv = {0, RECONNECT_MS * 1000};
-        evtimer_add(b->retry, &tv);
+        retry_later(b);
         return;
     }
     bufferevent_setcb(b->bev, read_cb, NULL, event_cb, b);
     bufferevent_enable(b->bev, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(b->bev, res->ai_addr, (int)res->ai_addrlen) != 0) {
-        freeaddrinfo(res);
+    if (bufferevent_socket_connect(b->bev, (struct sockaddr *)&b->addr, (int)b->addr_len) != 0)
         schedule_retry(b);
-        return;
-    }
-    freeaddrinfo(res);
 }
 
 static void broker_pump(chan_broker_t *b)
@@ -434,7 +569,14 @@ sk_chan_t *sk_chan_new(struct event_base *base, const char *client_id)
     ch->client_id = sk_strdup(client_id);
     ch->next_corr = 1;
     LIST_INIT(&ch->brokers);
+    LIST_INIT(&ch->lookups);
+    ch->lookup_fn = getaddrinfo;
     return ch;
+}
+
+void sk_chan_set_lookup(sk_chan_t *ch, sk_chan_lookup_fn fn)
+{
+    ch->lookup_fn = fn ? fn : getaddrinfo;
 }
 
 void sk_chan_set_broker(sk_chan_t *ch, int32_t id, const char *host, int port)
@@ -447,6 +589,9 @@ void sk_chan_set_broker(sk_chan_t *ch, int32_t id, const char *host, int port)
         b->host = sk_strdup(host);
         b->port = port;
         broker_disconnect(b);
+        lookup_drop(b);
+        evtimer_del(b->retry);
+        b->numeric = parse_numeric(b);
         broker_connect(b);
         return;
     }
@@ -457,6 +602,7 @@ void sk_chan_set_broker(sk_chan_t *ch, int32_t id, const char *host, int port)
     b->port = port;
     TAILQ_INIT(&b->queue);
     b->retry = evtimer_new(ch->base, retry_cb, b);
+    b->numeric = parse_numeric(b);
     LIST_INSERT_HEAD(&ch->brokers, b, link);
     broker_connect(b);
 }
@@ -465,6 +611,7 @@ static void broker_free(chan_broker_t *b)
 {
     LIST_REMOVE(b, link);
     broker_disconnect(b);
+    lookup_drop(b);
     event_free(b->retry);
     chan_req_t *r;
     while ((r = TAILQ_FIRST(&b->queue)) != NULL) {
@@ -521,6 +668,9 @@ void sk_chan_free(sk_chan_t *ch)
     chan_broker_t *b;
     while ((b = LIST_FIRST(&ch->brokers)) != NULL)
         broker_free(b);
+    chan_lookup_t *lk;
+    while ((lk = LIST_FIRST(&ch->lookups)) != NULL) /* waits for each thread */
+        lookup_free(lk);
     free(ch->client_id);
     free(ch);
 }

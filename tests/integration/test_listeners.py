@@ -71,3 +71,36 @@ def test_each_listener_sees_its_own_addresses(zk, tmp_path):
     finally:
         b1.stop()
         b0.stop()
+
+
+def test_brokers_registered_under_a_host_name_replicate(zk, tmp_path):
+    """Brokers advertise their one listener as localhost: the controller's channel and the
+    followers' fetchers resolve the name (off the event loop) and replication works as with
+    a numeric address."""
+    brokers = []
+    try:
+        for i in range(2):
+            port = H.free_port()
+            b = H.Broker(i, zk, tmp_path / ("n%d" % i), port=port, start=False, overrides={
+                "listeners": "PLAINTEXT://127.0.0.1:%d" % port,
+                "advertised.listeners": "PLAINTEXT://localhost:%d" % port,
+                "default.replication.factor": "2",
+            })
+            brokers.append(b)
+            b.start()
+        b0, b1 = brokers
+        H.wait_for(lambda: brokers_seen(b0.bootstrap) == [(0, "localhost:%d" % b0.port),
+                                                          (1, "localhost:%d" % b1.port)],
+                   30, "both brokers registered as localhost")
+        kcat(["-P", "-b", b0.bootstrap, "-t", "named", "-p", "0", "-X", "acks=all"],
+             input_data=b"one\ntwo\nthree\n")
+        def isr():
+            data, _ = b0.zk_client().get("/brokers/topics/named/partitions/0/state")
+            return sorted(json.loads(data)["isr"])
+        H.wait_for(lambda: isr() == [0, 1], 30, "both replicas in sync through localhost")
+        out = kcat(["-C", "-b", b0.bootstrap, "-t", "named", "-p", "0", "-o", "beginning",
+                    "-e", "-q"])
+        assert out.stdout.decode().split() == ["one", "two", "three"]
+    finally:
+        for b in reversed(brokers):
+            b.stop()
