@@ -56,8 +56,11 @@ static int add_records(struct evbuffer *out, const sk_fetch_records_t *src)
         close(src->fd);
         return SK_OK;
     }
-    struct evbuffer_file_segment *seg =
-        evbuffer_file_segment_new(src->fd, src->pos, src->len, EVBUF_FS_CLOSE_ON_FREE);
+    /* Never mapped: where the buffer cannot sendfile (TLS), libevent copies
+     * the range, and a page of a mapping the disk cannot read would be a
+     * SIGBUS; read() answers EIO instead. */
+    struct evbuffer_file_segment *seg = evbuffer_file_segment_new(
+        src->fd, src->pos, src->len, EVBUF_FS_CLOSE_ON_FREE | EVBUF_FS_DISABLE_MMAP);
     if (!seg) {
         close(src->fd);
         return SK_EIO;

@@ -5,8 +5,9 @@
  * (framing, requests, responses) is the same for both kinds, except one: a
  * Fetch response's record bytes are file segments added to req->resp. On
  * plain TCP req->resp is marked as draining to the socket, so they stay
- * sendfile chains (zero-copy); on TLS it is not, so libevent maps or reads
- * the file when the segment is added and SSL_write encrypts those bytes.
+ * sendfile chains (zero-copy); on TLS it is not, so libevent reads the file
+ * when the segment is added (never maps it: proto_fetch.c) and SSL_write
+ * encrypts those bytes.
  */
 #include "net/net.h"
 #include "net/sockread.h"

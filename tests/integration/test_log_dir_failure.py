@@ -17,7 +17,9 @@ write: FailingDisk), so that fsync there fails as on a dying disk.
 
 - on faultfs (tests/harness/faultfs.c, a FUSE filesystem that starts answering EIO when told),
   a write's EIO, a read's EIO (a Fetch scanning the segment) and sendfile's EIO (the kernel
-  reading the segment for a Fetch answer) each take the dir offline the same way.
+  reading the segment for a Fetch answer) each take the dir offline the same way; a TLS
+  consumer of a partition whose pages the kernel cannot read no longer kills the broker (the
+  records of an SSL answer are read, not mapped: a failed read is an error, not a SIGBUS).
 
 Needs root, losetup and mkfs.ext4; the faultfs tests need /dev/fuse and the faultfs helper
 (built where libfuse3-dev is installed)."""
@@ -36,8 +38,9 @@ import pytest
 
 import skein_harness as H
 from ackcheck import AckChecker
-from clients import (DeliveryLog, cf_produce, cf_producer, kp_consume_all, kp_partition_metadata,
-                     wait_topic_in_metadata)
+from clients import (KCAT, DeliveryLog, cf_produce, cf_producer, kcat, kp_consume_all,
+                     kp_partition_metadata, wait_topic_in_metadata)
+from test_tls import certs, kcat_ssl, pem_props, tls_broker  # noqa: F401 (certs: a fixture)
 
 KAFKA_STORAGE_ERROR = 56
 SECTORS = (48 << 20) // 512
@@ -448,3 +451,74 @@ def test_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, what):
         finally:
             kc.close()
         assert_offline_and_other_dir_serves(c, port, bad, pb, pg, what, good)
+
+
+@needs_faultfs
+def test_tls_fetch_of_unreadable_pages_does_not_crash_the_broker(zk, skeind_bin, tmp_path,
+                                                                   certs):
+    """On an SSL listener a Fetch answer's records cannot go out with sendfile: libevent
+    copies them for SSL_write. It used to map the segment, so a page the kernel could not read
+    was a SIGBUS that killed the broker. With the kernel's page reads failing (faultfs
+    --fail-page-reads), a TLS consumer of the faulty dir's partition gets its records (read
+    with read(), which the disk answers), and the broker goes on serving both partitions over
+    TLS; once the broker's own reads fail too, the dir goes offline as over plain TCP and the
+    other partition is still served over TLS."""
+    ffs = FaultFS(tmp_path, "ffs", fail_page_reads=True)
+    b = None
+    try:
+        good_dir, bad = str(tmp_path / "good"), str(ffs.mnt / "logs")
+        b = tls_broker(zk, tmp_path, certs, pem_props(certs),
+                       extra={"log.dirs": good_dir + "," + bad})
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": b.bootstrap})
+        admin.create_topics([NewTopic("jbod", num_partitions=2,
+                                      replication_factor=1)])["jbod"].result(30)
+        wait_topic_in_metadata(b.bootstrap, "jbod", 2)
+        pb = [p for p in (0, 1) if os.path.isdir(os.path.join(bad, "jbod-%d" % p))]
+        assert len(pb) == 1, os.listdir(bad)
+        pb, pg = pb[0], 1 - pb[0]
+        values = {part: [b"%d-%d-" % (part, i) + b"v" * 1000 for i in range(10)]
+                  for part in (pb, pg)}
+        p = cf_producer(b.bootstrap, acks="all")
+        log = DeliveryLog()
+        for part in (pb, pg):
+            cf_produce(p, "jbod", [(None, v) for v in values[part]], log, partition=part)
+        assert not log.errors and len(log.ok) == 20
+        seg = os.path.join(bad, "jbod-%d" % pb, "%020d.log" % 0)
+        assert os.path.getsize(seg) % 4096 != 0  # whole pages: the direct read would fail too
+        ffs.fail_reads()
+
+        def consume(part):
+            p = kcat(["-C", "-b", b.tls_bootstrap, "-t", "jbod", "-p", str(part), "-o",
+                      "beginning", "-c", "10", "-e", "-q", "-f", "%s\\n"] + kcat_ssl(certs),
+                     timeout=20, check=False)
+            assert b.proc.returncode() is None, \
+                "the broker died (status %s) serving a TLS Fetch" % b.proc.returncode()
+            assert p.returncode == 0, p.stderr[-2000:]
+            return p.stdout.split(b"\n")[:-1]
+
+        assert consume(pb) == values[pb]
+        assert consume(pg) == values[pg]
+        # 330 KB more: the broker's own scan of the segment now reads 16 KiB from a page
+        # offset, whole pages, which fail; the dir goes offline (one line) while the TLS
+        # consumer fetches, and the broker keeps serving the other partition over TLS.
+        big = [b"big-%d-" % i + b"b" * 8000 for i in range(40)]
+        cf_produce(p, "jbod", [(None, v) for v in big], log, partition=pb)
+        assert not log.errors and len(log.ok) == 60
+        kc = subprocess.Popen([KCAT, "-C", "-b", b.tls_bootstrap, "-t", "jbod", "-p", str(pb),
+                               "-o", "beginning", "-q"] + kcat_ssl(certs),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            m = H.wait_for(lambda: b.proc.returncode() is not None or
+                           offline_line(b, "read"), 20, "the dir offline after a read EIO")
+        finally:
+            kc.kill()
+            kc.wait(10)
+        assert b.proc.returncode() is None, "the broker died (status %s)" % b.proc.returncode()
+        assert m.group(1) == bad and m.group(2) == "Input/output error", m.group(0)
+        assert len(re.findall(r"ONLINE -> OFFLINE", b.log_text(current_run_only=True))) == 1
+        assert consume(pg) == values[pg]
+    finally:
+        if b:
+            b.stop()
+        ffs.remove()
