@@ -578,8 +578,10 @@ static int run_consume(perf_t *p, char *err, size_t errlen)
         int64_t left = last + idle_ms - sk_mono_ms();
         if (left <= 0)
             break;
-        ssize_t got = rd_kafka_consume_batch_queue(q, left > 200 ? 200 : (int)left, batch,
-                                                   CONSUME_BATCH);
+        /* what is queued, without waiting for a full batch; else wait for one */
+        ssize_t got = rd_kafka_consume_batch_queue(q, 0, batch, CONSUME_BATCH);
+        if (got == 0)
+            got = rd_kafka_consume_batch_queue(q, left > 200 ? 200 : (int)left, batch, 1);
         if (got <= 0)
             continue;
         int64_t now = sk_mono_ms(), wall = sk_wall_ms();
