@@ -589,7 +589,9 @@ void sk_plog_note_refused(sk_plog_t *log, const sk_batch_info_t *b, int16_t kerr
 
 int16_t sk_plog_gap_refused(sk_plog_t *log, const sk_batch_info_t *b)
 {
-    return sk_pstate_gap_refused(log->producers, b);
+    size_t n = sk_epoch_cache_count(log->epochs);
+    int64_t leader_start = n ? sk_epoch_cache_get(log->epochs, n - 1).start_offset : -1;
+    return sk_pstate_gap_refused(log->producers, b, leader_start);
 }
 
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms)

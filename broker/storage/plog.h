@@ -156,7 +156,9 @@ const sk_pstate_t *sk_plog_producers(const sk_plog_t *log);
  * retries: noted in the producer state (sk_pstate_refused). */
 void sk_plog_note_refused(sk_plog_t *log, const sk_batch_info_t *b, int16_t kerr);
 /* The answer for a batch with a sequence gap: the error of a refusal in the
- * gap, else OUT_OF_ORDER_SEQUENCE_NUMBER (sk_pstate_gap_refused). */
+ * gap, or NOT_LEADER_OR_FOLLOWER for a gap left by the previous leader (the
+ * producer's last batch here is older than the latest leader epoch's start),
+ * else OUT_OF_ORDER_SEQUENCE_NUMBER (sk_pstate_gap_refused). */
 int16_t sk_plog_gap_refused(sk_plog_t *log, const sk_batch_info_t *b);
 /* producer.id.expiration.ms: forget producers idle that long. */
 size_t sk_plog_expire_producers(sk_plog_t *log, int64_t now_ms, int64_t max_age_ms);

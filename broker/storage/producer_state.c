@@ -190,12 +190,21 @@ void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr)
     e->gap_answers = 0;
 }
 
-int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b)
+int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t leader_start)
 {
     pentry_t *e = b->producer_id >= 0 ? find(ps, b->producer_id) : NULL;
-    if (!e || e->n == 0 || !e->refused_kerr || b->producer_epoch != e->epoch)
+    if (!e || e->n == 0 || b->producer_epoch != e->epoch)
         return SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
     int32_t last = e->b[e->n - 1].last_seq;
+    if (!e->refused_kerr && leader_start >= 0 && e->b[e->n - 1].last_offset < leader_start) {
+        /* its last batch here is older than this leadership: the missing
+         * ones went to the previous leader, which refused them */
+        e->refused_seq = last == INT32_MAX ? 0 : last + 1;
+        e->refused_kerr = SK_KERR_NOT_LEADER_OR_FOLLOWER;
+        e->gap_answers = 0;
+    }
+    if (!e->refused_kerr)
+        return SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
     if (e->refused_seq <= last || e->refused_seq >= b->base_sequence ||
         e->gap_answers >= SK_PSTATE_GAP_ANSWERS)
         return SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;

@@ -31,6 +31,15 @@
  * error, so the client retries them in order after the refused one. Each
  * refusal of the refused batch's own retry starts the count again (the
  * client is retrying in order, for as long as the fault lasts).
+ *
+ * The same gap after a leader change: the client sent the missing batches
+ * to the previous leader, which refused them (NOT_LEADER_OR_FOLLOWER, when
+ * it learned it was no longer the leader), while the batches behind them
+ * already went to this one. A gap from a producer whose last batch here
+ * lies before the current leader epoch began is taken as refused by the old
+ * leader: the batches behind it are answered NOT_LEADER_OR_FOLLOWER as
+ * above, so the client sends the missing ones here first (librdkafka #4953:
+ * otherwise it bumps the epoch and may store a record twice).
  * @locality loop
  */
 #ifndef SK_PRODUCER_STATE_H
@@ -72,8 +81,11 @@ void sk_pstate_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int16_t kerr);
  * sequence and the batch's first) while fewer than SK_PSTATE_GAP_ANSWERS
  * were given since the refused batch was last refused, else
  * OUT_OF_ORDER_SEQUENCE_NUMBER. Appending the refused
- * sequence, or a new epoch, ends the refusal. */
-int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b);
+ * sequence, or a new epoch, ends the refusal. leader_start is the offset at
+ * which the current leader epoch began (-1 if unknown): a producer whose
+ * last batch ends before it, with no refusal noted, gets one noted for its
+ * next sequence with NOT_LEADER_OR_FOLLOWER (see the header comment). */
+int16_t sk_pstate_gap_refused(sk_pstate_t *ps, const sk_batch_info_t *b, int64_t leader_start);
 /* Forget producers that appended nothing for max_age_ms
  * (producer.id.expiration.ms); returns how many went. */
 size_t sk_pstate_expire(sk_pstate_t *ps, int64_t now_ms, int64_t max_age_ms);

@@ -152,6 +152,48 @@ def test_librdkafka_idempotent_producer_exactly_once_across_failover(zk, tmp_pat
         assert values == ["m%05d" % i for i in range(n)], (len(values), len(set(values)))
 
 
+NOT_LEADER_OR_FOLLOWER = 6
+
+
+def test_gap_left_by_the_old_leader_is_answered_not_leader(zk, tmp_path):
+    """After a leader change, a batch whose predecessors went to the old leader (which
+    refused them when it stepped down) arrives with a sequence gap. It gets
+    NOT_LEADER_OR_FOLLOWER, not OUT_OF_ORDER_SEQUENCE_NUMBER, so the client resends the missing
+    batches here first instead of bumping its epoch, which makes librdkafka 2.0.2 store a
+    record twice (librdkafka #4953; seen in the 200-round fault campaign). Once the missing
+    batches are in, the batch is accepted, and everything is stored once, in order."""
+    with H.Cluster(2, tmp_path, zk=zk) as c:
+        from confluent_kafka.admin import AdminClient, NewTopic
+        admin = AdminClient({"bootstrap.servers": c.bootstrap})
+        admin.create_topics([NewTopic("lgap", 1, 2)])["lgap"].result(30)
+        H.wait_for(lambda: len(H.partition_state(c, "lgap", 0)["isr"]) == 2, 30, "full ISR")
+        old = H.partition_state(c, "lgap", 0)["leader"]
+        new = next(b for b in c.brokers if b.id != old)
+        with KafkaConn.to(c.brokers[old].bootstrap) as conn:
+            err, pid, epoch = init_producer_id(conn)
+            assert err == 0
+            assert conn.produce("lgap", 0, idempotent_batch(pid, epoch, 0, [b"s0", b"s1"]),
+                                acks=-1, version=7) == (0, 0)
+        c.brokers[old].stop()  # controlled shutdown: the other replica leads
+        with KafkaConn.to(new.bootstrap) as conn:
+            # leading once a plain batch is taken (an answer 6 before that means "not yet")
+            H.wait_for(lambda: conn.produce("lgap", 0, record_batch([(None, b"plain", ())]),
+                                            acks=-1, version=7)[0] == 0, 30,
+                       "broker %d leading lgap-0" % new.id)
+            # seq 2 went to the old leader; seq 3 comes here first
+            late = idempotent_batch(pid, epoch, 3, [b"s3"])
+            assert conn.produce("lgap", 0, late, acks=-1, version=7)[0] == \
+                NOT_LEADER_OR_FOLLOWER
+            assert conn.produce("lgap", 0, idempotent_batch(pid, epoch, 2, [b"s2"]),
+                                acks=-1, version=7)[0] == 0
+            assert conn.produce("lgap", 0, late, acks=-1, version=7)[0] == 0
+            # a gap inside this leadership is out of order, as in Kafka
+            assert conn.produce("lgap", 0, idempotent_batch(pid, epoch, 9, [b"x"]),
+                                acks=-1, version=7)[0] == OUT_OF_ORDER_SEQUENCE_NUMBER
+        values = [v for _, v in read_values(new.bootstrap, "lgap")]
+        assert values == ["s0", "s1", "plain", "s2", "s3"], values
+
+
 def test_idle_producers_are_forgotten(zk, tmp_path):
     """producer.id.expiration.ms: once a producer was idle that long its state goes, and
     its next batch is accepted whatever its sequence (as Kafka does)."""

@@ -84,43 +84,81 @@ START_TEST(test_gap_after_refusal)
     /* without a refusal a gap is out of order */
     sk_batch_info_t b20 = batch(9, 0, 20, 10, -1);
     ck_assert_int_eq(check(ps, b20, &d), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     /* seq 10..19 refused with a storage error: 20..29 gets the same error */
     sk_batch_info_t b10 = batch(9, 0, 10, 10, -1);
     sk_pstate_refused(ps, &b10, SK_KERR_KAFKA_STORAGE_ERROR);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20), SK_KERR_KAFKA_STORAGE_ERROR);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, -1), SK_KERR_KAFKA_STORAGE_ERROR);
     /* a later refusal does not move the gap's start; an earlier one would */
     sk_pstate_refused(ps, &b20, SK_KERR_NOT_LEADER_OR_FOLLOWER);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20), SK_KERR_KAFKA_STORAGE_ERROR);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, -1), SK_KERR_KAFKA_STORAGE_ERROR);
     /* another epoch, or a batch that is not behind the refused one: out of order */
     sk_batch_info_t e1 = batch(9, 1, 20, 10, -1);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &e1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &e1, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     sk_batch_info_t b5 = batch(9, 0, 5, 1, -1);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b5), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b5, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     /* the retry of the refused batch is in sequence; once stored, the gap is gone */
     ck_assert_int_eq(check(ps, b10, &d), SK_KERR_NONE);
     b10.base_offset = 110;
     sk_pstate_update(ps, &b10, 0);
     sk_batch_info_t b40 = batch(9, 0, 40, 1, -1);
     ck_assert_int_eq(check(ps, b40, &d), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b40), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b40, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     /* bounded: a client that never sends the refused batch again meets
      * OUT_OF_ORDER_SEQUENCE_NUMBER after SK_PSTATE_GAP_ANSWERS answers */
     sk_batch_info_t b20b = batch(9, 0, 20, 10, -1);
     sk_pstate_refused(ps, &b20b, SK_KERR_NOT_ENOUGH_REPLICAS);
     sk_batch_info_t b30 = batch(9, 0, 30, 1, -1);
     for (int i = 0; i < SK_PSTATE_GAP_ANSWERS; i++)
-        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_NOT_ENOUGH_REPLICAS);
+        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30, -1), SK_KERR_NOT_ENOUGH_REPLICAS);
     /* the client retried the refused batch (refused again): a fault that lasts keeps
      * answering its pipeline with the refusal's error */
     sk_pstate_refused(ps, &b20b, SK_KERR_KAFKA_STORAGE_ERROR);
     for (int i = 0; i < SK_PSTATE_GAP_ANSWERS; i++)
-        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_KAFKA_STORAGE_ERROR);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30, -1), SK_KERR_KAFKA_STORAGE_ERROR);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b30, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
     /* an unknown producer, or none: nothing noted */
     sk_batch_info_t u = batch(77, 0, 3, 1, -1);
     sk_pstate_refused(ps, &u, SK_KERR_NOT_LEADER_OR_FOLLOWER);
-    ck_assert_int_eq(sk_pstate_gap_refused(ps, &u), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &u, -1), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    sk_pstate_free(ps);
+}
+END_TEST
+
+/* A gap left by the previous leader (the producer's last batch here is
+ * older than this leadership): NOT_LEADER_OR_FOLLOWER, so the client sends
+ * the missing batches here first, a bounded number of times; a gap inside
+ * this leadership stays OUT_OF_ORDER_SEQUENCE_NUMBER. */
+START_TEST(test_gap_after_leader_change)
+{
+    sk_pstate_t *ps = sk_pstate_new();
+    sk_pstate_dup_t d;
+    sk_batch_info_t b0 = batch(9, 0, 0, 10, 100); /* seq 0..9 at offsets 100..109 */
+    sk_pstate_update(ps, &b0, 0);
+    sk_batch_info_t b20 = batch(9, 0, 20, 10, -1);
+    ck_assert_int_eq(check(ps, b20, &d), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    /* the producer's last batch (109) is inside the leadership begun at 105 */
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, 105), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    /* a leadership begun at 110, after it: the gap is the old leader's */
+    for (int i = 0; i < SK_PSTATE_GAP_ANSWERS; i++)
+        ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, 110), SK_KERR_NOT_LEADER_OR_FOLLOWER);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b20, 110), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    /* another epoch is not explained by it */
+    sk_batch_info_t e1 = batch(9, 1, 5, 1, -1);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &e1, 110), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    /* the missing batch comes here and is stored: the gap is closed, and a
+     * new gap inside this leadership is out of order */
+    sk_batch_info_t b10 = batch(9, 0, 10, 10, 110);
+    ck_assert_int_eq(check(ps, b10, &d), SK_KERR_NONE);
+    sk_pstate_update(ps, &b10, 0);
+    ck_assert_int_eq(check(ps, b20, &d), SK_KERR_NONE);
+    sk_batch_info_t b40 = batch(9, 0, 40, 1, -1);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &b40, 110), SK_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    /* another producer whose last batch predates the leadership: the same */
+    sk_batch_info_t p0 = batch(11, 0, 0, 1, 200);
+    sk_pstate_update(ps, &p0, 0);
+    sk_batch_info_t p5 = batch(11, 0, 5, 1, -1);
+    ck_assert_int_eq(sk_pstate_gap_refused(ps, &p5, 201), SK_KERR_NOT_LEADER_OR_FOLLOWER);
     sk_pstate_free(ps);
 }
 END_TEST
@@ -291,6 +329,7 @@ int main(void)
     TCase *tc = tcase_create("pstate");
     tcase_add_test(tc, test_sequence_rules);
     tcase_add_test(tc, test_gap_after_refusal);
+    tcase_add_test(tc, test_gap_after_leader_change);
     tcase_add_test(tc, test_five_cached_batches_and_wrap);
     tcase_add_test(tc, test_truncate_and_many_producers);
     tcase_add_test(tc, test_expiration);
