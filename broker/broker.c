@@ -123,15 +123,16 @@ static void logdir_offline(int dir, const char *path, int online, void *arg)
     event_base_once(b->base, -1, EV_TIMEOUT, logdir_offline_later, b, NULL);
 }
 
-/* A Fetch answer's sendfile failed with EIO: read its range again, so that a
- * failing disk takes its dir offline as a read or write error does. */
-static void send_file_failed(void *arg, const sk_sent_file_t *f)
+/* A Fetch answer's sendfile (on TLS: libevent's read) failed with EIO: read
+ * its range again, so that a failing disk takes its dir offline as a read or
+ * write error does. */
+static void send_file_failed(void *arg, const sk_sent_file_t *f, const char *what)
 {
     sk_broker_t *b = arg;
     sk_partition_t *p = sk_topics_partition(b->topics, f->topic, (int32_t)strlen(f->topic),
                                             f->partition);
     if (p && p->log && !sk_plog_offline(p->log))
-        sk_plog_check_range(p->log, f->offset, f->file_pos, f->len, "sendfile");
+        sk_plog_check_range(p->log, f->offset, f->file_pos, f->len, what);
 }
 
 /* This broker's dynamic listener key stores (listener.name.<l>.ssl.keystore.*

@@ -393,8 +393,9 @@ static void take_leader_throttle(sk_broker_t *b, const sk_fetch_resp_t *resp)
     }
 }
 
-/* The file ranges the answer sends with sendfile: a send that fails with
- * EIO has them read again (sk_net_set_file_error_cb, broker.c). */
+/* The file ranges the answer sends with sendfile (on TLS: that libevent
+ * reads): a send or read that fails with EIO has them read again
+ * (sk_net_set_file_error_cb, sk_req_files_failed, broker.c). */
 static void note_files(sk_broker_t *b, sk_req_t *req, const sk_fetch_resp_t *resp)
 {
     for (int32_t i = 0; i < resp->ResponsesCnt; i++) {
@@ -440,11 +441,14 @@ static void send_answer(sk_broker_t *b, sk_req_t *req, const sk_fetch_req_t *in,
     int rc = sk_fetch_resp_send(req->resp, req->api_version, resp);
     if (rc != SK_OK) {
         sk_error("net", "closing connection from %s: the Fetch v%d response (correlation id %d) "
-                 "cannot be encoded: %s", sk_req_peer(req), req->api_version,
-                 req->correlation_id, sk_strerror(rc));
+                 "cannot be %s: %s", sk_req_peer(req), req->api_version, req->correlation_id,
+                 rc == SK_EIO ? "assembled (its records could not be read)" : "encoded",
+                 sk_strerror(rc));
         evbuffer_drain(req->resp, evbuffer_get_length(req->resp));
         req->no_response = 1;
         sk_req_close_after(req);
+        if (rc == SK_EIO) /* on TLS: reading a range failed; its log checks it */
+            sk_req_files_failed(req);
     }
 }
 

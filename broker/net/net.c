@@ -316,6 +316,13 @@ void sk_req_note_file(sk_req_t *req, const char *topic, int32_t topic_len, int32
         (sk_sent_file_t){sk_strndup(topic, (size_t)topic_len), partition, offset, file_pos, len};
 }
 
+void sk_req_files_failed(sk_req_t *req)
+{
+    sk_net_t *net = req->net;
+    for (int i = 0; net && net->file_err_fn && i < req->n_files; i++)
+        net->file_err_fn(net->file_err_arg, &req->files[i], "TLS read");
+}
+
 void sk_net_set_file_error_cb(sk_net_t *net, sk_net_file_error_fn fn, void *arg)
 {
     net->file_err_fn = fn;
@@ -821,7 +828,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
         }
         conn_close(c, why ? why : evutil_socket_error_to_string(e));
         for (int i = 0; i < n_files; i++)
-            net->file_err_fn(net->file_err_arg, &files[i]);
+            net->file_err_fn(net->file_err_arg, &files[i], "sendfile");
         files_free(files, n_files);
     }
 }

@@ -129,13 +129,19 @@ int sk_net_listener_conns(const sk_net_t *net, int i);
 void sk_net_listener_auth(const sk_net_t *net, int i, uint64_t *ok, uint64_t *failed);
 
 /* The file-error callback (see sk_sent_file_t): runs on the loop after the
- * connection whose send failed is closed, once per range it was sending. */
-typedef void (*sk_net_file_error_fn)(void *arg, const sk_sent_file_t *f);
+ * connection whose send failed is closed, once per range it was sending;
+ * what names the failed operation: "sendfile", or "TLS read"
+ * (sk_req_files_failed). */
+typedef void (*sk_net_file_error_fn)(void *arg, const sk_sent_file_t *f, const char *what);
 void sk_net_set_file_error_cb(sk_net_t *net, sk_net_file_error_fn fn, void *arg);
 /* resp sends [file_pos, file_pos + len) of the segment of topic-partition
  * holding offset by sendfile (see sk_sent_file_t). */
 void sk_req_note_file(sk_req_t *req, const char *topic, int32_t topic_len, int32_t partition,
                       int64_t offset, int64_t file_pos, int64_t len);
+/* resp could not take in the file ranges noted on req: on TLS libevent
+ * reads them when they are added, and a read failed with EIO. Each goes to
+ * the file-error callback as "TLS read", as a failed sendfile's would. */
+void sk_req_files_failed(sk_req_t *req);
 
 /* A pending request is finished: send resp (unless no_response) and resume
  * reading. Safe if the connection already died (the request is just freed). */

@@ -19,7 +19,8 @@ write: FailingDisk), so that fsync there fails as on a dying disk.
   a write's EIO, a read's EIO (a Fetch scanning the segment) and sendfile's EIO (the kernel
   reading the segment for a Fetch answer) each take the dir offline the same way; a TLS
   consumer of a partition whose pages the kernel cannot read no longer kills the broker (the
-  records of an SSL answer are read, not mapped: a failed read is an error, not a SIGBUS).
+  records of an SSL answer are read, not mapped: a failed read is an error, not a SIGBUS), and
+  such a read's EIO takes the dir offline as sendfile's does.
 
 Needs root, losetup and mkfs.ext4; the faultfs tests need /dev/fuse and the faultfs helper
 (built where libfuse3-dev is installed)."""
@@ -453,16 +454,11 @@ def test_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, what):
         assert_offline_and_other_dir_serves(c, port, bad, pb, pg, what, good)
 
 
-@needs_faultfs
-def test_tls_fetch_of_unreadable_pages_does_not_crash_the_broker(zk, skeind_bin, tmp_path,
-                                                                   certs):
-    """On an SSL listener a Fetch answer's records cannot go out with sendfile: libevent
-    copies them for SSL_write. It used to map the segment, so a page the kernel could not read
-    was a SIGBUS that killed the broker. With the kernel's page reads failing (faultfs
-    --fail-page-reads), a TLS consumer of the faulty dir's partition gets its records (read
-    with read(), which the disk answers), and the broker goes on serving both partitions over
-    TLS; once the broker's own reads fail too, the dir goes offline as over plain TCP and the
-    other partition is still served over TLS."""
+@contextlib.contextmanager
+def tls_faultfs_broker(zk, tmp_path, certs):
+    """One broker with PLAINTEXT and SSL listeners and a second log dir on faultfs
+    --fail-page-reads, and a topic whose two partitions land one in each dir: yields
+    (faultfs, broker, bad dir, partition in it, partition in the good dir); stops both after."""
     ffs = FaultFS(tmp_path, "ffs", fail_page_reads=True)
     b = None
     try:
@@ -476,7 +472,41 @@ def test_tls_fetch_of_unreadable_pages_does_not_crash_the_broker(zk, skeind_bin,
         wait_topic_in_metadata(b.bootstrap, "jbod", 2)
         pb = [p for p in (0, 1) if os.path.isdir(os.path.join(bad, "jbod-%d" % p))]
         assert len(pb) == 1, os.listdir(bad)
-        pb, pg = pb[0], 1 - pb[0]
+        yield ffs, b, bad, pb[0], 1 - pb[0]
+    finally:
+        if b:
+            b.stop()
+        ffs.remove()
+
+
+def assert_offline_while_tls_consuming(b, certs, bad, pb, what, kcat_args):
+    """While kcat (kcat_args) consumes partition pb of jbod over TLS, the dir `bad` goes
+    offline for `what` with EIO, in one line, and the broker lives on."""
+    kc = subprocess.Popen([KCAT, "-C", "-b", b.tls_bootstrap, "-t", "jbod", "-p", str(pb), "-q"]
+                          + kcat_args + kcat_ssl(certs), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        m = H.wait_for(lambda: b.proc.returncode() is not None or offline_line(b, what), 20,
+                       "the dir offline after a %s EIO" % what)
+    finally:
+        kc.kill()
+        kc.wait(10)
+    assert b.proc.returncode() is None, "the broker died (status %s)" % b.proc.returncode()
+    assert m.group(1) == bad and m.group(2) == "Input/output error", m.group(0)
+    assert len(re.findall(r"ONLINE -> OFFLINE", b.log_text(current_run_only=True))) == 1
+
+
+@needs_faultfs
+def test_tls_fetch_of_unreadable_pages_does_not_crash_the_broker(zk, skeind_bin, tmp_path,
+                                                                   certs):
+    """On an SSL listener a Fetch answer's records cannot go out with sendfile: libevent
+    copies them for SSL_write. It used to map the segment, so a page the kernel could not read
+    was a SIGBUS that killed the broker. With the kernel's page reads failing (faultfs
+    --fail-page-reads), a TLS consumer of the faulty dir's partition gets its records (read
+    with read(), which the disk answers), and the broker goes on serving both partitions over
+    TLS; once the broker's own reads fail too, the dir goes offline as over plain TCP and the
+    other partition is still served over TLS."""
+    with tls_faultfs_broker(zk, tmp_path, certs) as (ffs, b, bad, pb, pg):
         values = {part: [b"%d-%d-" % (part, i) + b"v" * 1000 for i in range(10)]
                   for part in (pb, pg)}
         p = cf_producer(b.bootstrap, acks="all")
@@ -505,20 +535,29 @@ def test_tls_fetch_of_unreadable_pages_does_not_crash_the_broker(zk, skeind_bin,
         big = [b"big-%d-" % i + b"b" * 8000 for i in range(40)]
         cf_produce(p, "jbod", [(None, v) for v in big], log, partition=pb)
         assert not log.errors and len(log.ok) == 60
-        kc = subprocess.Popen([KCAT, "-C", "-b", b.tls_bootstrap, "-t", "jbod", "-p", str(pb),
-                               "-o", "beginning", "-q"] + kcat_ssl(certs),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            m = H.wait_for(lambda: b.proc.returncode() is not None or
-                           offline_line(b, "read"), 20, "the dir offline after a read EIO")
-        finally:
-            kc.kill()
-            kc.wait(10)
-        assert b.proc.returncode() is None, "the broker died (status %s)" % b.proc.returncode()
-        assert m.group(1) == bad and m.group(2) == "Input/output error", m.group(0)
-        assert len(re.findall(r"ONLINE -> OFFLINE", b.log_text(current_run_only=True))) == 1
+        assert_offline_while_tls_consuming(b, certs, bad, pb, "read", ["-o", "beginning"])
         assert consume(pg) == values[pg]
-    finally:
-        if b:
-            b.stop()
-        ffs.remove()
+
+
+@needs_faultfs
+def test_tls_read_eio_takes_the_dir_offline(zk, skeind_bin, tmp_path, certs):
+    """When the read libevent makes of a TLS Fetch answer's records fails with EIO (and the
+    broker's own scan of the segment does not), the range is read again as after a failed
+    sendfile, and the dir goes offline with one line naming the TLS read. Batches filling
+    [0, 4096), then [4096, 8192), then a few bytes: the broker's scan (up to 16 KiB from an
+    index entry) never reads whole pages only, while a fetch from offset 2 limited to 4096
+    bytes reads exactly the page [4096, 8192), which faultfs --fail-page-reads fails."""
+    with tls_faultfs_broker(zk, tmp_path, certs) as (ffs, b, bad, pb, pg):
+        seg = os.path.join(bad, "jbod-%d" % pb, "%020d.log" % 0)
+        p = cf_producer(b.bootstrap, acks="all")
+        log = DeliveryLog()
+        cf_produce(p, "jbod", [(None, b"x" * 3000)], log, partition=pb)
+        overhead = os.path.getsize(seg) - 3000  # a batch of one record, beyond its value
+        for v in (b"y" * (4096 - 3000 - 2 * overhead), b"z" * (4096 - overhead), b"t" * 100):
+            cf_produce(p, "jbod", [(None, v)], log, partition=pb)
+        assert not log.errors and len(log.ok) == 4
+        assert os.path.getsize(seg) == 2 * 4096 + overhead + 100  # offset 2: [4096, 8192)
+        ffs.fail_reads()
+        assert_offline_while_tls_consuming(
+            b, certs, bad, pb, "TLS read", ["-o", "2", "-X", "fetch.message.max.bytes=4096", "-X",
+                                            "fetch.max.bytes=4096", "-X", "message.max.bytes=4096"])
