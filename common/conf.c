@@ -30,13 +30,12 @@ static const char *const ts_names[] = {"CreateTime", "LogAppendTime", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
 static const char *const log_format_names[] = {"text", "json", NULL};
 static const char *const cleanup_names[] = {"delete", "compact", NULL};
-static const char *const proto_names[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
+const char *const sk_conf_security_protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
 static const char *const store_type_names[] = {"JKS", "PKCS12", "PEM", NULL};
 static const char *const client_auth_names[] = {"none", "requested", "required", NULL};
 static const char *const tls_version_names[] = {"TLSv1.2", "TLSv1.3", NULL};
 static const char *const ssl_protocol_names[] = {"TLS", "TLSv1.2", "TLSv1.3", NULL};
 
-#define DEFAULT_PROTOCOL_MAP "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
 #define I32MAX "2147483647"
 #define I64MAX "9223372036854775807"
 
@@ -73,10 +72,10 @@ static const ckey_t keys[] = {
     {"advertised.listeners", T_STRING, NULL, 0, 0, OFF(advertised_listeners), 0, NULL,
      "Listeners published in ZooKeeper for clients (default: listeners; empty host = this machine's hostname).",
      "listeners"},
-    KSTR("listener.security.protocol.map", listener_security_protocol_map, DEFAULT_PROTOCOL_MAP,
+    KSTR("listener.security.protocol.map", listener_security_protocol_map, SK_CONF_DEFAULT_PROTOCOL_MAP,
          F_NONEMPTY, NULL, "Comma list of NAME:PROTOCOL giving each listener name its security protocol."),
     KSTR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT", F_ICASE,
-         proto_names, "Protocol between brokers; names the listener used when inter.broker.listener.name is unset."),
+         sk_conf_security_protocols, "Protocol between brokers; names the listener used when inter.broker.listener.name is unset."),
     {"inter.broker.listener.name", T_STRING, NULL, 0, 0, OFF(inter_broker_listener_name), 0, NULL,
      "Listener (from advertised.listeners) that other brokers and the controller connect to.",
      "security.inter.broker.protocol"},
@@ -386,7 +385,7 @@ static const void *cfield(const sk_conf_t *c, const ckey_t *k)
     return (const char *)c + k->off;
 }
 
-static void list_free(sk_conf_list_t *l)
+void sk_conf_list_free(sk_conf_list_t *l)
 {
     for (int i = 0; i < l->n; i++)
         free(l->v[i]);
@@ -402,7 +401,7 @@ static void replace_str(char **f, char *v)
 }
 
 /* Copy s[0..n) without surrounding whitespace (Kafka trims every value). */
-static char *dup_trim(const char *s, size_t n)
+char *sk_conf_dup_trim(const char *s, size_t n)
 {
     while (n > 0 && isspace((unsigned char)*s))
         s++, n--;
@@ -412,7 +411,7 @@ static char *dup_trim(const char *s, size_t n)
 }
 
 /* Split a comma list; items trimmed, empty ones dropped. */
-static void list_split(const char *s, sk_conf_list_t *out)
+void sk_conf_list_split(const char *s, sk_conf_list_t *out)
 {
     out->v = NULL;
     out->n = 0;
@@ -420,7 +419,7 @@ static void list_split(const char *s, sk_conf_list_t *out)
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        char *item = dup_trim(p, n);
+        char *item = sk_conf_dup_trim(p, n);
         if (*item) {
             out->v = sk_realloc(out->v, (size_t)(out->n + 1) * sizeof(char *));
             out->v[out->n++] = item;
@@ -454,7 +453,7 @@ static void names_join(const char *const *names, char *buf, size_t len)
 }
 
 /* Parse a whole decimal integer (optional sign, no spaces, no junk). */
-static int parse_i64(const char *s, int64_t *out)
+int sk_conf_parse_i64(const char *s, int64_t *out)
 {
     if (!*s)
         return -1;
@@ -487,7 +486,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
     switch (k->type) {
     case T_INT32:
     case T_INT64:
-        if (parse_i64(v, &out->i) != 0 || out->i < k->min || out->i > k->max) {
+        if (sk_conf_parse_i64(v, &out->i) != 0 || out->i < k->min || out->i > k->max) {
             sk_errf(why, whylen, "expected an integer between %" PRId64 " and %" PRId64, k->min,
                    k->max);
             return -1;
@@ -544,7 +543,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
     case T_LIST: {
         sk_conf_list_t l;
         int rc = 0;
-        list_split(v, &l);
+        sk_conf_list_split(v, &l);
         if (l.n == 0 && (k->flags & F_NONEMPTY)) {
             sk_errf(why, whylen, "expected a comma-separated list with at least one item");
             rc = -1;
@@ -560,7 +559,7 @@ int sk_conf_spec_parse(const ckey_t *k, const char *v, conf_val_t *out, char *wh
                 out->bits |= 1u << n;
             }
         }
-        list_free(&l);
+        sk_conf_list_free(&l);
         return rc;
     }
     }
@@ -596,357 +595,11 @@ static int set_value(sk_conf_t *c, const ckey_t *k, const char *v, char *why, si
         break;
     }
     case T_LIST:
-        list_free(field(c, k));
-        list_split(v, field(c, k));
+        sk_conf_list_free(field(c, k));
+        sk_conf_list_split(v, field(c, k));
         break;
     }
     return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* zookeeper.connect */
-
-static int valid_zk_host_char(char ch)
-{
-    return isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_' || ch == ':' ||
-           ch == '[' || ch == ']' || ch == '%';
-}
-
-int sk_zk_connect_parse(const char *s, char **hosts, char **chroot, char *err, size_t errlen)
-{
-    int rc = SK_EINVAL;
-    char *h = NULL, *root = NULL;
-    sk_conf_list_t items = {0};
-    *hosts = NULL;
-    *chroot = NULL;
-
-    const char *slash = strchr(s, '/');
-    size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
-    char *hostpart = dup_trim(s, hlen);
-    if (!*hostpart) {
-        sk_errf(err, errlen, "no host:port before the chroot");
-        free(hostpart);
-        goto out;
-    }
-    /* items: reject empty ones explicitly (list_split would drop them) */
-    for (const char *p = hostpart;; p++) {
-        if (*p == ',' && (p == hostpart || p[1] == '\0' || p[1] == ',')) {
-            sk_errf(err, errlen, "empty host in the host list");
-            free(hostpart);
-            goto out;
-        }
-        if (!*p)
-            break;
-    }
-    list_split(hostpart, &items);
-    free(hostpart);
-    size_t total = 0;
-    for (int i = 0; i < items.n; i++) {
-        const char *it = items.v[i];
-        const char *colon = strrchr(it, ':');
-        if (!colon) {
-            sk_errf(err, errlen, "'%s' has no :port", it);
-            goto out;
-        }
-        if (colon == it) {
-            sk_errf(err, errlen, "'%s' has no host", it);
-            goto out;
-        }
-        for (const char *q = it; q < colon; q++) {
-            if (!valid_zk_host_char(*q)) {
-                sk_errf(err, errlen, "'%s' has an invalid character in its host", it);
-                goto out;
-            }
-        }
-        int64_t port;
-        if (parse_i64(colon + 1, &port) != 0 || colon[1] == '+' || colon[1] == '-' || port < 1 ||
-            port > 65535) {
-            sk_errf(err, errlen, "port '%s' of '%s' is not a number between 1 and 65535", colon + 1,
-                   it);
-            goto out;
-        }
-        total += strlen(it) + 1;
-    }
-    h = sk_malloc(total + 1);
-    h[0] = '\0';
-    for (int i = 0; i < items.n; i++) {
-        if (i)
-            strcat(h, ",");
-        strcat(h, items.v[i]);
-    }
-
-    if (slash) {
-        char *r = dup_trim(slash, strlen(slash));
-        if (strcmp(r, "/") == 0) {
-            free(r);
-        } else {
-            root = r;
-            size_t rl = strlen(root);
-            if (root[rl - 1] == '/') {
-                sk_errf(err, errlen, "chroot '%s' must not end with '/'", root);
-                goto out;
-            }
-            /* each segment: non-empty, not "." or "..", printable, no spaces */
-            const char *seg = root + 1;
-            for (;;) {
-                const char *end = strchr(seg, '/');
-                size_t sl = end ? (size_t)(end - seg) : strlen(seg);
-                if (sl == 0 || (sl == 1 && seg[0] == '.') ||
-                    (sl == 2 && seg[0] == '.' && seg[1] == '.')) {
-                    sk_errf(err, errlen, "chroot '%s' has an empty, '.' or '..' path element", root);
-                    goto out;
-                }
-                for (size_t q = 0; q < sl; q++) {
-                    unsigned char ch = (unsigned char)seg[q];
-                    if (ch <= ' ' || ch == 0x7f) {
-                        sk_errf(err, errlen, "chroot '%s' contains a space or control character",
-                               root);
-                        goto out;
-                    }
-                }
-                if (!end)
-                    break;
-                seg = end + 1;
-            }
-        }
-    }
-    *hosts = h;
-    *chroot = root;
-    h = root = NULL;
-    rc = SK_OK;
-out:
-    list_free(&items);
-    free(h);
-    free(root);
-    return rc;
-}
-
-/* ---------------------------------------------------------------------- */
-/* listeners */
-
-typedef struct {
-    char *name;
-    char *proto;
-} pmap_ent_t;
-
-static void upcase(char *s)
-{
-    for (; *s; s++)
-        *s = (char)toupper((unsigned char)*s);
-}
-
-static int valid_listener_name(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
-            return 0;
-    return 1;
-}
-
-static void pmap_free(pmap_ent_t *m, int n)
-{
-    if (!m)
-        return;
-    for (int i = 0; i < n; i++) {
-        free(m[i].name);
-        free(m[i].proto);
-    }
-    free(m);
-}
-
-static int pmap_parse(const char *s, pmap_ent_t **out, int *n_out, char *err, size_t errlen)
-{
-    int rc = SK_EINVAL;
-    sk_conf_list_t l;
-    pmap_ent_t *m = NULL;
-    int n = 0;
-    list_split(s, &l);
-    if (l.n == 0) {
-        sk_errf(err, errlen, "expected NAME:PROTOCOL[,NAME:PROTOCOL...]");
-        goto out;
-    }
-    m = sk_calloc((size_t)l.n, sizeof(*m));
-    for (int i = 0; i < l.n; i++) {
-        char *colon = strchr(l.v[i], ':');
-        if (!colon) {
-            sk_errf(err, errlen, "'%s' is not NAME:PROTOCOL", l.v[i]);
-            goto out;
-        }
-        char *name = dup_trim(l.v[i], (size_t)(colon - l.v[i]));
-        char *proto = dup_trim(colon + 1, strlen(colon + 1));
-        upcase(name);
-        upcase(proto);
-        m[n].name = name;
-        m[n].proto = proto;
-        n++;
-        if (!valid_listener_name(name)) {
-            sk_errf(err, errlen, "'%s' has an invalid listener name", l.v[i]);
-            goto out;
-        }
-        if (name_index(proto_names, proto, 0) < 0) {
-            sk_errf(err, errlen,
-                   "'%s': unknown security protocol (expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)",
-                   l.v[i]);
-            goto out;
-        }
-        for (int j = 0; j < n - 1; j++) {
-            if (strcmp(m[j].name, name) == 0) {
-                sk_errf(err, errlen, "listener name %s is mapped twice", name);
-                goto out;
-            }
-        }
-    }
-    *out = m;
-    *n_out = n;
-    m = NULL;
-    rc = SK_OK;
-out:
-    pmap_free(m, n);
-    list_free(&l);
-    return rc;
-}
-
-void sk_listeners_free(sk_listener_cfg_t *v, int n)
-{
-    if (!v)
-        return;
-    for (int i = 0; i < n; i++) {
-        free(v[i].name);
-        free(v[i].protocol);
-        free(v[i].host);
-    }
-    free(v);
-}
-
-const sk_listener_cfg_t *sk_listeners_find(const sk_listener_cfg_t *v, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (strcasecmp(v[i].name, name) == 0)
-            return &v[i];
-    return NULL;
-}
-
-/* Parse one "NAME://host:port" into l (fields allocated). */
-static int listener_parse_one(const char *it, sk_listener_cfg_t *l, char *err, size_t errlen)
-{
-    const char *sep = strstr(it, "://");
-    if (!sep) {
-        sk_errf(err, errlen, "'%s' is not NAME://host:port", it);
-        return SK_EINVAL;
-    }
-    l->name = dup_trim(it, (size_t)(sep - it));
-    upcase(l->name);
-    if (!valid_listener_name(l->name)) {
-        sk_errf(err, errlen, "'%s' has an invalid listener name", it);
-        return SK_EINVAL;
-    }
-    const char *hp = sep + 3, *portstr;
-    if (*hp == '[') {
-        const char *close = strchr(hp, ']');
-        if (!close || close[1] != ':') {
-            sk_errf(err, errlen, "'%s': expected [IPv6]:port", it);
-            return SK_EINVAL;
-        }
-        l->host = sk_strndup(hp + 1, (size_t)(close - hp - 1));
-        /* validate without a %zone suffix */
-        char *addr = sk_strdup(l->host);
-        char *pct = strchr(addr, '%');
-        if (pct)
-            *pct = '\0';
-        struct in6_addr a6;
-        int ok = inet_pton(AF_INET6, addr, &a6) == 1;
-        free(addr);
-        if (!ok) {
-            sk_errf(err, errlen, "'%s': '%s' is not an IPv6 address", it, l->host);
-            return SK_EINVAL;
-        }
-        portstr = close + 2;
-    } else {
-        const char *colon = strrchr(hp, ':');
-        if (!colon) {
-            sk_errf(err, errlen, "'%s' has no :port", it);
-            return SK_EINVAL;
-        }
-        l->host = sk_strndup(hp, (size_t)(colon - hp));
-        for (const char *q = l->host; *q; q++) {
-            if (*q == ':') {
-                sk_errf(err, errlen, "'%s': put an IPv6 host in brackets, e.g. [::1]:9092", it);
-                return SK_EINVAL;
-            }
-            if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_') {
-                sk_errf(err, errlen, "'%s': invalid character in host '%s'", it, l->host);
-                return SK_EINVAL;
-            }
-        }
-        portstr = colon + 1;
-    }
-    int64_t port;
-    if (parse_i64(portstr, &port) != 0 || *portstr == '+' || *portstr == '-' || port < 0 ||
-        port > 65535) {
-        sk_errf(err, errlen, "'%s': port '%s' is not a number between 0 and 65535", it, portstr);
-        return SK_EINVAL;
-    }
-    l->port = (int)port;
-    return SK_OK;
-}
-
-int sk_listeners_parse(const char *s, const char *protocol_map, sk_listener_cfg_t **out,
-                       int *n_out, char *err, size_t errlen)
-{
-    int rc = SK_EINVAL;
-    pmap_ent_t *map = NULL;
-    int nmap = 0;
-    sk_conf_list_t items = {0};
-    sk_listener_cfg_t *v = NULL;
-    int n = 0;
-    *out = NULL;
-    *n_out = 0;
-
-    if (pmap_parse(protocol_map ? protocol_map : DEFAULT_PROTOCOL_MAP, &map, &nmap, err,
-                   errlen) != SK_OK)
-        goto out;
-    list_split(s, &items);
-    if (items.n == 0) {
-        sk_errf(err, errlen, "expected at least one NAME://host:port");
-        goto out;
-    }
-    v = sk_calloc((size_t)items.n, sizeof(*v));
-    for (int i = 0; i < items.n; i++) {
-        sk_listener_cfg_t *l = &v[n++];
-        if (listener_parse_one(items.v[i], l, err, errlen) != SK_OK)
-            goto out;
-        for (int j = 0; j < nmap; j++)
-            if (strcmp(map[j].name, l->name) == 0)
-                l->protocol = sk_strdup(map[j].proto);
-        if (!l->protocol) {
-            sk_errf(err, errlen,
-                   "no security protocol for listener %s (add %s:PLAINTEXT to listener.security.protocol.map)",
-                   l->name, l->name);
-            goto out;
-        }
-        for (int j = 0; j < n - 1; j++) {
-            if (strcmp(v[j].name, l->name) == 0) {
-                sk_errf(err, errlen, "listener name %s is used twice", l->name);
-                goto out;
-            }
-            if (l->port != 0 && v[j].port == l->port) {
-                sk_errf(err, errlen, "listeners %s and %s both use port %d", v[j].name, l->name,
-                       l->port);
-                goto out;
-            }
-        }
-    }
-    *out = v;
-    *n_out = n;
-    v = NULL;
-    rc = SK_OK;
-out:
-    sk_listeners_free(v, n);
-    pmap_free(map, nmap);
-    list_free(&items);
-    return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1127,7 +780,7 @@ static int apply(sk_conf_t *c, loadctx_t *lc, const char *key, const char *rawva
 {
     int i = key_index(key);
     if (i < 0) {
-        char *lv = dup_trim(rawval, strlen(rawval));
+        char *lv = sk_conf_dup_trim(rawval, strlen(rawval));
         char w[512];
         int lrc = SK_OK;
         if (src == SK_CONF_SRC_FILE)
@@ -1144,7 +797,7 @@ static int apply(sk_conf_t *c, loadctx_t *lc, const char *key, const char *rawva
             sk_warn("conf", "unknown configuration key '%s' (--override) ignored", key);
         return SK_OK;
     }
-    char *v = dup_trim(rawval, strlen(rawval));
+    char *v = sk_conf_dup_trim(rawval, strlen(rawval));
     uint8_t old_src = c->source[i];
     int old_line = lc->line[i];
     c->source[i] = (uint8_t)src;
@@ -1208,8 +861,8 @@ static int resolve_derived(sk_conf_t *c, const loadctx_t *lc, char *err, size_t 
         c->zookeeper_connection_timeout_ms = c->zookeeper_session_timeout_ms;
 
     if (!IS_SET(c, "log.dirs")) {
-        list_free(&c->log_dirs);
-        list_split(c->log_dir ? c->log_dir : "", &c->log_dirs);
+        sk_conf_list_free(&c->log_dirs);
+        sk_conf_list_split(c->log_dir ? c->log_dir : "", &c->log_dirs);
         if (c->log_dirs.n == 0)
             return bad_value(c, lc, KIDX("log.dir"), c->log_dir, "expected a directory", err,
                              errlen);
@@ -1297,7 +950,7 @@ static int resolve_inter_broker(sk_conf_t *c, const loadctx_t *lc, int adv_key, 
             return bad_value(c, lc, i_ibl, c->inter_broker_listener_name,
                              "set only one of inter.broker.listener.name and security.inter.broker.protocol",
                              err, errlen);
-        upcase(c->inter_broker_listener_name);
+        sk_conf_upcase(c->inter_broker_listener_name);
     } else {
         replace_str(&c->inter_broker_listener_name, sk_strdup(c->security_inter_broker_protocol));
     }
@@ -1325,10 +978,10 @@ static int resolve_listeners(sk_conf_t *c, const loadctx_t *lc, char *err, size_
 {
     char why[768];
     int rc = SK_OK;
-    pmap_ent_t *pm = NULL;
+    sk_conf_pmap_t *pm = NULL;
     int npm = 0;
 
-    if (pmap_parse(c->listener_security_protocol_map, &pm, &npm, why, sizeof(why)) != SK_OK) {
+    if (sk_conf_pmap_parse(c->listener_security_protocol_map, &pm, &npm, why, sizeof(why)) != SK_OK) {
         rc = bad_value(c, lc, KIDX("listener.security.protocol.map"),
                        c->listener_security_protocol_map, why, err, errlen);
         goto out;
@@ -1372,7 +1025,7 @@ static int resolve_listeners(sk_conf_t *c, const loadctx_t *lc, char *err, size_
                     c->listener_ssl[j].listener, keys[c->listener_ssl[j].key].key,
                     c->listener_ssl[j].listener);
 out:
-    pmap_free(pm, npm);
+    sk_conf_pmap_free(pm, npm);
     return rc;
 }
 
@@ -1598,7 +1251,7 @@ int sk_conf_load(sk_conf_t *c, const char *path, char *const *overrides, int n_o
             rc = SK_EINVAL;
             goto out;
         }
-        char *key = dup_trim(o, (size_t)(eq - o));
+        char *key = sk_conf_dup_trim(o, (size_t)(eq - o));
         if (!*key) {
             free(key);
             sk_errf(err, errlen, "invalid --override '%s': empty key", o);
@@ -1629,7 +1282,7 @@ void sk_conf_free(sk_conf_t *c)
         if (keys[i].type == T_STRING)
             replace_str(field(c, &keys[i]), NULL);
         else if (keys[i].type == T_LIST)
-            list_free(field(c, &keys[i]));
+            sk_conf_list_free(field(c, &keys[i]));
     }
     for (int j = 0; j < c->n_listener_ssl; j++) {
         free(c->listener_ssl[j].listener);
@@ -1788,7 +1441,7 @@ int sk_conf_check_value(int i, const char *value, char *why, size_t whylen)
         snprintf(why, whylen, "not a configuration key");
         return SK_EINVAL;
     }
-    char *v = dup_trim(value, strlen(value));
+    char *v = sk_conf_dup_trim(value, strlen(value));
     conf_val_t x;
     int rc = sk_conf_spec_parse(&keys[i], v, &x, why, whylen) == 0 ? SK_OK : SK_EINVAL;
     free(v);
@@ -1827,7 +1480,7 @@ int sk_conf_set_dynamic(sk_conf_t *c, int i, const char *value, int source, char
         free(c->static_value[i]);
         c->static_value[i] = NULL;
     } else {
-        char *v = dup_trim(value, strlen(value));
+        char *v = sk_conf_dup_trim(value, strlen(value));
         char *saved = c->static_value[i] ? NULL : sk_strdup(before);
         if (set_value(c, k, v, why, whylen) != 0) {
             free(v);
@@ -1865,7 +1518,7 @@ static void copy_field(sk_conf_t *dst, const sk_conf_t *src, const ckey_t *k)
     case T_LIST: {
         const sk_conf_list_t *from = cfield(src, k);
         sk_conf_list_t *to = field(dst, k);
-        list_free(to);
+        sk_conf_list_free(to);
         to->v = from->n ? sk_calloc((size_t)from->n, sizeof(char *)) : NULL;
         for (int j = 0; j < from->n; j++)
             to->v[j] = sk_strdup(from->v[j]);
@@ -1899,7 +1552,7 @@ void sk_conf_listener_ssl_with(const sk_conf_t *c, const char *listener,
         int i = sk_conf_listener_key(dyn_keys[j], l, sizeof(l));
         if (i < 0 || !(keys[i].flags & F_LISTENER_DYNAMIC) || strcasecmp(l, listener) != 0)
             continue;
-        char *v = dup_trim(dyn_values[j], strlen(dyn_values[j]));
+        char *v = sk_conf_dup_trim(dyn_values[j], strlen(dyn_values[j]));
         if (set_value(out, &keys[i], v, why, sizeof(why)) == 0)
             out->source[i] = SK_CONF_SRC_LISTENER;
         free(v);

@@ -71,4 +71,26 @@ const char *sk_conf_spec_type_name(const ckey_t *k);
 void sk_conf_spec_range(const ckey_t *k, char *buf, size_t len);
 void sk_conf_spec_names(const ckey_t *k, char *buf, size_t len);
 
+/* Shared by conf.c and conf_listen.c. */
+extern const char *const sk_conf_security_protocols[]; /* PLAINTEXT, SSL, SASL_*, NULL */
+/* Copy s[0..n) without surrounding whitespace (Kafka trims every value). */
+char *sk_conf_dup_trim(const char *s, size_t n);
+/* Split a comma list into out (items trimmed, empty ones dropped). */
+void sk_conf_list_split(const char *s, sk_conf_list_t *out);
+void sk_conf_list_free(sk_conf_list_t *l);
+/* A whole decimal integer (optional sign, no spaces, no junk): 0, else -1. */
+int sk_conf_parse_i64(const char *s, int64_t *out);
+
+/* listener.security.protocol.map (conf_listen.c): Kafka's default, and the
+ * parsed map of listener names to security protocols. */
+#define SK_CONF_DEFAULT_PROTOCOL_MAP \
+    "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+typedef struct {
+    char *name;
+    char *proto;
+} sk_conf_pmap_t;
+int sk_conf_pmap_parse(const char *s, sk_conf_pmap_t **out, int *n_out, char *err, size_t errlen);
+void sk_conf_pmap_free(sk_conf_pmap_t *m, int n);
+void sk_conf_upcase(char *s); /* in place, ASCII */
+
 #endif
