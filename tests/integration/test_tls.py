@@ -33,13 +33,14 @@ def openssl(*args, cwd):
                    stderr=subprocess.PIPE)
 
 
-def make_cert(d, name, ca, cn, san=None):
+def make_cert(d, name, ca, cn, san=None, days=2):
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn, cwd=d)
     ext = d / (name + ".ext")
     ext.write_text("subjectAltName=%s\n" % (san or "DNS:" + cn))
     openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-            "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", ext.name, cwd=d)
+            "-CAcreateserial", "-out", name + ".pem", "-days", str(days), "-extfile", ext.name,
+            cwd=d)
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +280,32 @@ def test_client_auth_required_refuses_clients_without_valid_cert(zk, tmp_path, c
                     if not t.recv(100):
                         raise ConnectionError("closed")
         kcat(["-L", "-b", b.tls_bootstrap] + kcat_ssl(certs, "client"))  # still serving
+    finally:
+        b.stop()
+
+
+def test_expired_client_certificate_refused_others_served(zk, tmp_path, certs):
+    """A client certificate signed by the trusted CA but expired (notAfter yesterday) fails
+    the handshake with the usual alert, one handshake line in the broker's log names it, and
+    the broker keeps serving a client with a valid certificate."""
+    make_cert(certs, "expired", "ca", "expired", days=-1)
+    out = subprocess.run(["openssl", "x509", "-in", str(certs / "expired.pem"), "-noout",
+                          "-checkend", "0"], stdout=subprocess.PIPE)
+    assert out.returncode == 1, out.stdout          # openssl itself calls it expired
+    b = tls_broker(zk, tmp_path, certs, p12_props(certs, "required"))
+    try:
+        kcat(["-L", "-b", b.tls_bootstrap] + kcat_ssl(certs, "client"))
+        since = b.log_size()
+        kcat_refused(["-L", "-b", b.tls_bootstrap, "-m", "10"] + kcat_ssl(certs, "expired"),
+                     (b"certificate expired",))
+        H.wait_for(lambda: handshake_failures(b, since), 10, "a handshake failure line")
+        lines = handshake_failures(b, since)
+        assert any("expired" in l for l in lines), lines
+        kcat(["-P", "-b", b.tls_bootstrap, "-t", "tls-exp", "-p", "0"] + kcat_ssl(certs, "client"),
+             input_data=b"still-served\n")
+        out = kcat(["-C", "-b", b.tls_bootstrap, "-t", "tls-exp", "-p", "0", "-o", "beginning",
+                    "-e", "-q"] + kcat_ssl(certs, "client")).stdout
+        assert out == b"still-served\n", out
     finally:
         b.stop()
 
